@@ -1,0 +1,3 @@
+"""segtui: a terminal console for CRM segments."""
+
+__version__ = "0.1.0"

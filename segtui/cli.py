@@ -1,0 +1,424 @@
+"""The ``segtui`` command. Textual is imported only when the console starts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+
+import peewee
+
+from .core import conversions, db, demo, describe, filters, membership, records, schedule, segments
+from .core.clock import clock_from_env, resolve_timezone
+from .core.context import Context, default_actor
+from .core.errors import InvalidInput, SegtuiError
+
+EPILOG = """\
+SEGMENT is an id or an exact name. Environment: SEGTUI_DB (database), SEGTUI_TZ (account
+time zone), SEGTUI_NOW (run as if at this ISO 8601 moment). Exit codes: 0 success, 2 bad
+usage or bad input, 1 other failures.
+"""
+
+
+class UsageError(InvalidInput):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="segtui", description="Manage CRM segments from the terminal.", epilog=EPILOG,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", help="SQLite path or database URL (sqlite:///..., postgresql://...)")
+    parser.add_argument("--tz", help="account time zone, e.g. Europe/Paris (default: the system's)")
+    parser.add_argument("--actor", help="who acts (default: the SSH user, else the OS user)")
+    parser.add_argument("--read-only", action="store_true", help="open the console without the right to change anything")
+    parser.add_argument("--worker-interval", type=float, default=30.0, metavar="SECONDS",
+                        help="console: seconds between background worker ticks, 0 turns it off (default 30)")
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
+
+    p = sub.add_parser("demo", help="fill the database with demo records and segments")
+    p.add_argument("--contacts", type=int, default=2000)
+    p.add_argument("--seed", type=int, default=7)
+
+    p = sub.add_parser("import", help="import records from CSV (all or nothing)")
+    p.add_argument("object_type", choices=["contacts", "companies"])
+    p.add_argument("file")
+    p.add_argument("--segment", help="also add the imported records to this static segment")
+
+    p = sub.add_parser("export", help="export a segment's members to CSV")
+    p.add_argument("segment")
+    p.add_argument("file")
+
+    seg = sub.add_parser("segments", help="list, show, create and change segments")
+    ssub = seg.add_subparsers(dest="action", required=True, parser_class=Parser)
+    p = ssub.add_parser("list")
+    p.add_argument("--type", choices=["active", "static"])
+    p.add_argument("--search", default="")
+    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("show")
+    p.add_argument("segment")
+    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("create")
+    p.add_argument("name")
+    p.add_argument("--object", required=True, choices=["contacts", "companies"])
+    p.add_argument("--type", required=True, choices=["active", "static"])
+    p.add_argument("--filters", metavar="FILE.json")
+    for verb in ("add", "remove"):
+        p = ssub.add_parser(verb, help=f"{verb} records by hand (static segments)")
+        p.add_argument("segment")
+        p.add_argument("keys", nargs="+", metavar="EMAIL_OR_DOMAIN")
+    p = ssub.add_parser("filters", help="replace a segment's filters")
+    p.add_argument("segment")
+    p.add_argument("file", metavar="FILE.json")
+    p = ssub.add_parser("rename")
+    p.add_argument("segment")
+    p.add_argument("name")
+    p = ssub.add_parser("clone")
+    p.add_argument("segment")
+    p.add_argument("--name")
+    p = ssub.add_parser("delete")
+    p.add_argument("segment")
+    p = ssub.add_parser("restore")
+    p.add_argument("id", type=int)
+    p = ssub.add_parser("deleted", help="segments deleted in the last 90 days")
+    p.add_argument("--json", action="store_true")
+    p = ssub.add_parser("refresh", help="re-evaluate an active segment now")
+    p.add_argument("segment")
+
+    p = sub.add_parser("convert", help="convert a segment now (prints the preview first)")
+    p.add_argument("segment")
+    p.add_argument("--to", required=True, choices=["static", "active"])
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+
+    p = sub.add_parser("schedule", help="automatic conversion to static")
+    p.add_argument("segment")
+    group = p.add_mutually_exclusive_group(required=True)
+    group.add_argument("--never", action="store_true")
+    group.add_argument("--on", metavar="YYYY-MM-DD")
+    group.add_argument("--after", nargs=2, metavar=("N", "UNIT"))
+
+    p = sub.add_parser("worker", help="apply due conversions and refresh segments (headless)")
+    p.add_argument("--once", action="store_true")
+    p.add_argument("--interval", type=float, default=30.0)
+    return parser
+
+
+def make_context(args) -> Context:
+    actor = args.actor or os.environ.get("SEGTUI_ACTOR") or default_actor()
+    return Context(clock=clock_from_env(), actor=actor, tz=resolve_timezone(args.tz), read_only=args.read_only)
+
+
+def out(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except SegtuiError as exc:
+        print(f"segtui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except peewee.OperationalError as exc:
+        print(f"segtui: {db.explain_operational_error(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run(argv: list[str] | None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    ctx = make_context(args)
+    if args.command is None:
+        from .tui.launch import launch  # the only place the CLI reaches for Textual
+
+        return launch(args, ctx)
+    db.open_database(args.db)
+    handler = COMMANDS[args.command]
+    return handler(args, ctx) or 0
+
+
+def cmd_demo(args, ctx: Context) -> int:
+    if args.contacts < 1 or args.contacts > 2_000_000:
+        raise InvalidInput("--contacts must be between 1 and 2,000,000")
+    if demo.has_data():
+        out("The database already holds records: the demo data is not added twice.")
+        return 0
+    n_contacts, n_companies, names = demo.build(ctx, contacts=args.contacts, seed=args.seed)
+    out(f"Demo data: {n_contacts:,} contacts, {n_companies:,} companies, {len(names)} segments.")
+    return cmd_segments_list(argparse.Namespace(type=None, search="", json=False), ctx)
+
+
+def cmd_import(args, ctx: Context) -> int:
+    text = records.read_file(args.file)
+    target = segments.get(args.segment).id if args.segment else None
+    report = records.import_csv(ctx, args.object_type, text, segment_id=target)
+    out(f"Imported {args.file}: {report.sentence()}.")
+    return 0
+
+
+def cmd_export(args, ctx: Context) -> int:
+    count = records.export_members(args.segment, args.file)
+    out(f"Exported {count:,} members to {args.file}.")
+    return 0
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> str:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _printable(text: str) -> str:
+    """Data shown in a terminal must not carry escape sequences."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+
+
+def cmd_segments_list(args, ctx: Context) -> int:
+    rows, offset = [], 0
+    while True:
+        page = segments.list_page(type=args.type, search=args.search, offset=offset, limit=1000)
+        rows.extend(page.rows)
+        offset += len(page.rows)
+        if not page.rows or offset >= page.total:
+            break
+    if args.json:
+        out(json.dumps([describe.list_row(s, ctx) for s in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        out("No segments yet. Create one with: segtui segments create NAME --object contacts --type active --filters FILE.json")
+        return 0
+    table = [
+        [str(s.id), _printable(s.name), s.type.capitalize(), s.object_type, f"{s.size:,}",
+         ctx.local(s.last_activity_at).format("YYYY-MM-DD HH:mm"), describe.schedule_summary(s, ctx) or "-",
+         "error" if s.refresh_error else ""]
+        for s in rows
+    ]
+    out(_table(table, ["ID", "NAME", "TYPE", "OBJECT", "SIZE", "LAST ACTIVITY", "AUTO-CONVERSION", ""]))
+    return 0
+
+
+def cmd_segments_show(args, ctx: Context) -> int:
+    segment = segments.get(args.segment)
+    data = describe.segment_json(segment, ctx)
+    if args.json:
+        out(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    out(f"{_printable(segment.name)}  [{segment.type.capitalize()}]  {segment.object_type}  #{segment.id}")
+    out(f"  size:            {segment.size:,}")
+    out(f"  last activity:   {ctx.local(segment.last_activity_at).format('YYYY-MM-DD HH:mm zz')}")
+    out(f"  created:         {ctx.local(segment.created_at).format('YYYY-MM-DD HH:mm')} by {_printable(segment.created_by)}")
+    out(f"  updated:         {ctx.local(segment.updated_at).format('YYYY-MM-DD HH:mm')} by {_printable(segment.updated_by)}")
+    out("  filters:" + ("" if data["filters_readable"] else "         none"))
+    for i, group in enumerate(data["filters_readable"]):
+        prefix = "    " if i == 0 else "    OR "
+        out(prefix + " AND ".join(_printable(t) for t in group))
+    if segment.type == "static" and data["filters_readable"]:
+        out("    (read-only: used when converting to active)")
+    out(f"  auto-conversion: {data['schedule']['explanation']}")
+    if segment.refresh_error:
+        out(f"  refresh error:   {_printable(segment.refresh_error)}")
+    for c in data["conversions"]:
+        due = f", due {c['due_at']}" if c["due_at"] else ""
+        out(f"  converted {c['direction'].replace('_', ' ')} at {c['converted_at']}{due} ({c['trigger']}, by {c['actor']})")
+    return 0
+
+
+def _read_filters(path: str) -> dict:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return filters.parse_json(handle.read())
+    except FileNotFoundError:
+        raise InvalidInput(f"No filters file at {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc}") from None
+
+
+def cmd_segments_create(args, ctx: Context) -> int:
+    tree = _read_filters(args.filters) if args.filters else None
+    segment, diff = segments.create(ctx, args.name, args.object, args.type, tree)
+    out(f"Created {segment.type} segment #{segment.id} {_printable(segment.name)!r} with {segment.size:,} members.")
+    return 0
+
+
+def _keys_change(args, ctx: Context, change) -> int:
+    segment = segments.get(args.segment)
+    ids = membership.resolve_keys(segment.object_type, args.keys)
+    diff = change(ctx, segment.id, ids)
+    verb = "Added" if change is membership.add_records else "Removed"
+    count = diff.added or diff.removed
+    out(f"{verb} {count} record(s); {segment.name!r} now has {membership.segment_size(segment.id):,} members.")
+    return 0
+
+
+def cmd_segments_add(args, ctx):
+    return _keys_change(args, ctx, membership.add_records)
+
+
+def cmd_segments_remove(args, ctx):
+    return _keys_change(args, ctx, membership.remove_records)
+
+
+def cmd_segments_filters(args, ctx):
+    segment = segments.get(args.segment)
+    updated, diff = segments.update_filters(ctx, segment.id, _read_filters(args.file))
+    effect = f" (+{diff.added:,} added, -{diff.removed:,} removed)" if updated.type == "active" else \
+        " (static: stored for a later conversion to active)"
+    out(f"Saved the filters of {updated.name!r}{effect}.")
+    return 0
+
+
+def cmd_segments_rename(args, ctx):
+    segment = segments.rename(ctx, segments.get(args.segment).id, args.name)
+    out(f"Renamed segment #{segment.id} to {segment.name!r}.")
+    return 0
+
+
+def cmd_segments_clone(args, ctx):
+    copy = segments.clone(ctx, segments.get(args.segment).id, args.name)
+    out(f"Created #{copy.id} {copy.name!r} ({copy.type}, {copy.size:,} members).")
+    return 0
+
+
+def cmd_segments_delete(args, ctx):
+    segment = segments.delete(ctx, segments.get(args.segment).id)
+    out(f"Deleted {segment.name!r}; restore it within 90 days with: segtui segments restore {segment.id}")
+    return 0
+
+
+def cmd_segments_restore(args, ctx):
+    segment = segments.restore(ctx, args.id)
+    out(f"Restored {segment.name!r}.")
+    return 0
+
+
+def cmd_segments_deleted(args, ctx):
+    rows = segments.deleted(ctx)
+    if args.json:
+        out(json.dumps([{**describe.list_row(s, ctx), "deleted_at": describe.iso(s.deleted_at),
+                         "deleted_by": s.deleted_by} for s in rows], indent=2, ensure_ascii=False))
+        return 0
+    if not rows:
+        out("No segment was deleted in the last 90 days.")
+        return 0
+    out(_table([[str(s.id), _printable(s.name), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
+                 s.deleted_by or ""] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
+    return 0
+
+
+def cmd_segments_refresh(args, ctx):
+    segment = segments.get(args.segment)
+    if segment.type != "active":
+        raise InvalidInput(f"{segment.name!r} is static: only active segments follow their filters")
+    diff = membership.refresh(ctx, segment.id)
+    out(f"Refreshed {segment.name!r}: +{diff.added:,} added, -{diff.removed:,} removed.")
+    return 0
+
+
+def _confirm(question: str) -> bool:
+    if not sys.stdin or not sys.stdin.isatty():
+        raise InvalidInput("Not converting without confirmation: run again with --yes")
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")
+
+
+def cmd_convert(args, ctx: Context) -> int:
+    segment = segments.get(args.segment)
+    if args.to == "static":
+        preview = conversions.preview_to_static(segment.id)
+        out(f"Convert {segment.name!r} to static: {preview.sentence()}")
+        if not args.yes and not _confirm("Convert?"):
+            out("Nothing was changed.")
+            return 1
+        conversions.convert_to_static(ctx, segment.id, expected_version=segment.version)
+        out(f"{segment.name!r} is now static.")
+    else:
+        preview = conversions.preview_to_active(ctx, segment.id)
+        out(f"Convert {segment.name!r} to active: {preview.sentence()}")
+        if not args.yes and not _confirm("Convert?"):
+            out("Nothing was changed.")
+            return 1
+        _, diff = conversions.convert_to_active(ctx, segment.id, expected_version=segment.version)
+        out(f"{segment.name!r} is now active: +{diff.added:,} added, -{diff.removed:,} removed.")
+    return 0
+
+
+def cmd_schedule(args, ctx: Context) -> int:
+    segment = segments.get(args.segment)
+    if args.never:
+        plan = schedule.NEVER_SCHEDULE
+    elif args.on:
+        plan = schedule.Schedule(schedule.ON_DAY, day=schedule.parse_day(args.on))
+    else:
+        amount, unit = schedule.parse_amount(args.after[0], args.after[1])
+        plan = schedule.Schedule(schedule.AFTER_INACTIVITY, amount=amount, unit=unit)
+    updated = conversions.set_schedule(ctx, segment.id, plan)
+    out(f"{updated.name!r}: {describe.schedule_json(updated, ctx)['explanation']}")
+    return 0
+
+
+def cmd_worker(args, ctx: Context) -> int:
+    from . import worker
+
+    if args.interval <= 0 and not args.once:
+        raise InvalidInput("--interval must be a positive number of seconds")
+    me = worker.worker_id()
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    while True:
+        result = worker.tick(ctx, me=me)
+        stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
+        for applied in result.applied:
+            out(f"{stamp} converted {applied.name!r} to static (due {ctx.local(applied.due_at).format('YYYY-MM-DD HH:mm')})")
+        for segment_id, message in result.failed:
+            print(f"{stamp} refresh of segment #{segment_id} failed: {message}", file=sys.stderr, flush=True)
+        if args.once:
+            out(f"{stamp} {result.summary()}")
+            return 0
+        deadline = time.monotonic() + args.interval
+        while time.monotonic() < deadline and not stopping:
+            time.sleep(min(0.5, args.interval))
+        if stopping:
+            return 0
+
+
+COMMANDS = {
+    "demo": cmd_demo,
+    "import": cmd_import,
+    "export": cmd_export,
+    "segments": lambda args, ctx: SEGMENT_ACTIONS[args.action](args, ctx),
+    "convert": cmd_convert,
+    "schedule": cmd_schedule,
+    "worker": cmd_worker,
+}
+SEGMENT_ACTIONS = {
+    "list": cmd_segments_list,
+    "show": cmd_segments_show,
+    "create": cmd_segments_create,
+    "add": cmd_segments_add,
+    "remove": cmd_segments_remove,
+    "filters": cmd_segments_filters,
+    "rename": cmd_segments_rename,
+    "clone": cmd_segments_clone,
+    "delete": cmd_segments_delete,
+    "restore": cmd_segments_restore,
+    "deleted": cmd_segments_deleted,
+    "refresh": cmd_segments_refresh,
+}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

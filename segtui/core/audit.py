@@ -1,0 +1,44 @@
+"""The audit log: every administrative act, who did it, when, before and after."""
+
+from __future__ import annotations
+
+import json
+
+from .context import Context
+from .models import AuditEntry
+
+
+def record(
+    ctx: Context,
+    action: str,
+    summary: str,
+    *,
+    segment_id: int | None = None,
+    before: dict | None = None,
+    after: dict | None = None,
+    at=None,
+) -> AuditEntry:
+    return AuditEntry.create(
+        at=at or ctx.now(),
+        actor=ctx.actor,
+        action=action,
+        segment_id=segment_id,
+        summary=summary,
+        before=None if before is None else json.dumps(before, sort_keys=True, default=str),
+        after=None if after is None else json.dumps(after, sort_keys=True, default=str),
+    )
+
+
+def for_segment(segment_id: int, *, limit: int = 100, before_id: int | None = None) -> list[AuditEntry]:
+    """Newest first, page by page (pass the last id seen as ``before_id``)."""
+    query = AuditEntry.select().where(AuditEntry.segment_id == segment_id)
+    if before_id is not None:
+        query = query.where(AuditEntry.id < before_id)
+    return list(query.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def entries(*, limit: int = 100, action: str | None = None) -> list[AuditEntry]:
+    query = AuditEntry.select()
+    if action:
+        query = query.where(AuditEntry.action == action)
+    return list(query.order_by(AuditEntry.id.desc()).limit(limit))

@@ -1,0 +1,50 @@
+"""Who acts, when, and in which time zone: passed to every service."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, replace
+
+import pendulum
+from pendulum import DateTime
+
+from .clock import Clock
+from .errors import ReadOnly
+
+
+@dataclass(frozen=True)
+class Context:
+    clock: Clock
+    actor: str
+    tz: str = "UTC"
+    read_only: bool = False
+
+    def now(self) -> DateTime:
+        return self.clock.now()
+
+    def today(self) -> pendulum.Date:
+        """Today's date in the account time zone."""
+        return self.clock.now().in_timezone(self.tz).date()
+
+    def local(self, moment: DateTime) -> DateTime:
+        return moment.in_timezone(self.tz)
+
+    def require_write(self, what: str) -> None:
+        if self.read_only:
+            raise ReadOnly(f"This console is read-only: {what} is not allowed.")
+
+    def as_actor(self, actor: str) -> "Context":
+        return replace(self, actor=actor)
+
+
+def default_actor(environ=os.environ) -> str:
+    """The SSH user when run over SSH, else the OS user."""
+    if environ.get("SSH_CONNECTION") or environ.get("SSH_CLIENT"):
+        for name in ("SEGTUI_SSH_USER", "USER", "LOGNAME"):
+            if environ.get(name):
+                return environ[name]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"

@@ -1,0 +1,247 @@
+"""Changing a segment's type: now (both ways, with a preview), on a schedule, and the
+worker's application of due conversions, each by a write that only one process can win.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pendulum
+
+from . import audit, filters, membership, store
+from .context import Context
+from .db import write_transaction
+from .errors import ConversionNotAllowed
+from .models import ConversionRecord, Segment
+from .schedule import NEVER_SCHEDULE, Schedule, check_for_saving, due_moment, explain
+
+
+@dataclass(frozen=True)
+class ToStaticPreview:
+    size: int
+
+    def sentence(self) -> str:
+        return (
+            f"{self.size:,} record{'s' if self.size != 1 else ''} will be kept and no longer "
+            "updated automatically."
+        )
+
+
+@dataclass(frozen=True)
+class ToActivePreview:
+    added: int
+    removed: int
+    size_after: int
+
+    def sentence(self) -> str:
+        return f"+{self.added:,} added, -{self.removed:,} removed ({self.size_after:,} members after)."
+
+
+def preview_to_static(segment_id: int) -> ToStaticPreview:
+    segment = store.get(segment_id)
+    _require(segment, "active", "static")
+    return ToStaticPreview(size=membership.segment_size(segment.id))
+
+
+def preview_to_active(ctx: Context, segment_id: int) -> ToActivePreview:
+    segment = store.get(segment_id)
+    _require(segment, "static", "active")
+    tree = _require_filters(segment)
+    diff = membership.preview(segment, tree, ctx)
+    size = membership.segment_size(segment.id)
+    return ToActivePreview(diff.added, diff.removed, size + diff.added - diff.removed)
+
+
+def _require(segment: Segment, current: str, target: str) -> None:
+    if segment.type != current:
+        raise ConversionNotAllowed(f"{segment.name!r} is already {target}")
+
+
+def _require_filters(segment: Segment) -> dict:
+    tree = store.tree(segment)
+    if not filters.has_filters(tree):
+        raise ConversionNotAllowed(
+            f"Add at least one filter to {segment.name!r} before converting it to active: "
+            "an active segment's members are the records its filters select"
+        )
+    return tree
+
+
+def _snapshot(segment: Segment) -> dict:
+    return {
+        "type": segment.type,
+        "size": segment.size,
+        "schedule": store.schedule_of(segment).to_json(),
+        "due_at": segment.due_at.isoformat() if segment.due_at else None,
+    }
+
+
+def convert_to_static(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> ConversionRecord:
+    """Freeze the members now; any automatic conversion is cleared (superseded)."""
+    ctx.require_write("converting a segment")
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        _require(segment, "active", "static")
+        before = _snapshot(segment)
+        store.conditional_update(
+            ctx, segment, type="static", due_at=None, next_refresh_at=None,
+            **store.schedule_columns(NEVER_SCHEDULE),
+        )
+        record = ConversionRecord.create(
+            segment=segment.id, direction="to_static", trigger="manual",
+            requested=json.dumps({"mode": "now"}), due_at=None, converted_at=ctx.now(),
+            actor=ctx.actor, size=segment.size,
+        )
+        audit.record(
+            ctx, "convert_to_static", f"Converted {segment.name!r} to static ({segment.size} members frozen)",
+            segment_id=segment.id, before=before, after=_snapshot(segment),
+        )
+        return record
+
+
+def convert_to_active(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> tuple[ConversionRecord, membership.Diff]:
+    """Membership becomes exactly what the filters select; manual changes stop."""
+    ctx.require_write("converting a segment")
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        _require(segment, "static", "active")
+        tree = _require_filters(segment)
+        before = _snapshot(segment)
+        store.conditional_update(ctx, segment, type="active", next_refresh_at=None)
+        diff = membership.apply_filters(ctx, segment, tree, reason="conversion")
+        Segment.update(
+            refreshed_at=ctx.now(),
+            next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
+        ).where(Segment.id == segment.id).execute()
+        record = ConversionRecord.create(
+            segment=segment.id, direction="to_active", trigger="manual",
+            requested=json.dumps({"mode": "now"}), due_at=None, converted_at=ctx.now(),
+            actor=ctx.actor, size=segment.size,
+        )
+        audit.record(
+            ctx, "convert_to_active",
+            f"Converted {segment.name!r} to active (+{diff.added} added, -{diff.removed} removed)",
+            segment_id=segment.id, before=before, after=_snapshot(segment),
+        )
+        return record, diff
+
+
+def set_schedule(ctx: Context, segment_id: int, schedule: Schedule, *,
+                 expected_version: int | None = None) -> Segment:
+    """Save the automatic conversion; the due moment is computed and stored for the worker."""
+    ctx.require_write("changing the automatic conversion")
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        if segment.type != "active":
+            raise ConversionNotAllowed(
+                f"{segment.name!r} is static: automatic conversion to static applies to active segments only"
+            )
+        check_for_saving(schedule, today=ctx.today())
+        before = _snapshot(segment)
+        due = due_moment(schedule, tz=ctx.tz, last_activity_at=segment.last_activity_at)
+        store.conditional_update(
+            ctx, segment, due_at=due, schedule_tz=ctx.tz, **store.schedule_columns(schedule)
+        )
+        audit.record(
+            ctx, "set_schedule", f"Automatic conversion of {segment.name!r}: {json.dumps(schedule.to_json())}",
+            segment_id=segment.id, before=before, after=_snapshot(segment),
+        )
+        return segment
+
+
+def projected(ctx: Context, segment: Segment, schedule: Schedule) -> tuple[pendulum.DateTime | None, str]:
+    """The due moment and its sentence for a schedule not saved yet (the Settings panel)."""
+    due = due_moment(schedule, tz=ctx.tz, last_activity_at=segment.last_activity_at)
+    return due, explain(schedule, due, tz=ctx.tz, now=ctx.now())
+
+
+@dataclass(frozen=True)
+class Applied:
+    segment_id: int
+    name: str
+    due_at: pendulum.DateTime
+    converted_at: pendulum.DateTime
+    conversion_id: int
+
+
+def due_segments(now: pendulum.DateTime, *, limit: int = 500) -> list[tuple[int, pendulum.DateTime]]:
+    """(id, due moment) of active segments whose conversion is due: one indexed query."""
+    query = (
+        Segment.select(Segment.id, Segment.due_at)
+        .where(Segment.due_at.is_null(False) & (Segment.due_at <= now) & (Segment.type == "active") & store.live())
+        .order_by(Segment.due_at)
+        .limit(limit)
+    )
+    return [(row.id, row.due_at) for row in query]
+
+
+def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
+    """Convert every segment whose due moment has passed. Safe to run in many processes."""
+    applied = []
+    for segment_id, due_at in due_segments(ctx.now(), limit=limit):
+        result = _apply_one(ctx, segment_id, due_at)
+        if result is not None:
+            applied.append(result)
+    return applied
+
+
+def _apply_one(ctx: Context, segment_id: int, due_at: pendulum.DateTime) -> Applied | None:
+    with write_transaction():
+        segment = Segment.get_or_none(Segment.id == segment_id)
+        if segment is None or segment.type != "active" or segment.due_at != due_at or segment.deleted_at:
+            return None
+        schedule = store.schedule_of(segment)
+        before = _snapshot(segment)
+        won = (
+            Segment.update(
+                type="static", due_at=None, next_refresh_at=None, version=Segment.version + 1,
+                updated_at=ctx.now(), updated_by=ctx.actor, **store.schedule_columns(NEVER_SCHEDULE),
+            )
+            .where(
+                (Segment.id == segment_id) & (Segment.type == "active") & (Segment.due_at == due_at) & store.live()
+            )
+            .execute()
+        )
+        if won != 1:
+            return None
+        record = ConversionRecord.create(
+            segment=segment_id, direction="to_static", trigger=schedule.mode,
+            requested=json.dumps(schedule.to_json()), due_at=due_at, converted_at=ctx.now(),
+            actor=ctx.actor, size=segment.size,
+        )
+        segment.type = "static"
+        segment.schedule_mode = "never"
+        segment.due_at = None
+        audit.record(
+            ctx, "auto_convert_to_static",
+            f"Converted {segment.name!r} to static automatically (due {due_at.isoformat()}, "
+            f"applied {ctx.now().isoformat()})",
+            segment_id=segment_id, before=before, after=_snapshot(segment),
+        )
+        return Applied(segment_id, segment.name, due_at, ctx.now(), record.id)
+
+
+def history(segment_id: int) -> list[ConversionRecord]:
+    return list(
+        ConversionRecord.select().where(ConversionRecord.segment == segment_id).order_by(ConversionRecord.id.desc())
+    )
+
+
+def since(last_id: int) -> list[tuple[ConversionRecord, str]]:
+    """Conversions recorded after ``last_id`` by any process, with the segment's name."""
+    query = (
+        ConversionRecord.select(ConversionRecord, Segment.name)
+        .join(Segment)
+        .where(ConversionRecord.id > last_id)
+        .order_by(ConversionRecord.id)
+    )
+    return [(row, row.segment.name) for row in query]
+
+
+def latest_id() -> int:
+    row = ConversionRecord.select(ConversionRecord.id).order_by(ConversionRecord.id.desc()).first()
+    return row.id if row else 0

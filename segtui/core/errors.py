@@ -1,0 +1,80 @@
+"""Domain errors, with messages written for the person at the keyboard.
+
+Every foreseeable failure raises one of these; the console shows the message and the
+CLI prints it and exits 2 (bad input) or 1 (anything else).
+"""
+
+
+class SegtuiError(Exception):
+    """Base class. ``exit_code`` is what the CLI exits with."""
+
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidInput(SegtuiError):
+    """The user gave a value the rules refuse. Nothing was changed."""
+
+    exit_code = 2
+
+
+class InvalidFilter(InvalidInput):
+    pass
+
+
+class InvalidSchedule(InvalidInput):
+    pass
+
+
+class InvalidName(InvalidInput):
+    pass
+
+
+class ImportRefused(InvalidInput):
+    """A CSV file was refused whole; ``problems`` lists (line, message)."""
+
+    def __init__(self, message: str, problems: list[tuple[int, str]]):
+        super().__init__(message)
+        self.problems = problems
+
+
+class NotFound(InvalidInput):
+    pass
+
+
+class SegmentNotFound(NotFound):
+    pass
+
+
+class RecordNotFound(NotFound):
+    pass
+
+
+class ConversionNotAllowed(InvalidInput):
+    pass
+
+
+class MembershipNotAllowed(InvalidInput):
+    pass
+
+
+class StaleSegment(SegtuiError):
+    """Someone else changed the segment since it was read."""
+
+    exit_code = 1
+
+
+class ReadOnly(SegtuiError):
+    exit_code = 2
+
+
+class DatabaseProblem(SegtuiError):
+    """The database cannot be used as asked (locked, read-only, newer schema...)."""
+
+    exit_code = 1

@@ -1,0 +1,471 @@
+"""Filter trees (SPEC §3, §8): validate, compile to SQL, describe, explain.
+
+A tree is ``{"groups": [{"filters": [...]}, ...]}``: groups are OR'ed, the filters of a
+group AND'ed. ``validate`` turns user input into a normalised tree; everything else
+expects a normalised tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import operator
+import re
+from dataclasses import dataclass
+from functools import reduce
+
+import pendulum
+from peewee import SQL, NodeList, Value, fn
+
+from .errors import InvalidFilter, RecordNotFound, SegmentNotFound
+from .models import RECORD_MODELS, Membership
+from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, SINGULAR, TEXT, properties
+
+MEMBERSHIP = "membership"
+MAX_DAYS = 36500
+EMPTY_TREE = {"groups": []}
+
+
+@dataclass(frozen=True)
+class OperatorSpec:
+    name: str
+    label: str
+    shape: str  # none | value | values | range | days | date | date_range | segment
+
+
+def _specs(*rows: tuple[str, str, str]) -> list[OperatorSpec]:
+    return [OperatorSpec(*row) for row in rows]
+
+
+_KNOWN = (("is_known", "is known", "none"), ("is_unknown", "is unknown", "none"))
+
+OPERATORS: dict[str, list[OperatorSpec]] = {
+    TEXT: _specs(
+        ("is_any_of", "is any of", "values"),
+        ("is_none_of", "is none of", "values"),
+        ("contains", "contains", "value"),
+        ("not_contains", "does not contain", "value"),
+        ("starts_with", "starts with", "value"),
+        ("ends_with", "ends with", "value"),
+        *_KNOWN,
+    ),
+    NUMBER: _specs(
+        ("eq", "is equal to", "value"),
+        ("neq", "is not equal to", "value"),
+        ("lt", "is less than", "value"),
+        ("lte", "is less than or equal to", "value"),
+        ("gt", "is greater than", "value"),
+        ("gte", "is greater than or equal to", "value"),
+        ("between", "is between", "range"),
+        *_KNOWN,
+    ),
+    DATE: _specs(
+        ("on", "is on", "date"),
+        ("before", "is before", "date"),
+        ("after", "is after", "date"),
+        ("between", "is between", "date_range"),
+        ("less_than_days_ago", "is less than N days ago", "days"),
+        ("more_than_days_ago", "is more than N days ago", "days"),
+        ("less_than_days_from_now", "is less than N days from now", "days"),
+        ("more_than_days_from_now", "is more than N days from now", "days"),
+        *_KNOWN,
+    ),
+    ENUMERATION: _specs(
+        ("is_any_of", "is any of", "values"),
+        ("is_none_of", "is none of", "values"),
+        *_KNOWN,
+    ),
+    BOOLEAN: _specs(("is_true", "is true", "none"), ("is_false", "is false", "none"), *_KNOWN),
+    MEMBERSHIP: _specs(
+        ("in_segment", "is member of segment", "segment"),
+        ("not_in_segment", "is not member of segment", "segment"),
+    ),
+}
+
+RELATIVE_DATE_OPERATORS = frozenset(
+    s.name for s in OPERATORS[DATE] if s.shape == "days"
+)
+# The key each shape carries its operand in.
+_OPERAND_KEY = {
+    "none": None,
+    "value": "value",
+    "date": "value",
+    "days": "value",
+    "values": "values",
+    "range": "values",
+    "date_range": "values",
+    "segment": "segment",
+}
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def operators_for(property_type: str) -> list[OperatorSpec]:
+    return OPERATORS[property_type]
+
+
+def _spec(property_type: str, name: str) -> OperatorSpec | None:
+    return next((s for s in OPERATORS[property_type] if s.name == name), None)
+
+
+def parse_json(text: str) -> dict:
+    try:
+        tree = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidFilter(
+            f"Filters are not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    if not isinstance(tree, dict):
+        raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
+    return tree
+
+
+def dumps(tree) -> str:
+    return json.dumps(tree, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# ---------------------------------------------------------------- validation
+
+
+def validate(tree, object_type: str, *, resolve_segment) -> dict:
+    if object_type not in RECORD_MODELS:
+        raise InvalidFilter(f"Unknown object type {object_type!r}")
+    if not isinstance(tree, dict):
+        raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
+    for key in tree:
+        if key != "groups":
+            raise InvalidFilter(f"Filters: unknown key {key!r}")
+    groups = tree.get("groups")
+    if not isinstance(groups, list):
+        raise InvalidFilter("'groups' must be a list")
+    out = []
+    for g, group in enumerate(groups, 1):
+        if not isinstance(group, dict) or not isinstance(group.get("filters"), list):
+            raise InvalidFilter(f"Group {g} must be an object with a 'filters' list")
+        extra = sorted(set(group) - {"filters"})
+        if extra:
+            raise InvalidFilter(f"Group {g}: unknown key {extra[0]!r}")
+        if not group["filters"]:
+            raise InvalidFilter(f"Group {g} has no filters")
+        out.append(
+            {
+                "filters": [
+                    _validate_filter(f, object_type, resolve_segment, f"Group {g}, filter {i}")
+                    for i, f in enumerate(group["filters"], 1)
+                ]
+            }
+        )
+    return {"groups": out}
+
+
+def _validate_filter(f, object_type, resolve_segment, where) -> dict:
+    if not isinstance(f, dict):
+        raise InvalidFilter(f"{where} must be an object")
+    for key in f:
+        if key not in ("property", "segment", "operator", "value", "values"):
+            raise InvalidFilter(f"{where}: unknown key {key!r}")
+    if "property" in f and "segment" in f:
+        raise InvalidFilter(f"{where}: give either 'property' or 'segment', not both")
+    op = f.get("operator")
+    if not isinstance(op, str) or not op:
+        raise InvalidFilter(f"{where}: missing 'operator'")
+
+    if "segment" in f:
+        spec = _spec(MEMBERSHIP, op)
+        if spec is None:
+            raise InvalidFilter(f"{where}: operator {op!r} does not apply to segment membership")
+        _check_operand_keys(f, spec, where, ("segment", "operator"))
+        return {"segment": _resolve(f["segment"], object_type, resolve_segment, where), "operator": op}
+
+    name = f.get("property")
+    if not isinstance(name, str) or not name:
+        raise InvalidFilter(f"{where}: needs a 'property' or a 'segment'")
+    prop = properties(object_type).get(name)
+    if prop is None:
+        raise InvalidFilter(f"{where}: unknown property {name!r} for {object_type}")
+    spec = _spec(prop.type, op)
+    if spec is None:
+        raise InvalidFilter(
+            f"{where}: operator {op!r} does not apply to {prop.type} property {name!r}"
+        )
+    _check_operand_keys(f, spec, where, ("property", "operator"))
+    out = {"property": name, "operator": op}
+    key = _OPERAND_KEY[spec.shape]
+    if key is not None:
+        out[key] = _operand(f[key], spec.shape, prop, f"{where}: {name}")
+    return out
+
+
+def _check_operand_keys(f, spec, where, base) -> None:
+    key = _OPERAND_KEY[spec.shape]
+    extra = sorted(set(f) - set(base) - {key})
+    if extra:
+        if key is None:
+            raise InvalidFilter(f"{where}: operator {spec.name!r} takes no value")
+        raise InvalidFilter(f"{where}: operator {spec.name!r} takes {key!r}, not {extra[0]!r}")
+    if key is not None and key not in f:
+        raise InvalidFilter(f"{where}: operator {spec.name!r} needs a {key!r}")
+
+
+def _resolve(ref, object_type, resolve_segment, where) -> int:
+    if isinstance(ref, str):
+        ref = ref.strip()
+    if isinstance(ref, bool) or not isinstance(ref, (int, str)) or ref == "":
+        raise InvalidFilter(f"{where}: 'segment' must be a segment id or name")
+    try:
+        segment_id, segment_type = resolve_segment(ref)
+    except SegmentNotFound as exc:
+        raise InvalidFilter(f"{where}: {exc.message}") from None
+    if segment_type != object_type:
+        raise InvalidFilter(
+            f"{where}: segment {ref!r} is a {segment_type} segment; "
+            f"{object_type} filters can only use {object_type} segments"
+        )
+    return segment_id
+
+
+def _operand(raw, shape, prop, where):
+    """``where`` is "Group g, filter i: property" so messages read naturally."""
+    if shape in ("values", "range", "date_range"):
+        if not isinstance(raw, list) or not raw:
+            raise InvalidFilter(f"{where} needs a non-empty list of values, got {raw!r}")
+        if shape == "values":
+            values = [_text(v, prop, where) for v in raw]
+            return list(dict.fromkeys(values))  # drop repeats, keep order
+        if len(raw) != 2:
+            raise InvalidFilter(f"{where} needs two values for 'between', got {len(raw)}")
+        one = _number if shape == "range" else _date
+        low, high = one(raw[0], where), one(raw[1], where)
+        if low > high:
+            raise InvalidFilter(
+                f"{where} is between {low} and {high}: the first value is greater than the second"
+            )
+        return [low, high]
+    if shape == "value":
+        return _number(raw, where) if prop.type == NUMBER else _text(raw, prop, where)
+    if shape == "date":
+        return _date(raw, where)
+    if shape == "days":
+        return _days(raw, where)
+    raise AssertionError(shape)
+
+
+def _text(raw, prop, where) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise InvalidFilter(f"{where} needs a non-empty text value, got {raw!r}")
+    value = raw.strip()
+    if prop.type == ENUMERATION:
+        match = next((o for o in prop.options if o.casefold() == value.casefold()), None)
+        if match is None:
+            raise InvalidFilter(
+                f"{where} has no option {value!r} (options: {', '.join(prop.options)})"
+            )
+        return match
+    return value
+
+
+def _number(raw, where):
+    if isinstance(raw, str):
+        try:
+            raw = float(raw.strip()) if raw.strip() else raw
+        except ValueError:
+            pass
+        else:
+            raw = int(raw) if raw.is_integer() and abs(raw) < 2**53 else raw
+    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+        raise InvalidFilter(f"{where} needs a number, got {raw!r}")
+    return raw
+
+
+def _date(raw, where) -> str:
+    if isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        return raw.isoformat()
+    if isinstance(raw, str) and _DATE_RE.fullmatch(raw.strip()):
+        try:
+            return pendulum.from_format(raw.strip(), "YYYY-MM-DD").date().isoformat()
+        except ValueError:
+            pass
+    raise InvalidFilter(f"{where} needs a date as YYYY-MM-DD, got {raw!r}")
+
+
+def _days(raw, where) -> int:
+    if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
+        raw = int(raw.strip())
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_DAYS:
+        raise InvalidFilter(f"{where} needs a whole number of days from 0 to {MAX_DAYS}, got {raw!r}")
+    return raw
+
+
+# ---------------------------------------------------------------- compilation
+
+NOTHING = SQL("1 = 0")
+
+
+def compile_tree(tree: dict, object_type: str, *, today: pendulum.Date):
+    groups = [
+        reduce(operator.and_, [compile_filter(f, object_type, today=today) for f in g["filters"]])
+        for g in tree.get("groups", [])
+        if g.get("filters")
+    ]
+    return reduce(operator.or_, groups) if groups else NOTHING
+
+
+def compile_filter(f: dict, object_type: str, *, today):
+    model = RECORD_MODELS[object_type]
+    op = f["operator"]
+    if "segment" in f:
+        members = Membership.select(Membership.record_id).where(Membership.segment == f["segment"])
+        return model.id.in_(members) if op == "in_segment" else model.id.not_in(members)
+
+    prop = properties(object_type)[f["property"]]
+    col = getattr(model, prop.name)
+    value, values = f.get("value"), f.get("values")
+    unknown = col.is_null()
+    if prop.type in (TEXT, ENUMERATION):
+        # HubSpot shows an empty text as no value at all
+        unknown = unknown | (col == "")
+
+    if op == "is_known":
+        return ~unknown
+    if op == "is_unknown":
+        return unknown
+    if op == "is_true":
+        return col == True  # noqa: E712  (SQL, not Python)
+    if op == "is_false":
+        return col == False  # noqa: E712
+
+    if prop.type == TEXT:
+        lowered = fn.LOWER(col)
+        if op in ("is_any_of", "is_none_of"):
+            match = lowered.in_([fn.LOWER(Value(v)) for v in values])
+        else:
+            template = {
+                "contains": "%{}%",
+                "not_contains": "%{}%",
+                "starts_with": "{}%",
+                "ends_with": "%{}",
+            }[op]
+            match = _like(lowered, template.format(_escape_like(value)))
+        return unknown | ~match if op in ("is_none_of", "not_contains") else match
+
+    if prop.type == ENUMERATION:
+        if op == "is_none_of":
+            return unknown | col.not_in(values)
+        return col.in_(values)
+
+    if prop.type == NUMBER:
+        if op == "neq":
+            return unknown | (col != value)
+        if op == "between":
+            return col.between(*values)
+        return {"eq": operator.eq, "lt": operator.lt, "lte": operator.le,
+                "gt": operator.gt, "gte": operator.ge}[op](col, value)
+
+    if prop.type == DATE:
+        if op == "on":
+            return col == value
+        if op == "before":
+            return col < value
+        if op == "after":
+            return col > value
+        if op == "between":
+            return col.between(*values)
+        # as text: sqlite3 cannot bind pendulum.Date (a date subclass)
+        span = dt.timedelta(days=value)
+        past, now, future = ((today + d).isoformat() for d in (-span, dt.timedelta(0), span))
+        return {
+            "less_than_days_ago": (col > past) & (col <= now),
+            "more_than_days_ago": col < past,
+            "less_than_days_from_now": (col >= now) & (col < future),
+            "more_than_days_from_now": col > future,
+        }[op]
+
+    raise AssertionError(f"no SQL for {prop.type} {op}")
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(lhs, pattern: str):
+    # A raw LIKE: Peewee's .like() is GLOB on SQLite and .ilike() is ILIKE on PostgreSQL.
+    return NodeList(
+        (lhs, SQL("LIKE"), fn.LOWER(Value(pattern)), SQL("ESCAPE"), Value("\\")), parens=True
+    )
+
+
+# ---------------------------------------------------------------- questions about a tree
+
+
+def _filters(tree):
+    for group in tree.get("groups", []):
+        yield from group.get("filters", [])
+
+
+def referenced_segments(tree) -> set[int]:
+    return {f["segment"] for f in _filters(tree) if isinstance(f.get("segment"), int)}
+
+
+def referenced_properties(tree) -> set[str]:
+    return {f["property"] for f in _filters(tree) if "property" in f}
+
+
+def uses_relative_dates(tree) -> bool:
+    return any(f.get("operator") in RELATIVE_DATE_OPERATORS for f in _filters(tree))
+
+
+def has_filters(tree) -> bool:
+    return any(True for _ in _filters(tree))
+
+
+def _show_number(n) -> str:
+    return str(int(n)) if isinstance(n, float) and n.is_integer() else str(n)
+
+
+def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) -> str:
+    op = f["operator"]
+    if "segment" in f:
+        label = _spec(MEMBERSHIP, op).label
+        name = segment_names.get(f["segment"]) or f"#{f['segment']} (deleted)"
+        return f"{label[0].upper()}{label[1:]} {name}"
+
+    prop = properties(object_type).get(f["property"])
+    if prop is None:  # a property that no longer exists
+        return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
+    spec = _spec(prop.type, op)
+    words = f"{prop.label} {spec.label if spec else op}"
+    show = _show_number if prop.type == NUMBER else str
+    if spec is None or spec.shape == "none":
+        return words
+    if spec.shape == "days":
+        n = f["value"]
+        words = words.replace(" N ", f" {n} ")
+        return words.replace(" days ", " day ") if n == 1 else words
+    if spec.shape in ("range", "date_range"):
+        low, high = f["values"]
+        return f"{words} {show(low)} and {show(high)}"
+    if spec.shape == "values":
+        return f"{words} {', '.join(f['values'])}"
+    return f"{words} {show(f['value'])}"
+
+
+def describe_tree(tree, object_type, segment_names) -> list[list[str]]:
+    return [
+        [describe_filter(f, object_type, segment_names) for f in group["filters"]]
+        for group in tree.get("groups", [])
+    ]
+
+
+def explain_record(tree, object_type, record_id: int, *, today) -> list[list[bool]]:
+    model = RECORD_MODELS[object_type]
+    if not model.select().where(model.id == record_id).exists():
+        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id}")
+    return [
+        [
+            model.select()
+            .where((model.id == record_id) & compile_filter(f, object_type, today=today))
+            .exists()
+            for f in group["filters"]
+        ]
+        for group in tree.get("groups", [])
+    ]

@@ -1,0 +1,328 @@
+"""Who is in a segment: set-based refresh of active segments, manual changes to static ones.
+
+A refresh is one diff computed in SQL: the new members are inserted, the gone ones
+deleted, both appended to the membership log; size, last activity and the inactivity due
+moment move only when the diff is not empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pendulum
+from peewee import Value, fn
+
+from . import filters, store
+from .context import Context
+from .db import write_transaction
+from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound
+from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
+from .properties import SINGULAR, key_property
+from .schedule import AFTER_INACTIVITY, due_moment
+
+
+@dataclass(frozen=True)
+class Diff:
+    added: int
+    removed: int
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def matching_query(segment: Segment, tree: dict, ctx: Context):
+    """SELECT id FROM <records> WHERE <filters>, after checking the segments it uses."""
+    check_references(tree)
+    model = RECORD_MODELS[segment.object_type]
+    return model.select(model.id).where(filters.compile_tree(tree, segment.object_type, today=ctx.today()))
+
+
+def check_references(tree: dict) -> None:
+    """A membership filter on a deleted segment cannot be evaluated."""
+    wanted = filters.referenced_segments(tree)
+    if not wanted:
+        return
+    alive = {s.id for s in Segment.select(Segment.id).where(Segment.id.in_(wanted) & store.live())}
+    missing = sorted(wanted - alive)
+    if missing:
+        names = {
+            s.id: s.name for s in Segment.select(Segment.id, Segment.name).where(Segment.id.in_(missing))
+        }
+        what = ", ".join(repr(names.get(i, f"#{i}")) for i in missing)
+        raise InvalidFilter(f"The filters use segment {what}, which was deleted: edit the filters")
+
+
+def preview(segment: Segment, tree: dict, ctx: Context) -> Diff:
+    """What applying ``tree`` would change, without changing anything."""
+    matching = matching_query(segment, tree, ctx)
+    current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
+    added = matching.where(RECORD_MODELS[segment.object_type].id.not_in(current)).count()
+    model = RECORD_MODELS[segment.object_type]
+    kept = (
+        Membership.select()
+        .where((Membership.segment == segment.id) & Membership.record_id.in_(matching.select(model.id)))
+        .count()
+    )
+    return Diff(added=added, removed=segment_size(segment.id) - kept)
+
+
+def segment_size(segment_id: int) -> int:
+    return Membership.select().where(Membership.segment == segment_id).count()
+
+
+def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) -> Diff:
+    """Make membership exactly what ``tree`` selects. Call inside a write transaction."""
+    now = ctx.now()
+    model = RECORD_MODELS[segment.object_type]
+    matching = matching_query(segment, tree, ctx)
+    start = _last_log_id(segment.id)
+
+    gone = Membership.select(
+        Membership.segment, Membership.record_id, Value("removed"), Value(reason), _moment(now), Value(ctx.actor)
+    ).where((Membership.segment == segment.id) & Membership.record_id.not_in(matching))
+    removed = _log(gone)
+    if removed:
+        Membership.delete().where(
+            (Membership.segment == segment.id) & Membership.record_id.in_(_logged(segment.id, start, "removed"))
+        ).execute()
+
+    current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
+    new = matching.select(
+        Value(segment.id), model.id, Value("added"), Value(reason), _moment(now), Value(ctx.actor)
+    ).where(model.id.not_in(current))
+    added = _log(new)
+    if added:
+        Membership.insert_from(
+            MembershipLog.select(MembershipLog.segment, MembershipLog.record_id, Value(reason), _moment(now)).where(
+                (MembershipLog.segment == segment.id)
+                & (MembershipLog.id > start)
+                & (MembershipLog.action == "added")
+            ),
+            fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
+        ).execute()
+    diff = Diff(added=added, removed=removed)
+    if diff.changed:
+        record_activity(ctx, segment, diff)
+    return diff
+
+
+def _moment(moment: pendulum.DateTime) -> Value:
+    """A moment as a SQL literal in the stored form (drivers do not adapt pendulum types)."""
+    return Value(MembershipLog.at.db_value(moment))
+
+
+def _last_log_id(segment_id: int) -> int:
+    last = (
+        MembershipLog.select(fn.MAX(MembershipLog.id)).where(MembershipLog.segment == segment_id).scalar()
+    )
+    return last or 0
+
+
+def _logged(segment_id: int, after_id: int, action: str):
+    return MembershipLog.select(MembershipLog.record_id).where(
+        (MembershipLog.segment == segment_id) & (MembershipLog.id > after_id) & (MembershipLog.action == action)
+    )
+
+
+_LOG_FIELDS = [
+    MembershipLog.segment,
+    MembershipLog.record_id,
+    MembershipLog.action,
+    MembershipLog.reason,
+    MembershipLog.at,
+    MembershipLog.actor,
+]
+
+
+def _log(select) -> int:
+    return MembershipLog.insert_from(select, fields=_LOG_FIELDS).as_rowcount().execute()
+
+
+def record_activity(ctx: Context, segment: Segment, diff: Diff) -> None:
+    """Membership changed: size, last activity, the inactivity due moment, dependants."""
+    now = ctx.now()
+    changes = {
+        Segment.size: Segment.size + diff.added - diff.removed,
+        Segment.last_activity_at: now,
+    }
+    segment.size += diff.added - diff.removed
+    segment.last_activity_at = now
+    if segment.type == "active" and segment.schedule_mode == AFTER_INACTIVITY:
+        due = due_moment(store.schedule_of(segment), tz=segment.schedule_tz or ctx.tz, last_activity_at=now)
+        changes[Segment.due_at] = due
+        segment.due_at = due
+    Segment.update(changes).where(Segment.id == segment.id).execute()
+    mark_dependants_stale(ctx, segment.id)
+
+
+def mark_dependants_stale(ctx: Context, segment_id: int) -> int:
+    """Active segments whose filters read this one's membership need a refresh."""
+    now = ctx.now()
+    users = SegmentDependency.select(SegmentDependency.segment).where(SegmentDependency.depends_on == segment_id)
+    return (
+        Segment.update(next_refresh_at=now)
+        .where(
+            Segment.id.in_(users)
+            & (Segment.type == "active")
+            & store.live()
+            & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
+        )
+        .execute()
+    )
+
+
+def next_day_start(ctx: Context) -> pendulum.DateTime:
+    """When relative-date filters next change their meaning: local midnight."""
+    local = ctx.now().in_timezone(ctx.tz)
+    return local.add(days=1).start_of("day").in_timezone("UTC")
+
+
+def refresh(ctx: Context, segment_id: int, *, reason: str = "filter") -> Diff:
+    """Re-evaluate an active segment's filters and apply the diff, atomically."""
+    with write_transaction():
+        segment = store.lock(segment_id)
+        if segment.type != "active":
+            Segment.update(next_refresh_at=None).where(Segment.id == segment_id).execute()
+            return Diff(0, 0)
+        diff = apply_filters(ctx, segment, store.tree(segment), reason=reason)
+        Segment.update(
+            refreshed_at=ctx.now(),
+            next_refresh_at=next_day_start(ctx) if segment.has_relative_dates else None,
+            refresh_error=None,
+            refresh_failures=0,
+            claimed_by=None,
+            claim_expires_at=None,
+        ).where(Segment.id == segment_id).execute()
+    return diff
+
+
+def _require_static(segment: Segment, verb: str) -> None:
+    if segment.type != "static":
+        raise MembershipNotAllowed(
+            f"{segment.name!r} is an active segment: its members follow its filters. "
+            f"Convert it to static to {verb} records by hand."
+        )
+
+
+def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
+    """Record ids for emails (contacts) or domains (companies); unknown keys are refused."""
+    model = RECORD_MODELS[object_type]
+    key = getattr(model, key_property(object_type).name)
+    wanted = {k.strip().lower() for k in keys if k.strip()}
+    if not wanted:
+        raise RecordNotFound(f"Name at least one {SINGULAR[object_type]}")
+    found: dict[str, int] = {}
+    chunk = sorted(wanted)
+    for i in range(0, len(chunk), 500):
+        for row in model.select(model.id, key).where(key.in_(chunk[i : i + 500])).tuples():
+            found[row[1]] = row[0]
+    unknown = sorted(wanted - set(found))
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+        raise RecordNotFound(f"No {SINGULAR[object_type]} {shown}: nothing was changed")
+    return sorted(found.values())
+
+
+def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source: str = "manual",
+                expected_version: int | None = None) -> Diff:
+    """Add records by hand to a static segment (already-members are left as they are)."""
+    ctx.require_write("adding records")
+    ids = sorted(set(record_ids))
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        _require_static(segment, "add")
+        model = RECORD_MODELS[segment.object_type]
+        start = _last_log_id(segment.id)
+        added = 0
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
+            new = model.select(
+                Value(segment.id), model.id, Value("added"), Value(source), _moment(ctx.now()), Value(ctx.actor)
+            ).where(model.id.in_(chunk) & model.id.not_in(current))
+            added += _log(new)
+        if added:
+            Membership.insert_from(
+                MembershipLog.select(
+                    MembershipLog.segment, MembershipLog.record_id, Value(source), _moment(ctx.now())
+                ).where((MembershipLog.segment == segment.id) & (MembershipLog.id > start)),
+                fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
+            ).execute()
+            diff = Diff(added, 0)
+            record_activity(ctx, segment, diff)
+            _audit_manual(ctx, segment, "add_records", f"Added {added} record(s) by hand", ids)
+        return Diff(added, 0)
+
+
+def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
+                   expected_version: int | None = None) -> Diff:
+    """Remove records by hand from a static segment (non-members are ignored)."""
+    ctx.require_write("removing records")
+    ids = sorted(set(record_ids))
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        _require_static(segment, "remove")
+        removed = 0
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            gone = Membership.select(
+                Membership.segment, Membership.record_id, Value("removed"), Value("manual"),
+                _moment(ctx.now()), Value(ctx.actor),
+            ).where((Membership.segment == segment.id) & Membership.record_id.in_(chunk))
+            removed += _log(gone)
+            Membership.delete().where(
+                (Membership.segment == segment.id) & Membership.record_id.in_(chunk)
+            ).execute()
+        if removed:
+            diff = Diff(0, removed)
+            record_activity(ctx, segment, diff)
+            _audit_manual(ctx, segment, "remove_records", f"Removed {removed} record(s) by hand", ids)
+        return Diff(0, removed)
+
+
+def _audit_manual(ctx: Context, segment: Segment, action: str, summary: str, ids: list[int]) -> None:
+    from . import audit
+
+    audit.record(ctx, action, summary, segment_id=segment.id, after={"record_ids": ids[:100], "count": len(ids)})
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    record_id: int
+    key: str
+    name: str
+    region: str | None
+    source: str
+    joined_at: pendulum.DateTime
+
+
+def members_page(segment: Segment, *, offset: int = 0, limit: int = 50, search: str = "") -> list[MemberRow]:
+    """One page of members, newest first, with when and how each joined."""
+    model = RECORD_MODELS[segment.object_type]
+    key = getattr(model, key_property(segment.object_type).name)
+    if segment.object_type == "contacts":
+        name = fn.TRIM(fn.COALESCE(model.first_name, "").concat(" ").concat(fn.COALESCE(model.last_name, "")))
+    else:
+        name = fn.COALESCE(model.name, "")
+    query = (
+        Membership.select(Membership.record_id, key, name, model.region, Membership.source, Membership.joined_at)
+        .join(model, on=(model.id == Membership.record_id))
+        .where(Membership.segment == segment.id)
+    )
+    if search.strip():
+        query = query.where(fn.LOWER(key).contains(search.strip().lower()))
+    query = query.order_by(Membership.joined_at.desc(), Membership.record_id.desc()).offset(offset).limit(limit)
+    return [
+        MemberRow(rid, k, n or "", reg, src, Membership.joined_at.python_value(j))
+        for rid, k, n, reg, src, j in query.tuples()
+    ]
+
+
+def log_page(segment_id: int, *, limit: int = 100, before_id: int | None = None) -> list[MembershipLog]:
+    query = MembershipLog.select().where(MembershipLog.segment == segment_id)
+    if before_id is not None:
+        query = query.where(MembershipLog.id < before_id)
+    return list(query.order_by(MembershipLog.id.desc()).limit(limit))

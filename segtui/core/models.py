@@ -1,0 +1,223 @@
+"""The Peewee models. One database per process, bound through ``database_proxy``.
+
+Moments are stored as naive UTC and read back as pendulum UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pendulum
+from peewee import (
+    SQL,
+    AutoField,
+    BooleanField,
+    CharField,
+    CompositeKey,
+    DatabaseProxy,
+    DateField,
+    DateTimeField,
+    DoubleField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+database_proxy = DatabaseProxy()
+
+
+class UTCDateTimeField(DateTimeField):
+    """Aware datetimes in, naive UTC stored, pendulum UTC out."""
+
+    def db_value(self, value):
+        if isinstance(value, dt.datetime):
+            if value.tzinfo is not None:
+                value = value.astimezone(dt.timezone.utc)
+            # a plain datetime: database drivers adapt by exact type, not subclass
+            value = dt.datetime(*value.timetuple()[:6], value.microsecond)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.datetime):
+            return pendulum.instance(value.replace(tzinfo=dt.timezone.utc)).in_timezone("UTC")
+        return value
+
+
+class DayField(DateField):
+    """Calendar days: plain dates in, pendulum Dates out."""
+
+    def db_value(self, value):
+        if isinstance(value, dt.date):
+            value = dt.date(value.year, value.month, value.day)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, dt.date):
+            return pendulum.Date(value.year, value.month, value.day)
+        return value
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Contact(BaseModel):
+    id = AutoField()
+    email = CharField(unique=True)
+    first_name = TextField(null=True)
+    last_name = TextField(null=True)
+    phone = TextField(null=True)
+    city = TextField(null=True)
+    region = TextField(null=True)
+    country = TextField(null=True)
+    lifecycle_stage = TextField(null=True)
+    lead_status = TextField(null=True)
+    events_attended = DoubleField(null=True)
+    subscribed = BooleanField(null=True)
+    last_activity_date = DayField(null=True)
+    created_date = DayField(null=True)
+    company_domain = TextField(null=True)
+    updated_at = UTCDateTimeField()
+
+
+class Company(BaseModel):
+    id = AutoField()
+    domain = CharField(unique=True)
+    name = TextField(null=True)
+    industry = TextField(null=True)
+    city = TextField(null=True)
+    region = TextField(null=True)
+    country = TextField(null=True)
+    employees = DoubleField(null=True)
+    annual_revenue = DoubleField(null=True)
+    created_date = DayField(null=True)
+    updated_at = UTCDateTimeField()
+
+
+RECORD_MODELS: dict[str, type[BaseModel]] = {"contacts": Contact, "companies": Company}
+
+
+class Segment(BaseModel):
+    id = AutoField()
+    name = TextField()
+    # casefolded name: uniqueness per object type ignores case, among live segments
+    name_key = TextField()
+    object_type = CharField()  # contacts | companies
+    type = CharField()  # active | static
+    filters = TextField(default='{"groups": []}')
+    # ",region,events_attended," so that a record edit marks only the segments it may affect
+    filter_properties = TextField(default=",")
+    has_relative_dates = BooleanField(default=False)
+    size = IntegerField(default=0)
+    last_activity_at = UTCDateTimeField()
+    created_at = UTCDateTimeField()
+    created_by = TextField()
+    updated_at = UTCDateTimeField()
+    updated_by = TextField()
+    version = IntegerField(default=1)
+    deleted_at = UTCDateTimeField(null=True)
+    deleted_by = TextField(null=True)
+    # automatic conversion to static
+    schedule_mode = CharField(default="never")  # never | on_day | after_inactivity
+    schedule_day = DayField(null=True)
+    schedule_amount = IntegerField(null=True)
+    schedule_unit = CharField(null=True)  # days | weeks | months
+    schedule_tz = TextField(null=True)
+    due_at = UTCDateTimeField(null=True, index=True)
+    # refresh bookkeeping for the worker
+    next_refresh_at = UTCDateTimeField(null=True, index=True)
+    refreshed_at = UTCDateTimeField(null=True)
+    refresh_error = TextField(null=True)
+    refresh_failures = IntegerField(default=0)
+    claimed_by = TextField(null=True)
+    claim_expires_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("deleted_at", "name_key"), False),)
+
+
+Segment.add_index(
+    Segment.index(Segment.object_type, Segment.name_key, unique=True).where(
+        Segment.deleted_at.is_null()
+    )
+)
+
+
+class Membership(BaseModel):
+    segment = ForeignKeyField(Segment, backref="memberships", on_delete="CASCADE")
+    record_id = IntegerField(index=True)
+    source = CharField()  # filter | manual | import | conversion
+    joined_at = UTCDateTimeField()
+
+    class Meta:
+        primary_key = CompositeKey("segment", "record_id")
+
+
+class MembershipLog(BaseModel):
+    """Append-only: every add and remove, when and why."""
+
+    id = AutoField()
+    segment = ForeignKeyField(Segment, on_delete="CASCADE", index=False)
+    record_id = IntegerField()
+    action = CharField()  # added | removed
+    reason = CharField()  # filter | manual | import | conversion
+    at = UTCDateTimeField()
+    actor = TextField()
+
+    class Meta:
+        indexes = ((("segment", "id"), False),)
+
+
+class SegmentDependency(BaseModel):
+    """segment uses ``depends_on`` in a membership filter."""
+
+    segment = ForeignKeyField(Segment, on_delete="CASCADE")
+    depends_on = ForeignKeyField(Segment, on_delete="CASCADE", backref="dependants")
+
+    class Meta:
+        primary_key = CompositeKey("segment", "depends_on")
+
+
+class ConversionRecord(BaseModel):
+    id = AutoField()
+    segment = ForeignKeyField(Segment, backref="conversions", on_delete="CASCADE")
+    direction = CharField()  # to_static | to_active
+    trigger = CharField()  # manual | on_day | after_inactivity
+    requested = TextField()  # JSON: what was asked for
+    due_at = UTCDateTimeField(null=True)
+    converted_at = UTCDateTimeField()
+    actor = TextField()
+    size = IntegerField()
+
+
+class AuditEntry(BaseModel):
+    """Every administrative act: who, what, when, before/after."""
+
+    id = AutoField()
+    at = UTCDateTimeField(index=True)
+    actor = TextField()
+    action = CharField()
+    segment_id = IntegerField(null=True)
+    summary = TextField()
+    before = TextField(null=True)
+    after = TextField(null=True)
+
+    class Meta:
+        indexes = ((("segment_id", "id"), False),)
+
+
+ALL_MODELS = [
+    Contact,
+    Company,
+    Segment,
+    Membership,
+    MembershipLog,
+    SegmentDependency,
+    ConversionRecord,
+    AuditEntry,
+]

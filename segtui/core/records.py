@@ -1,0 +1,336 @@
+"""Contacts and companies: typed values, CSV import (all or nothing) and export, edits.
+
+A change to records marks the active segments it may affect; the worker refreshes them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pendulum
+from peewee import EXCLUDED, fn
+
+from . import audit, membership, store
+from .context import Context
+from .db import write_transaction
+from .errors import ImportRefused, InvalidInput, RecordNotFound
+from .models import RECORD_MODELS, Membership, Segment
+from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, Property, key_property, properties
+
+TRUE_WORDS = {"true", "yes", "1"}
+FALSE_WORDS = {"false", "no", "0"}
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+BATCH = 500
+
+
+def parse_value(prop: Property, text: str):
+    """A typed value from text; '' means unknown. Raises ValueError with a plain message."""
+    text = text.strip()
+    if text == "":
+        return None
+    if prop.is_key:
+        return _parse_key(prop, text)
+    if prop.type == NUMBER:
+        if not _NUMBER.match(text):
+            raise ValueError(f"{prop.name} must be a number with a '.' decimal point, not {text!r}")
+        value = float(text)
+        if math.isinf(value):
+            raise ValueError(f"{prop.name}: {text!r} is too large")
+        return value
+    if prop.type == DATE:
+        if not _DAY.match(text):
+            raise ValueError(f"{prop.name} must be a date YYYY-MM-DD, not {text!r}")
+        try:
+            return pendulum.Date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{prop.name}: {text} is not a real day") from None
+    if prop.type == BOOLEAN:
+        lowered = text.lower()
+        if lowered in TRUE_WORDS:
+            return True
+        if lowered in FALSE_WORDS:
+            return False
+        raise ValueError(f"{prop.name} must be true or false (or yes/no, 1/0), not {text!r}")
+    if prop.type == ENUMERATION:
+        lowered = text.lower()
+        if lowered not in prop.options:
+            raise ValueError(f"{prop.name} must be one of {', '.join(prop.options)}, not {text!r}")
+        return lowered
+    return text
+
+
+def _parse_key(prop: Property, text: str) -> str:
+    value = text.lower()
+    if any(c.isspace() for c in value):
+        raise ValueError(f"{prop.name} {text!r} contains spaces")
+    if prop.name == "email" and not re.fullmatch(r"[^@]+@[^@]+", value):
+        raise ValueError(f"{text!r} is not an email address")
+    if prop.name == "domain" and "." not in value:
+        raise ValueError(f"{text!r} is not a domain name")
+    return value
+
+
+def format_value(prop: Property, value) -> str:
+    if value is None:
+        return ""
+    if prop.type == NUMBER:
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    if prop.type == BOOLEAN:
+        return "true" if value else "false"
+    if prop.type == DATE:
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass
+class ImportReport:
+    object_type: str
+    created: int = 0
+    updated: int = 0
+    lines: int = 0
+    added_to_segment: int = 0
+    columns: list[str] = field(default_factory=list)
+
+    def sentence(self) -> str:
+        text = f"{self.lines:,} lines: {self.created:,} created, {self.updated:,} updated"
+        if self.added_to_segment:
+            text += f", {self.added_to_segment:,} added to the segment"
+        return text
+
+
+def _check_object_type(object_type: str) -> None:
+    if object_type not in OBJECT_TYPES:
+        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+
+
+def read_csv(object_type: str, text: str) -> tuple[list[str], list[dict]]:
+    """Parse and check a whole file; any problem refuses it with every faulty line."""
+    _check_object_type(object_type)
+    registry = properties(object_type)
+    key = key_property(object_type).name
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused("The file is empty: it needs a header row of property names", [(1, "empty file")]) from None
+    except csv.Error as exc:
+        raise ImportRefused(f"Line 1: {exc}", [(1, str(exc))]) from None
+    columns = [h.strip().lower() for h in header]
+    unknown = [c for c in columns if c not in registry]
+    problems: list[tuple[int, str]] = []
+    if unknown:
+        problems.append((1, f"unknown column(s) {', '.join(repr(c) for c in unknown)} for {object_type}"))
+    if key not in columns:
+        problems.append((1, f"the header has no {key!r} column, which identifies {object_type}"))
+    duplicates = sorted({c for c in columns if columns.count(c) > 1})
+    if duplicates:
+        problems.append((1, f"column(s) {', '.join(duplicates)} appear twice"))
+    if problems:
+        raise ImportRefused(_refusal(problems), problems)
+    rows: list[dict] = []
+    seen: dict[str, int] = {}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(columns):
+                problems.append((line, f"{len(cells)} cells where the header has {len(columns)}"))
+                continue
+            row = {}
+            for column, cell in zip(columns, cells):
+                try:
+                    row[column] = parse_value(registry[column], cell)
+                except ValueError as exc:
+                    problems.append((line, str(exc)))
+            if row.get(key) is None:
+                if key in row:
+                    problems.append((line, f"missing {key}"))
+                continue
+            if row[key] in seen:
+                problems.append((line, f"{key} {row[key]} is also on line {seen[row[key]]}"))
+                continue
+            seen[row[key]] = line
+            rows.append(row)
+    except csv.Error as exc:
+        problems.append((reader.line_num, str(exc)))
+    if problems:
+        raise ImportRefused(_refusal(problems), problems)
+    return columns, rows
+
+
+def _refusal(problems: list[tuple[int, str]]) -> str:
+    shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:20])
+    more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    return f"The file was refused, nothing was imported ({len(problems)} problem(s)):\n{shown}{more}"
+
+
+def read_file(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InvalidInput(f"No file at {path}") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"{path} is a folder, not a CSV file") from None
+    except UnicodeDecodeError as exc:
+        raise ImportRefused(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV", [(0, "not UTF-8")]) from None
+    except OSError as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror}") from None
+
+
+def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | None = None,
+               progress=None) -> ImportReport:
+    """Upsert records by key, all or nothing; optionally add them to a static segment."""
+    ctx.require_write("importing records")
+    columns, rows = read_csv(object_type, text)
+    model = RECORD_MODELS[object_type]
+    key_name = key_property(object_type).name
+    key = getattr(model, key_name)
+    report = ImportReport(object_type, lines=len(rows), columns=columns)
+    now = ctx.now()
+    target = store.get(segment_id) if segment_id is not None else None
+    if target is not None and target.type != "static":
+        raise InvalidInput(f"{target.name!r} is active: records can be imported into static segments only")
+    if target is not None and target.object_type != object_type:
+        raise InvalidInput(f"{target.name!r} holds {target.object_type}, not {object_type}")
+    fields = [getattr(model, c) for c in columns] + [model.updated_at]
+    update = {getattr(model, c): fn.COALESCE(getattr(EXCLUDED, c), getattr(model, c)) for c in columns if c != key_name}
+    update[model.updated_at] = EXCLUDED.updated_at
+    with write_transaction():
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start : start + BATCH]
+            keys = [r[key_name] for r in batch]
+            existing = model.select().where(key.in_(keys)).count()
+            report.updated += existing
+            report.created += len(batch) - existing
+            values = [[r[c] for c in columns] + [now] for r in batch]
+            model.insert_many(values, fields=fields).on_conflict(conflict_target=[key], update=update).execute()
+            if progress:
+                progress(min(start + BATCH, len(rows)), len(rows))
+        if target is not None and rows:
+            all_keys = [r[key_name] for r in rows]
+            ids = membership.resolve_keys(object_type, all_keys)
+            report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
+        mark_affected(ctx, object_type, set(columns) if report.created == 0 else None)
+        audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
+                     segment_id=target.id if target else None, after={"columns": columns, "lines": len(rows)})
+    return report
+
+
+def mark_affected(ctx: Context, object_type: str, changed: set[str] | None) -> int:
+    """Mark active segments whose filters read ``changed`` (None: all of them) for refresh."""
+    now = ctx.now()
+    query = Segment.update(next_refresh_at=now).where(
+        (Segment.object_type == object_type) & (Segment.type == "active") & store.live()
+        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
+    )
+    if changed is not None:
+        if not changed:
+            return 0
+        clause = None
+        for name in sorted(changed):
+            term = Segment.filter_properties.contains(f",{name},")
+            clause = term if clause is None else clause | term
+        query = query.where(clause)
+    return query.execute()
+
+
+def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
+    """Write a segment's members to CSV (property names as header); returns the row count."""
+    segment = store.get(segment_ref)
+    model = RECORD_MODELS[segment.object_type]
+    props = list(properties(segment.object_type).values())
+    columns = [getattr(model, p.name) for p in props]
+    query = (
+        model.select(*columns)
+        .join(Membership, on=(Membership.record_id == model.id))
+        .where(Membership.segment == segment.id)
+        .order_by(model.id)
+        .tuples()
+    )
+    count = 0
+    target = Path(path)
+    try:
+        with target.open("w", newline="", encoding="utf-8") as out:
+            writer = csv.writer(out)
+            writer.writerow([p.name for p in props])
+            converters = [_exporter(p) for p in props]
+            for row in query.iterator():
+                writer.writerow([conv(v) for conv, v in zip(converters, row)])
+                count += 1
+    except OSError as exc:
+        raise InvalidInput(f"Cannot write {target}: {exc.strerror}") from None
+    return count
+
+
+def _exporter(prop: Property):
+    if prop.type == NUMBER:
+        return lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else repr(float(v)))
+    if prop.type == BOOLEAN:
+        return lambda v: "" if v is None else ("true" if v else "false")
+    return lambda v: "" if v is None else str(v)
+
+
+def get_record(object_type: str, record_id: int):
+    _check_object_type(object_type)
+    found = RECORD_MODELS[object_type].get_or_none(RECORD_MODELS[object_type].id == record_id)
+    if found is None:
+        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+    return found
+
+
+def search(object_type: str, text: str = "", *, offset: int = 0, limit: int = 50) -> tuple[list, int]:
+    """Records whose key or name contains ``text`` (case-insensitive), one page and the total."""
+    _check_object_type(object_type)
+    model = RECORD_MODELS[object_type]
+    query = model.select()
+    needle = text.strip().lower()
+    if needle:
+        key = getattr(model, key_property(object_type).name)
+        names = [model.first_name, model.last_name] if object_type == "contacts" else [model.name]
+        clause = key.contains(needle)
+        for column in names:
+            clause = clause | fn.LOWER(column).contains(needle)
+        query = query.where(clause)
+    return list(query.order_by(model.id).offset(offset).limit(limit)), query.count()
+
+
+def segments_of(object_type: str, record_id: int) -> list[Segment]:
+    return list(
+        Segment.select()
+        .join(Membership, on=(Membership.segment == Segment.id))
+        .where((Membership.record_id == record_id) & (Segment.object_type == object_type) & store.live())
+        .order_by(Segment.name_key)
+    )
+
+
+def set_property(ctx: Context, object_type: str, record_id: int, name: str, text: str):
+    """Edit one property; active segments reading it are marked for the next worker tick."""
+    ctx.require_write("editing a record")
+    registry = properties(object_type)
+    if name not in registry:
+        raise InvalidInput(f"Unknown property {name!r} for {object_type}")
+    prop = registry[name]
+    try:
+        value = parse_value(prop, text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    if prop.is_key and value is None:
+        raise InvalidInput(f"{name} cannot be empty: it identifies the {SINGULAR[object_type]}")
+    model = RECORD_MODELS[object_type]
+    with write_transaction():
+        record = get_record(object_type, record_id)
+        before = getattr(record, name)
+        if prop.is_key and model.select().where((getattr(model, name) == value) & (model.id != record_id)).exists():
+            raise InvalidInput(f"Another {SINGULAR[object_type]} already has {name} {value}")
+        model.update({getattr(model, name): value, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
+        marked = mark_affected(ctx, object_type, {name})
+        audit.record(ctx, "edit_record", f"Set {name} of {SINGULAR[object_type]} #{record_id}",
+                     before={name: format_value(prop, before)}, after={name: format_value(prop, value)})
+    return get_record(object_type, record_id), marked

@@ -1,0 +1,153 @@
+"""Automatic conversion to static: the three modes, their validation and due moment.
+
+Mirrors HubSpot's API: CONVERSION_DATE {day, month, year} and INACTIVITY {offset, timeUnit}.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pendulum
+from pendulum import Date, DateTime
+
+from .errors import InvalidSchedule
+
+NEVER = "never"
+ON_DAY = "on_day"
+AFTER_INACTIVITY = "after_inactivity"
+MODES = (NEVER, ON_DAY, AFTER_INACTIVITY)
+UNITS = ("days", "weeks", "months")
+# ten years, whichever the unit: longer is a typo, not a plan
+MAX_AMOUNT = {"days": 3650, "weeks": 520, "months": 120}
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(frozen=True)
+class Schedule:
+    mode: str = NEVER
+    day: Date | None = None
+    amount: int | None = None
+    unit: str | None = None
+
+    def to_json(self) -> dict:
+        if self.mode == ON_DAY:
+            return {"mode": ON_DAY, "day": self.day.isoformat()}
+        if self.mode == AFTER_INACTIVITY:
+            return {"mode": AFTER_INACTIVITY, "amount": self.amount, "unit": self.unit}
+        return {"mode": NEVER}
+
+
+NEVER_SCHEDULE = Schedule()
+
+
+def parse_day(text) -> Date:
+    if not isinstance(text, str) or not _ISO_DAY.match(text.strip()):
+        raise InvalidSchedule(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-31")
+    try:
+        return Date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidSchedule(f"{text.strip()} is not a real day of the calendar") from None
+
+
+def parse_amount(value, unit) -> tuple[int, str]:
+    if unit not in UNITS:
+        raise InvalidSchedule(f"The unit must be days, weeks or months, not {unit!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise InvalidSchedule(f"The period must be a whole number, not {value!r}")
+        value = int(text)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidSchedule(f"The period must be a whole number, not {value!r}")
+    if value <= 0:
+        raise InvalidSchedule("The period must be at least 1")
+    limit = MAX_AMOUNT[unit]
+    if value > limit:
+        raise InvalidSchedule(f"The period can be at most {limit} {unit} (ten years)")
+    return value, unit
+
+
+def parse(data) -> Schedule:
+    """A schedule from its JSON form (SPEC §8); refuses anything malformed."""
+    if not isinstance(data, dict) or "mode" not in data:
+        raise InvalidSchedule('A schedule is an object with a "mode": never, on_day or after_inactivity')
+    mode = data["mode"]
+    if mode == NEVER:
+        extra = set(data) - {"mode"}
+    elif mode == ON_DAY:
+        extra = set(data) - {"mode", "day"}
+        if "day" not in data:
+            raise InvalidSchedule('An on_day schedule needs a "day" (YYYY-MM-DD)')
+    elif mode == AFTER_INACTIVITY:
+        extra = set(data) - {"mode", "amount", "unit"}
+        if "amount" not in data or "unit" not in data:
+            raise InvalidSchedule('An after_inactivity schedule needs an "amount" and a "unit"')
+    else:
+        raise InvalidSchedule(f"Unknown schedule mode {mode!r}: use never, on_day or after_inactivity")
+    if extra:
+        raise InvalidSchedule(f"Unexpected field(s) in the schedule: {', '.join(sorted(extra))}")
+    if mode == ON_DAY:
+        return Schedule(ON_DAY, day=parse_day(data["day"]))
+    if mode == AFTER_INACTIVITY:
+        amount, unit = parse_amount(data["amount"], data["unit"])
+        return Schedule(AFTER_INACTIVITY, amount=amount, unit=unit)
+    return NEVER_SCHEDULE
+
+
+def check_for_saving(schedule: Schedule, *, today: Date) -> None:
+    """A day in the past is refused; today means at the next worker run."""
+    if schedule.mode == ON_DAY and schedule.day < today:
+        raise InvalidSchedule(
+            f"{schedule.day.isoformat()} is in the past (today is {today.isoformat()}): pick today or a later day"
+        )
+
+
+def start_of_day(day: Date, tz: str) -> DateTime:
+    """00:00 of ``day`` in ``tz`` (the first moment of the day where midnight does not exist), in UTC."""
+    return pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+
+
+def due_moment(schedule: Schedule, *, tz: str, last_activity_at: DateTime) -> DateTime | None:
+    """When the segment converts, in UTC. Inactivity counts in calendar terms in ``tz``."""
+    if schedule.mode == ON_DAY:
+        return start_of_day(schedule.day, tz)
+    if schedule.mode == AFTER_INACTIVITY:
+        local = last_activity_at.in_timezone(tz)
+        return local.add(**{schedule.unit: schedule.amount}).in_timezone("UTC")
+    return None
+
+
+def format_period(amount: int, unit: str) -> str:
+    return f"{amount} {unit[:-1] if amount == 1 else unit}"
+
+
+def format_moment(moment: DateTime, tz: str) -> str:
+    """'Thursday 31 December 2026 at 00:00 Europe/Paris'."""
+    local = moment.in_timezone(tz)
+    return f"{local.format('dddd D MMMM YYYY [at] HH:mm')} {tz}"
+
+
+def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str) -> str:
+    """Short text for the segments list: '-> static on 31 Dec 2026'."""
+    if schedule.mode == ON_DAY:
+        return f"-> static on {schedule.day.format('D MMM YYYY')}"
+    if schedule.mode == AFTER_INACTIVITY:
+        text = f"-> static after {format_period(schedule.amount, schedule.unit)} idle"
+        if due_at is not None:
+            text += f", due {due_at.in_timezone(tz).format('D MMM YYYY')}"
+        return text
+    return ""
+
+
+def explain(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime) -> str:
+    """The sentence under the Settings dropdown."""
+    if schedule.mode == NEVER or due_at is None:
+        return "This segment will not be converted automatically."
+    if due_at <= now:
+        return "Already due: converts at the next worker run."
+    when = format_moment(due_at, tz)
+    if schedule.mode == AFTER_INACTIVITY:
+        return f"Converts on {when} unless a record is added or removed before then."
+    return f"Converts on {when}."

@@ -1,0 +1,308 @@
+"""Segments: create, rename, clone, delete and restore, list and search page by page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import peewee
+
+from . import audit, filters, membership, store
+from .context import Context
+from .db import write_transaction
+from .errors import InvalidFilter, InvalidInput, InvalidName, SegmentNotFound
+from .models import Membership, Segment, SegmentDependency
+from .properties import OBJECT_TYPES
+
+TYPES = ("active", "static")
+RESTORE_DAYS = 90
+SORT_COLUMNS = {
+    "name": Segment.name_key,
+    "type": Segment.type,
+    "object": Segment.object_type,
+    "size": Segment.size,
+    "last_activity": Segment.last_activity_at,
+    "conversion": Segment.due_at,
+    "updated": Segment.updated_at,
+    "created_by": Segment.created_by,
+}
+
+
+def name_key(name: str) -> str:
+    return name.casefold()
+
+
+def clean_name(name) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidName("A segment needs a name")
+    return name.strip()
+
+
+def _check_name_free(name: str, object_type: str, *, except_id: int | None = None) -> None:
+    query = Segment.select(Segment.id, Segment.name).where(
+        (Segment.object_type == object_type) & (Segment.name_key == name_key(name)) & store.live()
+    )
+    if except_id is not None:
+        query = query.where(Segment.id != except_id)
+    clash = query.first()
+    if clash is not None:
+        raise InvalidName(f"A {object_type} segment named {clash.name!r} already exists: choose another name")
+
+
+def _check_object_type(object_type: str) -> None:
+    if object_type not in OBJECT_TYPES:
+        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+
+
+def resolve_segment_ref(ref) -> tuple[int, str]:
+    """For filter validation: a live segment by id or exact name -> (id, object type)."""
+    found = store.get(ref)
+    return found.id, found.object_type
+
+
+def validate_filters(tree, object_type: str, *, segment_id: int | None = None) -> dict:
+    """Validate against the registry; refuse a membership filter that would make a cycle."""
+    if isinstance(tree, str):
+        tree = filters.parse_json(tree)
+    normal = filters.validate(tree, object_type, resolve_segment=resolve_segment_ref)
+    if segment_id is not None:
+        _check_cycle(segment_id, filters.referenced_segments(normal))
+    return normal
+
+
+def _check_cycle(segment_id: int, uses: set[int]) -> None:
+    """Refuse if any used segment (transitively) reads ``segment_id``'s membership."""
+    seen: set[int] = set()
+    frontier = set(uses)
+    while frontier:
+        if segment_id in frontier:
+            name = Segment.get_by_id(segment_id).name
+            raise InvalidFilter(
+                f"These filters would make {name!r} depend on itself through segment membership filters"
+            )
+        seen |= frontier
+        rows = SegmentDependency.select(SegmentDependency.depends_on).where(SegmentDependency.segment.in_(frontier))
+        frontier = {r.depends_on_id for r in rows} - seen
+
+
+def _save_dependencies(segment_id: int, tree: dict) -> None:
+    SegmentDependency.delete().where(SegmentDependency.segment == segment_id).execute()
+    rows = [{"segment": segment_id, "depends_on": used} for used in sorted(filters.referenced_segments(tree))]
+    if rows:
+        SegmentDependency.insert_many(rows).execute()
+
+
+def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> tuple[Segment, membership.Diff]:
+    """Create a segment. Active: processed at once. Static with filters: filled once from them."""
+    ctx.require_write("creating a segment")
+    name = clean_name(name)
+    _check_object_type(object_type)
+    if type not in TYPES:
+        raise InvalidInput(f"Unknown segment type {type!r}: use active or static")
+    normal = validate_filters(tree if tree is not None else filters.EMPTY_TREE, object_type)
+    if type == "active" and not filters.has_filters(normal):
+        raise InvalidFilter("An active segment needs at least one filter: its members are what the filters select")
+    now = ctx.now()
+    with write_transaction():
+        _check_name_free(name, object_type)
+        try:
+            segment = Segment.create(
+                name=name, name_key=name_key(name), object_type=object_type, type=type,
+                last_activity_at=now, created_at=now, created_by=ctx.actor,
+                updated_at=now, updated_by=ctx.actor, **store.filter_columns(normal),
+            )
+        except peewee.IntegrityError:
+            raise InvalidName(f"A {object_type} segment named {name!r} already exists: choose another name") from None
+        _save_dependencies(segment.id, normal)
+        diff = membership.Diff(0, 0)
+        if filters.has_filters(normal):
+            diff = membership.apply_filters(ctx, segment, normal, reason="filter")
+            if type == "active":
+                Segment.update(
+                    refreshed_at=now,
+                    next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
+                ).where(Segment.id == segment.id).execute()
+        audit.record(
+            ctx, "create", f"Created {type} {object_type} segment {name!r} with {diff.added} members",
+            segment_id=segment.id, after={"name": name, "type": type, "object_type": object_type, "filters": normal},
+        )
+    return Segment.get_by_id(segment.id), diff
+
+
+def rename(ctx: Context, segment_id: int, new_name: str, *, expected_version: int | None = None) -> Segment:
+    ctx.require_write("renaming a segment")
+    new_name = clean_name(new_name)
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        old = segment.name
+        if new_name == old:
+            return segment
+        _check_name_free(new_name, segment.object_type, except_id=segment.id)
+        store.conditional_update(ctx, segment, name=new_name, name_key=name_key(new_name))
+        audit.record(ctx, "rename", f"Renamed {old!r} to {new_name!r}", segment_id=segment.id,
+                     before={"name": old}, after={"name": new_name})
+        return segment
+
+
+def update_filters(ctx: Context, segment_id: int, tree, *, expected_version: int | None = None) -> tuple[Segment, membership.Diff]:
+    """Replace the filters. Active: membership follows at once. Static: stored for a later conversion."""
+    ctx.require_write("editing filters")
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        normal = validate_filters(tree, segment.object_type, segment_id=segment.id)
+        if segment.type == "active" and not filters.has_filters(normal):
+            raise InvalidFilter("An active segment needs at least one filter; convert it to static to keep it without")
+        before = store.tree(segment)
+        store.conditional_update(ctx, segment, **store.filter_columns(normal))
+        _save_dependencies(segment.id, normal)
+        diff = membership.Diff(0, 0)
+        if segment.type == "active":
+            diff = membership.apply_filters(ctx, segment, normal, reason="filter")
+            Segment.update(
+                refreshed_at=ctx.now(),
+                next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
+            ).where(Segment.id == segment.id).execute()
+        audit.record(ctx, "edit_filters", f"Edited the filters of {segment.name!r} (+{diff.added}, -{diff.removed})",
+                     segment_id=segment.id, before={"filters": before}, after={"filters": normal})
+        return Segment.get_by_id(segment.id), diff
+
+
+def preview_filters(ctx: Context, segment_id: int, tree) -> membership.Diff:
+    """What saving ``tree`` on an active segment would change."""
+    segment = store.get(segment_id)
+    normal = validate_filters(tree, segment.object_type, segment_id=segment.id)
+    return membership.preview(segment, normal, ctx)
+
+
+def clone(ctx: Context, segment_id: int, new_name: str | None = None) -> Segment:
+    """A copy with the same filters and type (not the schedule); a static copy keeps the members."""
+    ctx.require_write("cloning a segment")
+    source = store.get(segment_id)
+    name = clean_name(new_name) if new_name is not None else _free_copy_name(source)
+    copy, _ = create(ctx, name, source.object_type, "active" if source.type == "active" else "static",
+                     store.tree(source) if source.type == "active" else None)
+    if source.type == "static":
+        ids = [m.record_id for m in Membership.select(Membership.record_id).where(Membership.segment == source.id)]
+        if ids:
+            membership.add_records(ctx, copy.id, ids, source="manual")
+        with write_transaction():
+            store.conditional_update(ctx, store.lock(copy.id), **store.filter_columns(store.tree(source)))
+            _save_dependencies(copy.id, store.tree(source))
+    audit.record(ctx, "clone", f"Cloned {source.name!r} as {name!r}", segment_id=copy.id,
+                 before={"source_id": source.id})
+    return Segment.get_by_id(copy.id)
+
+
+def _free_copy_name(source: Segment) -> str:
+    base = f"Copy of {source.name}"
+    candidate, n = base, 2
+    while Segment.select().where(
+        (Segment.object_type == source.object_type) & (Segment.name_key == name_key(candidate)) & store.live()
+    ).exists():
+        candidate, n = f"{base} ({n})", n + 1
+    return candidate
+
+
+def dependants(segment_id: int) -> list[Segment]:
+    """Live segments whose filters read this segment's membership."""
+    return list(
+        Segment.select()
+        .join(SegmentDependency, on=(SegmentDependency.segment == Segment.id))
+        .where((SegmentDependency.depends_on == segment_id) & store.live())
+        .order_by(Segment.name_key)
+    )
+
+
+def delete(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> Segment:
+    """Soft delete (restorable for 90 days); refused while another segment's filter uses it."""
+    ctx.require_write("deleting a segment")
+    with write_transaction():
+        segment = store.lock(segment_id)
+        store.check_version(segment, expected_version)
+        users = dependants(segment.id)
+        if users:
+            names = ", ".join(repr(u.name) for u in users[:5])
+            raise InvalidInput(
+                f"{segment.name!r} is used in the filters of {names}: remove it from their filters first"
+            )
+        store.conditional_update(ctx, segment, deleted_at=ctx.now(), deleted_by=ctx.actor)
+        audit.record(ctx, "delete", f"Deleted {segment.name!r}", segment_id=segment.id,
+                     before={"deleted": False}, after={"deleted": True})
+        return segment
+
+
+def deleted(ctx: Context, *, limit: int = 200) -> list[Segment]:
+    """Segments deleted in the last 90 days, newest first."""
+    cutoff = ctx.now().subtract(days=RESTORE_DAYS)
+    return list(
+        Segment.select().where(Segment.deleted_at.is_null(False) & (Segment.deleted_at >= cutoff))
+        .order_by(Segment.deleted_at.desc()).limit(limit)
+    )
+
+
+def restore(ctx: Context, segment_id: int) -> Segment:
+    ctx.require_write("restoring a segment")
+    with write_transaction():
+        segment = Segment.get_or_none(Segment.id == segment_id)
+        if segment is None or segment.deleted_at is None:
+            raise SegmentNotFound(f"No deleted segment with id {segment_id}")
+        if segment.deleted_at < ctx.now().subtract(days=RESTORE_DAYS):
+            raise InvalidInput(f"{segment.name!r} was deleted more than {RESTORE_DAYS} days ago and cannot be restored")
+        _check_name_free(segment.name, segment.object_type)
+        membership.check_references(store.tree(segment))
+        count = (
+            Segment.update(
+                deleted_at=None, deleted_by=None, version=Segment.version + 1, updated_at=ctx.now(),
+                updated_by=ctx.actor, next_refresh_at=ctx.now() if segment.type == "active" else None,
+            )
+            .where((Segment.id == segment_id) & Segment.deleted_at.is_null(False))
+            .execute()
+        )
+        if count != 1:
+            raise SegmentNotFound(f"{segment.name!r} was restored by someone else meanwhile")
+        audit.record(ctx, "restore", f"Restored {segment.name!r}", segment_id=segment.id,
+                     before={"deleted": True}, after={"deleted": False})
+        return Segment.get_by_id(segment_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list[Segment]
+    total: int
+    offset: int
+
+
+def list_page(
+    *,
+    search: str = "",
+    type: str | None = None,
+    object_type: str | None = None,
+    sort: str = "name",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 100,
+) -> Page:
+    """One page of live segments, filtered and sorted in SQL."""
+    query = Segment.select().where(store.live())
+    if type:
+        if type not in TYPES:
+            raise InvalidInput(f"Unknown segment type {type!r}: use active or static")
+        query = query.where(Segment.type == type)
+    if object_type:
+        _check_object_type(object_type)
+        query = query.where(Segment.object_type == object_type)
+    if search.strip():
+        query = query.where(Segment.name_key.contains(search.strip().casefold()))
+    column = SORT_COLUMNS.get(sort)
+    if column is None:
+        raise InvalidInput(f"Cannot sort by {sort!r}: use one of {', '.join(SORT_COLUMNS)}")
+    order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
+    total = query.count()
+    rows = list(query.order_by(order, Segment.id).offset(offset).limit(limit))
+    return Page(rows=rows, total=total, offset=offset)
+
+
+def get(ref) -> Segment:
+    return store.get(ref)
+

@@ -1,0 +1,122 @@
+"""Reading and writing one segment row safely: lookups, locks and conditional writes."""
+
+from __future__ import annotations
+
+import json
+
+import peewee
+
+from . import filters
+from .context import Context
+from .db import is_sqlite
+from .errors import SegmentNotFound, StaleSegment
+from .models import Segment, database_proxy
+from .schedule import NEVER, Schedule
+
+
+def live() -> peewee.Expression:
+    return Segment.deleted_at.is_null()
+
+
+def get(ref, *, include_deleted: bool = False) -> Segment:
+    """A segment by id (int or digits) or exact name."""
+    query = Segment.select()
+    if not include_deleted:
+        query = query.where(live())
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        found = query.where(Segment.id == int(ref)).first()
+        if found is None and isinstance(ref, str):
+            found = query.where(Segment.name == ref).first()
+        if found is None:
+            raise SegmentNotFound(f"No segment with id {ref}")
+        return found
+    matches = list(query.where(Segment.name == ref).limit(3))
+    if not matches:
+        hint = query.where(Segment.name_key == ref.strip().casefold()).first()
+        extra = f" (did you mean {hint.name!r}?)" if hint is not None else ""
+        raise SegmentNotFound(f"No segment named {ref!r}{extra}")
+    if len(matches) > 1:
+        ids = ", ".join(f"{m.id} ({m.object_type})" for m in matches)
+        raise SegmentNotFound(f"Several segments are named {ref!r}: use an id: {ids}")
+    return matches[0]
+
+
+def lock(segment_id: int) -> Segment:
+    """Re-read the segment inside a write transaction, locking its row on PostgreSQL."""
+    query = Segment.select().where(Segment.id == segment_id)
+    if not is_sqlite(database_proxy):
+        query = query.for_update()
+    found = query.first()
+    if found is None:
+        raise SegmentNotFound(f"Segment {segment_id} no longer exists")
+    if found.deleted_at is not None:
+        raise SegmentNotFound(
+            f"{found.name!r} was deleted by {found.deleted_by} meanwhile; nothing was changed"
+        )
+    return found
+
+
+def check_version(segment: Segment, expected_version: int | None) -> None:
+    if expected_version is not None and segment.version != expected_version:
+        when = segment.updated_at.format("YYYY-MM-DD HH:mm") if segment.updated_at else "?"
+        raise StaleSegment(
+            f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC since you opened it; "
+            "it has been reloaded: check it and try again"
+        )
+
+
+def conditional_update(ctx: Context, segment: Segment, **changes) -> Segment:
+    """Write ``changes`` only if nobody else changed the segment since it was read.
+
+    The WHERE on the version makes the write one that exactly one process can win.
+    """
+    now = ctx.now()
+    changes.update(updated_at=now, updated_by=ctx.actor)
+    count = (
+        Segment.update(version=Segment.version + 1, **changes)
+        .where((Segment.id == segment.id) & (Segment.version == segment.version) & live())
+        .execute()
+    )
+    if count != 1:
+        current = Segment.get_or_none(Segment.id == segment.id)
+        if current is None or current.deleted_at is not None:
+            raise SegmentNotFound(f"{segment.name!r} was deleted meanwhile; nothing was changed")
+        check_version(current, segment.version)
+    for key, value in changes.items():
+        setattr(segment, key, value)
+    segment.version += 1
+    return segment
+
+
+def tree(segment: Segment) -> dict:
+    return json.loads(segment.filters)
+
+
+def schedule_of(segment: Segment) -> Schedule:
+    if segment.schedule_mode == NEVER or segment.schedule_mode is None:
+        return Schedule()
+    return Schedule(
+        segment.schedule_mode,
+        day=segment.schedule_day,
+        amount=segment.schedule_amount,
+        unit=segment.schedule_unit,
+    )
+
+
+def schedule_columns(schedule: Schedule) -> dict:
+    return {
+        "schedule_mode": schedule.mode,
+        "schedule_day": schedule.day,
+        "schedule_amount": schedule.amount,
+        "schedule_unit": schedule.unit,
+    }
+
+
+def filter_columns(tree: dict) -> dict:
+    """The stored filters plus what is derived from them for quick lookups."""
+    props = sorted(filters.referenced_properties(tree))
+    return {
+        "filters": filters.dumps(tree),
+        "filter_properties": "," + "".join(f"{p}," for p in props),
+        "has_relative_dates": filters.uses_relative_dates(tree),
+    }

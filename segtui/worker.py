@@ -1,0 +1,102 @@
+"""One worker tick: apply due conversions, then refresh stale active segments.
+
+Used by the console's timer and by ``segtui worker``. Any number of ticks may run at once
+against one database: conversions are won by a conditional UPDATE, refreshes are claimed
+with a lease that expires if the worker dies holding it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+
+import peewee
+
+from .core import conversions, membership, store
+from .core.context import Context
+from .core.db import write_transaction
+from .core.errors import SegtuiError
+from .core.models import Segment
+
+LEASE_SECONDS = 300
+MAX_BACKOFF_SECONDS = 3600
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class TickResult:
+    applied: list[conversions.Applied] = field(default_factory=list)
+    refreshed: list[tuple[int, membership.Diff]] = field(default_factory=list)
+    failed: list[tuple[int, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        changed = sum(1 for _, d in self.refreshed if d.changed)
+        return (
+            f"{len(self.applied)} conversion(s) applied, {len(self.refreshed)} segment(s) refreshed "
+            f"({changed} changed), {len(self.failed)} failure(s)"
+        )
+
+
+def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> TickResult:
+    me = me or worker_id()
+    result = TickResult()
+    result.applied = conversions.apply_due(ctx)
+    for segment_id in claim_stale(ctx, me, limit=max_refreshes):
+        try:
+            result.refreshed.append((segment_id, membership.refresh(ctx, segment_id)))
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            message = str(exc)
+            record_failure(ctx, segment_id, message)
+            result.failed.append((segment_id, message))
+    return result
+
+
+def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:
+    """Claim up to ``limit`` segments due for a refresh; each claim is won by one worker."""
+    now = ctx.now()
+    free = Segment.claim_expires_at.is_null() | (Segment.claim_expires_at < now)
+    wanted = (
+        Segment.select(Segment.id)
+        .where(
+            Segment.next_refresh_at.is_null(False) & (Segment.next_refresh_at <= now)
+            & (Segment.type == "active") & store.live() & free
+        )
+        .order_by(Segment.next_refresh_at)
+        .limit(limit)
+    )
+    claimed = []
+    for (segment_id,) in wanted.tuples():
+        with write_transaction():
+            won = (
+                Segment.update(claimed_by=me, claim_expires_at=now.add(seconds=LEASE_SECONDS))
+                .where((Segment.id == segment_id) & (Segment.next_refresh_at <= now) & free)
+                .execute()
+            )
+        if won == 1:
+            claimed.append(segment_id)
+    return claimed
+
+
+def backoff_seconds(failures: int) -> int:
+    return min(60 * 2 ** max(failures - 1, 0), MAX_BACKOFF_SECONDS)
+
+
+def record_failure(ctx: Context, segment_id: int, message: str) -> None:
+    """Keep the error on the segment, retry later with backoff, release the claim."""
+    with write_transaction():
+        segment = Segment.get_or_none(Segment.id == segment_id)
+        if segment is None:
+            return
+        failures = segment.refresh_failures + 1
+        Segment.update(
+            refresh_error=message,
+            refresh_failures=failures,
+            next_refresh_at=ctx.now().add(seconds=backoff_seconds(failures)),
+            claimed_by=None,
+            claim_expires_at=None,
+        ).where(Segment.id == segment_id).execute()
