@@ -180,6 +180,7 @@ def next_day_start(ctx: Context) -> pendulum.DateTime:
 
 def refresh(ctx: Context, segment_id: int, *, reason: str = "filter") -> Diff:
     """Re-evaluate an active segment's filters and apply the diff, atomically."""
+    ctx.require_write("refreshing a segment")
     with write_transaction():
         segment = store.lock(segment_id)
         if segment.type != "active":
@@ -319,6 +320,15 @@ def members_page(segment: Segment, *, offset: int = 0, limit: int = 50, search: 
         MemberRow(rid, k, n or "", reg, src, Membership.joined_at.python_value(j))
         for rid, k, n, reg, src, j in query.tuples()
     ]
+
+
+def record_keys(object_type: str, ids: list[int]) -> dict[int, str]:
+    """Email or domain of each record id (for showing log entries)."""
+    if not ids:
+        return {}
+    model = RECORD_MODELS[object_type]
+    key = getattr(model, key_property(object_type).name)
+    return dict(model.select(model.id, key).where(model.id.in_(sorted(set(ids)))).tuples())
 
 
 def log_page(segment_id: int, *, limit: int = 100, before_id: int | None = None) -> list[MembershipLog]:

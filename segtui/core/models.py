@@ -156,6 +156,8 @@ class Membership(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("segment", "record_id")
+        # members are shown newest first, a page at a time
+        indexes = ((("segment", "joined_at"), False),)
 
 
 class MembershipLog(BaseModel):

@@ -121,6 +121,7 @@ def up(migrator, db):
             database = db
             table_name = 'membership'
             primary_key = CompositeKey('segment', 'record_id')
+            indexes = ((('segment', 'joined_at'), False),)
     db.create_tables([Membership])
 
     class MembershipLog(Model):

@@ -1,0 +1,1 @@
+"""The Textual console. Calls the core's services; writes no SQL."""

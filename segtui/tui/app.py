@@ -1,0 +1,99 @@
+"""The segtui console: the segments list, a segment's detail, and a background worker."""
+
+from __future__ import annotations
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+
+from .. import worker
+from ..core import conversions
+from ..core.context import Context
+from ..core.models import database_proxy
+from . import commands
+from .screens.help import HelpScreen
+from .screens.segments_list import SegmentsListScreen
+
+
+class SegtuiApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "segtui"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "") -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.worker_interval = worker_interval
+        self.db_label = db_label
+        self.worker_id = worker.worker_id()
+        self.last_conversion_id = 0
+        self.own_conversions: set[int] = set()
+        self.sub_title = ("read-only · " if ctx.read_only else "") + f"{ctx.actor} · {ctx.tz}"
+
+    def on_mount(self) -> None:
+        self.last_conversion_id = conversions.latest_id()
+        self.push_screen(SegmentsListScreen())
+        self.schedule_tick()
+
+    # -- background worker -------------------------------------------------------------
+    def schedule_tick(self) -> None:
+        """One-shot timer re-armed after each tick: two ticks never overlap."""
+        if self.worker_interval > 0:
+            self.set_timer(self.worker_interval, self.start_tick)
+
+    def start_tick(self) -> None:
+        self.run_worker(self.run_tick, thread=True, group="tick", exit_on_error=False)
+
+    def run_tick(self) -> None:
+        try:
+            if not self.ctx.read_only:
+                result = worker.tick(self.ctx, me=self.worker_id)
+                for segment_id, message in result.failed:
+                    self.call_from_thread(
+                        self.notify, f"Refresh of segment #{segment_id} failed: {message}",
+                        title="Background worker", severity="warning",
+                    )
+        except Exception as exc:  # shown, never fatal: the next tick tries again
+            self.call_from_thread(
+                self.notify, f"{exc}", title="Background worker failed", severity="error", timeout=10
+            )
+        finally:
+            database_proxy.close()
+            self.call_from_thread(self.after_tick)
+
+    def after_tick(self) -> None:
+        self.announce_conversions()
+        self.schedule_tick()
+
+    def announce_conversions(self) -> None:
+        """Tell the user about conversions made by any process, and refresh what is shown."""
+        news = conversions.since(self.last_conversion_id)
+        for record, name in news:
+            self.last_conversion_id = max(self.last_conversion_id, record.id)
+            if record.id in self.own_conversions:
+                continue
+            target = "static" if record.direction == "to_static" else "active"
+            how = "automatically" if record.trigger != "manual" else f"by {record.actor}"
+            self.notify(f"{name!r} was converted to {target} {how}.", title="Segment converted", timeout=8)
+        self.reload_screen()
+
+    def reload_screen(self) -> None:
+        reload = getattr(self.screen, "reload", None)
+        if reload is not None:
+            reload()
+
+    def note_own_conversion(self, conversion_id: int) -> None:
+        self.own_conversions.add(conversion_id)
+
+    # -- commands ------------------------------------------------------------------------
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen):
+        yield from commands.for_screen(self, screen)
+        yield SystemCommand("Show help", "All keys of this screen", self.action_help)
+        yield SystemCommand("Quit", "Leave segtui", self.action_quit)

@@ -1,0 +1,186 @@
+"""The Segments list: search, type filter, sort, read page by page from the database."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
+
+from ...core import describe, segments
+from ..text import count, literal, moment, printable, type_badge
+
+PAGE = 200
+COLUMNS = [
+    ("Name", "name", 30),
+    ("Type", "type", 8),
+    ("Object", "object", 9),
+    ("Size", "size", 9),
+    ("Last activity", "last_activity", 17),
+    ("Auto-conversion", "conversion", 30),
+    ("Last updated", "updated", 17),
+    ("Created by", "created_by", 12),
+]
+SORT_ORDER = [key for _, key, _ in COLUMNS]
+TYPE_TABS = {"all": None, "active": "active", "static": "static"}
+
+
+class SegmentsListScreen(Screen):
+    CSS_PATH = "segments_list.tcss"
+    BINDINGS = [
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("t", "cycle_type", "Type filter"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("o", "reverse_sort", "Order"),
+        Binding("r", "reload", "Reload"),
+        Binding("escape", "clear_search", "Clear search", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.search_text = ""
+        self.type_filter: str | None = None
+        self.sort = "name"
+        self.descending = False
+        self.loaded = 0
+        self.total = 0
+        self.ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="list-toolbar"):
+            yield Input(placeholder="Search segments by name  ( / )", id="search")
+            yield Tabs(Tab("All", id="all"), Tab("Active", id="active"), Tab("Static", id="static"), id="type-tabs")
+        yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="list-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Segments"
+        table = self.query_one(DataTable)
+        for label, key, width in COLUMNS:
+            table.add_column(label, key=key, width=width)
+        self.reload()
+        table.focus()
+
+    # -- data ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        """Read the first page again, keeping the cursor on the same segment if possible."""
+        table = self.query_one(DataTable)
+        keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
+        table.clear()
+        self.ids = []
+        self.loaded = 0
+        self.load_more()
+        if keep in self.ids:
+            table.move_cursor(row=self.ids.index(keep), animate=False)
+
+    def load_more(self) -> None:
+        ctx = self.app.ctx
+        page = segments.list_page(
+            search=self.search_text, type=self.type_filter, sort=self.sort,
+            descending=self.descending, offset=self.loaded, limit=PAGE,
+        )
+        self.total = page.total
+        table = self.query_one(DataTable)
+        for seg in page.rows:
+            table.add_row(
+                literal(seg.name, limit=60),
+                type_badge(seg.type),
+                seg.object_type,
+                Text(f"{seg.size:,}", justify="right"),
+                moment(seg.last_activity_at, ctx.tz),
+                Text(describe.schedule_summary(seg, ctx) or "-", style="" if seg.due_at else "dim")
+                if not seg.refresh_error else Text("⚠ refresh failing", style="bold red"),
+                moment(seg.updated_at, ctx.tz),
+                literal(seg.created_by, limit=20),
+                key=str(seg.id),
+            )
+            self.ids.append(seg.id)
+        self.loaded += len(page.rows)
+        self.update_status()
+
+    def update_status(self) -> None:
+        status = self.query_one("#list-status", Label)
+        arrow = "↓" if self.descending else "↑"
+        sort_label = next(label for label, key, _ in COLUMNS if key == self.sort)
+        if self.total == 0:
+            if self.search_text or self.type_filter:
+                status.update(f"No segment matches {printable(self.search_text)!r}" if self.search_text
+                              else f"No {self.type_filter} segments.")
+            else:
+                status.update("No segments yet. Create one with: segtui segments create (see README).")
+            return
+        status.update(
+            f"{count(self.total, 'segment')} · showing {min(self.loaded, self.total):,} · "
+            f"sorted by {sort_label.lower()} {arrow} · Enter opens"
+        )
+
+    @on(DataTable.RowHighlighted, "#segments")
+    def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= self.loaded - 20 and self.loaded < self.total:
+            self.load_more()
+
+    @on(DataTable.RowSelected, "#segments")
+    def open_segment(self, event: DataTable.RowSelected) -> None:
+        from .segment_detail import SegmentDetailScreen
+
+        self.app.push_screen(SegmentDetailScreen(int(event.row_key.value)))
+
+    @on(DataTable.HeaderSelected, "#segments")
+    def sort_by_header(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = key, False
+        self.reload()
+
+    # -- search and filters -------------------------------------------------------------
+    @on(Input.Changed, "#search")
+    def search_changed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.reload()
+
+    @on(Input.Submitted, "#search")
+    def search_submitted(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Tabs.TabActivated, "#type-tabs")
+    def type_changed(self, event: Tabs.TabActivated) -> None:
+        self.type_filter = TYPE_TABS[event.tab.id]
+        if self.is_mounted:
+            self.reload()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        if search.value:
+            search.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_cycle_type(self) -> None:
+        tabs = self.query_one(Tabs)
+        order = list(TYPE_TABS)
+        tabs.active = order[(order.index(tabs.active or "all") + 1) % len(order)]
+
+    def action_cycle_sort(self) -> None:
+        self.sort = SORT_ORDER[(SORT_ORDER.index(self.sort) + 1) % len(SORT_ORDER)]
+        self.descending = False
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()

@@ -1,0 +1,36 @@
+"""Showing data safely: names and emails are text, never markup or terminal escapes."""
+
+from __future__ import annotations
+
+from pendulum import DateTime
+from rich.text import Text
+
+MAX_SHOWN = 200
+
+
+def printable(value: object, *, limit: int = MAX_SHOWN) -> str:
+    """Control, format and bidi-override characters become visible escapes; long text is cut."""
+    text = "" if value is None else str(value)
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[: limit + 1])
+    if len(text) > limit:
+        shown = shown[:limit] + "…"
+    return shown
+
+
+def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
+    """A Rich Text that shows ``value`` exactly (Text is never parsed as markup)."""
+    return Text(printable(value, limit=limit), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def type_badge(segment_type: str) -> Text:
+    if segment_type == "active":
+        return Text(" Active ", style="bold black on green")
+    return Text(" Static ", style="bold black on bright_white")
+
+
+def moment(value: DateTime | None, tz: str, fmt: str = "D MMM YYYY HH:mm") -> str:
+    return value.in_timezone(tz).format(fmt) if value is not None else "-"
+
+
+def count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"

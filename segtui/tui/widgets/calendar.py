@@ -1,0 +1,92 @@
+"""A month calendar to pick a day from: arrows move, PgUp/PgDn change month, Enter picks."""
+
+from __future__ import annotations
+
+from pendulum import Date
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+
+
+class CalendarModal(ModalScreen[Date | None]):
+    CSS_PATH = "calendar.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("pageup", "month(-1)", "Previous month"),
+        Binding("pagedown", "month(1)", "Next month"),
+    ]
+
+    def __init__(self, selected: Date, earliest: Date) -> None:
+        super().__init__()
+        self.selected = max(selected, earliest)
+        self.earliest = earliest
+        self.month_start = self.selected.replace(day=1)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="calendar"):
+            yield Label("", id="calendar-month")
+            yield DataTable(id="calendar-grid", cursor_type="cell", show_cursor=True)
+            yield Label("PgUp/PgDn: month · Enter: pick · Esc: cancel", id="calendar-hint")
+            yield Label("", id="calendar-error", classes="error-text")
+
+    def on_mount(self) -> None:
+        grid = self.query_one(DataTable)
+        for name in WEEKDAYS:
+            grid.add_column(name, width=3)
+        self.draw()
+        grid.focus()
+
+    def weeks(self) -> list[list[Date | None]]:
+        first = self.month_start
+        days = [None] * (first.isoweekday() - 1)
+        days += [first.add(days=i) for i in range(first.days_in_month)]
+        days += [None] * (-len(days) % 7)
+        return [days[i : i + 7] for i in range(0, len(days), 7)]
+
+    def draw(self) -> None:
+        self.query_one("#calendar-month", Label).update(self.month_start.format("MMMM YYYY"))
+        grid = self.query_one(DataTable)
+        grid.clear()
+        cursor = (0, 0)
+        for row, week in enumerate(self.weeks()):
+            cells = []
+            for col, day in enumerate(week):
+                if day is None:
+                    cells.append(Text(""))
+                    continue
+                style = "dim strike" if day < self.earliest else ""
+                cells.append(Text(f"{day.day:>2}", style=style))
+                if day == self.selected:
+                    cursor = (row, col)
+            grid.add_row(*cells)
+        grid.move_cursor(row=cursor[0], column=cursor[1], animate=False)
+
+    def day_at(self, row: int, column: int) -> Date | None:
+        weeks = self.weeks()
+        return weeks[row][column] if row < len(weeks) else None
+
+    def action_month(self, step: int) -> None:
+        self.month_start = self.month_start.add(months=step)
+        day = min(self.selected.day, self.month_start.days_in_month)
+        self.selected = self.month_start.replace(day=day)
+        self.draw()
+
+    @on(DataTable.CellSelected)
+    def pick(self, event: DataTable.CellSelected) -> None:
+        day = self.day_at(event.coordinate.row, event.coordinate.column)
+        if day is None:
+            return
+        if day < self.earliest:
+            self.query_one("#calendar-error", Label).update(f"{day.isoformat()} is in the past.")
+            return
+        self.dismiss(day)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+

@@ -1,0 +1,215 @@
+"""The Settings tab: a left sidebar and the "Automatic conversion to static" section."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from ...core import conversions, schedule
+from ...core.errors import SegtuiError
+from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
+from ..text import moment, printable
+from .calendar import CalendarModal
+
+MODE_CHOICES = [("Never", NEVER), ("On a specific day", ON_DAY), ("After inactivity", AFTER_INACTIVITY)]
+UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
+
+
+class SettingsPanel(Widget):
+    DEFAULT_CSS = """
+    SettingsPanel { height: 1fr; }
+    #settings-sidebar { width: 34; height: 100%; border-right: solid $primary-background; }
+    #settings-body { width: 1fr; padding: 0 2; }
+    #conversion-form { height: auto; }
+    .form-row { height: auto; margin-top: 1; }
+    #mode { width: 32; }
+    #day { width: 16; }
+    #amount { width: 10; }
+    #unit { width: 16; }
+    #pick-day { margin-left: 1; min-width: 12; }
+    #explanation { margin-top: 1; height: auto; }
+    #schedule-error { height: auto; }
+    #save-row { height: auto; margin-top: 1; }
+    .hidden { display: none; }
+    """
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.segment = None
+        self.error_message = ""
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield OptionList(
+                Option("Automatic conversion to static", id="conversion"),
+                Option("Details", id="details"),
+                id="settings-sidebar",
+            )
+            with ContentSwitcher(initial="conversion", id="settings-body"):
+                with VerticalScroll(id="conversion"):
+                    yield Label("Automatic conversion to static", classes="section-title")
+                    yield Static("", id="static-note", classes="hidden")
+                    with Vertical(id="conversion-form"):
+                        yield Label("Convert this segment to static")
+                        yield Select(MODE_CHOICES, allow_blank=False, value=NEVER, id="mode")
+                        with Horizontal(id="day-row", classes="form-row hidden"):
+                            yield Input(placeholder="YYYY-MM-DD", id="day", max_length=10)
+                            yield Button("Calendar…", id="pick-day")
+                        with Horizontal(id="inactivity-row", classes="form-row hidden"):
+                            yield Input(placeholder="30", id="amount", type="integer", max_length=6)
+                            yield Select(UNIT_CHOICES, allow_blank=False, value="days", id="unit")
+                        yield Static("", id="explanation")
+                        yield Static("", id="schedule-error", classes="error-text")
+                        with Horizontal(id="save-row"):
+                            yield Button("Save", id="save", variant="primary")
+                            yield Label("  ctrl+s", classes="muted")
+                yield Static("", id="details")
+
+    # -- showing the stored state ---------------------------------------------------------
+    def show(self, segment) -> None:
+        """Load the saved schedule (called on open and whenever the segment reloads)."""
+        changed_segment = self.segment is None or self.segment.version != segment.version
+        self.segment = segment
+        self.show_details()
+        is_static = segment.type != "active"
+        note = self.query_one("#static-note", Static)
+        note.set_class(not is_static, "hidden")
+        self.query_one("#conversion-form").set_class(is_static, "hidden")
+        if is_static:
+            note.update("This segment is static. Automatic conversion to static applies to active segments only.")
+            return
+        if not changed_segment:
+            self.update_explanation()
+            return
+        with self.prevent(Select.Changed, Input.Changed):
+            self.query_one("#mode", Select).value = segment.schedule_mode or NEVER
+            self.query_one("#day", Input).value = segment.schedule_day.isoformat() if segment.schedule_day else ""
+            self.query_one("#amount", Input).value = str(segment.schedule_amount or "")
+            self.query_one("#unit", Select).value = segment.schedule_unit or "days"
+        self.show_rows()
+        self.update_explanation()
+
+    def show_details(self) -> None:
+        seg, tz = self.segment, self.app.ctx.tz
+        lines = [
+            f"Id: {seg.id}",
+            f"Object: {seg.object_type}",
+            f"Created: {moment(seg.created_at, tz)} by {printable(seg.created_by)}",
+            f"Updated: {moment(seg.updated_at, tz)} by {printable(seg.updated_by)}",
+            f"Version: {seg.version}",
+            f"Last refreshed: {moment(seg.refreshed_at, tz)}",
+            f"Times shown in {tz}.",
+        ]
+        self.query_one("#details", Static).update("\n".join(lines))
+
+    def focus_dropdown(self) -> None:
+        self.query_one("#settings-sidebar", OptionList).highlighted = 0
+        self.query_one(ContentSwitcher).current = "conversion"
+        if self.segment is not None and self.segment.type == "active":
+            self.query_one("#mode", Select).focus()
+
+    @on(OptionList.OptionHighlighted, "#settings-sidebar")
+    def switch_section(self, event: OptionList.OptionHighlighted) -> None:
+        self.query_one(ContentSwitcher).current = event.option.id
+
+    # -- the form -------------------------------------------------------------------------
+    def mode(self) -> str:
+        return self.query_one("#mode", Select).value
+
+    def show_rows(self) -> None:
+        self.query_one("#day-row").set_class(self.mode() != ON_DAY, "hidden")
+        self.query_one("#inactivity-row").set_class(self.mode() != AFTER_INACTIVITY, "hidden")
+
+    def read_form(self) -> Schedule:
+        """The schedule the form describes; raises InvalidSchedule with the reason."""
+        mode = self.mode()
+        if mode == ON_DAY:
+            text = self.query_one("#day", Input).value.strip()
+            if not text:
+                raise schedule.InvalidSchedule("Pick a day: type YYYY-MM-DD or use the calendar")
+            plan = Schedule(ON_DAY, day=schedule.parse_day(text))
+            schedule.check_for_saving(plan, today=self.app.ctx.today())
+            return plan
+        if mode == AFTER_INACTIVITY:
+            text = self.query_one("#amount", Input).value.strip()
+            if not text:
+                raise schedule.InvalidSchedule("Type a number of days, weeks or months")
+            amount, unit = schedule.parse_amount(text, self.query_one("#unit", Select).value)
+            return Schedule(AFTER_INACTIVITY, amount=amount, unit=unit)
+        return schedule.NEVER_SCHEDULE
+
+    def update_explanation(self) -> bool:
+        """Validate as the user types: the exact moment, or the reason it cannot be saved."""
+        if self.segment is None:
+            return False
+        explanation = self.query_one("#explanation", Static)
+        error = self.query_one("#schedule-error", Static)
+        try:
+            plan = self.read_form()
+        except SegtuiError as exc:
+            self.error_message = str(exc)
+            explanation.update("")
+            error.update(self.error_message)
+            self.query_one("#save", Button).disabled = True
+            return False
+        _, sentence = conversions.projected(self.app.ctx, self.segment, plan)
+        explanation.update(sentence)
+        self.error_message = ""
+        error.update("")
+        self.query_one("#save", Button).disabled = False
+        return True
+
+    @on(Select.Changed, "#mode")
+    def mode_changed(self) -> None:
+        if self.segment is None:
+            return
+        self.show_rows()
+        self.update_explanation()
+
+    @on(Select.Changed, "#unit")
+    @on(Input.Changed, "#day")
+    @on(Input.Changed, "#amount")
+    def form_changed(self) -> None:
+        self.update_explanation()
+
+    @on(Button.Pressed, "#pick-day")
+    def open_calendar(self) -> None:
+        today = self.app.ctx.today()
+        try:
+            current = schedule.parse_day(self.query_one("#day", Input).value)
+        except SegtuiError:
+            current = today
+        self.app.push_screen(CalendarModal(current, today), self.day_picked)
+
+    def day_picked(self, day) -> None:
+        if day is not None:
+            self.query_one("#day", Input).value = day.isoformat()
+            self.query_one("#day", Input).focus()
+
+    @on(Input.Submitted, "#day")
+    @on(Input.Submitted, "#amount")
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        if self.segment is None or self.segment.type != "active":
+            return
+        if not self.update_explanation():
+            self.notify(self.error_message, title="Not saved", severity="error")
+            return
+        plan = self.read_form()
+        try:
+            saved = conversions.set_schedule(self.app.ctx, self.segment.id, plan,
+                                             expected_version=self.segment.version)
+        except SegtuiError as exc:
+            self.query_one("#schedule-error", Static).update(str(exc))
+            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+            self.screen.reload()
+            return
+        _, sentence = conversions.projected(self.app.ctx, saved, plan)
+        self.notify(sentence, title="Automatic conversion saved")
+        self.screen.reload()
