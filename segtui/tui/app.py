@@ -23,8 +23,11 @@ class SegtuiApp(App):
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
-    def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "") -> None:
+    def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "",
+                 animations: bool = True) -> None:
         super().__init__()
+        if not animations:
+            self.animation_level = "none"
         self.ctx = ctx
         self.worker_interval = worker_interval
         self.db_label = db_label

@@ -19,6 +19,18 @@ def for_screen(app, screen):
             help_text = f"Not available: {entry.blocked}" if entry.blocked else f"Actions menu: {entry.label}"
             yield SystemCommand(entry.label, help_text, _runner(screen, entry))
         yield SystemCommand("Open the Actions menu", "The segment's actions", screen.action_actions)
+        yield SystemCommand("Search segments", "Back to the list, in its search field", _search_from(app))
+
+
+def _search_from(app):
+    def run() -> None:
+        from .screens.segments_list import SegmentsListScreen
+
+        while not isinstance(app.screen, SegmentsListScreen) and len(app.screen_stack) > 1:
+            app.pop_screen()
+        app.screen.action_search()
+
+    return run
 
 
 def _runner(screen, entry):

@@ -21,12 +21,12 @@ class ExportModal(ModalScreen[str | None]):
     def __init__(self, name: str, size: int, default_path: str) -> None:
         super().__init__()
         self.segment_name = name
-        self.size = size
+        self.member_count = size
         self.default_path = default_path
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {count(self.size, 'member')} of {printable(self.segment_name, limit=50)!r}",
+            yield Label(f"Export {count(self.member_count, 'member')} of {printable(self.segment_name, limit=50)!r}",
                         id="dialog-title", markup=False)
             yield Label("CSV file to write:")
             yield Input(self.default_path, id="export-path")
