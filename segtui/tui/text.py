@@ -23,9 +23,10 @@ def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
 
 
 def type_badge(segment_type: str) -> Text:
+    # white on a dark fill stays readable under the table's cursor highlight and in NO_COLOR
     if segment_type == "active":
-        return Text(" Active ", style="bold black on green")
-    return Text(" Static ", style="bold black on bright_white")
+        return Text(" Active ", style="bold white on dark_green")
+    return Text(" Static ", style="bold white on grey35")
 
 
 def moment(value: DateTime | None, tz: str, fmt: str = "D MMM YYYY HH:mm") -> str:

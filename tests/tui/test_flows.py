@@ -317,3 +317,26 @@ def test_list_search_type_filter_and_empty_state(make_app):
         assert "No segment matches" in str(screen.query_one("#list-status").render())
 
     run(app, scenario)
+
+
+def test_calendar_picks_a_day_into_the_form(make_app):
+    app = make_app()
+
+    async def scenario(pilot):
+        await open_segment(pilot, "Large companies")
+        panel = await fill_schedule(pilot, "on_day")
+        panel.query_one("#pick-day").press()
+        await pilot.pause()
+        await pilot.press("pagedown", "down", "enter")  # same day next month, one week later
+        await pilot.pause()
+        assert panel.query_one("#day", Input).value == "2027-01-02"
+        assert "Saturday 2 January 2027 at 00:00 Europe/Paris" in str(panel.query_one("#explanation").render())
+
+    run(app, scenario)
+
+
+def test_console_refuses_to_start_without_a_terminal(tmp_path, capsys):
+    code = cli_main(["--db", str(tmp_path / "x.db")])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "ssh -t" in err and "needs a terminal" in err

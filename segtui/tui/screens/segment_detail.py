@@ -45,7 +45,7 @@ class SegmentDetailScreen(Screen):
             with Vertical(id="detail-title"):
                 yield Static(id="segment-name")
                 yield Static(id="segment-facts")
-            yield Button("Actions ▾", id="actions-button", variant="primary")
+            yield Button("Actions ▾", id="actions-button", variant="primary", compact=True)
         with TabbedContent(id="tabs"):
             with TabPane("Records", id="tab-records"):
                 yield DataTable(id="members", cursor_type="row", zebra_stripes=True)

@@ -15,10 +15,10 @@ from ..text import count, literal, moment, printable, type_badge
 
 PAGE = 200
 COLUMNS = [
-    ("Name", "name", 30),
+    ("Name", "name", 26),
     ("Type", "type", 8),
     ("Object", "object", 9),
-    ("Size", "size", 9),
+    ("Size", "size", 7),
     ("Last activity", "last_activity", 17),
     ("Auto-conversion", "conversion", 30),
     ("Last updated", "updated", 17),
@@ -52,7 +52,7 @@ class SegmentsListScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="list-toolbar"):
-            yield Input(placeholder="Search segments by name  ( / )", id="search")
+            yield Input(placeholder="Search segments by name  ( / )", id="search", compact=True)
             yield Tabs(Tab("All", id="all"), Tab("Active", id="active"), Tab("Static", id="static"), id="type-tabs")
         yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
         yield Label("", id="list-status")

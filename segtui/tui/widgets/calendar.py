@@ -18,8 +18,14 @@ class CalendarModal(ModalScreen[Date | None]):
     CSS_PATH = "calendar.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
-        Binding("pageup", "month(-1)", "Previous month"),
-        Binding("pagedown", "month(1)", "Next month"),
+        Binding("pageup", "month(-1)", "Previous month", priority=True),
+        Binding("pagedown", "month(1)", "Next month", priority=True),
+        # arrows move by days and weeks across month ends, not within the grid
+        Binding("left", "move(-1)", show=False, priority=True),
+        Binding("right", "move(1)", show=False, priority=True),
+        Binding("up", "move(-7)", show=False, priority=True),
+        Binding("down", "move(7)", show=False, priority=True),
+        Binding("enter", "pick_selected", "Pick", priority=True),
     ]
 
     def __init__(self, selected: Date, earliest: Date) -> None:
@@ -32,13 +38,13 @@ class CalendarModal(ModalScreen[Date | None]):
         with Vertical(id="calendar"):
             yield Label("", id="calendar-month")
             yield DataTable(id="calendar-grid", cursor_type="cell", show_cursor=True)
-            yield Label("PgUp/PgDn: month · Enter: pick · Esc: cancel", id="calendar-hint")
+            yield Label("Arrows: day · PgUp/PgDn: month\nEnter: pick · Esc: cancel", id="calendar-hint")
             yield Label("", id="calendar-error", classes="error-text")
 
     def on_mount(self) -> None:
         grid = self.query_one(DataTable)
         for name in WEEKDAYS:
-            grid.add_column(name, width=3)
+            grid.add_column(name, width=2)
         self.draw()
         grid.focus()
 
@@ -71,6 +77,14 @@ class CalendarModal(ModalScreen[Date | None]):
         weeks = self.weeks()
         return weeks[row][column] if row < len(weeks) else None
 
+    def action_move(self, days: int) -> None:
+        self.selected = self.selected.add(days=days)
+        self.month_start = self.selected.replace(day=1)
+        self.draw()
+
+    def action_pick_selected(self) -> None:
+        self.choose(self.selected)
+
     def action_month(self, step: int) -> None:
         self.month_start = self.month_start.add(months=step)
         day = min(self.selected.day, self.month_start.days_in_month)
@@ -80,8 +94,10 @@ class CalendarModal(ModalScreen[Date | None]):
     @on(DataTable.CellSelected)
     def pick(self, event: DataTable.CellSelected) -> None:
         day = self.day_at(event.coordinate.row, event.coordinate.column)
-        if day is None:
-            return
+        if day is not None:
+            self.choose(day)
+
+    def choose(self, day: Date) -> None:
         if day < self.earliest:
             self.query_one("#calendar-error", Label).update(f"{day.isoformat()} is in the past.")
             return

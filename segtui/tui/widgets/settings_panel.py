@@ -23,18 +23,19 @@ UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
 class SettingsPanel(Widget):
     DEFAULT_CSS = """
     SettingsPanel { height: 1fr; }
-    #settings-sidebar { width: 34; height: 100%; border-right: solid $primary-background; }
+    #settings-sidebar { width: 24; height: 100%; border: none; border-right: solid $primary-background; }
     #settings-body { width: 1fr; padding: 0 2; }
     #conversion-form { height: auto; }
     .form-row { height: auto; margin-top: 1; }
-    #mode { width: 32; }
+    #mode { width: 30; }
     #day { width: 16; }
     #amount { width: 10; }
-    #unit { width: 16; }
-    #pick-day { margin-left: 1; min-width: 12; }
+    #unit { width: 14; margin-left: 2; }
+    #pick-day { margin-left: 2; }
     #explanation { margin-top: 1; height: auto; }
     #schedule-error { height: auto; }
     #save-row { height: auto; margin-top: 1; }
+    #mode { margin-top: 1; }
     .hidden { display: none; }
     """
     BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
@@ -47,7 +48,7 @@ class SettingsPanel(Widget):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield OptionList(
-                Option("Automatic conversion to static", id="conversion"),
+                Option("Automatic conversion\nto static", id="conversion"),
                 Option("Details", id="details"),
                 id="settings-sidebar",
             )
@@ -57,17 +58,17 @@ class SettingsPanel(Widget):
                     yield Static("", id="static-note", classes="hidden")
                     with Vertical(id="conversion-form"):
                         yield Label("Convert this segment to static")
-                        yield Select(MODE_CHOICES, allow_blank=False, value=NEVER, id="mode")
+                        yield Select(MODE_CHOICES, allow_blank=False, value=NEVER, id="mode", compact=True)
                         with Horizontal(id="day-row", classes="form-row hidden"):
-                            yield Input(placeholder="YYYY-MM-DD", id="day", max_length=10)
-                            yield Button("Calendar…", id="pick-day")
+                            yield Input(placeholder="YYYY-MM-DD", id="day", max_length=10, compact=True)
+                            yield Button("Calendar…", id="pick-day", compact=True)
                         with Horizontal(id="inactivity-row", classes="form-row hidden"):
-                            yield Input(placeholder="30", id="amount", type="integer", max_length=6)
-                            yield Select(UNIT_CHOICES, allow_blank=False, value="days", id="unit")
+                            yield Input(placeholder="30", id="amount", type="integer", max_length=6, compact=True)
+                            yield Select(UNIT_CHOICES, allow_blank=False, value="days", id="unit", compact=True)
                         yield Static("", id="explanation")
                         yield Static("", id="schedule-error", classes="error-text")
                         with Horizontal(id="save-row"):
-                            yield Button("Save", id="save", variant="primary")
+                            yield Button("Save", id="save", variant="primary", compact=True)
                             yield Label("  ctrl+s", classes="muted")
                 yield Static("", id="details")
 

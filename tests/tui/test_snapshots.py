@@ -1,0 +1,81 @@
+"""Snapshots of every screen and modal at 80x24 and 120x40 (fixed clock, demo seed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from segtui.core import segments
+
+from .conftest import SIZES, steady
+
+
+async def open_named(pilot, name: str) -> None:
+    await pilot.press("slash", *name, "enter", "enter")
+    await pilot.pause()
+
+
+def scenario(*steps):
+    async def run_before(pilot) -> None:
+        for step in steps:
+            await step(pilot)
+        await pilot.pause()
+        steady(pilot)
+
+    return run_before
+
+
+def keys(*pressed):
+    async def step(pilot):
+        await pilot.press(*pressed)
+        await pilot.pause()
+
+    return step
+
+
+def opened(name):
+    async def step(pilot):
+        await open_named(pilot, name)
+
+    return step
+
+
+SCREENS = {
+    "list": scenario(),
+    "list_static_filter": scenario(keys("t", "t")),
+    "detail_records": scenario(opened("Events 2025, Bretagne")),
+    "actions_menu": scenario(opened("Events 2025, Bretagne"), keys("a")),
+    "confirm_to_static": scenario(opened("Events 2025, Bretagne"), keys("a", "enter")),
+    "actions_blocked": scenario(opened("Hand-picked VIPs"), keys("a")),
+    "settings_active": scenario(opened("Spring campaign, engaged"), keys("g")),
+    "settings_static": scenario(opened("Hand-picked VIPs"), keys("g")),
+    "help": scenario(keys("question_mark")),
+}
+
+
+async def _show_filters_tab(pilot):
+    pilot.app.screen.query_one("#tabs").active = "tab-filters"
+    await pilot.pause()
+
+
+async def _open_calendar(pilot):
+    pilot.app.screen.query_one("#pick-day").press()
+    await pilot.pause()
+
+
+SCREENS["detail_filters"] = scenario(opened("Newsletter, Normandie or Bretagne"), _show_filters_tab)
+SCREENS["calendar"] = scenario(opened("Events 2025, Bretagne"), keys("g"), _open_calendar)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, screen, size):
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
+
+
+def test_hostile_text_is_shown_literally(snap_compare, make_app, demo_ctx):
+    hostile = "[bold red]Injected[/] \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202egnp.exe"
+    segments.create(demo_ctx, hostile, "contacts", "static")
+    long_name = "L" * 10_000
+    segments.create(demo_ctx, long_name, "contacts", "static")
+    assert segments.get(long_name).name == long_name
+    assert snap_compare(make_app(), terminal_size=(120, 40))
