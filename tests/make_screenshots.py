@@ -1,0 +1,52 @@
+"""Regenerate screenshots/*.svg from demo data with a fixed clock.
+
+    .venv/bin/python tests/make_screenshots.py
+
+Uses the same scenarios as the snapshot tests (tests/tui/test_snapshots.py), at 100x30.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from textual._doc import take_svg_screenshot  # noqa: E402
+
+from segtui.core import db, demo  # noqa: E402
+from segtui.core.clock import FixedClock  # noqa: E402
+from segtui.core.context import Context  # noqa: E402
+from segtui.tui.app import SegtuiApp  # noqa: E402
+from tests.conftest import T0  # noqa: E402
+from tests.tui.test_snapshots import SCREENS  # noqa: E402
+
+SHOTS = {
+    "segments-list": "list",
+    "segment-detail": "detail_records",
+    "actions-menu": "actions_menu",
+    "confirm-convert": "confirm_to_static",
+    "settings-auto-conversion": "settings_active",
+    "calendar": "calendar",
+}
+
+
+def main() -> None:
+    out = ROOT / "screenshots"
+    out.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        database = db.open_database(str(Path(folder) / "demo.db"))
+        ctx = Context(clock=FixedClock(T0), actor="alice", tz="Europe/Paris")
+        demo.build(ctx, contacts=2000, seed=7)
+        for name, scenario in SHOTS.items():
+            app = SegtuiApp(ctx, worker_interval=0, animations=False)
+            svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=SCREENS[scenario], title="segtui")
+            (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote screenshots/{name}.svg")
+        database.close()
+
+
+if __name__ == "__main__":
+    main()
