@@ -83,9 +83,7 @@ OPERATORS: dict[str, list[OperatorSpec]] = {
     ),
 }
 
-RELATIVE_DATE_OPERATORS = frozenset(
-    s.name for s in OPERATORS[DATE] if s.shape == "days"
-)
+RELATIVE_DATE_OPERATORS = frozenset(s.name for s in OPERATORS[DATE] if s.shape == "days")
 # The key each shape carries its operand in.
 _OPERAND_KEY = {
     "none": None,
@@ -175,7 +173,8 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
         if spec is None:
             raise InvalidFilter(f"{where}: operator {op!r} does not apply to segment membership")
         _check_operand_keys(f, spec, where, ("segment", "operator"))
-        return {"segment": _resolve(f["segment"], object_type, resolve_segment, where), "operator": op}
+        segment_id = _resolve(f["segment"], object_type, resolve_segment, where)
+        return {"segment": segment_id, "operator": op}
 
     name = f.get("property")
     if not isinstance(name, str) or not name:
@@ -265,16 +264,17 @@ def _text(raw, prop, where) -> str:
 
 
 def _number(raw, where):
-    if isinstance(raw, str):
+    value = raw
+    if isinstance(raw, str):  # typed into a form
         try:
-            raw = float(raw.strip()) if raw.strip() else raw
+            value = float(raw)
         except ValueError:
             pass
         else:
-            raw = int(raw) if raw.is_integer() and abs(raw) < 2**53 else raw
-    if isinstance(raw, bool) or not isinstance(raw, (int, float)) or not math.isfinite(raw):
+            value = int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidFilter(f"{where} needs a number, got {raw!r}")
-    return raw
+    return value
 
 
 def _date(raw, where) -> str:
@@ -292,7 +292,9 @@ def _days(raw, where) -> int:
     if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_DAYS:
-        raise InvalidFilter(f"{where} needs a whole number of days from 0 to {MAX_DAYS}, got {raw!r}")
+        raise InvalidFilter(
+            f"{where} needs a whole number of days from 0 to {MAX_DAYS}, got {raw!r}"
+        )
     return raw
 
 
@@ -415,7 +417,7 @@ def uses_relative_dates(tree) -> bool:
 
 
 def has_filters(tree) -> bool:
-    return any(True for _ in _filters(tree))
+    return next(_filters(tree), None) is not None
 
 
 def _show_number(n) -> str:

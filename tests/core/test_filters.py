@@ -14,9 +14,7 @@ from segtui.core.errors import InvalidFilter, RecordNotFound, SegmentNotFound
 from segtui.core.models import Company, Contact, Membership, Segment
 from segtui.core.properties import BOOLEAN, DATE, ENUMERATION, NUMBER, TEXT
 
-# A stdlib datetime: UTCDateTimeField passes a pendulum DateTime through unchanged and
-# sqlite3 cannot bind that subclass.
-T0 = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
+T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
 TODAY = pendulum.date(2026, 11, 26)
 
 # id: region, city, lifecycle_stage, events_attended, subscribed, last_activity_date
@@ -307,6 +305,8 @@ OK = f("region", "is_known")
         (one("events_attended", "gte", value="abc"), "Group 1, filter 1: events_attended needs a number, got 'abc'"),
         (one("events_attended", "gte", value=True), "Group 1, filter 1: events_attended needs a number, got True"),
         (one("events_attended", "eq", value=float("nan")), "Group 1, filter 1: events_attended needs a number, got nan"),
+        (one("events_attended", "eq", value="  "), "Group 1, filter 1: events_attended needs a number, got '  '"),
+        (one("events_attended", "eq", value="inf"), "Group 1, filter 1: events_attended needs a number, got 'inf'"),
         ({"groups": [{"filters": [OK, OK, {"segment": "VIP", "operator": "in_segment"}]}]},
          "Group 1, filter 3: segment 'VIP' is a companies segment; contacts filters can only use contacts segments"),
         ({"groups": [{"filters": [{"segment": "Nope", "operator": "in_segment"}]}]},
