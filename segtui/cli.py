@@ -233,7 +233,7 @@ def cmd_segments_show(args, ctx: Context) -> int:
         out(f"  refresh error:   {_printable(segment.refresh_error)}")
     for c in data["conversions"]:
         due = f", due {c['due_at']}" if c["due_at"] else ""
-        out(f"  converted {c['direction'].replace('_', ' ')} at {c['converted_at']}{due} ({c['trigger']}, by {c['actor']})")
+        out(f"  converted {c['direction'].replace('_', ' ')} at {c['converted_at']}{due} ({c['trigger']}, by {_printable(c['actor'])})")
     return 0
 
 
@@ -315,7 +315,7 @@ def cmd_segments_deleted(args, ctx):
         out("No segment was deleted in the last 90 days.")
         return 0
     out(_table([[str(s.id), _printable(s.name), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
-                 s.deleted_by or ""] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
+                 _printable(s.deleted_by or "")] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
     return 0
 
 
@@ -377,7 +377,8 @@ def cmd_worker(args, ctx: Context) -> int:
         raise InvalidInput("--interval must be a positive number of seconds")
     me = worker.worker_id()
     stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    if not args.once:  # a single tick leaves the caller's signal handling alone
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     while True:
         result = worker.tick(ctx, me=me)
         stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")

@@ -45,6 +45,8 @@ class TickResult:
 def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> TickResult:
     me = me or worker_id()
     result = TickResult()
+    if ctx.read_only:  # a read-only console watches; the other workers do the work
+        return result
     result.applied = conversions.apply_due(ctx)
     for segment_id in claim_stale(ctx, me, limit=max_refreshes):
         try:

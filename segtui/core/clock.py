@@ -44,13 +44,14 @@ class FixedClock:
 def parse_moment(text: str) -> DateTime:
     """An ISO 8601 datetime; naive ones are read as UTC."""
     try:
-        parsed = pendulum.parse(text.strip(), tz="UTC")
+        # exact: a bare date or time stays one (and is refused) instead of borrowing today's
+        parsed = pendulum.parse(text.strip(), tz="UTC", exact=True)
     except Exception:
         raise InvalidInput(
             f"SEGTUI_NOW {text!r} is not an ISO 8601 datetime (e.g. 2026-12-01T09:30:00+01:00)"
         ) from None
     if not isinstance(parsed, DateTime):
-        raise InvalidInput(f"SEGTUI_NOW {text!r} must be a date and a time, not only a date")
+        raise InvalidInput(f"SEGTUI_NOW {text!r} must be a date and a time, e.g. 2026-12-01T09:30:00+01:00")
     return parsed.in_timezone("UTC")
 
 

@@ -181,6 +181,7 @@ def due_segments(now: pendulum.DateTime, *, limit: int = 500) -> list[tuple[int,
 
 def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
     """Convert every segment whose due moment has passed. Safe to run in many processes."""
+    ctx.require_write("applying due conversions")
     applied = []
     for segment_id, due_at in due_segments(ctx.now(), limit=limit):
         result = _apply_one(ctx, segment_id, due_at)

@@ -21,7 +21,7 @@ UNITS = ("days", "weeks", "months")
 # ten years, whichever the unit: longer is a typo, not a plan
 MAX_AMOUNT = {"days": 3650, "weeks": 520, "months": 120}
 
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def parse_amount(value, unit) -> tuple[int, str]:
         raise InvalidSchedule(f"The unit must be days, weeks or months, not {unit!r}")
     if isinstance(value, str):
         text = value.strip()
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not re.fullmatch(r"[+-]?[0-9]+", text):
             raise InvalidSchedule(f"The period must be a whole number, not {value!r}")
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -105,8 +105,12 @@ def check_for_saving(schedule: Schedule, *, today: Date) -> None:
 
 
 def start_of_day(day: Date, tz: str) -> DateTime:
-    """00:00 of ``day`` in ``tz`` (the first moment of the day where midnight does not exist), in UTC."""
-    return pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+    """00:00 of ``day`` in ``tz``, in UTC: the first of two midnights (a DST end at 01:00), the
+    first moment of the day where midnight does not exist (a DST start at 00:00)."""
+    midnight = pendulum.datetime(day.year, day.month, day.day, tz=tz, fold=0)
+    if midnight.date() != day:  # fold=0 moved a missing midnight back into the day before
+        midnight = pendulum.datetime(day.year, day.month, day.day, tz=tz, fold=1)
+    return midnight.in_timezone("UTC")
 
 
 def due_moment(schedule: Schedule, *, tz: str, last_activity_at: DateTime) -> DateTime | None:

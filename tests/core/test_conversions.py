@@ -1,0 +1,261 @@
+"""Conversions: now (both ways, with previews), schedules, and the application of due ones."""
+
+from __future__ import annotations
+
+import json
+
+import pendulum
+import pytest
+
+from segtui import worker
+from segtui.core import conversions, membership, records, segments
+from segtui.core.errors import ConversionNotAllowed, InvalidSchedule, MembershipNotAllowed, StaleSegment
+from segtui.core.membership import Diff
+from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership
+from segtui.core.schedule import AFTER_INACTIVITY, ON_DAY, Schedule
+
+from core_helpers import conversions_of, dump, log_rows, make, members, region_is, regions, reload
+
+T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
+D = pendulum.date
+
+
+@pytest.fixture
+def people(database):
+    """c1-c3 in Bretagne, c4-c5 in Normandie, c6 nowhere."""
+    return regions("Bretagne", "Bretagne", "Bretagne", "Normandie", "Normandie", None)
+
+
+def audit_of(action: str) -> list[AuditEntry]:
+    return list(AuditEntry.select().where(AuditEntry.action == action).order_by(AuditEntry.id))
+
+
+def test_convert_to_static_freezes_members_and_clears_the_schedule(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(AFTER_INACTIVITY, amount=30, unit="days"))
+    assert conversions.preview_to_static(segment.id).sentence() == (
+        "3 records will be kept and no longer updated automatically."
+    )
+    clock.advance(hours=1)
+    bob = ctx.as_actor("bob")
+    record = conversions.convert_to_static(bob, segment.id, expected_version=reload(segment).version)
+    assert (record.direction, record.trigger, json.loads(record.requested)) == ("to_static", "manual", {"mode": "now"})
+    assert (record.due_at, record.converted_at, record.actor, record.size) == (None, clock.now(), "bob", 3)
+    row = reload(segment)
+    assert (row.type, row.schedule_mode, row.schedule_amount, row.schedule_unit, row.due_at) == ("static", "never", None, None, None)
+    assert json.loads(row.filters) == region_is("Bretagne")  # kept, read-only, for a later conversion back
+    (entry,) = audit_of("convert_to_static")
+    assert (entry.actor, entry.segment_id, entry.at) == ("bob", segment.id, clock.now())
+    assert json.loads(entry.before)["schedule"] == {"mode": "after_inactivity", "amount": 30, "unit": "days"}
+    assert json.loads(entry.before)["type"] == "active"
+    assert json.loads(entry.after) == {"type": "static", "size": 3, "schedule": {"mode": "never"}, "due_at": None}
+
+    # from now on, record changes do nothing to it
+    Contact.update(region="Normandie").where(Contact.id == people[0]).execute()
+    Contact.update(region="Bretagne").where(Contact.id == people[5]).execute()
+    records.mark_affected(ctx, "contacts", None)
+    records.import_csv(ctx, "contacts", "email,region\nc2@example.org,Occitanie\nnew@example.org,Bretagne\n")
+    assert membership.refresh(ctx, segment.id) == Diff(0, 0)
+    worker.tick(ctx, me="w1")
+    assert members(segment) == set(people[:3])
+    assert reload(segment).size == 3
+    assert conversions.apply_due(ctx) == []
+    # only manual changes now
+    assert membership.add_records(ctx, segment.id, [people[5]]) == Diff(1, 0)
+
+
+def test_convert_to_static_refused_when_already_static(ctx, people):
+    segment = make(ctx, "S", "static")
+    before = dump()
+    with pytest.raises(ConversionNotAllowed, match="'S' is already static"):
+        conversions.convert_to_static(ctx, segment.id)
+    with pytest.raises(ConversionNotAllowed, match="'S' is already static"):
+        conversions.preview_to_static(segment.id)
+    assert dump() == before
+
+
+@pytest.mark.parametrize("filters", [None, {"groups": []}])
+def test_convert_to_active_refused_without_filters(ctx, people, filters):
+    segment = make(ctx, "Hand-picked", "static", filters)
+    membership.add_records(ctx, segment.id, people[:2])
+    before = dump()
+    message = (
+        "Add at least one filter to 'Hand-picked' before converting it to active: "
+        "an active segment's members are the records its filters select"
+    )
+    with pytest.raises(ConversionNotAllowed) as caught:
+        conversions.preview_to_active(ctx, segment.id)
+    assert str(caught.value) == message
+    with pytest.raises(ConversionNotAllowed) as caught:
+        conversions.convert_to_active(ctx, segment.id)
+    assert str(caught.value) == message
+    assert dump() == before
+
+
+def test_convert_to_active_follows_the_filters_as_previewed(ctx, clock, people):
+    # the article's example: contacts met at events, converted and given a Region filter
+    segment = make(ctx, "Fundraising events", "static")
+    membership.add_records(ctx, segment.id, [people[0], people[3], people[5]])
+    segments.update_filters(ctx, segment.id, region_is("Bretagne"))
+    assert members(segment) == {people[0], people[3], people[5]}  # static: filters only stored
+    preview = conversions.preview_to_active(ctx, segment.id)
+    assert (preview.added, preview.removed, preview.size_after) == (2, 2, 3)
+    assert preview.sentence() == "+2 added, -2 removed (3 members after)."
+    clock.advance(hours=1)
+    record, diff = conversions.convert_to_active(ctx, segment.id)
+    assert (diff.added, diff.removed) == (preview.added, preview.removed)
+    assert members(segment) == set(people[:3])
+    row = reload(segment)
+    assert (row.type, row.size, row.last_activity_at, row.refreshed_at) == ("active", 3, clock.now(), clock.now())
+    assert (record.direction, record.trigger, record.size, record.converted_at) == ("to_active", "manual", 3, clock.now())
+    assert log_rows(segment)[3:] == [(people[3], "removed", "conversion"), (people[5], "removed", "conversion"),
+                                     (people[1], "added", "conversion"), (people[2], "added", "conversion")]
+    (entry,) = audit_of("convert_to_active")
+    assert "+2 added, -2 removed" in entry.summary
+    assert (json.loads(entry.before)["type"], json.loads(entry.after)["type"]) == ("static", "active")
+    with pytest.raises(MembershipNotAllowed):
+        membership.add_records(ctx, segment.id, [people[4]])
+    with pytest.raises(ConversionNotAllowed, match="is already active"):
+        conversions.convert_to_active(ctx, segment.id)
+    # and it follows record changes from now on
+    records.set_property(ctx, "contacts", people[4], "region", "Bretagne")
+    worker.tick(ctx, me="w1")
+    assert people[4] in members(segment)
+
+
+def test_round_trip_keeps_history_newest_first(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.convert_to_static(ctx, segment.id)
+    clock.advance(days=1)
+    conversions.convert_to_active(ctx, segment.id)
+    history = conversions.history(segment.id)
+    assert [c.direction for c in history] == ["to_active", "to_static"]
+    assert conversions.latest_id() == history[0].id
+    assert [(c.id, name) for c, name in conversions.since(history[1].id)] == [(history[0].id, "Bretons")]
+
+
+def test_set_schedule(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    updated = conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 12, 31)))
+    assert (updated.schedule_mode, updated.schedule_day, updated.schedule_tz) == ("on_day", D(2026, 12, 31), "Europe/Paris")
+    assert reload(segment).due_at == pendulum.datetime(2026, 12, 30, 23, tz="UTC")
+    (entry,) = audit_of("set_schedule")
+    assert json.loads(entry.after)["schedule"] == {"mode": "on_day", "day": "2026-12-31"}
+    due, text = conversions.projected(ctx, reload(segment), Schedule(AFTER_INACTIVITY, amount=1, unit="weeks"))
+    assert due == T0.add(weeks=1)
+    assert text == "Converts on Thursday 3 December 2026 at 10:30 Europe/Paris unless a record is added or removed before then."
+    # today is accepted and already due; the past is refused
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 11, 26)))
+    assert reload(segment).due_at == pendulum.datetime(2026, 11, 25, 23, tz="UTC")
+    before = dump()
+    with pytest.raises(InvalidSchedule, match="2026-11-25 is in the past"):
+        conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 11, 25)))
+    assert dump() == before
+    conversions.set_schedule(ctx, segment.id, Schedule())
+    assert (reload(segment).schedule_mode, reload(segment).due_at) == ("never", None)
+
+
+def test_set_schedule_refused_on_static(ctx, people):
+    segment = make(ctx, "S", "static", region_is("Bretagne"))
+    before = dump()
+    with pytest.raises(ConversionNotAllowed) as caught:
+        conversions.set_schedule(ctx, segment.id, Schedule(AFTER_INACTIVITY, amount=3, unit="days"))
+    assert str(caught.value) == "'S' is static: automatic conversion to static applies to active segments only"
+    assert dump() == before
+
+
+def test_stale_version_refused_naming_who_changed_it(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    seen = reload(segment).version
+    clock.advance(minutes=7)
+    segments.rename(ctx.as_actor("bob"), segment.id, "Bretons 2026")
+    before = dump()
+    acts = [
+        lambda: conversions.convert_to_static(ctx, segment.id, expected_version=seen),
+        lambda: conversions.set_schedule(ctx, segment.id, Schedule(), expected_version=seen),
+    ]
+    for act in acts:
+        with pytest.raises(StaleSegment) as caught:
+            act()
+        assert str(caught.value) == (
+            "'Bretons 2026' was changed by bob at 2026-11-26 09:37 UTC since you opened it; "
+            "it has been reloaded: check it and try again"
+        )
+        assert caught.value.exit_code == 1
+    assert dump() == before
+    conversions.convert_to_static(ctx, segment.id)
+    with pytest.raises(StaleSegment, match="was changed by alice"):
+        conversions.convert_to_active(ctx, segment.id, expected_version=seen + 1)
+
+
+def test_apply_due_applies_late_conversions_once(ctx, clock, people):
+    late = make(ctx, "Late", "active", region_is("Bretagne"))
+    idle = make(ctx, "Idle", "active", region_is("Normandie"))
+    later = make(ctx, "Later", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, late.id, Schedule(ON_DAY, day=D(2026, 12, 1)))
+    conversions.set_schedule(ctx, idle.id, Schedule(AFTER_INACTIVITY, amount=1, unit="weeks"))
+    conversions.set_schedule(ctx, later.id, Schedule(ON_DAY, day=D(2026, 12, 24)))
+    due_late = pendulum.datetime(2026, 11, 30, 23, tz="UTC")
+    due_idle = T0.add(weeks=1)
+    # nothing ran on the due days: the worker starts again on 5 December
+    clock.set(pendulum.datetime(2026, 12, 5, 8, tz="UTC"))
+    applied = conversions.apply_due(ctx.as_actor("worker"))
+    assert [(a.segment_id, a.name, a.due_at, a.converted_at) for a in applied] == [
+        (late.id, "Late", due_late, clock.now()),
+        (idle.id, "Idle", due_idle, clock.now()),
+    ]
+    (c_late,) = conversions_of(late)
+    assert (c_late.trigger, json.loads(c_late.requested), c_late.due_at, c_late.converted_at) == (
+        "on_day", {"mode": "on_day", "day": "2026-12-01"}, due_late, clock.now())
+    assert (c_late.direction, c_late.actor, c_late.size, c_late.id) == ("to_static", "worker", 3, applied[0].conversion_id)
+    (c_idle,) = conversions_of(idle)
+    assert (c_idle.trigger, json.loads(c_idle.requested)) == ("after_inactivity", {"mode": "after_inactivity", "amount": 1, "unit": "weeks"})
+    entries = audit_of("auto_convert_to_static")
+    assert [(e.segment_id, e.actor, e.at) for e in entries] == [(late.id, "worker", clock.now()), (idle.id, "worker", clock.now())]
+    assert "due 2026-11-30T23:00:00+00:00, applied 2026-12-05T08:00:00+00:00" in entries[0].summary
+    assert json.loads(entries[0].before)["due_at"] == "2026-11-30T23:00:00+00:00"
+    for segment in (late, idle):
+        row = reload(segment)
+        assert (row.type, row.schedule_mode, row.due_at, row.version) == ("static", "never", None, 3)
+    assert reload(later).type == "active" and reload(later).due_at == pendulum.datetime(2026, 12, 23, 23, tz="UTC")
+
+    # a second run, in this or another process, converts nothing again
+    assert conversions.apply_due(ctx) == []
+    assert ConversionRecord.select().count() == 2 and len(audit_of("auto_convert_to_static")) == 2
+    clock.set(pendulum.datetime(2026, 12, 23, 23, tz="UTC"))  # exactly due
+    assert [a.segment_id for a in conversions.apply_due(ctx)] == [later.id]
+
+
+def test_a_deleted_segment_never_converts(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 11, 30)))
+    segments.delete(ctx, segment.id)
+    clock.advance(days=10)
+    assert conversions.apply_due(ctx) == []
+    assert worker.tick(ctx, me="w1").applied == []
+    assert reload(segment).type == "active"
+    assert conversions_of(segment) == [] and audit_of("auto_convert_to_static") == []
+
+
+def test_apply_one_loses_when_the_due_moment_moved(ctx, clock, people):
+    """Between the list of due segments and the write, a membership change pushed it back."""
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(AFTER_INACTIVITY, amount=1, unit="days"))
+    clock.advance(days=2)
+    ((sid, due),) = conversions.due_segments(clock.now())
+    Contact.update(region="Bretagne").where(Contact.id == people[5]).execute()
+    membership.refresh(ctx, segment.id)  # activity now: due tomorrow
+    assert conversions._apply_one(ctx, sid, due) is None
+    assert reload(segment).type == "active" and conversions_of(segment) == []
+    conversions.convert_to_static(ctx, segment.id)
+    assert conversions._apply_one(ctx, sid, reload(segment).due_at or due) is None
+    assert [c.trigger for c in conversions_of(segment)] == ["manual"]
+
+
+def test_a_conversion_is_due_only_for_active_segments_with_a_due_moment(ctx, clock, people):
+    make(ctx, "Plain", "active", region_is("Bretagne"))
+    make(ctx, "Static", "static")
+    clock.advance(days=4000)
+    assert conversions.due_segments(clock.now()) == []
+    assert conversions.apply_due(ctx) == []
+    assert Membership.select().count() == 3
