@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pendulum
-from peewee import Value, fn
+from peewee import Select, Value, fn
 
 from . import filters, store
 from .context import Context
@@ -72,27 +72,47 @@ def segment_size(segment_id: int) -> int:
 
 
 def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) -> Diff:
-    """Make membership exactly what ``tree`` selects. Call inside a write transaction."""
-    now = ctx.now()
-    model = RECORD_MODELS[segment.object_type]
-    matching = matching_query(segment, tree, ctx)
-    start = _last_log_id(segment.id)
+    """Make membership exactly what ``tree`` selects. Call inside a write transaction.
 
-    gone = Membership.select(
-        Membership.segment, Membership.record_id, Value("removed"), Value(reason), _moment(now), Value(ctx.actor)
-    ).where((Membership.segment == segment.id) & Membership.record_id.not_in(matching))
-    removed = _log(gone)
-    if removed:
+    The filters are evaluated once, into a materialized CTE; one INSERT logs both sides of
+    the diff, then the delete and the insert read this refresh's log rows (an index range):
+
+        INSERT INTO membership_log (...)
+        WITH target(id) AS MATERIALIZED (SELECT id FROM <records> WHERE <filters>)
+        SELECT ... 'removed' FROM membership m WHERE m.segment_id = :s AND NOT EXISTS (target row)
+        UNION ALL
+        SELECT ... 'added' FROM target WHERE NOT EXISTS (membership row)
+
+    NOT EXISTS rather than NOT IN: PostgreSQL plans it as an anti-join whatever the size.
+    """
+    now = ctx.now()
+    start = _last_log_id(segment.id)
+    target = matching_query(segment, tree, ctx).cte("target", columns=("id",), materialized=True)
+    member = Membership.alias("m")
+    still_matching = Select([target], [Value(1)]).where(target.c.id == member.record_id)
+    gone = member.select(
+        member.segment, member.record_id, Value("removed"), Value(reason), _moment(now), Value(ctx.actor)
+    ).where((member.segment == segment.id) & ~fn.EXISTS(still_matching))
+    already = Membership.select(Value(1)).where(
+        (Membership.segment == segment.id) & (Membership.record_id == target.c.id)
+    )
+    new = Select([target], [
+        Value(segment.id), target.c.id, Value("added"), Value(reason), _moment(now), Value(ctx.actor)
+    ]).where(~fn.EXISTS(already))
+    counts = {}
+    if _log((gone + new).with_cte(target)):
+        counts = dict(
+            MembershipLog.select(MembershipLog.action, fn.COUNT(MembershipLog.id))
+            .where((MembershipLog.segment == segment.id) & (MembershipLog.id > start))
+            .group_by(MembershipLog.action)
+            .tuples()
+        )
+    diff = Diff(added=counts.get("added", 0), removed=counts.get("removed", 0))
+    if diff.removed:
         Membership.delete().where(
             (Membership.segment == segment.id) & Membership.record_id.in_(_logged(segment.id, start, "removed"))
         ).execute()
-
-    current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
-    new = matching.select(
-        Value(segment.id), model.id, Value("added"), Value(reason), _moment(now), Value(ctx.actor)
-    ).where(model.id.not_in(current))
-    added = _log(new)
-    if added:
+    if diff.added:
         Membership.insert_from(
             MembershipLog.select(MembershipLog.segment, MembershipLog.record_id, Value(reason), _moment(now)).where(
                 (MembershipLog.segment == segment.id)
@@ -101,7 +121,6 @@ def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) ->
             ),
             fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
         ).execute()
-    diff = Diff(added=added, removed=removed)
     if diff.changed:
         record_activity(ctx, segment, diff)
     return diff

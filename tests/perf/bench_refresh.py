@@ -33,10 +33,6 @@ What it does:
    ratio segtui / hand-written, target <= 2), the statements and their plans; writes the
    figures to tests/perf/bench_refresh.json.
 
-``--prototype`` adds a third contender: ``apply_filters`` rewritten as proposed (the
-filters evaluated once, in a MATERIALIZED CTE, and both sides of the diff logged by one
-INSERT ... SELECT ... UNION ALL SELECT with NOT EXISTS anti-joins), run through the real ``refresh`` by swapping the
-function in for the duration of its call only. segtui/core is not modified.
 """
 
 from __future__ import annotations
@@ -505,91 +501,6 @@ def run_handwritten(conn: sqlite3.Connection, ctx: Context, segment_id: int, var
     return time.perf_counter() - t0, (added, removed)
 
 
-# --- prototype of the proposed membership.apply_filters (only with --prototype)
-
-
-def proposed_apply_filters(ctx, segment, tree, *, reason):
-    """apply_filters evaluating the filters ONCE: one INSERT logs both sides of the diff.
-
-        INSERT INTO membership_log (...)
-        WITH target(id) AS MATERIALIZED (SELECT id FROM contact WHERE <filters>)
-        SELECT m.segment_id, m.record_id, 'removed', ... FROM membership AS m
-         WHERE m.segment_id = :s AND NOT EXISTS (SELECT 1 FROM target WHERE target.id = m.record_id)
-        UNION ALL
-        SELECT :s, target.id, 'added', ... FROM target
-         WHERE NOT EXISTS (SELECT 1 FROM membership AS m2 WHERE m2.segment_id = :s AND m2.record_id = target.id)
-
-    then one GROUP BY over the new log rows (index range) splits the count, and the delete
-    and insert read the log exactly as today. The current code evaluates the filters twice
-    (a full scan of the records table per side of the diff).
-    """
-    from peewee import Select, Value, fn
-
-    from segtui.core.models import Membership
-
-    M = membership
-    now = ctx.now()
-    matching = M.matching_query(segment, tree, ctx)  # SELECT id FROM <records> WHERE <filters>
-    start = M._last_log_id(segment.id)
-
-    # (cte.select_from() would repeat the WITH clause inside each subquery: plain Select)
-    # NOT EXISTS rather than NOT IN: same speed on SQLite, and PostgreSQL plans it as a hash
-    # anti-join whatever the size (NOT IN (subquery) degrades once it outgrows work_mem).
-    target = matching.cte("target", columns=("id",), materialized=True)
-    Member = Membership.alias("m")
-    still_matching = Select([target], [Value(1)]).where(target.c.id == Member.record_id)
-    gone = Member.select(
-        Member.segment, Member.record_id, Value("removed"), Value(reason), M._moment(now), Value(ctx.actor)
-    ).where((Member.segment == segment.id) & ~fn.EXISTS(still_matching))
-    already = Membership.select(Value(1)).where(
-        (Membership.segment == segment.id) & (Membership.record_id == target.c.id)
-    )
-    new = Select([target], [
-        Value(segment.id), target.c.id, Value("added"), Value(reason), M._moment(now), Value(ctx.actor)
-    ]).where(~fn.EXISTS(already))
-    logged = MembershipLog.insert_from((gone + new).with_cte(target), fields=M._LOG_FIELDS).as_rowcount().execute()
-
-    counts = {}
-    if logged:
-        counts = dict(
-            MembershipLog.select(MembershipLog.action, fn.COUNT(MembershipLog.id))
-            .where((MembershipLog.segment == segment.id) & (MembershipLog.id > start))
-            .group_by(MembershipLog.action)
-            .tuples()
-        )
-    removed, added = counts.get("removed", 0), counts.get("added", 0)
-    if removed:
-        Membership.delete().where(
-            (Membership.segment == segment.id) & Membership.record_id.in_(M._logged(segment.id, start, "removed"))
-        ).execute()
-    if added:
-        Membership.insert_from(
-            MembershipLog.select(MembershipLog.segment, MembershipLog.record_id, Value(reason), M._moment(now)).where(
-                (MembershipLog.segment == segment.id) & (MembershipLog.id > start) & (MembershipLog.action == "added")
-            ),
-            fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
-        ).execute()
-    diff = M.Diff(added=added, removed=removed)
-    if diff.changed:
-        M.record_activity(ctx, segment, diff)
-    return diff
-
-
-@contextlib.contextmanager
-def swapped_apply_filters():
-    original = membership.apply_filters
-    membership.apply_filters = proposed_apply_filters
-    try:
-        yield
-    finally:
-        membership.apply_filters = original
-
-
-def run_prototype(db, ctx, segment_id, recorder=None):
-    with swapped_apply_filters():
-        return run_segtui(db, ctx, segment_id, recorder)
-
-
 # ------------------------------------------------------------------ checks
 
 
@@ -676,8 +587,6 @@ def parse_args(argv=None):
     parser.add_argument("--handwritten", choices=("temp", "exists"), default="temp",
                         help="hand-written variant: the filters evaluated once into a temp table then two "
                              "anti-joins (default, the fastest found), or NOT EXISTS probes per side")
-    parser.add_argument("--prototype", action="store_true",
-                        help="also time the proposed apply_filters (filters evaluated once, in a CTE)")
     parser.add_argument("--analyze", action="store_true", help="run ANALYZE after the build (segtui never does)")
     parser.add_argument("--max-ratio", type=float, default=2.0, help="target for segtui / hand-written")
     parser.add_argument("--enforce", action="store_true",
@@ -717,7 +626,7 @@ def main(argv=None) -> int:
 
     clock = FixedClock(T0)
     ctx = Context(clock=clock, actor="bench", tz="Europe/Paris")
-    contenders = ["segtui", "handwritten"] + (["prototype"] if args.prototype else [])
+    contenders = ["segtui", "handwritten"]
     ids, created = {}, {}
     for name in contenders:
         t0 = time.perf_counter()
@@ -737,8 +646,7 @@ def main(argv=None) -> int:
                 profile[name] = trace
             return seconds, diff
         recorder = StatementRecorder(db) if profile is not None else None
-        runner = run_prototype if name == "prototype" else run_segtui
-        seconds, diff = runner(db, ctx, ids[name], recorder)
+        seconds, diff = run_segtui(db, ctx, ids[name], recorder)
         if profile is not None:
             profile[name] = [{"label": "", **row} for row in recorder.rows]
         return seconds, diff
@@ -786,7 +694,6 @@ def main(argv=None) -> int:
     labels = {
         "segtui": "segtui membership.refresh",
         "handwritten": f"hand-written SQL ({args.handwritten})",
-        "prototype": "proposed apply_filters (prototype)",
     }
     for name in contenders:
         s = summary[name]
