@@ -14,6 +14,7 @@ import peewee
 from .core import conversions, db, demo, describe, filters, membership, records, schedule, segments
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
+from .core.display import printable
 from .core.errors import InvalidInput, SegtuiError
 
 EPILOG = """\
@@ -135,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str] | None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    for arg in argv:
+        if any(0xDC80 <= ord(c) <= 0xDCFF for c in arg):
+            raise UsageError(f"an argument is not valid UTF-8 text: {arg.encode('utf-8', 'backslashreplace').decode()!r}")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -182,9 +187,10 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _printable(text: str) -> str:
-    """Data shown in a terminal must not carry escape sequences."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)
+def to_json(data) -> str:
+    """Readable UTF-8 JSON in which no control character reaches the terminal raw."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return "".join(c if c.isprintable() or c in "\n " else f"\\u{ord(c):04x}" for c in text)
 
 
 def cmd_segments_list(args, ctx: Context) -> int:
@@ -196,13 +202,13 @@ def cmd_segments_list(args, ctx: Context) -> int:
         if not page.rows or offset >= page.total:
             break
     if args.json:
-        out(json.dumps([describe.list_row(s, ctx) for s in rows], indent=2, ensure_ascii=False))
+        out(to_json([describe.list_row(s, ctx) for s in rows]))
         return 0
     if not rows:
         out("No segments yet. Create one with: segtui segments create NAME --object contacts --type active --filters FILE.json")
         return 0
     table = [
-        [str(s.id), _printable(s.name), s.type.capitalize(), s.object_type, f"{s.size:,}",
+        [str(s.id), printable(s.name), s.type.capitalize(), s.object_type, f"{s.size:,}",
          ctx.local(s.last_activity_at).format("YYYY-MM-DD HH:mm"), describe.schedule_summary(s, ctx) or "-",
          "error" if s.refresh_error else ""]
         for s in rows
@@ -215,25 +221,25 @@ def cmd_segments_show(args, ctx: Context) -> int:
     segment = segments.get(args.segment)
     data = describe.segment_json(segment, ctx)
     if args.json:
-        out(json.dumps(data, indent=2, ensure_ascii=False))
+        out(to_json(data))
         return 0
-    out(f"{_printable(segment.name)}  [{segment.type.capitalize()}]  {segment.object_type}  #{segment.id}")
+    out(f"{printable(segment.name)}  [{segment.type.capitalize()}]  {segment.object_type}  #{segment.id}")
     out(f"  size:            {segment.size:,}")
     out(f"  last activity:   {ctx.local(segment.last_activity_at).format('YYYY-MM-DD HH:mm zz')}")
-    out(f"  created:         {ctx.local(segment.created_at).format('YYYY-MM-DD HH:mm')} by {_printable(segment.created_by)}")
-    out(f"  updated:         {ctx.local(segment.updated_at).format('YYYY-MM-DD HH:mm')} by {_printable(segment.updated_by)}")
+    out(f"  created:         {ctx.local(segment.created_at).format('YYYY-MM-DD HH:mm')} by {printable(segment.created_by)}")
+    out(f"  updated:         {ctx.local(segment.updated_at).format('YYYY-MM-DD HH:mm')} by {printable(segment.updated_by)}")
     out("  filters:" + ("" if data["filters_readable"] else "         none"))
     for i, group in enumerate(data["filters_readable"]):
         prefix = "    " if i == 0 else "    OR "
-        out(prefix + " AND ".join(_printable(t) for t in group))
+        out(prefix + " AND ".join(printable(t) for t in group))
     if segment.type == "static" and data["filters_readable"]:
         out("    (read-only: used when converting to active)")
     out(f"  auto-conversion: {data['schedule']['explanation']}")
     if segment.refresh_error:
-        out(f"  refresh error:   {_printable(segment.refresh_error)}")
+        out(f"  refresh error:   {printable(segment.refresh_error)}")
     for c in data["conversions"]:
         due = f", due {c['due_at']}" if c["due_at"] else ""
-        out(f"  converted {c['direction'].replace('_', ' ')} at {c['converted_at']}{due} ({c['trigger']}, by {_printable(c['actor'])})")
+        out(f"  converted {c['direction'].replace('_', ' ')} at {c['converted_at']}{due} ({c['trigger']}, by {printable(c['actor'])})")
     return 0
 
 
@@ -250,7 +256,7 @@ def _read_filters(path: str) -> dict:
 def cmd_segments_create(args, ctx: Context) -> int:
     tree = _read_filters(args.filters) if args.filters else None
     segment, diff = segments.create(ctx, args.name, args.object, args.type, tree)
-    out(f"Created {segment.type} segment #{segment.id} {_printable(segment.name)!r} with {segment.size:,} members.")
+    out(f"Created {segment.type} segment #{segment.id} '{printable(segment.name)}' with {segment.size:,} members.")
     return 0
 
 
@@ -308,14 +314,14 @@ def cmd_segments_restore(args, ctx):
 def cmd_segments_deleted(args, ctx):
     rows = segments.deleted(ctx)
     if args.json:
-        out(json.dumps([{**describe.list_row(s, ctx), "deleted_at": describe.iso(s.deleted_at),
-                         "deleted_by": s.deleted_by} for s in rows], indent=2, ensure_ascii=False))
+        out(to_json([{**describe.list_row(s, ctx), "deleted_at": describe.iso(s.deleted_at),
+                      "deleted_by": s.deleted_by} for s in rows]))
         return 0
     if not rows:
         out("No segment was deleted in the last 90 days.")
         return 0
-    out(_table([[str(s.id), _printable(s.name), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
-                 _printable(s.deleted_by or "")] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
+    out(_table([[str(s.id), printable(s.name), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
+                 printable(s.deleted_by or "")] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
     return 0
 
 

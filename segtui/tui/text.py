@@ -5,16 +5,13 @@ from __future__ import annotations
 from pendulum import DateTime
 from rich.text import Text
 
+from ..core.display import printable as core_printable
+
 MAX_SHOWN = 200
 
 
 def printable(value: object, *, limit: int = MAX_SHOWN) -> str:
-    """Control, format and bidi-override characters become visible escapes; long text is cut."""
-    text = "" if value is None else str(value)
-    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text[: limit + 1])
-    if len(text) > limit:
-        shown = shown[:limit] + "…"
-    return shown
+    return core_printable(value, limit=limit)
 
 
 def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
