@@ -15,7 +15,7 @@ from .core import conversions, db, demo, describe, filters, membership, records,
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import printable
-from .core.errors import InvalidInput, SegtuiError
+from .core.errors import DatabaseProblem, InvalidInput, SegtuiError
 
 EPILOG = """\
 SEGMENT is an id or an exact name. Environment: SEGTUI_DB (database), SEGTUI_TZ (account
@@ -108,6 +108,25 @@ def build_parser() -> Parser:
     p = sub.add_parser("worker", help="apply due conversions and refresh segments (headless)")
     p.add_argument("--once", action="store_true")
     p.add_argument("--interval", type=float, default=30.0)
+
+    p = sub.add_parser(
+        "serve", help="an SSH server giving each person a console (needs the 'serve' extra)",
+        description="Serve the console over SSH: public keys only, one console per session, each with\n"
+                    "the actor and role (admin or viewer) of its key. The consoles use --db, --tz,\n"
+                    "--read-only and --worker-interval given before 'serve'.",
+        epilog="The authorized-keys file has one person per line: ROLE NAME PUBLIC-KEY, e.g.\n"
+               "  admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop\n"
+               "  viewer  bob    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... bob@desk",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=2222, help="port to listen on, 0 for any free one (default 2222)")
+    p.add_argument("--authorized-keys", metavar="FILE",
+                   help="who may log in (default: authorized_keys in the user config folder)")
+    p.add_argument("--host-key", metavar="FILE",
+                   help="the server's private key, made on first run (default: in the user data folder)")
+    p.add_argument("--max-sessions", type=int, default=20, metavar="N", help="consoles at once (default 20)")
+    p.add_argument("--idle-timeout", type=float, default=3600.0, metavar="SECONDS",
+                   help="close a session after this long without a key press, 0 for never (default 3600)")
     return parser
 
 
@@ -126,8 +145,8 @@ def main(argv: list[str] | None = None) -> int:
     except SegtuiError as exc:
         print(f"segtui: {exc}", file=sys.stderr)
         return exc.exit_code
-    except peewee.OperationalError as exc:
-        print(f"segtui: {db.explain_operational_error(exc)}", file=sys.stderr)
+    except peewee.PeeweeException as exc:  # one the command did not expect: still a sentence
+        print(f"segtui: {db.explain(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -150,9 +169,14 @@ def run(argv: list[str] | None) -> int:
         from .tui.launch import launch  # the only place the CLI reaches for Textual
 
         return launch(args, ctx)
-    db.open_database(args.db)
+    url = db.resolve_url(args.db)
+    database = db.open_database(url)
+    ctx = ctx.for_database(db.read_only_reason(database))
     handler = COMMANDS[args.command]
-    return handler(args, ctx) or 0
+    try:
+        return handler(args, ctx) or 0
+    except peewee.PeeweeException as exc:
+        raise DatabaseProblem(db.explain(exc, url)) from None
 
 
 def cmd_demo(args, ctx: Context) -> int:
@@ -161,6 +185,7 @@ def cmd_demo(args, ctx: Context) -> int:
     if demo.has_data():
         out("The database already holds records: the demo data is not added twice.")
         return 0
+    ctx.require_write("adding the demo data")
     n_contacts, n_companies, names = demo.build(ctx, contacts=args.contacts, seed=args.seed)
     out(f"Demo data: {n_contacts:,} contacts, {n_companies:,} companies, {len(names)} segments.")
     return cmd_segments_list(argparse.Namespace(type=None, search="", json=False), ctx)
@@ -263,7 +288,7 @@ def cmd_segments_create(args, ctx: Context) -> int:
 def _keys_change(args, ctx: Context, change) -> int:
     segment = segments.get(args.segment)
     ids = membership.resolve_keys(segment.object_type, args.keys)
-    diff = change(ctx, segment.id, ids)
+    diff = change(ctx, segment.id, ids, expected_version=segment.version)
     verb = "Added" if change is membership.add_records else "Removed"
     count = diff.added or diff.removed
     out(f"{verb} {count} record(s); {segment.name!r} now has {membership.segment_size(segment.id):,} members.")
@@ -280,7 +305,8 @@ def cmd_segments_remove(args, ctx):
 
 def cmd_segments_filters(args, ctx):
     segment = segments.get(args.segment)
-    updated, diff = segments.update_filters(ctx, segment.id, _read_filters(args.file))
+    updated, diff = segments.update_filters(ctx, segment.id, _read_filters(args.file),
+                                            expected_version=segment.version)
     effect = f" (+{diff.added:,} added, -{diff.removed:,} removed)" if updated.type == "active" else \
         " (static: stored for a later conversion to active)"
     out(f"Saved the filters of {updated.name!r}{effect}.")
@@ -288,7 +314,8 @@ def cmd_segments_filters(args, ctx):
 
 
 def cmd_segments_rename(args, ctx):
-    segment = segments.rename(ctx, segments.get(args.segment).id, args.name)
+    current = segments.get(args.segment)
+    segment = segments.rename(ctx, current.id, args.name, expected_version=current.version)
     out(f"Renamed segment #{segment.id} to {segment.name!r}.")
     return 0
 
@@ -300,7 +327,8 @@ def cmd_segments_clone(args, ctx):
 
 
 def cmd_segments_delete(args, ctx):
-    segment = segments.delete(ctx, segments.get(args.segment).id)
+    current = segments.get(args.segment)
+    segment = segments.delete(ctx, current.id, expected_version=current.version)
     out(f"Deleted {segment.name!r}; restore it within 90 days with: segtui segments restore {segment.id}")
     return 0
 
@@ -371,7 +399,7 @@ def cmd_schedule(args, ctx: Context) -> int:
     else:
         amount, unit = schedule.parse_amount(args.after[0], args.after[1])
         plan = schedule.Schedule(schedule.AFTER_INACTIVITY, amount=amount, unit=unit)
-    updated = conversions.set_schedule(ctx, segment.id, plan)
+    updated = conversions.set_schedule(ctx, segment.id, plan, expected_version=segment.version)
     out(f"{updated.name!r}: {describe.schedule_json(updated, ctx)['explanation']}")
     return 0
 
@@ -381,25 +409,49 @@ def cmd_worker(args, ctx: Context) -> int:
 
     if args.interval <= 0 and not args.once:
         raise InvalidInput("--interval must be a positive number of seconds")
+    ctx.require_write("running the worker")
     me = worker.worker_id()
     stopping = []
     if not args.once:  # a single tick leaves the caller's signal handling alone
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     while True:
-        result = worker.tick(ctx, me=me)
-        stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
-        for applied in result.applied:
-            out(f"{stamp} converted {applied.name!r} to static (due {ctx.local(applied.due_at).format('YYYY-MM-DD HH:mm')})")
-        for segment_id, message in result.failed:
-            print(f"{stamp} refresh of segment #{segment_id} failed: {message}", file=sys.stderr, flush=True)
-        if args.once:
-            out(f"{stamp} {result.summary()}")
-            return 0
+        try:
+            result = worker.tick(ctx, me=me)
+        except (peewee.PeeweeException, DatabaseProblem) as exc:
+            if args.once:
+                raise
+            # locked, server restarting, connection lost: say so and try again next time
+            stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
+            message = exc.message if isinstance(exc, DatabaseProblem) else db.explain(exc, args.db)
+            print(f"{stamp} {message} Retrying in {args.interval:g} s.", file=sys.stderr, flush=True)
+            db.reset_connection()
+        else:
+            _report_tick(ctx, result, once=args.once)
+            if args.once:
+                return 0
         deadline = time.monotonic() + args.interval
         while time.monotonic() < deadline and not stopping:
             time.sleep(min(0.5, args.interval))
         if stopping:
             return 0
+
+
+def _report_tick(ctx: Context, result, *, once: bool) -> None:
+    stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
+    for applied in result.applied:
+        out(f"{stamp} converted {applied.name!r} to static (due {ctx.local(applied.due_at).format('YYYY-MM-DD HH:mm')})")
+    for segment_id, message in result.failed:
+        print(f"{stamp} refresh of segment #{segment_id} failed: {message}", file=sys.stderr, flush=True)
+    if once:
+        out(f"{stamp} {result.summary()}")
+
+
+def cmd_serve(args, ctx: Context) -> int:
+    from . import serve  # asyncssh is an optional extra: imported only here
+    from .core.models import database_proxy
+
+    database_proxy.close()  # run() has checked and migrated it; each console opens its own
+    return serve.run_server(args, ctx)
 
 
 COMMANDS = {
@@ -410,6 +462,7 @@ COMMANDS = {
     "convert": cmd_convert,
     "schedule": cmd_schedule,
     "worker": cmd_worker,
+    "serve": cmd_serve,
 }
 SEGMENT_ACTIONS = {
     "list": cmd_segments_list,

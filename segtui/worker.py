@@ -16,7 +16,7 @@ import peewee
 
 from .core import conversions, membership, store
 from .core.context import Context
-from .core.db import write_transaction
+from .core.db import is_transient, write_transaction
 from .core.errors import SegtuiError
 from .core.models import Segment
 
@@ -48,10 +48,14 @@ def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> Tic
     if ctx.read_only:  # a read-only console watches; the other workers do the work
         return result
     result.applied = conversions.apply_due(ctx)
-    for segment_id in claim_stale(ctx, me, limit=max_refreshes):
+    claimed = claim_stale(ctx, me, limit=max_refreshes)
+    for n, segment_id in enumerate(claimed):
         try:
             result.refreshed.append((segment_id, membership.refresh(ctx, segment_id)))
-        except (SegtuiError, peewee.DatabaseError) as exc:
+        except (SegtuiError, peewee.PeeweeException) as exc:
+            if is_transient(exc):  # the database, not the segment: end the tick, retry later
+                release(claimed[n:], me)
+                raise
             message = str(exc)
             record_failure(ctx, segment_id, message)
             result.failed.append((segment_id, message))
@@ -59,7 +63,12 @@ def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> Tic
 
 
 def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:
-    """Claim up to ``limit`` segments due for a refresh; each claim is won by one worker."""
+    """Claim up to ``limit`` segments due for a refresh; each claim is won by one worker.
+
+    One transaction: on SQLite it holds the write lock; on PostgreSQL the rows are locked
+    with SKIP LOCKED, so that workers claiming at the same moment share the segments out.
+    A claim is a lease: if its worker dies, it expires and another worker takes it.
+    """
     now = ctx.now()
     free = Segment.claim_expires_at.is_null() | (Segment.claim_expires_at < now)
     wanted = (
@@ -68,20 +77,26 @@ def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:
             Segment.next_refresh_at.is_null(False) & (Segment.next_refresh_at <= now)
             & (Segment.type == "active") & store.live() & free
         )
-        .order_by(Segment.next_refresh_at)
+        .order_by(Segment.next_refresh_at, Segment.id)
         .limit(limit)
     )
-    claimed = []
-    for (segment_id,) in wanted.tuples():
-        with write_transaction():
-            won = (
-                Segment.update(claimed_by=me, claim_expires_at=now.add(seconds=LEASE_SECONDS))
-                .where((Segment.id == segment_id) & (Segment.next_refresh_at <= now) & free)
-                .execute()
-            )
-        if won == 1:
-            claimed.append(segment_id)
+    with write_transaction():
+        claimed = [segment_id for (segment_id,) in store.skip_locked(wanted).tuples()]
+        if claimed:
+            Segment.update(claimed_by=me, claim_expires_at=now.add(seconds=LEASE_SECONDS)).where(
+                Segment.id.in_(claimed)
+            ).execute()
     return claimed
+
+
+def release(segment_ids: list[int], me: str) -> None:
+    """Give back claims not worked on (best effort: if the database is gone, they expire)."""
+    try:
+        Segment.update(claimed_by=None, claim_expires_at=None).where(
+            Segment.id.in_(segment_ids) & (Segment.claimed_by == me)
+        ).execute()
+    except peewee.PeeweeException:
+        pass
 
 
 def backoff_seconds(failures: int) -> int:

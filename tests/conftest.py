@@ -1,6 +1,18 @@
-"""Shared fixtures: a fresh database per test, a fixed clock, a context."""
+"""Shared fixtures: a fresh database per test, a fixed clock, a context.
+
+The engine tests (tests/core) that use a database run twice, ``[sqlite]`` and
+``[postgres]``. The PostgreSQL side starts one throwaway server per test session (per
+xdist worker) and gives each test an empty migrated database (emptied by TRUNCATE ...
+RESTART IDENTITY, faster than copying a template). Without
+PostgreSQL's server binaries those tests are skipped with the reason, unless
+SEGTUI_REQUIRE_POSTGRES=1 (CI), where that is a failure. ``@pytest.mark.sqlite_only``
+keeps a test (or a module, via ``pytestmark``) on SQLite alone, ``postgres_only`` on
+PostgreSQL alone.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pendulum
 import pytest
@@ -8,22 +20,69 @@ import pytest
 from segtui.core import db as dbmod
 from segtui.core.clock import FixedClock
 from segtui.core.context import Context
+from segtui.core.models import database_proxy
+
+from .pgserver import REQUIRE_ENV, PgServer, Unavailable, required
 
 # A Thursday, in winter time in Paris.
 T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
+CORE = Path(__file__).parent / "core"
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_generate_tests(metafunc):
+    """Engine tests that use a database run on both databases."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if CORE not in Path(str(metafunc.definition.path)).parents:
+        return
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        return
+    only_postgres = metafunc.definition.get_closest_marker("postgres_only")
+    metafunc.parametrize("database_url", BACKENDS[1:] if only_postgres else BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL server for the session, removed afterwards."""
+    try:
+        server = PgServer.start()
+    except Unavailable as exc:
+        if required():
+            pytest.fail(f"PostgreSQL is required here ({REQUIRE_ENV}=1), but {exc}", pytrace=False)
+        pytest.skip(f"PostgreSQL tests skipped: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def backend(request) -> str:
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def database_url(request, tmp_path):
+    """A database of its own for the test: a SQLite file, or a fresh PostgreSQL database."""
+    if getattr(request, "param", "sqlite") == "sqlite":
+        yield str(tmp_path / "test.db")
+        return
+    server = request.getfixturevalue("postgres_server")
+    yield server.url(server.reset())
+    if database_proxy.obj is not None:
+        database_proxy.obj.close()
+
+
+@pytest.fixture
+def database(database_url):
+    """The test's database, migrated and bound to the models."""
+    db = dbmod.open_database(database_url)
+    yield db
+    db.close()
 
 
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(T0)
-
-
-@pytest.fixture
-def database(tmp_path):
-    """A migrated SQLite file of its own for each test."""
-    db = dbmod.open_database(str(tmp_path / "test.db"))
-    yield db
-    db.close()
 
 
 @pytest.fixture

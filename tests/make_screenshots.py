@@ -30,6 +30,10 @@ SHOTS = {
     "confirm-convert": "confirm_to_static",
     "settings-auto-conversion": "settings_active",
     "calendar": "calendar",
+    "filter-editor": "editor_groups",
+    "filter-form": "filter_form",
+    "test-record": "test_record",
+    "records-browser": "records_browser",
 }
 
 

@@ -19,6 +19,8 @@ class Context:
     actor: str
     tz: str = "UTC"
     read_only: bool = False
+    # why, when it is the database that cannot be written (a read-only file)
+    read_only_reason: str | None = None
 
     def now(self) -> DateTime:
         return self.clock.now()
@@ -32,10 +34,16 @@ class Context:
 
     def require_write(self, what: str) -> None:
         if self.read_only:
+            if self.read_only_reason:
+                raise ReadOnly(f"{self.read_only_reason}: {what} is not possible.")
             raise ReadOnly(f"This console is read-only: {what} is not allowed.")
 
     def as_actor(self, actor: str) -> "Context":
         return replace(self, actor=actor)
+
+    def for_database(self, reason: str | None) -> "Context":
+        """This context on a database that cannot be written (``reason`` says why), or as is."""
+        return self if reason is None else replace(self, read_only=True, read_only_reason=reason)
 
 
 def default_actor(environ=os.environ) -> str:

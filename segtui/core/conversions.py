@@ -168,62 +168,78 @@ class Applied:
     conversion_id: int
 
 
+def _due(now: pendulum.DateTime):
+    return Segment.due_at.is_null(False) & (Segment.due_at <= now) & (Segment.type == "active") & store.live()
+
+
 def due_segments(now: pendulum.DateTime, *, limit: int = 500) -> list[tuple[int, pendulum.DateTime]]:
     """(id, due moment) of active segments whose conversion is due: one indexed query."""
-    query = (
-        Segment.select(Segment.id, Segment.due_at)
-        .where(Segment.due_at.is_null(False) & (Segment.due_at <= now) & (Segment.type == "active") & store.live())
-        .order_by(Segment.due_at)
-        .limit(limit)
-    )
+    query = Segment.select(Segment.id, Segment.due_at).where(_due(now)).order_by(Segment.due_at).limit(limit)
     return [(row.id, row.due_at) for row in query]
 
 
 def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
-    """Convert every segment whose due moment has passed. Safe to run in many processes."""
+    """Convert every segment whose due moment has passed (up to ``limit``). Safe to run in
+    many processes at once.
+
+    One transaction per conversion, which takes the earliest due segment that no other
+    worker holds: on PostgreSQL ``FOR UPDATE SKIP LOCKED`` shares them out between workers,
+    on SQLite the write lock makes the workers take turns. A conversion is applied exactly
+    once; a worker killed in the middle of one leaves it due for the next.
+    """
     ctx.require_write("applying due conversions")
     applied = []
-    for segment_id, due_at in due_segments(ctx.now(), limit=limit):
-        result = _apply_one(ctx, segment_id, due_at)
-        if result is not None:
-            applied.append(result)
+    while len(applied) < limit:
+        with write_transaction():
+            query = Segment.select().where(_due(ctx.now())).order_by(Segment.due_at, Segment.id).limit(1)
+            segment = store.skip_locked(query).first()
+            result = _convert_due(ctx, segment) if segment is not None else None
+        if result is None:
+            return applied
+        applied.append(result)
     return applied
 
 
 def _apply_one(ctx: Context, segment_id: int, due_at: pendulum.DateTime) -> Applied | None:
+    """Apply one due conversion seen earlier, unless it was converted, rescheduled or deleted
+    meanwhile, or another worker is on it."""
     with write_transaction():
-        segment = Segment.get_or_none(Segment.id == segment_id)
-        if segment is None or segment.type != "active" or segment.due_at != due_at or segment.deleted_at:
-            return None
-        schedule = store.schedule_of(segment)
-        before = _snapshot(segment)
-        won = (
-            Segment.update(
-                type="static", due_at=None, next_refresh_at=None, version=Segment.version + 1,
-                updated_at=ctx.now(), updated_by=ctx.actor, **store.schedule_columns(NEVER_SCHEDULE),
-            )
-            .where(
-                (Segment.id == segment_id) & (Segment.type == "active") & (Segment.due_at == due_at) & store.live()
-            )
-            .execute()
+        segment = store.skip_locked(Segment.select().where(
+            (Segment.id == segment_id) & (Segment.due_at == due_at) & _due(ctx.now())
+        )).first()
+        return _convert_due(ctx, segment) if segment is not None else None
+
+
+def _convert_due(ctx: Context, segment: Segment) -> Applied | None:
+    """Inside the transaction that read ``segment``: the conditional write, the record, the audit."""
+    segment_id, due_at = segment.id, segment.due_at
+    schedule = store.schedule_of(segment)
+    before = _snapshot(segment)
+    won = (
+        Segment.update(
+            type="static", due_at=None, next_refresh_at=None, version=Segment.version + 1,
+            updated_at=ctx.now(), updated_by=ctx.actor, **store.schedule_columns(NEVER_SCHEDULE),
         )
-        if won != 1:
-            return None
-        record = ConversionRecord.create(
-            segment=segment_id, direction="to_static", trigger=schedule.mode,
-            requested=json.dumps(schedule.to_json()), due_at=due_at, converted_at=ctx.now(),
-            actor=ctx.actor, size=segment.size,
-        )
-        segment.type = "static"
-        segment.schedule_mode = "never"
-        segment.due_at = None
-        audit.record(
-            ctx, "auto_convert_to_static",
-            f"Converted {segment.name!r} to static automatically (due {due_at.isoformat()}, "
-            f"applied {ctx.now().isoformat()})",
-            segment_id=segment_id, before=before, after=_snapshot(segment),
-        )
-        return Applied(segment_id, segment.name, due_at, ctx.now(), record.id)
+        .where((Segment.id == segment_id) & (Segment.type == "active") & (Segment.due_at == due_at) & store.live())
+        .execute()
+    )
+    if won != 1:
+        return None
+    record = ConversionRecord.create(
+        segment=segment_id, direction="to_static", trigger=schedule.mode,
+        requested=json.dumps(schedule.to_json()), due_at=due_at, converted_at=ctx.now(),
+        actor=ctx.actor, size=segment.size,
+    )
+    segment.type = "static"
+    segment.schedule_mode = "never"
+    segment.due_at = None
+    audit.record(
+        ctx, "auto_convert_to_static",
+        f"Converted {segment.name!r} to static automatically (due {due_at.isoformat()}, "
+        f"applied {ctx.now().isoformat()})",
+        segment_id=segment_id, before=before, after=_snapshot(segment),
+    )
+    return Applied(segment_id, segment.name, due_at, ctx.now(), record.id)
 
 
 def history(segment_id: int) -> list[ConversionRecord]:

@@ -1,32 +1,87 @@
 """Database set-up: a URL or a path becomes a Peewee Database, migrated and bound.
 
-SQLite (default) runs in WAL mode with a busy timeout and foreign keys on; PostgreSQL is
-reached through ``postgresql://`` URLs (the ``postgres`` extra installs the driver).
+SQLite (default) runs in WAL mode with a busy timeout and foreign keys on; a file this
+process may not write is opened read-only. PostgreSQL is reached through
+``postgresql://`` URLs (the ``postgres`` extra installs the driver), with a connect
+timeout, a lock timeout as long as SQLite's busy timeout, and a reconnection when the
+server dropped an idle connection. Every foreseeable trouble becomes a DatabaseProblem
+whose message names the database (and for PostgreSQL, the server).
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, quote, urlparse
 
 import peewee
 from platformdirs import user_data_dir
 from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parseresult_to_dict
 from playhouse.migrations import Runner
+from playhouse.shortcuts import ReconnectMixin
 
 from .errors import DatabaseProblem
 from .models import ALL_MODELS, database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
 BUSY_TIMEOUT_SECONDS = 10.0
-SQLITE_PRAGMAS = {
-    "journal_mode": "wal",
-    "foreign_keys": 1,
-    "synchronous": "normal",
-    "busy_timeout": int(BUSY_TIMEOUT_SECONDS * 1000),
-    "cache_size": -64 * 1024,
-}
+PG_CONNECT_TIMEOUT_SECONDS = 10
+
+
+def sqlite_pragmas(read_only: bool = False) -> dict:
+    pragmas = {
+        "foreign_keys": 1,
+        "busy_timeout": int(BUSY_TIMEOUT_SECONDS * 1000),
+        "cache_size": -64 * 1024,
+    }
+    if read_only:
+        return {**pragmas, "query_only": 1}
+    return {"journal_mode": "wal", **pragmas, "synchronous": "normal"}
+
+
+SQLITE_PRAGMAS = sqlite_pragmas()
+
+
+class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
+    """A SQLite file opened read-only; ``reason`` says why, for the person at the keyboard."""
+
+    def __init__(self, path: str, reason: str, **kwargs):
+        self.path = path
+        self.reason = reason
+        super().__init__(f"file:{quote(path)}?mode=ro", uri=True, **kwargs)
+
+    def _connect(self):
+        conn = None
+        try:
+            conn = super()._connect()
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:
+            if conn is not None:
+                conn.close()
+        # a WAL database needs its -shm file beside it; where that cannot be created, read
+        # the file as it stands (nobody can be writing it: the folder is read-only)
+        self.database = f"file:{quote(self.path)}?mode=ro&immutable=1"
+        return super()._connect()
+
+
+class PostgresDatabase(ReconnectMixin, peewee.PostgresqlDatabase):
+    """PostgreSQL that reconnects when the server dropped an idle connection (a restart).
+
+    Only outside a transaction: a transaction cut short fails as a whole (nothing of it
+    was written) and its caller says so or retries.
+    """
+
+    reconnect_errors = (
+        (peewee.OperationalError, "server closed the connection"),
+        (peewee.OperationalError, "terminating connection"),
+        (peewee.OperationalError, "connection already closed"),
+        (peewee.InterfaceError, "connection already closed"),
+        (peewee.InterfaceError, "cursor already closed"),
+    )
 
 
 def default_url() -> str:
@@ -55,34 +110,96 @@ def is_sqlite(db) -> bool:
     return isinstance(getattr(db, "obj", db), peewee.SqliteDatabase)
 
 
+def resolve_url(url: str | None = None) -> str:
+    return url or os.environ.get("SEGTUI_DB") or default_url()
+
+
 def connect(url: str | None = None) -> peewee.Database:
     """A Database for ``url`` (a path or a URL), not yet migrated."""
-    url = url or os.environ.get("SEGTUI_DB") or default_url()
+    url = resolve_url(url)
     path = _sqlite_path(url)
     if path is not None:
-        if path != ":memory:":
-            folder = Path(path).expanduser().resolve().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseProblem(
-                    f"Cannot create the folder {folder} for the database: {exc.strerror}"
-                ) from None
-            path = str(Path(path).expanduser())
-        return peewee.SqliteDatabase(
-            path, pragmas=SQLITE_PRAGMAS, timeout=BUSY_TIMEOUT_SECONDS, autoconnect=True
-        )
+        return _connect_sqlite(path)
     if url.startswith(("postgres://", "postgresql://")):
-        try:
-            import psycopg2  # noqa: F401
-        except ImportError:
-            raise DatabaseProblem(
-                "PostgreSQL needs its driver: pip install 'segtui[postgres]'"
-            ) from None
+        return _connect_postgres(url)
     try:
         return connect_url(url)
     except Exception as exc:
         raise DatabaseProblem(f"Cannot use database URL {describe(url)}: {exc}") from None
+
+
+def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
+    if path == ":memory:":
+        return peewee.SqliteDatabase(path, pragmas=sqlite_pragmas(), timeout=BUSY_TIMEOUT_SECONDS)
+    file = Path(path).expanduser()
+    folder = file.resolve().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseProblem(
+            f"Cannot create the folder {folder} for the database: {exc.strerror}"
+        ) from None
+    if file.is_dir():
+        raise DatabaseProblem(f"{file} is a folder, not a database file: give a file name")
+    reason = _why_read_only(file, folder)
+    if reason is not None:
+        if not file.exists():
+            raise DatabaseProblem(f"Cannot create the database {file}: {reason}")
+        return ReadOnlySqliteDatabase(
+            str(file), f"The database {file} is read-only ({reason})",
+            pragmas=sqlite_pragmas(read_only=True), timeout=BUSY_TIMEOUT_SECONDS,
+        )
+    return peewee.SqliteDatabase(
+        str(file), pragmas=sqlite_pragmas(), timeout=BUSY_TIMEOUT_SECONDS, autoconnect=True
+    )
+
+
+def _why_read_only(file: Path, folder: Path) -> str | None:
+    """Why this process cannot write the file (None: it can).
+
+    WAL mode writes two files beside the database, so the folder must be writable too.
+    """
+    if file.exists() and not os.access(file, os.R_OK):
+        raise DatabaseProblem(f"Cannot open the database {file}: no permission to read it")
+    if file.exists() and not os.access(file, os.W_OK):
+        return "no permission to write the file"
+    if not os.access(folder, os.W_OK):
+        return f"no permission to write in the folder {folder}"
+    return None
+
+
+def _connect_postgres(url: str) -> peewee.PostgresqlDatabase:
+    try:
+        import psycopg2  # noqa: F401
+    except ImportError:
+        raise DatabaseProblem(
+            "PostgreSQL needs its driver: pip install 'segtui[postgres]'"
+        ) from None
+    params = parseresult_to_dict(urlparse(url), unquote_password=True, unquote_user=True)
+    if not params.get("database"):
+        raise DatabaseProblem(f"The URL {describe(url)} names no database: postgresql://user@host/DATABASE")
+    params.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
+    # wait for a row lock as long as SQLite waits for its file lock, then say so
+    params.setdefault("options", f"-c lock_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    return PostgresDatabase(params.pop("database"), **params)
+
+
+def pg_server(url: str) -> str:
+    """Which PostgreSQL server a URL reaches, as ``host:port`` or ``socket folder``."""
+    parsed = urlparse(url)
+    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+    host = query.get("host") or parsed.hostname
+    port = query.get("port") or parsed.port or 5432
+    if not host:
+        return f"the local server (default socket, port {port})"
+    if host.startswith("/"):
+        return f"the socket in {host}"
+    return f"{host}:{port}"
+
+
+def read_only_reason(db) -> str | None:
+    """Why the database was opened read-only, or None when it can be written."""
+    return getattr(getattr(db, "obj", db), "reason", None)
 
 
 @contextmanager
@@ -115,13 +232,15 @@ def schema_status(db) -> tuple[list[str], list[str]]:
 
 def migrate(db) -> list[str]:
     """Apply pending migrations; refuse a database written by a newer segtui."""
-    _, unknown = schema_status(db)
+    pending, unknown = schema_status(db)
     if unknown:
         raise DatabaseProblem(
             "This database was written by a newer version of segtui "
             f"(schema {', '.join(sorted(unknown))}); upgrade segtui to open it. "
             "Nothing was changed."
         )
+    if not pending:  # the usual case: no write lock to wait for
+        return []
     with write_transaction(db):
         if isinstance(db, peewee.PostgresqlDatabase):
             # two processes starting on a new database must not migrate it twice
@@ -131,34 +250,107 @@ def migrate(db) -> list[str]:
 
 def open_database(url: str | None = None, *, migrate_schema: bool = True) -> peewee.Database:
     """Connect, migrate and bind the models. Raises DatabaseProblem with a plain message."""
+    url = resolve_url(url)
     db = connect(url)
     try:
         db.connect(reuse_if_open=True)
         if migrate_schema:
-            migrate(db)
+            _migrate_or_check(db, url)
     except DatabaseProblem:
         db.close()
         raise
-    except peewee.OperationalError as exc:
+    except peewee.PeeweeException as exc:
         db.close()
-        raise DatabaseProblem(explain_operational_error(exc, url)) from None
+        raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
     database_proxy.initialize(db)
     return db
 
 
-def explain_operational_error(exc: Exception, url: str | None = None) -> str:
-    text = str(exc)
-    where = describe(url or os.environ.get("SEGTUI_DB") or default_url())
+def _migrate_or_check(db, url: str) -> None:
+    reason = read_only_reason(db)
+    if reason is None:
+        migrate(db)
+        return
+    pending, unknown = schema_status(db)
+    if unknown:
+        migrate(db)  # refuses with the newer-version message
+    if pending:
+        raise DatabaseProblem(
+            f"{reason}, and its schema needs an upgrade ({', '.join(pending)}): "
+            "open it once with write permission"
+        )
+
+
+def explain(exc: Exception, url: str | None = None) -> str:
+    """A database error as a sentence naming the database; the driver's words at the end."""
+    url = resolve_url(url)
+    where = describe(url)
+    text = " ".join(str(exc).split()) or type(exc).__name__
     lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
-        return f"The database {where} is locked by another process; try again in a moment."
+    postgres = url.startswith(("postgres://", "postgresql://"))
+    if "lock timeout" in lowered or "database is locked" in lowered or "busy" in lowered:
+        return (f"The database {where} is locked by another process (waited {BUSY_TIMEOUT_SECONDS:g} s); "
+                "nothing was changed: try again in a moment.")
+    if "deadlock" in lowered or "could not serialize" in lowered:
+        return f"The database {where} was busy with a conflicting change; nothing was changed: try again."
     if "readonly" in lowered or "read-only" in lowered:
         return f"The database {where} is read-only: nothing can be changed."
     if "unable to open" in lowered:
         return f"Cannot open the database {where}: check the path and its permissions."
-    if "could not connect" in lowered or "connection refused" in lowered:
-        return f"Cannot reach the PostgreSQL server for {where}: {text.strip()}"
-    return f"Database error on {where}: {text.strip()}"
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return f"{where} is not a segtui database (or it is damaged): {text}"
+    if postgres and "does not exist" in lowered and 'database "' in lowered:
+        return (f"The PostgreSQL server at {pg_server(url)} has no database {urlparse(url).path[1:]!r}: "
+                f"create it (createdb) or correct the URL {where}")
+    if postgres and any(w in lowered for w in ("authentication failed", "no password", "pg_hba.conf", 'role "')):
+        return f"The PostgreSQL server at {pg_server(url)} refused the connection ({where}): {text}"
+    if postgres and _connection_trouble(lowered):
+        return f"Cannot reach the PostgreSQL server at {pg_server(url)} ({where}): {text}"
+    return f"Database error on {where}: {text}"
+
+
+def _connection_trouble(lowered: str) -> bool:
+    """The server cannot be reached or dropped the connection (worth trying again later)."""
+    if "does not exist" in lowered or "authentication" in lowered or "password" in lowered \
+            or "pg_hba.conf" in lowered:
+        return False
+    return any(words in lowered for words in (
+        "could not connect", "connection refused", "connection to server", "could not translate host",
+        "timeout expired", "server closed the connection", "connection already closed", "terminating connection",
+        "the database system is", "too many clients", "cursor already closed",
+    ))
+
+
+def explain_operational_error(exc: Exception, url: str | None = None) -> str:
+    return explain(exc, url)
+
+
+def is_transient(exc: Exception) -> bool:
+    """An error that says nothing about the data: locked, connection lost, deadlock. Retry later."""
+    if isinstance(exc, peewee.InterfaceError):
+        return True
+    if not isinstance(exc, peewee.OperationalError):
+        return False
+    lowered = str(exc).lower()
+    return "locked" in lowered or "busy" in lowered or "lock timeout" in lowered or "deadlock" in lowered \
+        or "could not serialize" in lowered or _connection_trouble(lowered)
+
+
+def reset_connection(db=database_proxy) -> None:
+    """Forget the connection after trouble (server restarted, file locked): the next query
+    opens a new one. Whatever was not committed is already lost and rolled back."""
+    target = getattr(db, "obj", db)
+    if target is None:
+        return
+    try:
+        target.close()
+    except Exception:  # a transaction cut short: drop it with the connection
+        try:
+            if target._state.conn is not None:
+                target._state.conn.close()
+        except Exception:
+            pass
+        target._state.reset()
 
 
 def create_tables_for_tests(db) -> None:

@@ -75,6 +75,20 @@ class ReadOnly(SegtuiError):
 
 
 class DatabaseProblem(SegtuiError):
-    """The database cannot be used as asked (locked, read-only, newer schema...)."""
+    """The database cannot be used as asked (locked, read-only, newer schema...).
+
+    ``retryable``: the same act may work in a moment (locked, server unreachable).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def refuse_nul(text: str, what: str) -> str:
+    """Text that every database can store: PostgreSQL refuses the NUL character, so both do."""
+    if "\x00" in text:
+        raise InvalidInput(f"{what} cannot contain a NUL character (\\x00)")
+    return text

@@ -195,6 +195,13 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
     return out
 
 
+def validate_filter(f, object_type: str, *, resolve_segment, where: str = "This filter") -> dict:
+    """One filter alone, normalised; ``where`` starts each message (the console shows it in place)."""
+    if object_type not in RECORD_MODELS:
+        raise InvalidFilter(f"Unknown object type {object_type!r}")
+    return _validate_filter(f, object_type, resolve_segment, where)
+
+
 def _check_operand_keys(f, spec, where, base) -> None:
     key = _OPERAND_KEY[spec.shape]
     extra = sorted(set(f) - set(base) - {key})
@@ -253,6 +260,8 @@ def _text(raw, prop, where) -> str:
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidFilter(f"{where} needs a non-empty text value, got {raw!r}")
     value = raw.strip()
+    if "\x00" in value:
+        raise InvalidFilter(f"{where} cannot contain a NUL character (\\x00), got {raw!r}")
     if prop.type == ENUMERATION:
         match = next((o for o in prop.options if o.casefold() == value.casefold()), None)
         if match is None:
@@ -272,6 +281,8 @@ def _number(raw, where):
             pass
         else:
             value = int(value) if value.is_integer() and abs(value) < 2**53 else value
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e308:
+        raise InvalidFilter(f"{where} is too large a number ({len(str(abs(value)))} digits)")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InvalidFilter(f"{where} needs a number, got {raw!r}")
     return value

@@ -128,9 +128,9 @@ class Segment(BaseModel):
     schedule_amount = IntegerField(null=True)
     schedule_unit = CharField(null=True)  # days | weeks | months
     schedule_tz = TextField(null=True)
-    due_at = UTCDateTimeField(null=True, index=True)
+    due_at = UTCDateTimeField(null=True)
     # refresh bookkeeping for the worker
-    next_refresh_at = UTCDateTimeField(null=True, index=True)
+    next_refresh_at = UTCDateTimeField(null=True)
     refreshed_at = UTCDateTimeField(null=True)
     refresh_error = TextField(null=True)
     refresh_failures = IntegerField(default=0)
@@ -138,7 +138,15 @@ class Segment(BaseModel):
     claim_expires_at = UTCDateTimeField(null=True)
 
     class Meta:
-        indexes = ((("deleted_at", "name_key"), False),)
+        indexes = (
+            (("deleted_at", "name_key"), False),
+            # a worker tick asks "type = active AND deleted_at IS NULL AND due_at <= now, by due_at"
+            # (and the same for next_refresh_at): all three columns in one index answer it from an
+            # index range. A due_at index alone loses to (deleted_at, name_key) in SQLite's planner,
+            # which then reads every live segment (6-8 ms a query at 10,000 segments).
+            (("type", "deleted_at", "due_at"), False),
+            (("type", "deleted_at", "next_refresh_at"), False),
+        )
 
 
 Segment.add_index(
@@ -156,8 +164,10 @@ class Membership(BaseModel):
 
     class Meta:
         primary_key = CompositeKey("segment", "record_id")
-        # members are shown newest first, a page at a time
-        indexes = ((("segment", "joined_at"), False),)
+        # members are shown newest first, a page at a time, ordered by (joined_at, record_id):
+        # every member of one refresh or import shares its joined_at, so record_id breaks the
+        # ties, and the index holds both so that no page sorts the segment's members
+        indexes = ((("segment", "joined_at", "record_id"), False),)
 
 
 class MembershipLog(BaseModel):

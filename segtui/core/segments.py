@@ -9,8 +9,8 @@ import peewee
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
-from .errors import InvalidFilter, InvalidInput, InvalidName, SegmentNotFound
-from .models import Membership, Segment, SegmentDependency
+from .errors import InvalidFilter, InvalidInput, InvalidName, SegmentNotFound, refuse_nul
+from .models import RECORD_MODELS, Membership, Segment, SegmentDependency
 from .properties import OBJECT_TYPES
 
 TYPES = ("active", "static")
@@ -27,14 +27,20 @@ SORT_COLUMNS = {
 }
 
 
-def name_key(name: str) -> str:
-    return name.casefold()
+name_key = store.name_key
 
 
 def clean_name(name) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidName("A segment needs a name")
+    if "\x00" in name:
+        raise InvalidName("A segment name cannot contain a NUL character (\\x00)")
     return name.strip()
+
+
+def _name_taken(name: str, object_type: str) -> InvalidName:
+    """The unique index refused the name: another admin took it between our check and our write."""
+    return InvalidName(f"A {object_type} segment named {name!r} already exists: choose another name")
 
 
 def _check_name_free(name: str, object_type: str, *, except_id: int | None = None) -> None:
@@ -138,7 +144,10 @@ def rename(ctx: Context, segment_id: int, new_name: str, *, expected_version: in
         if new_name == old:
             return segment
         _check_name_free(new_name, segment.object_type, except_id=segment.id)
-        store.conditional_update(ctx, segment, name=new_name, name_key=name_key(new_name))
+        try:
+            store.conditional_update(ctx, segment, name=new_name, name_key=name_key(new_name))
+        except peewee.IntegrityError:
+            raise _name_taken(new_name, segment.object_type) from None
         audit.record(ctx, "rename", f"Renamed {old!r} to {new_name!r}", segment_id=segment.id,
                      before={"name": old}, after={"name": new_name})
         return segment
@@ -251,14 +260,17 @@ def restore(ctx: Context, segment_id: int) -> Segment:
             raise InvalidInput(f"{segment.name!r} was deleted more than {RESTORE_DAYS} days ago and cannot be restored")
         _check_name_free(segment.name, segment.object_type)
         membership.check_references(store.tree(segment))
-        count = (
-            Segment.update(
-                deleted_at=None, deleted_by=None, version=Segment.version + 1, updated_at=ctx.now(),
-                updated_by=ctx.actor, next_refresh_at=ctx.now() if segment.type == "active" else None,
+        try:
+            count = (
+                Segment.update(
+                    deleted_at=None, deleted_by=None, version=Segment.version + 1, updated_at=ctx.now(),
+                    updated_by=ctx.actor, next_refresh_at=ctx.now() if segment.type == "active" else None,
+                )
+                .where((Segment.id == segment_id) & Segment.deleted_at.is_null(False))
+                .execute()
             )
-            .where((Segment.id == segment_id) & Segment.deleted_at.is_null(False))
-            .execute()
-        )
+        except peewee.IntegrityError:
+            raise _name_taken(segment.name, segment.object_type) from None
         if count != 1:
             raise SegmentNotFound(f"{segment.name!r} was restored by someone else meanwhile")
         audit.record(ctx, "restore", f"Restored {segment.name!r}", segment_id=segment.id,
@@ -293,6 +305,7 @@ def list_page(
         _check_object_type(object_type)
         query = query.where(Segment.object_type == object_type)
     if search.strip():
+        refuse_nul(search, "The search text")
         query = query.where(Segment.name_key.contains(search.strip().casefold()))
     column = SORT_COLUMNS.get(sort)
     if column is None:
@@ -306,3 +319,50 @@ def list_page(
 def get(ref) -> Segment:
     return store.get(ref)
 
+
+
+# ---------------------------------------------------------------- for forms (the console)
+
+
+def check_name(name, object_type: str, *, except_id: int | None = None) -> str:
+    """The cleaned name if a live segment of ``object_type`` could take it; else InvalidName."""
+    name = clean_name(name)
+    _check_object_type(object_type)
+    _check_name_free(name, object_type, except_id=except_id)
+    return name
+
+
+def filter_problems(tree: dict, object_type: str, *, segment_id: int | None = None) -> list[list[str | None]]:
+    """For a draft tree, what is wrong with each filter (None: nothing), group by group.
+
+    Each filter is checked on its own (property, operator, value, the segment it names),
+    then membership filters are checked for cycles through ``segment_id``.
+    """
+    _check_object_type(object_type)
+    out: list[list[str | None]] = []
+    for group in tree.get("groups", []):
+        problems: list[str | None] = []
+        for f in group.get("filters", []):
+            try:
+                normal = filters.validate_filter(f, object_type, resolve_segment=resolve_segment_ref)
+                if segment_id is not None and "segment" in normal:
+                    _check_cycle(segment_id, {normal["segment"]})
+            except InvalidFilter as exc:
+                problems.append(exc.message)
+            else:
+                problems.append(None)
+        out.append(problems)
+    return out
+
+
+def count_matching(ctx: Context, object_type: str, tree, *, segment_id: int | None = None) -> int:
+    """How many records ``tree`` selects now (the editor's live count); validates first."""
+    normal = validate_filters(tree, object_type, segment_id=segment_id)
+    membership.check_references(normal)
+    model = RECORD_MODELS[object_type]
+    return model.select(model.id).where(filters.compile_tree(normal, object_type, today=ctx.today())).count()
+
+
+def suggest_copy_name(segment_id: int) -> str:
+    """The name a clone gets when none is given: "Copy of X", then "Copy of X (2)"..."""
+    return _free_copy_name(store.get(segment_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import peewee
@@ -10,8 +11,22 @@ from . import filters
 from .context import Context
 from .db import is_sqlite
 from .errors import SegmentNotFound, StaleSegment
-from .models import Segment, database_proxy
+from .models import AuditEntry, Segment, database_proxy
 from .schedule import NEVER, Schedule
+
+
+NAME_KEY_BYTES = 1000  # a PostgreSQL index entry holds at most ~2,700 bytes
+
+
+def name_key(name: str) -> str:
+    """A name as compared for uniqueness, search and sort: casefolded. A very long one is cut
+    and completed with a digest of the whole, so that it fits an index on every database."""
+    key = name.casefold()
+    encoded = key.encode()
+    if len(encoded) <= NAME_KEY_BYTES:
+        return key
+    head = encoded[: NAME_KEY_BYTES - 40].decode(errors="ignore")
+    return f"{head} #{hashlib.sha256(encoded).hexdigest()[:32]}"
 
 
 def live() -> peewee.Expression:
@@ -20,6 +35,8 @@ def live() -> peewee.Expression:
 
 def get(ref, *, include_deleted: bool = False) -> Segment:
     """A segment by id (int or digits) or exact name."""
+    if isinstance(ref, str) and "\x00" in ref:  # no name holds one (they are refused)
+        raise SegmentNotFound(f"No segment named {ref!r}")
     query = Segment.select()
     if not include_deleted:
         query = query.where(live())
@@ -32,7 +49,7 @@ def get(ref, *, include_deleted: bool = False) -> Segment:
         return found
     matches = list(query.where(Segment.name == ref).limit(3))
     if not matches:
-        hint = query.where(Segment.name_key == ref.strip().casefold()).first()
+        hint = query.where(Segment.name_key == name_key(ref.strip())).first()
         extra = f" (did you mean {hint.name!r}?)" if hint is not None else ""
         raise SegmentNotFound(f"No segment named {ref!r}{extra}")
     if len(matches) > 1:
@@ -56,13 +73,36 @@ def lock(segment_id: int) -> Segment:
     return found
 
 
+def skip_locked(query):
+    """On PostgreSQL, lock the rows ``query`` reads, skipping those another transaction holds.
+
+    Workers then share out the work instead of queueing behind each other's locks. SQLite
+    needs nothing: a write transaction there holds the whole database.
+    """
+    if is_sqlite(database_proxy):
+        return query
+    return query.for_update(skip_locked=True)
+
+
 def check_version(segment: Segment, expected_version: int | None) -> None:
     if expected_version is not None and segment.version != expected_version:
         when = segment.updated_at.format("YYYY-MM-DD HH:mm") if segment.updated_at else "?"
+        what = last_change(segment)
         raise StaleSegment(
-            f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC since you opened it; "
-            "it has been reloaded: check it and try again"
+            f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC since you opened it"
+            f"{f' ({what})' if what else ''}; it has been reloaded: check it and try again"
         )
+
+
+def last_change(segment: Segment) -> str | None:
+    """What the last person who changed the segment did, from the audit log."""
+    entry = (
+        AuditEntry.select(AuditEntry.summary)
+        .where((AuditEntry.segment_id == segment.id) & (AuditEntry.actor == segment.updated_by))
+        .order_by(AuditEntry.id.desc())
+        .first()
+    )
+    return entry.summary if entry is not None else None
 
 
 def conditional_update(ctx: Context, segment: Segment, **changes) -> Segment:

@@ -91,6 +91,40 @@ class SegtuiApp(App):
     def note_own_conversion(self, conversion_id: int) -> None:
         self.own_conversions.add(conversion_id)
 
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Notifications carry data (segment names, emails, file paths): never read as markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
+    # -- acts reachable from every screen ---------------------------------------------------
+    def action_create_segment(self) -> None:
+        from .screens.create_segment import CreateSegmentScreen
+
+        if self.ctx.read_only:
+            self.notify("This console is read-only: segments cannot be created.", severity="warning")
+        elif not isinstance(self.screen, CreateSegmentScreen):
+            self.push_screen(CreateSegmentScreen())
+
+    def action_browse_records(self) -> None:
+        from .screens.records_browser import RecordsBrowserScreen
+
+        if not isinstance(self.screen, RecordsBrowserScreen):
+            self.push_screen(RecordsBrowserScreen())
+
+    def action_recently_deleted(self) -> None:
+        from .screens.deleted_segments import DeletedSegmentsScreen
+
+        if not isinstance(self.screen, DeletedSegmentsScreen):
+            self.push_screen(DeletedSegmentsScreen())
+
+    def action_import_records(self) -> None:
+        from .screens.import_modal import ImportModal
+
+        if self.ctx.read_only:
+            self.notify("This console is read-only: records cannot be imported.", severity="warning")
+            return
+        self.push_screen(ImportModal(), lambda imported: self.reload_screen() if imported else None)
+
     # -- commands ------------------------------------------------------------------------
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

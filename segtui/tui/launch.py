@@ -3,29 +3,56 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from ..core import db
 from ..core.context import Context
+from ..core.errors import DatabaseProblem
 
 NO_TTY = (
     "segtui: the console needs a terminal, and this session has none.\n"
     "  Over SSH, ask for one:   ssh -t HOST segtui\n"
     "  For scripts, use the subcommands instead (see: segtui --help)."
 )
+# a database that is locked or a server that is restarting: try for a minute
+OPEN_ATTEMPTS = 12
+OPEN_RETRY_SECONDS = 5.0
 
 
 def has_terminal() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def open_with_retries(url: str, *, attempts: int = OPEN_ATTEMPTS, wait: float = OPEN_RETRY_SECONDS,
+                      sleep=time.sleep):
+    """Open the database; while the trouble may pass (locked, server unreachable), say so and retry.
+
+    Anything else (newer schema, no such database, bad URL) is raised at once.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return db.open_database(url)
+        except DatabaseProblem as exc:
+            if not exc.retryable or attempt == attempts:
+                raise
+            print(f"segtui: {exc.message}\n  Trying again in {wait:g} s "
+                  f"(attempt {attempt + 1} of {attempts}); Ctrl+C gives up.", file=sys.stderr, flush=True)
+            sleep(wait)
+    raise AssertionError("unreachable")
+
+
 def launch(args, ctx: Context) -> int:
     if not has_terminal():
         print(NO_TTY, file=sys.stderr)
         return 2
-    database = db.open_database(args.db)
+    url = db.resolve_url(args.db)
+    database = open_with_retries(url)
+    reason = db.read_only_reason(database)
+    ctx = ctx.for_database(reason)  # a read-only file: the console shows, changes nothing
     from .app import SegtuiApp
 
-    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=db.describe(args.db or db.default_url()))
+    label = db.describe(url) + (" (read-only)" if reason else "")
+    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label)
     try:
         app.run()
     finally:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from segtui.core import segments
 from segtui.core.models import (
     ALL_MODELS,
@@ -15,6 +17,9 @@ from segtui.core.models import (
     MembershipLog,
     Segment,
 )
+
+# what a test with its own database set-up (files, processes) runs on; ids [sqlite]/[postgres]
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 # a stdlib datetime for rows written directly (the services take the clock instead)
 T0_DT = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
@@ -89,3 +94,39 @@ def conversions_of(segment_or_id) -> list[ConversionRecord]:
 def dump() -> dict[str, list[tuple]]:
     """Every row of every table, to show that a refused act changed nothing."""
     return {model._meta.table_name: sorted(model.select().tuples(), key=repr) for model in ALL_MODELS}
+
+
+def inconsistencies() -> list[str]:
+    """What is wrong with membership, checked in SQL (fast at a million log rows): sizes
+    that are not the row counts, logs that do not alternate added/removed, logs that do not
+    replay to the members. Empty when the database is consistent."""
+    checks = {
+        "segments whose size is not their number of members": """
+            SELECT COUNT(*) FROM segment s
+            WHERE s.size <> (SELECT COUNT(*) FROM membership m WHERE m.segment_id = s.id)""",
+        "log entries that repeat the previous action (or remove a non-member)": """
+            SELECT COUNT(*) FROM (
+                SELECT action, LAG(action) OVER (PARTITION BY segment_id, record_id ORDER BY id) AS previous
+                FROM membership_log) AS t
+            WHERE action = previous OR (previous IS NULL AND action = 'removed')""",
+        "records the log says are members and are not": """
+            SELECT COUNT(*) FROM (
+                SELECT segment_id, record_id, action,
+                       ROW_NUMBER() OVER (PARTITION BY segment_id, record_id ORDER BY id DESC) AS n
+                FROM membership_log) AS last
+            WHERE n = 1 AND action = 'added' AND NOT EXISTS (
+                SELECT 1 FROM membership m WHERE m.segment_id = last.segment_id AND m.record_id = last.record_id)""",
+        "members the log does not account for": """
+            SELECT COUNT(*) FROM membership m WHERE NOT EXISTS (
+                SELECT 1 FROM membership_log l WHERE l.segment_id = m.segment_id AND l.record_id = m.record_id
+                AND l.id = (SELECT MAX(id) FROM membership_log k
+                            WHERE k.segment_id = m.segment_id AND k.record_id = m.record_id)
+                AND l.action = 'added')""",
+    }
+    database = Segment._meta.database
+    problems = []
+    for what, sql in checks.items():
+        (count,) = database.execute_sql(sql).fetchone()
+        if count:
+            problems.append(f"{count} {what}")
+    return problems

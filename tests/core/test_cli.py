@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import signal
-import sqlite3
+import types
 
 import pytest
 
@@ -14,7 +15,7 @@ from segtui.cli import main
 from segtui.core import db as dbmod
 from segtui.core.models import Contact, Membership, Segment, database_proxy
 
-from core_helpers import dump
+from core_helpers import BACKENDS, dump
 
 NOW = "2026-11-26T10:30:00+01:00"
 ENV = {"SEGTUI_NOW": NOW, "SEGTUI_TZ": "Europe/Paris", "SEGTUI_ACTOR": "tester"}
@@ -29,22 +30,46 @@ def _close() -> None:
         database_proxy.obj.close()
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    path = tmp_path_factory.mktemp("cli") / "demo.db"
+@pytest.fixture(scope="module", params=BACKENDS)
+def template(request, tmp_path_factory):
+    """The demo database every CLI test starts from: a SQLite file, or a PostgreSQL snapshot."""
+    if request.param == "sqlite":
+        url = tmp_path_factory.mktemp("cli") / "demo.db"
+        server = None
+    else:
+        server = request.getfixturevalue("postgres_server")
+        url = server.url(server.reset())
     with pytest.MonkeyPatch.context() as mp:
         for key, value in ENV.items():
             mp.setenv(key, value)
-        assert main(["--db", str(path), "demo", "--contacts", "300"]) == 0
+        assert main(["--db", str(url), "demo", "--contacts", "300"]) == 0
     _close()
-    return path
+    if server is not None:
+        server.snapshot("cli_demo")
+    return request.param, url, server
+
+
+@pytest.fixture
+def backend(template) -> str:
+    return template[0]
 
 
 @pytest.fixture
 def path(tmp_path, template):
-    target = tmp_path / "cli.db"
-    shutil.copy(template, target)
-    return target
+    """The test's copy of the demo database: a file path, or a PostgreSQL URL."""
+    backend, url, server = template
+    if backend == "sqlite":
+        target = tmp_path / "cli.db"
+        shutil.copy(url, target)
+        return target
+    return server.url(server.restore("cli_demo"))
+
+
+@pytest.fixture
+def fresh(tmp_path, template):
+    """An empty database on the test's backend."""
+    backend, _, server = template
+    return tmp_path / "fresh.db" if backend == "sqlite" else server.url(server.reset())
 
 
 @pytest.fixture
@@ -112,8 +137,7 @@ def write(tmp_path, name, text) -> str:
 # ---------------------------------------------------------------- the README's command list
 
 
-def test_demo_fills_once(tmp_path, env, capsys, read):
-    fresh = tmp_path / "fresh.db"
+def test_demo_fills_once(fresh, env, capsys):
     assert main(["--db", str(fresh), "demo", "--contacts", "300", "--seed", "3"]) == 0
     _close()
     out = capsys.readouterr().out
@@ -359,12 +383,53 @@ def files(tmp_path):
         "unknown_prop": write(tmp_path, "unknown.json", json.dumps(
             {"groups": [{"filters": [{"property": "colour", "operator": "is_known"}]}]})),
         "bad_csv": write(tmp_path, "bad.csv", "email,events_attended\na@example.org,1\nb@example.org,many\n"),
+        "wrong_type": _filters(tmp_path, "wrong_type", {"property": "events_attended", "operator": "gte", "value": "many"}),
+        "wrong_op": _filters(tmp_path, "wrong_op", {"property": "subscribed", "operator": "contains", "value": "x"}),
+        "bad_day": _filters(tmp_path, "bad_day", {"property": "created_date", "operator": "on", "value": "2026-13-01"}),
+        "huge_int": write(tmp_path, "huge_int.json", '{"groups": [{"filters": [{"property": "events_attended", '
+                          '"operator": "gte", "value": 1' + "0" * 400 + "}]}]}"),
+        "infinite": write(tmp_path, "infinite.json", '{"groups": [{"filters": [{"property": "events_attended", '
+                          '"operator": "gte", "value": 1e999}]}]}'),
+        "nul_value": _filters(tmp_path, "nul_value", {"property": "region", "operator": "is_any_of", "values": ["Bre\x00"]}),
+        "no_segment": _filters(tmp_path, "no_segment", {"segment": "No such", "operator": "in_segment"}),
+        "companies_segment": _filters(tmp_path, "companies_segment", {"segment": "Large companies", "operator": "in_segment"}),
+        "cycle": _filters(tmp_path, "cycle", {"segment": "Customers not in VIPs", "operator": "in_segment"}),
+        "negative_days": _filters(tmp_path, "negative_days", {"property": "last_activity_date",
+                                                              "operator": "less_than_days_ago", "value": -3}),
+        "huge_days": _filters(tmp_path, "huge_days", {"property": "last_activity_date",
+                                                      "operator": "more_than_days_from_now", "value": 10**11}),
+        "reversed": _filters(tmp_path, "reversed", {"property": "events_attended", "operator": "between", "values": [5, 1]}),
+        "not_object": write(tmp_path, "list.json", "[1, 2]"),
+        "nul_csv": write(tmp_path, "nul.csv", "email,region\na@example.org,Bre\x00tagne\n"),
+        "bad_day_csv": write(tmp_path, "bad_day.csv", "email,created_date\na@example.org,2026-02-30\n"),
+        "unknown_column": write(tmp_path, "colour.csv", "email,colour\na@example.org,red\n"),
+        "no_key": write(tmp_path, "no_key.csv", "region\nBretagne\n"),
+        "twice": write(tmp_path, "twice.csv", "email,region\na@example.org,X\nA@example.org,Y\n"),
+        "short_row": write(tmp_path, "short.csv", "email,region\na@example.org\n"),
+        "empty_csv": write(tmp_path, "empty.csv", ""),
+        "bad_bool": write(tmp_path, "bool.csv", "email,subscribed\na@example.org,maybe\n"),
+        "bad_enum": write(tmp_path, "enum.csv", "email,lifecycle_stage\na@example.org,boss\n"),
+        "huge_csv": write(tmp_path, "huge.csv", "email,events_attended\na@example.org,1e999\n"),
+        "bad_email": write(tmp_path, "email.csv", "email\nnot-an-email\n"),
+        "long_email": write(tmp_path, "long_email.csv", "email\n" + "x" * 290 + "@example.org\n"),
+        "latin1": _binary(tmp_path, "latin1.csv", b"email,city\na@example.org,Qu\xe9bec\n"),
         "missing": str(tmp_path / "missing.file"),
         "folder": str(tmp_path),
         "unwritable": str(tmp_path / "no" / "such" / "dir" / "out.csv"),
     }
 
 
+def _filters(tmp_path, name, one_filter) -> str:
+    return write(tmp_path, f"{name}.json", json.dumps({"groups": [{"filters": [one_filter]}]}))
+
+
+def _binary(tmp_path, name, data: bytes) -> str:
+    target = tmp_path / name
+    target.write_bytes(data)
+    return str(target)
+
+
+CREATE_X = ["segments", "create", "X", "--object", "contacts", "--type", "active", "--filters"]
 BAD = [
     (["segments", "create", "  ", "--object", "contacts", "--type", "static"], "A segment needs a name"),
     (["segments", "create", "hand-picked vips", "--object", "contacts", "--type", "static"],
@@ -426,10 +491,56 @@ BAD = [
     (["--read-only", "convert", BRETAGNE, "--to", "static", "--yes"], "This console is read-only"),
     (["--read-only", "segments", "refresh", BRETAGNE], "This console is read-only: refreshing a segment is not allowed."),
     (["--read-only", "import", "contacts", "{bad_csv}"], "This console is read-only: importing records is not allowed."),
+    # filters: every way a filter can be wrong names the filter and what is wrong with it
+    ([*CREATE_X, "{wrong_type}"], "Group 1, filter 1: events_attended needs a number, got 'many'"),
+    ([*CREATE_X, "{wrong_op}"], "operator 'contains' does not apply to boolean property 'subscribed'"),
+    ([*CREATE_X, "{bad_day}"], "created_date needs a date as YYYY-MM-DD, got '2026-13-01'"),
+    ([*CREATE_X, "{huge_int}"], "events_attended is too large a number (401 digits)"),
+    ([*CREATE_X, "{infinite}"], "events_attended needs a number, got inf"),
+    ([*CREATE_X, "{nul_value}"], "region cannot contain a NUL character (\\x00)"),
+    ([*CREATE_X, "{no_segment}"], "Group 1, filter 1: No segment named 'No such'"),
+    ([*CREATE_X, "{companies_segment}"], "segment 'Large companies' is a companies segment"),
+    ([*CREATE_X, "{negative_days}"], "needs a whole number of days from 0 to 36500, got -3"),
+    ([*CREATE_X, "{huge_days}"], "needs a whole number of days from 0 to 36500, got 100000000000"),
+    ([*CREATE_X, "{reversed}"], "is between 5 and 1: the first value is greater than the second"),
+    ([*CREATE_X, "{not_object}"], "Filters must be a JSON object with a 'groups' list"),
+    (["segments", "filters", VIPS, "{cycle}"], "would make 'Hand-picked VIPs' depend on itself"),
+    (["segments", "filters", VIPS, "{companies_segment}"], "is a companies segment"),
+    # imports: all or nothing, with the lines at fault
+    (["import", "contacts", "{nul_csv}"], "line 2: region contains a NUL character (\\x00), which cannot be stored"),
+    (["import", "contacts", "{bad_day_csv}"], "line 2: created_date: 2026-02-30 is not a real day"),
+    (["import", "contacts", "{unknown_column}"], "line 1: unknown column(s) 'colour' for contacts"),
+    (["import", "contacts", "{no_key}"], "line 1: the header has no 'email' column"),
+    (["import", "companies", "{no_key}"], "line 1: the header has no 'domain' column"),
+    (["import", "contacts", "{twice}"], "line 3: email a@example.org is also on line 2"),
+    (["import", "contacts", "{short_row}"], "line 2: 1 cells where the header has 2"),
+    (["import", "contacts", "{empty_csv}"], "The file is empty: it needs a header row"),
+    (["import", "contacts", "{bad_bool}"], "line 2: subscribed must be true or false"),
+    (["import", "contacts", "{bad_enum}"], "line 2: lifecycle_stage must be one of subscriber"),
+    (["import", "contacts", "{huge_csv}"], "line 2: events_attended: '1e999' is too large"),
+    (["import", "contacts", "{bad_email}"], "line 2: 'not-an-email' is not an email address"),
+    (["import", "contacts", "{latin1}"], "is not UTF-8 text"),
+    (["import", "contacts", "{long_email}"], "line 2: email is 302 characters long: at most 254"),
+    # schedules, names, numbers, gone segments
+    (["schedule", BRETAGNE, "--on", "2026-1-5"], "'2026-1-5' is not a date: use YYYY-MM-DD"),
+    (["schedule", BRETAGNE, "--after", "1", "fortnights"], "The unit must be days, weeks or months, not 'fortnights'"),
+    (["schedule", BRETAGNE, "--after", "x", "days"], "The period must be a whole number, not 'x'"),
+    (["segments", "clone", BRETAGNE, "--name", "webinar OCTOBER 2026"], "named 'Webinar October 2026' already exists"),
+    (["segments", "clone", BRETAGNE, "--name", " "], "A segment needs a name"),
+    (["segments", "rename", "999", "X"], "No segment with id 999"),
+    (["segments", "add", "999", "a@example.org"], "No segment with id 999"),
+    (["demo", "--contacts", "3000000"], "--contacts must be between 1 and 2,000,000"),
+    (["worker", "--interval", "-1"], "--interval must be a positive number of seconds"),
+    (["--read-only", "worker", "--once"], "This console is read-only: running the worker is not allowed."),
 ]
 
 
-@pytest.mark.parametrize("args, message", BAD, ids=[" ".join(a)[:60] for a, _ in BAD])
+def _bad_id(args: list[str]) -> str:
+    text = " ".join(args).replace(" ".join(CREATE_X), "create --filters")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@pytest.mark.parametrize("args, message", BAD, ids=[_bad_id(a) for a, _ in BAD])
 def test_bad_input_exits_2_with_a_message_and_changes_nothing(cli, read, files, args, message):
     member = read(lambda: Contact.select(Contact.email).join(Membership, on=(Membership.record_id == Contact.id))
                   .where(Membership.segment == 1).first().email)
@@ -459,11 +570,191 @@ def test_bad_environment_exits_2(cli, env, read):
     assert read(dump) == before
 
 
-def test_a_database_from_a_newer_version_is_refused(cli, path):
-    with sqlite3.connect(path) as raw:
-        raw.execute("INSERT INTO schema_migration (name, applied) VALUES ('9999_future', '2030-01-01')")
-    raw.close()
+def raw_dump(path) -> dict:
+    """dump() without the schema check (that refuses a newer database)."""
+    db = dbmod.connect(str(path))
+    database_proxy.initialize(db)
+    try:
+        return dump()
+    finally:
+        db.close()
+
+
+def test_a_database_from_a_newer_version_is_refused(cli, path, read):
+    read(lambda: database_proxy.execute_sql(
+        "INSERT INTO schema_migration (name, applied) VALUES ('9999_future', '2030-01-01')"))
+    before = raw_dump(path)
+    for args in (["segments", "list"], ["segments", "rename", VIPS, "Other"], ["worker", "--once"]):
+        _, err = cli(*args, code=1)
+        assert err.startswith("segtui: This database was written by a newer version of segtui (schema 9999_future)")
+    assert raw_dump(path) == before
+
+
+# ---------------------------------------------------------------- database trouble: a sentence, never a traceback
+
+
+SQLITE_ONLY = pytest.mark.parametrize("template", ["sqlite"], indirect=True)
+
+
+@SQLITE_ONLY
+def test_a_read_only_file_is_opened_read_only(cli, path, monkeypatch):
+    """Reads work; every write is refused naming the file and why; the file is untouched."""
+    real = os.access
+    monkeypatch.setattr(dbmod, "os", types.SimpleNamespace(
+        environ=os.environ, R_OK=os.R_OK, W_OK=os.W_OK,
+        access=lambda p, mode: False if mode == os.W_OK and str(p) == str(path) else real(p, mode)))
     data = path.read_bytes()
-    _, err = cli("segments", "list", code=1)
-    assert err.startswith("segtui: This database was written by a newer version of segtui (schema 9999_future)")
+    assert VIPS in cli("segments", "list")[0]
+    assert "size:" in cli("segments", "show", VIPS)[0]
+    assert cli("segments", "deleted")[0].startswith("No segment was deleted")
+    cli("export", VIPS, path.parent / "vips.csv")
+    why = f"segtui: The database {path} is read-only (no permission to write the file): "
+    assert cli("segments", "rename", VIPS, "Other", code=2)[1] == why + "renaming a segment is not possible.\n"
+    assert cli("worker", "--once", code=2)[1] == why + "running the worker is not possible.\n"
+    assert cli("convert", BRETAGNE, "--to", "static", "--yes", code=2)[1] == why + "converting a segment is not possible.\n"
     assert path.read_bytes() == data
+
+
+def test_a_locked_database_is_reported_and_reads_still_work(cli, path, read, backend, monkeypatch):
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_SECONDS", 0.3)
+    before = read(dump)
+    holder = _hold_a_write_lock(path, backend)
+    try:
+        assert VIPS in cli("segments", "list")[0]
+        _, err = cli("segments", "rename", VIPS, "Other", code=1)
+        assert err == (f"segtui: The database {dbmod.describe(str(path))} is locked by another process "
+                       "(waited 0.3 s); nothing was changed: try again in a moment.\n")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert read(dump) == before
+    cli("segments", "rename", VIPS, "Other")
+
+
+def _hold_a_write_lock(path, backend):
+    """Another process in the middle of a write: the file's write lock, or the segment's row."""
+    if backend == "sqlite":
+        import sqlite3
+
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        holder.execute("UPDATE contact SET city = city")
+        return holder
+    import psycopg2
+
+    params = dbmod.parseresult_to_dict(dbmod.urlparse(str(path)))
+    holder = psycopg2.connect(dbname=params["database"], user=params["user"], host=params["host"])
+    holder.cursor().execute("SELECT id FROM segment WHERE name = %s FOR UPDATE", (VIPS,))
+    return holder
+
+
+@pytest.mark.parametrize("url, where", [
+    ("postgresql://segtui@127.0.0.1:1/segtui", "Cannot reach the PostgreSQL server at 127.0.0.1:1 "
+                                                "(postgresql://segtui@127.0.0.1:1/segtui): connection to server"),
+    ("postgresql://bob:secret@localhost:1/crm", "Cannot reach the PostgreSQL server at localhost:1 "
+                                                 "(postgresql://bob:***@localhost:1/crm)"),
+    ("postgresql:///crm?host=/nonexistent/folder", "Cannot reach the PostgreSQL server at the socket in "
+                                                    "/nonexistent/folder"),
+])
+def test_an_unreachable_postgresql_server_is_named(env, capsys, url, where):
+    pytest.importorskip("psycopg2")
+    for args in (["segments", "list"], ["worker", "--once"], ["segments", "rename", "1", "X"]):
+        assert main(["--db", url, *args]) == 1
+        out, err = capsys.readouterr()
+        assert err.startswith(f"segtui: {where}") and "Traceback" not in err
+        assert "secret" not in err
+
+
+@pytest.mark.postgres
+def test_a_missing_postgresql_database_is_named(env, capsys, postgres_server):
+    url = postgres_server.url("no_such_db")
+    assert main(["--db", url, "segments", "list"]) == 1
+    assert capsys.readouterr().err == (
+        f"segtui: The PostgreSQL server at the socket in {postgres_server.folder} has no database 'no_such_db': "
+        f"create it (createdb) or correct the URL {url}\n")
+
+
+def test_a_missing_folder_is_created_and_a_folder_is_no_database(env, capsys, tmp_path):
+    target = tmp_path / "new" / "deeper" / "crm.db"
+    assert main(["--db", str(target), "segments", "list"]) == 0
+    _close()
+    assert target.is_file()
+    capsys.readouterr()
+    assert main(["--db", str(tmp_path), "segments", "list"]) == 1
+    assert capsys.readouterr().err == f"segtui: {tmp_path} is a folder, not a database file: give a file name\n"
+
+
+# ---------------------------------------------------------------- stale edits: the CLI carries the version it read
+
+STALE_EDITS = {
+    "rename": ["segments", "rename", WEBINAR, "Webinar"],
+    "delete": ["segments", "delete", WEBINAR],
+    "filters": ["segments", "filters", WEBINAR, "{any_filter}"],
+    "schedule": ["schedule", WEBINAR, "--never"],
+    "convert": ["convert", WEBINAR, "--to", "static", "--yes"],
+    "add": ["segments", "add", VIPS, "{member}"],
+    "remove": ["segments", "remove", VIPS, "{member}"],
+}
+
+
+@pytest.mark.parametrize("edit", STALE_EDITS)
+def test_an_edit_made_on_a_stale_read_is_refused_naming_who_changed_what(cli, read, tmp_path, monkeypatch, edit):
+    """Another admin renames the segment between the CLI's read and its write."""
+    from segtui import cli as climod
+    from segtui.core import segments as segments_service
+
+    member = read(lambda: Contact.select(Contact.email).order_by(Contact.id).first().email)
+    any_filter = write(tmp_path, "any.json", json.dumps(
+        {"groups": [{"filters": [{"property": "email", "operator": "is_known"}]}]}))
+    args = [a.format(member=member, any_filter=any_filter) for a in STALE_EDITS[edit]]
+    real_get = segments_service.get
+
+    def get_then_someone_renames(ref):
+        found = real_get(ref)
+        bob = climod.make_context(climod.build_parser().parse_args(["--actor", "bob", "segments", "list"]))
+        segments_service.rename(bob, found.id, found.name + " (bob)")
+        return found
+
+    monkeypatch.setattr(climod.segments, "get", get_then_someone_renames)
+    name = VIPS if edit in ("add", "remove") else WEBINAR
+    original = segment(read, name)
+    _, err = cli(*args, code=1)
+    assert err == (f"segtui: '{name} (bob)' was changed by bob at 2026-11-26 09:30 UTC since you opened it "
+                   f"(Renamed '{name}' to '{name} (bob)'); it has been reloaded: check it and try again\n")
+    renamed = segment(read, f"{name} (bob)")  # bob's rename stands, and nothing else happened
+    columns = ("type", "size", "filters", "schedule_mode", "due_at", "deleted_at", "last_activity_at")
+    assert [getattr(renamed, c) for c in columns] == [getattr(original, c) for c in columns]
+    assert (renamed.version, renamed.updated_by) == (original.version + 1, "bob")
+
+
+# ---------------------------------------------------------------- the headless worker rides out database trouble
+
+
+def test_the_worker_survives_transient_database_errors(cli, env, monkeypatch, capsys, path):
+    import peewee
+
+    from segtui import cli as climod
+    from segtui import worker
+
+    real_tick, calls, handlers = worker.tick, [], {}
+    errors = [peewee.OperationalError("database is locked"),
+              peewee.InterfaceError("connection already closed"),
+              peewee.OperationalError("server closed the connection unexpectedly")]
+
+    def tick(ctx, me=None):
+        calls.append(me)
+        if errors:
+            raise errors.pop(0)
+        handlers["term"]()  # SIGTERM after the first good tick
+        return real_tick(ctx, me=me)
+
+    monkeypatch.setattr(worker, "tick", tick)
+    monkeypatch.setattr(climod.signal, "signal", lambda sig, handler: handlers.update(term=lambda: handler(sig, None)))
+    monkeypatch.setattr(climod.time, "sleep", lambda seconds: None)
+    out, err = cli("worker", "--interval", "0.01")
+    assert len(calls) == 4 and len(set(calls)) == 1
+    lines = err.splitlines()
+    assert len(lines) == 3 and all(line.startswith("2026-11-26 10:30:00 ") for line in lines)
+    assert "is locked by another process" in lines[0] and lines[0].endswith("Retrying in 0.01 s.")
+    assert "connection already closed" in lines[1] and "server closed the connection" in lines[2]
+    assert f"converted '{WEBINAR}' to static" in out

@@ -178,8 +178,8 @@ def test_stale_version_refused_naming_who_changed_it(ctx, clock, people):
         with pytest.raises(StaleSegment) as caught:
             act()
         assert str(caught.value) == (
-            "'Bretons 2026' was changed by bob at 2026-11-26 09:37 UTC since you opened it; "
-            "it has been reloaded: check it and try again"
+            "'Bretons 2026' was changed by bob at 2026-11-26 09:37 UTC since you opened it "
+            "(Renamed 'Bretons' to 'Bretons 2026'); it has been reloaded: check it and try again"
         )
         assert caught.value.exit_code == 1
     assert dump() == before

@@ -1,90 +1,143 @@
-"""Several OS processes apply the same due conversions: each is applied exactly once."""
+"""Several OS processes on one database (SQLite file or PostgreSQL), at CI size.
+
+- the race: 8 workers started together, 1,000 due conversions: each applied exactly once;
+- the kill: a worker SIGKILLed at a random moment of a large refresh leaves the database
+  consistent, and another worker finishes the job once the lease has expired;
+- the lease: a worker killed holding a claim; the claim is taken over after it expires.
+
+tests/perf/ holds the full-size versions (python tests/perf/bench_workers.py).
+"""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
+import signal
+import time
 
-import pendulum
 import pytest
 
+from segtui import worker
 from segtui.core import db as dbmod
-from segtui.core.models import AuditEntry, ConversionRecord, Segment
+from segtui.core.membership import Diff
+from segtui.core.models import Segment
 
-SEGMENTS = 200
-PROCESSES = 4
-DUE = pendulum.datetime(2026, 11, 30, 23, tz="UTC")
-NOW = "2026-12-05T08:00:00+00:00"
+from core_helpers import inconsistencies
+from tests import workload
+
+DUE_CONVERSIONS = 1000
+WORKERS = 8
+KILL_TRIALS = 3
+KILL_CONTACTS = 20_000
 
 
-def apply_in_a_process(path: str, actor: str, barrier, results) -> None:
-    """Run in a spawned process: open the file, wait for the others, apply what is due."""
-    from segtui.core import conversions
-    from segtui.core.clock import FixedClock, parse_moment
-    from segtui.core.context import Context
+def test_eight_workers_apply_each_of_1000_due_conversions_exactly_once(database_url):
+    workload.seed_due_conversions(database_url, DUE_CONVERSIONS)
+    outcomes, _ = workload.race(database_url, processes=WORKERS)
+    assert workload.race_problems(database_url, outcomes, DUE_CONVERSIONS) == []
 
+
+def test_a_worker_killed_in_a_large_refresh_leaves_the_database_consistent(database_url):
+    segment_id = workload.build_refresh_world(database_url, KILL_CONTACTS)
+    window = _refresh_seconds(database_url, segment_id) * 1.3
+    trials = []
+    for seed in range(KILL_TRIALS):
+        workload.shuffle_regions(database_url, segment_id, 0.3, seed=100 + seed)
+        trials.append(workload.kill_trial(database_url, segment_id, seed=seed, window=window, check=inconsistencies))
+    assert [t["problems"] for t in trials] == [[]] * KILL_TRIALS
+    assert any(t["killed"] for t in trials)
+
+
+def _refresh_seconds(url: str, segment_id: int) -> float:
+    """How long one refresh of the trials' size takes here (a calibration run)."""
+    workload.shuffle_regions(url, segment_id, 0.3, seed=99)
+    db = dbmod.open_database(url)
     try:
-        db = dbmod.open_database(path)
-        ctx = Context(clock=FixedClock(parse_moment(NOW)), actor=actor, tz="Europe/Paris")
-        barrier.wait(timeout=30)
-        applied = conversions.apply_due(ctx)
-        db.close()
-        results.put((actor, [a.segment_id for a in applied], None))
-    except Exception as exc:  # reported to the test, which fails with it
-        results.put((actor, [], f"{type(exc).__name__}: {exc}"))
-
-
-@pytest.fixture
-def due_file(tmp_path):
-    path = str(tmp_path / "shared.db")
-    db = dbmod.open_database(path)
-    at = pendulum.datetime(2026, 11, 1, tz="UTC")
-    Segment.insert_many(
-        [
-            dict(name=f"Due {i}", name_key=f"due {i}", object_type="contacts", type="active",
-                 filters='{"groups":[{"filters":[{"operator":"is_known","property":"region"}]}]}',
-                 filter_properties=",region,", last_activity_at=at, created_at=at, created_by="alice",
-                 updated_at=at, updated_by="alice", schedule_mode="on_day", schedule_day=pendulum.date(2026, 12, 1),
-                 schedule_tz="Europe/Paris", due_at=DUE)
-            for i in range(SEGMENTS)
-        ]
-    ).execute()
-    db.close()
-    return path
-
-
-def test_many_processes_apply_each_due_conversion_once(due_file):
-    context = mp.get_context("spawn")
-    barrier = context.Barrier(PROCESSES)
-    results = context.Queue()
-    processes = [
-        context.Process(target=apply_in_a_process, args=(due_file, f"worker-{n}", barrier, results))
-        for n in range(PROCESSES)
-    ]
-    for process in processes:
-        process.start()
-    outcomes = [results.get(timeout=60) for _ in processes]
-    for process in processes:
-        process.join(timeout=30)
-        assert process.exitcode == 0
-    assert [error for _, _, error in outcomes if error] == []
-    won = [sid for _, ids, _ in outcomes for sid in ids]
-    assert len(won) == SEGMENTS and len(set(won)) == SEGMENTS
-
-    db = dbmod.open_database(due_file)
-    try:
-        records = list(ConversionRecord.select())
-        assert len(records) == SEGMENTS
-        assert len({r.segment_id for r in records}) == SEGMENTS
-        assert {(r.direction, r.trigger, r.due_at, r.converted_at) for r in records} == {
-            ("to_static", "on_day", DUE, pendulum.parse(NOW))}
-        entries = list(AuditEntry.select().where(AuditEntry.action == "auto_convert_to_static"))
-        assert len(entries) == SEGMENTS
-        assert len({e.segment_id for e in entries}) == SEGMENTS
-        # who won what is recorded consistently: the record and the audit name the same process
-        by_segment = {r.segment_id: r.actor for r in records}
-        assert all(by_segment[e.segment_id] == e.actor for e in entries)
-        assert {actor for actor, ids, _ in outcomes for _ in ids} == set(by_segment.values())
-        assert Segment.select().where(Segment.type == "active").count() == 0
-        assert Segment.select().where(Segment.due_at.is_null(False)).count() == 0
+        started = time.perf_counter()
+        result = worker.tick(workload.context("calibration"), me="calibration")
+        assert [sid for sid, _ in result.refreshed] == [segment_id]
+        return time.perf_counter() - started
     finally:
         db.close()
+
+
+def test_a_worker_killed_holding_a_claim_loses_it_when_the_lease_expires(database_url):
+    segment_id = workload.build_refresh_world(database_url, 300)
+    workload.shuffle_regions(database_url, segment_id, 0.5, seed=1)
+    spawn = mp.get_context("spawn")
+    claimed = spawn.Queue()
+    victim = spawn.Process(target=workload.claim_and_hang, args=(database_url, claimed))
+    victim.start()
+    assert claimed.get(timeout=60) == [segment_id]
+    os.kill(victim.pid, signal.SIGKILL)
+    victim.join(timeout=30)
+    workload.wait_for_orphans(database_url)
+
+    db = dbmod.open_database(database_url)
+    try:
+        before, wanted = workload.snapshot(segment_id)
+        ctx = workload.context("rescuer")
+        assert worker.tick(ctx, me="rescuer").refreshed == []  # the claim is still held
+        ctx.clock.advance(seconds=worker.LEASE_SECONDS - 1)
+        assert worker.tick(ctx, me="rescuer").refreshed == []
+        assert workload.snapshot(segment_id)[0] == before
+        assert Segment.get_by_id(segment_id).claimed_by == "victim"
+        ctx.clock.advance(seconds=2)  # expired: another worker takes it over
+        result = worker.tick(ctx, me="rescuer")
+        assert result.refreshed == [(segment_id, Diff(len(wanted - before), len(before - wanted)))]
+        assert workload.snapshot(segment_id)[0] == wanted
+        row = Segment.get_by_id(segment_id)
+        assert (row.claimed_by, row.claim_expires_at, row.next_refresh_at) == (None, None, None)
+        assert inconsistencies() == []
+    finally:
+        db.close()
+
+
+@pytest.mark.postgres_only
+def test_workers_skip_what_another_transaction_holds(database_url):
+    """PostgreSQL: SKIP LOCKED. A row locked by another worker is passed over at once."""
+    import psycopg2
+
+    workload.seed_due_conversions(database_url, 3)
+    params = dbmod.parseresult_to_dict(dbmod.urlparse(database_url))
+    other = psycopg2.connect(dbname=params["database"], user=params["user"], host=params["host"])
+    try:
+        other.cursor().execute("SELECT id FROM segment WHERE name = 'Due 1' FOR UPDATE")
+        db = dbmod.open_database(database_url)
+        try:
+            ctx = workload.context("w1")
+            started = time.perf_counter()
+            applied = worker.tick(ctx, me="w1").applied
+            assert time.perf_counter() - started < dbmod.BUSY_TIMEOUT_SECONDS / 2  # no waiting
+            assert sorted(a.name for a in applied) == ["Due 0", "Due 2"]
+            other.rollback()  # the other worker gave up: the next tick takes it
+            assert [a.name for a in worker.tick(ctx, me="w1").applied] == ["Due 1"]
+        finally:
+            db.close()
+    finally:
+        other.close()
+
+
+def test_the_consistency_check_sees_what_a_torn_refresh_would_leave(ctx):
+    """The checker the kill trials rely on does find each kind of damage."""
+    from segtui.core.models import Membership, MembershipLog
+
+    from core_helpers import make, region_is, regions
+
+    regions("Bretagne", "Bretagne", "Normandie")
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    assert inconsistencies() == []
+    Segment.update(size=5).where(Segment.id == segment.id).execute()
+    assert inconsistencies() == ["1 segments whose size is not their number of members"]
+    Segment.update(size=1).where(Segment.id == segment.id).execute()
+    Membership.delete().where(Membership.record_id == 1).execute()  # deleted, not logged
+    assert inconsistencies() == ["1 records the log says are members and are not"]
+    Membership.insert(segment=segment.id, record_id=3, source="filter", joined_at=ctx.now()).execute()
+    MembershipLog.insert(segment=segment.id, record_id=2, action="added", reason="filter", at=ctx.now(),
+                         actor="x").execute()
+    assert inconsistencies() == [
+        "1 segments whose size is not their number of members",
+        "1 log entries that repeat the previous action (or remove a non-member)",
+        "1 records the log says are members and are not",
+        "1 members the log does not account for",
+    ]

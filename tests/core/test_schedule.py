@@ -9,6 +9,8 @@ from segtui.core import schedule
 from segtui.core.errors import InvalidSchedule
 from segtui.core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
 
+pytestmark = pytest.mark.sqlite_only  # calendar logic: the database plays no part
+
 D = pendulum.date
 
 

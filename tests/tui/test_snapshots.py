@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from segtui.core import segments
+from segtui.core.models import Contact
 
 from .conftest import SIZES, steady
 
@@ -64,6 +65,55 @@ async def _open_calendar(pilot):
 
 SCREENS["detail_filters"] = scenario(opened("Newsletter, Normandie or Bretagne"), _show_filters_tab)
 SCREENS["calendar"] = scenario(opened("Events 2025, Bretagne"), keys("g"), _open_calendar)
+
+
+# -- building segments (issue 4) ------------------------------------------------------------
+async def settle(pilot) -> None:
+    """Past the debounce timers (live counts, searches), then every thread worker done."""
+    await pilot.pause(0.45)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def value_of(selector, text):
+    """Set a field as typing would (Input.Changed), without a Pilot key press per character."""
+
+    async def step(pilot):
+        pilot.app.screen.query_one(selector).value = text
+        await pilot.pause()
+
+    return step
+
+
+def typed(text):
+    async def step(pilot):
+        await pilot.press(*text)
+        await pilot.pause()
+
+    return step
+
+
+async def _test_a_normandie_contact(pilot):
+    # one who passes the events filter and fails the region filter
+    who = Contact.select().where((Contact.region == "Normandie") & (Contact.events_attended >= 1)).first()
+    pilot.app.screen.query_one("#picker-search").value = who.email
+    await settle(pilot)
+    await pilot.press("enter", "enter")
+
+
+SCREENS.update({
+    "editor_empty": scenario(keys("n"), settle),
+    "editor_groups": scenario(opened("Newsletter, Normandie or Bretagne"), keys("e"), settle),
+    "editor_error": scenario(opened("Hand-picked VIPs"), keys("e", "n"), typed("segm"), keys("enter", "tab"),
+                             value_of("#segment-search", "customers"), keys("enter", "enter"), settle),
+    "filter_form": scenario(keys("n"), value_of("#name", "Bretons"), keys("tab", "tab", "tab", "n"), typed("reg"),
+                            keys("enter", "tab"), value_of("#values-text", "Bretagne, Normandie"), settle),
+    "record_picker": scenario(opened("Hand-picked VIPs"), keys("plus"), value_of("#picker-search", "claire"), settle,
+                              keys("enter", "space", "space")),
+    "test_record": scenario(opened("Events 2025, Bretagne"), keys("t"), _test_a_normandie_contact, settle),
+    "records_browser": scenario(keys("b"), settle),
+    "deleted": scenario(opened("Webinar October 2026"), keys("delete", "enter"), keys("D")),
+})
 
 
 @pytest.mark.parametrize("size", list(SIZES))

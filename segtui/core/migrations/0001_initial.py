@@ -80,8 +80,8 @@ def up(migrator, db):
         schedule_amount = IntegerField(null=True)
         schedule_unit = CharField(null=True)
         schedule_tz = TextField(null=True)
-        due_at = UTCDateTimeField(index=True, null=True)
-        next_refresh_at = UTCDateTimeField(index=True, null=True)
+        due_at = UTCDateTimeField(null=True)
+        next_refresh_at = UTCDateTimeField(null=True)
         refreshed_at = UTCDateTimeField(null=True)
         refresh_error = TextField(null=True)
         refresh_failures = IntegerField(default=0)
@@ -90,7 +90,11 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = 'segment'
-            indexes = ((('deleted_at', 'name_key'), False),)
+            indexes = (
+                (('deleted_at', 'name_key'), False),
+                (('type', 'deleted_at', 'due_at'), False),
+                (('type', 'deleted_at', 'next_refresh_at'), False),
+            )
     db.create_tables([Segment])
     # names are unique per object type among live segments only
     db.execute_sql(
@@ -121,7 +125,7 @@ def up(migrator, db):
             database = db
             table_name = 'membership'
             primary_key = CompositeKey('segment', 'record_id')
-            indexes = ((('segment', 'joined_at'), False),)
+            indexes = ((('segment', 'joined_at', 'record_id'), False),)
     db.create_tables([Membership])
 
     class MembershipLog(Model):

@@ -17,7 +17,12 @@ from textual.widgets.option_list import Option
 class MenuEntry:
     action: str
     label: str
-    blocked: str = ""  # why the action cannot run now; shown instead of opening it
+    blocked: str = ""  # why the action cannot run now, in a few words; shown instead of opening it
+    reason: str = ""  # the whole explanation, when the few words need one
+
+    @property
+    def refusal(self) -> str:
+        return f"{self.label}: {self.reason or self.blocked}."
 
 
 class ActionsMenu(ModalScreen[str | None]):
@@ -46,7 +51,7 @@ class ActionsMenu(ModalScreen[str | None]):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         entry = next(e for e in self.entries if e.action == event.option.id)
         if entry.blocked:
-            self.notify(f"{entry.label}: {entry.blocked}.", title="Not available", severity="warning", timeout=8)
+            self.notify(entry.refusal, title="Not available", severity="warning", timeout=8)
             return
         self.dismiss(entry.action)
 

@@ -12,10 +12,16 @@ from textual.widgets import Static
 
 GUIDE = """\
 Active segments follow their filters; static segments change only by hand.
-Open a segment with Enter, then press a for Actions (convert now, export...) or g for the
-Settings tab, where "Automatic conversion to static" converts it on a day or after a
-period without membership changes. A background worker in this console (and in
-`segtui worker`) applies due conversions; you are told when one happens.
+On the list: n creates a segment (name, object, type, then filters), b browses records,
+i imports a CSV file, D shows recently deleted segments (r restores one).
+Open a segment with Enter: e edits its filters (n adds a filter, o adds a group joined by
+OR, Enter edits, d removes; ctrl+s saves), t tests a record against them. On a static
+segment, + adds records, space marks members and - removes them, m adds the members of
+another segment. a opens the Actions menu (convert now, rename, clone, delete, export...)
+and g the Settings tab, where "Automatic conversion to static" converts it on a day or
+after a period without membership changes. A background worker in this console (and in
+`segtui worker`) applies due conversions and refreshes the segments that record edits
+affect; you are told when one converts.
 ctrl+p opens the command palette: every action is there by name."""
 
 

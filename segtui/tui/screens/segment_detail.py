@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+import peewee
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +13,31 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Static, Ta
 
 from ...core import audit, conversions, describe, filters, membership, records, segments, store
 from ...core.errors import SegmentNotFound, SegtuiError
+from ...core.models import database_proxy
+from ...core.properties import SINGULAR
+from .. import flows
 from ..text import count, literal, moment, printable, type_badge
 from ..widgets.settings_panel import SettingsPanel
 from .actions_menu import ActionsMenu, MenuEntry
 from .confirm import ConfirmModal
+from .edit_filters import EditFiltersScreen
 from .export_modal import ExportModal
+from .import_modal import ImportModal
+from .record_picker import RecordPicker
+from .segment_picker import SegmentPicker
+from .test_record import TestRecordScreen
 
 MEMBERS_PAGE = 50
 REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
+PAGES = Binding.Group("Pages", compact=True)
+# keys for acts on static segments only: not shown (nor bound) on active ones, whose menu says why
+STATIC_ONLY = {"add_records", "remove_records", "add_members_of", "mark"}
+ACTIVE_REFUSAL = "static segments only"
+ACTIVE_REASON = ("this segment is active: its members follow its filters. Convert it to static to change its "
+                 "members by hand")
+# actions that change something: not offered by a read-only console
+MUTATING = {"edit_filters", "add_records", "remove_records", "add_members_of", "mark", "import_records",
+            "rename", "clone", "delete", "settings"}
 
 
 class SegmentDetailScreen(Screen):
@@ -27,8 +45,19 @@ class SegmentDetailScreen(Screen):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("a", "actions", "Actions"),
-        Binding("right_square_bracket", "next_page", "Next page", key_display="]"),
-        Binding("left_square_bracket", "previous_page", "Prev page", key_display="["),
+        Binding("e", "edit_filters", "Filters"),
+        Binding("t", "test_record", "Test"),
+        Binding("plus", "add_records", "Add", key_display="+"),
+        Binding("space", "mark", "Mark"),
+        Binding("minus", "remove_records", "Remove", key_display="-"),
+        Binding("m", "add_members_of", "Add a segment"),
+        Binding("left_square_bracket", "previous_page", "Prev page", key_display="[", group=PAGES),
+        Binding("right_square_bracket", "next_page", "Next page", key_display="]", group=PAGES),
+        Binding("i", "import_records", "Import"),
+        Binding("x", "export", "Export"),
+        Binding("n", "rename", "Rename"),
+        Binding("c", "clone", "Clone"),
+        Binding("delete", "delete", "Delete", key_display="del"),
         Binding("g", "settings", "Auto-conversion", show=False),
         Binding("r", "reload", "Reload", show=False),
     ]
@@ -38,6 +67,9 @@ class SegmentDetailScreen(Screen):
         self.segment_id = segment_id
         self.segment = None
         self.page = 0
+        self.marked: dict[int, str] = {}  # record id -> key, across pages
+        self.member_ids: list[int] = []
+        self.members_base = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -57,11 +89,11 @@ class SegmentDetailScreen(Screen):
                 yield SettingsPanel(id="settings")
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         members = self.query_one("#members", DataTable)
-        for label, width in (("Record", 34), ("Name", 22), ("Region", 14), ("Joined", 17), ("How", 10)):
+        for label, width in (("", 1), ("Record", 34), ("Name", 22), ("Region", 14), ("Joined", 17), ("How", 10)):
             members.add_column(label, width=width)
         activity = self.query_one("#activity", DataTable)
         for label, width in (("When", 17), ("What", 46), ("Who", 12)):
@@ -76,6 +108,9 @@ class SegmentDetailScreen(Screen):
             self.notify("This segment was deleted by another admin.", severity="warning")
             self.app.pop_screen()
             return
+        if self.segment.type != "static":
+            self.marked.clear()
+        self.refresh_bindings()
         self.show_header()
         self.show_members()
         self.show_filters()
@@ -101,34 +136,57 @@ class SegmentDetailScreen(Screen):
 
     def show_members(self) -> None:
         table = self.query_one("#members", DataTable)
+        cursor = table.cursor_row
         table.clear()
         rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
+        if not rows and self.page:
+            self.page = max(0, (self.segment.size - 1) // MEMBERS_PAGE)
+            rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
         tz = self.app.ctx.tz
+        self.member_ids = []
         for row in rows:
             table.add_row(
+                self.mark_cell(row.record_id),
                 literal(row.key, limit=60), literal(row.name, limit=40), literal(row.region or "", limit=30),
                 moment(row.joined_at, tz), REASONS.get(row.source, row.source), key=str(row.record_id),
             )
+            self.member_ids.append(row.record_id)
+        if rows:
+            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
         size = self.segment.size
-        status = self.query_one("#members-status", Label)
         if size == 0:
-            status.update("No members." + (" Active segments fill from their filters." if self.segment.type == "active"
-                                           else " Static segments change only by hand."))
+            self.members_base = "No members." + (
+                " Active segments fill from their filters." if self.segment.type == "active"
+                else " Static segments change only by hand: + adds records.")
         else:
             first = self.page * MEMBERS_PAGE + 1
             last = first + len(rows) - 1
             pages = (size + MEMBERS_PAGE - 1) // MEMBERS_PAGE
-            status.update(f"Members {first:,}–{last:,} of {size:,} · page {self.page + 1:,}/{pages:,} · [ ] turn pages")
+            self.members_base = (f"Members {first:,}–{last:,} of {size:,} · page {self.page + 1:,}/{pages:,} · "
+                                 "[ ] turn pages")
+        self.update_members_status()
+
+    def update_members_status(self) -> None:
+        text = self.members_base
+        if self.marked:
+            text += f" · {len(self.marked):,} marked: - removes them"
+        elif self.segment.type == "static" and self.segment.size and not self.app.ctx.read_only:
+            text += " · space marks"
+        self.query_one("#members-status", Label).update(text)
 
     def show_filters(self) -> None:
         seg = self.segment
         groups = describe.readable_filters(seg)
         text = Text()
+        editable = not self.app.ctx.read_only
         if seg.type == "static":
-            note = ("Read-only: these filters filled the segment when it was saved; they are used when "
-                    "converting to active." if groups else
+            note = ("These filters filled the segment when it was saved; they do not change its members. They are "
+                    "used when converting it to active." if groups else
                     "This static segment has no filters. Add filters before converting it to active.")
-            text.append(note + "\n\n", style="italic")
+            text.append(note + (" e edits them." if editable else "") + "\n\n", style="italic")
+        elif editable:
+            text.append("The members are the records these filters select. e edits them; t tests a record.\n\n",
+                        style="italic")
         if not groups and seg.type == "active":
             text.append("No filters.")
         for i, group in enumerate(groups):
@@ -184,11 +242,12 @@ class SegmentDetailScreen(Screen):
 
     def menu_entries(self) -> list[MenuEntry]:
         seg, read_only = self.segment, self.app.ctx.read_only
+        has_filters = filters.has_filters(store.tree(seg))
         entries = []
         if not read_only:
             if seg.type == "active":
                 entries.append(MenuEntry("convert_static", "Convert to static"))
-            elif filters.has_filters(store.tree(seg)):
+            elif has_filters:
                 entries.append(MenuEntry("convert_active", "Convert to active"))
             else:
                 entries.append(MenuEntry("convert_active", "Convert to active",
@@ -196,7 +255,21 @@ class SegmentDetailScreen(Screen):
             entries.append(MenuEntry("settings", "Automatic conversion settings"))
             if seg.type == "active":
                 entries.append(MenuEntry("refresh", "Refresh members now"))
+            entries.append(MenuEntry("edit_filters", "Edit filters"))
+        entries.append(MenuEntry("test_record", "Test a record", blocked="" if has_filters else "no filters to test"))
+        if not read_only:
+            active = ACTIVE_REFUSAL if seg.type == "active" else ""
+            why = ACTIVE_REASON if active else ""
+            entries.append(MenuEntry("add_records", "Add records", blocked=active, reason=why))
+            entries.append(MenuEntry("remove_records", "Remove records",
+                                     blocked=active or ("" if seg.size else "no members to remove"), reason=why))
+            entries.append(MenuEntry("add_members_of", "Add members of another segment", blocked=active, reason=why))
+            entries.append(MenuEntry("import_records", "Import records"))
         entries.append(MenuEntry("export", "Export members"))
+        if not read_only:
+            entries.append(MenuEntry("rename", "Rename"))
+            entries.append(MenuEntry("clone", "Clone"))
+            entries.append(MenuEntry("delete", "Delete"))
         entries.append(MenuEntry("back", "Back to segments"))
         return entries
 
@@ -210,10 +283,202 @@ class SegmentDetailScreen(Screen):
             "convert_active": self.action_convert_active,
             "settings": self.action_settings,
             "refresh": self.action_refresh_now,
+            "edit_filters": self.action_edit_filters,
+            "test_record": self.action_test_record,
+            "add_records": self.action_add_records,
+            "remove_records": self.action_remove_records,
+            "add_members_of": self.action_add_members_of,
+            "import_records": self.action_import_records,
             "export": self.action_export,
+            "rename": self.action_rename,
+            "clone": self.action_clone,
+            "delete": self.action_delete,
             "back": self.action_back,
         }
         handlers[name]()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        """A read-only console offers no act that changes something (the keys leave the footer)."""
+        if action in MUTATING and self.app.ctx.read_only:
+            return False
+        if action in STATIC_ONLY and self.segment is not None and self.segment.type != "static":
+            return False
+        return True
+
+    # -- filters and testing --------------------------------------------------------------
+    def action_edit_filters(self) -> None:
+        if self.app.ctx.read_only:
+            return
+        self.app.push_screen(EditFiltersScreen(self.segment), lambda saved: self.reload() if saved else None)
+
+    def action_test_record(self) -> None:
+        if not filters.has_filters(store.tree(self.segment)):
+            self.notify("This segment has no filters to test a record against: add some with e (Edit filters).",
+                        title="Nothing to test", severity="warning", timeout=8)
+            return
+        word = SINGULAR[self.segment.object_type]
+        self.app.push_screen(
+            RecordPicker(self.segment.object_type,
+                         f"Test a {word} against {printable(self.segment.name, limit=50)!r}",
+                         segment_id=self.segment_id, confirm_label="Test"),
+            self.test_picked,
+        )
+
+    def test_picked(self, ids: list[int] | None) -> None:
+        if ids:
+            self.app.push_screen(TestRecordScreen(self.segment, ids[0]))
+
+    # -- manual membership (static segments) ---------------------------------------------
+    def refuse_if_active(self, what: str) -> bool:
+        if self.segment.type != "static":
+            self.notify(f"{printable(self.segment.name, limit=60)!r} is an active segment: its members follow its "
+                        f"filters. Convert it to static to {what} by hand.",
+                        title="Not available", severity="warning", timeout=10)
+            return True
+        return False
+
+    def action_add_records(self) -> None:
+        if self.app.ctx.read_only or self.refuse_if_active("add records"):
+            return
+        self.app.push_screen(
+            RecordPicker(self.segment.object_type,
+                         f"Add {self.segment.object_type} to {printable(self.segment.name, limit=50)!r}",
+                         several=True, segment_id=self.segment_id, confirm_label="Add"),
+            lambda ids: self.add_chosen(ids, self.segment.version),
+        )
+
+    def add_chosen(self, ids: list[int] | None, version: int) -> None:
+        if not ids:
+            return
+        try:
+            diff = membership.add_records(self.app.ctx, self.segment_id, ids, expected_version=version)
+        except SegtuiError as exc:
+            self.fail(exc)
+            return
+        already = len(ids) - diff.added
+        self.notify(f"Added {count(diff.added, 'record')}" + (f" ({already:,} already members)." if already else "."),
+                    title="Records added")
+        self.reload()
+
+    def action_mark(self) -> None:
+        if self.app.ctx.read_only or self.refuse_if_active("remove records"):
+            return
+        if self.query_one(TabbedContent).active != "tab-records":
+            self.notify("Members are marked on the Records tab.", severity="warning", timeout=4)
+            return
+        table = self.query_one("#members", DataTable)
+        if not self.member_ids or not 0 <= table.cursor_row < len(self.member_ids):
+            return
+        rid = self.member_ids[table.cursor_row]
+        if rid in self.marked:
+            del self.marked[rid]
+        else:
+            self.marked[rid] = str(table.get_row(str(rid))[1])
+        table.update_cell(str(rid), next(iter(table.columns)), self.mark_cell(rid))
+        if table.cursor_row < len(self.member_ids) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.update_members_status()
+
+    def mark_cell(self, rid: int) -> Text:
+        return Text("✓", style="bold green") if rid in self.marked else Text("")
+
+    def action_remove_records(self) -> None:
+        if self.app.ctx.read_only or self.refuse_if_active("remove records"):
+            return
+        table = self.query_one("#members", DataTable)
+        chosen = dict(self.marked)
+        if not chosen and self.member_ids and 0 <= table.cursor_row < len(self.member_ids):
+            rid = self.member_ids[table.cursor_row]
+            chosen = {rid: str(table.get_row(str(rid))[1])}
+        if not chosen:
+            self.notify("No member to remove: mark rows with space on the Records tab.", severity="warning",
+                        timeout=5)
+            return
+        shown = ", ".join(printable(k, limit=40) for k in list(chosen.values())[:5])
+        more = f" and {len(chosen) - 5:,} more" if len(chosen) > 5 else ""
+        version = self.segment.version
+        self.app.push_screen(
+            ConfirmModal(f"Remove {count(len(chosen), 'record')} from {printable(self.segment.name, limit=50)!r}?",
+                         f"{shown}{more}. The records themselves are kept; only their membership ends.", "Remove"),
+            lambda ok: self.remove_chosen(sorted(chosen), version) if ok else None,
+        )
+
+    def remove_chosen(self, ids: list[int], version: int) -> None:
+        try:
+            diff = membership.remove_records(self.app.ctx, self.segment_id, ids, expected_version=version)
+        except SegtuiError as exc:
+            self.fail(exc)
+            return
+        self.marked.clear()
+        self.notify(f"Removed {count(diff.removed, 'record')}.", title="Records removed")
+        self.reload()
+
+    def action_add_members_of(self) -> None:
+        if self.app.ctx.read_only or self.refuse_if_active("add records"):
+            return
+        self.app.push_screen(
+            SegmentPicker(f"Add the members of another {self.segment.object_type} segment to "
+                          f"{printable(self.segment.name, limit=40)!r}", self.segment.object_type,
+                          exclude=self.segment_id),
+            lambda other: self.confirm_members_of(other, self.segment.version) if other else None,
+        )
+
+    def confirm_members_of(self, other_id: int, version: int) -> None:
+        try:
+            other = segments.get(other_id)
+        except SegtuiError as exc:
+            self.fail(exc)
+            return
+        body = (f"Every one of the {count(other.size, 'member')} of {printable(other.name, limit=50)!r} joins "
+                f"{printable(self.segment.name, limit=50)!r} (those already in stay as they are). It is a one-off "
+                "copy: later changes to the other segment are not followed.")
+        self.app.push_screen(
+            ConfirmModal(f"Add the members of {printable(other.name, limit=50)!r}?", body, "Add"),
+            lambda ok: self.add_members_of(other_id, version) if ok else None,
+        )
+
+    @work(thread=True, exclusive=True, group="membership", exit_on_error=False)
+    def add_members_of(self, other_id: int, version: int) -> None:
+        try:
+            diff = membership.add_members_of(self.app.ctx, self.segment_id, other_id, expected_version=version)
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.fail, exc)
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.members_added, diff.added)
+
+    def members_added(self, added: int) -> None:
+        self.notify(f"Added {count(added, 'record')}.", title="Records added")
+        self.reload()
+
+    # -- import, rename, clone, delete ----------------------------------------------------
+    def action_import_records(self) -> None:
+        if self.app.ctx.read_only:
+            return
+        into = self.segment if self.segment.type == "static" else None
+        self.app.push_screen(ImportModal(self.segment.object_type, into),
+                             lambda imported: self.reload() if imported else None)
+
+    def action_rename(self) -> None:
+        if not self.app.ctx.read_only:
+            flows.rename_segment(self, self.segment, self.reload)
+
+    def action_clone(self) -> None:
+        if not self.app.ctx.read_only:
+            flows.clone_segment(self, self.segment, self.open_clone)
+
+    def open_clone(self, copy_id: int) -> None:
+        if self.app.screen is self:
+            self.app.switch_screen(SegmentDetailScreen(copy_id))
+
+    def action_delete(self) -> None:
+        if not self.app.ctx.read_only:
+            flows.delete_segment(self, self.segment, self.deleted)
+
+    def deleted(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def action_convert_static(self) -> None:
         try:

@@ -11,6 +11,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 
 from ...core import describe, segments
+from ...core.errors import SegtuiError
+from .. import flows
 from ..text import count, literal, moment, printable, type_badge
 
 PAGE = 200
@@ -31,11 +33,16 @@ TYPE_TABS = {"all": None, "active": "active", "static": "static"}
 class SegmentsListScreen(Screen):
     CSS_PATH = "segments_list.tcss"
     BINDINGS = [
+        Binding("n", "create", "Create"),
         Binding("slash", "search", "Search", key_display="/"),
-        Binding("t", "cycle_type", "Type filter"),
+        Binding("t", "cycle_type", "Type"),
         Binding("s", "cycle_sort", "Sort"),
-        Binding("o", "reverse_sort", "Order"),
-        Binding("r", "reload", "Reload"),
+        Binding("o", "reverse_sort", "Order", show=False),
+        Binding("r", "reload", "Reload", show=False),
+        Binding("delete", "delete", "Delete", key_display="del"),
+        Binding("b", "browse", "Records"),
+        Binding("i", "import_records", "Import"),
+        Binding("D", "recently_deleted", "Deleted", key_display="D"),
         Binding("escape", "clear_search", "Clear search", show=False),
     ]
 
@@ -56,7 +63,7 @@ class SegmentsListScreen(Screen):
             yield Tabs(Tab("All", id="all"), Tab("Active", id="active"), Tab("Static", id="static"), id="type-tabs")
         yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
         yield Label("", id="list-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.title = "Segments"
@@ -112,7 +119,8 @@ class SegmentsListScreen(Screen):
                 status.update(f"No segment matches {printable(self.search_text)!r}" if self.search_text
                               else f"No {self.type_filter} segments.")
             else:
-                status.update("No segments yet. Create one with: segtui segments create (see README).")
+                status.update("No segments yet. Press n to create one, or i to import records first."
+                              if not self.app.ctx.read_only else "No segments yet.")
             return
         status.update(
             f"{count(self.total, 'segment')} · showing {min(self.loaded, self.total):,} · "
@@ -180,6 +188,47 @@ class SegmentsListScreen(Screen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    # -- acts ---------------------------------------------------------------------------------
+    MUTATING = {"create", "delete", "import_records"}
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        """A read-only console offers no act that changes something (the keys leave the footer)."""
+        if action in self.MUTATING and self.app.ctx.read_only:
+            return False
+        return True
+
+    def highlighted_segment(self):
+        table = self.query_one(DataTable)
+        if not self.ids or not 0 <= table.cursor_row < len(self.ids):
+            return None
+        try:
+            return segments.get(self.ids[table.cursor_row])
+        except SegtuiError as exc:
+            self.notify(str(exc), severity="warning")
+            self.reload()
+            return None
+
+    def action_create(self) -> None:
+        self.app.action_create_segment()
+
+    def action_delete(self) -> None:
+        if self.app.ctx.read_only:
+            return
+        segment = self.highlighted_segment()
+        if segment is None:
+            self.notify("No segment to delete here.", severity="warning", timeout=3)
+            return
+        flows.delete_segment(self, segment, self.reload)
+
+    def action_browse(self) -> None:
+        self.app.action_browse_records()
+
+    def action_import_records(self) -> None:
+        self.app.action_import_records()
+
+    def action_recently_deleted(self) -> None:
+        self.app.action_recently_deleted()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:

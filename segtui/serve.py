@@ -1,0 +1,802 @@
+"""``segtui serve``: an SSH server whose only service is the console, one per person.
+
+Each authenticated session gets its own console process (``python -m segtui.cli``) in
+its own pseudo-terminal, with the client's terminal type and size, the actor and role
+of the key it logged in with, and a clean environment. When the session ends, for
+whatever reason, the console's process group is hung up, then killed, and reaped.
+
+Who may log in is an authorized-keys file of our own (``parse_authorized_keys``)::
+
+    # ROLE   NAME    PUBLIC KEY (the line of the person's id_ed25519.pub)
+    admin    alice   ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
+    viewer   bob     ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... bob@desk
+
+Only public-key authentication exists; password and keyboard-interactive
+authentication, port, agent and X11 forwarding, subsystems (sftp, scp) and exec
+requests are refused. One line on stderr for each connection, authentication
+(accepted or refused), refused request and session end.
+
+asyncssh is an optional dependency (the ``serve`` extra). The CLI imports this module
+only for ``segtui serve``, and without asyncssh the command explains what to install.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import fcntl
+import os
+import re
+import signal
+import stat
+import struct
+import subprocess
+import sys
+import sysconfig
+import termios
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+from .core.errors import InvalidInput, SegtuiError
+
+try:  # the optional extra
+    import asyncssh
+except ImportError:  # pragma: no cover - exercised by hand without the extra
+    asyncssh = None
+
+ROLES = ("admin", "viewer")
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
+TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z")
+DEFAULT_PORT = 2222
+DEFAULT_MAX_SESSIONS = 20
+DEFAULT_IDLE_TIMEOUT = 3600.0
+HANGUP_GRACE = 2.0  # seconds between SIGHUP and SIGKILL
+MAX_PENDING_INPUT = 1 << 20
+FORMAT_HELP = """\
+The authorized-keys file has one person per line: ROLE NAME PUBLIC-KEY, e.g.
+    admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
+    viewer  bob    ssh-rsa AAAAB3NzaC1yc2EAAAA... bob@desk
+ROLE is admin (may change things) or viewer (read-only console); NAME is the actor
+recorded in the audit log (letters, digits and . _ @ + -); the rest is the line of the
+person's public key file (~/.ssh/id_ed25519.pub). Empty lines and # comments are ignored."""
+# What a console left on the client's terminal when it is stopped from outside: leave the
+# alternate screen, stop mouse reporting and bracketed paste, show the cursor.
+TERMINAL_RESET = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
+                  b"\x1b[?1049l\x1b[?25h\x1b[0m\r\n")
+NO_TERMINAL = (
+    "segtui: the console needs a terminal, and this session has none.\r\n"
+    "  Connect with:  ssh -t -p {port} HOST\r\n"
+)
+
+
+class ServeUnavailable(SegtuiError):
+    """The ``serve`` extra (asyncssh) is not installed."""
+
+
+def require_asyncssh() -> None:
+    if asyncssh is None:
+        raise ServeUnavailable(
+            "segtui serve needs asyncssh, which comes with the 'serve' extra: "
+            "pip install 'segtui[serve]' (or pip install asyncssh)"
+        )
+
+
+def default_authorized_keys() -> Path:
+    return Path(user_config_dir("segtui", appauthor=False)) / "authorized_keys"
+
+
+def default_host_key() -> Path:
+    return Path(user_data_dir("segtui", appauthor=False)) / "ssh_host_ed25519_key"
+
+
+def printable(text: str, limit: int = 80) -> str:
+    """Text from the network, safe for a log line."""
+    cleaned = "".join(c if c.isprintable() and c != " " else "?" for c in text[:limit])
+    return cleaned + ("…" if len(text) > limit else "")
+
+
+# -- the authorized-keys file ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    role: str
+    fingerprint: str
+    line: int
+
+    @property
+    def read_only(self) -> bool:
+        return self.role == "viewer"
+
+
+def parse_authorized_keys(text: str, source: str = "authorized keys") -> dict[bytes, Identity]:
+    """The people who may log in, by their public key's wire form.
+
+    A malformed file is refused whole, with every line at fault named."""
+    require_asyncssh()
+    problems: list[str] = []
+    keys: dict[bytes, Identity] = {}
+    roles: dict[str, tuple[str, int]] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip().lstrip("\ufeff")
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split(None, 2)
+        if len(fields) < 3 or len(fields[2].split()) < 2:
+            problems.append(f"line {number}: expected ROLE NAME KEYTYPE KEY, got {printable(line, 60)!r}")
+            continue
+        role, name, key_text = fields
+        if role not in ROLES:
+            problems.append(f"line {number}: the role {printable(role, 30)!r} is neither admin nor viewer")
+            continue
+        if not NAME_RE.match(name):
+            problems.append(f"line {number}: the name {printable(name, 30)!r} may hold only letters, digits "
+                            "and . _ @ + - (64 at most, starting with a letter or digit)")
+            continue
+        if "-cert-v01@openssh.com" in key_text.split()[0]:
+            problems.append(f"line {number}: certificates are not supported, give the public key itself")
+            continue
+        try:
+            key = asyncssh.import_public_key(key_text)
+        except (asyncssh.KeyImportError, ValueError) as exc:
+            problems.append(f"line {number}: not a valid public key ({exc})")
+            continue
+        fingerprint = key.get_fingerprint("sha256")
+        if key.public_data in keys:
+            other = keys[key.public_data]
+            problems.append(f"line {number}: this key is already on line {other.line} (for {other.name})")
+            continue
+        if name in roles and roles[name][0] != role:
+            problems.append(f"line {number}: {name} is {roles[name][0]} on line {roles[name][1]} and {role} here")
+            continue
+        roles.setdefault(name, (role, number))
+        keys[key.public_data] = Identity(name=name, role=role, fingerprint=fingerprint, line=number)
+    if problems:
+        raise InvalidInput(f"{source} is refused:\n  " + "\n  ".join(problems) + "\n" + FORMAT_HELP)
+    if not keys:
+        raise InvalidInput(f"{source} holds no key: nobody could log in.\n{FORMAT_HELP}")
+    return keys
+
+
+def read_authorized_keys(path: Path) -> dict[bytes, Identity]:
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidInput(f"The authorized-keys file {path} is not a regular file.")
+        if info.st_mode & 0o022:
+            raise InvalidInput(f"The authorized-keys file {path} can be changed by other users, so anyone could "
+                               f"make themselves admin: chmod go-w {path}")
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"No authorized-keys file at {path} (choose one with --authorized-keys).\n"
+                           f"{FORMAT_HELP}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"Cannot read the authorized-keys file {path}: {exc}") from None
+    return parse_authorized_keys(text, source=str(path))
+
+
+# -- the host key ---------------------------------------------------------------------------
+def load_or_create_host_key(path: Path, log=None):
+    """The server's private key: generated (Ed25519, mode 0600) on first run, then reused."""
+    require_asyncssh()
+    if path.exists():
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise InvalidInput(f"The host key {path} is readable by other users (mode {stat.S_IMODE(mode):o}): "
+                               f"chmod 600 {path}")
+        try:
+            return asyncssh.read_private_key(str(path))
+        except (asyncssh.KeyImportError, OSError, ValueError) as exc:
+            raise InvalidInput(f"Cannot read the host key {path}: {exc}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = asyncssh.generate_private_key("ssh-ed25519", comment="segtui serve host key")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(key.export_private_key())
+        path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
+    except OSError as exc:
+        raise InvalidInput(f"Cannot create the host key {path}: {exc.strerror or exc}") from None
+    if log:
+        log("host key generated", file=str(path))
+    return key
+
+
+# -- settings and shared state --------------------------------------------------------------
+@dataclass
+class Settings:
+    host: str
+    port: int
+    authorized_keys: Path
+    host_key: Path
+    max_sessions: int
+    idle_timeout: float
+    db_url: str
+    tz: str
+    worker_interval: float
+    read_only: bool = False
+    python: str = sys.executable
+    cwd: str = field(default_factory=os.getcwd)
+
+
+def log_line(event: str, **fields) -> None:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    parts = [f"{key}={value}" for key, value in fields.items() if value is not None]
+    print(" ".join([stamp, "segtui-serve:", event, *parts]), file=sys.stderr, flush=True)
+
+
+class Hub:
+    """What every connection shares: the settings, the keys, the running sessions."""
+
+    def __init__(self, settings: Settings, keys: dict[bytes, Identity], log=log_line) -> None:
+        self.settings = settings
+        self.keys = keys
+        self.log = log
+        self.sessions: set[ConsoleSession] = set()
+        self.stopping: set[asyncio.Task] = set()
+        self.closing = False
+        self._keys_stamp = self._stamp()
+
+    def _stamp(self):
+        try:
+            info = self.settings.authorized_keys.stat()
+            return info.st_mtime_ns, info.st_size, info.st_ino
+        except OSError:
+            return None
+
+    def current_keys(self) -> dict[bytes, Identity]:
+        """The keys file is read again when it changed: people are added without a restart."""
+        stamp = self._stamp()
+        if stamp != self._keys_stamp:
+            self._keys_stamp = stamp
+            try:
+                self.keys = read_authorized_keys(self.settings.authorized_keys)
+                self.log("authorized keys reloaded", file=str(self.settings.authorized_keys), keys=len(self.keys))
+            except SegtuiError as exc:
+                first = str(exc).splitlines()[0]
+                self.log("authorized keys NOT reloaded, keeping the previous list", reason=repr(first))
+        return self.keys
+
+    def child_argv(self, identity: Identity) -> list[str]:
+        argv = [self.settings.python, "-m", "segtui.cli", "--actor", identity.name,
+                "--worker-interval", repr(float(self.settings.worker_interval))]
+        if identity.read_only or self.settings.read_only:
+            argv.append("--read-only")
+        return argv
+
+    def child_env(self, term: str, client_env) -> dict[str, str]:
+        """A clean environment: nothing of the server's or the client's but these."""
+        env = {
+            "TERM": term,
+            "LANG": os.environ.get("LANG") or "C.UTF-8",
+            "HOME": os.environ.get("HOME") or self.settings.cwd,
+            "PATH": os.environ.get("PATH") or os.defpath,
+            "SEGTUI_DB": self.settings.db_url,  # not in argv: a PostgreSQL password stays out of ps
+            "SEGTUI_TZ": self.settings.tz,
+        }
+        for name in ("LC_ALL", "SEGTUI_NOW"):
+            if os.environ.get(name):
+                env[name] = os.environ[name]
+        package_root = str(Path(__file__).resolve().parents[1])
+        if package_root not in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}:
+            # a source checkout: the console runs the very code this server runs
+            extra = os.environ.get("PYTHONPATH")
+            env["PYTHONPATH"] = package_root + (os.pathsep + extra if extra else "")
+        if client_env.get("COLORTERM") in ("truecolor", "24bit"):
+            env["COLORTERM"] = client_env["COLORTERM"]
+        if "NO_COLOR" in client_env:
+            env["NO_COLOR"] = "1"
+        return env
+
+    def full(self) -> bool:
+        return len(self.sessions) >= self.settings.max_sessions
+
+
+# -- the SSH side ---------------------------------------------------------------------------
+_ServerBase = asyncssh.SSHServer if asyncssh else object
+_SessionBase = asyncssh.SSHServerSession if asyncssh else object
+
+
+class ConsoleServer(_ServerBase):
+    """One per connection: public-key authentication against the hub's keys."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self.conn = None
+        self.peer = "?"
+        self.username = ""
+        self.candidate: Identity | None = None
+        self.identity: Identity | None = None
+        self.refused: set[str] = set()
+
+    def connection_made(self, conn) -> None:
+        self.conn = conn
+        peer = conn.get_extra_info("peername") or ("?", 0)
+        self.peer = f"{peer[0]}:{peer[1]}"
+        self.hub.log("connection", peer=self.peer)
+
+    def connection_lost(self, exc) -> None:
+        if self.identity is None:
+            self.hub.log("connection closed without authentication", peer=self.peer,
+                         user=printable(self.username, 40) if self.username else None)
+        else:
+            self.hub.log("connection closed", name=self.identity.name, key=self.identity.fingerprint, peer=self.peer)
+
+    def begin_auth(self, username: str) -> bool:
+        self.username = username
+        self.hub.current_keys()
+        return True
+
+    def public_key_auth_supported(self) -> bool:
+        return True
+
+    def validate_public_key(self, username: str, key) -> bool:
+        identity = self.hub.current_keys().get(key.public_data)
+        if identity is None:
+            fingerprint = key.get_fingerprint("sha256")
+            if fingerprint not in self.refused:
+                self.refused.add(fingerprint)
+                self.hub.log("auth refused", reason="unknown-key", key=fingerprint, peer=self.peer,
+                             user=printable(username, 40))
+            return False
+        # Not yet accepted: asyncssh calls this for a key query and again for the signed request,
+        # then checks the signature and only then calls auth_completed, so the last candidate
+        # is the key whose private half the client has just proven it holds.
+        self.candidate = identity
+        return True
+
+    def auth_completed(self) -> None:
+        self.identity = self.candidate
+        self.hub.log("auth accepted", name=self.identity.name, role=self.identity.role,
+                     key=self.identity.fingerprint, peer=self.peer, user=printable(self.username, 40))
+
+    def password_auth_supported(self) -> bool:
+        return False
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def host_based_auth_supported(self) -> bool:
+        return False
+
+    def session_requested(self):
+        if self.identity is None:
+            return False
+        return ConsoleSession(self.hub, self.identity, self.peer)
+
+    def _refuse(self, what: str) -> bool:
+        who = self.identity.name if self.identity else None
+        self.hub.log("request refused", what=what, name=who, peer=self.peer)
+        return False
+
+    def connection_requested(self, dest_host, dest_port, orig_host, orig_port):
+        return self._refuse("port-forwarding")
+
+    def server_requested(self, listen_host, listen_port):
+        return self._refuse("remote-port-forwarding")
+
+    def unix_connection_requested(self, dest_path):
+        return self._refuse("unix-socket-forwarding")
+
+    def unix_server_requested(self, listen_path):
+        return self._refuse("unix-socket-forwarding")
+
+    def tun_requested(self, unit):
+        return self._refuse("tun")
+
+    def tap_requested(self, unit):
+        return self._refuse("tap")
+
+
+def _set_winsize(fd: int, cols: int, rows: int, xpixels: int = 0, ypixels: int = 0) -> None:
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, xpixels, ypixels))
+
+
+def _take_terminal() -> None:  # runs in the child between fork and exec, after setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _clamp_size(cols: int, rows: int) -> tuple[int, int]:
+    cols = cols if 0 < cols < 10000 else 80
+    rows = rows if 0 < rows < 10000 else 24
+    return cols, rows
+
+
+class ConsoleSession(_SessionBase):
+    """One SSH session channel: a console process on a pseudo-terminal, bytes both ways."""
+
+    def __init__(self, hub: Hub, identity: Identity, peer: str) -> None:
+        self.hub = hub
+        self.identity = identity
+        self.peer = peer
+        self.loop = asyncio.get_running_loop()
+        self.chan = None
+        self.term = ""
+        self.size = (80, 24, 0, 0)
+        self.has_pty = False
+        self.proc: subprocess.Popen | None = None
+        self.master: int | None = None
+        self.pidfd: int | None = None
+        self.reading = False
+        self.pty_eof = False
+        self.paused = False
+        self.pending = bytearray()
+        self.writing = False
+        self.started_at = 0.0
+        self.last_input = 0.0
+        self.idle_handle = None
+        self.ended = False
+        self.exited = asyncio.Event()
+
+    # -- channel requests ---------------------------------------------------------------
+    def connection_made(self, chan) -> None:
+        self.chan = chan
+
+    def pty_requested(self, term_type, term_size, term_modes) -> bool:
+        self.has_pty = True
+        self.term = term_type if term_type and TERM_RE.match(term_type) else "xterm-256color"
+        cols, rows = _clamp_size(term_size[0], term_size[1])
+        self.size = (cols, rows, term_size[2], term_size[3])
+        return True
+
+    def shell_requested(self) -> bool:
+        return True
+
+    def exec_requested(self, command) -> bool:
+        self.hub.log("request refused", what="exec", name=self.identity.name, key=self.identity.fingerprint,
+                     command=repr(printable(str(command), 60)), peer=self.peer)
+        return False
+
+    def subsystem_requested(self, subsystem) -> bool:
+        self.hub.log("request refused", what="subsystem", subsystem=printable(str(subsystem), 40),
+                     name=self.identity.name, key=self.identity.fingerprint, peer=self.peer)
+        return False
+
+    def break_received(self, msec) -> bool:
+        return False
+
+    def signal_received(self, signal_name) -> None:
+        pass
+
+    def session_started(self) -> None:
+        if not self.has_pty:
+            self._say(NO_TERMINAL.format(port=self.hub.settings.port))
+            self.hub.log("session refused", reason="no-terminal", name=self.identity.name,
+                         key=self.identity.fingerprint, peer=self.peer)
+            self.chan.exit(2)
+            return
+        if self.hub.closing:
+            self._say("segtui serve is stopping: try again in a moment.\r\n")
+            self.chan.exit(1)
+            return
+        if self.hub.full():
+            limit = self.hub.settings.max_sessions
+            self._say(f"segtui serve: all {limit} console sessions are in use; try again later.\r\n")
+            self.hub.log("session refused", reason="max-sessions", limit=limit, name=self.identity.name,
+                         key=self.identity.fingerprint, peer=self.peer)
+            self.chan.exit(1)
+            return
+        try:
+            self._spawn()
+        except OSError as exc:
+            self._close_fds()
+            self._say(f"segtui serve: the console could not start ({exc.strerror or exc}).\r\n")
+            self.hub.log("session failed", name=self.identity.name, error=repr(str(exc)))
+            self.chan.exit(1)
+
+    def _spawn(self) -> None:
+        cols, rows, xpixels, ypixels = self.size
+        master, slave = os.openpty()
+        self.master = master
+        try:
+            _set_winsize(master, cols, rows, xpixels, ypixels)
+            self.proc = subprocess.Popen(
+                self.hub.child_argv(self.identity), stdin=slave, stdout=slave, stderr=slave,
+                env=self.hub.child_env(self.term, self.chan.get_environment()), cwd=self.hub.settings.cwd,
+                start_new_session=True, preexec_fn=_take_terminal, close_fds=True,
+            )
+        finally:
+            os.close(slave)
+        os.set_blocking(master, False)
+        self.hub.sessions.add(self)
+        self.started_at = self.last_input = self.loop.time()
+        self._start_reading()
+        try:
+            self.pidfd = os.pidfd_open(self.proc.pid)
+            self.loop.add_reader(self.pidfd, self._child_exited)
+        except (AttributeError, OSError):  # no pidfd: look every 100 ms
+            self.loop.call_later(0.1, self._poll_child)
+        if self.hub.settings.idle_timeout > 0:
+            self.idle_handle = self.loop.call_later(self.hub.settings.idle_timeout, self._check_idle)
+        self.hub.log("session started", name=self.identity.name, role=self.identity.role,
+                     key=self.identity.fingerprint, pid=self.proc.pid, term=self.term, size=f"{cols}x{rows}",
+                     peer=self.peer)
+
+    # -- bytes both ways ----------------------------------------------------------------
+    def _say(self, text: str) -> None:
+        self._send(text.encode("utf-8"))
+
+    def _send(self, data: bytes) -> None:
+        try:
+            if self.chan is not None:
+                self.chan.write(data)
+        except Exception:  # the client is gone: nothing more to tell it
+            pass
+
+    def _start_reading(self) -> None:
+        if self.master is not None and not self.reading and not self.pty_eof and not self.paused:
+            self.loop.add_reader(self.master, self._pty_readable)
+            self.reading = True
+
+    def _stop_reading(self) -> None:
+        if self.reading and self.master is not None:
+            self.loop.remove_reader(self.master)
+        self.reading = False
+
+    def _pty_readable(self) -> None:
+        try:
+            data = os.read(self.master, 65536)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: every process holding the terminal has closed it
+            data = b""
+        if not data:
+            self.pty_eof = True
+            self._stop_reading()
+            return
+        self._send(data)
+
+    def _drain(self) -> None:
+        """What the console wrote before it exited goes to the client too."""
+        while self.master is not None and not self.pty_eof:
+            try:
+                data = os.read(self.master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            self._send(data)
+
+    def pause_writing(self) -> None:
+        self.paused = True
+        self._stop_reading()
+
+    def resume_writing(self) -> None:
+        self.paused = False
+        self._start_reading()
+
+    def data_received(self, data, datatype) -> None:
+        self.last_input = self.loop.time()
+        if self.master is None or self.ended:
+            return
+        if len(self.pending) + len(data) > MAX_PENDING_INPUT:
+            return  # the console does not read: drop rather than hoard
+        self.pending += data
+        self._flush_input()
+
+    def _flush_input(self) -> None:
+        while self.pending and self.master is not None:
+            try:
+                written = os.write(self.master, self.pending)
+            except BlockingIOError:
+                if not self.writing:
+                    self.loop.add_writer(self.master, self._flush_input)
+                    self.writing = True
+                return
+            except OSError:
+                self.pending.clear()
+                break
+            del self.pending[:written]
+        if self.writing and self.master is not None:
+            self.loop.remove_writer(self.master)
+        self.writing = False
+
+    def eof_received(self) -> bool:
+        return False  # no half-open sessions: the channel closes, the console stops
+
+    def terminal_size_changed(self, width, height, pixwidth, pixheight) -> None:
+        cols, rows = _clamp_size(width, height)
+        self.size = (cols, rows, pixwidth, pixheight)
+        if self.master is None or self.proc is None or self.ended:
+            return
+        try:
+            _set_winsize(self.master, cols, rows, pixwidth, pixheight)
+            os.killpg(self.proc.pid, signal.SIGWINCH)
+        except OSError:
+            pass
+        self.hub.log("window changed", name=self.identity.name, pid=self.proc.pid, size=f"{cols}x{rows}")
+
+    # -- the end --------------------------------------------------------------------------
+    def connection_lost(self, exc) -> None:
+        self.chan = None
+        self.finish("client disconnected")
+
+    def _child_exited(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            self.exited.set()
+            if self.pidfd is not None:
+                self.loop.remove_reader(self.pidfd)
+            self.finish("console exited")
+
+    def _poll_child(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            self.exited.set()
+            self.finish("console exited")
+        elif self.proc is not None:
+            self.loop.call_later(0.1, self._poll_child)
+
+    def _check_idle(self) -> None:
+        timeout = self.hub.settings.idle_timeout
+        left = self.last_input + timeout - self.loop.time()
+        if left > 0:
+            self.idle_handle = self.loop.call_later(left, self._check_idle)
+            return
+        self.finish("idle timeout",
+                    notice=f"segtui serve: the session was closed after {timeout:g} s without a key press.\r\n")
+
+    def finish(self, reason: str, notice: str | None = None) -> None:
+        if self.ended:
+            return
+        self.ended = True
+        if self.idle_handle is not None:
+            self.idle_handle.cancel()
+        if self.proc is None:
+            return
+        task = self.loop.create_task(self._stop(reason, notice))
+        self.hub.stopping.add(task)
+        task.add_done_callback(self.hub.stopping.discard)
+
+    async def _wait_exit(self, seconds: float) -> bool:
+        deadline = self.loop.time() + seconds
+        while self.proc.poll() is None and self.loop.time() < deadline:
+            try:
+                await asyncio.wait_for(self.exited.wait(), timeout=0.05)
+            except asyncio.TimeoutError:
+                pass
+        return self.proc.poll() is not None
+
+    async def _stop(self, reason: str, notice: str | None) -> None:
+        """Hang up the console's process group, kill what is left, reap: nothing stays behind."""
+        pid = self.proc.pid
+        try:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(pid, signal.SIGHUP)
+                except ProcessLookupError:
+                    pass
+                await self._wait_exit(HANGUP_GRACE)
+            try:  # stragglers of the group, or a console that ignored the hang-up
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            if not await self._wait_exit(10.0):
+                self.proc.wait()
+            self._stop_reading()
+            if reason == "console exited":
+                self._drain()
+        finally:
+            self._close_fds()
+            self.hub.sessions.discard(self)
+        code = self.proc.returncode
+        status = code if code >= 0 else 128 - code
+        self.hub.log("session ended", name=self.identity.name, key=self.identity.fingerprint, pid=pid,
+                     reason=reason.replace(" ", "-"), exit=code if code >= 0 else None,
+                     signal=_signal_name(-code) if code < 0 else None,
+                     seconds=f"{self.loop.time() - self.started_at:.1f}", peer=self.peer)
+        if self.chan is not None:
+            if notice:
+                self._send(TERMINAL_RESET + notice.encode("utf-8"))
+            try:
+                self.chan.exit(status)
+            except Exception:
+                pass
+
+    def _close_fds(self) -> None:
+        if self.master is not None:
+            self._stop_reading()
+            if self.writing:
+                self.loop.remove_writer(self.master)
+                self.writing = False
+            os.close(self.master)
+            self.master = None
+        if self.pidfd is not None:
+            try:
+                self.loop.remove_reader(self.pidfd)
+            except Exception:
+                pass
+            os.close(self.pidfd)
+            self.pidfd = None
+
+
+# -- running --------------------------------------------------------------------------------
+async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_key, *, log=log_line,
+                        ready=None) -> None:
+    import logging
+
+    logging.getLogger("asyncssh").setLevel(logging.CRITICAL)
+    hub = Hub(settings, keys, log)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        server = await asyncssh.create_server(
+            lambda: ConsoleServer(hub), settings.host, settings.port,
+            server_host_keys=[host_key], public_key_auth=True, password_auth=False, kbdint_auth=False,
+            host_based_auth=False, gss_host=None, allow_pty=True, line_editor=False, encoding=None,
+            x11_forwarding=False, agent_forwarding=False, allow_scp=False, sftp_factory=None,
+            login_timeout=60, keepalive_interval=30, keepalive_count_max=3, reuse_address=True,
+        )
+    except OSError as exc:
+        reason = {errno.EADDRINUSE: "the port is already in use (choose another with --port)",
+                  errno.EACCES: "permission denied (ports below 1024 need privileges)",
+                  errno.EADDRNOTAVAIL: "this machine has no such address"}.get(exc.errno, str(exc))
+        raise InvalidInput(f"Cannot listen on {settings.host}:{settings.port}: {reason}") from None
+    ports = sorted({sock.getsockname()[1] for sock in server.sockets})
+    settings.port = ports[0] if ports else settings.port
+    log("listening", host=settings.host, port=",".join(str(p) for p in ports),
+        host_key=host_key.get_fingerprint("sha256"), keys=len(keys), max_sessions=settings.max_sessions,
+        idle_timeout=f"{settings.idle_timeout:g}", db=_describe_db(settings.db_url))
+    if ready is not None:
+        ready(settings.port)
+    await stop.wait()
+    log("stopping", sessions=len(hub.sessions))
+    hub.closing = True
+    server.close()
+    for session in list(hub.sessions):
+        session.finish("server stopping", notice="segtui serve is stopping: the session is closed.\r\n")
+    if hub.stopping:
+        await asyncio.wait(list(hub.stopping), timeout=15)
+    await asyncio.sleep(0.1)  # let the last exit-status packets leave
+    await server.wait_closed()
+    log("stopped")
+
+
+def _describe_db(url: str) -> str:
+    from .core import db
+
+    return db.describe(url)
+
+
+def run_server(args, ctx) -> int:
+    """``segtui serve``: check everything that can be checked, then serve until stopped."""
+    require_asyncssh()
+    if not 0 <= args.port <= 65535:
+        raise InvalidInput("--port must be between 0 and 65535 (0 picks a free port)")
+    if args.max_sessions < 1:
+        raise InvalidInput("--max-sessions must be at least 1")
+    if args.idle_timeout < 0:
+        raise InvalidInput("--idle-timeout must be a number of seconds, 0 for none")
+    url = args.db or os.environ.get("SEGTUI_DB") or _default_db()
+    if "://" not in url:
+        url = os.path.abspath(url)
+    settings = Settings(
+        host=args.host, port=args.port,
+        authorized_keys=Path(args.authorized_keys or default_authorized_keys()).expanduser(),
+        host_key=Path(args.host_key or default_host_key()).expanduser(),
+        max_sessions=args.max_sessions, idle_timeout=float(args.idle_timeout), db_url=url, tz=ctx.tz,
+        worker_interval=args.worker_interval, read_only=ctx.read_only,
+    )
+    keys = read_authorized_keys(settings.authorized_keys)
+    host_key = load_or_create_host_key(settings.host_key, log=log_line)
+    try:
+        asyncio.run(serve_forever(settings, keys, host_key))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _default_db() -> str:
+    from .core import db
+
+    return db.default_url()
+

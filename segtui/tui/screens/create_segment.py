@@ -1,0 +1,180 @@
+"""Create segment: a name, the object, the type, then the filter editor; ctrl+s saves."""
+
+from __future__ import annotations
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
+
+from ...core import filters, segments
+from ...core.errors import SegtuiError
+from ...core.models import database_proxy
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
+from ..text import count, printable
+from ..widgets.filter_editor import FilterEditor
+from ..widgets.inline_message import InlineMessage
+from .confirm import ConfirmModal
+
+TYPE_CHOICES = [("Active: members follow the filters", "active"),
+                ("Static: filled once from the filters, then by hand", "static")]
+
+
+class CreateSegmentScreen(Screen):
+    CSS_PATH = "segment_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+        Binding("f", "focus_filters", "Filters", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="segment-form"):
+            with Horizontal(classes="form-row"):
+                yield Label("Name", classes="form-label")
+                yield Input(placeholder="e.g. Events 2025, Bretagne", id="name", compact=True)
+            yield InlineMessage("", id="name-error", classes="error-text")
+            with Horizontal(classes="form-row"):
+                yield Label("Object", classes="form-label")
+                yield Select([(OBJECT_LABELS[o], o) for o in OBJECT_TYPES], allow_blank=False, value="contacts",
+                             id="object", compact=True)
+                yield Label("Type", classes="form-label type-label")
+                yield Select(TYPE_CHOICES, allow_blank=False, value="active", id="type", compact=True)
+            yield Static("", id="type-note", classes="muted")
+        yield FilterEditor("contacts", id="editor")
+        with Vertical(id="saving", classes="hidden"):
+            yield Label("", id="saving-label")
+            yield ProgressBar(total=None, show_eta=False, id="saving-bar")
+        yield InlineMessage("", id="form-error", classes="error-text")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Create segment"
+        self.show_type_note()
+        self.query_one("#name", Input).focus()
+
+    # -- inline checks ------------------------------------------------------------------------
+    def object_type(self) -> str:
+        return self.query_one("#object", Select).value
+
+    def segment_type(self) -> str:
+        return self.query_one("#type", Select).value
+
+    def check_name(self) -> str | None:
+        """The cleaned name, or None with the reason shown under the field."""
+        error = self.query_one("#name-error", Static)
+        try:
+            name = segments.check_name(self.query_one("#name", Input).value, self.object_type())
+        except SegtuiError as exc:
+            error.update(Text(f"⚠ {printable(exc.message, limit=300)}"))
+            return None
+        error.update("")
+        return name
+
+    @on(Input.Changed, "#name")
+    def name_changed(self, event: Input.Changed) -> None:
+        if event.value.strip():
+            self.check_name()
+        else:
+            self.query_one("#name-error", Static).update("")
+
+    @on(Input.Submitted, "#name")
+    def name_entered(self) -> None:
+        if self.check_name() is not None:
+            self.query_one("#object", Select).focus()
+
+    @on(Select.Changed, "#object")
+    def object_changed(self, event: Select.Changed) -> None:
+        editor = self.query_one(FilterEditor)
+        if editor.object_type == event.value:
+            return
+        had = filters.has_filters(editor.current_tree())
+        editor.set_object_type(event.value)
+        if had:
+            self.notify(f"The filters were cleared: {event.value} have other properties.", timeout=5)
+        if self.query_one("#name", Input).value.strip():
+            self.check_name()
+
+    @on(Select.Changed, "#type")
+    def type_changed(self) -> None:
+        self.show_type_note()
+
+    def show_type_note(self) -> None:
+        note = ("The members are the records the filters select, now and later; it needs at least one filter."
+                if self.segment_type() == "active" else
+                "The filters fill it once when saved (or leave them empty); then records are added by hand.")
+        self.query_one("#type-note", Static).update(note)
+
+    def action_focus_filters(self) -> None:
+        self.query_one(FilterEditor).focus_rows()
+
+    # -- saving -------------------------------------------------------------------------------
+    def action_save(self) -> None:
+        if self.saving:
+            return
+        form_error = self.query_one("#form-error", Static)
+        name = self.check_name()
+        if name is None:
+            form_error.update("")
+            self.query_one("#name", Input).focus()
+            return
+        editor = self.query_one(FilterEditor)
+        problem = editor.first_error()
+        if problem:
+            form_error.update(Text(f"⚠ Not saved: {printable(problem, limit=300)}"))
+            editor.focus_rows()
+            return
+        tree = editor.current_tree()
+        if self.segment_type() == "active" and not filters.has_filters(tree):
+            form_error.update("⚠ Not saved: an active segment needs at least one filter (press n to add one).")
+            editor.focus_rows()
+            return
+        form_error.update("")
+        self.saving = True
+        self.query_one("#saving").remove_class("hidden")
+        self.query_one("#saving-label", Label).update(
+            f"Creating {printable(name, limit=60)!r}: processing the filters…" if filters.has_filters(tree)
+            else f"Creating {printable(name, limit=60)!r}…")
+        self.create(name, self.object_type(), self.segment_type(), tree)
+
+    @work(thread=True, exclusive=True, group="create", exit_on_error=False)
+    def create(self, name: str, object_type: str, type_: str, tree: dict) -> None:
+        try:
+            segment, diff = segments.create(self.app.ctx, name, object_type, type_, tree)
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.created, segment.id, segment.name, diff.added)
+
+    def failed(self, message: str) -> None:
+        self.saving = False
+        self.query_one("#saving").add_class("hidden")
+        self.query_one("#form-error", Static).update(Text(f"⚠ Not saved: {printable(message, limit=300)}"))
+        self.notify(message, title="Not saved", severity="error", timeout=10)
+
+    def created(self, segment_id: int, name: str, added: int) -> None:
+        from .segment_detail import SegmentDetailScreen
+
+        self.notify(f"Created {printable(name, limit=60)!r} with {count(added, 'member')}.", title="Segment created")
+        self.app.switch_screen(SegmentDetailScreen(segment_id))
+
+    def action_cancel(self) -> None:
+        editor = self.query_one(FilterEditor)
+        if not editor.changed and not self.query_one("#name", Input).value.strip():
+            self.app.pop_screen()
+            return
+        self.app.push_screen(
+            ConfirmModal("Leave without creating the segment?", "The name and filters typed here are lost.", "Leave"),
+            lambda ok: self.app.pop_screen() if ok else None,
+        )

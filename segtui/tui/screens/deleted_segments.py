@@ -1,0 +1,106 @@
+"""Recently deleted segments (90 days), newest first; Restore brings one back."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from ...core import segments
+from ...core.errors import SegtuiError
+from ..text import count, literal, moment, printable, type_badge
+
+
+class DeletedSegmentsScreen(Screen):
+    CSS_PATH = "deleted_segments.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("r", "restore", "Restore"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="deleted-note")
+        yield DataTable(id="deleted", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="deleted-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Recently deleted"
+        table = self.query_one(DataTable)
+        for label, width in (("Name", 24), ("Type", 8), ("Object", 9), ("Size", 6), ("Deleted", 17),
+                             ("Restore until", 13), ("By", 10)):
+            table.add_column(label, width=width)
+        self.reload()
+        table.focus()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "restore" and self.app.ctx.read_only:
+            return False
+        return True
+
+    def reload(self) -> None:
+        ctx = self.app.ctx
+        table = self.query_one(DataTable)
+        keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
+        table.clear()
+        self.ids = []
+        for seg in segments.deleted(ctx):
+            until = seg.deleted_at.add(days=segments.RESTORE_DAYS)
+            table.add_row(
+                literal(seg.name, limit=60), type_badge(seg.type), seg.object_type,
+                Text(f"{seg.size:,}", justify="right"), moment(seg.deleted_at, ctx.tz),
+                moment(until, ctx.tz, "D MMM YYYY"), literal(seg.deleted_by, limit=20), key=str(seg.id),
+            )
+            self.ids.append(seg.id)
+        if keep in self.ids:
+            table.move_cursor(row=self.ids.index(keep), animate=False)
+        note = (f"Segments deleted in the last {segments.RESTORE_DAYS} days, newest first; their filters and members "
+                "are kept until then.")
+        if ctx.read_only:
+            note += " This console is read-only: restoring is not offered."
+        self.query_one("#deleted-note", Static).update(note)
+        status = "Nothing was deleted recently."
+        if self.ids:
+            status = count(len(self.ids), "segment") + ("" if ctx.read_only else " · r restores the highlighted one")
+        self.query_one("#deleted-status", Label).update(status)
+
+    def selected_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self.ids or not 0 <= table.cursor_row < len(self.ids):
+            return None
+        return self.ids[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#deleted")
+    def action_restore(self) -> None:
+        if self.app.ctx.read_only:
+            self.notify("This console is read-only: restoring is not allowed.", severity="warning")
+            return
+        segment_id = self.selected_id()
+        if segment_id is None:
+            self.notify("Nothing to restore.", severity="warning", timeout=3)
+            return
+        try:
+            restored = segments.restore(self.app.ctx, segment_id)
+        except SegtuiError as exc:
+            self.notify(str(exc), title="Not restored", severity="error", timeout=10)
+            self.reload()
+            return
+        self.notify(f"Restored {printable(restored.name, limit=60)!r}"
+                    + (" (its members are refreshed at the next run of the worker)." if restored.type == "active"
+                       else f" with {count(restored.size, 'member')}."), title="Restored")
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,163 @@
+"""Edit the filters of a segment. Active: the effect (+N added, -M removed) is confirmed
+before saving. Static: the filters do not change the members; they matter for a later
+conversion to active, and the screen says so.
+"""
+
+from __future__ import annotations
+
+import peewee
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...core import filters, segments, store
+from ...core.errors import SegtuiError, StaleSegment
+from ...core.models import database_proxy
+from ..text import count, printable
+from ..widgets.filter_editor import FilterEditor
+from ..widgets.inline_message import InlineMessage
+from .confirm import ConfirmModal
+
+
+class EditFiltersScreen(Screen[bool]):
+    """Dismissed with True when the filters were saved."""
+
+    CSS_PATH = "segment_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, segment) -> None:
+        super().__init__()
+        self.segment = segment
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        seg = self.segment
+        yield Header()
+        yield Static(self.note(), id="filters-note")
+        prefix = "Matches" if seg.type == "active" else "These filters select"
+        yield FilterEditor(seg.object_type, store.tree(seg), segment_id=seg.id, count_prefix=prefix, id="editor")
+        yield InlineMessage("", id="form-error", classes="error-text")
+        yield Footer(compact=True)
+
+    def note(self) -> Text:
+        seg = self.segment
+        text = Text.assemble(("Filters of ", "bold"), (printable(seg.name, limit=80), "bold"),
+                             (f" ({seg.type}, {count(seg.size, 'member')})\n", "bold"))
+        if seg.type == "active":
+            text.append("Saving applies them at once: you will see how many records join and leave first.",
+                        style="italic")
+        else:
+            text.append("This segment is static: its members do not change when you save. These filters only "
+                        "matter for a later conversion to active.", style="italic")
+        return text
+
+    def on_mount(self) -> None:
+        self.title = f"Edit filters · {printable(self.segment.name, limit=50)}"
+        self.query_one(FilterEditor).focus_rows()
+
+    def action_save(self) -> None:
+        if self.busy:
+            return
+        editor = self.query_one(FilterEditor)
+        error = self.query_one("#form-error", Static)
+        if not editor.changed:
+            self.notify("No change to save.", timeout=3)
+            return
+        problem = editor.first_error()
+        if problem:
+            error.update(Text(f"⚠ Not saved: {printable(problem, limit=300)}"))
+            return
+        tree = editor.current_tree()
+        if self.segment.type == "active" and not filters.has_filters(tree):
+            error.update("⚠ Not saved: an active segment needs at least one filter; convert it to static to keep "
+                         "it without.")
+            return
+        error.update("")
+        if self.segment.type == "active":
+            self.busy = True
+            error.update(Text("Working out the effect…", style="dim"))
+            self.preview(tree, self.segment.version)
+        else:
+            self.busy = True
+            self.save(tree, self.segment.version)
+
+    @work(thread=True, exclusive=True, group="filters", exit_on_error=False)
+    def preview(self, tree: dict, version: int) -> None:
+        try:
+            diff = segments.preview_filters(self.app.ctx, self.segment.id, tree)
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.confirm, tree, version, diff)
+
+    def confirm(self, tree: dict, version: int, diff) -> None:
+        self.busy = False
+        self.query_one("#form-error", Static).update("")
+        size_after = self.segment.size + diff.added - diff.removed
+        body = (f"+{diff.added:,} added, -{diff.removed:,} removed ({size_after:,} members after). "
+                "The members follow the new filters from now on.")
+        self.app.push_screen(
+            ConfirmModal(f"Save the filters of {printable(self.segment.name, limit=50)!r}?", body, "Save"),
+            lambda ok: self.start_save(tree, version) if ok else None,
+        )
+
+    def start_save(self, tree: dict, version: int) -> None:
+        self.busy = True
+        self.query_one("#form-error", Static).update(Text("Saving and applying the filters…", style="dim"))
+        self.save(tree, version)
+
+    @work(thread=True, exclusive=True, group="filters", exit_on_error=False)
+    def save(self, tree: dict, version: int) -> None:
+        try:
+            _, diff = segments.update_filters(self.app.ctx, self.segment.id, tree, expected_version=version)
+        except StaleSegment as exc:
+            self.app.call_from_thread(self.stale, str(exc))
+            return
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.failed, str(exc))
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.saved, diff)
+
+    def failed(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#form-error", Static).update(Text(f"⚠ Not saved: {printable(message, limit=300)}"))
+        self.notify(message, title="Not saved", severity="error", timeout=10)
+
+    def stale(self, message: str) -> None:
+        """Someone else changed the segment: keep this draft, and say what saving again means."""
+        try:
+            self.segment = segments.get(self.segment.id)
+        except SegtuiError as exc:
+            self.failed(str(exc))
+            return
+        self.query_one("#filters-note", Static).update(self.note())
+        self.failed(f"{message.split('; it has been reloaded')[0]}. Your draft is kept: ctrl+s saves it over "
+                    "their version, Esc discards it.")
+
+    def saved(self, diff) -> None:
+        self.busy = False
+        if self.segment.type == "active":
+            self.notify(f"Filters saved: +{diff.added:,} added, -{diff.removed:,} removed.", title="Saved")
+        else:
+            self.notify("Filters saved. The members did not change; the filters are used when converting to "
+                        "active.", title="Saved")
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self.query_one(FilterEditor).changed:
+            self.dismiss(False)
+            return
+        self.app.push_screen(
+            ConfirmModal("Discard your changes to the filters?", "Nothing has been saved yet.", "Discard"),
+            lambda ok: self.dismiss(False) if ok else None,
+        )

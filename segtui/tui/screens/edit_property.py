@@ -1,0 +1,77 @@
+"""Edit one property of a record; the value is checked as the CSV import checks it."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from ...core import records
+from ...core.errors import SegtuiError
+from ...core.properties import BOOLEAN, DATE, ENUMERATION, NUMBER, Property
+from ..text import printable
+
+UNKNOWN = ""
+HINTS = {NUMBER: "a number with a '.' decimal point", DATE: "a day as YYYY-MM-DD", "text": "text"}
+
+
+class EditPropertyModal(ModalScreen[tuple[Property, str] | None]):
+    CSS_PATH = "confirm.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, object_type: str, record_id: int, prop: Property, current: str) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.record_id = record_id
+        self.prop = prop
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        prop = self.prop
+        with Vertical(id="dialog"):
+            yield Label(f"Edit {prop.label}", id="dialog-title", markup=False)
+            if prop.type in (ENUMERATION, BOOLEAN):
+                options = prop.options if prop.type == ENUMERATION else ("true", "false")
+                choices = [(o.replace("_", " "), o) for o in options]
+                if not prop.is_key:
+                    choices.append(("(unknown)", UNKNOWN))
+                yield Select(choices, allow_blank=False, value=self.current if self.current in options else UNKNOWN,
+                             id="property-value")
+            else:
+                hint = HINTS.get(prop.type, "text")
+                yield Label(f"{prop.label} ({hint}; empty means unknown):" if not prop.is_key else
+                            f"{prop.label} (identifies the record; cannot be empty):", markup=False)
+                yield Input(self.current, id="property-value")
+            yield Static("Active segments whose filters read this property follow the change at the background "
+                         "worker's next run.", classes="muted")
+            yield Static("", id="property-error", classes="error-text")
+            with Horizontal(id="dialog-buttons"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save", id="confirm", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#property-value").focus()
+
+    def value(self) -> str:
+        widget = self.query_one("#property-value")
+        return widget.value if isinstance(widget, Input) else (widget.value or UNKNOWN)
+
+    @on(Input.Submitted, "#property-value")
+    @on(Button.Pressed, "#confirm")
+    def save(self) -> None:
+        text = self.value()
+        try:
+            records.set_property(self.app.ctx, self.object_type, self.record_id, self.prop.name, text)
+        except SegtuiError as exc:
+            message = Text(f"⚠ Not saved: {printable(exc.message, limit=300)}")
+            self.query_one("#property-error", Static).update(message)
+            return
+        self.dismiss((self.prop, text.strip()))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

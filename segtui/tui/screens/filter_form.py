@@ -1,0 +1,443 @@
+"""Add or edit one filter: a property picker with type-ahead, the operators of its type,
+and a value editor shaped by the operator (values, a value, a range, a date, days, a segment).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import pendulum
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from ...core import filters, segments
+from ...core.errors import InvalidFilter, SegtuiError
+from ...core.properties import ENUMERATION, NUMBER, SINGULAR, properties
+from ..text import literal, printable
+from ..widgets.calendar import CalendarModal
+from ..widgets.live_count import LiveCount
+
+SEGMENT = "__segment__"
+SEGMENT_LABEL = "Segment membership"
+EARLIEST_DAY = pendulum.Date(1900, 1, 1)
+SHAPE_PANE = {
+    "none": "shape-none", "value": "shape-value", "values": "shape-values", "range": "shape-range",
+    "date": "shape-date", "date_range": "shape-range", "days": "shape-days", "segment": "shape-segment",
+}
+
+
+class TypeAhead(Input):
+    """An Input whose up/down keys move the highlight of the list under it."""
+
+    BINDINGS = [
+        Binding("down", "move(1)", show=False),
+        Binding("up", "move(-1)", show=False),
+    ]
+
+    def __init__(self, list_id: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.list_id = list_id
+
+    def action_move(self, step: int) -> None:
+        options = self.screen.query_one(f"#{self.list_id}", OptionList)
+        options.display = True
+        if not options.option_count:
+            return
+        current = options.highlighted if options.highlighted is not None else -step
+        options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+
+class FilterForm(ModalScreen[dict | None]):
+    CSS_PATH = "filter_form.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True),
+    ]
+
+    def __init__(self, object_type: str, title: str, current: dict | None,
+                 candidate: Callable[[dict], dict], *, segment_id: int | None = None) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.form_title = title
+        self.current = current
+        self.candidate = candidate
+        self.segment_id = segment_id
+        self.registry = properties(object_type)
+        self.prop: str | None = None
+        self.segment_choice: int | None = None
+        self.tried = False
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="form"):
+            yield Label(self.form_title, id="form-title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Property", classes="form-label")
+                yield TypeAhead("prop-list", placeholder="type to find a property", id="prop-search", compact=True)
+            yield OptionList(id="prop-list")
+            with Horizontal(classes="form-row"):
+                yield Label("Operator", classes="form-label")
+                yield Select([], allow_blank=True, prompt="choose a property first", id="operator", compact=True)
+            with ContentSwitcher(initial="shape-none", id="value-editor"):
+                yield Static("", id="shape-none", classes="muted")
+                with Horizontal(id="shape-value", classes="form-row"):
+                    yield Label("Value", classes="form-label")
+                    yield Input(id="value", compact=True)
+                with Vertical(id="shape-values"):
+                    with Horizontal(id="values-text-row", classes="form-row"):
+                        yield Label("Values", classes="form-label")
+                        yield Input(placeholder="Bretagne, Normandie", id="values-text", compact=True)
+                    yield Label("Comma-separated; any of them matches (case is ignored).",
+                                id="values-hint", classes="muted")
+                    yield SelectionList(id="values-enum")
+                with Horizontal(id="shape-range", classes="form-row"):
+                    yield Label("Between", classes="form-label")
+                    yield Input(id="low", compact=True)
+                    yield Label(" and ", classes="between")
+                    yield Input(id="high", compact=True)
+                with Horizontal(id="shape-date", classes="form-row"):
+                    yield Label("Day", classes="form-label")
+                    yield Input(placeholder="YYYY-MM-DD", max_length=10, id="date", compact=True)
+                    yield Button("Calendar…", id="pick-date", compact=True)
+                with Horizontal(id="shape-days", classes="form-row"):
+                    yield Label("N =", classes="form-label")
+                    yield Input(placeholder="30", type="integer", max_length=5, id="days", compact=True)
+                    yield Label(" days", classes="between")
+                with Vertical(id="shape-segment"):
+                    with Horizontal(classes="form-row"):
+                        yield Label("Segment", classes="form-label")
+                        yield TypeAhead("segment-list", placeholder="type to find a segment",
+                                        id="segment-search", compact=True)
+                    yield OptionList(id="segment-list")
+            yield Static("", id="form-error", classes="error-text")
+            yield LiveCount(self.object_type, segment_id=self.segment_id, prefix="With this filter: matches",
+                            id="form-count")
+            with Horizontal(id="form-buttons"):
+                yield Label("Enter: apply · Esc: cancel", classes="muted", id="form-keys")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Apply", id="apply", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.fill_properties("")
+        if self.current is not None:
+            self.load(self.current)
+            self.focus_value()  # editing is mostly changing the value
+        else:
+            self.query_one("#prop-search", Input).focus()
+            self.changed()
+
+    # -- the property picker ----------------------------------------------------------------
+    def property_choices(self, text: str) -> list[tuple[str, str, str]]:
+        """(id, label, type) of the properties whose label or name contains ``text``."""
+        needle = text.strip().casefold()
+        rows = [(p.name, p.label, p.type) for p in self.registry.values()]
+        rows.append((SEGMENT, SEGMENT_LABEL, f"{SINGULAR[self.object_type]} is (not) in a segment"))
+        if not needle:
+            return rows
+        starts = [r for r in rows if r[1].casefold().startswith(needle) or r[0].startswith(needle)]
+        contains = [r for r in rows if r not in starts and (needle in r[1].casefold() or needle in r[0])]
+        return starts + contains
+
+    def fill_properties(self, text: str) -> None:
+        listing = self.query_one("#prop-list", OptionList)
+        choices = self.property_choices(text)
+        listing.set_options(
+            Option(Text.assemble((label, "bold" if pid == self.prop else ""), (f"  {kind}", "dim")), id=pid)
+            for pid, label, kind in choices
+        )
+        if choices:
+            ids = [c[0] for c in choices]
+            listing.highlighted = ids.index(self.prop) if self.prop in ids else 0
+        else:
+            listing.set_options([Option(Text(f"No property matches {printable(text)!r}", style="italic"),
+                                        disabled=True)])
+
+    @on(Input.Changed, "#prop-search")
+    def property_typed(self, event: Input.Changed) -> None:
+        self.query_one("#prop-list").display = True
+        self.fill_properties(event.value)
+
+    @on(Input.Submitted, "#prop-search")
+    def property_entered(self) -> None:
+        listing = self.query_one("#prop-list", OptionList)
+        if listing.highlighted is not None and listing.option_count:
+            option = listing.get_option_at_index(listing.highlighted)
+            if not option.disabled:
+                self.choose_property(option.id)
+
+    @on(OptionList.OptionSelected, "#prop-list")
+    def property_clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose_property(event.option.id)
+
+    def choose_property(self, pid: str, operator: str | None = None) -> None:
+        self.prop = pid
+        label = SEGMENT_LABEL if pid == SEGMENT else self.registry[pid].label
+        search = self.query_one("#prop-search", Input)
+        with self.prevent(Input.Changed):
+            search.value = label
+        self.fill_properties("")
+        self.query_one("#prop-list").display = False  # typing in the field shows it again
+        specs = self.specs()
+        select = self.query_one("#operator", Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(s.label, s.name) for s in specs])
+            select.value = operator if operator in {s.name for s in specs} else specs[0].name
+        self.show_value_editor()
+        if pid != SEGMENT and self.registry[pid].type == ENUMERATION:
+            self.fill_enum(self.registry[pid].options, [])
+        self.changed()
+        select.focus()
+
+    def specs(self) -> list[filters.OperatorSpec]:
+        if self.prop is None:
+            return []
+        kind = filters.MEMBERSHIP if self.prop == SEGMENT else self.registry[self.prop].type
+        return filters.operators_for(kind)
+
+    def spec(self) -> filters.OperatorSpec | None:
+        value = self.query_one("#operator", Select).value
+        return next((s for s in self.specs() if s.name == value), None)
+
+    # -- the value editor ---------------------------------------------------------------------
+    def show_value_editor(self) -> None:
+        spec = self.spec()
+        shape = spec.shape if spec else "none"
+        self.query_one("#value-editor", ContentSwitcher).current = SHAPE_PANE[shape]
+        none = self.query_one("#shape-none", Static)
+        none.update("" if spec is None else "This operator needs no value.")
+        if shape == "values":
+            is_enum = self.registry[self.prop].type == ENUMERATION
+            self.query_one("#values-text-row").display = not is_enum
+            self.query_one("#values-hint").display = not is_enum
+            self.query_one("#values-enum").display = is_enum
+        if shape == "value":
+            number = self.registry[self.prop].type == NUMBER
+            self.query_one("#value", Input).placeholder = "a number, e.g. 1 or 2.5" if number else "text"
+        if shape in ("range", "date_range"):
+            hint = "YYYY-MM-DD" if shape == "date_range" else "number"
+            self.query_one("#low", Input).placeholder = hint
+            self.query_one("#high", Input).placeholder = hint
+        if shape == "segment":
+            self.fill_segments(self.query_one("#segment-search", Input).value)
+
+    def fill_enum(self, options: tuple[str, ...], chosen: list[str]) -> None:
+        pick = self.query_one("#values-enum", SelectionList)
+        pick.clear_options()
+        pick.add_options([(o.replace("_", " "), o, o in chosen) for o in options])
+        pick.highlighted = 0
+
+    def fill_segments(self, text: str) -> None:
+        page = segments.list_page(search=text, object_type=self.object_type, limit=40)
+        listing = self.query_one("#segment-list", OptionList)
+        rows = [s for s in page.rows if s.id != self.segment_id]
+        options = [
+            Option(Text.assemble(("● " if s.id == self.segment_choice else "  ", "bold"), literal(s.name, limit=60),
+                                 (f"  {s.type}, {s.size:,}", "dim")), id=str(s.id))
+            for s in rows
+        ]
+        if not options:
+            options = [Option(Text(f"No other {self.object_type} segment matches", style="italic"), disabled=True)]
+        listing.set_options(options)
+        ids = [str(s.id) for s in rows]
+        listing.highlighted = ids.index(str(self.segment_choice)) if str(self.segment_choice) in ids else 0
+
+    @on(Input.Changed, "#segment-search")
+    def segment_typed(self, event: Input.Changed) -> None:
+        self.fill_segments(event.value)
+
+    @on(Input.Submitted, "#segment-search")
+    def segment_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        listing = self.query_one("#segment-list", OptionList)
+        if self.segment_choice is not None and not event.value.strip():
+            self.action_apply()
+            return
+        if listing.highlighted is not None and listing.option_count:
+            option = listing.get_option_at_index(listing.highlighted)
+            if not option.disabled:
+                self.choose_segment(int(option.id))
+
+    @on(OptionList.OptionSelected, "#segment-list")
+    def segment_clicked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose_segment(int(event.option.id))
+
+    def choose_segment(self, segment_id: int) -> None:
+        self.segment_choice = segment_id
+        with self.prevent(Input.Changed):
+            self.query_one("#segment-search", Input).value = ""
+        self.fill_segments("")
+        self.changed()
+        self.query_one("#apply", Button).focus()
+
+    @on(Button.Pressed, "#pick-date")
+    def open_calendar(self) -> None:
+        field = self.query_one("#date", Input)
+        try:
+            current = pendulum.Date.fromisoformat(field.value.strip())
+        except ValueError:
+            current = self.app.ctx.today()
+        self.app.push_screen(CalendarModal(current, EARLIEST_DAY), self.date_picked)
+
+    def date_picked(self, day) -> None:
+        if day is not None:
+            self.query_one("#date", Input).value = day.isoformat()
+            self.query_one("#date", Input).focus()
+
+    # -- loading an existing filter -------------------------------------------------------------
+    def load(self, f: dict) -> None:
+        if "segment" in f:
+            self.segment_choice = f["segment"] if isinstance(f["segment"], int) else None
+            self.choose_property(SEGMENT, f.get("operator"))
+            return
+        if f.get("property") not in self.registry:
+            self.changed()
+            return
+        self.choose_property(f["property"], f.get("operator"))
+        spec = self.spec()
+        shape = spec.shape if spec else "none"
+        with self.prevent(Input.Changed):
+            if shape in ("value",):
+                self.query_one("#value", Input).value = _show(f.get("value"))
+            elif shape == "date":
+                self.query_one("#date", Input).value = _show(f.get("value"))
+            elif shape == "days":
+                self.query_one("#days", Input).value = _show(f.get("value"))
+            elif shape in ("range", "date_range"):
+                low, high = (list(f.get("values") or []) + ["", ""])[:2]
+                self.query_one("#low", Input).value = _show(low)
+                self.query_one("#high", Input).value = _show(high)
+            elif shape == "values":
+                values = [str(v) for v in f.get("values") or []]
+                if self.registry[self.prop].type == ENUMERATION:
+                    self.fill_enum(self.registry[self.prop].options, values)
+                else:
+                    self.query_one("#values-text", Input).value = ", ".join(values)
+        self.changed()
+
+    # -- reading the form ----------------------------------------------------------------------
+    def draft(self) -> dict:
+        """The filter the form describes; InvalidFilter says what is missing or wrong."""
+        if self.prop is None:
+            raise InvalidFilter("Choose a property: type part of its name, then Enter")
+        spec = self.spec()
+        if spec is None:
+            raise InvalidFilter("Choose an operator")
+        if self.prop == SEGMENT:
+            if self.segment_choice is None:
+                raise InvalidFilter("Choose a segment in the list: type part of its name, then Enter")
+            return {"segment": self.segment_choice, "operator": spec.name}
+        f: dict = {"property": self.prop, "operator": spec.name}
+        shape = spec.shape
+        if shape == "value":
+            f["value"] = self.required("#value", "Type a value")
+        elif shape == "date":
+            f["value"] = self.required("#date", "Type a day as YYYY-MM-DD, or use the calendar")
+        elif shape == "days":
+            f["value"] = self.required("#days", "Type a number of days")
+        elif shape in ("range", "date_range"):
+            f["values"] = [self.required("#low", "Type the low end"), self.required("#high", "Type the high end")]
+        elif shape == "values":
+            if self.registry[self.prop].type == ENUMERATION:
+                f["values"] = list(self.query_one("#values-enum", SelectionList).selected)
+                if not f["values"]:
+                    raise InvalidFilter("Tick at least one value (space)")
+            else:
+                text = self.query_one("#values-text", Input).value
+                f["values"] = [v.strip() for v in text.split(",") if v.strip()]
+                if not f["values"]:
+                    raise InvalidFilter("Type at least one value")
+        return f
+
+    def required(self, selector: str, missing: str) -> str:
+        text = self.query_one(selector, Input).value.strip()
+        if not text:
+            raise InvalidFilter(missing)
+        return text
+
+    def checked(self) -> dict:
+        """The filter, validated on its own as the engine will; raises InvalidFilter.
+
+        What only the whole tree can tell (a membership filter making a cycle) is marked by
+        the editor on the filter itself once applied, and the count below says it too.
+        """
+        f = self.draft()
+        return filters.validate_filter(f, self.object_type, resolve_segment=segments.resolve_segment_ref,
+                                       where="This filter")
+
+    @on(Select.Changed, "#operator")
+    def operator_changed(self) -> None:
+        self.show_value_editor()
+        self.changed()
+        self.focus_value()
+
+    def focus_value(self) -> None:
+        """After choosing an operator, on to its value."""
+        spec = self.spec()
+        target = {"value": "#value", "date": "#date", "days": "#days", "range": "#low", "date_range": "#low",
+                  "segment": "#segment-search"}.get(spec.shape if spec else "none")
+        if spec is not None and spec.shape == "values":
+            is_enum = self.registry[self.prop].type == ENUMERATION
+            target = "#values-enum" if is_enum else "#values-text"
+        self.query_one(target or "#apply").focus()
+
+    @on(Input.Changed, "#value, #values-text, #low, #high, #date, #days")
+    @on(SelectionList.SelectedChanged, "#values-enum")
+    def changed(self) -> bool:
+        """Check as the user types; the count follows once they pause."""
+        error = self.query_one("#form-error", Static)
+        count = self.query_one("#form-count", LiveCount)
+        try:
+            normal = self.checked()
+        except SegtuiError as exc:
+            message = exc.message.removeprefix("This filter: ")
+            error.update(Text(f"⚠ {printable(message, limit=300)}"))
+            error.set_class(not self.tried and self.looks_untouched(), "muted")
+            count.request(None, why_not="")
+            return False
+        error.update("")
+        count.request(self.candidate(normal))
+        return True
+
+    def looks_untouched(self) -> bool:
+        """Nothing typed yet: the message is a hint, not an error."""
+        spec = self.spec()
+        if self.prop is None or spec is None:
+            return True
+        ids = {"value": ["#value"], "date": ["#date"], "days": ["#days"], "range": ["#low", "#high"],
+               "date_range": ["#low", "#high"], "values": ["#values-text"]}.get(spec.shape, [])
+        return all(not self.query_one(i, Input).value.strip() for i in ids) if ids else False
+
+    # -- closing -----------------------------------------------------------------------------
+    @on(Input.Submitted, "#low")
+    def low_entered(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.query_one("#high", Input).focus()
+
+    @on(Input.Submitted, "#value, #values-text, #high, #date, #days")
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        self.tried = True
+        if not self.changed():
+            self.query_one("#form-error", Static).set_class(False, "muted")
+            return
+        self.dismiss(self.checked())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _show(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

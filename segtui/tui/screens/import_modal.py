@@ -1,0 +1,147 @@
+"""Import records from a CSV file (SPEC §8): all or nothing, with progress and a report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
+
+from ...core import records
+from ...core.errors import ImportRefused, SegtuiError
+from ...core.models import database_proxy
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property
+from ..text import printable
+
+
+class ImportModal(ModalScreen[bool]):
+    """Dismissed with True when something was imported (the screen underneath reloads)."""
+
+    CSS_PATH = "import_modal.tcss"
+    BINDINGS = [Binding("escape", "close", "Close")]
+
+    def __init__(self, object_type: str = "contacts", segment=None) -> None:
+        super().__init__()
+        self.object_type = segment.object_type if segment is not None else object_type
+        self.segment = segment
+        self.running = False
+        self.imported = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="import"):
+            yield Label("Import records from a CSV file", id="import-title")
+            with Horizontal(classes="form-row"):
+                yield Label("Object", classes="form-label")
+                yield Select([(OBJECT_LABELS[o], o) for o in OBJECT_TYPES], allow_blank=False,
+                             value=self.object_type, id="import-object", compact=True,
+                             disabled=self.segment is not None)
+            with Horizontal(classes="form-row"):
+                yield Label("File", classes="form-label")
+                yield Input(placeholder="path/to/file.csv", id="import-path", compact=True)
+            if self.segment is not None:
+                yield Checkbox(f"Also add them to {printable(self.segment.name, limit=50)!r}", True,
+                               id="import-into", compact=True)
+            yield Static(self.help_text(), id="import-help", classes="muted")
+            yield ProgressBar(total=None, show_eta=False, id="import-progress", classes="hidden")
+            with VerticalScroll(id="import-report-box"):
+                yield Static("", id="import-report")
+            with Horizontal(id="import-buttons"):
+                yield Button("Close", id="close", compact=True)
+                yield Button("Import", id="start", variant="primary", compact=True)
+
+    def help_text(self) -> str:
+        key = key_property(self.object_type).name
+        return (f"UTF-8, a header row of property names ({key} is required). Known {key}s are updated, "
+                "new ones created; an empty cell keeps the stored value. One bad line refuses the whole file.")
+
+    def on_mount(self) -> None:
+        self.query_one("#import-path", Input).focus()
+
+    @on(Select.Changed, "#import-object")
+    def object_changed(self, event: Select.Changed) -> None:
+        self.object_type = event.value
+        self.query_one("#import-help", Static).update(self.help_text())
+
+    @on(Input.Submitted, "#import-path")
+    @on(Button.Pressed, "#start")
+    def start(self) -> None:
+        if self.running:
+            return
+        report = self.query_one("#import-report", Static)
+        text = self.query_one("#import-path", Input).value.strip()
+        if not text:
+            report.update(Text("⚠ Type the path of a CSV file.", style="bold red"))
+            return
+        path = Path(text).expanduser()
+        into = self.segment is not None and self.query_one("#import-into", Checkbox).value
+        self.running = True
+        self.query_one("#start", Button).disabled = True
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.remove_class("hidden")
+        report.update(Text(f"Reading {printable(str(path))}…", style="dim"))
+        self.run_import(str(path), self.object_type, self.segment.id if into else None)
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def run_import(self, path: str, object_type: str, segment_id: int | None) -> None:
+        def progress(done: int, total: int) -> None:
+            self.app.call_from_thread(self.show_progress, done, total)
+
+        try:
+            text = records.read_file(path)
+            self.app.call_from_thread(self.show_checking)
+            report = records.import_csv(self.app.ctx, object_type, text, segment_id=segment_id, progress=progress)
+        except ImportRefused as exc:
+            self.app.call_from_thread(self.refused, exc.message.splitlines()[0], exc.problems)
+            return
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.refused, f"Nothing was imported: {exc}", [])
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.done, report)
+
+    def show_checking(self) -> None:
+        self.query_one("#import-report", Static).update(Text("Checking every line, then writing…", style="dim"))
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
+        self.query_one("#import-report", Static).update(Text(f"Writing: {done:,} of {total:,} lines", style="dim"))
+
+    def refused(self, headline: str, problems: list[tuple[int, str]]) -> None:
+        """Every faulty line, each on its own row (the file is refused whole)."""
+        self.running = False
+        self.query_one("#start", Button).disabled = False
+        self.query_one("#import-progress", ProgressBar).add_class("hidden")
+        text = Text(printable(headline, limit=400), style="bold red")
+        for line, message in problems[:200]:
+            text.append(f"\n  line {line}: " if line else "\n  ", style="bold")
+            text.append(printable(message, limit=300))
+        if len(problems) > 200:
+            text.append(f"\n  … and {len(problems) - 200:,} more")
+        self.query_one("#import-report", Static).update(text)
+
+    def done(self, report) -> None:
+        self.running = False
+        self.imported = True
+        self.query_one("#start", Button).disabled = False
+        bar = self.query_one("#import-progress", ProgressBar)
+        bar.update(total=max(report.lines, 1), progress=max(report.lines, 1))
+        text = Text.assemble(("Imported. ", "bold green"), f"{report.sentence()}.\n")
+        text.append("Active segments whose filters use the imported columns are refreshed at the background "
+                    "worker's next run.")
+        self.query_one("#import-report", Static).update(text)
+        self.query_one("#close", Button).focus()
+
+    @on(Button.Pressed, "#close")
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("The import is still running; it finishes on its own.", severity="warning", timeout=4)
+            return
+        self.dismiss(self.imported)

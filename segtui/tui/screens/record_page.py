@@ -1,0 +1,158 @@
+"""One record: its properties (Enter edits one) and the segments it belongs to.
+
+An edit is saved at once; the active segments whose filters read that property are marked,
+and the background worker refreshes them at its next run. The page says which, and when.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from ...core import records
+from ...core.errors import SegtuiError
+from ...core.properties import SINGULAR, key_property, properties
+from ..text import literal, moment, printable, type_badge
+from .edit_property import EditPropertyModal
+from .record_picker import record_name
+
+
+class RecordScreen(Screen):
+    CSS_PATH = "record_page.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("e", "edit", "Edit property"),
+        Binding("r", "reload", "Reload", show=False),
+    ]
+
+    def __init__(self, object_type: str, record_id: int) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.record_id = record_id
+        self.names = list(properties(object_type))
+        self.pending: list[tuple[int, str]] = []  # (id, name) of segments marked by this page's last edit
+        self.edited = ""
+        self.edited_property = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="record-title")
+        with Horizontal(id="record-body"):
+            with Vertical(id="record-left"):
+                yield DataTable(id="properties", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="record-right"):
+                yield Label("Member of", classes="section-title")
+                yield DataTable(id="record-segments", cursor_type="row", show_cursor=False, show_header=False)
+        yield Static("", id="edit-note")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        props = self.query_one("#properties", DataTable)
+        props.add_column("Property", width=18)
+        props.add_column("Value", width=30)
+        segs = self.query_one("#record-segments", DataTable)
+        segs.add_column("Segment", width=60)
+        self.reload()
+        props.focus()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "edit" and self.app.ctx.read_only:
+            return False
+        return True
+
+    def reload(self) -> None:
+        try:
+            record = records.get_record(self.object_type, self.record_id)
+        except SegtuiError as exc:
+            self.notify(str(exc), severity="warning")
+            self.app.pop_screen()
+            return
+        registry = properties(self.object_type)
+        key = getattr(record, key_property(self.object_type).name)
+        name = record_name(self.object_type, record)
+        self.title = printable(key, limit=60)
+        title = Text.assemble((SINGULAR[self.object_type].capitalize() + "  ", "bold"), literal(key, "bold"))
+        if name:
+            title.append("  ")
+            title.append(literal(name))
+        title.append(f"\nLast updated {moment(record.updated_at, self.app.ctx.tz)}", style="dim")
+        self.query_one("#record-title", Static).update(title)
+
+        props = self.query_one("#properties", DataTable)
+        row = props.cursor_row
+        props.clear()
+        for prop_name in self.names:
+            prop = registry[prop_name]
+            value = records.format_value(prop, getattr(record, prop_name))
+            props.add_row(prop.label, literal(value, limit=200) if value else Text("unknown", style="dim italic"),
+                          key=prop_name)
+        props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
+
+        segs = self.query_one("#record-segments", DataTable)
+        segs.clear()
+        found = records.segments_of(self.object_type, self.record_id)
+        for seg in found:
+            segs.add_row(Text.assemble(type_badge(seg.type), " ", literal(seg.name, limit=60)), key=str(seg.id))
+        if not found:
+            segs.add_row(Text("no segment", style="dim italic"))
+        self.show_note()
+
+    def show_note(self) -> None:
+        note = self.query_one("#edit-note", Static)
+        if not self.pending:
+            note.update(Text(self.edited))
+            return
+        marked = {s.id for s in records.segments_reading(self.object_type, {self.edited_property})
+                  if s.next_refresh_at is not None and s.next_refresh_at <= self.app.ctx.now()}
+        still = [name for sid, name in self.pending if sid in marked]
+        names = ", ".join(repr(printable(n, limit=40)) for _, n in self.pending[:4])
+        more = f" and {len(self.pending) - 4} more" if len(self.pending) > 4 else ""
+        text = Text(self.edited + " ")
+        if still:
+            every = self.app.worker_interval
+            when = (f"at the background worker's next run (every {every:g} s)" if every > 0 else
+                    "when a background worker runs (`segtui worker`; none runs in this console)")
+            text.append(f"Active segments that read this property: {names}{more}. Their members are "
+                        f"refreshed {when}.", style="italic")
+        else:
+            text.append(f"Active segments that read this property ({names}{more}) have been refreshed: the "
+                        "segments listed above are up to date.", style="italic")
+        note.update(text)
+
+    def action_edit(self) -> None:
+        if self.app.ctx.read_only:
+            self.notify("This console is read-only: records cannot be edited.", severity="warning")
+            return
+        props = self.query_one("#properties", DataTable)
+        if not 0 <= props.cursor_row < len(self.names):
+            return
+        prop = properties(self.object_type)[self.names[props.cursor_row]]
+        record = records.get_record(self.object_type, self.record_id)
+        current = records.format_value(prop, getattr(record, prop.name))
+        self.app.push_screen(EditPropertyModal(self.object_type, self.record_id, prop, current), self.saved)
+
+    @on(DataTable.RowSelected, "#properties")
+    def row_chosen(self) -> None:
+        self.action_edit()
+
+    def saved(self, result) -> None:
+        if not result:
+            return
+        prop, text = result
+        self.edited_property = prop.name
+        shown = printable(text, limit=60) if text else "unknown"
+        self.edited = f"Saved: {prop.label} is now {shown}."
+        self.pending = [(s.id, s.name) for s in records.segments_reading(self.object_type, {prop.name})]
+        self.notify(self.edited, title="Record saved")
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,201 @@
+"""Pick contacts or companies by searching: one (test a record) or several (add records).
+
+The search runs in a thread once the user pauses typing; results come a page at a time.
+Space marks a row (several mode), Enter chooses, ] and [ turn pages, Esc cancels.
+"""
+
+from __future__ import annotations
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Button, DataTable, Input, Label
+
+from ...core import membership, records
+from ...core.errors import SegtuiError
+from ...core.models import database_proxy
+from ...core.properties import SINGULAR, key_property
+from ..text import literal, printable
+
+PAGE = 50
+DEBOUNCE_SECONDS = 0.25
+
+
+def record_name(object_type: str, record) -> str:
+    if object_type == "contacts":
+        return " ".join(p for p in (record.first_name, record.last_name) if p)
+    return record.name or ""
+
+
+class RecordPicker(ModalScreen[list[int] | None]):
+    CSS_PATH = "record_picker.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("space", "toggle", "Mark", show=False),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("ctrl+s", "choose", "Choose", priority=True),
+    ]
+
+    def __init__(self, object_type: str, title: str, *, several: bool = False, segment_id: int | None = None,
+                 confirm_label: str = "Choose") -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.picker_title = title
+        self.several = several
+        self.segment_id = segment_id
+        self.confirm_label = confirm_label
+        self.search_text = ""
+        self.start = 0
+        self.total = 0
+        self.rows: list[int] = []
+        self.marked: dict[int, str] = {}  # id -> key, kept across searches and pages
+        self.timer: Timer | None = None
+        self.generation = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker"):
+            yield Label(self.picker_title, id="picker-title", markup=False)
+            yield Input(placeholder=f"Search {self.object_type} by {key_property(self.object_type).name} or name",
+                        id="picker-search", compact=True)
+            yield DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="picker-status")
+            with Horizontal(id="picker-buttons"):
+                hint = ("Space: mark · Enter: choose · ] [: pages · Esc: cancel" if self.several
+                        else "Enter: choose · ] [: pages · Esc: cancel")
+                yield Label(hint, classes="muted", id="picker-keys")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(self.confirm_label, id="choose", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        columns = [("", 1), ("Email" if self.object_type == "contacts" else "Domain", 28), ("Name", 18),
+                   ("Region", 12)]
+        if self.segment_id is not None:
+            columns.append(("Member", 6))
+        for label, width in columns:
+            table.add_column(label, width=width)
+        self.load(self.generation)
+        self.query_one("#picker-search", Input).focus()
+
+    # -- searching --------------------------------------------------------------------------
+    @on(Input.Changed, "#picker-search")
+    def typed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.start = 0
+        self.generation += 1
+        if self.timer is not None:
+            self.timer.stop()
+        generation = self.generation
+        self.query_one("#picker-status", Label).update("Searching…")
+        self.timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.load(generation))
+
+    @on(Input.Submitted, "#picker-search")
+    def to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @work(thread=True, exclusive=True, group="picker", exit_on_error=False)
+    def load(self, generation: int) -> None:
+        try:
+            found, total = records.search(self.object_type, self.search_text, offset=self.start, limit=PAGE)
+            members = (membership.members_among(self.segment_id, [r.id for r in found])
+                       if self.segment_id is not None else set())
+            key = key_property(self.object_type).name
+            rows = [(r.id, getattr(r, key), record_name(self.object_type, r), r.region or "") for r in found]
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.show_error, generation, str(exc))
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.show, generation, rows, total, members)
+
+    def show_error(self, generation: int, message: str) -> None:
+        if generation == self.generation and self.is_mounted:
+            self.query_one("#picker-status", Label).update(Text(f"⚠ {printable(message)}", style="bold red"))
+
+    def show(self, generation: int, rows: list, total: int, members: set[int]) -> None:
+        if generation != self.generation or not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        table.clear()
+        self.rows = []
+        self.total = total
+        for rid, key, name, region in rows:
+            cells = [self.mark_cell(rid), literal(key, limit=60), literal(name, limit=40), literal(region, limit=30)]
+            if self.segment_id is not None:
+                cells.append(Text("yes", style="dim") if rid in members else Text(""))
+            table.add_row(*cells, key=str(rid))
+            self.rows.append(rid)
+        self.update_status()
+
+    def mark_cell(self, rid: int) -> Text:
+        return Text("✓", style="bold green") if rid in self.marked else Text("")
+
+    def update_status(self) -> None:
+        word = self.object_type if self.total != 1 else SINGULAR[self.object_type]
+        if not self.total:
+            text = (f"No {self.object_type} match {printable(self.search_text)!r}." if self.search_text.strip()
+                    else f"No {self.object_type} yet: import some first.")
+        else:
+            last = self.start + len(self.rows)
+            text = f"{self.start + 1:,}–{last:,} of {self.total:,} {word}"
+        if self.several:
+            text += f" · {len(self.marked):,} marked"
+        self.query_one("#picker-status", Label).update(text)
+        button = self.query_one("#choose", Button)
+        if self.several:
+            n = len(self.marked) or (1 if self.rows else 0)
+            button.label = f"{self.confirm_label} {n:,}" if n else self.confirm_label
+
+    # -- choosing -----------------------------------------------------------------------------
+    def highlighted_id(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def action_toggle(self) -> None:
+        if not self.several:
+            return
+        rid = self.highlighted_id()
+        if rid is None:
+            return
+        table = self.query_one(DataTable)
+        if rid in self.marked:
+            del self.marked[rid]
+        else:
+            self.marked[rid] = str(table.get_row(str(rid))[1])
+        table.update_cell(str(rid), table.columns[next(iter(table.columns))].key, self.mark_cell(rid))
+        if table.cursor_row < len(self.rows) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.update_status()
+
+    def action_page(self, step: int) -> None:
+        offset = self.start + step * PAGE
+        if offset < 0 or offset >= max(self.total, 1):
+            return
+        self.start = offset
+        self.generation += 1
+        self.load(self.generation)
+
+    @on(DataTable.RowSelected, "#picker-table")
+    @on(Button.Pressed, "#choose")
+    def action_choose(self) -> None:
+        chosen = list(self.marked) if self.several and self.marked else []
+        if not chosen:
+            rid = self.highlighted_id()
+            if rid is None:
+                self.query_one("#picker-status", Label).update(
+                    Text(f"Nothing to choose: search for a {SINGULAR[self.object_type]} first.", style="bold red"))
+                return
+            chosen = [rid]
+        self.dismiss(sorted(chosen))
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

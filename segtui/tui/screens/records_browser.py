@@ -1,0 +1,187 @@
+"""Browse contacts and companies: search by key or name, page by page, Enter opens a record."""
+
+from __future__ import annotations
+
+import peewee
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
+
+from ...core import records
+from ...core.errors import SegtuiError
+from ...core.models import database_proxy
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
+from ..text import literal, printable
+from .record_picker import record_name
+
+PAGE = 50
+DEBOUNCE_SECONDS = 0.25
+SHORT = {"lifecycle_stage": "Stage", "events_attended": "Events"}
+COLUMNS = {
+    "contacts": [("email", 28), ("name", 18), ("region", 14), ("lifecycle_stage", 12), ("events_attended", 6),
+                 ("city", 14)],
+    "companies": [("domain", 28), ("name", 20), ("industry", 12), ("region", 14), ("employees", 9), ("city", 14)],
+}
+
+
+class RecordsBrowserScreen(Screen):
+    CSS_PATH = "records_browser.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("o", "switch_object", "Contacts/Companies"),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+    ]
+
+    def __init__(self, object_type: str = "contacts") -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.search_text = ""
+        self.start = 0
+        self.total = 0
+        self.ids: list[int] = []
+        self.generation = 0
+        self.timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="browser-toolbar"):
+            yield Input(placeholder="Search by email, domain or name  ( / )", id="browser-search", compact=True)
+            yield Tabs(*(Tab(OBJECT_LABELS[o], id=o) for o in OBJECT_TYPES), active=self.object_type,
+                       id="object-tabs")
+        yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="browser-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Records"
+        self.set_columns()
+        self.load(self.generation)
+        self.query_one(DataTable).focus()
+
+    def set_columns(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        registry = properties(self.object_type)
+        for name, width in COLUMNS[self.object_type]:
+            label = "Name" if name == "name" else SHORT.get(name, registry[name].label)
+            table.add_column(label, width=width, key=name)
+
+    # -- loading -------------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.generation += 1
+        self.load(self.generation)
+
+    @work(thread=True, exclusive=True, group="browse", exit_on_error=False)
+    def load(self, generation: int) -> None:
+        object_type = self.object_type
+        try:
+            found, total = records.search(object_type, self.search_text, offset=self.start, limit=PAGE)
+            rows = [(r.id, [self.cell(object_type, r, name) for name, _ in COLUMNS[object_type]]) for r in found]
+        except (SegtuiError, peewee.DatabaseError) as exc:
+            self.app.call_from_thread(self.show_error, generation, str(exc))
+            return
+        finally:
+            database_proxy.close()
+        self.app.call_from_thread(self.show, generation, object_type, rows, total)
+
+    @staticmethod
+    def cell(object_type: str, record, name: str) -> Text:
+        if name == "name":
+            return literal(record_name(object_type, record), limit=60)
+        prop = properties(object_type)[name]
+        value = records.format_value(prop, getattr(record, name))
+        if prop.type == "number":
+            return Text(value, justify="right")
+        return literal(value.replace("_", " ") if prop.type == "enumeration" else value, limit=80)
+
+    def show_error(self, generation: int, message: str) -> None:
+        if generation == self.generation and self.is_mounted:
+            self.query_one("#browser-status", Label).update(Text(f"⚠ {printable(message)}", style="bold red"))
+
+    def show(self, generation: int, object_type: str, rows: list, total: int) -> None:
+        if generation != self.generation or object_type != self.object_type or not self.is_mounted:
+            return
+        table = self.query_one(DataTable)
+        keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
+        table.clear()
+        self.ids = []
+        for rid, cells in rows:
+            table.add_row(*cells, key=str(rid))
+            self.ids.append(rid)
+        if keep in self.ids:
+            table.move_cursor(row=self.ids.index(keep), animate=False)
+        self.total = total
+        status = self.query_one("#browser-status", Label)
+        if not total:
+            status.update(f"No {object_type} match {printable(self.search_text)!r}." if self.search_text.strip()
+                          else f"No {object_type} yet: import a CSV file (i on the segments list).")
+            return
+        pages = (total + PAGE - 1) // PAGE
+        word = object_type if total != 1 else SINGULAR[object_type]
+        status.update(f"{self.start + 1:,}–{self.start + len(rows):,} of {total:,} {word} · "
+                      f"page {self.start // PAGE + 1:,}/{pages:,} · Enter opens")
+
+    # -- searching and paging -----------------------------------------------------------------
+    @on(Input.Changed, "#browser-search")
+    def typed(self, event: Input.Changed) -> None:
+        self.search_text = event.value
+        self.start = 0
+        self.generation += 1
+        if self.timer is not None:
+            self.timer.stop()
+        generation = self.generation
+        self.query_one("#browser-status", Label).update("Searching…")
+        self.timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.load(generation))
+
+    @on(Input.Submitted, "#browser-search")
+    def to_table(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(Tabs.TabActivated, "#object-tabs")
+    def object_changed(self, event: Tabs.TabActivated) -> None:
+        if event.tab.id == self.object_type or not self.is_mounted:
+            return
+        self.object_type = event.tab.id
+        self.start = 0
+        self.ids = []
+        self.set_columns()
+        self.reload()
+
+    def action_switch_object(self) -> None:
+        tabs = self.query_one(Tabs)
+        tabs.active = OBJECT_TYPES[(OBJECT_TYPES.index(self.object_type) + 1) % len(OBJECT_TYPES)]
+
+    def action_search(self) -> None:
+        self.query_one("#browser-search", Input).focus()
+
+    def action_page(self, step: int) -> None:
+        offset = self.start + step * PAGE
+        if offset < 0 or offset >= max(self.total, 1):
+            return
+        self.start = offset
+        self.ids = []
+        self.reload()
+
+    @on(DataTable.RowSelected, "#records")
+    def open_record(self, event: DataTable.RowSelected) -> None:
+        from .record_page import RecordScreen
+
+        self.app.push_screen(RecordScreen(self.object_type, int(event.row_key.value)))
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.reload()
+
+    def action_back(self) -> None:
+        if self.query_one("#browser-search", Input).has_focus and self.search_text:
+            self.query_one("#browser-search", Input).value = ""
+            self.query_one(DataTable).focus()
+            return
+        self.app.pop_screen()

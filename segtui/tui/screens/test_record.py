@@ -1,0 +1,137 @@
+"""Test a record: for each filter and group of a segment, does this record pass?"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from ...core import describe, filters, membership, records, segments, store
+from ...core.errors import SegtuiError
+from ...core.properties import SINGULAR, key_property, properties
+from ..text import printable
+from .record_picker import RecordPicker, record_name
+
+PASS = ("✓ ", "bold green")
+FAIL = ("✗ ", "bold red")
+
+
+class TestRecordScreen(Screen):
+    CSS_PATH = "test_record.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("t", "another", "Test another record"),
+    ]
+
+    def __init__(self, segment, record_id: int) -> None:
+        super().__init__()
+        self.segment = segment
+        self.record_id = record_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="test-body"):
+            yield Static(id="test-verdict")
+            yield Static(id="test-groups")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = f"Test a record · {printable(self.segment.name, limit=50)}"
+        self.show()
+
+    def show(self) -> None:
+        seg = self.segment
+        tree = filters.EMPTY_TREE
+        try:
+            record = records.get_record(seg.object_type, self.record_id)
+            tree = store.tree(seg)
+            results = filters.explain_record(tree, seg.object_type, self.record_id, today=self.app.ctx.today())
+        except SegtuiError as exc:
+            self.query_one("#test-verdict", Static).update(Text(f"⚠ {printable(exc.message)}", style="bold red"))
+            self.query_one("#test-groups", Static).update("")
+            return
+        self.query_one("#test-verdict", Static).update(self.verdict(record, results))
+        self.query_one("#test-groups", Static).update(self.groups(record, tree, results))
+
+    def verdict(self, record, results: list[list[bool]]) -> Text:
+        seg = self.segment
+        word = SINGULAR[seg.object_type]
+        key = getattr(record, key_property(seg.object_type).name)
+        name = record_name(seg.object_type, record)
+        matches = any(all(group) for group in results)
+        is_member = self.record_id in membership.members_among(seg.id, [self.record_id])
+        text = Text.assemble(("Record  ", "bold"), printable(key, limit=80))
+        if name:
+            text.append(f"  ({printable(name, limit=60)})")
+        text.append("\nSegment ", style="bold")
+        text.append(f"{printable(seg.name, limit=80)} ({seg.type})\n\n")
+        text.append(*PASS if matches else FAIL)
+        if matches:
+            text.append(f"This {word} matches the filters", style="bold")
+        else:
+            text.append(f"This {word} does not match the filters", style="bold")
+        text.append(": at least one group must pass, and a group passes when all its filters do.\n")
+        if seg.type == "active":
+            expected = "a member" if matches else "not a member"
+            state = "is a member" if is_member else "is not a member"
+            text.append(f"It {state} now", style="bold")
+            if is_member != matches:
+                text.append(f"; it will be {expected} once the segment is refreshed (at the background worker's "
+                            "next run, or Actions → Refresh members now).")
+            else:
+                text.append(".")
+        else:
+            text.append(f"It {'is' if is_member else 'is not'} a member now", style="bold")
+            text.append(" (static: members change only by hand; the filters apply if it is converted to active).")
+        return text
+
+    def groups(self, record, tree: dict, results: list[list[bool]]) -> Text:
+        seg = self.segment
+        names = describe.segment_names(filters.referenced_segments(tree))
+        registry = properties(seg.object_type)
+        text = Text()
+        if not results:
+            text.append("\nThis segment has no filters: nothing to test.", style="italic")
+        for g, (group, outcome) in enumerate(zip(tree["groups"], results)):
+            text.append("\nOR\n" if g else "\n", style="bold")
+            text.append(*PASS if all(outcome) else FAIL)
+            text.append(f"Group {g + 1} {'passes' if all(outcome) else 'fails'}\n", style="bold underline")
+            for i, (f, ok) in enumerate(zip(group["filters"], outcome)):
+                text.append("  AND " if i else "      ", style="bold")
+                text.append(*PASS if ok else FAIL)
+                text.append(printable(filters.describe_filter(f, seg.object_type, names), limit=200))
+                if "property" in f and f["property"] in registry:
+                    prop = registry[f["property"]]
+                    value = records.format_value(prop, getattr(record, prop.name))
+                    text.append(f"   ({prop.label}: {printable(value, limit=60) or 'unknown'})", style="dim")
+                text.append("\n")
+        return text
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_another(self) -> None:
+        word = SINGULAR[self.segment.object_type]
+        self.app.push_screen(
+            RecordPicker(self.segment.object_type, f"Test a {word} against {printable(self.segment.name, limit=50)!r}",
+                         segment_id=self.segment.id, confirm_label="Test"),
+            self.picked,
+        )
+
+    def picked(self, ids: list[int] | None) -> None:
+        if ids:
+            self.record_id = ids[0]
+            self.show()
+
+    def reload(self) -> None:
+        """After a worker tick: the segment may have been refreshed or converted."""
+        try:
+            self.segment = segments.get(self.segment.id)
+        except SegtuiError:
+            self.notify("This segment was deleted by another admin.", severity="warning")
+            self.app.pop_screen()
+            return
+        self.show()

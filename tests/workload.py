@@ -1,0 +1,259 @@
+"""Work for several OS processes on one database: the race, the kill and the lease trials.
+
+Used by tests/core/test_processes.py (CI sizes) and tests/perf/ (full sizes). The child
+functions run in processes started with the "spawn" method: they open the database
+themselves from its URL and report through a queue.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import time
+
+import pendulum
+
+from segtui.core import db as dbmod
+from segtui.core.clock import FixedClock
+from segtui.core.context import Context
+from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership, Segment
+
+T0 = pendulum.datetime(2026, 12, 5, 8, tz="UTC")
+DUE = pendulum.datetime(2026, 11, 30, 23, tz="UTC")
+CREATED = pendulum.datetime(2026, 11, 1, tz="UTC")
+BRETONS = {"groups": [{"filters": [{"property": "region", "operator": "is_any_of", "values": ["Bretagne"]}]}]}
+
+
+def context(actor: str, moment=T0) -> Context:
+    return Context(clock=FixedClock(moment), actor=actor, tz="Europe/Paris")
+
+
+# ---------------------------------------------------------------- the race: many workers, many due conversions
+
+
+def seed_due_conversions(url: str, count: int) -> None:
+    """``count`` active segments whose conversion to static fell due before T0."""
+    db = dbmod.open_database(url)
+    try:
+        rows = [
+            dict(name=f"Due {i}", name_key=f"due {i}", object_type="contacts", type="active",
+                 filters='{"groups":[{"filters":[{"operator":"is_known","property":"region"}]}]}',
+                 filter_properties=",region,", last_activity_at=CREATED, created_at=CREATED, created_by="alice",
+                 updated_at=CREATED, updated_by="alice", schedule_mode="on_day",
+                 schedule_day=pendulum.date(2026, 12, 1), schedule_tz="Europe/Paris", due_at=DUE)
+            for i in range(count)
+        ]
+        with dbmod.write_transaction(db):
+            for start in range(0, count, 200):
+                Segment.insert_many(rows[start:start + 200]).execute()
+    finally:
+        db.close()
+
+
+def tick_in_a_process(url: str, actor: str, barrier, results) -> None:
+    """A headless worker: open the database, wait for the others, tick until nothing is left."""
+    from segtui import worker
+
+    try:
+        db = dbmod.open_database(url)
+        ctx = context(actor)
+        barrier.wait(timeout=60)
+        started = time.perf_counter()
+        won = []
+        while True:
+            applied = worker.tick(ctx, me=actor).applied
+            won += [a.segment_id for a in applied]
+            if not applied:
+                break
+        seconds = time.perf_counter() - started
+        db.close()
+        results.put((actor, won, seconds, None))
+    except Exception as exc:  # reported to the parent, which fails with it
+        results.put((actor, [], 0.0, f"{type(exc).__name__}: {exc}"))
+
+
+def race(url: str, *, processes: int, timeout: float = 300) -> tuple[list, float]:
+    """Start ``processes`` workers together; (outcomes, wall seconds from the barrier)."""
+    import multiprocessing as mp
+
+    spawn = mp.get_context("spawn")
+    barrier = spawn.Barrier(processes + 1)
+    results = spawn.Queue()
+    workers = [spawn.Process(target=tick_in_a_process, args=(url, f"worker-{n}", barrier, results))
+               for n in range(processes)]
+    for process in workers:
+        process.start()
+    barrier.wait(timeout=120)
+    started = time.perf_counter()
+    outcomes = [results.get(timeout=timeout) for _ in workers]
+    wall = time.perf_counter() - started
+    for process in workers:
+        process.join(timeout=30)
+        assert process.exitcode == 0, process.exitcode
+    return outcomes, wall
+
+
+def race_problems(url: str, outcomes: list, expected: int) -> list[str]:
+    """Everything that is not 'each due conversion applied exactly once'."""
+    problems = [f"{actor}: {error}" for actor, _, _, error in outcomes if error]
+    won = [sid for _, ids, _, _ in outcomes for sid in ids]
+    if len(won) != expected or len(set(won)) != expected:
+        problems.append(f"workers report {len(won)} conversions ({len(set(won))} segments), expected {expected}")
+    db = dbmod.open_database(url)
+    try:
+        records = list(ConversionRecord.select())
+        entries = list(AuditEntry.select().where(AuditEntry.action == "auto_convert_to_static"))
+        for what, rows in (("conversion records", records), ("audit rows", entries)):
+            segments = {r.segment_id for r in rows}
+            if len(rows) != expected or len(segments) != expected:
+                problems.append(f"{len(rows)} {what} for {len(segments)} segments, expected {expected}")
+        by_segment = {r.segment_id: r.actor for r in records}
+        if any(by_segment.get(e.segment_id) != e.actor for e in entries):
+            problems.append("a conversion record and its audit row name different workers")
+        if Segment.select().where((Segment.type == "active") | Segment.due_at.is_null(False)).count():
+            problems.append("segments left active or due")
+    finally:
+        db.close()
+    return problems
+
+
+# ---------------------------------------------------------------- the kill: a worker dies in a large refresh
+
+
+def build_refresh_world(url: str, contacts: int, seed: int = 1) -> int:
+    """``contacts`` contacts, a third in Bretagne, and the active segment 'Bretons'. Its id."""
+    from segtui.core import segments
+
+    rng = random.Random(seed)
+    db = dbmod.open_database(url)
+    try:
+        rows = [{"email": f"c{i}@example.org", "region": "Bretagne" if rng.random() < 0.33 else "Normandie",
+                 "updated_at": CREATED} for i in range(contacts)]
+        with dbmod.write_transaction(db):
+            for start in range(0, contacts, 1000):
+                Contact.insert_many(rows[start:start + 1000]).execute()
+        segment, _ = segments.create(context("alice", CREATED), "Bretons", "contacts", "active", BRETONS)
+        return segment.id
+    finally:
+        db.close()
+
+
+def shuffle_regions(url: str, segment_id: int, share: float, seed: int) -> None:
+    """Move ``share`` of the contacts to the other region: the next refresh has a large diff."""
+    db = dbmod.open_database(url)
+    try:
+        rng = random.Random(seed)
+        rows = Contact.select(Contact.id, Contact.region).order_by(Contact.id).tuples()
+        moved = rng.sample(list(rows), int(len(rows) * share))
+        with dbmod.write_transaction(db):
+            for region in ("Bretagne", "Normandie"):
+                ids = [c for c, r in moved if r == region]
+                other = "Normandie" if region == "Bretagne" else "Bretagne"
+                for start in range(0, len(ids), 500):
+                    Contact.update(region=other).where(Contact.id.in_(ids[start:start + 500])).execute()
+            Segment.update(next_refresh_at=T0).where(Segment.id == segment_id).execute()
+    finally:
+        db.close()
+
+
+def refresh_in_a_process(url: str, ready) -> None:
+    """The victim: one worker tick, which claims the stale segment and refreshes it."""
+    from segtui import worker
+
+    db = dbmod.open_database(url)
+    ready.set()
+    worker.tick(context("victim"), me="victim")
+    db.close()
+
+
+def snapshot(segment_id: int) -> tuple[set[int], set[int]]:
+    """(members now, what the filters select)."""
+    members = {m for (m,) in Membership.select(Membership.record_id).where(Membership.segment == segment_id).tuples()}
+    wanted = {c for (c,) in Contact.select(Contact.id).where(Contact.region == "Bretagne").tuples()}
+    return members, wanted
+
+
+def kill_trial(url: str, segment_id: int, *, seed: int, window: float, check) -> dict:
+    """Start a worker on a stale segment, SIGKILL it at a random moment of ``window`` seconds
+    after it is ready, then check the database, let the lease expire and finish the job.
+
+    ``check()`` returns the inconsistencies of the bound database (a list of strings).
+    """
+    import multiprocessing as mp
+
+    from segtui import worker
+
+    rng = random.Random(seed)
+    spawn = mp.get_context("spawn")
+    db = dbmod.open_database(url)
+    before, wanted = snapshot(segment_id)
+    db.close()
+    ready = spawn.Event()
+    victim = spawn.Process(target=refresh_in_a_process, args=(url, ready))
+    victim.start()
+    assert ready.wait(timeout=60), "the worker did not start"
+    delay = rng.uniform(0, window)
+    time.sleep(delay)
+    if victim.is_alive():
+        os.kill(victim.pid, signal.SIGKILL)
+    victim.join(timeout=30)
+    killed = victim.exitcode == -signal.SIGKILL
+    wait_for_orphans(url)
+
+    db = dbmod.open_database(url)
+    try:
+        problems = list(check())
+        members, _ = snapshot(segment_id)
+        if members not in (before, wanted):
+            problems.append("membership is neither the old set nor the new one")
+        state = "old" if members == before and before != wanted else "new"
+        # the lease expires: another worker finishes the job
+        later = context("rescuer", T0.add(seconds=worker.LEASE_SECONDS + 1))
+        worker.tick(later, me="rescuer")
+        members, wanted = snapshot(segment_id)
+        if members != wanted:
+            problems.append("after the lease expired, the refresh was not completed")
+        problems += check()
+        row = Segment.get_by_id(segment_id)
+        if (row.claimed_by, row.next_refresh_at) != (None, None):
+            problems.append(f"the claim or the refresh mark is left: {row.claimed_by} {row.next_refresh_at}")
+        if Segment.select().where(Segment.refresh_error.is_null(False)).count():
+            problems.append("a refresh error was recorded")
+    finally:
+        db.close()
+    return {"delay": delay, "killed": killed, "state_after_kill": state, "problems": problems}
+
+
+def wait_for_orphans(url: str, timeout: float = 60) -> None:
+    """PostgreSQL: wait until the server has noticed the dead client and rolled it back."""
+    if not url.startswith(("postgres://", "postgresql://")):
+        return
+    db = dbmod.connect(url)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            others = db.execute_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'"
+            ).fetchone()[0]
+            if not others:
+                return
+            time.sleep(0.05)
+        raise AssertionError("the killed worker's connection is still open")
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------- the lease: a worker dies holding a claim
+
+
+def claim_and_hang(url: str, ready) -> None:
+    """Claim every stale segment, then hang (until killed) without refreshing them."""
+    from segtui import worker
+
+    db = dbmod.open_database(url)
+    claimed = worker.claim_stale(context("victim"), "victim", limit=10)
+    db.close()
+    ready.put(claimed)
+    time.sleep(600)
