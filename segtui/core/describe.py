@@ -29,7 +29,7 @@ def readable_filters(segment: Segment) -> list[list[str]]:
 
 
 def schedule_summary(segment: Segment, ctx: Context) -> str:
-    return summary(store.schedule_of(segment), segment.due_at, tz=segment.schedule_tz or ctx.tz)
+    return summary(store.schedule_of(segment), segment.due_at, tz=segment.schedule_tz or ctx.tz, now=ctx.now())
 
 
 def schedule_json(segment: Segment, ctx: Context) -> dict:

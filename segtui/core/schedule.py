@@ -133,14 +133,19 @@ def format_moment(moment: DateTime, tz: str) -> str:
     return f"{local.format('dddd D MMMM YYYY [at] HH:mm')} {tz}"
 
 
-def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str) -> str:
-    """Short text for the segments list: '-> static on 31 Dec 2026'."""
+def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime | None = None) -> str:
+    """Short text for the segments list: '-> static on 31 Dec 2026', '... idle, due 14 Jan'.
+
+    The due day of an inactivity schedule shows its year only when it is not this year.
+    """
     if schedule.mode == ON_DAY:
         return f"-> static on {schedule.day.format('D MMM YYYY')}"
     if schedule.mode == AFTER_INACTIVITY:
         text = f"-> static after {format_period(schedule.amount, schedule.unit)} idle"
         if due_at is not None:
-            text += f", due {due_at.in_timezone(tz).format('D MMM YYYY')}"
+            local = due_at.in_timezone(tz)
+            same_year = now is not None and now.in_timezone(tz).year == local.year
+            text += f", due {local.format('D MMM' if same_year else 'D MMM YYYY')}"
         return text
     return ""
 

@@ -212,14 +212,20 @@ NOW = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
         (Schedule(), None, ""),
         (Schedule(ON_DAY, day=D(2026, 12, 31)), pendulum.datetime(2026, 12, 30, 23, tz="UTC"), "-> static on 31 Dec 2026"),
         (Schedule(AFTER_INACTIVITY, amount=1, unit="weeks"), pendulum.datetime(2026, 12, 3, 9, 30, tz="UTC"),
-         "-> static after 1 week idle, due 3 Dec 2026"),
+         "-> static after 1 week idle, due 3 Dec"),  # this year: no year shown
         (Schedule(AFTER_INACTIVITY, amount=30, unit="days"), None, "-> static after 30 days idle"),
         (Schedule(AFTER_INACTIVITY, amount=1, unit="months"), pendulum.datetime(2026, 12, 31, 23, 30, tz="UTC"),
          "-> static after 1 month idle, due 1 Jan 2027"),  # the due day as seen in Paris
     ],
 )
 def test_summary(plan, due, text):
-    assert schedule.summary(plan, due, tz="Europe/Paris") == text
+    assert schedule.summary(plan, due, tz="Europe/Paris", now=NOW) == text
+
+
+def test_summary_without_a_clock_always_shows_the_year():
+    due = pendulum.datetime(2026, 12, 3, 9, 30, tz="UTC")
+    plan = Schedule(AFTER_INACTIVITY, amount=1, unit="weeks")
+    assert schedule.summary(plan, due, tz="Europe/Paris") == "-> static after 1 week idle, due 3 Dec 2026"
 
 
 @pytest.mark.parametrize(

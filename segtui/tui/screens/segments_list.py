@@ -17,12 +17,13 @@ from ..text import count, literal, moment, printable, type_badge
 
 PAGE = 200
 COLUMNS = [
-    ("Name", "name", 26),
+    # what matters most first: at 80 columns the first four fit without scrolling
+    ("Name", "name", 18),
     ("Type", "type", 8),
+    ("Size", "size", 6),
+    ("Auto-conversion", "conversion", 40),
     ("Object", "object", 9),
-    ("Size", "size", 7),
     ("Last activity", "last_activity", 17),
-    ("Auto-conversion", "conversion", 30),
     ("Last updated", "updated", 17),
     ("Created by", "created_by", 12),
 ]
@@ -97,11 +98,11 @@ class SegmentsListScreen(Screen):
             table.add_row(
                 literal(seg.name, limit=60),
                 type_badge(seg.type),
-                seg.object_type,
                 Text(f"{seg.size:,}", justify="right"),
-                moment(seg.last_activity_at, ctx.tz),
                 Text(describe.schedule_summary(seg, ctx) or "-", style="" if seg.due_at else "dim")
                 if not seg.refresh_error else Text("⚠ refresh failing", style="bold red"),
+                seg.object_type,
+                moment(seg.last_activity_at, ctx.tz),
                 moment(seg.updated_at, ctx.tz),
                 literal(seg.created_by, limit=20),
                 key=str(seg.id),
