@@ -96,6 +96,15 @@ def dump() -> dict[str, list[tuple]]:
     return {model._meta.table_name: sorted(model.select().tuples(), key=repr) for model in ALL_MODELS}
 
 
+# who the log says is a member: the records whose last log entry is an addition
+LOGGED_MEMBERS = """
+    SELECT segment_id, record_id FROM (
+        SELECT segment_id, record_id, action,
+               ROW_NUMBER() OVER (PARTITION BY segment_id, record_id ORDER BY id DESC) AS n
+        FROM membership_log) AS last
+    WHERE n = 1 AND action = 'added'"""
+
+
 def inconsistencies() -> list[str]:
     """What is wrong with membership, checked in SQL (fast at a million log rows): sizes
     that are not the row counts, logs that do not alternate added/removed, logs that do not
@@ -109,19 +118,10 @@ def inconsistencies() -> list[str]:
                 SELECT action, LAG(action) OVER (PARTITION BY segment_id, record_id ORDER BY id) AS previous
                 FROM membership_log) AS t
             WHERE action = previous OR (previous IS NULL AND action = 'removed')""",
-        "records the log says are members and are not": """
-            SELECT COUNT(*) FROM (
-                SELECT segment_id, record_id, action,
-                       ROW_NUMBER() OVER (PARTITION BY segment_id, record_id ORDER BY id DESC) AS n
-                FROM membership_log) AS last
-            WHERE n = 1 AND action = 'added' AND NOT EXISTS (
-                SELECT 1 FROM membership m WHERE m.segment_id = last.segment_id AND m.record_id = last.record_id)""",
-        "members the log does not account for": """
-            SELECT COUNT(*) FROM membership m WHERE NOT EXISTS (
-                SELECT 1 FROM membership_log l WHERE l.segment_id = m.segment_id AND l.record_id = m.record_id
-                AND l.id = (SELECT MAX(id) FROM membership_log k
-                            WHERE k.segment_id = m.segment_id AND k.record_id = m.record_id)
-                AND l.action = 'added')""",
+        "records the log says are members and are not": f"""
+            SELECT COUNT(*) FROM ({LOGGED_MEMBERS} EXCEPT SELECT segment_id, record_id FROM membership) AS t""",
+        "members the log does not account for": f"""
+            SELECT COUNT(*) FROM (SELECT segment_id, record_id FROM membership EXCEPT {LOGGED_MEMBERS}) AS t""",
     }
     database = Segment._meta.database
     problems = []

@@ -1496,6 +1496,8 @@ def main(argv=None) -> int:
     total = time.perf_counter() - t_start
     print(f"\n{scale} run, {total:.0f} s in all (build {built.get('seconds', 0):.0f} s)\n")
     table = print_table(res)
+    if args.small:
+        print("(--small: the targets are for the full size; at this size the figures prove the script works)")
     result = {"scale": scale, "sizes": sizes, "machine": info, "load_average_at_start": load, "build": built,
               "total_seconds": round(total, 1), "postgres": pg_info, "figures": res.figures, "table": table,
               "command": " ".join([Path(sys.executable).name, *sys.argv])}

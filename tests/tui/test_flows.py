@@ -339,3 +339,47 @@ def test_console_refuses_to_start_without_a_terminal(tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert "ssh -t" in err and "needs a terminal" in err
+
+
+def test_read_only_console_shows_the_schedule_but_offers_no_change(database, clock, demo_ctx):
+    from dataclasses import replace
+
+    from segtui.tui.app import SegtuiApp
+
+    app = SegtuiApp(replace(demo_ctx, read_only=True), worker_interval=0, animations=False)
+    target = segments.get("Spring campaign, engaged")
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, target.name)
+        assert "read-only" in pilot.app.sub_title
+        assert not {"export", "convert_static", "settings"} & {e.action for e in screen.menu_entries()}
+        screen.query_one("#tabs").active = "tab-settings"
+        await pilot.pause()
+        panel = screen.query_one(SettingsPanel)
+        assert panel.query_one("#conversion-form").has_class("hidden")
+        note = str(panel.query_one("#static-note").render())
+        assert "read-only" in note and "unless a record is added or removed" in note
+        panel.action_save()
+        screen.action_export()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SegmentDetailScreen)
+
+    run(app, scenario)
+    assert segments.get(target.id).version == target.version
+
+
+def test_export_never_overwrites_a_file(make_app, tmp_path):
+    app = make_app()
+    existing = tmp_path / "keep.csv"
+    existing.write_text("precious", encoding="utf-8")
+
+    async def scenario(pilot):
+        await open_segment(pilot, "Hand-picked VIPs")
+        await choose_action(pilot, "Export members")
+        pilot.app.screen.query_one("#export-path", Input).value = str(existing)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "already exists" in str(pilot.app.screen.query_one("#export-error").render())
+
+    run(app, scenario)
+    assert existing.read_text(encoding="utf-8") == "precious"

@@ -47,6 +47,9 @@ class ExportModal(ModalScreen[str | None]):
         if path.is_dir():
             error.update("That is a folder: add a file name.")
             return
+        if path.exists():
+            error.update(f"{printable(str(path))} already exists: choose another name.")
+            return
         if not path.parent.exists():
             error.update(f"The folder {printable(str(path.parent))} does not exist.")
             return

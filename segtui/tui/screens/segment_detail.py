@@ -37,7 +37,7 @@ ACTIVE_REASON = ("this segment is active: its members follow its filters. Conver
                  "members by hand")
 # actions that change something: not offered by a read-only console
 MUTATING = {"edit_filters", "add_records", "remove_records", "add_members_of", "mark", "import_records",
-            "rename", "clone", "delete", "settings"}
+            "rename", "clone", "delete", "settings", "export"}
 
 
 class SegmentDetailScreen(Screen):
@@ -265,8 +265,9 @@ class SegmentDetailScreen(Screen):
                                      blocked=active or ("" if seg.size else "no members to remove"), reason=why))
             entries.append(MenuEntry("add_members_of", "Add members of another segment", blocked=active, reason=why))
             entries.append(MenuEntry("import_records", "Import records"))
-        entries.append(MenuEntry("export", "Export members"))
         if not read_only:
+            # an export writes a file where the console runs (over SSH: on the server)
+            entries.append(MenuEntry("export", "Export members"))
             entries.append(MenuEntry("rename", "Rename"))
             entries.append(MenuEntry("clone", "Clone"))
             entries.append(MenuEntry("delete", "Delete"))
@@ -551,6 +552,8 @@ class SegmentDetailScreen(Screen):
         self.reload()
 
     def action_export(self) -> None:
+        if self.app.ctx.read_only:
+            return
         default = f"segment-{self.segment_id}.csv"
         self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default), self.export_to)
 

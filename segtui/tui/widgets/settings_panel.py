@@ -10,7 +10,7 @@ from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...core import conversions, schedule
+from ...core import conversions, schedule, store
 from ...core.errors import SegtuiError
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
 from ..text import moment, printable
@@ -79,11 +79,17 @@ class SettingsPanel(Widget):
         self.segment = segment
         self.show_details()
         is_static = segment.type != "active"
+        read_only = self.app.ctx.read_only
         note = self.query_one("#static-note", Static)
-        note.set_class(not is_static, "hidden")
-        self.query_one("#conversion-form").set_class(is_static, "hidden")
+        note.set_class(not (is_static or read_only), "hidden")
+        self.query_one("#conversion-form").set_class(is_static or read_only, "hidden")
         if is_static:
             note.update("This segment is static. Automatic conversion to static applies to active segments only.")
+            return
+        if read_only:
+            saved = store.schedule_of(segment)
+            _, sentence = conversions.projected(self.app.ctx, segment, saved)
+            note.update(f"{sentence}\n\nThis console is read-only: the automatic conversion is shown, not changed.")
             return
         if not changed_segment:
             self.update_explanation()
@@ -197,7 +203,7 @@ class SettingsPanel(Widget):
     @on(Input.Submitted, "#amount")
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        if self.segment is None or self.segment.type != "active":
+        if self.segment is None or self.segment.type != "active" or self.app.ctx.read_only:
             return
         if not self.update_explanation():
             self.notify(self.error_message, title="Not saved", severity="error")
