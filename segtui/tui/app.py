@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import peewee
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from .. import worker
-from ..core import conversions
+from ..core import conversions, db
+from ..core.errors import SegtuiError
 from ..core.context import Context
 from ..core.models import database_proxy
 from . import commands
@@ -24,8 +26,9 @@ class SegtuiApp(App):
     ]
 
     def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "",
-                 animations: bool = True) -> None:
+                 animations: bool = True, db_url: str | None = None) -> None:
         super().__init__()
+        self.db_url = db_url
         if not animations:
             self.animation_level = "none"
         self.ctx = ctx
@@ -61,7 +64,7 @@ class SegtuiApp(App):
                     )
         except Exception as exc:  # shown, never fatal: the next tick tries again
             self.call_from_thread(
-                self.notify, f"{exc}", title="Background worker failed", severity="error", timeout=10
+                self.notify, self.explain(exc), title="Background worker failed", severity="error", timeout=10
             )
         finally:
             database_proxy.close()
@@ -124,6 +127,23 @@ class SegtuiApp(App):
             self.notify("This console is read-only: records cannot be imported.", severity="warning")
             return
         self.push_screen(ImportModal(), lambda imported: self.reload_screen() if imported else None)
+
+    # -- errors ------------------------------------------------------------------------------
+    def explain(self, exc: Exception) -> str:
+        if isinstance(exc, peewee.PeeweeException):
+            return db.explain(exc, self.db_url)
+        return str(exc)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """The last safety net: a foreseeable error escaping a screen's handler (the database
+        locked or gone, another admin's change) is shown, and the console stays open.
+        Anything else is a bug and ends the app as Textual does."""
+        if isinstance(error, (SegtuiError, peewee.PeeweeException)):
+            if isinstance(error, peewee.PeeweeException) and db.is_transient(error):
+                db.reset_connection()
+            self.notify(self.explain(error), title="Not done", severity="error", timeout=10)
+            return
+        super()._handle_exception(error)
 
     # -- commands ------------------------------------------------------------------------
     def action_help(self) -> None:

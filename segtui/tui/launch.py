@@ -52,7 +52,7 @@ def launch(args, ctx: Context) -> int:
     from .app import SegtuiApp
 
     label = db.describe(url) + (" (read-only)" if reason else "")
-    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label)
+    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label, db_url=url)
     try:
         app.run()
     finally:

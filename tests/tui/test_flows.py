@@ -383,3 +383,26 @@ def test_export_never_overwrites_a_file(make_app, tmp_path):
 
     run(app, scenario)
     assert existing.read_text(encoding="utf-8") == "precious"
+
+
+def test_a_locked_database_during_an_action_is_reported_and_the_console_stays(make_app, monkeypatch):
+    import peewee
+
+    app = make_app()
+    target = segments.get("Events 2025, Bretagne")
+
+    def locked(*args, **kwargs):
+        raise peewee.OperationalError("database is locked")
+
+    monkeypatch.setattr(conversions, "convert_to_static", locked)
+    monkeypatch.setattr(conversions, "preview_to_static", locked)
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, target.name)
+        await choose_action(pilot, "Convert to static")
+        await pilot.pause()
+        assert pilot.app.is_running and pilot.app.screen is screen
+        assert any("is locked by another process" in n.message for n in pilot.app._notifications)
+
+    run(app, scenario)
+    assert segments.get(target.id).type == "active"
