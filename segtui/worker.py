@@ -2,7 +2,10 @@
 
 Used by the console's timer and by ``segtui worker``. Any number of ticks may run at once
 against one database: conversions are won by a conditional UPDATE, refreshes are claimed
-with a lease that expires if the worker dies holding it.
+with a lease that expires if the worker dies holding it (on PostgreSQL both pass over rows
+another worker holds: SKIP LOCKED). Database trouble (locked, connection lost) ends the
+tick with the exception, for the caller to report and retry; a segment that cannot be
+refreshed is marked with its error and retried with backoff, the others go on.
 """
 
 from __future__ import annotations
@@ -80,6 +83,8 @@ def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:
         .order_by(Segment.next_refresh_at, Segment.id)
         .limit(limit)
     )
+    if not wanted.exists():  # the usual tick: nothing to claim, no write lock taken
+        return []
     with write_transaction():
         claimed = [segment_id for (segment_id,) in store.skip_locked(wanted).tuples()]
         if claimed:

@@ -31,12 +31,14 @@ class Unavailable(Exception):
 def find_bin() -> Path | None:
     """The folder holding initdb and pg_ctl: $SEGTUI_PG_BIN, Debian's layout, or PATH."""
     wanted = os.environ.get("SEGTUI_PG_BIN")
-    candidates = [wanted] if wanted else []
-    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)
-    candidates += sorted(glob.glob("/usr/pgsql-*/bin"), key=_version, reverse=True)
-    on_path = shutil.which("initdb")
-    if on_path:
-        candidates.append(str(Path(on_path).parent))
+    if wanted:
+        candidates = [wanted]
+    else:
+        candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version, reverse=True)
+        candidates += sorted(glob.glob("/usr/pgsql-*/bin"), key=_version, reverse=True)
+        on_path = shutil.which("initdb")
+        if on_path:
+            candidates.append(str(Path(on_path).parent))
     for folder in candidates:
         if folder and all((Path(folder) / tool).is_file() for tool in ("initdb", "pg_ctl", "postgres")):
             return Path(folder)

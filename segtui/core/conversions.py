@@ -190,6 +190,8 @@ def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
     ctx.require_write("applying due conversions")
     applied = []
     while len(applied) < limit:
+        if not Segment.select(Segment.id).where(_due(ctx.now())).exists():  # no write lock for nothing
+            return applied
         with write_transaction():
             query = Segment.select().where(_due(ctx.now())).order_by(Segment.due_at, Segment.id).limit(1)
             segment = store.skip_locked(query).first()

@@ -54,7 +54,7 @@ def test_a_read_only_file_opens_the_console_read_only(monkeypatch, tmp_path):
     class FakeApp:
         return_code = 0
 
-        def __init__(self, ctx, *, worker_interval, db_label):
+        def __init__(self, ctx, *, worker_interval, db_label, db_url=None):
             seen.update(ctx=ctx, label=db_label)
 
         def run(self):

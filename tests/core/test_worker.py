@@ -142,3 +142,30 @@ def test_static_and_deleted_segments_are_not_claimed(ctx, clock, people):
 
 def test_worker_ids_differ():
     assert worker.worker_id() != worker.worker_id()
+
+
+def test_database_trouble_ends_the_tick_without_blaming_the_segment(ctx, clock, people, monkeypatch):
+    """Locked or disconnected: not the segment's fault. No error is recorded on it, its claim
+    is given back, and the caller (the console, ``segtui worker``) retries later."""
+    import peewee
+
+    from segtui.core import membership
+
+    segments = [make(ctx, f"S{i}", "active", region_is("Bretagne")) for i in range(3)]
+    stale(*segments)
+    real_refresh, done = membership.refresh, []
+
+    def refresh(ctx, segment_id, **kwargs):
+        if done:
+            raise peewee.OperationalError("database is locked")
+        done.append(segment_id)
+        return real_refresh(ctx, segment_id, **kwargs)
+
+    monkeypatch.setattr(membership, "refresh", refresh)
+    with pytest.raises(peewee.OperationalError):
+        worker.tick(ctx, me="w1")
+    rows = [reload(s) for s in segments]
+    assert [(r.claimed_by, r.claim_expires_at, r.refresh_error) for r in rows] == [(None, None, None)] * 3
+    assert [r.next_refresh_at is None for r in rows] == [True, False, False]
+    monkeypatch.setattr(membership, "refresh", real_refresh)
+    assert [sid for sid, _ in worker.tick(ctx, me="w2").refreshed] == [segments[1].id, segments[2].id]

@@ -172,7 +172,8 @@ class SegmentDetailScreen(Screen):
             text += f" · {len(self.marked):,} marked: - removes them"
         elif self.segment.type == "static" and self.segment.size and not self.app.ctx.read_only:
             text += " · space marks"
-        self.query_one("#members-status", Label).update(text)
+        # a fixed-size label: no re-layout of the whole screen on every page turn
+        self.query_one("#members-status", Label).update(text, layout=False)
 
     def show_filters(self) -> None:
         seg = self.segment

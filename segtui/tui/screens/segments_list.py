@@ -123,10 +123,9 @@ class SegmentsListScreen(Screen):
                 status.update("No segments yet. Press n to create one, or i to import records first."
                               if not self.app.ctx.read_only else "No segments yet.")
             return
-        status.update(
-            f"{count(self.total, 'segment')} · showing {min(self.loaded, self.total):,} · "
-            f"sorted by {sort_label.lower()} {arrow} · Enter opens"
-        )
+        text = (f"{count(self.total, 'segment')} · showing {min(self.loaded, self.total):,} · "
+                f"sorted by {sort_label.lower()} {arrow} · Enter opens")
+        status.update(text, layout=False)  # fixed size: no re-layout when paging
 
     @on(DataTable.RowHighlighted, "#segments")
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
