@@ -643,7 +643,16 @@ def test_openssh_client_lands_in_the_console(server, place):
         line = server.wait_log(r"session started name=carol .*term=xterm-256color size=100x30", start=mark)
         console = int(re.search(r"pid=(\d+)", line).group(1))
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # the kernel tells ssh
-        server.wait_log(rf"window changed name=carol pid={console} size=120x40", start=mark)
+        # keep reading what ssh writes, or a full terminal buffer stalls it before it forwards the resize
+        deadline = time.monotonic() + 30
+        while not any(re.search(rf"window changed name=carol pid={console} size=120x40", line)
+                      for line in server.log[mark:]):
+            assert time.monotonic() < deadline, "the resize never reached the server:\n" + "\n".join(server.log)
+            if select.select([fd], [], [], 0.1)[0]:
+                try:
+                    screen.feed(os.read(fd, 65536))
+                except OSError:
+                    break
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
