@@ -9,7 +9,6 @@ import datetime as dt
 
 import pendulum
 from peewee import (
-    SQL,
     AutoField,
     BooleanField,
     CharField,

@@ -11,7 +11,6 @@ import pytest
 
 from segtui import worker
 from segtui.core import conversions, membership, records
-from segtui.core.db import is_sqlite
 from segtui.core.models import Contact, database_proxy
 from segtui.core.schedule import Schedule
 
@@ -69,9 +68,8 @@ def _plan(sql: str, params) -> str:
     return " | ".join(row[-1] for row in rows)
 
 
+@pytest.mark.sqlite_only  # the plans read here are SQLite's; PostgreSQL plans by its statistics
 def test_the_worker_and_the_pages_read_index_ranges(ctx, clock, database):
-    if not is_sqlite(database_proxy):
-        pytest.skip("query plans are SQLite's here; PostgreSQL plans by its statistics")
     ids = add_contacts(*({"region": "Bretagne"} for _ in range(3)))
     for i in range(30):  # live segments that a scan would read
         make(ctx, f"S{i}", "static")
