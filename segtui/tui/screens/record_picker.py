@@ -20,10 +20,10 @@ from ...core import membership, records
 from ...core.errors import SegtuiError
 from ...core.models import database_proxy
 from ...core.properties import SINGULAR, key_property
+from ..widgets.debounced_search import DebouncedSearch
 from ..text import literal, printable
 
 PAGE = 50
-DEBOUNCE_SECONDS = 0.25
 
 
 def record_name(object_type: str, record) -> str:
@@ -32,7 +32,8 @@ def record_name(object_type: str, record) -> str:
     return record.name or ""
 
 
-class RecordPicker(ModalScreen[list[int] | None]):
+class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
+    STATUS_SELECTOR = "#picker-status"
     CSS_PATH = "record_picker.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel"),
@@ -86,14 +87,7 @@ class RecordPicker(ModalScreen[list[int] | None]):
     # -- searching --------------------------------------------------------------------------
     @on(Input.Changed, "#picker-search")
     def typed(self, event: Input.Changed) -> None:
-        self.search_text = event.value
-        self.start = 0
-        self.generation += 1
-        if self.timer is not None:
-            self.timer.stop()
-        generation = self.generation
-        self.query_one("#picker-status", Label).update("Searching…")
-        self.timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.load(generation))
+        self.restart_search(event.value)
 
     @on(Input.Submitted, "#picker-search")
     def to_table(self) -> None:

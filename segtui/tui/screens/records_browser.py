@@ -16,11 +16,11 @@ from ...core import records
 from ...core.errors import SegtuiError
 from ...core.models import database_proxy
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
+from ..widgets.debounced_search import DebouncedSearch
 from ..text import literal, printable
 from .record_picker import record_name
 
 PAGE = 50
-DEBOUNCE_SECONDS = 0.25
 SHORT = {"lifecycle_stage": "Stage", "events_attended": "Events"}
 COLUMNS = {
     "contacts": [("email", 28), ("name", 18), ("region", 14), ("lifecycle_stage", 12), ("events_attended", 6),
@@ -29,7 +29,8 @@ COLUMNS = {
 }
 
 
-class RecordsBrowserScreen(Screen):
+class RecordsBrowserScreen(DebouncedSearch, Screen):
+    STATUS_SELECTOR = "#browser-status"
     CSS_PATH = "records_browser.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -131,14 +132,7 @@ class RecordsBrowserScreen(Screen):
     # -- searching and paging -----------------------------------------------------------------
     @on(Input.Changed, "#browser-search")
     def typed(self, event: Input.Changed) -> None:
-        self.search_text = event.value
-        self.start = 0
-        self.generation += 1
-        if self.timer is not None:
-            self.timer.stop()
-        generation = self.generation
-        self.query_one("#browser-status", Label).update("Searching…")
-        self.timer = self.set_timer(DEBOUNCE_SECONDS, lambda: self.load(generation))
+        self.restart_search(event.value)
 
     @on(Input.Submitted, "#browser-search")
     def to_table(self) -> None:
