@@ -11,7 +11,7 @@ import time
 
 import peewee
 
-from .core import conversions, db, demo, describe, filters, membership, records, schedule, segments
+from .core import conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import printable
@@ -30,7 +30,9 @@ class UsageError(InvalidInput):
 
 class Parser(argparse.ArgumentParser):
     def error(self, message):
-        raise UsageError(f"{self.prog}: {message}")
+        # main() prints "segtui: " in front of every error: name the subcommand only
+        where = self.prog.removeprefix("segtui").strip()
+        raise UsageError(f"{where}: {message}" if where else message)
 
 
 def build_parser() -> Parser:
@@ -102,8 +104,10 @@ def build_parser() -> Parser:
     p.add_argument("segment")
     group = p.add_mutually_exclusive_group(required=True)
     group.add_argument("--never", action="store_true")
-    group.add_argument("--on", metavar="YYYY-MM-DD")
-    group.add_argument("--after", nargs=2, metavar=("N", "UNIT"))
+    group.add_argument("--on", metavar="DAY",
+                       help="2026-12-31, the locale's form (31/12/2026 or 12/31/2026), today, tomorrow, "
+                            "'in 2 weeks', 'next monday'")
+    group.add_argument("--after", nargs=2, metavar=("N", "UNIT"), help="e.g. 30 days, 1 month, 2 weeks")
 
     p = sub.add_parser("worker", help="apply due conversions and refresh segments (headless)")
     p.add_argument("--once", action="store_true")
@@ -132,7 +136,8 @@ def build_parser() -> Parser:
 
 def make_context(args) -> Context:
     actor = args.actor or os.environ.get("SEGTUI_ACTOR") or default_actor()
-    return Context(clock=clock_from_env(), actor=actor, tz=resolve_timezone(args.tz), read_only=args.read_only)
+    return Context(clock=clock_from_env(), actor=actor, tz=resolve_timezone(args.tz), read_only=args.read_only,
+                   date_order=dates.date_order())
 
 
 def out(text: str = "") -> None:
@@ -170,6 +175,8 @@ def run(argv: list[str] | None) -> int:
 
         return launch(args, ctx)
     url = db.resolve_url(args.db)
+    if reads_only(args):
+        db.require_existing(url)
     database = db.open_database(url)
     ctx = ctx.for_database(db.read_only_reason(database))
     handler = COMMANDS[args.command]
@@ -177,6 +184,14 @@ def run(argv: list[str] | None) -> int:
         return handler(args, ctx) or 0
     except peewee.PeeweeException as exc:
         raise DatabaseProblem(db.explain(exc, url)) from None
+
+
+READING_COMMANDS = {"export", ("segments", "list"), ("segments", "show"), ("segments", "deleted")}
+
+
+def reads_only(args) -> bool:
+    """A command that only reads: it must not create a database where none is (a typo in --db)."""
+    return args.command in READING_COMMANDS or (args.command, getattr(args, "action", None)) in READING_COMMANDS
 
 
 def cmd_demo(args, ctx: Context) -> int:
@@ -205,6 +220,14 @@ def cmd_export(args, ctx: Context) -> int:
     return 0
 
 
+NAME_WIDTH = 40
+
+
+def _cap(text: str, width: int = NAME_WIDTH) -> str:
+    """One long name must not widen every row: cut it with an ellipsis (--json keeps it whole)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def _table(rows: list[list[str]], headers: list[str]) -> str:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
@@ -229,11 +252,15 @@ def cmd_segments_list(args, ctx: Context) -> int:
     if args.json:
         out(to_json([describe.list_row(s, ctx) for s in rows]))
         return 0
+    if not rows and (args.search or args.type):
+        what = f"{args.type} segment" if args.type else "segment"
+        out(f"No {what} matches {printable(args.search)!r}." if args.search else f"No {what}s.")
+        return 0
     if not rows:
         out("No segments yet. Create one with: segtui segments create NAME --object contacts --type active --filters FILE.json")
         return 0
     table = [
-        [str(s.id), printable(s.name), s.type.capitalize(), s.object_type, f"{s.size:,}",
+        [str(s.id), _cap(printable(s.name)), s.type.capitalize(), s.object_type, f"{s.size:,}",
          ctx.local(s.last_activity_at).format("YYYY-MM-DD HH:mm"), describe.schedule_summary(s, ctx) or "-",
          "error" if s.refresh_error else ""]
         for s in rows
@@ -348,7 +375,7 @@ def cmd_segments_deleted(args, ctx):
     if not rows:
         out("No segment was deleted in the last 90 days.")
         return 0
-    out(_table([[str(s.id), printable(s.name), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
+    out(_table([[str(s.id), _cap(printable(s.name)), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
                  printable(s.deleted_by or "")] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
     return 0
 
@@ -395,12 +422,15 @@ def cmd_schedule(args, ctx: Context) -> int:
     if args.never:
         plan = schedule.NEVER_SCHEDULE
     elif args.on:
-        plan = schedule.Schedule(schedule.ON_DAY, day=schedule.parse_day(args.on))
+        day = dates.parse_day(args.on, today=ctx.today(), order=ctx.date_order)
+        if args.on.strip() != day.isoformat():  # what was understood, before anything else
+            out(f"{args.on.strip()!r} read as {dates.full(day)} ({day.isoformat()}).")
+        plan = schedule.Schedule(schedule.ON_DAY, day=day)
     else:
-        amount, unit = schedule.parse_amount(args.after[0], args.after[1])
+        amount, unit = schedule.parse_amount(args.after[0], schedule.unit_from_text(args.after[1]))
         plan = schedule.Schedule(schedule.AFTER_INACTIVITY, amount=amount, unit=unit)
     updated = conversions.set_schedule(ctx, segment.id, plan, expected_version=segment.version)
-    out(f"{updated.name!r}: {describe.schedule_json(updated, ctx)['explanation']}")
+    out(f"{printable(updated.name)!r}: {describe.schedule_json(updated, ctx)['explanation']}")
     return 0
 
 

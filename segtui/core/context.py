@@ -21,6 +21,8 @@ class Context:
     read_only: bool = False
     # why, when it is the database that cannot be written (a read-only file)
     read_only_reason: str | None = None
+    # the account locale's numeric day order (dates.DAY_FIRST / MONTH_FIRST), None if it does not say
+    date_order: str | None = None
 
     def now(self) -> DateTime:
         return self.clock.now()

@@ -23,7 +23,7 @@ from playhouse.db_url import parseresult_to_dict
 from playhouse.migrations import Runner
 from playhouse.shortcuts import ReconnectMixin
 
-from .errors import DatabaseProblem
+from .errors import DatabaseProblem, InvalidInput
 from .models import ALL_MODELS, database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
@@ -112,6 +112,24 @@ def is_sqlite(db) -> bool:
 
 def resolve_url(url: str | None = None) -> str:
     return url or os.environ.get("SEGTUI_DB") or default_url()
+
+
+def require_existing(url: str) -> None:
+    """For what only reads: a SQLite file that is not there is a typo, not a database to create.
+
+    (A PostgreSQL database is never created by segtui: the server refuses a missing one.)
+    """
+    path = _sqlite_path(url)
+    if path is None or path == ":memory:":
+        return
+    file = Path(path).expanduser()
+    if not file.exists():
+        shown = str(file.absolute())
+        raise InvalidInput(
+            f"There is no database at {shown}; nothing was created. Check --db (or SEGTUI_DB). "
+            f"To create one: segtui --db {shown} demo (with demo data), or open the console on it: "
+            f"segtui --db {shown}"
+        )
 
 
 def connect(url: str | None = None) -> peewee.Database:

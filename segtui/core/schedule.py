@@ -51,6 +51,17 @@ def parse_day(text) -> Date:
         raise InvalidSchedule(f"{text.strip()} is not a real day of the calendar") from None
 
 
+UNIT_WORDS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months"}
+
+
+def unit_from_text(text: str) -> str:
+    """'1 month' reads as well as '2 months': the unit as the schedule stores it."""
+    unit = UNIT_WORDS.get(str(text).strip().lower())
+    if unit is None:
+        raise InvalidSchedule(f"The unit must be days, weeks or months, not {text!r}")
+    return unit
+
+
 def parse_amount(value, unit) -> tuple[int, str]:
     if unit not in UNITS:
         raise InvalidSchedule(f"The unit must be days, weeks or months, not {unit!r}")

@@ -46,6 +46,8 @@ def launch(args, ctx: Context) -> int:
         print(NO_TTY, file=sys.stderr)
         return 2
     url = db.resolve_url(args.db)
+    if ctx.read_only:  # a viewer's console cannot fill a new database: the --db is a typo
+        db.require_existing(url)
     database = open_with_retries(url)
     reason = db.read_only_reason(database)
     ctx = ctx.for_database(reason)  # a read-only file: the console shows, changes nothing

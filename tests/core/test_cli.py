@@ -18,7 +18,8 @@ from segtui.core.models import Contact, Membership, Segment, database_proxy
 from core_helpers import BACKENDS, dump
 
 NOW = "2026-11-26T10:30:00+01:00"
-ENV = {"SEGTUI_NOW": NOW, "SEGTUI_TZ": "Europe/Paris", "SEGTUI_ACTOR": "tester"}
+# a locale that does not say how days are written: day/month forms that read two ways are refused
+ENV = {"SEGTUI_NOW": NOW, "SEGTUI_TZ": "Europe/Paris", "SEGTUI_ACTOR": "tester", "LC_ALL": "C.UTF-8"}
 VIPS = "Hand-picked VIPs"  # static, no filters, used by 'Customers not in VIPs'
 BRETAGNE = "Events 2025, Bretagne"  # active, converts on 28 Dec 2026
 WEBINAR = "Webinar October 2026"  # active, converts today: already due
@@ -164,7 +165,48 @@ def test_segments_list(cli):
     assert set(rows[0]) == {"id", "name", "type", "object_type", "size", "last_activity_at", "auto_conversion",
                             "due_at", "updated_at", "created_by", "refresh_error"}
     out, _ = cli("segments", "list", "--search", "nothing like this")
-    assert out.startswith("No segments yet.")
+    assert out == "No segment matches 'nothing like this'.\n"
+
+
+def test_segments_list_caps_a_long_name_and_json_keeps_it(cli):
+    long_name = "Donors " + "very " * 60 + "long"
+    cli("segments", "rename", VIPS, long_name)
+    out, _ = cli("segments", "list")
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) < 130
+    shown = [line for line in lines if line.split()[1] == "Donors"][0]
+    assert "Donors very very" in shown and "…" in shown and "long" not in shown
+    rows = json.loads(cli("segments", "list", "--json")[0])
+    assert long_name in [r["name"] for r in rows]
+
+
+def test_usage_errors_name_the_subcommand_once(cli):
+    _, err = cli("segments", "list", "--type", "dynamic", code=2)
+    assert err.startswith("segtui: segments list: argument --type: invalid choice")
+    assert "segtui segments" not in err
+    _, err = cli("frobnicate", code=2)
+    assert err.startswith("segtui: argument command: invalid choice")
+
+
+@pytest.mark.parametrize("args", [["segments", "list"], ["segments", "show", "1"], ["segments", "deleted"],
+                                  ["export", "1", "out.csv"]])
+def test_a_reading_command_refuses_a_missing_database(env, capsys, tmp_path, args):
+    target = tmp_path / "typo" / "x.db"
+    assert main(["--db", str(target), *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"segtui: There is no database at {target}; nothing was created.")
+    assert f"segtui --db {target} demo" in err
+    assert not target.parent.exists()
+
+
+def test_a_reading_console_refuses_a_missing_database(env, capsys, tmp_path, monkeypatch):
+    from segtui.tui import launch
+
+    monkeypatch.setattr(launch, "has_terminal", lambda: True)
+    target = tmp_path / "typo" / "x.db"
+    assert main(["--db", str(target), "--read-only"]) == 2
+    assert "There is no database at" in capsys.readouterr().err
+    assert not target.parent.exists()
 
 
 def test_segments_show(cli):
@@ -322,6 +364,44 @@ def test_schedule(cli, read):
     assert out.endswith("Already due: converts at the next worker run.\n")
 
 
+@pytest.mark.parametrize("amount, unit, stored, due", [
+    ("1", "month", "months", "Saturday 26 December 2026"),
+    ("1", "week", "weeks", "Thursday 3 December 2026"),
+    ("1", "day", "days", "Friday 27 November 2026"),
+    ("3", "Days", "days", "Sunday 29 November 2026"),
+])
+def test_schedule_after_accepts_singular_units(cli, read, amount, unit, stored, due):
+    name = "Newsletter, Normandie or Bretagne"
+    out, _ = cli("schedule", name, "--after", amount, unit)
+    assert f"Converts on {due} at" in out
+    assert segment(read, name).schedule_unit == stored
+
+
+@pytest.mark.parametrize("locale, typed, day", [
+    ("fr_FR.UTF-8", "31/12/2026", "2026-12-31"),
+    ("en_GB.UTF-8", "03/01/2027", "2027-01-03"),
+    ("en_US.UTF-8", "12/31/2026", "2026-12-31"),
+    ("en_US.UTF-8", "01/03/2027", "2027-01-03"),
+    ("C.UTF-8", "31.12.2026", "2026-12-31"),
+    ("C.UTF-8", "tomorrow", "2026-11-27"),
+    ("C.UTF-8", "in 2 weeks", "2026-12-10"),
+    ("C.UTF-8", "next monday", "2026-11-30"),
+])
+def test_schedule_on_reads_the_locale_form_and_words_and_says_what_it_read(cli, read, env, locale, typed, day):
+    env.setenv("LC_ALL", locale)
+    name = "Newsletter, Normandie or Bretagne"
+    out, _ = cli("schedule", name, "--on", typed)
+    assert out.splitlines()[0].startswith(f"{typed!r} read as ")
+    assert f"({day})" in out.splitlines()[0]
+    assert segment(read, name).schedule_day.isoformat() == day
+
+
+def test_schedule_on_refuses_the_other_order_under_a_locale(cli, env):
+    env.setenv("LC_ALL", "fr_FR.UTF-8")
+    _, err = cli("schedule", BRETAGNE, "--on", "12/31/2026", code=2)
+    assert err == "segtui: 12/31/2026 is not a day in the form day/month/year (e.g. 31/12/2026)\n"
+
+
 def test_worker_once_applies_due_conversions(cli, env, read):
     handler = signal.getsignal(signal.SIGTERM)
     out, _ = cli("worker", "--once", "--interval", "5")
@@ -464,7 +544,9 @@ BAD = [
     (["convert", BRETAGNE, "--to", "static"], "Not converting without confirmation: run again with --yes"),
     (["convert", BRETAGNE, "--to", "sideways", "--yes"], "argument --to: invalid choice: 'sideways'"),
     (["schedule", BRETAGNE, "--on", "2026-11-25"], "2026-11-25 is in the past (today is 2026-11-26): pick today or a later day"),
-    (["schedule", BRETAGNE, "--on", "31/12/2026"], "'31/12/2026' is not a date: use YYYY-MM-DD"),
+    (["schedule", BRETAGNE, "--on", "03/04/2027"], "03/04/2027 reads two ways: Saturday 3 April 2027 (day/month) "
+                                                  "or Thursday 4 March 2027 (month/day); type 2027-04-03 or 2027-03-04"),
+    (["schedule", BRETAGNE, "--on", "someday"], "'someday' is not a day: type a day as 2026-12-31, or a word: today,"),
     (["schedule", BRETAGNE, "--on", "2026-02-30"], "2026-02-30 is not a real day of the calendar"),
     (["schedule", BRETAGNE, "--after", "0", "days"], "The period must be at least 1"),
     (["schedule", BRETAGNE, "--after", "-3", "weeks"], "The period must be at least 1"),
@@ -522,7 +604,7 @@ BAD = [
     (["import", "contacts", "{latin1}"], "is not UTF-8 text"),
     (["import", "contacts", "{long_email}"], "line 2: email is 302 characters long: at most 254"),
     # schedules, names, numbers, gone segments
-    (["schedule", BRETAGNE, "--on", "2026-1-5"], "'2026-1-5' is not a date: use YYYY-MM-DD"),
+    (["schedule", BRETAGNE, "--on", "31-31-2027"], "31-31-2027 is not a real day of the calendar"),
     (["schedule", BRETAGNE, "--after", "1", "fortnights"], "The unit must be days, weeks or months, not 'fortnights'"),
     (["schedule", BRETAGNE, "--after", "x", "days"], "The period must be a whole number, not 'x'"),
     (["segments", "clone", BRETAGNE, "--name", "webinar OCTOBER 2026"], "named 'Webinar October 2026' already exists"),
@@ -674,9 +756,9 @@ def test_a_missing_postgresql_database_is_named(env, capsys, postgres_server):
         f"create it (createdb) or correct the URL {url}\n")
 
 
-def test_a_missing_folder_is_created_and_a_folder_is_no_database(env, capsys, tmp_path):
+def test_a_missing_folder_is_created_by_a_writing_command_and_a_folder_is_no_database(env, capsys, tmp_path):
     target = tmp_path / "new" / "deeper" / "crm.db"
-    assert main(["--db", str(target), "segments", "list"]) == 0
+    assert main(["--db", str(target), "segments", "create", "X", "--object", "contacts", "--type", "static"]) == 0
     _close()
     assert target.is_file()
     capsys.readouterr()
