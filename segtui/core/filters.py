@@ -185,13 +185,13 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
     spec = _spec(prop.type, op)
     if spec is None:
         raise InvalidFilter(
-            f"{where}: operator {op!r} does not apply to {prop.type} property {name!r}"
+            f"{where}: operator {op!r} does not apply to {prop.label} (a {prop.type} property)"
         )
     _check_operand_keys(f, spec, where, ("property", "operator"))
     out = {"property": name, "operator": op}
     key = _OPERAND_KEY[spec.shape]
     if key is not None:
-        out[key] = _operand(f[key], spec.shape, prop, f"{where}: {name}")
+        out[key] = _operand(f[key], spec.shape, prop, f"{where}: {prop.label}")
     return out
 
 

@@ -37,34 +37,34 @@ def parse_value(prop: Property, text: str):
     if text == "":
         return None
     if "\x00" in text:
-        raise ValueError(f"{prop.name} contains a NUL character (\\x00), which cannot be stored")
+        raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
     if prop.is_key:
         return _parse_key(prop, text)
     if prop.type == NUMBER:
         if not _NUMBER.match(text):
-            raise ValueError(f"{prop.name} must be a number with a '.' decimal point, not {text!r}")
+            raise ValueError(f"{prop.label} must be a number with a '.' decimal point, not {text!r}")
         value = float(text)
         if math.isinf(value):
-            raise ValueError(f"{prop.name}: {text!r} is too large")
+            raise ValueError(f"{prop.label}: {text!r} is too large")
         return value
     if prop.type == DATE:
         if not _DAY.match(text):
-            raise ValueError(f"{prop.name} must be a date YYYY-MM-DD, not {text!r}")
+            raise ValueError(f"{prop.label} must be a date YYYY-MM-DD, not {text!r}")
         try:
             return pendulum.Date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"{prop.name}: {text} is not a real day") from None
+            raise ValueError(f"{prop.label}: {text} is not a real day") from None
     if prop.type == BOOLEAN:
         lowered = text.lower()
         if lowered in TRUE_WORDS:
             return True
         if lowered in FALSE_WORDS:
             return False
-        raise ValueError(f"{prop.name} must be true or false (or yes/no, 1/0), not {text!r}")
+        raise ValueError(f"{prop.label} must be true or false (or yes/no, 1/0), not {text!r}")
     if prop.type == ENUMERATION:
         lowered = text.lower()
         if lowered not in prop.options:
-            raise ValueError(f"{prop.name} must be one of {', '.join(prop.options)}, not {text!r}")
+            raise ValueError(f"{prop.label} must be one of {', '.join(prop.options)}, not {text!r}")
         return lowered
     return text
 
@@ -72,14 +72,14 @@ def parse_value(prop: Property, text: str):
 def _parse_key(prop: Property, text: str) -> str:
     value = text.lower()
     if _SPACE.search(value):  # \s is str.isspace (Py_UNICODE_ISSPACE), without a loop in Python
-        raise ValueError(f"{prop.name} {text!r} contains spaces")
+        raise ValueError(f"{prop.label} {text!r} contains spaces")
     if prop.name == "email" and not re.fullmatch(r"[^@]+@[^@]+", value):
         raise ValueError(f"{text!r} is not an email address")
     if prop.name == "domain" and "." not in value:
         raise ValueError(f"{text!r} is not a domain name")
     longest = KEY_LENGTHS[prop.name]
     if len(value) > longest:  # the limits of email and DNS (and of the key column on PostgreSQL)
-        raise ValueError(f"{prop.name} is {len(value)} characters long: at most {longest}")
+        raise ValueError(f"{prop.label} is {len(value)} characters long: at most {longest}")
     return value
 
 
@@ -398,13 +398,13 @@ def set_property(ctx: Context, object_type: str, record_id: int, name: str, text
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     if prop.is_key and value is None:
-        raise InvalidInput(f"{name} cannot be empty: it identifies the {SINGULAR[object_type]}")
+        raise InvalidInput(f"{prop.label} cannot be empty: it identifies the {SINGULAR[object_type]}")
     model = RECORD_MODELS[object_type]
     with write_transaction():
         record = get_record(object_type, record_id)
         before = getattr(record, name)
         if prop.is_key and model.select().where((getattr(model, name) == value) & (model.id != record_id)).exists():
-            raise InvalidInput(f"Another {SINGULAR[object_type]} already has {name} {value}")
+            raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {prop.label.lower()}: {value}")
         model.update({getattr(model, name): value, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
         marked = mark_affected(ctx, object_type, {name})
         audit.record(ctx, "edit_record", f"Set {name} of {SINGULAR[object_type]} #{record_id}",

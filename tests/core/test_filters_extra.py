@@ -29,9 +29,9 @@ def test_validate_filter_normalises(raw, normal):
 
 @pytest.mark.parametrize("raw, message", [
     ({"property": "events_attended", "operator": "gte", "value": "many"},
-     "Value: events_attended needs a number, got 'many'"),
+     "Value: Events attended needs a number, got 'many'"),
     ({"property": "region", "operator": "gte", "value": 1},
-     "Value: operator 'gte' does not apply to text property 'region'"),
+     "Value: operator 'gte' does not apply to Region (a text property)"),
     ({"segment": "Nope", "operator": "in_segment"}, "Value: No segment named 'Nope'"),
     ({"property": "created_date", "operator": "between", "values": ["2026-02-01", "2026-01-01"]},
      "the first value is greater than the second"),

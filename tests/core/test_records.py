@@ -85,19 +85,19 @@ def test_boolean_words(ctx, stored, word, value):
             "not an email,1,,,\n",
             [
                 (3, "6 cells where the header has 5"),
-                (4, "events_attended must be a number with a '.' decimal point, not 'two'"),
-                (4, "created_date: 2026-02-30 is not a real day"),
-                (4, "subscribed must be true or false (or yes/no, 1/0), not 'maybe'"),
-                (4, "lifecycle_stage must be one of subscriber, lead, marketing_qualified_lead, sales_qualified_lead, "
+                (4, "Events attended must be a number with a '.' decimal point, not 'two'"),
+                (4, "Created date: 2026-02-30 is not a real day"),
+                (4, "Subscribed must be true or false (or yes/no, 1/0), not 'maybe'"),
+                (4, "Lifecycle stage must be one of subscriber, lead, marketing_qualified_lead, sales_qualified_lead, "
                     "opportunity, customer, evangelist, other, not 'boss'"),
                 (5, "missing email"),
                 (6, "email a@x.org is also on line 2"),
-                (7, "events_attended: '1e999' is too large"),
-                (7, "created_date must be a date YYYY-MM-DD, not '26/11/2026'"),
-                (8, "email 'not an email' contains spaces"),
+                (7, "Events attended: '1e999' is too large"),
+                (7, "Created date must be a date YYYY-MM-DD, not '26/11/2026'"),
+                (8, "Email 'not an email' contains spaces"),
             ],
         ),
-        ("email,events_attended\na@x.org,\"1,5\"\n", [(2, "events_attended must be a number with a '.' decimal point, not '1,5'")]),
+        ("email,events_attended\na@x.org,\"1,5\"\n", [(2, "Events attended must be a number with a '.' decimal point, not '1,5'")]),
         ("email\nnobody\n", [(2, "'nobody' is not an email address")]),
     ],
 )
@@ -127,7 +127,7 @@ def test_a_bad_line_at_the_end_refuses_the_good_ones_too(ctx, stored):
     good = "".join(f"p{i}@example.org,Bretagne\n" for i in range(1200))  # more than two batches
     with pytest.raises(ImportRefused) as caught:
         records.import_csv(ctx, "contacts", "email,events_attended\n" + good.replace("Bretagne", "1") + "last@example.org,x\n")
-    assert caught.value.problems == [(1202, "events_attended must be a number with a '.' decimal point, not 'x'")]
+    assert caught.value.problems == [(1202, "Events attended must be a number with a '.' decimal point, not 'x'")]
     assert Contact.select().count() == 2
 
 
@@ -263,10 +263,10 @@ def test_set_property_marks_only_the_segments_reading_it(ctx, clock, stored):
     assert reload(by_region).next_refresh_at == clock.now() and reload(by_events).next_refresh_at is None
     before = dump()
     for name, text, message in [
-        ("events_attended", "lots", "events_attended must be a number"),
+        ("events_attended", "lots", "Events attended must be a number"),
         ("colour", "red", "Unknown property 'colour' for contacts"),
-        ("email", "", "email cannot be empty"),
-        ("email", "ANNE@example.org", "Another contact already has email anne@example.org"),
+        ("email", "", "Email cannot be empty"),
+        ("email", "ANNE@example.org", "Another contact already has this email: anne@example.org"),
     ]:
         with pytest.raises(InvalidInput, match=message):
             records.set_property(ctx, "contacts", 2, name, text)

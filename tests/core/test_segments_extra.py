@@ -38,10 +38,10 @@ def test_filter_problems_mark_each_bad_filter_in_place(ctx, people):
     before = dump()
     problems = segments.filter_problems(draft, "contacts")
     assert problems[0][0] is None
-    assert problems[0][1] == "This filter: events_attended needs a number, got 'abc'"
+    assert problems[0][1] == "This filter: Events attended needs a number, got 'abc'"
     assert problems[1] == ["This filter: unknown property 'nope' for contacts", None]
     assert problems[2][0] == "This filter: No segment with id 9999"
-    assert "does not apply to boolean property 'subscribed'" in problems[2][1]
+    assert "does not apply to Subscribed (a boolean property)" in problems[2][1]
     assert dump() == before
 
 
@@ -62,7 +62,7 @@ def test_count_matching_counts_without_changing_anything(ctx, people):
     either = tree([f("region", "is_any_of", values=["Bretagne"])], [f("region", "is_any_of", values=["Normandie"])])
     assert segments.count_matching(ctx, "contacts", either) == 5
     assert segments.count_matching(ctx, "contacts", {"groups": []}) == 0
-    with pytest.raises(InvalidFilter, match="events_attended needs a number"):
+    with pytest.raises(InvalidFilter, match="Events attended needs a number"):
         segments.count_matching(ctx, "contacts", tree([f("events_attended", "gt", value="x")]))
     assert dump() == before
 

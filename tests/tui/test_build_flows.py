@@ -470,7 +470,7 @@ def test_import_a_good_file_and_a_bad_one(make_app, tmp_path):
 
     run(app, scenario)
     assert "The file was refused, nothing was imported (2 problem(s))" in seen["bad"]
-    assert "line 2: events_attended must be a number" in seen["bad"]
+    assert "line 2: Events attended must be a number" in seen["bad"]
     assert "line 4: missing email" in seen["bad"]
     assert seen["count_after_bad"] == contacts_before
     assert not Contact.select().where(Contact.email == "new.b@example.org").exists()
