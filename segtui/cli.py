@@ -11,6 +11,7 @@ import time
 
 import peewee
 
+from . import config
 from .core import conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
@@ -42,7 +43,7 @@ def build_parser() -> Parser:
     parser.add_argument("--tz", help="account time zone, e.g. Europe/Paris (default: the system's)")
     parser.add_argument("--actor", help="who acts (default: the SSH user, else the OS user)")
     parser.add_argument("--read-only", action="store_true", help="open the console without the right to change anything")
-    parser.add_argument("--worker-interval", type=float, default=30.0, metavar="SECONDS",
+    parser.add_argument("--worker-interval", type=float, default=config.WORKER_INTERVAL_SECONDS, metavar="SECONDS",
                         help="console: seconds between background worker ticks, 0 turns it off (default 30)")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
@@ -111,7 +112,7 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("worker", help="apply due conversions and refresh segments (headless)")
     p.add_argument("--once", action="store_true")
-    p.add_argument("--interval", type=float, default=30.0)
+    p.add_argument("--interval", type=float, default=config.WORKER_INTERVAL_SECONDS)
 
     p = sub.add_parser(
         "serve", help="an SSH server giving each person a console (needs the 'serve' extra)",
@@ -122,20 +123,23 @@ def build_parser() -> Parser:
                "  admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop\n"
                "  viewer  bob    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... bob@desk",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=2222, help="port to listen on, 0 for any free one (default 2222)")
+    p.add_argument("--host", default=config.SERVE_HOST, help=f"address to listen on (default {config.SERVE_HOST})")
+    p.add_argument("--port", type=int, default=config.SERVE_PORT,
+                   help=f"port to listen on, 0 for any free one (default {config.SERVE_PORT})")
     p.add_argument("--authorized-keys", metavar="FILE",
                    help="who may log in (default: authorized_keys in the user config folder)")
     p.add_argument("--host-key", metavar="FILE",
                    help="the server's private key, made on first run (default: in the user data folder)")
-    p.add_argument("--max-sessions", type=int, default=20, metavar="N", help="consoles at once (default 20)")
-    p.add_argument("--idle-timeout", type=float, default=3600.0, metavar="SECONDS",
-                   help="close a session after this long without a key press, 0 for never (default 3600)")
+    p.add_argument("--max-sessions", type=int, default=config.SERVE_MAX_SESSIONS, metavar="N",
+                   help=f"consoles at once (default {config.SERVE_MAX_SESSIONS})")
+    p.add_argument("--idle-timeout", type=float, default=config.SERVE_IDLE_TIMEOUT_SECONDS, metavar="SECONDS",
+                   help="close a session after this long without a key press, 0 for never "
+                        f"(default {config.SERVE_IDLE_TIMEOUT_SECONDS:g})")
     return parser
 
 
 def make_context(args) -> Context:
-    actor = args.actor or os.environ.get("SEGTUI_ACTOR") or default_actor()
+    actor = args.actor or config.env(config.ENV_ACTOR) or default_actor()
     return Context(clock=clock_from_env(), actor=actor, tz=resolve_timezone(args.tz), read_only=args.read_only,
                    date_order=dates.date_order())
 
@@ -238,7 +242,7 @@ def _table(rows: list[list[str]], headers: list[str]) -> str:
 def to_json(data) -> str:
     """Readable UTF-8 JSON in which no control character reaches the terminal raw."""
     text = json.dumps(data, indent=2, ensure_ascii=False)
-    return "".join(c if c.isprintable() or c in "\n " else f"\\u{ord(c):04x}" for c in text)
+    return printable(text, keep="\n")
 
 
 def cmd_segments_list(args, ctx: Context) -> int:
@@ -261,7 +265,7 @@ def cmd_segments_list(args, ctx: Context) -> int:
         return 0
     table = [
         [str(s.id), _cap(printable(s.name)), s.type.capitalize(), s.object_type, f"{s.size:,}",
-         ctx.local(s.last_activity_at).format("YYYY-MM-DD HH:mm"), describe.schedule_summary(s, ctx) or "-",
+         ctx.local(s.last_activity_at).format(config.MINUTE), describe.schedule_summary(s, ctx) or "-",
          "error" if s.refresh_error else ""]
         for s in rows
     ]
@@ -277,9 +281,9 @@ def cmd_segments_show(args, ctx: Context) -> int:
         return 0
     out(f"{printable(segment.name)}  [{segment.type.capitalize()}]  {segment.object_type}  #{segment.id}")
     out(f"  size:            {segment.size:,}")
-    out(f"  last activity:   {ctx.local(segment.last_activity_at).format('YYYY-MM-DD HH:mm zz')}")
-    out(f"  created:         {ctx.local(segment.created_at).format('YYYY-MM-DD HH:mm')} by {printable(segment.created_by)}")
-    out(f"  updated:         {ctx.local(segment.updated_at).format('YYYY-MM-DD HH:mm')} by {printable(segment.updated_by)}")
+    out(f"  last activity:   {ctx.local(segment.last_activity_at).format(config.MINUTE_ZONE)}")
+    out(f"  created:         {ctx.local(segment.created_at).format(config.MINUTE)} by {printable(segment.created_by)}")
+    out(f"  updated:         {ctx.local(segment.updated_at).format(config.MINUTE)} by {printable(segment.updated_by)}")
     out("  filters:" + ("" if data["filters_readable"] else "         none"))
     for i, group in enumerate(data["filters_readable"]):
         prefix = "    " if i == 0 else "    OR "
@@ -375,7 +379,7 @@ def cmd_segments_deleted(args, ctx):
     if not rows:
         out("No segment was deleted in the last 90 days.")
         return 0
-    out(_table([[str(s.id), _cap(printable(s.name)), s.object_type, ctx.local(s.deleted_at).format("YYYY-MM-DD HH:mm"),
+    out(_table([[str(s.id), _cap(printable(s.name)), s.object_type, ctx.local(s.deleted_at).format(config.MINUTE),
                  printable(s.deleted_by or "")] for s in rows], ["ID", "NAME", "OBJECT", "DELETED", "BY"]))
     return 0
 
@@ -451,7 +455,7 @@ def cmd_worker(args, ctx: Context) -> int:
             if args.once:
                 raise
             # locked, server restarting, connection lost: say so and try again next time
-            stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
+            stamp = ctx.local(ctx.now()).format(config.SECOND)
             message = exc.message if isinstance(exc, DatabaseProblem) else db.explain(exc, args.db)
             print(f"{stamp} {message} Retrying in {args.interval:g} s.", file=sys.stderr, flush=True)
             db.reset_connection()
@@ -467,9 +471,9 @@ def cmd_worker(args, ctx: Context) -> int:
 
 
 def _report_tick(ctx: Context, result, *, once: bool) -> None:
-    stamp = ctx.local(ctx.now()).format("YYYY-MM-DD HH:mm:ss")
+    stamp = ctx.local(ctx.now()).format(config.SECOND)
     for applied in result.applied:
-        out(f"{stamp} converted {applied.name!r} to static (due {ctx.local(applied.due_at).format('YYYY-MM-DD HH:mm')})")
+        out(f"{stamp} converted {applied.name!r} to static (due {ctx.local(applied.due_at).format(config.MINUTE)})")
     for segment_id, message in result.failed:
         print(f"{stamp} refresh of segment #{segment_id} failed: {message}", file=sys.stderr, flush=True)
     if once:

@@ -38,8 +38,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
 
+from . import config
+from .core.db_errors import describe
+from .core.display import printable
 from .core.errors import InvalidInput, SegtuiError
 
 try:  # the optional extra
@@ -50,9 +52,6 @@ except ImportError:  # pragma: no cover - exercised by hand without the extra
 ROLES = ("admin", "viewer")
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
 TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z")
-DEFAULT_PORT = 2222
-DEFAULT_MAX_SESSIONS = 20
-DEFAULT_IDLE_TIMEOUT = 3600.0
 HANGUP_GRACE = 2.0  # seconds between SIGHUP and SIGKILL
 MAX_PENDING_INPUT = 1 << 20
 FORMAT_HELP = """\
@@ -84,18 +83,9 @@ def require_asyncssh() -> None:
         )
 
 
-def default_authorized_keys() -> Path:
-    return Path(user_config_dir("segtui", appauthor=False)) / "authorized_keys"
-
-
-def default_host_key() -> Path:
-    return Path(user_data_dir("segtui", appauthor=False)) / "ssh_host_ed25519_key"
-
-
-def printable(text: str, limit: int = 80) -> str:
-    """Text from the network, safe for a log line."""
-    cleaned = "".join(c if c.isprintable() and c != " " else "?" for c in text[:limit])
-    return cleaned + ("…" if len(text) > limit else "")
+def log_text(text: str, limit: int = 80) -> str:
+    """Text from the network, safe for a log line: one token, nothing raw."""
+    return printable(text, limit=limit, unsafe=" ", replacement="?")
 
 
 # -- the authorized-keys file ---------------------------------------------------------------
@@ -125,14 +115,14 @@ def parse_authorized_keys(text: str, source: str = "authorized keys") -> dict[by
             continue
         fields = line.split(None, 2)
         if len(fields) < 3 or len(fields[2].split()) < 2:
-            problems.append(f"line {number}: expected ROLE NAME KEYTYPE KEY, got {printable(line, 60)!r}")
+            problems.append(f"line {number}: expected ROLE NAME KEYTYPE KEY, got {log_text(line, 60)!r}")
             continue
         role, name, key_text = fields
         if role not in ROLES:
-            problems.append(f"line {number}: the role {printable(role, 30)!r} is neither admin nor viewer")
+            problems.append(f"line {number}: the role {log_text(role, 30)!r} is neither admin nor viewer")
             continue
         if not NAME_RE.match(name):
-            problems.append(f"line {number}: the name {printable(name, 30)!r} may hold only letters, digits "
+            problems.append(f"line {number}: the name {log_text(name, 30)!r} may hold only letters, digits "
                             "and . _ @ + - (64 at most, starting with a letter or digit)")
             continue
         if "-cert-v01@openssh.com" in key_text.split()[0]:
@@ -273,10 +263,10 @@ class Hub:
             "LANG": os.environ.get("LANG") or "C.UTF-8",
             "HOME": os.environ.get("HOME") or self.settings.cwd,
             "PATH": os.environ.get("PATH") or os.defpath,
-            "SEGTUI_DB": self.settings.db_url,  # not in argv: a PostgreSQL password stays out of ps
-            "SEGTUI_TZ": self.settings.tz,
+            config.ENV_DB: self.settings.db_url,  # not in argv: a PostgreSQL password stays out of ps
+            config.ENV_TZ: self.settings.tz,
         }
-        for name in ("LC_ALL", "SEGTUI_NOW"):
+        for name in ("LC_ALL", config.ENV_NOW):
             if os.environ.get(name):
                 env[name] = os.environ[name]
         package_root = str(Path(__file__).resolve().parents[1])
@@ -320,7 +310,7 @@ class ConsoleServer(_ServerBase):
     def connection_lost(self, exc) -> None:
         if self.identity is None:
             self.hub.log("connection closed without authentication", peer=self.peer,
-                         user=printable(self.username, 40) if self.username else None)
+                         user=log_text(self.username, 40) if self.username else None)
         else:
             self.hub.log("connection closed", name=self.identity.name, key=self.identity.fingerprint, peer=self.peer)
 
@@ -339,7 +329,7 @@ class ConsoleServer(_ServerBase):
             if fingerprint not in self.refused:
                 self.refused.add(fingerprint)
                 self.hub.log("auth refused", reason="unknown-key", key=fingerprint, peer=self.peer,
-                             user=printable(username, 40))
+                             user=log_text(username, 40))
             return False
         # Not yet accepted: asyncssh calls this for a key query and again for the signed request,
         # then checks the signature and only then calls auth_completed, so the last candidate
@@ -350,7 +340,7 @@ class ConsoleServer(_ServerBase):
     def auth_completed(self) -> None:
         self.identity = self.candidate
         self.hub.log("auth accepted", name=self.identity.name, role=self.identity.role,
-                     key=self.identity.fingerprint, peer=self.peer, user=printable(self.username, 40))
+                     key=self.identity.fingerprint, peer=self.peer, user=log_text(self.username, 40))
 
     def password_auth_supported(self) -> bool:
         return False
@@ -453,11 +443,11 @@ class ConsoleSession(_SessionBase):
 
     def exec_requested(self, command) -> bool:
         self.hub.log("request refused", what="exec", name=self.identity.name, key=self.identity.fingerprint,
-                     command=repr(printable(str(command), 60)), peer=self.peer)
+                     command=repr(log_text(str(command), 60)), peer=self.peer)
         return False
 
     def subsystem_requested(self, subsystem) -> bool:
-        self.hub.log("request refused", what="subsystem", subsystem=printable(str(subsystem), 40),
+        self.hub.log("request refused", what="subsystem", subsystem=log_text(str(subsystem), 40),
                      name=self.identity.name, key=self.identity.fingerprint, peer=self.peer)
         return False
 
@@ -745,7 +735,7 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
     settings.port = ports[0] if ports else settings.port
     log("listening", host=settings.host, port=",".join(str(p) for p in ports),
         host_key=host_key.get_fingerprint("sha256"), keys=len(keys), max_sessions=settings.max_sessions,
-        idle_timeout=f"{settings.idle_timeout:g}", db=_describe_db(settings.db_url))
+        idle_timeout=f"{settings.idle_timeout:g}", db=describe(settings.db_url))
     if ready is not None:
         ready(settings.port)
     await stop.wait()
@@ -761,12 +751,6 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
     log("stopped")
 
 
-def _describe_db(url: str) -> str:
-    from .core import db
-
-    return db.describe(url)
-
-
 def run_server(args, ctx) -> int:
     """``segtui serve``: check everything that can be checked, then serve until stopped."""
     require_asyncssh()
@@ -776,13 +760,13 @@ def run_server(args, ctx) -> int:
         raise InvalidInput("--max-sessions must be at least 1")
     if args.idle_timeout < 0:
         raise InvalidInput("--idle-timeout must be a number of seconds, 0 for none")
-    url = args.db or os.environ.get("SEGTUI_DB") or _default_db()
+    url = config.database_url(args.db)
     if "://" not in url:
         url = os.path.abspath(url)
     settings = Settings(
         host=args.host, port=args.port,
-        authorized_keys=Path(args.authorized_keys or default_authorized_keys()).expanduser(),
-        host_key=Path(args.host_key or default_host_key()).expanduser(),
+        authorized_keys=Path(args.authorized_keys or config.default_authorized_keys()).expanduser(),
+        host_key=Path(args.host_key or config.default_host_key()).expanduser(),
         max_sessions=args.max_sessions, idle_timeout=float(args.idle_timeout), db_url=url, tz=ctx.tz,
         worker_interval=args.worker_interval, read_only=ctx.read_only,
     )
@@ -793,10 +777,3 @@ def run_server(args, ctx) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def _default_db() -> str:
-    from .core import db
-
-    return db.default_url()
-

@@ -9,6 +9,7 @@ from typing import Protocol
 import pendulum
 from pendulum import DateTime
 
+from .. import config
 from .errors import InvalidInput
 
 
@@ -57,7 +58,7 @@ def parse_moment(text: str) -> DateTime:
 
 def clock_from_env(environ=os.environ) -> Clock:
     """``SEGTUI_NOW`` runs everything as if at that moment; otherwise the system clock."""
-    value = environ.get("SEGTUI_NOW", "").strip()
+    value = config.env(config.ENV_NOW, environ)
     if value:
         return FixedClock(parse_moment(value))
     return SystemClock()
@@ -65,7 +66,7 @@ def clock_from_env(environ=os.environ) -> Clock:
 
 def resolve_timezone(name: str | None) -> str:
     """A valid IANA zone name: the one given, else SEGTUI_TZ, else the system's."""
-    candidate = name or os.environ.get("SEGTUI_TZ") or None
+    candidate = name or config.env(config.ENV_TZ)
     if candidate is None:
         try:
             return pendulum.local_timezone().name

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 import pendulum
 from pendulum import DateTime
 
+from .. import config
 from .clock import Clock
 from .errors import ReadOnly
 
@@ -40,9 +41,6 @@ class Context:
                 raise ReadOnly(f"{self.read_only_reason}: {what} is not possible.")
             raise ReadOnly(f"This console is read-only: {what} is not allowed.")
 
-    def as_actor(self, actor: str) -> "Context":
-        return replace(self, actor=actor)
-
     def for_database(self, reason: str | None) -> "Context":
         """This context on a database that cannot be written (``reason`` says why), or as is."""
         return self if reason is None else replace(self, read_only=True, read_only_reason=reason)
@@ -51,7 +49,7 @@ class Context:
 def default_actor(environ=os.environ) -> str:
     """The SSH user when run over SSH, else the OS user."""
     if environ.get("SSH_CONNECTION") or environ.get("SSH_CLIENT"):
-        for name in ("SEGTUI_SSH_USER", "USER", "LOGNAME"):
+        for name in (config.ENV_SSH_USER, "USER", "LOGNAME"):
             if environ.get(name):
                 return environ[name]
     try:

@@ -79,10 +79,7 @@ def _snapshot(segment: Segment) -> dict:
 
 def convert_to_static(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> ConversionRecord:
     """Freeze the members now; any automatic conversion is cleared (superseded)."""
-    ctx.require_write("converting a segment")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "converting a segment") as segment:
         _require(segment, "active", "static")
         before = _snapshot(segment)
         store.conditional_update(
@@ -103,19 +100,12 @@ def convert_to_static(ctx: Context, segment_id: int, *, expected_version: int | 
 
 def convert_to_active(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> tuple[ConversionRecord, membership.Diff]:
     """Membership becomes exactly what the filters select; manual changes stop."""
-    ctx.require_write("converting a segment")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "converting a segment") as segment:
         _require(segment, "static", "active")
         tree = _require_filters(segment)
         before = _snapshot(segment)
         store.conditional_update(ctx, segment, type="active", next_refresh_at=None)
-        diff = membership.apply_filters(ctx, segment, tree, reason="conversion")
-        Segment.update(
-            refreshed_at=ctx.now(),
-            next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
-        ).where(Segment.id == segment.id).execute()
+        diff = membership.apply_and_stamp(ctx, segment, tree, reason="conversion")
         record = ConversionRecord.create(
             segment=segment.id, direction="to_active", trigger="manual",
             requested=json.dumps({"mode": "now"}), due_at=None, converted_at=ctx.now(),
@@ -132,10 +122,7 @@ def convert_to_active(ctx: Context, segment_id: int, *, expected_version: int | 
 def set_schedule(ctx: Context, segment_id: int, schedule: Schedule, *,
                  expected_version: int | None = None) -> Segment:
     """Save the automatic conversion; the due moment is computed and stored for the worker."""
-    ctx.require_write("changing the automatic conversion")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "changing the automatic conversion") as segment:
         if segment.type != "active":
             raise ConversionNotAllowed(
                 f"{segment.name!r} is static: automatic conversion to static applies to active segments only"
@@ -172,12 +159,6 @@ def _due(now: pendulum.DateTime):
     return Segment.due_at.is_null(False) & (Segment.due_at <= now) & (Segment.type == "active") & store.live()
 
 
-def due_segments(now: pendulum.DateTime, *, limit: int = 500) -> list[tuple[int, pendulum.DateTime]]:
-    """(id, due moment) of active segments whose conversion is due: one indexed query."""
-    query = Segment.select(Segment.id, Segment.due_at).where(_due(now)).order_by(Segment.due_at).limit(limit)
-    return [(row.id, row.due_at) for row in query]
-
-
 def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
     """Convert every segment whose due moment has passed (up to ``limit``). Safe to run in
     many processes at once.
@@ -200,16 +181,6 @@ def apply_due(ctx: Context, *, limit: int = 500) -> list[Applied]:
             return applied
         applied.append(result)
     return applied
-
-
-def _apply_one(ctx: Context, segment_id: int, due_at: pendulum.DateTime) -> Applied | None:
-    """Apply one due conversion seen earlier, unless it was converted, rescheduled or deleted
-    meanwhile, or another worker is on it."""
-    with write_transaction():
-        segment = store.skip_locked(Segment.select().where(
-            (Segment.id == segment_id) & (Segment.due_at == due_at) & _due(ctx.now())
-        )).first()
-        return _convert_due(ctx, segment) if segment is not None else None
 
 
 def _convert_due(ctx: Context, segment: Segment) -> Applied | None:

@@ -14,35 +14,32 @@ import os
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlparse
+from urllib.parse import quote, urlparse
 
 import peewee
-from platformdirs import user_data_dir
 from playhouse.db_url import connect as connect_url
 from playhouse.db_url import parseresult_to_dict
 from playhouse.migrations import Runner
 from playhouse.shortcuts import ReconnectMixin
 
+from .. import config
+from . import db_errors
+from .db_errors import describe, is_transient
 from .errors import DatabaseProblem, InvalidInput
-from .models import ALL_MODELS, database_proxy
+from .models import database_proxy
 
 MIGRATIONS_DIR = str(Path(__file__).with_name("migrations"))
-BUSY_TIMEOUT_SECONDS = 10.0
-PG_CONNECT_TIMEOUT_SECONDS = 10
 
 
 def sqlite_pragmas(read_only: bool = False) -> dict:
     pragmas = {
         "foreign_keys": 1,
-        "busy_timeout": int(BUSY_TIMEOUT_SECONDS * 1000),
+        "busy_timeout": int(config.BUSY_TIMEOUT_SECONDS * 1000),
         "cache_size": -64 * 1024,
     }
     if read_only:
         return {**pragmas, "query_only": 1}
     return {"journal_mode": "wal", **pragmas, "synchronous": "normal"}
-
-
-SQLITE_PRAGMAS = sqlite_pragmas()
 
 
 class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
@@ -84,20 +81,6 @@ class PostgresDatabase(ReconnectMixin, peewee.PostgresqlDatabase):
     )
 
 
-def default_url() -> str:
-    return str(Path(user_data_dir("segtui", appauthor=False)) / "segtui.db")
-
-
-def describe(url: str) -> str:
-    """The URL as safe to show: the password masked."""
-    if "://" in url and "@" in url:
-        scheme, rest = url.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        user = creds.split(":", 1)[0]
-        return f"{scheme}://{user}:***@{host}" if ":" in creds else url
-    return url
-
-
 def _sqlite_path(url: str) -> str | None:
     if url.startswith("sqlite:///"):
         return url[len("sqlite:///"):]
@@ -111,7 +94,12 @@ def is_sqlite(db) -> bool:
 
 
 def resolve_url(url: str | None = None) -> str:
-    return url or os.environ.get("SEGTUI_DB") or default_url()
+    return config.database_url(url)
+
+
+def bound_url() -> str:
+    """The URL the models are bound to (see open_database), else the one configured."""
+    return getattr(database_proxy.obj, "segtui_url", None) or resolve_url()
 
 
 def require_existing(url: str) -> None:
@@ -148,7 +136,7 @@ def connect(url: str | None = None) -> peewee.Database:
 
 def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
     if path == ":memory:":
-        return peewee.SqliteDatabase(path, pragmas=sqlite_pragmas(), timeout=BUSY_TIMEOUT_SECONDS)
+        return peewee.SqliteDatabase(path, pragmas=sqlite_pragmas(), timeout=config.BUSY_TIMEOUT_SECONDS)
     file = Path(path).expanduser()
     folder = file.resolve().parent
     try:
@@ -165,10 +153,10 @@ def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
             raise DatabaseProblem(f"Cannot create the database {file}: {reason}")
         return ReadOnlySqliteDatabase(
             str(file), f"The database {file} is read-only ({reason})",
-            pragmas=sqlite_pragmas(read_only=True), timeout=BUSY_TIMEOUT_SECONDS,
+            pragmas=sqlite_pragmas(read_only=True), timeout=config.BUSY_TIMEOUT_SECONDS,
         )
     return peewee.SqliteDatabase(
-        str(file), pragmas=sqlite_pragmas(), timeout=BUSY_TIMEOUT_SECONDS, autoconnect=True
+        str(file), pragmas=sqlite_pragmas(), timeout=config.BUSY_TIMEOUT_SECONDS, autoconnect=True
     )
 
 
@@ -196,23 +184,10 @@ def _connect_postgres(url: str) -> peewee.PostgresqlDatabase:
     params = parseresult_to_dict(urlparse(url), unquote_password=True, unquote_user=True)
     if not params.get("database"):
         raise DatabaseProblem(f"The URL {describe(url)} names no database: postgresql://user@host/DATABASE")
-    params.setdefault("connect_timeout", PG_CONNECT_TIMEOUT_SECONDS)
+    params.setdefault("connect_timeout", config.PG_CONNECT_TIMEOUT_SECONDS)
     # wait for a row lock as long as SQLite waits for its file lock, then say so
-    params.setdefault("options", f"-c lock_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    params.setdefault("options", f"-c lock_timeout={int(config.BUSY_TIMEOUT_SECONDS * 1000)}")
     return PostgresDatabase(params.pop("database"), **params)
-
-
-def pg_server(url: str) -> str:
-    """Which PostgreSQL server a URL reaches, as ``host:port`` or ``socket folder``."""
-    parsed = urlparse(url)
-    query = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
-    host = query.get("host") or parsed.hostname
-    port = query.get("port") or parsed.port or 5432
-    if not host:
-        return f"the local server (default socket, port {port})"
-    if host.startswith("/"):
-        return f"the socket in {host}"
-    return f"{host}:{port}"
 
 
 def read_only_reason(db) -> str | None:
@@ -280,6 +255,7 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> pee
     except peewee.PeeweeException as exc:
         db.close()
         raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
+    db.segtui_url = url
     database_proxy.initialize(db)
     return db
 
@@ -300,58 +276,33 @@ def _migrate_or_check(db, url: str) -> None:
 
 
 def explain(exc: Exception, url: str | None = None) -> str:
-    """A database error as a sentence naming the database; the driver's words at the end."""
-    url = resolve_url(url)
-    where = describe(url)
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    lowered = text.lower()
-    postgres = url.startswith(("postgres://", "postgresql://"))
-    if "lock timeout" in lowered or "database is locked" in lowered or "busy" in lowered:
-        return (f"The database {where} is locked by another process (waited {BUSY_TIMEOUT_SECONDS:g} s); "
-                "nothing was changed: try again in a moment.")
-    if "deadlock" in lowered or "could not serialize" in lowered:
-        return f"The database {where} was busy with a conflicting change; nothing was changed: try again."
-    if "readonly" in lowered or "read-only" in lowered:
-        return f"The database {where} is read-only: nothing can be changed."
-    if "unable to open" in lowered:
-        return f"Cannot open the database {where}: check the path and its permissions."
-    if "file is not a database" in lowered or "malformed" in lowered:
-        return f"{where} is not a segtui database (or it is damaged): {text}"
-    if postgres and "does not exist" in lowered and 'database "' in lowered:
-        return (f"The PostgreSQL server at {pg_server(url)} has no database {urlparse(url).path[1:]!r}: "
-                f"create it (createdb) or correct the URL {where}")
-    if postgres and any(w in lowered for w in ("authentication failed", "no password", "pg_hba.conf", 'role "')):
-        return f"The PostgreSQL server at {pg_server(url)} refused the connection ({where}): {text}"
-    if postgres and _connection_trouble(lowered):
-        return f"Cannot reach the PostgreSQL server at {pg_server(url)} ({where}): {text}"
-    return f"Database error on {where}: {text}"
+    """A database error as a sentence naming the database (the bound one when no URL is given)."""
+    return db_errors.explain(exc, url or bound_url())
 
 
-def _connection_trouble(lowered: str) -> bool:
-    """The server cannot be reached or dropped the connection (worth trying again later)."""
-    if "does not exist" in lowered or "authentication" in lowered or "password" in lowered \
-            or "pg_hba.conf" in lowered:
-        return False
-    return any(words in lowered for words in (
-        "could not connect", "connection refused", "connection to server", "could not translate host",
-        "timeout expired", "server closed the connection", "connection already closed", "terminating connection",
-        "the database system is", "too many clients", "cursor already closed",
-    ))
+def as_problem(exc: Exception, url: str | None = None) -> DatabaseProblem:
+    """A Peewee error as the core's own exception; a transient one forgets the connection."""
+    transient = db_errors.is_transient(exc)
+    if transient:
+        reset_connection()
+    return DatabaseProblem(explain(exc, url), retryable=transient)
 
 
-def explain_operational_error(exc: Exception, url: str | None = None) -> str:
-    return explain(exc, url)
+@contextmanager
+def session():
+    """One piece of core work on the current thread (a console's worker thread, a CLI command).
 
-
-def is_transient(exc: Exception) -> bool:
-    """An error that says nothing about the data: locked, connection lost, deadlock. Retry later."""
-    if isinstance(exc, peewee.InterfaceError):
-        return True
-    if not isinstance(exc, peewee.OperationalError):
-        return False
-    lowered = str(exc).lower()
-    return "locked" in lowered or "busy" in lowered or "lock timeout" in lowered or "deadlock" in lowered \
-        or "could not serialize" in lowered or _connection_trouble(lowered)
+    Database errors leave it as DatabaseProblem (a SegtuiError with a sentence for the
+    person at the keyboard), and the thread's connection is closed at the end, so that a
+    thread that ends leaves no connection behind.
+    """
+    try:
+        yield
+    except peewee.PeeweeException as exc:
+        raise as_problem(exc) from exc
+    finally:
+        if database_proxy.obj is not None and not database_proxy.in_transaction():
+            database_proxy.close()
 
 
 def reset_connection(db=database_proxy) -> None:
@@ -369,9 +320,3 @@ def reset_connection(db=database_proxy) -> None:
         except Exception:
             pass
         target._state.reset()
-
-
-def create_tables_for_tests(db) -> None:
-    """Bind and create every table directly (fast path for unit tests)."""
-    database_proxy.initialize(db)
-    db.create_tables(ALL_MODELS)

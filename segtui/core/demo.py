@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from peewee import chunked
+
 from . import conversions, membership, segments
 from .context import Context
 from .db import write_transaction
@@ -94,10 +96,10 @@ def generate_records(ctx: Context, *, contacts: int, seed: int) -> tuple[int, in
             "company_domain": rng.choice(domains) if rng.random() < 0.6 else None, "updated_at": now,
         })
     with write_transaction():
-        for start in range(0, len(company_rows), 500):
-            Company.insert_many(company_rows[start : start + 500]).execute()
-        for start in range(0, len(contact_rows), 500):
-            Contact.insert_many(contact_rows[start : start + 500]).execute()
+        for batch in chunked(company_rows, 500):
+            Company.insert_many(batch).execute()
+        for batch in chunked(contact_rows, 500):
+            Contact.insert_many(batch).execute()
     return contacts, n_companies
 
 

@@ -1,13 +1,43 @@
-"""Text from the data, made safe to show in a terminal."""
+"""Text from the data, made safe to show in a terminal, and values written as text."""
 
 from __future__ import annotations
 
+from .properties import BOOLEAN, DATE, NUMBER, Property
 
-def printable(value: object, *, limit: int | None = None) -> str:
-    """Control, format and bidi-override characters become visible escapes; long text is cut."""
+
+def printable(value: object, *, limit: int | None = None, keep: str = "", unsafe: str = "",
+              replacement: str | None = None) -> str:
+    """Control, format and bidi-override characters become visible escapes; long text is cut.
+
+    ``keep``: characters kept as they are though not printable ("\\n" for multi-line output);
+    ``unsafe``: printable characters replaced too (" " in a log token); ``replacement``: what
+    stands for a replaced character (default: its ``\\uXXXX`` escape).
+    """
     text = "" if value is None else str(value)
     head = text if limit is None else text[: limit + 1]
-    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in head)
+    shown = "".join(
+        c if (c.isprintable() and c not in unsafe) or c in keep
+        else (replacement if replacement is not None else f"\\u{ord(c):04x}")
+        for c in head
+    )
     if limit is not None and len(text) > limit:
         shown = shown[:limit] + "…"
     return shown
+
+
+def format_number(value) -> str:
+    """12 rather than 12.0; other numbers as Python writes them."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def format_value(prop: Property, value) -> str:
+    """A stored value as the user types it (CSV import, the property editor) and reads it."""
+    if value is None:
+        return ""
+    if prop.type == NUMBER:
+        return format_number(value)
+    if prop.type == BOOLEAN:
+        return "true" if value else "false"
+    if prop.type == DATE:
+        return value.isoformat()
+    return str(value)

@@ -18,6 +18,7 @@ from functools import reduce
 import pendulum
 from peewee import SQL, NodeList, Value, fn
 
+from .display import format_number
 from .errors import InvalidFilter, RecordNotFound, SegmentNotFound
 from .models import RECORD_MODELS, Membership
 from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, SINGULAR, TEXT, properties
@@ -431,10 +432,6 @@ def has_filters(tree) -> bool:
     return next(_filters(tree), None) is not None
 
 
-def _show_number(n) -> str:
-    return str(int(n)) if isinstance(n, float) and n.is_integer() else str(n)
-
-
 def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) -> str:
     op = f["operator"]
     if "segment" in f:
@@ -447,7 +444,7 @@ def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) ->
         return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
     spec = _spec(prop.type, op)
     words = f"{prop.label} {spec.label if spec else op}"
-    show = _show_number if prop.type == NUMBER else str
+    show = format_number if prop.type == NUMBER else str
     if spec is None or spec.shape == "none":
         return words
     if spec.shape == "days":

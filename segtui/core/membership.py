@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pendulum
-from peewee import SQL, Select, Value, fn
+from peewee import SQL, Select, Value, chunked, fn
 
 from . import filters, store
 from .context import Context
@@ -18,6 +18,8 @@ from .db import write_transaction
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
 from .properties import SINGULAR, key_property
+
+CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 from .schedule import AFTER_INACTIVITY, due_moment
 
 
@@ -192,6 +194,19 @@ def mark_dependants_stale(ctx: Context, segment_id: int) -> int:
     )
 
 
+def apply_and_stamp(ctx: Context, segment: Segment, tree: dict, *, reason: str, **columns) -> Diff:
+    """Apply the filters, then stamp the refresh: when it ran, and when relative dates next
+    change their meaning (local midnight). ``columns`` are written with the stamp. Call
+    inside a write transaction."""
+    diff = apply_filters(ctx, segment, tree, reason=reason)
+    Segment.update(
+        refreshed_at=ctx.now(),
+        next_refresh_at=next_day_start(ctx) if segment.has_relative_dates else None,
+        **columns,
+    ).where(Segment.id == segment.id).execute()
+    return diff
+
+
 def next_day_start(ctx: Context) -> pendulum.DateTime:
     """When relative-date filters next change their meaning: local midnight."""
     local = ctx.now().in_timezone(ctx.tz)
@@ -200,22 +215,12 @@ def next_day_start(ctx: Context) -> pendulum.DateTime:
 
 def refresh(ctx: Context, segment_id: int, *, reason: str = "filter") -> Diff:
     """Re-evaluate an active segment's filters and apply the diff, atomically."""
-    ctx.require_write("refreshing a segment")
-    with write_transaction():
-        segment = store.lock(segment_id)
+    with store.editing(ctx, segment_id, None, "refreshing a segment") as segment:
         if segment.type != "active":
             Segment.update(next_refresh_at=None).where(Segment.id == segment_id).execute()
             return Diff(0, 0)
-        diff = apply_filters(ctx, segment, store.tree(segment), reason=reason)
-        Segment.update(
-            refreshed_at=ctx.now(),
-            next_refresh_at=next_day_start(ctx) if segment.has_relative_dates else None,
-            refresh_error=None,
-            refresh_failures=0,
-            claimed_by=None,
-            claim_expires_at=None,
-        ).where(Segment.id == segment_id).execute()
-    return diff
+        return apply_and_stamp(ctx, segment, store.tree(segment), reason=reason, refresh_error=None,
+                               refresh_failures=0, claimed_by=None, claim_expires_at=None)
 
 
 def _require_static(segment: Segment, verb: str) -> None:
@@ -235,8 +240,8 @@ def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
         raise RecordNotFound(f"Name at least one {SINGULAR[object_type]}")
     found: dict[str, int] = {}
     chunk = sorted(k for k in wanted if "\x00" not in k)  # no key holds one: unknown
-    for i in range(0, len(chunk), 500):
-        for row in model.select(model.id, key).where(key.in_(chunk[i : i + 500])).tuples():
+    for part in chunked(chunk, CHUNK):
+        for row in model.select(model.id, key).where(key.in_(part)).tuples():
             found[row[1]] = row[0]
     unknown = sorted(wanted - set(found))
     if unknown:
@@ -248,17 +253,13 @@ def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
 def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source: str = "manual",
                 expected_version: int | None = None) -> Diff:
     """Add records by hand to a static segment (already-members are left as they are)."""
-    ctx.require_write("adding records")
     ids = sorted(set(record_ids))
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "adding records") as segment:
         _require_static(segment, "add")
         model = RECORD_MODELS[segment.object_type]
         start = _last_log_id(segment.id)
         added = 0
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in chunked(ids, CHUNK):
             current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
             new = model.select(
                 Value(segment.id), model.id, Value("added"), Value(source), _moment(ctx.now()), Value(ctx.actor)
@@ -280,15 +281,11 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
 def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
                    expected_version: int | None = None) -> Diff:
     """Remove records by hand from a static segment (non-members are ignored)."""
-    ctx.require_write("removing records")
     ids = sorted(set(record_ids))
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "removing records") as segment:
         _require_static(segment, "remove")
         removed = 0
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
+        for chunk in chunked(ids, CHUNK):
             gone = Membership.select(
                 Membership.segment, Membership.record_id, Value("removed"), Value("manual"),
                 _moment(ctx.now()), Value(ctx.actor),
@@ -395,9 +392,9 @@ def members_among(segment_id: int, record_ids: list[int]) -> set[int]:
     """Which of ``record_ids`` (a page of them) are members of the segment."""
     ids = sorted(set(record_ids))
     found: set[int] = set()
-    for i in range(0, len(ids), 500):
+    for chunk in chunked(ids, CHUNK):
         found.update(
             rid for (rid,) in Membership.select(Membership.record_id)
-            .where((Membership.segment == segment_id) & Membership.record_id.in_(ids[i : i + 500])).tuples()
+            .where((Membership.segment == segment_id) & Membership.record_id.in_(chunk)).tuples()
         )
     return found

@@ -10,14 +10,16 @@ import io
 import math
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pendulum
-from peewee import EXCLUDED, fn
+from peewee import EXCLUDED, chunked, fn
 
 from . import audit, membership, store
 from .context import Context
 from .db import is_sqlite, write_transaction
+from .display import format_value
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, Segment, database_proxy
 from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, Property, key_property, properties
@@ -81,18 +83,6 @@ def _parse_key(prop: Property, text: str) -> str:
     if len(value) > longest:  # the limits of email and DNS (and of the key column on PostgreSQL)
         raise ValueError(f"{prop.label} is {len(value)} characters long: at most {longest}")
     return value
-
-
-def format_value(prop: Property, value) -> str:
-    if value is None:
-        return ""
-    if prop.type == NUMBER:
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    if prop.type == BOOLEAN:
-        return "true" if value else "false"
-    if prop.type == DATE:
-        return value.isoformat()
-    return str(value)
 
 
 @dataclass
@@ -210,15 +200,16 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
     update = {getattr(model, c): fn.COALESCE(getattr(EXCLUDED, c), getattr(model, c)) for c in columns if c != key_name}
     update[model.updated_at] = EXCLUDED.updated_at
     with write_transaction():
-        for start in range(0, len(rows), BATCH):
-            batch = rows[start : start + BATCH]
+        done = 0
+        for batch in chunked(rows, BATCH):
             known = dict(model.select(key, model.id).where(key.in_([r[key_name] for r in batch])).tuples())
             report.updated += len(known)
             report.created += len(batch) - len(known)
             _upsert(model, key, fields, update, [[r[c] for c in columns] + [now] for r in batch],
                     [known.get(r[key_name]) for r in batch])
+            done += len(batch)
             if progress:
-                progress(min(start + BATCH, len(rows)), len(rows))
+                progress(done, len(rows))
         if target is not None and rows:
             all_keys = [r[key_name] for r in rows]
             ids = membership.resolve_keys(object_type, all_keys)
@@ -308,7 +299,7 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
     props = list(properties(segment.object_type).values())
     columns = [getattr(model, p.name) for p in props]
     # csv writes None as "" and str(date) as YYYY-MM-DD: only numbers and booleans need a word
-    special = [(i, _exporter(p)) for i, p in enumerate(props) if p.type in (NUMBER, BOOLEAN)]
+    special = [(i, partial(format_value, p)) for i, p in enumerate(props) if p.type in (NUMBER, BOOLEAN)]
     count = 0
     target = Path(path)
     try:
@@ -342,14 +333,6 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
     except OSError as exc:
         raise InvalidInput(f"Cannot write {target}: {exc.strerror}") from None
     return count
-
-
-def _exporter(prop: Property):
-    if prop.type == NUMBER:
-        return lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else repr(float(v)))
-    if prop.type == BOOLEAN:
-        return lambda v: "" if v is None else ("true" if v else "false")
-    return lambda v: "" if v is None else str(v)
 
 
 def get_record(object_type: str, record_id: int):

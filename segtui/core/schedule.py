@@ -11,12 +11,14 @@ from dataclasses import dataclass
 import pendulum
 from pendulum import Date, DateTime
 
+from .. import config
 from .errors import InvalidSchedule
+from .kinds import ScheduleMode
 
-NEVER = "never"
-ON_DAY = "on_day"
-AFTER_INACTIVITY = "after_inactivity"
-MODES = (NEVER, ON_DAY, AFTER_INACTIVITY)
+NEVER = ScheduleMode.NEVER
+ON_DAY = ScheduleMode.ON_DAY
+AFTER_INACTIVITY = ScheduleMode.AFTER_INACTIVITY
+MODES = tuple(ScheduleMode)
 UNITS = ("days", "weeks", "months")
 # ten years, whichever the unit: longer is a typo, not a plan
 MAX_AMOUNT = {"days": 3650, "weeks": 520, "months": 120}
@@ -141,7 +143,7 @@ def format_period(amount: int, unit: str) -> str:
 def format_moment(moment: DateTime, tz: str) -> str:
     """'Thursday 31 December 2026 at 00:00 Europe/Paris'."""
     local = moment.in_timezone(tz)
-    return f"{local.format('dddd D MMMM YYYY [at] HH:mm')} {tz}"
+    return f"{local.format(config.LONG_MOMENT)} {tz}"
 
 
 def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime | None = None) -> str:
@@ -150,13 +152,13 @@ def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTi
     The due day of an inactivity schedule shows its year only when it is not this year.
     """
     if schedule.mode == ON_DAY:
-        return f"-> static on {schedule.day.format('D MMM YYYY')}"
+        return f"-> static on {schedule.day.format(config.SHOWN_DAY)}"
     if schedule.mode == AFTER_INACTIVITY:
         text = f"-> static after {format_period(schedule.amount, schedule.unit)} idle"
         if due_at is not None:
             local = due_at.in_timezone(tz)
             same_year = now is not None and now.in_timezone(tz).year == local.year
-            text += f", due {local.format('D MMM' if same_year else 'D MMM YYYY')}"
+            text += f", due {local.format(config.SHOWN_DAY_THIS_YEAR if same_year else config.SHOWN_DAY)}"
         return text
     return ""
 

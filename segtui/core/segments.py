@@ -9,11 +9,12 @@ import peewee
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
+from .kinds import SegmentType
 from .errors import InvalidFilter, InvalidInput, InvalidName, SegmentNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, Segment, SegmentDependency
 from .properties import OBJECT_TYPES
 
-TYPES = ("active", "static")
+TYPES = tuple(SegmentType)
 RESTORE_DAYS = 90
 SORT_COLUMNS = {
     "name": Segment.name_key,
@@ -135,11 +136,8 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
 
 
 def rename(ctx: Context, segment_id: int, new_name: str, *, expected_version: int | None = None) -> Segment:
-    ctx.require_write("renaming a segment")
     new_name = clean_name(new_name)
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "renaming a segment") as segment:
         old = segment.name
         if new_name == old:
             return segment
@@ -155,10 +153,7 @@ def rename(ctx: Context, segment_id: int, new_name: str, *, expected_version: in
 
 def update_filters(ctx: Context, segment_id: int, tree, *, expected_version: int | None = None) -> tuple[Segment, membership.Diff]:
     """Replace the filters. Active: membership follows at once. Static: stored for a later conversion."""
-    ctx.require_write("editing filters")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "editing filters") as segment:
         normal = validate_filters(tree, segment.object_type, segment_id=segment.id)
         if segment.type == "active" and not filters.has_filters(normal):
             raise InvalidFilter("An active segment needs at least one filter; convert it to static to keep it without")
@@ -167,11 +162,7 @@ def update_filters(ctx: Context, segment_id: int, tree, *, expected_version: int
         _save_dependencies(segment.id, normal)
         diff = membership.Diff(0, 0)
         if segment.type == "active":
-            diff = membership.apply_filters(ctx, segment, normal, reason="filter")
-            Segment.update(
-                refreshed_at=ctx.now(),
-                next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
-            ).where(Segment.id == segment.id).execute()
+            diff = membership.apply_and_stamp(ctx, segment, normal, reason="filter")
         audit.record(ctx, "edit_filters", f"Edited the filters of {segment.name!r} (+{diff.added}, -{diff.removed})",
                      segment_id=segment.id, before={"filters": before}, after={"filters": normal})
         return Segment.get_by_id(segment.id), diff
@@ -185,21 +176,25 @@ def preview_filters(ctx: Context, segment_id: int, tree) -> membership.Diff:
 
 
 def clone(ctx: Context, segment_id: int, new_name: str | None = None) -> Segment:
-    """A copy with the same filters and type (not the schedule); a static copy keeps the members."""
+    """A copy with the same filters and type (not the schedule); a static copy keeps the members.
+
+    One transaction: a failure half-way leaves no half-made copy behind.
+    """
     ctx.require_write("cloning a segment")
-    source = store.get(segment_id)
-    name = clean_name(new_name) if new_name is not None else _free_copy_name(source)
-    copy, _ = create(ctx, name, source.object_type, "active" if source.type == "active" else "static",
-                     store.tree(source) if source.type == "active" else None)
-    if source.type == "static":
-        ids = [m.record_id for m in Membership.select(Membership.record_id).where(Membership.segment == source.id)]
-        if ids:
-            membership.add_records(ctx, copy.id, ids, source="manual")
-        with write_transaction():
+    with write_transaction():
+        source = store.get(segment_id)
+        name = clean_name(new_name) if new_name is not None else _free_copy_name(source)
+        active = source.type == SegmentType.ACTIVE
+        copy, _ = create(ctx, name, source.object_type, source.type, store.tree(source) if active else None)
+        if not active:
+            ids = [rid for (rid,) in Membership.select(Membership.record_id)
+                   .where(Membership.segment == source.id).tuples()]
+            if ids:
+                membership.add_records(ctx, copy.id, ids, source="manual")
             store.conditional_update(ctx, store.lock(copy.id), **store.filter_columns(store.tree(source)))
             _save_dependencies(copy.id, store.tree(source))
-    audit.record(ctx, "clone", f"Cloned {source.name!r} as {name!r}", segment_id=copy.id,
-                 before={"source_id": source.id})
+        audit.record(ctx, "clone", f"Cloned {source.name!r} as {name!r}", segment_id=copy.id,
+                     before={"source_id": source.id})
     return Segment.get_by_id(copy.id)
 
 
@@ -225,10 +220,7 @@ def dependants(segment_id: int) -> list[Segment]:
 
 def delete(ctx: Context, segment_id: int, *, expected_version: int | None = None) -> Segment:
     """Soft delete (restorable for 90 days); refused while another segment's filter uses it."""
-    ctx.require_write("deleting a segment")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "deleting a segment") as segment:
         users = dependants(segment.id)
         if users:
             names = ", ".join(repr(u.name) for u in users[:5])

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import peewee
 
+from .. import config
 from . import filters
 from .context import Context
-from .db import is_sqlite
+from .db import is_sqlite, write_transaction
 from .errors import SegmentNotFound, StaleSegment
 from .models import AuditEntry, Segment, database_proxy
 from .schedule import NEVER, Schedule
@@ -84,9 +87,23 @@ def skip_locked(query):
     return query.for_update(skip_locked=True)
 
 
+@contextmanager
+def editing(ctx: Context, segment_id: int, expected_version: int | None, what: str) -> Iterator[Segment]:
+    """The segment, locked and checked to be the version the user saw, inside one write
+    transaction: everything done in the ``with`` block commits together or not at all.
+
+    ``what`` names the act for a read-only console's refusal ("renaming a segment").
+    """
+    ctx.require_write(what)
+    with write_transaction():
+        segment = lock(segment_id)
+        check_version(segment, expected_version)
+        yield segment
+
+
 def check_version(segment: Segment, expected_version: int | None) -> None:
     if expected_version is not None and segment.version != expected_version:
-        when = segment.updated_at.format("YYYY-MM-DD HH:mm") if segment.updated_at else "?"
+        when = segment.updated_at.format(config.MINUTE) if segment.updated_at else "?"
         what = last_change(segment)
         raise StaleSegment(
             f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC since you opened it"

@@ -11,6 +11,8 @@ import types
 
 import pytest
 
+from tests import driver_errors
+from segtui import config
 from segtui.cli import main
 from segtui.core import db as dbmod
 from segtui.core.models import Contact, Membership, Segment, database_proxy
@@ -698,7 +700,7 @@ def test_a_read_only_file_is_opened_read_only(cli, path, monkeypatch):
 
 
 def test_a_locked_database_is_reported_and_reads_still_work(cli, path, read, backend, monkeypatch):
-    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_SECONDS", 0.3)
+    monkeypatch.setattr(config, "BUSY_TIMEOUT_SECONDS", 0.3)
     before = read(dump)
     holder = _hold_a_write_lock(path, backend)
     try:
@@ -819,9 +821,7 @@ def test_the_worker_survives_transient_database_errors(cli, env, monkeypatch, ca
     from segtui import worker
 
     real_tick, calls, handlers = worker.tick, [], {}
-    errors = [peewee.OperationalError("database is locked"),
-              peewee.InterfaceError("connection already closed"),
-              peewee.OperationalError("server closed the connection unexpectedly")]
+    errors = [driver_errors.sqlite_locked(), driver_errors.connection_closed(), driver_errors.server_gone()]
 
     def tick(ctx, me=None):
         calls.append(me)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 
 import pendulum
@@ -37,7 +39,7 @@ def test_convert_to_static_freezes_members_and_clears_the_schedule(ctx, clock, p
         "3 records will be kept and no longer updated automatically."
     )
     clock.advance(hours=1)
-    bob = ctx.as_actor("bob")
+    bob = replace(ctx, actor="bob")
     record = conversions.convert_to_static(bob, segment.id, expected_version=reload(segment).version)
     assert (record.direction, record.trigger, json.loads(record.requested)) == ("to_static", "manual", {"mode": "now"})
     assert (record.due_at, record.converted_at, record.actor, record.size) == (None, clock.now(), "bob", 3)
@@ -168,7 +170,7 @@ def test_stale_version_refused_naming_who_changed_it(ctx, clock, people):
     segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
     seen = reload(segment).version
     clock.advance(minutes=7)
-    segments.rename(ctx.as_actor("bob"), segment.id, "Bretons 2026")
+    segments.rename(replace(ctx, actor="bob"), segment.id, "Bretons 2026")
     before = dump()
     acts = [
         lambda: conversions.convert_to_static(ctx, segment.id, expected_version=seen),
@@ -199,7 +201,7 @@ def test_apply_due_applies_late_conversions_once(ctx, clock, people):
     due_idle = T0.add(weeks=1)
     # nothing ran on the due days: the worker starts again on 5 December
     clock.set(pendulum.datetime(2026, 12, 5, 8, tz="UTC"))
-    applied = conversions.apply_due(ctx.as_actor("worker"))
+    applied = conversions.apply_due(replace(ctx, actor="worker"))
     assert [(a.segment_id, a.name, a.due_at, a.converted_at) for a in applied] == [
         (late.id, "Late", due_late, clock.now()),
         (idle.id, "Idle", due_idle, clock.now()),
@@ -237,25 +239,21 @@ def test_a_deleted_segment_never_converts(ctx, clock, people):
     assert conversions_of(segment) == [] and audit_of("auto_convert_to_static") == []
 
 
-def test_apply_one_loses_when_the_due_moment_moved(ctx, clock, people):
-    """Between the list of due segments and the write, a membership change pushed it back."""
+def test_a_conversion_waits_when_activity_moved_the_due_moment(ctx, clock, people):
+    """The due moment passed, then a membership change pushed it back: nothing is applied."""
     segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
     conversions.set_schedule(ctx, segment.id, Schedule(AFTER_INACTIVITY, amount=1, unit="days"))
     clock.advance(days=2)
-    ((sid, due),) = conversions.due_segments(clock.now())
     Contact.update(region="Bretagne").where(Contact.id == people[5]).execute()
     membership.refresh(ctx, segment.id)  # activity now: due tomorrow
-    assert conversions._apply_one(ctx, sid, due) is None
+    assert reload(segment).due_at > clock.now()
+    assert conversions.apply_due(ctx) == []
     assert reload(segment).type == "active" and conversions_of(segment) == []
-    conversions.convert_to_static(ctx, segment.id)
-    assert conversions._apply_one(ctx, sid, reload(segment).due_at or due) is None
-    assert [c.trigger for c in conversions_of(segment)] == ["manual"]
 
 
 def test_a_conversion_is_due_only_for_active_segments_with_a_due_moment(ctx, clock, people):
     make(ctx, "Plain", "active", region_is("Bretagne"))
     make(ctx, "Static", "static")
     clock.advance(days=4000)
-    assert conversions.due_segments(clock.now()) == []
     assert conversions.apply_due(ctx) == []
     assert Membership.select().count() == 3

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 
 import pendulum
@@ -40,7 +42,7 @@ def test_refresh_applies_a_set_based_diff(ctx, clock, people):
     move(people[5], "Bretagne")
     move(people[3], "bretagne")  # text comparisons ignore case
     clock.advance(hours=2)
-    diff = membership.refresh(ctx.as_actor("worker"), segment.id)
+    diff = membership.refresh(replace(ctx, actor="worker"), segment.id)
     assert diff == Diff(added=2, removed=1) and diff.changed
     assert members(segment) == {people[1], people[2], people[3], people[5]}
     assert log_rows(segment)[3:] == [(people[0], "removed", "filter"), (people[3], "added", "filter"), (people[5], "added", "filter")]
@@ -94,7 +96,7 @@ def test_inactivity_due_pushed_back_in_the_zone_it_was_saved_in(ctx, clock, peop
 def test_manual_add_and_remove_on_static(ctx, clock, people):
     segment = make(ctx, "VIP", "static")
     clock.advance(minutes=1)
-    bob = ctx.as_actor("bob")
+    bob = replace(ctx, actor="bob")
     assert membership.add_records(bob, segment.id, [people[0], people[1], people[1]]) == Diff(2, 0)
     assert members(segment) == {people[0], people[1]}
     assert {m.source for m in Membership.select().where(Membership.segment == segment.id)} == {"manual"}
@@ -137,7 +139,7 @@ def test_manual_changes_refused_on_active(ctx, people, verb):
 
 def test_manual_changes_check_the_version_and_deletion(ctx, people):
     segment = make(ctx, "VIP", "static")
-    segments.rename(ctx.as_actor("bob"), segment.id, "VIPs")
+    segments.rename(replace(ctx, actor="bob"), segment.id, "VIPs")
     before = dump()
     with pytest.raises(StaleSegment, match="'VIPs' was changed by bob"):
         membership.add_records(ctx, segment.id, [people[0]], expected_version=1)

@@ -17,6 +17,7 @@ import time
 
 import pytest
 
+from segtui import config
 from segtui import worker
 from segtui.core import db as dbmod
 from segtui.core.membership import Diff
@@ -108,7 +109,7 @@ def test_workers_skip_what_another_transaction_holds(database_url):
             ctx = workload.context("w1")
             started = time.perf_counter()
             applied = worker.tick(ctx, me="w1").applied
-            assert time.perf_counter() - started < dbmod.BUSY_TIMEOUT_SECONDS / 2  # no waiting
+            assert time.perf_counter() - started < config.BUSY_TIMEOUT_SECONDS / 2  # no waiting
             assert sorted(a.name for a in applied) == ["Due 0", "Due 2"]
             other.rollback()  # the other worker gave up: the next tick takes it
             assert [a.name for a in worker.tick(ctx, me="w1").applied] == ["Due 1"]

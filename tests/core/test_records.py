@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import csv
 
 import pendulum
@@ -175,7 +177,7 @@ def test_import_into_a_static_segment(ctx, clock, stored):
     target = make(ctx, "Met at the fair", "static")
     membership.add_records(ctx, target.id, [1])
     clock.advance(minutes=1)
-    report = records.import_csv(ctx.as_actor("bob"), "contacts",
+    report = records.import_csv(replace(ctx, actor="bob"), "contacts",
                                 "email,city\nanne@example.org,Rennes\nfair@example.org,Brest\n", segment_id=target.id)
     assert (report.created, report.updated, report.added_to_segment) == (1, 1, 1)
     assert report.sentence() == "2 lines: 1 created, 1 updated, 1 added to the segment"

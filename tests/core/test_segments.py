@@ -134,7 +134,7 @@ def test_rename(ctx, people, clock):
     a = make(ctx, "Alpha", "static")
     make(ctx, "Beta", "static")
     clock.advance(minutes=5)
-    renamed = segments.rename(ctx.as_actor("bob"), a.id, "  Gamma ")
+    renamed = segments.rename(replace(ctx, actor="bob"), a.id, "  Gamma ")
     assert (renamed.name, renamed.name_key, renamed.version, renamed.updated_by) == ("Gamma", "gamma", 2, "bob")
     assert reload(a).updated_at == clock.now()
     entry = AuditEntry.select().where(AuditEntry.action == "rename").get()
@@ -185,10 +185,30 @@ def test_clone_static_keeps_members_and_filters(ctx, people):
     assert {reason for _, _, reason in log_rows(copy)} == {"manual"}
 
 
+@pytest.mark.parametrize("kind", ["active", "static"])
+def test_a_clone_that_fails_half_way_leaves_nothing(ctx, people, monkeypatch, kind):
+    """One transaction: the copy, its members, its filters and the audit entry, or none of them."""
+    source = make(ctx, "Bretons", kind, region_is("Bretagne"))
+    before = dump()
+    real_record = segments.audit.record
+
+    def record(ctx, action, *args, **kwargs):
+        if action == "clone":  # the copy is made (and filled): the last step fails
+            raise RuntimeError("disk full")
+        return real_record(ctx, action, *args, **kwargs)
+
+    monkeypatch.setattr(segments.audit, "record", record)
+    with pytest.raises(RuntimeError):
+        segments.clone(ctx, source.id, "Copy")
+    assert dump() == before
+    monkeypatch.setattr(segments.audit, "record", real_record)
+    assert segments.clone(ctx, source.id, "Copy").size == 3  # the name was never taken
+
+
 def test_delete_is_soft_and_restorable(ctx, people, clock):
     segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
     clock.advance(hours=1)
-    deleted = segments.delete(ctx.as_actor("bob"), segment.id)
+    deleted = segments.delete(replace(ctx, actor="bob"), segment.id)
     row = reload(segment)
     assert (row.deleted_at, row.deleted_by, row.version) == (clock.now(), "bob", 2)
     assert members(segment) == set(people[:3])  # kept for a restore

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pendulum
 import pytest
 
+from tests import driver_errors
 from segtui import worker
 from segtui.core import conversions
 from segtui.core.membership import Diff
@@ -157,7 +158,7 @@ def test_database_trouble_ends_the_tick_without_blaming_the_segment(ctx, clock, 
 
     def refresh(ctx, segment_id, **kwargs):
         if done:
-            raise peewee.OperationalError("database is locked")
+            raise driver_errors.sqlite_locked()
         done.append(segment_id)
         return real_refresh(ctx, segment_id, **kwargs)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import json
 
 from textual.widgets import Input, Select
 
+from tests import driver_errors
 from segtui.cli import main as cli_main
 from segtui.core import conversions, segments, store
 from segtui.core.models import AuditEntry, ConversionRecord
@@ -238,7 +241,7 @@ def test_conversion_by_another_process_is_announced(make_app, demo_ctx):
 
     async def scenario(pilot):
         await pilot.pause()
-        conversions.convert_to_static(demo_ctx.as_actor("bob"), target.id)
+        conversions.convert_to_static(replace(demo_ctx, actor="bob"), target.id)
         pilot.app.announce_conversions()
         await pilot.pause()
         assert any("Large companies" in n.message and "by bob" in n.message for n in pilot.app._notifications)
@@ -252,7 +255,7 @@ def test_stale_conversion_is_refused_and_screen_reloads(make_app, demo_ctx):
 
     async def scenario(pilot):
         screen = await open_segment(pilot, target.name)
-        segments.rename(demo_ctx.as_actor("bob"), target.id, "Events 2025, Breizh")
+        segments.rename(replace(demo_ctx, actor="bob"), target.id, "Events 2025, Breizh")
         await choose_action(pilot, "Convert to static")
         await pilot.press("enter")
         await pilot.pause()
@@ -392,7 +395,7 @@ def test_a_locked_database_during_an_action_is_reported_and_the_console_stays(ma
     target = segments.get("Events 2025, Bretagne")
 
     def locked(*args, **kwargs):
-        raise peewee.OperationalError("database is locked")
+        raise driver_errors.sqlite_locked()
 
     monkeypatch.setattr(conversions, "convert_to_static", locked)
     monkeypatch.setattr(conversions, "preview_to_static", locked)

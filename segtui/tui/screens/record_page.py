@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...core import records
+from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
 from ..text import literal, moment, printable, type_badge
@@ -88,7 +89,7 @@ class RecordScreen(Screen):
         props.clear()
         for prop_name in self.names:
             prop = registry[prop_name]
-            value = records.format_value(prop, getattr(record, prop_name))
+            value = format_value(prop, getattr(record, prop_name))
             props.add_row(prop.label, literal(value, limit=200) if value else Text("unknown", style="dim italic"),
                           key=prop_name)
         props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
@@ -133,7 +134,7 @@ class RecordScreen(Screen):
             return
         prop = properties(self.object_type)[self.names[props.cursor_row]]
         record = records.get_record(self.object_type, self.record_id)
-        current = records.format_value(prop, getattr(record, prop.name))
+        current = format_value(prop, getattr(record, prop.name))
         self.app.push_screen(EditPropertyModal(self.object_type, self.record_id, prop, current), self.saved)
 
     @on(DataTable.RowSelected, "#properties")

@@ -13,6 +13,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 
 from ...core import records
+from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.models import database_proxy
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
@@ -97,7 +98,7 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
         if name == "name":
             return literal(record_name(object_type, record), limit=60)
         prop = properties(object_type)[name]
-        value = records.format_value(prop, getattr(record, name))
+        value = format_value(prop, getattr(record, name))
         if prop.type == "number":
             return Text(value, justify="right")
         return literal(value.replace("_", " ") if prop.type == "enumeration" else value, limit=80)

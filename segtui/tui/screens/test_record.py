@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...core import describe, filters, membership, records, segments, store
+from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
 from ..text import printable
@@ -105,7 +106,7 @@ class TestRecordScreen(Screen):
                 text.append(printable(filters.describe_filter(f, seg.object_type, names), limit=200))
                 if "property" in f and f["property"] in registry:
                     prop = registry[f["property"]]
-                    value = records.format_value(prop, getattr(record, prop.name))
+                    value = format_value(prop, getattr(record, prop.name))
                     text.append(f"   ({prop.label}: {printable(value, limit=60) or 'unknown'})", style="dim")
                 text.append("\n")
         return text

@@ -1,0 +1,67 @@
+"""Settings from the environment, the defaults of every option, and the date formats.
+
+Every ``SEGTUI_*`` variable is read here and nowhere else; the CLI, the server and the core
+take their defaults from the constants below, so that a default is written once.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "segtui"
+
+# -- environment variables -------------------------------------------------------------------
+ENV_DB = "SEGTUI_DB"  # the database (a path or a URL)
+ENV_TZ = "SEGTUI_TZ"  # the account time zone
+ENV_NOW = "SEGTUI_NOW"  # run as if at this ISO 8601 moment (tests, demos)
+ENV_ACTOR = "SEGTUI_ACTOR"  # who acts, when --actor is not given
+ENV_SSH_USER = "SEGTUI_SSH_USER"  # who acts over SSH, before USER and LOGNAME
+
+
+def env(name: str, environ: Mapping[str, str] = os.environ) -> str | None:
+    """A variable's value, or None when it is unset or blank."""
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+# -- defaults ------------------------------------------------------------------------------------
+WORKER_INTERVAL_SECONDS = 30.0
+BUSY_TIMEOUT_SECONDS = 10.0  # SQLite waits this long for the write lock; PostgreSQL for a row lock
+PG_CONNECT_TIMEOUT_SECONDS = 10
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 2222
+SERVE_MAX_SESSIONS = 20
+SERVE_IDLE_TIMEOUT_SECONDS = 3600.0
+
+
+def default_database() -> str:
+    return str(Path(user_data_dir(APP_NAME, appauthor=False)) / "segtui.db")
+
+
+def database_url(given: str | None = None, environ: Mapping[str, str] = os.environ) -> str:
+    """The database to use: the one given, else SEGTUI_DB, else the user data folder's."""
+    return given or env(ENV_DB, environ) or default_database()
+
+
+def default_authorized_keys() -> Path:
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "authorized_keys"
+
+
+def default_host_key() -> Path:
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "ssh_host_ed25519_key"
+
+
+# -- date formats (pendulum tokens) ----------------------------------------------------------------
+DAY_INPUT = "YYYY-MM-DD"  # what the user types, and what the CLI prints for a day
+MINUTE = "YYYY-MM-DD HH:mm"  # the CLI's moments
+MINUTE_ZONE = "YYYY-MM-DD HH:mm zz"
+SECOND = "YYYY-MM-DD HH:mm:ss"
+SHOWN_MOMENT = "D MMM YYYY HH:mm"  # the console's moments
+SHOWN_DAY = "D MMM YYYY"
+SHOWN_DAY_THIS_YEAR = "D MMM"
+LONG_MOMENT = "dddd D MMMM YYYY [at] HH:mm"  # a due moment in a sentence
+MONTH = "MMMM YYYY"
