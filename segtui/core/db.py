@@ -289,19 +289,19 @@ def as_problem(exc: Exception, url: str | None = None) -> DatabaseProblem:
 
 
 @contextmanager
-def session():
+def session(*, close: bool = True):
     """One piece of core work on the current thread (a console's worker thread, a CLI command).
 
     Database errors leave it as DatabaseProblem (a SegtuiError with a sentence for the
-    person at the keyboard), and the thread's connection is closed at the end, so that a
-    thread that ends leaves no connection behind.
+    person at the keyboard). ``close``: the thread's connection is closed at the end, so that
+    a worker thread that ends leaves no connection behind.
     """
     try:
         yield
     except peewee.PeeweeException as exc:
         raise as_problem(exc) from exc
     finally:
-        if database_proxy.obj is not None and not database_proxy.in_transaction():
+        if close and database_proxy.obj is not None and not database_proxy.in_transaction():
             database_proxy.close()
 
 

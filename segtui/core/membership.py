@@ -14,7 +14,6 @@ from peewee import SQL, Select, Value, chunked, fn
 
 from . import filters, store
 from .context import Context
-from .db import write_transaction
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
 from .properties import SINGULAR, key_property

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import peewee
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.worker import Worker, WorkerState
 
 from .. import worker
-from ..core import conversions, db
-from ..core.errors import SegtuiError
+from ..core import conversions
 from ..core.context import Context
-from ..core.models import database_proxy
+from ..core.errors import SegtuiError
 from . import commands
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
+from .work import CoreWork
 
 
-class SegtuiApp(App):
+class SegtuiApp(CoreWork, App):
     CSS_PATH = "app.tcss"
     TITLE = "segtui"
     ENABLE_COMMAND_PALETTE = True
@@ -40,7 +40,7 @@ class SegtuiApp(App):
         self.sub_title = ("read-only · " if ctx.read_only else "") + f"{ctx.actor} · {ctx.tz}"
 
     def on_mount(self) -> None:
-        self.last_conversion_id = conversions.latest_id()
+        self.last_conversion_id = self.read_core(conversions.latest_id) or 0
         self.push_screen(SegmentsListScreen())
         self.schedule_tick()
 
@@ -51,32 +51,32 @@ class SegtuiApp(App):
             self.set_timer(self.worker_interval, self.start_tick)
 
     def start_tick(self) -> None:
-        self.run_worker(self.run_tick, thread=True, group="tick", exit_on_error=False)
+        ctx, me, since = self.ctx, self.worker_id, self.last_conversion_id
 
-    def run_tick(self) -> None:
-        try:
-            if not self.ctx.read_only:
-                result = worker.tick(self.ctx, me=self.worker_id)
-                for segment_id, message in result.failed:
-                    self.call_from_thread(
-                        self.notify, f"Refresh of segment #{segment_id} failed: {message}",
-                        title="Background worker", severity="warning",
-                    )
-        except Exception as exc:  # shown, never fatal: the next tick tries again
-            self.call_from_thread(
-                self.notify, self.explain(exc), title="Background worker failed", severity="error", timeout=10
-            )
-        finally:
-            database_proxy.close()
-            self.call_from_thread(self.after_tick)
+        def tick():
+            failed = [] if ctx.read_only else worker.tick(ctx, me=me).failed
+            return failed, conversions.since(since)
 
-    def after_tick(self) -> None:
-        self.announce_conversions()
+        self.run_core(tick, done=self.after_tick, failed=self.tick_failed, group="tick")
+
+    def after_tick(self, result) -> None:
+        failed, news = result
+        for segment_id, message in failed:
+            self.notify(f"Refresh of segment #{segment_id} failed: {message}", title="Background worker",
+                        severity="warning")
+        self.announce_conversions(news)
         self.schedule_tick()
 
-    def announce_conversions(self) -> None:
-        """Tell the user about conversions made by any process, and refresh what is shown."""
-        news = conversions.since(self.last_conversion_id)
+    def tick_failed(self, exc: SegtuiError) -> None:
+        """Shown, never fatal: the next tick tries again."""
+        self.notify(str(exc), title="Background worker failed", severity="error", timeout=10)
+        self.schedule_tick()
+
+    def announce_conversions(self, news=None) -> None:
+        """Tell the user about conversions made by any process (``news``: read now when not
+        given), and refresh what is shown."""
+        if news is None:
+            news = self.read_core(lambda: conversions.since(self.last_conversion_id)) or []
         for record, name in news:
             self.last_conversion_id = max(self.last_conversion_id, record.id)
             if record.id in self.own_conversions:
@@ -129,21 +129,14 @@ class SegtuiApp(App):
         self.push_screen(ImportModal(), lambda imported: self.reload_screen() if imported else None)
 
     # -- errors ------------------------------------------------------------------------------
-    def explain(self, exc: Exception) -> str:
-        if isinstance(exc, peewee.PeeweeException):
-            return db.explain(exc, self.db_url)
-        return str(exc)
-
-    def _handle_exception(self, error: Exception) -> None:
-        """The last safety net: a foreseeable error escaping a screen's handler (the database
-        locked or gone, another admin's change) is shown, and the console stays open.
-        Anything else is a bug and ends the app as Textual does."""
-        if isinstance(error, (SegtuiError, peewee.PeeweeException)):
-            if isinstance(error, peewee.PeeweeException) and db.is_transient(error):
-                db.reset_connection()
-            self.notify(self.explain(error), title="Not done", severity="error", timeout=10)
-            return
-        super()._handle_exception(error)
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Core work reports its foreseeable errors itself (CoreWork); what reaches here is a
+        bug in a background job: said, and the console stays open (exit_on_error=False)."""
+        if event.state == WorkerState.ERROR:
+            error = event.worker.error
+            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=15)
+            if event.worker.group == "tick":
+                self.schedule_tick()
 
     # -- commands ------------------------------------------------------------------------
     def action_help(self) -> None:

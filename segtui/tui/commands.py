@@ -13,7 +13,7 @@ def for_screen(app, screen):
     from .screens.records_browser import RecordsBrowserScreen
     from .screens.segment_detail import SegmentDetailScreen
     from .screens.segments_list import SegmentsListScreen
-    from .screens.test_record import TestRecordScreen
+    from .screens.record_test import RecordTestScreen
     from .widgets.filter_editor import FilterEditor
 
     from textual.screen import ModalScreen
@@ -43,7 +43,7 @@ def for_screen(app, screen):
         yield SystemCommand("Add group", "A new group, joined by OR (o)", editor.action_add_group)
         yield SystemCommand("Edit filter", "The filter under the cursor (e)", editor.action_edit)
         yield SystemCommand("Remove filter or group", "What is under the cursor (d)", editor.action_remove)
-    if isinstance(screen, TestRecordScreen):
+    if isinstance(screen, RecordTestScreen):
         yield SystemCommand("Test another record", "Pick another record (t)", screen.action_another)
     if isinstance(screen, DeletedSegmentsScreen) and writable:
         yield SystemCommand("Restore", "Bring the highlighted segment back", screen.action_restore)

@@ -6,24 +6,30 @@ from __future__ import annotations
 
 from typing import Callable
 
-import peewee
-from textual.screen import Screen
-
 from ..core import segments
 from ..core.errors import SegtuiError
-from ..core.models import database_proxy
 from .screens.confirm import ConfirmModal
 from .screens.name_modal import NameModal
 from .text import count, moment, printable
+from .work import CoreWork
 
 
-def _fail(screen: Screen, exc: Exception, title: str = "Not done") -> None:
-    screen.notify(str(exc), title=title, severity="error", timeout=10)
+
+def _failed(screen: CoreWork, title: str):
+    def show(exc: SegtuiError) -> None:
+        screen.notify(str(exc), title=title, severity="error", timeout=10)
+        reload = getattr(screen, "reload", None)
+        if reload:
+            reload()
+
+    return show
 
 
-def delete_segment(screen: Screen, segment, done: Callable[[], None]) -> None:
+def delete_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
     """Confirm, then delete (restorable for 90 days); refused while another segment uses it."""
-    users = segments.dependants(segment.id)
+    users = screen.read_core(lambda: segments.dependants(segment.id))
+    if users is None:
+        return
     name = printable(segment.name, limit=60)
     if users:
         names = ", ".join(repr(printable(u.name, limit=40)) for u in users[:8])
@@ -38,46 +44,41 @@ def delete_segment(screen: Screen, segment, done: Callable[[], None]) -> None:
             f"Recently deleted (D on the segments list) until {until}.")
     version = segment.version
 
-    def confirmed(ok: bool | None) -> None:
-        if not ok:
-            return
-        try:
-            segments.delete(ctx, segment.id, expected_version=version)
-        except SegtuiError as exc:
-            _fail(screen, exc, "Not deleted")
-            reload = getattr(screen, "reload", None)
-            if reload:
-                reload()
-            return
+    def deleted(_) -> None:
         screen.notify(f"Deleted {name!r}. Restore it from Recently deleted until {until}.", title="Deleted")
         done()
+
+    def confirmed(ok: bool | None) -> None:
+        if ok:
+            screen.run_core(lambda: segments.delete(ctx, segment.id, expected_version=version), done=deleted,
+                            failed=_failed(screen, "Not deleted"), group="delete")
 
     screen.app.push_screen(ConfirmModal(f"Delete {name!r}?", body, "Delete"), confirmed)
 
 
-def rename_segment(screen: Screen, segment, done: Callable[[], None]) -> None:
+def rename_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
     version = segment.version
 
     def check(text: str) -> str:
         return segments.check_name(text, segment.object_type, except_id=segment.id)
 
+    ctx = screen.app.ctx
+
     def chosen(name: str | None) -> None:
-        if name is None:
-            return
-        try:
-            segments.rename(screen.app.ctx, segment.id, name, expected_version=version)
-        except SegtuiError as exc:
-            _fail(screen, exc, "Not renamed")
-        else:
+        def renamed(_) -> None:
             screen.notify(f"Renamed to {printable(name, limit=60)!r}.", title="Renamed")
-        done()
+            done()
+
+        if name is not None:
+            screen.run_core(lambda: segments.rename(ctx, segment.id, name, expected_version=version), done=renamed,
+                            failed=_failed(screen, "Not renamed"), group="rename")
 
     screen.app.push_screen(
         NameModal(f"Rename {printable(segment.name, limit=50)!r}", segment.name, "Rename", check), chosen
     )
 
 
-def clone_segment(screen: Screen, segment, done: Callable[[int], None]) -> None:
+def clone_segment(screen: CoreWork, segment, done: Callable[[int], None]) -> None:
     """A copy with the same filters and type (not the automatic conversion)."""
 
     def check(text: str) -> str:
@@ -88,25 +89,21 @@ def clone_segment(screen: Screen, segment, done: Callable[[int], None]) -> None:
                       "the automatic conversion is not copied.", title="Cloned")
         done(copy.id)
 
-    def job(name: str) -> None:  # an active copy processes its filters: a thread
-        try:
-            copy = segments.clone(screen.app.ctx, segment.id, name)
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            screen.app.call_from_thread(_fail, screen, exc, "Not cloned")
-            return
-        finally:
-            database_proxy.close()
-        screen.app.call_from_thread(finished, copy)
+    ctx = screen.app.ctx
 
     def chosen(name: str | None) -> None:
         if name is not None:
             screen.notify(f"Cloning {printable(segment.name, limit=60)!r}…", timeout=3)
-            screen.run_worker(lambda: job(name), thread=True, group="clone", exit_on_error=False)
+            screen.run_core(lambda: segments.clone(ctx, segment.id, name), done=finished,
+                            failed=_failed(screen, "Not cloned"), group="clone")
 
+    suggestion = screen.read_core(lambda: segments.suggest_copy_name(segment.id))
+    if suggestion is None:
+        return
     note = ("The copy has the same filters and type"
             + (" and the same members" if segment.type == "static" else "")
             + "; the automatic conversion is not copied.")
     screen.app.push_screen(
-        NameModal(f"Clone {printable(segment.name, limit=50)!r}", segments.suggest_copy_name(segment.id), "Clone",
+        NameModal(f"Clone {printable(segment.name, limit=50)!r}", suggestion, "Clone",
                   check, note), chosen
     )

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from pendulum import DateTime
 from rich.text import Text
 
+from .. import config
 from ..core.display import printable as core_printable
 
 MAX_SHOWN = 200
 
 
-def printable(value: object, *, limit: int = MAX_SHOWN) -> str:
-    return core_printable(value, limit=limit)
+# the one printable(), with the console's default length
+printable = partial(core_printable, limit=MAX_SHOWN)
+
+
+def problem(message: object, prefix: str = "⚠ ") -> Text:
+    """A refusal shown under a field or a form."""
+    return Text(f"{prefix}{printable(message, limit=300)}")
 
 
 def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
@@ -26,7 +34,7 @@ def type_badge(segment_type: str) -> Text:
     return Text(" Static ", style="bold white on grey35")
 
 
-def moment(value: DateTime | None, tz: str, fmt: str = "D MMM YYYY HH:mm") -> str:
+def moment(value: DateTime | None, tz: str, fmt: str = config.SHOWN_MOMENT) -> str:
     return value.in_timezone(tz).format(fmt) if value is not None else "-"
 
 

@@ -815,7 +815,6 @@ def test_an_edit_made_on_a_stale_read_is_refused_naming_who_changed_what(cli, re
 
 
 def test_the_worker_survives_transient_database_errors(cli, env, monkeypatch, capsys, path):
-    import peewee
 
     from segtui import cli as climod
     from segtui import worker

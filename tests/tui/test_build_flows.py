@@ -22,7 +22,7 @@ from segtui.tui.screens.record_picker import RecordPicker
 from segtui.tui.screens.records_browser import RecordsBrowserScreen
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
-from segtui.tui.screens.test_record import TestRecordScreen as RecordTestScreen  # not a test class
+from segtui.tui.screens.record_test import RecordTestScreen
 from segtui.tui.widgets.filter_editor import FilterEditor
 from segtui.tui.widgets.live_count import LiveCount
 
@@ -508,7 +508,7 @@ def test_records_browser_edit_a_property_and_the_segments_follow(make_app, demo_
         await pilot.pause()
         pilot.app.screen.query_one("#property-value").value = "Occitanie"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert pilot.app.screen is page
         seen["note"] = shown(page.query_one("#edit-note"))
         pilot.app.start_tick()  # the console's worker, as its timer would

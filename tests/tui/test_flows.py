@@ -389,7 +389,6 @@ def test_export_never_overwrites_a_file(make_app, tmp_path):
 
 
 def test_a_locked_database_during_an_action_is_reported_and_the_console_stays(make_app, monkeypatch):
-    import peewee
 
     app = make_app()
     target = segments.get("Events 2025, Bretagne")

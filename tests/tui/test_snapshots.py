@@ -112,7 +112,7 @@ SCREENS.update({
                               keys("enter", "space", "space")),
     "test_record": scenario(opened("Events 2025, Bretagne"), keys("t"), _test_a_normandie_contact, settle),
     "records_browser": scenario(keys("b"), settle),
-    "deleted": scenario(opened("Webinar October 2026"), keys("delete", "enter"), keys("D")),
+    "deleted": scenario(opened("Webinar October 2026"), keys("delete", "enter"), settle, keys("D")),
 })
 
 

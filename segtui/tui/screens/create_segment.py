@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import peewee
-from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,18 +11,20 @@ from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, S
 
 from ...core import filters, segments
 from ...core.errors import SegtuiError
-from ...core.models import database_proxy
+from ...core.kinds import SegmentType
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
-from ..text import count, printable
+from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
+from ..work import CoreWork
 from .confirm import ConfirmModal
+from .filter_form import FilterForm
 
-TYPE_CHOICES = [("Active: members follow the filters", "active"),
-                ("Static: filled once from the filters, then by hand", "static")]
+TYPE_CHOICES = [("Active: members follow the filters", SegmentType.ACTIVE),
+                ("Static: filled once from the filters, then by hand", SegmentType.STATIC)]
 
 
-class CreateSegmentScreen(Screen):
+class CreateSegmentScreen(CoreWork, Screen):
     CSS_PATH = "segment_form.tcss"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
@@ -50,7 +50,7 @@ class CreateSegmentScreen(Screen):
                 yield Label("Type", classes="form-label type-label")
                 yield Select(TYPE_CHOICES, allow_blank=False, value="active", id="type", compact=True)
             yield Static("", id="type-note", classes="muted")
-        yield FilterEditor("contacts", id="editor")
+        yield FilterEditor("contacts", form=FilterForm, id="editor")
         with Vertical(id="saving", classes="hidden"):
             yield Label("", id="saving-label")
             yield ProgressBar(total=None, show_eta=False, id="saving-bar")
@@ -72,13 +72,10 @@ class CreateSegmentScreen(Screen):
     def check_name(self) -> str | None:
         """The cleaned name, or None with the reason shown under the field."""
         error = self.query_one("#name-error", Static)
-        try:
-            name = segments.check_name(self.query_one("#name", Input).value, self.object_type())
-        except SegtuiError as exc:
-            error.update(Text(f"⚠ {printable(exc.message, limit=300)}"))
-            return None
         error.update("")
-        return name
+        text, object_type = self.query_one("#name", Input).value, self.object_type()
+        return self.read_core(lambda: segments.check_name(text, object_type),
+                              failed=lambda exc: error.update(problem(exc.message)))
 
     @on(Input.Changed, "#name")
     def name_changed(self, event: Input.Changed) -> None:
@@ -110,7 +107,7 @@ class CreateSegmentScreen(Screen):
 
     def show_type_note(self) -> None:
         note = ("The members are the records the filters select, now and later; it needs at least one filter."
-                if self.segment_type() == "active" else
+                if self.segment_type() == SegmentType.ACTIVE else
                 "The filters fill it once when saved (or leave them empty); then records are added by hand.")
         self.query_one("#type-note", Static).update(note)
 
@@ -128,13 +125,13 @@ class CreateSegmentScreen(Screen):
             self.query_one("#name", Input).focus()
             return
         editor = self.query_one(FilterEditor)
-        problem = editor.first_error()
-        if problem:
-            form_error.update(Text(f"⚠ Not saved: {printable(problem, limit=300)}"))
+        trouble = editor.first_error()
+        if trouble:
+            form_error.update(problem(trouble, "⚠ Not saved: "))
             editor.focus_rows()
             return
         tree = editor.current_tree()
-        if self.segment_type() == "active" and not filters.has_filters(tree):
+        if self.segment_type() == SegmentType.ACTIVE and not filters.has_filters(tree):
             form_error.update("⚠ Not saved: an active segment needs at least one filter (press n to add one).")
             editor.focus_rows()
             return
@@ -144,30 +141,23 @@ class CreateSegmentScreen(Screen):
         self.query_one("#saving-label", Label).update(
             f"Creating {printable(name, limit=60)!r}: processing the filters…" if filters.has_filters(tree)
             else f"Creating {printable(name, limit=60)!r}…")
-        self.create(name, self.object_type(), self.segment_type(), tree)
+        ctx, object_type, segment_type = self.app.ctx, self.object_type(), self.segment_type()
+        self.run_core(lambda: segments.create(ctx, name, object_type, segment_type, tree), done=self.created,
+                      failed=self.failed, group="create")
 
-    @work(thread=True, exclusive=True, group="create", exit_on_error=False)
-    def create(self, name: str, object_type: str, type_: str, tree: dict) -> None:
-        try:
-            segment, diff = segments.create(self.app.ctx, name, object_type, type_, tree)
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.created, segment.id, segment.name, diff.added)
-
-    def failed(self, message: str) -> None:
+    def failed(self, exc: SegtuiError) -> None:
         self.saving = False
         self.query_one("#saving").add_class("hidden")
-        self.query_one("#form-error", Static).update(Text(f"⚠ Not saved: {printable(message, limit=300)}"))
-        self.notify(message, title="Not saved", severity="error", timeout=10)
+        self.query_one("#form-error", Static).update(problem(exc, "⚠ Not saved: "))
+        self.notify(str(exc), title="Not saved", severity="error", timeout=10)
 
-    def created(self, segment_id: int, name: str, added: int) -> None:
+    def created(self, result) -> None:
         from .segment_detail import SegmentDetailScreen
 
-        self.notify(f"Created {printable(name, limit=60)!r} with {count(added, 'member')}.", title="Segment created")
-        self.app.switch_screen(SegmentDetailScreen(segment_id))
+        segment, diff = result
+        self.notify(f"Created {printable(segment.name, limit=60)!r} with {count(diff.added, 'member')}.",
+                    title="Segment created")
+        self.app.switch_screen(SegmentDetailScreen(segment.id))
 
     def action_cancel(self) -> None:
         editor = self.query_one(FilterEditor)

@@ -11,10 +11,12 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...core import segments
 from ...core.errors import SegtuiError
+from ... import config
 from ..text import count, literal, moment, printable, type_badge
+from ..work import CoreWork
 
 
-class DeletedSegmentsScreen(Screen):
+class DeletedSegmentsScreen(CoreWork, Screen):
     CSS_PATH = "deleted_segments.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -48,6 +50,9 @@ class DeletedSegmentsScreen(Screen):
         return True
 
     def reload(self) -> None:
+        self.read_core(self.show_deleted)
+
+    def show_deleted(self) -> None:
         ctx = self.app.ctx
         table = self.query_one(DataTable)
         keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
@@ -58,7 +63,7 @@ class DeletedSegmentsScreen(Screen):
             table.add_row(
                 literal(seg.name, limit=60), type_badge(seg.type), seg.object_type,
                 Text(f"{seg.size:,}", justify="right"), moment(seg.deleted_at, ctx.tz),
-                moment(until, ctx.tz, "D MMM YYYY"), literal(seg.deleted_by, limit=20), key=str(seg.id),
+                moment(until, ctx.tz, config.SHOWN_DAY), literal(seg.deleted_by, limit=20), key=str(seg.id),
             )
             self.ids.append(seg.id)
         if keep in self.ids:
@@ -88,12 +93,15 @@ class DeletedSegmentsScreen(Screen):
         if segment_id is None:
             self.notify("Nothing to restore.", severity="warning", timeout=3)
             return
-        try:
-            restored = segments.restore(self.app.ctx, segment_id)
-        except SegtuiError as exc:
-            self.notify(str(exc), title="Not restored", severity="error", timeout=10)
-            self.reload()
-            return
+        ctx = self.app.ctx
+        self.run_core(lambda: segments.restore(ctx, segment_id), done=self.restored, failed=self.not_restored,
+                      group="restore")
+
+    def not_restored(self, exc: SegtuiError) -> None:
+        self.notify(str(exc), title="Not restored", severity="error", timeout=10)
+        self.reload()
+
+    def restored(self, restored) -> None:
         self.notify(f"Restored {printable(restored.name, limit=60)!r}"
                     + (" (its members are refreshed at the next run of the worker)." if restored.type == "active"
                        else f" with {count(restored.size, 'member')}."), title="Restored")

@@ -5,9 +5,7 @@ conversion to active, and the screen says so.
 
 from __future__ import annotations
 
-import peewee
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -15,14 +13,15 @@ from textual.widgets import Footer, Header, Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
-from ...core.models import database_proxy
-from ..text import count, printable
+from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
+from ..work import CoreWork
 from .confirm import ConfirmModal
+from .filter_form import FilterForm
 
 
-class EditFiltersScreen(Screen[bool]):
+class EditFiltersScreen(CoreWork, Screen[bool]):
     """Dismissed with True when the filters were saved."""
 
     CSS_PATH = "segment_form.tcss"
@@ -41,7 +40,8 @@ class EditFiltersScreen(Screen[bool]):
         yield Header()
         yield Static(self.note(), id="filters-note")
         prefix = "Matches" if seg.type == "active" else "These filters select"
-        yield FilterEditor(seg.object_type, store.tree(seg), segment_id=seg.id, count_prefix=prefix, id="editor")
+        yield FilterEditor(seg.object_type, store.tree(seg), form=FilterForm, segment_id=seg.id, count_prefix=prefix,
+                           id="editor")
         yield InlineMessage("", id="form-error", classes="error-text")
         yield Footer(compact=True)
 
@@ -69,9 +69,9 @@ class EditFiltersScreen(Screen[bool]):
         if not editor.changed:
             self.notify("No change to save.", timeout=3)
             return
-        problem = editor.first_error()
-        if problem:
-            error.update(Text(f"⚠ Not saved: {printable(problem, limit=300)}"))
+        trouble = editor.first_error()
+        if trouble:
+            error.update(problem(trouble, "⚠ Not saved: "))
             return
         tree = editor.current_tree()
         if self.segment.type == "active" and not filters.has_filters(tree):
@@ -87,16 +87,10 @@ class EditFiltersScreen(Screen[bool]):
             self.busy = True
             self.save(tree, self.segment.version)
 
-    @work(thread=True, exclusive=True, group="filters", exit_on_error=False)
     def preview(self, tree: dict, version: int) -> None:
-        try:
-            diff = segments.preview_filters(self.app.ctx, self.segment.id, tree)
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.confirm, tree, version, diff)
+        ctx, segment_id = self.app.ctx, self.segment.id
+        self.run_core(lambda: segments.preview_filters(ctx, segment_id, tree),
+                      done=lambda diff: self.confirm(tree, version, diff), failed=self.failed, group="filters")
 
     def confirm(self, tree: dict, version: int, diff) -> None:
         self.busy = False
@@ -114,37 +108,34 @@ class EditFiltersScreen(Screen[bool]):
         self.query_one("#form-error", Static).update(Text("Saving and applying the filters…", style="dim"))
         self.save(tree, version)
 
-    @work(thread=True, exclusive=True, group="filters", exit_on_error=False)
     def save(self, tree: dict, version: int) -> None:
-        try:
-            _, diff = segments.update_filters(self.app.ctx, self.segment.id, tree, expected_version=version)
-        except StaleSegment as exc:
-            self.app.call_from_thread(self.stale, str(exc))
-            return
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.failed, str(exc))
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.saved, diff)
+        ctx, segment_id = self.app.ctx, self.segment.id
+        self.run_core(lambda: segments.update_filters(ctx, segment_id, tree, expected_version=version),
+                      done=self.saved, failed=self.not_saved, group="filters")
 
-    def failed(self, message: str) -> None:
+    def not_saved(self, exc: SegtuiError) -> None:
+        if isinstance(exc, StaleSegment):
+            self.stale(str(exc))
+        else:
+            self.failed(exc)
+
+    def failed(self, message: object) -> None:
         self.busy = False
-        self.query_one("#form-error", Static).update(Text(f"⚠ Not saved: {printable(message, limit=300)}"))
-        self.notify(message, title="Not saved", severity="error", timeout=10)
+        self.query_one("#form-error", Static).update(problem(message, "⚠ Not saved: "))
+        self.notify(str(message), title="Not saved", severity="error", timeout=10)
 
     def stale(self, message: str) -> None:
         """Someone else changed the segment: keep this draft, and say what saving again means."""
-        try:
-            self.segment = segments.get(self.segment.id)
-        except SegtuiError as exc:
-            self.failed(str(exc))
+        segment = self.read_core(lambda: segments.get(self.segment.id), failed=self.failed)
+        if segment is None:
             return
+        self.segment = segment
         self.query_one("#filters-note", Static).update(self.note())
         self.failed(f"{message.split('; it has been reloaded')[0]}. Your draft is kept: ctrl+s saves it over "
                     "their version, Esc discards it.")
 
-    def saved(self, diff) -> None:
+    def saved(self, result) -> None:
+        _, diff = result
         self.busy = False
         if self.segment.type == "active":
             self.notify(f"Filters saved: +{diff.added:,} added, -{diff.removed:,} removed.", title="Saved")

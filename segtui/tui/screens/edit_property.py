@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,13 +12,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 from ...core import records
 from ...core.errors import SegtuiError
 from ...core.properties import BOOLEAN, DATE, ENUMERATION, NUMBER, Property
-from ..text import printable
+from ..text import problem
+from ..work import CoreWork
 
 UNKNOWN = ""
 HINTS = {NUMBER: "a number with a '.' decimal point", DATE: "a day as YYYY-MM-DD", "text": "text"}
 
 
-class EditPropertyModal(ModalScreen[tuple[Property, str] | None]):
+class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str] | None]):
     CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -63,14 +63,12 @@ class EditPropertyModal(ModalScreen[tuple[Property, str] | None]):
     @on(Input.Submitted, "#property-value")
     @on(Button.Pressed, "#confirm")
     def save(self) -> None:
-        text = self.value()
-        try:
-            records.set_property(self.app.ctx, self.object_type, self.record_id, self.prop.name, text)
-        except SegtuiError as exc:
-            message = Text(f"⚠ Not saved: {printable(exc.message, limit=300)}")
-            self.query_one("#property-error", Static).update(message)
-            return
-        self.dismiss((self.prop, text.strip()))
+        text, ctx = self.value(), self.app.ctx
+        self.run_core(lambda: records.set_property(ctx, self.object_type, self.record_id, self.prop.name, text),
+                      done=lambda _: self.dismiss((self.prop, text.strip())), failed=self.not_saved, group="save")
+
+    def not_saved(self, exc: SegtuiError) -> None:
+        self.query_one("#property-error", Static).update(problem(exc.message, "⚠ Not saved: "))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

@@ -20,8 +20,9 @@ from ...core import filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
 from ...core.properties import ENUMERATION, NUMBER, SINGULAR, properties
 from ..text import literal, printable
-from ..widgets.calendar import CalendarModal
+from .calendar import CalendarModal
 from ..widgets.live_count import LiveCount
+from ..widgets.type_ahead import TypeAhead
 
 SEGMENT = "__segment__"
 SEGMENT_LABEL = "Segment membership"
@@ -30,27 +31,6 @@ SHAPE_PANE = {
     "none": "shape-none", "value": "shape-value", "values": "shape-values", "range": "shape-range",
     "date": "shape-date", "date_range": "shape-range", "days": "shape-days", "segment": "shape-segment",
 }
-
-
-class TypeAhead(Input):
-    """An Input whose up/down keys move the highlight of the list under it."""
-
-    BINDINGS = [
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
-    ]
-
-    def __init__(self, list_id: str, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.list_id = list_id
-
-    def action_move(self, step: int) -> None:
-        options = self.screen.query_one(f"#{self.list_id}", OptionList)
-        options.display = True
-        if not options.option_count:
-            return
-        current = options.highlighted if options.highlighted is not None else -step
-        options.highlighted = max(0, min(options.option_count - 1, current + step))
 
 
 class FilterForm(ModalScreen[dict | None]):

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import peewee
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -15,12 +14,12 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from ...core import records
 from ...core.errors import ImportRefused, SegtuiError
-from ...core.models import database_proxy
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property
 from ..text import printable
+from ..work import CoreWork
 
 
-class ImportModal(ModalScreen[bool]):
+class ImportModal(CoreWork, ModalScreen[bool]):
     """Dismissed with True when something was imported (the screen underneath reloads)."""
 
     CSS_PATH = "import_modal.tcss"
@@ -88,24 +87,24 @@ class ImportModal(ModalScreen[bool]):
         report.update(Text(f"Reading {printable(str(path))}…", style="dim"))
         self.run_import(str(path), self.object_type, self.segment.id if into else None)
 
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: str, object_type: str, segment_id: int | None) -> None:
-        def progress(done: int, total: int) -> None:
+        ctx = self.app.ctx
+
+        def progress(done: int, total: int) -> None:  # in the worker's thread
             self.app.call_from_thread(self.show_progress, done, total)
 
-        try:
+        def job():
             text = records.read_file(path)
             self.app.call_from_thread(self.show_checking)
-            report = records.import_csv(self.app.ctx, object_type, text, segment_id=segment_id, progress=progress)
-        except ImportRefused as exc:
-            self.app.call_from_thread(self.refused, exc.message.splitlines()[0], exc.problems)
-            return
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.refused, f"Nothing was imported: {exc}", [])
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.done, report)
+            return records.import_csv(ctx, object_type, text, segment_id=segment_id, progress=progress)
+
+        self.run_core(job, done=self.done, failed=self.not_imported, group="import")
+
+    def not_imported(self, exc: SegtuiError) -> None:
+        if isinstance(exc, ImportRefused):
+            self.refused(exc.message.splitlines()[0], exc.problems)
+        else:
+            self.refused(f"Nothing was imported: {exc}", [])
 
     def show_checking(self) -> None:
         self.query_one("#import-report", Static).update(Text("Checking every line, then writing…", style="dim"))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,11 +11,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from ...core.errors import SegtuiError
-from ..text import printable
+from ..text import problem
+from ..work import CoreWork
 
 
-class NameModal(ModalScreen[str | None]):
+class NameModal(CoreWork, ModalScreen[str | None]):
     CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -46,13 +45,9 @@ class NameModal(ModalScreen[str | None]):
 
     def checked(self) -> str | None:
         error = self.query_one("#name-error", Static)
-        try:
-            name = self.check(self.query_one("#name-input", Input).value)
-        except SegtuiError as exc:
-            error.update(Text(f"⚠ {printable(exc.message, limit=300)}"))
-            return None
         error.update("")
-        return name
+        text = self.query_one("#name-input", Input).value
+        return self.read_core(lambda: self.check(text), failed=lambda exc: error.update(problem(exc.message)))
 
     @on(Input.Changed, "#name-input")
     def typed(self) -> None:

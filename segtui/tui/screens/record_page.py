@@ -19,11 +19,12 @@ from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
 from ..text import literal, moment, printable, type_badge
+from ..work import CoreWork
 from .edit_property import EditPropertyModal
 from .record_picker import record_name
 
 
-class RecordScreen(Screen):
+class RecordScreen(CoreWork, Screen):
     CSS_PATH = "record_page.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -67,12 +68,15 @@ class RecordScreen(Screen):
         return True
 
     def reload(self) -> None:
-        try:
-            record = records.get_record(self.object_type, self.record_id)
-        except SegtuiError as exc:
-            self.notify(str(exc), severity="warning")
+        self.read_core(self.show_record, failed=self.gone)
+
+    def gone(self, exc: SegtuiError) -> None:
+        self.notify(str(exc), severity="warning")
+        if self.app.screen is self:
             self.app.pop_screen()
-            return
+
+    def show_record(self) -> None:
+        record = records.get_record(self.object_type, self.record_id)
         registry = properties(self.object_type)
         key = getattr(record, key_property(self.object_type).name)
         name = record_name(self.object_type, record)
@@ -133,7 +137,9 @@ class RecordScreen(Screen):
         if not 0 <= props.cursor_row < len(self.names):
             return
         prop = properties(self.object_type)[self.names[props.cursor_row]]
-        record = records.get_record(self.object_type, self.record_id)
+        record = self.read_core(lambda: records.get_record(self.object_type, self.record_id))
+        if record is None:
+            return
         current = format_value(prop, getattr(record, prop.name))
         self.app.push_screen(EditPropertyModal(self.object_type, self.record_id, prop, current), self.saved)
 
@@ -148,7 +154,8 @@ class RecordScreen(Screen):
         self.edited_property = prop.name
         shown = printable(text, limit=60) if text else "unknown"
         self.edited = f"Saved: {prop.label} is now {shown}."
-        self.pending = [(s.id, s.name) for s in records.segments_reading(self.object_type, {prop.name})]
+        reading = self.read_core(lambda: records.segments_reading(self.object_type, {prop.name})) or []
+        self.pending = [(s.id, s.name) for s in reading]
         self.notify(self.edited, title="Record saved")
         self.reload()
 

@@ -6,19 +6,16 @@ Space marks a row (several mode), Enter chooses, ] and [ turn pages, Esc cancels
 
 from __future__ import annotations
 
-import peewee
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.timer import Timer
 from textual.widgets import Button, DataTable, Input, Label
 
 from ...core import membership, records
 from ...core.errors import SegtuiError
-from ...core.models import database_proxy
 from ...core.properties import SINGULAR, key_property
 from ..widgets.debounced_search import DebouncedSearch
 from ..text import literal, printable
@@ -56,8 +53,6 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         self.total = 0
         self.rows: list[int] = []
         self.marked: dict[int, str] = {}  # id -> key, kept across searches and pages
-        self.timer: Timer | None = None
-        self.generation = 0
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
@@ -81,7 +76,7 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
             columns.append(("Member", 6))
         for label, width in columns:
             table.add_column(label, width=width)
-        self.load(self.generation)
+        self.load()
         self.query_one("#picker-search", Input).focus()
 
     # -- searching --------------------------------------------------------------------------
@@ -93,28 +88,23 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
     def to_table(self) -> None:
         self.query_one(DataTable).focus()
 
-    @work(thread=True, exclusive=True, group="picker", exit_on_error=False)
-    def load(self, generation: int) -> None:
-        try:
-            found, total = records.search(self.object_type, self.search_text, offset=self.start, limit=PAGE)
-            members = (membership.members_among(self.segment_id, [r.id for r in found])
-                       if self.segment_id is not None else set())
-            key = key_property(self.object_type).name
-            rows = [(r.id, getattr(r, key), record_name(self.object_type, r), r.region or "") for r in found]
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.show_error, generation, str(exc))
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.show, generation, rows, total, members)
+    def load(self, delay: float = 0.0) -> None:
+        object_type, text, start, segment_id = self.object_type, self.search_text, self.start, self.segment_id
 
-    def show_error(self, generation: int, message: str) -> None:
-        if generation == self.generation and self.is_mounted:
-            self.query_one("#picker-status", Label).update(Text(f"⚠ {printable(message)}", style="bold red"))
+        def job():
+            found, total = records.search(object_type, text, offset=start, limit=PAGE)
+            members = membership.members_among(segment_id, [r.id for r in found]) if segment_id is not None else set()
+            key = key_property(object_type).name
+            rows = [(r.id, getattr(r, key), record_name(object_type, r), r.region or "") for r in found]
+            return rows, total, members
 
-    def show(self, generation: int, rows: list, total: int, members: set[int]) -> None:
-        if generation != self.generation or not self.is_mounted:
-            return
+        self.run_core(job, done=self.show, failed=self.show_error, group="picker", delay=delay)
+
+    def show_error(self, exc: SegtuiError) -> None:
+        self.query_one("#picker-status", Label).update(Text(f"⚠ {printable(exc)}", style="bold red"))
+
+    def show(self, result) -> None:
+        rows, total, members = result
         table = self.query_one(DataTable)
         table.clear()
         self.rows = []
@@ -174,8 +164,7 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         if offset < 0 or offset >= max(self.total, 1):
             return
         self.start = offset
-        self.generation += 1
-        self.load(self.generation)
+        self.load()
 
     @on(DataTable.RowSelected, "#picker-table")
     @on(Button.Pressed, "#choose")

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import peewee
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 
 from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.models import database_proxy
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
 from ..widgets.debounced_search import DebouncedSearch
 from ..text import literal, printable
@@ -48,8 +45,6 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
         self.start = 0
         self.total = 0
         self.ids: list[int] = []
-        self.generation = 0
-        self.timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,7 +59,7 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
     def on_mount(self) -> None:
         self.title = "Records"
         self.set_columns()
-        self.load(self.generation)
+        self.load()
         self.query_one(DataTable).focus()
 
     def set_columns(self) -> None:
@@ -77,21 +72,17 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
 
     # -- loading -------------------------------------------------------------------------------
     def reload(self) -> None:
-        self.generation += 1
-        self.load(self.generation)
+        self.load()
 
-    @work(thread=True, exclusive=True, group="browse", exit_on_error=False)
-    def load(self, generation: int) -> None:
-        object_type = self.object_type
-        try:
-            found, total = records.search(object_type, self.search_text, offset=self.start, limit=PAGE)
+    def load(self, delay: float = 0.0) -> None:
+        object_type, text, start = self.object_type, self.search_text, self.start
+
+        def job():
+            found, total = records.search(object_type, text, offset=start, limit=PAGE)
             rows = [(r.id, [self.cell(object_type, r, name) for name, _ in COLUMNS[object_type]]) for r in found]
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.show_error, generation, str(exc))
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.show, generation, object_type, rows, total)
+            return object_type, rows, total
+
+        self.run_core(job, done=self.show, failed=self.show_error, group="browse", delay=delay)
 
     @staticmethod
     def cell(object_type: str, record, name: str) -> Text:
@@ -103,12 +94,12 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
             return Text(value, justify="right")
         return literal(value.replace("_", " ") if prop.type == "enumeration" else value, limit=80)
 
-    def show_error(self, generation: int, message: str) -> None:
-        if generation == self.generation and self.is_mounted:
-            self.query_one("#browser-status", Label).update(Text(f"⚠ {printable(message)}", style="bold red"))
+    def show_error(self, exc: SegtuiError) -> None:
+        self.query_one("#browser-status", Label).update(Text(f"⚠ {printable(exc)}", style="bold red"))
 
-    def show(self, generation: int, object_type: str, rows: list, total: int) -> None:
-        if generation != self.generation or object_type != self.object_type or not self.is_mounted:
+    def show(self, result) -> None:
+        object_type, rows, total = result
+        if object_type != self.object_type:
             return
         table = self.query_one(DataTable)
         keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-import peewee
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -13,19 +12,21 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Static, Ta
 
 from ...core import audit, conversions, describe, filters, membership, records, segments, store
 from ...core.errors import SegmentNotFound, SegtuiError
-from ...core.models import database_proxy
+from ...core.kinds import ScheduleMode
 from ...core.properties import SINGULAR
 from .. import flows
 from ..text import count, literal, moment, printable, type_badge
 from ..widgets.settings_panel import SettingsPanel
+from ..work import CoreWork
 from .actions_menu import ActionsMenu, MenuEntry
+from .calendar import CalendarModal
 from .confirm import ConfirmModal
 from .edit_filters import EditFiltersScreen
 from .export_modal import ExportModal
 from .import_modal import ImportModal
 from .record_picker import RecordPicker
 from .segment_picker import SegmentPicker
-from .test_record import TestRecordScreen
+from .record_test import RecordTestScreen
 
 MEMBERS_PAGE = 50
 REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
@@ -40,7 +41,7 @@ MUTATING = {"edit_filters", "add_records", "remove_records", "add_members_of", "
             "rename", "clone", "delete", "settings", "export"}
 
 
-class SegmentDetailScreen(Screen):
+class SegmentDetailScreen(CoreWork, Screen):
     CSS_PATH = "segment_detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -86,7 +87,7 @@ class SegmentDetailScreen(Screen):
                 with VerticalScroll():
                     yield Static(id="filters-text")
             with TabPane("Settings", id="tab-settings"):
-                yield SettingsPanel(id="settings")
+                yield SettingsPanel(id="settings", calendar=CalendarModal)
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
         yield Footer(compact=True)
@@ -102,12 +103,18 @@ class SegmentDetailScreen(Screen):
 
     # -- loading ------------------------------------------------------------------------
     def reload(self) -> None:
-        try:
-            self.segment = segments.get(self.segment_id)
-        except SegmentNotFound:
+        self.read_core(self.show_segment, failed=self.cannot_show)
+
+    def cannot_show(self, exc: SegtuiError) -> None:
+        if isinstance(exc, SegmentNotFound):
             self.notify("This segment was deleted by another admin.", severity="warning")
-            self.app.pop_screen()
+            if self.app.screen is self:
+                self.app.pop_screen()
             return
+        self.show_core_error(exc)
+
+    def show_segment(self) -> None:
+        self.segment = segments.get(self.segment_id)
         if self.segment.type != "static":
             self.marked.clear()
         self.refresh_bindings()
@@ -216,6 +223,11 @@ class SegmentDetailScreen(Screen):
         for at, what, who in items[:150]:
             table.add_row(moment(at, tz), what, literal(who, limit=20))
 
+    @on(SettingsPanel.Saved)
+    @on(SettingsPanel.NotSaved)
+    def settings_changed(self) -> None:
+        self.reload()
+
     # -- actions ------------------------------------------------------------------------
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -226,12 +238,12 @@ class SegmentDetailScreen(Screen):
     def action_next_page(self) -> None:
         if (self.page + 1) * MEMBERS_PAGE < self.segment.size:
             self.page += 1
-            self.show_members()
+            self.read_core(self.show_members)
 
     def action_previous_page(self) -> None:
         if self.page > 0:
             self.page -= 1
-            self.show_members()
+            self.read_core(self.show_members)
 
     def action_settings(self) -> None:
         self.query_one(TabbedContent).active = "tab-settings"
@@ -328,7 +340,7 @@ class SegmentDetailScreen(Screen):
 
     def test_picked(self, ids: list[int] | None) -> None:
         if ids:
-            self.app.push_screen(TestRecordScreen(self.segment, ids[0]))
+            self.app.push_screen(RecordTestScreen(self.segment, ids[0]))
 
     # -- manual membership (static segments) ---------------------------------------------
     def refuse_if_active(self, what: str) -> bool:
@@ -352,15 +364,16 @@ class SegmentDetailScreen(Screen):
     def add_chosen(self, ids: list[int] | None, version: int) -> None:
         if not ids:
             return
-        try:
-            diff = membership.add_records(self.app.ctx, self.segment_id, ids, expected_version=version)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
-        already = len(ids) - diff.added
-        self.notify(f"Added {count(diff.added, 'record')}" + (f" ({already:,} already members)." if already else "."),
-                    title="Records added")
-        self.reload()
+        ctx = self.app.ctx
+
+        def added(diff) -> None:
+            already = len(ids) - diff.added
+            self.notify(f"Added {count(diff.added, 'record')}"
+                        + (f" ({already:,} already members)." if already else "."), title="Records added")
+            self.reload()
+
+        self.run_core(lambda: membership.add_records(ctx, self.segment_id, ids, expected_version=version),
+                      done=added, failed=self.fail, group="add_records")
 
     def action_mark(self) -> None:
         if self.app.ctx.read_only or self.refuse_if_active("remove records"):
@@ -406,14 +419,15 @@ class SegmentDetailScreen(Screen):
         )
 
     def remove_chosen(self, ids: list[int], version: int) -> None:
-        try:
-            diff = membership.remove_records(self.app.ctx, self.segment_id, ids, expected_version=version)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
-        self.marked.clear()
-        self.notify(f"Removed {count(diff.removed, 'record')}.", title="Records removed")
-        self.reload()
+        ctx = self.app.ctx
+
+        def removed(diff) -> None:
+            self.marked.clear()
+            self.notify(f"Removed {count(diff.removed, 'record')}.", title="Records removed")
+            self.reload()
+
+        self.run_core(lambda: membership.remove_records(ctx, self.segment_id, ids, expected_version=version),
+                      done=removed, failed=self.fail, group="remove_records")
 
     def action_add_members_of(self) -> None:
         if self.app.ctx.read_only or self.refuse_if_active("add records"):
@@ -426,10 +440,8 @@ class SegmentDetailScreen(Screen):
         )
 
     def confirm_members_of(self, other_id: int, version: int) -> None:
-        try:
-            other = segments.get(other_id)
-        except SegtuiError as exc:
-            self.fail(exc)
+        other = self.read_core(lambda: segments.get(other_id), failed=self.fail)
+        if other is None:
             return
         body = (f"Every one of the {count(other.size, 'member')} of {printable(other.name, limit=50)!r} joins "
                 f"{printable(self.segment.name, limit=50)!r} (those already in stay as they are). It is a one-off "
@@ -439,19 +451,13 @@ class SegmentDetailScreen(Screen):
             lambda ok: self.add_members_of(other_id, version) if ok else None,
         )
 
-    @work(thread=True, exclusive=True, group="membership", exit_on_error=False)
     def add_members_of(self, other_id: int, version: int) -> None:
-        try:
-            diff = membership.add_members_of(self.app.ctx, self.segment_id, other_id, expected_version=version)
-        except (SegtuiError, peewee.DatabaseError) as exc:
-            self.app.call_from_thread(self.fail, exc)
-            return
-        finally:
-            database_proxy.close()
-        self.app.call_from_thread(self.members_added, diff.added)
+        ctx = self.app.ctx
+        self.run_core(lambda: membership.add_members_of(ctx, self.segment_id, other_id, expected_version=version),
+                      done=self.members_added, failed=self.fail, group="add_members_of")
 
-    def members_added(self, added: int) -> None:
-        self.notify(f"Added {count(added, 'record')}.", title="Records added")
+    def members_added(self, diff) -> None:
+        self.notify(f"Added {count(diff.added, 'record')}.", title="Records added")
         self.reload()
 
     # -- import, rename, clone, delete ----------------------------------------------------
@@ -483,26 +489,25 @@ class SegmentDetailScreen(Screen):
             self.app.pop_screen()
 
     def action_convert_static(self) -> None:
-        try:
-            preview = conversions.preview_to_static(self.segment_id)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
-        body = (f"{preview.sentence()} From then on, records are added or removed only by hand.")
-        if self.segment.schedule_mode != "never":
-            body += " The scheduled automatic conversion is cleared."
         version = self.segment.version
+        self.run_core(lambda: conversions.preview_to_static(self.segment_id),
+                      done=lambda preview: self.confirm_static(preview, version), failed=self.fail, group="preview")
+
+    def confirm_static(self, preview, version: int) -> None:
+        body = (f"{preview.sentence()} From then on, records are added or removed only by hand.")
+        if self.segment.schedule_mode != ScheduleMode.NEVER:
+            body += " The scheduled automatic conversion is cleared."
         self.app.push_screen(
             ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to static?", body, "Convert"),
             lambda ok: self.convert_static(version) if ok else None,
         )
 
     def convert_static(self, version: int) -> None:
-        try:
-            record = conversions.convert_to_static(self.app.ctx, self.segment_id, expected_version=version)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
+        ctx = self.app.ctx
+        self.run_core(lambda: conversions.convert_to_static(ctx, self.segment_id, expected_version=version),
+                      done=self.converted_static, failed=self.fail, group="convert")
+
+    def converted_static(self, record) -> None:
         self.app.note_own_conversion(record.id)
         self.notify(f"{printable(self.segment.name, limit=60)!r} is now static: {count(record.size, 'member')} frozen.",
                     title="Converted")
@@ -516,39 +521,35 @@ class SegmentDetailScreen(Screen):
             self.notify("Add at least one filter before converting to active: an active segment's members "
                         "are the records its filters select.", title="Cannot convert", severity="warning", timeout=8)
             return
-        self.preview_active(self.segment.version)
+        version, ctx = self.segment.version, self.app.ctx
+        self.run_core(lambda: conversions.preview_to_active(ctx, self.segment_id),
+                      done=lambda preview: self.confirm_active(preview, version), failed=self.fail, group="preview")
 
-    @work(thread=True, exclusive=True, group="preview", exit_on_error=False)
-    def preview_active(self, version: int) -> None:
-        try:
-            preview = conversions.preview_to_active(self.app.ctx, self.segment_id)
-        except SegtuiError as exc:
-            self.app.call_from_thread(self.fail, exc)
-            return
+    def confirm_active(self, preview, version: int) -> None:
         body = (f"{preview.sentence()} Membership then follows the filters; records can no longer be "
                 "added or removed by hand.")
-        self.app.call_from_thread(
-            self.app.push_screen,
+        self.app.push_screen(
             ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to active?", body, "Convert"),
             lambda ok: self.convert_active(version) if ok else None,
         )
 
     def convert_active(self, version: int) -> None:
-        try:
-            record, diff = conversions.convert_to_active(self.app.ctx, self.segment_id, expected_version=version)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
+        ctx = self.app.ctx
+        self.run_core(lambda: conversions.convert_to_active(ctx, self.segment_id, expected_version=version),
+                      done=self.converted_active, failed=self.fail, group="convert")
+
+    def converted_active(self, result) -> None:
+        record, diff = result
         self.app.note_own_conversion(record.id)
         self.notify(f"Now active: +{diff.added:,} added, -{diff.removed:,} removed.", title="Converted")
         self.reload()
 
     def action_refresh_now(self) -> None:
-        try:
-            diff = membership.refresh(self.app.ctx, self.segment_id)
-        except SegtuiError as exc:
-            self.fail(exc)
-            return
+        ctx = self.app.ctx
+        self.run_core(lambda: membership.refresh(ctx, self.segment_id), done=self.refreshed, failed=self.fail,
+                      group="refresh")
+
+    def refreshed(self, diff) -> None:
         self.notify(f"Refreshed: +{diff.added:,} added, -{diff.removed:,} removed.")
         self.reload()
 
@@ -560,16 +561,10 @@ class SegmentDetailScreen(Screen):
 
     def export_to(self, path: str | None) -> None:
         if path:
-            self.run_export(path)
-
-    @work(thread=True, exclusive=True, group="export", exit_on_error=False)
-    def run_export(self, path: str) -> None:
-        try:
-            written = records.export_members(self.segment_id, path)
-        except SegtuiError as exc:
-            self.app.call_from_thread(self.fail, exc)
-            return
-        self.app.call_from_thread(self.notify, f"Exported {count(written, 'member')} to {path}.", title="Export")
+            self.run_core(lambda: records.export_members(self.segment_id, path),
+                          done=lambda written: self.notify(f"Exported {count(written, 'member')} to {path}.",
+                                                           title="Export"),
+                          failed=self.fail, group="export")
 
     def fail(self, exc: Exception) -> None:
         """Show a domain error where the user is looking, then show the segment as it is now."""

@@ -13,7 +13,7 @@ from textual.widgets.option_list import Option
 
 from ...core import segments
 from ..text import literal, printable
-from .filter_form import TypeAhead
+from ..widgets.type_ahead import TypeAhead
 
 
 class SegmentPicker(ModalScreen[int | None]):

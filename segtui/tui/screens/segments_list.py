@@ -14,6 +14,7 @@ from ...core import describe, segments
 from ...core.errors import SegtuiError
 from .. import flows
 from ..text import count, literal, moment, printable, type_badge
+from ..work import CoreWork
 
 PAGE = 200
 COLUMNS = [
@@ -31,7 +32,7 @@ SORT_ORDER = [key for _, key, _ in COLUMNS]
 TYPE_TABS = {"all": None, "active": "active", "static": "static"}
 
 
-class SegmentsListScreen(Screen):
+class SegmentsListScreen(CoreWork, Screen):
     CSS_PATH = "segments_list.tcss"
     BINDINGS = [
         Binding("n", "create", "Create"),
@@ -88,10 +89,12 @@ class SegmentsListScreen(Screen):
 
     def load_more(self) -> None:
         ctx = self.app.ctx
-        page = segments.list_page(
+        page = self.read_core(lambda: segments.list_page(
             search=self.search_text, type=self.type_filter, sort=self.sort,
             descending=self.descending, offset=self.loaded, limit=PAGE,
-        )
+        ))
+        if page is None:
+            return
         self.total = page.total
         table = self.query_one(DataTable)
         for seg in page.rows:
@@ -202,12 +205,11 @@ class SegmentsListScreen(Screen):
         table = self.query_one(DataTable)
         if not self.ids or not 0 <= table.cursor_row < len(self.ids):
             return None
-        try:
-            return segments.get(self.ids[table.cursor_row])
-        except SegtuiError as exc:
-            self.notify(str(exc), severity="warning")
-            self.reload()
-            return None
+        return self.read_core(lambda: segments.get(self.ids[table.cursor_row]), failed=self.gone)
+
+    def gone(self, exc: SegtuiError) -> None:
+        self.notify(str(exc), severity="warning")
+        self.reload()
 
     def action_create(self) -> None:
         self.app.action_create_segment()

@@ -14,6 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -55,9 +56,11 @@ class FilterEditor(Widget):
             super().__init__()
             self.editor = editor
 
-    def __init__(self, object_type: str, tree: dict | None = None, *, segment_id: int | None = None,
-                 count_prefix: str = "Matches", **kwargs) -> None:
+    def __init__(self, object_type: str, tree: dict | None = None, *, form: type[ModalScreen],
+                 segment_id: int | None = None, count_prefix: str = "Matches", **kwargs) -> None:
+        """``form``: the screen that edits one filter (a widget imports no screen)."""
         super().__init__(**kwargs)
+        self.form = form
         self.object_type = object_type
         self.segment_id = segment_id
         self.groups: list[list[dict]] = [list(g["filters"]) for g in (tree or filters.EMPTY_TREE)["groups"]]
@@ -197,8 +200,6 @@ class FilterEditor(Widget):
         self.open_form(None, None)
 
     def open_form(self, g: int | None, i: int | None) -> None:
-        from ..screens.filter_form import FilterForm
-
         current = self.groups[g][i] if g is not None and i is not None else None
         where = (f"Edit filter {i + 1} of group {g + 1}" if current is not None
                  else f"Add a filter to group {g + 1}" if g is not None
@@ -215,7 +216,7 @@ class FilterEditor(Widget):
             return {"groups": [{"filters": x} for x in groups if x]}
 
         self.app.push_screen(
-            FilterForm(self.object_type, where, current, candidate, segment_id=self.segment_id),
+            self.form(self.object_type, where, current, candidate, segment_id=self.segment_id),
             lambda f: self.apply_form(g, i, f),
         )
 

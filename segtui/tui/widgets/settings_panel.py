@@ -6,6 +6,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
@@ -14,13 +16,30 @@ from ...core import conversions, schedule, store
 from ...core.errors import SegtuiError
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
 from ..text import moment, printable
-from .calendar import CalendarModal
+from ..work import CoreWork
 
 MODE_CHOICES = [("Never", NEVER), ("On a specific day", ON_DAY), ("After inactivity", AFTER_INACTIVITY)]
 UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
 
 
-class SettingsPanel(Widget):
+class SettingsPanel(CoreWork, Widget):
+    """The form saves through the core in a thread, then says so with a message: the screen
+    decides what to reload. ``calendar``: the day picker screen (widgets import no screen)."""
+
+    class Saved(Message):
+        """The automatic conversion was saved; ``sentence`` says when it converts."""
+
+        def __init__(self, sentence: str) -> None:
+            super().__init__()
+            self.sentence = sentence
+
+    class NotSaved(Message):
+        """The core refused the schedule (or another admin changed the segment)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     DEFAULT_CSS = """
     SettingsPanel { height: 1fr; }
     #settings-sidebar { width: 24; height: 100%; border: none; border-right: solid $primary-background; }
@@ -40,8 +59,9 @@ class SettingsPanel(Widget):
     """
     BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, *, calendar: type[ModalScreen], **kwargs) -> None:
         super().__init__(**kwargs)
+        self.calendar = calendar
         self.segment = None
         self.error_message = ""
 
@@ -192,7 +212,7 @@ class SettingsPanel(Widget):
             current = schedule.parse_day(self.query_one("#day", Input).value)
         except SegtuiError:
             current = today
-        self.app.push_screen(CalendarModal(current, today), self.day_picked)
+        self.app.push_screen(self.calendar(current, today), self.day_picked)
 
     def day_picked(self, day) -> None:
         if day is not None:
@@ -208,15 +228,19 @@ class SettingsPanel(Widget):
         if not self.update_explanation():
             self.notify(self.error_message, title="Not saved", severity="error")
             return
-        plan = self.read_form()
-        try:
-            saved = conversions.set_schedule(self.app.ctx, self.segment.id, plan,
-                                             expected_version=self.segment.version)
-        except SegtuiError as exc:
-            self.query_one("#schedule-error", Static).update(str(exc))
-            self.notify(str(exc), title="Not saved", severity="error", timeout=10)
-            self.screen.reload()
-            return
-        _, sentence = conversions.projected(self.app.ctx, saved, plan)
+        plan, ctx, segment_id, version = self.read_form(), self.app.ctx, self.segment.id, self.segment.version
+
+        def job() -> str:
+            saved = conversions.set_schedule(ctx, segment_id, plan, expected_version=version)
+            return conversions.projected(ctx, saved, plan)[1]
+
+        self.run_core(job, done=self.saved, failed=self.not_saved, group="save")
+
+    def saved(self, sentence: str) -> None:
         self.notify(sentence, title="Automatic conversion saved")
-        self.screen.reload()
+        self.post_message(self.Saved(sentence))
+
+    def not_saved(self, exc: SegtuiError) -> None:
+        self.query_one("#schedule-error", Static).update(str(exc))
+        self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+        self.post_message(self.NotSaved(str(exc)))

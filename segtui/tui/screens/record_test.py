@@ -14,14 +14,15 @@ from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
 from ..text import printable
+from ..work import CoreWork
 from .record_picker import RecordPicker, record_name
 
 PASS = ("✓ ", "bold green")
 FAIL = ("✗ ", "bold red")
 
 
-class TestRecordScreen(Screen):
-    CSS_PATH = "test_record.tcss"
+class RecordTestScreen(CoreWork, Screen):
+    CSS_PATH = "record_test.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("t", "another", "Test another record"),
@@ -44,16 +45,17 @@ class TestRecordScreen(Screen):
         self.show()
 
     def show(self) -> None:
+        self.read_core(self.show_test, failed=self.cannot_test)
+
+    def cannot_test(self, exc: SegtuiError) -> None:
+        self.query_one("#test-verdict", Static).update(Text(f"⚠ {printable(exc.message)}", style="bold red"))
+        self.query_one("#test-groups", Static).update("")
+
+    def show_test(self) -> None:
         seg = self.segment
-        tree = filters.EMPTY_TREE
-        try:
-            record = records.get_record(seg.object_type, self.record_id)
-            tree = store.tree(seg)
-            results = filters.explain_record(tree, seg.object_type, self.record_id, today=self.app.ctx.today())
-        except SegtuiError as exc:
-            self.query_one("#test-verdict", Static).update(Text(f"⚠ {printable(exc.message)}", style="bold red"))
-            self.query_one("#test-groups", Static).update("")
-            return
+        record = records.get_record(seg.object_type, self.record_id)
+        tree = store.tree(seg)
+        results = filters.explain_record(tree, seg.object_type, self.record_id, today=self.app.ctx.today())
         self.query_one("#test-verdict", Static).update(self.verdict(record, results))
         self.query_one("#test-groups", Static).update(self.groups(record, tree, results))
 
@@ -129,10 +131,12 @@ class TestRecordScreen(Screen):
 
     def reload(self) -> None:
         """After a worker tick: the segment may have been refreshed or converted."""
-        try:
-            self.segment = segments.get(self.segment.id)
-        except SegtuiError:
-            self.notify("This segment was deleted by another admin.", severity="warning")
+        segment = self.read_core(lambda: segments.get(self.segment.id), failed=self.gone)
+        if segment is not None:
+            self.segment = segment
+            self.show()
+
+    def gone(self, exc: SegtuiError) -> None:
+        self.notify("This segment was deleted by another admin.", severity="warning")
+        if self.app.screen is self:
             self.app.pop_screen()
-            return
-        self.show()
