@@ -11,11 +11,12 @@ import time
 import peewee
 
 from . import config
-from .core import conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
+from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import printable
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError
+from .core.properties import SINGULAR, properties
 
 EPILOG = """\
 SEGMENT is an id or an exact name. Environment: SEGTUI_DB (database), SEGTUI_TZ (account
@@ -94,6 +95,21 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     p = ssub.add_parser("refresh", help="re-evaluate an active segment now")
     p.add_argument("segment")
+
+    rec = sub.add_parser("records", help="show and change contacts and companies")
+    rsub = rec.add_subparsers(dest="action", required=True, parser_class=Parser)
+    p = rsub.add_parser("set", help="set properties of one record; the active segments reading them follow at once")
+    p.add_argument("object_type", choices=["contacts", "companies"])
+    p.add_argument("key", metavar="KEY", help="email (contacts), domain (companies) or id")
+    p.add_argument("values", nargs="+", metavar="PROPERTY=VALUE", help="an empty VALUE makes it unknown")
+    p = rsub.add_parser("show", help="a record's properties and segments (when and why it joined each)")
+    p.add_argument("object_type", choices=["contacts", "companies"])
+    p.add_argument("key", metavar="KEY", help="email (contacts), domain (companies) or id")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("check", help="recompute every active segment and compare with the stored membership")
+    p.add_argument("--repair", action="store_true", help="put any drift right (full refresh, size, log)")
+    p.add_argument("--json", action="store_true")
 
     p = sub.add_parser("convert", help="convert a segment now (prints the preview first)")
     p.add_argument("segment")
@@ -392,6 +408,86 @@ def cmd_segments_refresh(args, ctx):
     return 0
 
 
+def _property_values(pairs: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InvalidInput(f"{pair!r} is not PROPERTY=VALUE (an empty value makes the property unknown)")
+        if name.strip() in values:
+            raise InvalidInput(f"{name.strip()} is given twice")
+        values[name.strip()] = value
+    return values
+
+
+def cmd_records_set(args, ctx: Context) -> int:
+    values = _property_values(args.values)
+    record = records.find_record(args.object_type, args.key)
+    updated, done = records.set_properties(ctx, args.object_type, record.id, values)
+    registry = properties(args.object_type)
+    shown = ", ".join(f"{n} = {printable(records.format_value(registry[n], getattr(updated, n))) or '(unknown)'}"
+                      for n in values)
+    out(f"Saved {shown}. {done.sentence(record.id)}")
+    return 0
+
+
+def _record_json(object_type: str, record) -> dict:
+    registry = properties(object_type)
+    belongs = records.memberships_of(object_type, record.id)
+    return {
+        "id": record.id,
+        "object_type": object_type,
+        "properties": {n: _json_value(p, getattr(record, n)) for n, p in registry.items()},
+        "updated_at": describe.iso(record.updated_at),
+        "segments": [{"id": b.segment.id, "name": b.segment.name, "type": b.segment.type, "source": b.source,
+                      "joined_at": describe.iso(b.joined_at), "reason": b.reason, "actor": b.actor}
+                     for b in belongs],
+    }
+
+
+def _json_value(prop, value):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    return records.format_value(prop, value)
+
+
+def cmd_records_show(args, ctx: Context) -> int:
+    record = records.find_record(args.object_type, args.key)
+    data = _record_json(args.object_type, record)
+    if args.json:
+        out(to_json(data))
+        return 0
+    registry = properties(args.object_type)
+    out(f"{SINGULAR[args.object_type]} #{record.id}  (updated {ctx.local(record.updated_at).format('YYYY-MM-DD HH:mm')})")
+    for name, prop in registry.items():
+        value = records.format_value(prop, getattr(record, name))
+        out(f"  {name + ':':<20} {printable(value) if value else '(unknown)'}")
+    out("segments:" + ("" if data["segments"] else " none"))
+    for b in records.memberships_of(args.object_type, record.id):
+        why = printable(b.reason or b.source) + (f" by {printable(b.actor)}" if b.actor else "")
+        out(f"  #{b.segment.id} {printable(b.segment.name)} [{b.segment.type.capitalize()}]  "
+            f"joined {ctx.local(b.joined_at).format('YYYY-MM-DD HH:mm')}: {why}")
+    return 0
+
+
+def cmd_check(args, ctx: Context) -> int:
+    report = check.check(ctx, repair=args.repair)
+    if args.json:
+        out(to_json(report.as_json()))
+        return 0 if report.clean else 1
+    for segment_id, name in report.pending:
+        out(f"#{segment_id} {printable(name)!r}: a full refresh is pending (the worker's next run)")
+    for d in report.drifts:
+        out(printable(d.sentence()))
+    verdict = ("no drift" if not report.drifts else
+               f"{len(report.drifts)} segment(s) repaired" if report.clean else
+               f"{len(report.drifts)} segment(s) drifted: run 'segtui check --repair'")
+    out(f"Checked {report.active:,} active and {report.static:,} static segment(s): {verdict}.")
+    return 0 if report.clean else 1
+
+
 def _confirm(question: str) -> bool:
     if not sys.stdin or not sys.stdin.isatty():
         raise InvalidInput("Not converting without confirmation: run again with --yes")
@@ -492,11 +588,14 @@ COMMANDS = {
     "import": cmd_import,
     "export": cmd_export,
     "segments": lambda args, ctx: SEGMENT_ACTIONS[args.action](args, ctx),
+    "records": lambda args, ctx: RECORD_ACTIONS[args.action](args, ctx),
+    "check": cmd_check,
     "convert": cmd_convert,
     "schedule": cmd_schedule,
     "worker": cmd_worker,
     "serve": cmd_serve,
 }
+RECORD_ACTIONS = {"set": cmd_records_set, "show": cmd_records_show}
 SEGMENT_ACTIONS = {
     "list": cmd_segments_list,
     "show": cmd_segments_show,

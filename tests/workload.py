@@ -257,3 +257,110 @@ def claim_and_hang(url: str, ready) -> None:
     db.close()
     ready.put(claimed)
     time.sleep(600)
+
+
+# ---------------------------------------------------------------- record changes racing each other and refreshes
+
+
+FOLLOW_FILTERS = [
+    {"groups": [{"filters": [{"property": "region", "operator": "is_any_of", "values": ["Bretagne"]}]}]},
+    {"groups": [{"filters": [{"property": "region", "operator": "is_none_of", "values": ["Bretagne"]},
+                             {"property": "events_attended", "operator": "gte", "value": 2}]}]},
+    {"groups": [{"filters": [{"property": "events_attended", "operator": "lt", "value": 3}]},
+                {"filters": [{"property": "region", "operator": "is_any_of", "values": ["Alsace"]}]}]},
+]
+
+
+def build_follow_world(url: str, contacts: int, *, drifted: bool = False) -> list[int]:
+    """Contacts, three active segments reading region and events_attended, and a dependant
+    of the first two (their ids, the dependant last). ``drifted``: then a quarter of the
+    contacts moved to Bretagne without the segments knowing (as if the worker were behind)."""
+    from segtui.core import segments
+
+    db = dbmod.open_database(url)
+    try:
+        rows = [{"email": f"c{i}@example.org", "region": ("Bretagne", "Normandie", "Alsace")[i % 3],
+                 "events_attended": i % 5, "updated_at": CREATED} for i in range(contacts)]
+        with dbmod.write_transaction(db):
+            for start in range(0, contacts, 1000):
+                Contact.insert_many(rows[start:start + 1000]).execute()
+        ctx = context("alice", CREATED)
+        ids = [segments.create(ctx, f"S{n}", "contacts", "active", tree)[0].id for n, tree in enumerate(FOLLOW_FILTERS)]
+        both = {"groups": [{"filters": [{"segment": ids[0], "operator": "in_segment"},
+                                        {"segment": ids[1], "operator": "not_in_segment"}]}]}
+        ids.append(segments.create(ctx, "Dependant", "contacts", "active", both)[0].id)
+        if drifted:  # behind the engine's back: the full refreshes have work to do
+            with dbmod.write_transaction(db):
+                for start in range(1, contacts + 1, 2000):
+                    Contact.update(region="Bretagne").where(Contact.id.in_(list(range(start, start + 2000, 4)))).execute()
+        return ids
+    finally:
+        db.close()
+
+
+def edit_in_a_process(url: str, actor: str, record_ids: list[int], rounds: int, seed: int, barrier, results) -> None:
+    """Set region and events_attended of ``record_ids`` at random, ``rounds`` times, as fast as it can."""
+    from segtui.core import records
+
+    try:
+        db = dbmod.open_database(url)
+        ctx = context(actor)
+        rng = random.Random(seed)
+        barrier.wait(timeout=60)
+        retried = 0
+        for _ in range(rounds):
+            values = {"region": rng.choice(["Bretagne", "Normandie", "Alsace", ""]),
+                      "events_attended": str(rng.randint(0, 5))}
+            record_id = rng.choice(record_ids)
+            while True:
+                try:
+                    records.set_properties(ctx, "contacts", record_id, values)
+                    break
+                except Exception as exc:  # a deadlock or lock timeout: nothing was written, try again
+                    if not dbmod.is_transient(getattr(exc, "__cause__", None) or exc) and "locked" not in str(exc):
+                        raise
+                    dbmod.reset_connection()
+                    retried += 1
+        db.close()
+        results.put((actor, retried, None))
+    except Exception as exc:
+        results.put((actor, 0, f"{type(exc).__name__}: {exc}"))
+
+
+def full_refreshes_in_a_process(url: str, segment_ids: list[int], rounds: int, barrier, results) -> None:
+    """Refresh the segments in full, over and over, while records change under them."""
+    from segtui.core import membership
+
+    try:
+        db = dbmod.open_database(url)
+        ctx = context("worker")
+        barrier.wait(timeout=60)
+        retried = 0
+        for n in range(rounds):
+            try:
+                membership.refresh(ctx, segment_ids[n % len(segment_ids)], full=True)
+            except Exception as exc:
+                if not dbmod.is_transient(exc) and "locked" not in str(exc):
+                    raise
+                dbmod.reset_connection()
+                retried += 1
+        db.close()
+        results.put(("refresher", retried, None))
+    except Exception as exc:
+        results.put(("refresher", 0, f"{type(exc).__name__}: {exc}"))
+
+
+def run_together(targets: list[tuple], timeout: float = 300) -> list:
+    """Start the (function, args) together behind one barrier; their reports."""
+    import multiprocessing as mp
+
+    spawn = mp.get_context("spawn")
+    barrier = spawn.Barrier(len(targets))
+    results = spawn.Queue()
+    processes = [spawn.Process(target=fn, args=(*args, barrier, results)) for fn, args in targets]
+    for process in processes:
+        process.start()
+    outcomes = [results.get(timeout=timeout) for _ in processes]
+    for process in processes:
+        process.join(timeout=30)
+    return outcomes

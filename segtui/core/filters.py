@@ -328,8 +328,12 @@ def compile_filter(f: dict, object_type: str, *, today):
     model = RECORD_MODELS[object_type]
     op = f["operator"]
     if "segment" in f:
-        members = Membership.select(Membership.record_id).where(Membership.segment == f["segment"])
-        return model.id.in_(members) if op == "in_segment" else model.id.not_in(members)
+        # correlated: a probe of the membership key per record, so that evaluating a few
+        # records (a record change) never reads the whole of the other segment
+        member = Membership.alias()
+        found = fn.EXISTS(member.select(SQL("1")).where(
+            (member.segment == f["segment"]) & (member.record_id == model.id)))
+        return found if op == "in_segment" else ~found
 
     prop = properties(object_type)[f["property"]]
     col = getattr(model, prop.name)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pendulum
-from peewee import SQL, Select, Value, chunked, fn
+from peewee import SQL, Case, Select, Value, chunked, fn
 
 from . import filters, store
 from .context import Context
@@ -160,8 +160,12 @@ def _log(select) -> int:
     return MembershipLog.insert_from(select, fields=_LOG_FIELDS).as_rowcount().execute()
 
 
-def record_activity(ctx: Context, segment: Segment, diff: Diff) -> None:
-    """Membership changed: size, last activity, the inactivity due moment, dependants."""
+def record_activity(ctx: Context, segment: Segment, diff: Diff, *, mark_dependants: bool = True) -> None:
+    """Membership changed: size, last activity, the inactivity due moment, dependants.
+
+    ``mark_dependants=False`` when the caller carries the dependants along itself (a record
+    change re-evaluates them for the changed records, in the same transaction).
+    """
     now = ctx.now()
     changes = {
         Segment.size: Segment.size + diff.added - diff.removed,
@@ -174,20 +178,26 @@ def record_activity(ctx: Context, segment: Segment, diff: Diff) -> None:
         changes[Segment.due_at] = due
         segment.due_at = due
     Segment.update(changes).where(Segment.id == segment.id).execute()
-    mark_dependants_stale(ctx, segment.id)
+    if mark_dependants:
+        mark_dependants_stale(ctx, segment.id)
 
 
 def mark_dependants_stale(ctx: Context, segment_id: int) -> int:
-    """Active segments whose filters read this one's membership need a refresh."""
+    """Active segments whose filters read this one's membership need a full refresh."""
     now = ctx.now()
     users = SegmentDependency.select(SegmentDependency.segment).where(SegmentDependency.depends_on == segment_id)
     return (
-        Segment.update(next_refresh_at=now)
+        Segment.update(
+            # already due (a rollover at midnight, a retry): keep its place in the queue
+            next_refresh_at=Case(None, [(Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now),
+                                         _moment(now))], Segment.next_refresh_at),
+            stale=True,
+        )
         .where(
             Segment.id.in_(users)
             & (Segment.type == "active")
             & store.live()
-            & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
+            & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now) | ~Segment.stale)
         )
         .execute()
     )
@@ -198,9 +208,13 @@ def apply_and_stamp(ctx: Context, segment: Segment, tree: dict, *, reason: str, 
     change their meaning (local midnight). ``columns`` are written with the stamp. Call
     inside a write transaction."""
     diff = apply_filters(ctx, segment, tree, reason=reason)
+    relative = segment.has_relative_dates
     Segment.update(
         refreshed_at=ctx.now(),
-        next_refresh_at=next_day_start(ctx) if segment.has_relative_dates else None,
+        next_refresh_at=next_day_start(ctx) if relative else None,
+        # the day relative dates were evaluated for: the next rollover starts there
+        dates_as_of=ctx.today() if relative else None,
+        stale=False,
         **columns,
     ).where(Segment.id == segment.id).execute()
     return diff
@@ -212,14 +226,26 @@ def next_day_start(ctx: Context) -> pendulum.DateTime:
     return local.add(days=1).start_of("day").in_timezone("UTC")
 
 
-def refresh(ctx: Context, segment_id: int, *, reason: str = "filter") -> Diff:
-    """Re-evaluate an active segment's filters and apply the diff, atomically."""
+def refresh(ctx: Context, segment_id: int, *, reason: str = "filter", full: bool = False) -> Diff:
+    """Bring an active segment up to date, atomically.
+
+    A full refresh (the filters evaluated over every record) when asked, when one is owed
+    (``stale``: a segment its filters read changed as a whole) or when its relative dates
+    were never evaluated; otherwise only the relative-date rollover: the records whose date
+    crossed a boundary since the day they were last evaluated for.
+    """
+    from . import follow  # follow builds on this module
+
     with store.editing(ctx, segment_id, None, "refreshing a segment") as segment:
         if segment.type != "active":
-            Segment.update(next_refresh_at=None).where(Segment.id == segment_id).execute()
+            Segment.update(next_refresh_at=None, stale=False).where(Segment.id == segment_id).execute()
             return Diff(0, 0)
-        return apply_and_stamp(ctx, segment, store.tree(segment), reason=reason, refresh_error=None,
-                               refresh_failures=0, claimed_by=None, claim_expires_at=None)
+        done = dict(refresh_error=None, refresh_failures=0, claimed_by=None, claim_expires_at=None)
+        if full or segment.stale or not segment.has_relative_dates or segment.dates_as_of is None:
+            return apply_and_stamp(ctx, segment, store.tree(segment), reason=reason, **done)
+        diff = follow.rollover(ctx, segment)
+        Segment.update(**done).where(Segment.id == segment_id).execute()
+        return diff
 
 
 def _require_static(segment: Segment, verb: str) -> None:

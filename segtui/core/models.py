@@ -78,8 +78,9 @@ class Contact(BaseModel):
     lead_status = TextField(null=True)
     events_attended = DoubleField(null=True)
     subscribed = BooleanField(null=True)
-    last_activity_date = DayField(null=True)
-    created_date = DayField(null=True)
+    # indexed: the midnight rollover of relative-date filters reads date ranges
+    last_activity_date = DayField(null=True, index=True)
+    created_date = DayField(null=True, index=True)
     company_domain = TextField(null=True)
     updated_at = UTCDateTimeField()
 
@@ -94,7 +95,7 @@ class Company(BaseModel):
     country = TextField(null=True)
     employees = DoubleField(null=True)
     annual_revenue = DoubleField(null=True)
-    created_date = DayField(null=True)
+    created_date = DayField(null=True, index=True)
     updated_at = UTCDateTimeField()
 
 
@@ -112,6 +113,10 @@ class Segment(BaseModel):
     # ",region,events_attended," so that a record edit marks only the segments it may affect
     filter_properties = TextField(default=",")
     has_relative_dates = BooleanField(default=False)
+    # the day relative-date filters were last evaluated for (the next rollover starts there)
+    dates_as_of = DayField(null=True)
+    # a full refresh is owed: a segment its filters read changed as a whole
+    stale = BooleanField(default=False)
     size = IntegerField(default=0)
     last_activity_at = UTCDateTimeField()
     created_at = UTCDateTimeField()
@@ -181,7 +186,23 @@ class MembershipLog(BaseModel):
     actor = TextField()
 
     class Meta:
-        indexes = ((("segment", "id"), False),)
+        indexes = ((("segment", "id"), False), (("record_id", "segment", "id"), False))
+
+
+class SegmentRead(BaseModel):
+    """The property -> segments index: segment's filters read ``property`` of ``object_type``.
+
+    Kept with the filters (written wherever they are saved); a record change looks up the
+    segments to re-evaluate here. ``object_type`` is the object whose property is read, so
+    that a filter across an association can name the associated object's properties.
+    """
+
+    segment_id = IntegerField(index=True)
+    object_type = CharField()
+    property = CharField()
+
+    class Meta:
+        primary_key = CompositeKey("object_type", "property", "segment_id")
 
 
 class SegmentDependency(BaseModel):
@@ -228,6 +249,7 @@ ALL_MODELS = [
     Segment,
     Membership,
     MembershipLog,
+    SegmentRead,
     SegmentDependency,
     ConversionRecord,
     AuditEntry,

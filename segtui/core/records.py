@@ -1,6 +1,7 @@
 """Contacts and companies: typed values, CSV import (all or nothing) and export, edits.
 
-A change to records marks the active segments it may affect; the worker refreshes them.
+A change to records re-evaluates the changed records against the active segments that read
+the changed properties, in the same transaction (``follow``).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 import pendulum
 from peewee import EXCLUDED, chunked, fn
 
-from . import audit, membership, store
+from . import audit, follow, membership, store
 from .context import Context
 from .db import is_sqlite, write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
-from .models import RECORD_MODELS, Membership, Segment, database_proxy
+from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
 from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, Property, key_property, properties
 
 TRUE_WORDS = {"true", "yes", "1"}
@@ -93,12 +94,16 @@ class ImportReport:
     lines: int = 0
     added_to_segment: int = 0
     columns: list[str] = field(default_factory=list)
+    followed: follow.Followed = field(default_factory=follow.Followed)
 
     def sentence(self) -> str:
         text = f"{self.lines:,} lines: {self.created:,} created, {self.updated:,} updated"
         if self.added_to_segment:
             text += f", {self.added_to_segment:,} added to the segment"
         return text
+
+    def segments_sentence(self) -> str:
+        return self.followed.sentence()
 
 
 def _check_object_type(object_type: str) -> None:
@@ -199,12 +204,14 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
     fields = [getattr(model, c) for c in columns] + [model.updated_at]
     update = {getattr(model, c): fn.COALESCE(getattr(EXCLUDED, c), getattr(model, c)) for c in columns if c != key_name}
     update[model.updated_at] = EXCLUDED.updated_at
+    created: set[str] = set()
     with write_transaction():
         done = 0
         for batch in chunked(rows, BATCH):
             known = dict(model.select(key, model.id).where(key.in_([r[key_name] for r in batch])).tuples())
             report.updated += len(known)
             report.created += len(batch) - len(known)
+            created.update(r[key_name] for r in batch if r[key_name] not in known)
             _upsert(model, key, fields, update, [[r[c] for c in columns] + [now] for r in batch],
                     [known.get(r[key_name]) for r in batch])
             done += len(batch)
@@ -214,10 +221,27 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
             all_keys = [r[key_name] for r in rows]
             ids = membership.resolve_keys(object_type, all_keys)
             report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
-        mark_affected(ctx, object_type, set(columns) if report.created == 0 else None)
+        report.followed = _follow_import(ctx, object_type, key, key_name, columns, rows, created)
         audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
-                     segment_id=target.id if target else None, after={"columns": columns, "lines": len(rows)})
+                     segment_id=target.id if target else None,
+                     after={"columns": columns, "lines": len(rows), "segments": report.followed.summary()})
     return report
+
+
+def _follow_import(ctx: Context, object_type: str, key, key_name: str, columns: list[str], rows: list[dict],
+                   created: set[str]) -> follow.Followed:
+    """The imported records, evaluated against the segments that read the imported columns
+    (the new ones against every active segment of their object: anything may match them)."""
+    model = RECORD_MODELS[object_type]
+    updated_ids, created_ids = [], []
+    for start in range(0, len(rows), BATCH):
+        keys = [r[key_name] for r in rows[start : start + BATCH]]
+        for record_id, value in model.select(model.id, key).where(key.in_(keys)).tuples():
+            (created_ids if value in created else updated_ids).append(record_id)
+    changed = set(columns) - {key_name}
+    done = follow.records_changed(ctx, object_type, updated_ids, changed,
+                                  cause=f"import: {follow.changed_cause(changed)}")
+    return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
 
 
 def _upsert(model, key, fields, update, values: list[list], ids: list[int | None]) -> None:
@@ -264,24 +288,6 @@ def _insert_rows(query, fields, rows: list[list], *, shape: tuple) -> None:
             return
         _INSERT_SQL[shape] = sql
     database.execute_sql(sql, params)
-
-
-def mark_affected(ctx: Context, object_type: str, changed: set[str] | None) -> int:
-    """Mark active segments whose filters read ``changed`` (None: all of them) for refresh."""
-    now = ctx.now()
-    query = Segment.update(next_refresh_at=now).where(
-        (Segment.object_type == object_type) & (Segment.type == "active") & store.live()
-        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
-    )
-    if changed is not None:
-        if not changed:
-            return 0
-        clause = None
-        for name in sorted(changed):
-            term = Segment.filter_properties.contains(f",{name},")
-            clause = term if clause is None else clause | term
-        query = query.where(clause)
-    return query.execute()
 
 
 def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
@@ -370,41 +376,93 @@ def segments_of(object_type: str, record_id: int) -> list[Segment]:
 
 
 def set_property(ctx: Context, object_type: str, record_id: int, name: str, text: str):
-    """Edit one property; active segments reading it are marked for the next worker tick."""
+    """Edit one property; returns the record and what it did to segment membership."""
+    return set_properties(ctx, object_type, record_id, {name: text})
+
+
+def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[str, str]):
+    """Edit properties of one record, all or nothing. The active segments that read them
+    follow in the same transaction; returns the record and a ``follow.Followed``."""
     ctx.require_write("editing a record")
+    _check_object_type(object_type)
     registry = properties(object_type)
-    if name not in registry:
-        raise InvalidInput(f"Unknown property {name!r} for {object_type}")
-    prop = registry[name]
-    try:
-        value = parse_value(prop, text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
-    if prop.is_key and value is None:
-        raise InvalidInput(f"{prop.label} cannot be empty: it identifies the {SINGULAR[object_type]}")
+    if not values:
+        raise InvalidInput("Name at least one property=value to set")
+    parsed = {}
+    for name, text in values.items():
+        if name not in registry:
+            raise InvalidInput(f"Unknown property {name!r} for {object_type}")
+        prop = registry[name]
+        try:
+            parsed[name] = parse_value(prop, text)
+        except ValueError as exc:
+            raise InvalidInput(str(exc)) from None
+        if prop.is_key and parsed[name] is None:
+            raise InvalidInput(f"{prop.label} cannot be empty: it identifies the {SINGULAR[object_type]}")
     model = RECORD_MODELS[object_type]
     with write_transaction():
         record = get_record(object_type, record_id)
-        before = getattr(record, name)
-        if prop.is_key and model.select().where((getattr(model, name) == value) & (model.id != record_id)).exists():
-            raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {prop.label.lower()}: {value}")
-        model.update({getattr(model, name): value, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
-        marked = mark_affected(ctx, object_type, {name})
-        audit.record(ctx, "edit_record", f"Set {name} of {SINGULAR[object_type]} #{record_id}",
-                     before={name: format_value(prop, before)}, after={name: format_value(prop, value)})
-    return get_record(object_type, record_id), marked
+        before = {name: getattr(record, name) for name in parsed}
+        for name, value in parsed.items():
+            if registry[name].is_key and model.select().where(
+                    (getattr(model, name) == value) & (model.id != record_id)).exists():
+                raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {registry[name].label.lower()}: {value}")
+        changes = {getattr(model, name): value for name, value in parsed.items()}
+        model.update({**changes, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
+        changed = {name for name in parsed if before[name] != parsed[name]}
+        done = follow.records_changed(ctx, object_type, [record_id], changed, cause=follow.changed_cause(changed))
+        names = ", ".join(sorted(parsed))
+        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. {done.sentence(record_id)}",
+                     before={n: format_value(registry[n], v) for n, v in before.items()},
+                     after={**{n: format_value(registry[n], v) for n, v in parsed.items()},
+                            "segments": done.summary()})
+    return get_record(object_type, record_id), done
+
+
+def find_record(object_type: str, ref: str):
+    """A record by key (email or domain, any case) or by id."""
+    _check_object_type(object_type)
+    model = RECORD_MODELS[object_type]
+    text = ref.strip()
+    if text.isascii() and text.isdigit():
+        return get_record(object_type, int(text))
+    refuse_nul(text, f"The {key_property(object_type).name}")
+    found = model.get_or_none(getattr(model, key_property(object_type).name) == text.lower())
+    if found is None:
+        raise RecordNotFound(f"No {SINGULAR[object_type]} {text}")
+    return found
+
+
+@dataclass(frozen=True)
+class Belonging:
+    """A record's membership of one segment: since when, how, and why (the log's reason)."""
+
+    segment: Segment
+    source: str
+    joined_at: pendulum.DateTime
+    reason: str | None
+    actor: str | None
+
+
+def memberships_of(object_type: str, record_id: int) -> list[Belonging]:
+    """The live segments a record belongs to, with the moment and reason it joined each."""
+    rows = list(
+        Segment.select(Segment, Membership.source, Membership.joined_at)
+        .join(Membership, on=(Membership.segment == Segment.id))
+        .where((Membership.record_id == record_id) & (Segment.object_type == object_type) & store.live())
+        .order_by(Segment.name_key)
+    )
+    last: dict[int, tuple[str, str]] = {}
+    query = (MembershipLog.select(MembershipLog.segment, MembershipLog.reason, MembershipLog.actor)
+             .where((MembershipLog.record_id == record_id) & (MembershipLog.action == "added")
+                    & MembershipLog.segment.in_([s.id for s in rows]))
+             .order_by(MembershipLog.id))
+    for segment_id, reason, actor in query.tuples():
+        last[segment_id] = (reason, actor)
+    return [Belonging(s, s.membership.source, s.membership.joined_at, *last.get(s.id, (None, None)))
+            for s in rows]
 
 
 def segments_reading(object_type: str, names: set[str]) -> list[Segment]:
     """Live active segments whose filters read any of ``names``: what an edit to them affects."""
-    if not names:
-        return []
-    clause = None
-    for name in sorted(names):
-        term = Segment.filter_properties.contains(f",{name},")
-        clause = term if clause is None else clause | term
-    return list(
-        Segment.select()
-        .where((Segment.object_type == object_type) & (Segment.type == "active") & store.live() & clause)
-        .order_by(Segment.name_key)
-    )
+    return list(follow.segments_reading(object_type, set(names)).order_by(Segment.name_key))

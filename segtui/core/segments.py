@@ -92,6 +92,8 @@ def _check_cycle(segment_id: int, uses: set[int]) -> None:
 
 
 def _save_dependencies(segment_id: int, tree: dict) -> None:
+    """What is derived from the filters into tables: the segments and properties they read."""
+    store.save_reads(segment_id, Segment.get_by_id(segment_id).object_type, tree)
     SegmentDependency.delete().where(SegmentDependency.segment == segment_id).execute()
     rows = [{"segment": segment_id, "depends_on": used} for used in sorted(filters.referenced_segments(tree))]
     if rows:
@@ -122,12 +124,10 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
         _save_dependencies(segment.id, normal)
         diff = membership.Diff(0, 0)
         if filters.has_filters(normal):
-            diff = membership.apply_filters(ctx, segment, normal, reason="filter")
             if type == "active":
-                Segment.update(
-                    refreshed_at=now,
-                    next_refresh_at=membership.next_day_start(ctx) if segment.has_relative_dates else None,
-                ).where(Segment.id == segment.id).execute()
+                diff = membership.apply_and_stamp(ctx, segment, normal, reason="filter")
+            else:
+                diff = membership.apply_filters(ctx, segment, normal, reason="filter")
         audit.record(
             ctx, "create", f"Created {type} {object_type} segment {name!r} with {diff.added} members",
             segment_id=segment.id, after={"name": name, "type": type, "object_type": object_type, "filters": normal},
@@ -257,6 +257,7 @@ def restore(ctx: Context, segment_id: int) -> Segment:
                 Segment.update(
                     deleted_at=None, deleted_by=None, version=Segment.version + 1, updated_at=ctx.now(),
                     updated_by=ctx.actor, next_refresh_at=ctx.now() if segment.type == "active" else None,
+                    stale=segment.type == "active",
                 )
                 .where((Segment.id == segment_id) & Segment.deleted_at.is_null(False))
                 .execute()

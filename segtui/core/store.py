@@ -14,7 +14,7 @@ from . import filters
 from .context import Context
 from .db import is_sqlite, write_transaction
 from .errors import SegmentNotFound, StaleSegment
-from .models import AuditEntry, Segment, database_proxy
+from .models import AuditEntry, Segment, SegmentRead, database_proxy
 from .schedule import NEVER, Schedule
 
 
@@ -177,3 +177,12 @@ def filter_columns(tree: dict) -> dict:
         "filter_properties": "," + "".join(f"{p}," for p in props),
         "has_relative_dates": filters.uses_relative_dates(tree),
     }
+
+
+def save_reads(segment_id: int, object_type: str, tree: dict) -> None:
+    """Keep the property -> segments index in step with the filters just saved."""
+    SegmentRead.delete().where(SegmentRead.segment_id == segment_id).execute()
+    rows = [{"segment_id": segment_id, "object_type": object_type, "property": name}
+            for name in sorted(filters.referenced_properties(tree))]
+    if rows:
+        SegmentRead.insert_many(rows).execute()

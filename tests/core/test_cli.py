@@ -333,10 +333,54 @@ def test_import_and_export(cli, tmp_path, read):
     assert rows[0][:2] == ["email", "first_name"] and len(rows) == 28
     assert {"new.one@example.org", "new.two@example.org"} <= {r[0] for r in rows[1:]}
 
-    # the import marked the active segments; the worker refreshes them
+    # the import moved the active segments at once: nothing is left for the worker
     out, _ = cli("worker", "--once")
-    assert "segment(s) refreshed" in out
+    assert "1 segment(s) refreshed (0 changed)" in out  # the dependant of the static segment
     assert segment(read, BRETAGNE).next_refresh_at is None
+
+
+def test_records_set_and_show(cli, read, env):
+    email = emails(read, 1, member_of=BRETAGNE)[0]  # not a member of 'Events 2025, Bretagne'
+    out, _ = cli("--actor", "bob", "records", "set", "contacts", email.upper(), "region=Bretagne",
+                 "events_attended=3", "subscribed=yes", "city=")
+    assert out.startswith("Saved region = Bretagne, events_attended = 3, subscribed = true, city = (unknown). Joined ")
+    assert f"'{BRETAGNE}'" in out
+    record_id = read(lambda: Contact.get(Contact.email == email).id)
+    out, _ = cli("records", "show", "contacts", str(record_id))
+    assert f"  region:              Bretagne\n" in out and "  city:                (unknown)\n" in out
+    line = next(x for x in out.splitlines() if BRETAGNE in x)
+    assert line.endswith("joined 2026-11-26 10:30: events_attended, region changed by bob")
+    out, _ = cli("records", "show", "contacts", email, "--json")
+    data = json.loads(out)
+    assert (data["id"], data["properties"]["region"], data["properties"]["events_attended"],
+            data["properties"]["subscribed"], data["properties"]["city"]) == (record_id, "Bretagne", 3, True, None)
+    (joined,) = [x for x in data["segments"] if x["name"] == BRETAGNE]
+    assert joined == {"id": joined["id"], "name": BRETAGNE, "type": "active", "source": "filter",
+                      "joined_at": "2026-11-26T09:30:00Z", "reason": "events_attended, region changed",
+                      "actor": "bob"}
+    assert segment(read, BRETAGNE).next_refresh_at is None
+    out, _ = cli("check")
+    assert out.endswith("segment(s): no drift.\n")
+
+
+def test_check_reports_drift_exit_1_and_repairs(cli, read, path):
+    def corrupt():
+        sid = Segment.get(Segment.name == BRETAGNE).id
+        Membership.delete().where(Membership.record_id.in_(
+            Membership.select(Membership.record_id).where(Membership.segment == sid).limit(2)) &
+            (Membership.segment == sid)).execute()
+        return sid
+
+    sid = read(corrupt)
+    out, _ = cli("check", code=1)
+    assert f"#{sid} '{BRETAGNE}': 2 record(s) its filters select are not members" in out
+    assert out.endswith("1 segment(s) drifted: run 'segtui check --repair'.\n")
+    out, _ = cli("check", "--json", code=1)
+    assert json.loads(out)["drift"][0]["missing"] == 2
+    out, _ = cli("check", "--repair")
+    assert out.endswith("1 segment(s) repaired.\n")
+    out, _ = cli("check")
+    assert out.endswith("no drift.\n")
 
 
 def test_convert_both_ways(cli, read):
@@ -616,6 +660,16 @@ BAD = [
     (["demo", "--contacts", "3000000"], "--contacts must be between 1 and 2,000,000"),
     (["worker", "--interval", "-1"], "--interval must be a positive number of seconds"),
     (["--read-only", "worker", "--once"], "This console is read-only: running the worker is not allowed."),
+    (["records", "set", "contacts", "{member}", "region"], "'region' is not PROPERTY=VALUE"),
+    (["records", "set", "contacts", "{member}", "region=a", "region=b"], "region is given twice"),
+    (["records", "set", "contacts", "{member}", "colour=red"], "Unknown property 'colour' for contacts"),
+    (["records", "set", "contacts", "{member}", "events_attended=lots"], "events_attended must be a number"),
+    (["records", "set", "contacts", "{member}", "region=x", "email="], "email cannot be empty"),
+    (["records", "set", "contacts", "nobody@example.org", "region=x"], "No contact nobody@example.org"),
+    (["records", "set", "people", "x", "region=x"], "argument object_type: invalid choice: 'people'"),
+    (["records", "show", "companies", "99999"], "No company with id 99999"),
+    (["--read-only", "records", "set", "contacts", "{member}", "region=x"], "editing a record is not allowed"),
+    (["--read-only", "check", "--repair"], "repairing segments is not allowed"),
 ]
 
 

@@ -53,9 +53,8 @@ def test_convert_to_static_freezes_members_and_clears_the_schedule(ctx, clock, p
     assert json.loads(entry.after) == {"type": "static", "size": 3, "schedule": {"mode": "never"}, "due_at": None}
 
     # from now on, record changes do nothing to it
-    Contact.update(region="Normandie").where(Contact.id == people[0]).execute()
-    Contact.update(region="Bretagne").where(Contact.id == people[5]).execute()
-    records.mark_affected(ctx, "contacts", None)
+    records.set_properties(ctx, "contacts", people[0], {"region": "Normandie"})
+    records.set_properties(ctx, "contacts", people[5], {"region": "Bretagne"})
     records.import_csv(ctx, "contacts", "email,region\nc2@example.org,Occitanie\nnew@example.org,Bretagne\n")
     assert membership.refresh(ctx, segment.id) == Diff(0, 0)
     worker.tick(ctx, me="w1")

@@ -142,3 +142,43 @@ def test_the_consistency_check_sees_what_a_torn_refresh_would_leave(ctx):
         "1 records the log says are members and are not",
         "1 members the log does not account for",
     ]
+
+
+def test_two_processes_editing_the_same_records_end_as_a_full_refresh_would(database_url):
+    workload.build_follow_world(database_url, 300)
+    hot = [1, 2, 3]  # both processes change these, over and over
+    outcomes = workload.run_together([
+        (workload.edit_in_a_process, (database_url, "alice", hot, 40, 1)),
+        (workload.edit_in_a_process, (database_url, "bob", hot, 40, 2)),
+    ])
+    assert [error for _, _, error in outcomes] == [None, None]
+    _assert_as_a_full_refresh_would(database_url)
+
+
+def test_a_record_edited_while_a_worker_refreshes_the_segment_ends_as_a_full_refresh_would(database_url):
+    # the full refreshes change the very records being edited (they drifted beforehand)
+    ids = workload.build_follow_world(database_url, 3000, drifted=True)
+    outcomes = workload.run_together([
+        (workload.edit_in_a_process, (database_url, "alice", list(range(1, 3001, 4)), 80, 3)),
+        (workload.full_refreshes_in_a_process, (database_url, ids, 8)),
+    ])
+    assert [error for _, _, error in outcomes] == [None, None]
+    db = dbmod.open_database(database_url)
+    try:
+        worker.tick(workload.context("worker"), me="w")  # dependants owed a full refresh
+    finally:
+        db.close()
+    _assert_as_a_full_refresh_would(database_url)
+
+
+def _assert_as_a_full_refresh_would(url: str) -> None:
+    from segtui.core import check
+
+    db = dbmod.open_database(url)
+    try:
+        ctx = workload.context("checker")
+        report = check.check(ctx)
+        assert (report.pending, report.drifts) == ([], [])
+        assert inconsistencies() == []
+    finally:
+        db.close()

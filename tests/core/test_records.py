@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import csv
+import json
 
 import pendulum
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from segtui import worker
 from segtui.core import membership, records
 from segtui.core.errors import ImportRefused, InvalidInput
-from segtui.core.models import AuditEntry, Company, Contact, Membership
+from segtui.core.models import AuditEntry, Company, Contact, Membership, MembershipLog
 from segtui.core.properties import properties
 
 from core_helpers import add_companies, add_contacts, dump, f, log_rows, make, members, region_is, reload, tree
@@ -145,32 +146,31 @@ def test_companies_import_by_domain(ctx, database):
         records.import_csv(ctx, "people", "email\na@x.org\n")
 
 
-def test_import_marks_affected_active_segments_and_the_worker_refreshes_them(ctx, clock, stored):
+def test_import_moves_the_affected_active_segments_in_its_transaction(ctx, clock, stored):
     by_region = make(ctx, "Bretons", "active", region_is("Bretagne"))
     by_events = make(ctx, "Regulars", "active", tree([f("events_attended", "gte", value=2)]))
     frozen = make(ctx, "Frozen Bretons", "static", region_is("Bretagne"))
     big = make(ctx, "Big", "active", tree([f("employees", "gt", value=1)]), "companies")
     assert members(by_region) == {1}
     clock.advance(minutes=10)
-    # an update of regions only: the segments reading region are marked, no other
-    records.import_csv(ctx, "contacts", "email,region\nyann@example.org,bretagne\n")
-    assert reload(by_region).next_refresh_at == clock.now()
-    assert reload(by_events).next_refresh_at is None
-    assert reload(frozen).next_refresh_at is None
-    assert reload(big).next_refresh_at is None
-    assert members(by_region) == {1}  # not yet: the worker does it
-    result = worker.tick(ctx, me="w1")
-    assert [sid for sid, _ in result.refreshed] == [by_region.id]
-    assert members(by_region) == {1, 2}
-    assert reload(by_region).next_refresh_at is None and reload(by_region).refreshed_at == clock.now()
-    # a new record may match anything: every active segment of that object is marked
+    # an update of regions only: the segments reading region follow at once, no other is touched
+    report = records.import_csv(ctx, "contacts", "email,region\nyann@example.org,bretagne\n")
+    assert members(by_region) == {1, 2} and reload(by_region).size == 2
+    assert report.followed.joined == {by_region.id: [2]} and report.followed.evaluated == 1
+    assert report.segments_sentence() == "1 joined 1 segment(s)."
+    assert log_rows(by_region)[-1] == (2, "added", "import: region changed")
+    assert reload(by_region).last_activity_at == clock.now()
+    assert {reload(s).next_refresh_at for s in (by_region, by_events, frozen, big)} == {None}
+    assert members(frozen) == {1} and reload(by_events).last_activity_at != clock.now()
+    assert worker.tick(ctx, me="w1").refreshed == []  # nothing left for the worker
+    (entry,) = AuditEntry.select().where(AuditEntry.action == "import")
+    assert json.loads(entry.after)["segments"]["joined"] == [{"segment": by_region.id, "name": "Bretons", "records": 1}]
+    # a new record may match anything: every active segment of that object evaluates it
     clock.advance(minutes=10)
-    records.import_csv(ctx, "contacts", "email,events_attended\nnew@example.org,5\n")
-    assert {reload(s).next_refresh_at for s in (by_region, by_events)} == {clock.now()}
-    assert reload(big).next_refresh_at is None and reload(frozen).next_refresh_at is None
-    worker.tick(ctx, me="w1")
-    assert members(by_events) == {1, 3}
-    assert members(frozen) == {1}
+    report = records.import_csv(ctx, "contacts", "email,events_attended,region\nnew@example.org,5,Alsace\n")
+    assert members(by_events) == {1, 3} and members(by_region) == {1, 2}
+    assert report.followed.evaluated == 2
+    assert log_rows(by_events)[-1] == (3, "added", "import: new record")
 
 
 def test_import_into_a_static_segment(ctx, clock, stored):
@@ -256,13 +256,19 @@ def test_read_file(tmp_path):
         records.read_file(tmp_path)
 
 
-def test_set_property_marks_only_the_segments_reading_it(ctx, clock, stored):
+def test_set_property_moves_only_the_segments_reading_it(ctx, clock, stored):
     by_region = make(ctx, "Bretons", "active", region_is("Bretagne"))
     by_events = make(ctx, "Regulars", "active", tree([f("events_attended", "gte", value=2)]))
     clock.advance(minutes=1)
-    record, marked = records.set_property(ctx, "contacts", 2, "region", "Bretagne")
-    assert (record.region, marked) == ("Bretagne", 1)
-    assert reload(by_region).next_refresh_at == clock.now() and reload(by_events).next_refresh_at is None
+    record, done = records.set_property(ctx.as_actor("bob"), "contacts", 2, "region", "Bretagne")
+    assert (record.region, done.joined, done.left, done.evaluated) == ("Bretagne", {by_region.id: [2]}, {}, 1)
+    assert done.sentence(2) == "Joined 'Bretons'."
+    assert members(by_region) == {1, 2} and reload(by_region).next_refresh_at is None
+    last = MembershipLog.select().order_by(MembershipLog.id.desc()).first()
+    assert (last.record_id, last.action, last.reason, last.actor, last.at) == (2, "added", "region changed", "bob", clock.now())
+    (entry,) = AuditEntry.select().where(AuditEntry.action == "edit_record")
+    assert entry.summary == "Set region of contact #2. Joined 'Bretons'."
+    assert json.loads(entry.before) == {"region": "Normandie"}
     before = dump()
     for name, text, message in [
         ("events_attended", "lots", "Events attended must be a number"),

@@ -19,7 +19,9 @@ UNKNOWN = ""
 HINTS = {NUMBER: "a number with a '.' decimal point", DATE: "a day as YYYY-MM-DD", "text": "text"}
 
 
-class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str] | None]):
+class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str, str] | None]):
+    """Dismissed with (property, the text saved, what it did to segment membership)."""
+
     CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -46,8 +48,8 @@ class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str] | None]):
                 yield Label(f"{prop.label} ({hint}; empty means unknown):" if not prop.is_key else
                             f"{prop.label} (identifies the record; cannot be empty):", markup=False)
                 yield Input(self.current, id="property-value")
-            yield Static("Active segments whose filters read this property follow the change at the background "
-                         "worker's next run.", classes="muted")
+            yield Static("Active segments whose filters read this property follow the change as it is saved.",
+                         classes="muted")
             yield Static("", id="property-error", classes="error-text")
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
@@ -65,7 +67,8 @@ class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str] | None]):
     def save(self) -> None:
         text, ctx = self.value(), self.app.ctx
         self.run_core(lambda: records.set_property(ctx, self.object_type, self.record_id, self.prop.name, text),
-                      done=lambda _: self.dismiss((self.prop, text.strip())), failed=self.not_saved, group="save")
+                      done=lambda result: self.dismiss((self.prop, text.strip(), result[1].sentence(self.record_id))),
+                      failed=self.not_saved, group="save")
 
     def not_saved(self, exc: SegtuiError) -> None:
         self.query_one("#property-error", Static).update(problem(exc.message, "⚠ Not saved: "))

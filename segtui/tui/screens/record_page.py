@@ -1,7 +1,7 @@
 """One record: its properties (Enter edits one) and the segments it belongs to.
 
-An edit is saved at once; the active segments whose filters read that property are marked,
-and the background worker refreshes them at its next run. The page says which, and when.
+An edit is saved at once, and the active segments whose filters read that property follow it
+in the same transaction; the page says which segments the record joined or left.
 """
 
 from __future__ import annotations
@@ -37,9 +37,7 @@ class RecordScreen(CoreWork, Screen):
         self.object_type = object_type
         self.record_id = record_id
         self.names = list(properties(object_type))
-        self.pending: list[tuple[int, str]] = []  # (id, name) of segments marked by this page's last edit
         self.edited = ""
-        self.edited_property = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -108,26 +106,7 @@ class RecordScreen(CoreWork, Screen):
         self.show_note()
 
     def show_note(self) -> None:
-        note = self.query_one("#edit-note", Static)
-        if not self.pending:
-            note.update(Text(self.edited))
-            return
-        marked = {s.id for s in records.segments_reading(self.object_type, {self.edited_property})
-                  if s.next_refresh_at is not None and s.next_refresh_at <= self.app.ctx.now()}
-        still = [name for sid, name in self.pending if sid in marked]
-        names = ", ".join(repr(printable(n, limit=40)) for _, n in self.pending[:4])
-        more = f" and {len(self.pending) - 4} more" if len(self.pending) > 4 else ""
-        text = Text(self.edited + " ")
-        if still:
-            every = self.app.worker_interval
-            when = (f"at the background worker's next run (every {every:g} s)" if every > 0 else
-                    "when a background worker runs (`segtui worker`; none runs in this console)")
-            text.append(f"Active segments that read this property: {names}{more}. Their members are "
-                        f"refreshed {when}.", style="italic")
-        else:
-            text.append(f"Active segments that read this property ({names}{more}) have been refreshed: the "
-                        "segments listed above are up to date.", style="italic")
-        note.update(text)
+        self.query_one("#edit-note", Static).update(Text(self.edited))
 
     def action_edit(self) -> None:
         if self.app.ctx.read_only:
@@ -150,12 +129,9 @@ class RecordScreen(CoreWork, Screen):
     def saved(self, result) -> None:
         if not result:
             return
-        prop, text = result
-        self.edited_property = prop.name
+        prop, text, effect = result
         shown = printable(text, limit=60) if text else "unknown"
-        self.edited = f"Saved: {prop.label} is now {shown}."
-        reading = self.read_core(lambda: records.segments_reading(self.object_type, {prop.name})) or []
-        self.pending = [(s.id, s.name) for s in reading]
+        self.edited = f"Saved: {prop.label} is now {shown}. {printable(effect, limit=300)}"
         self.notify(self.edited, title="Record saved")
         self.reload()
 

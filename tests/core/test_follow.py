@@ -1,0 +1,155 @@
+"""Segments follow their records: a change re-evaluates the changed records against the
+active segments that read a changed property, and their dependants, in its transaction."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from segtui import worker
+from segtui.core import follow, membership, records, segments
+from segtui.core.errors import InvalidInput
+from segtui.core.models import Contact, MembershipLog, SegmentRead
+from segtui.core.schedule import AFTER_INACTIVITY, Schedule
+from segtui.core import conversions
+
+from core_helpers import add_contacts, dump, f, inconsistencies, log_rows, make, members, region_is, reload, tree
+
+
+@pytest.fixture
+def people(database):
+    return add_contacts(
+        {"region": "Bretagne", "events_attended": 3},
+        {"region": "Bretagne", "events_attended": 0},
+        {"region": "Normandie", "events_attended": 5},
+        {"region": "Alsace"},
+    )
+
+
+def test_dependants_follow_in_dependency_order_in_the_same_transaction(ctx, clock, people):
+    vip = make(ctx, "VIP", "static")
+    membership.add_records(ctx, vip.id, [people[0]])
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    keen = make(ctx, "Keen Bretons", "active", tree([{"segment": bretons.id, "operator": "in_segment"},
+                                                     f("events_attended", "gte", value=1)]))
+    not_keen = make(ctx, "Not keen", "active", tree([{"segment": keen.id, "operator": "not_in_segment"}]))
+    not_vip = make(ctx, "Keen not VIP", "active", tree([{"segment": keen.id, "operator": "in_segment"},
+                                                        {"segment": vip.id, "operator": "not_in_segment"}]))
+    assert members(keen) == {people[0]} and members(not_vip) == set()
+    assert members(not_keen) == {people[1], people[2], people[3]}
+    clock.advance(minutes=3)
+    _, done = records.set_properties(ctx.as_actor("bob"), "contacts", people[2], {"region": "bretagne"})
+    assert members(bretons) == {people[0], people[1], people[2]}
+    assert members(keen) == {people[0], people[2]}
+    assert members(not_keen) == {people[1], people[3]}
+    assert members(not_vip) == {people[2]}
+    assert done.joined == {bretons.id: [people[2]], keen.id: [people[2]], not_vip.id: [people[2]]}
+    assert done.left == {not_keen.id: [people[2]]}
+    assert done.sentence(people[2]) == "Joined 'Bretons', 'Keen Bretons', 'Keen not VIP'; left 'Not keen'."
+    assert log_rows(bretons)[-1] == (people[2], "added", "region changed")
+    assert log_rows(keen)[-1] == (people[2], "added", "region changed, via 'Bretons'")
+    assert log_rows(not_keen)[-1] == (people[2], "removed", "region changed, via 'Keen Bretons'")
+    # no full refresh owed, nothing for the worker
+    assert {(reload(s).stale, reload(s).next_refresh_at) for s in (bretons, keen, not_keen, not_vip)} == {(False, None)}
+    assert worker.tick(ctx, me="w").refreshed == []
+    assert [reload(s).size for s in (bretons, keen, not_keen, not_vip)] == [3, 2, 2, 1]
+    assert inconsistencies() == []
+
+
+def test_only_segments_reading_a_changed_property_are_evaluated(ctx, clock, people):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    keen = make(ctx, "Keen", "active", tree([f("events_attended", "gte", value=1)]))
+    frozen = make(ctx, "Frozen", "static", region_is("Bretagne"))
+    gone = make(ctx, "Gone", "active", region_is("Alsace"))
+    segments.delete(ctx, gone.id)
+    _, done = records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne"})
+    assert done.evaluated == 1 and done.joined == {bretons.id: [people[3]]}
+    assert members(frozen) == {people[0], people[1]} and members(gone) == {people[3]}
+    # the same value again: nothing changed, nothing evaluated
+    _, done = records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne"})
+    assert (done.evaluated, done.changed, done.sentence(people[3])) == (0, False, "No segment membership changed.")
+    # the index follows filter edits
+    segments.update_filters(ctx, keen.id, tree([f("city", "is_known")]))
+    assert {(r.property, r.segment_id) for r in SegmentRead.select()} >= {("city", keen.id), ("region", bretons.id)}
+    assert ("events_attended", keen.id) not in {(r.property, r.segment_id) for r in SegmentRead.select()}
+    _, done = records.set_properties(ctx, "contacts", people[3], {"events_attended": "9", "city": "Brest"})
+    assert done.evaluated == 1 and done.joined == {keen.id: [people[3]]}
+    assert log_rows(keen)[-1] == (people[3], "added", "city, events_attended changed")
+
+
+def test_several_properties_at_once_or_nothing(ctx, people):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    before = dump()
+    with pytest.raises(InvalidInput, match="events_attended must be a number"):
+        records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne", "events_attended": "many"})
+    with pytest.raises(InvalidInput, match="Name at least one property"):
+        records.set_properties(ctx, "contacts", people[3], {})
+    assert dump() == before
+    record, _ = records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne", "events_attended": "2"})
+    assert (record.region, record.events_attended) == ("Bretagne", 2) and people[3] in members(bretons)
+
+
+def test_the_inactivity_clock_moves_with_incremental_changes_only_when_membership_changes(ctx, clock, people):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, bretons.id, Schedule(AFTER_INACTIVITY, amount=2, unit="days"))
+    first_due = reload(bretons).due_at
+    clock.advance(hours=5)
+    records.set_properties(ctx, "contacts", people[2], {"events_attended": "1"})  # not read: nothing moves
+    assert reload(bretons).due_at == first_due
+    records.set_properties(ctx, "contacts", people[2], {"region": "Bretagne"})
+    row = reload(bretons)
+    assert row.last_activity_at == clock.now() and row.due_at == clock.now().add(days=2)
+
+
+def test_a_record_change_and_a_pending_full_refresh(ctx, clock, people):
+    """A segment owed a full refresh (a segment it reads changed as a whole) still follows
+    the record at once, and the worker's full refresh agrees."""
+    vip = make(ctx, "VIP", "static")
+    vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
+                                                           f("region", "is_any_of", values=["Bretagne"])]))
+    membership.add_records(ctx, vip.id, [people[0], people[3]])
+    assert reload(vip_bretons).stale is True  # the worker owes it a full refresh
+    records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne"})
+    assert members(vip_bretons) == {people[3]}  # the record followed; people[0] waits for the worker
+    worker.tick(ctx, me="w")
+    assert members(vip_bretons) == {people[0], people[3]} and reload(vip_bretons).stale is False
+
+
+def test_relative_dates_roll_over_at_midnight_evaluating_only_the_crossing_records(ctx, clock, database):
+    today = pendulum.date(2026, 11, 26)
+    days_ago = [0, 5, 29, 30, 31, 45, 200, None]
+    ids = add_contacts(*({"last_activity_date": today.subtract(days=n) if n is not None else None}
+                         for n in days_ago))
+    recent = make(ctx, "Recent", "active", tree([f("last_activity_date", "less_than_days_ago", value=30)]))
+    assert members(recent) == set(ids[:3])  # 0, 5 and 29 days ago (30 is not "less than")
+    row = reload(recent)
+    assert row.dates_as_of == today and row.next_refresh_at == pendulum.datetime(2026, 11, 26, 23, tz="UTC")
+    # at the account's midnight (Paris) the 29-days-ago record leaves
+    clock.advance(hours=14)
+    # the records on a boundary (today, 29 and 30 days ago), not the table
+    assert follow.crossing(membership.store.tree(row), "contacts", today, today.add(days=1)).count() == 3
+    result = worker.tick(ctx, me="w")
+    assert [(sid, d) for sid, d in result.refreshed] == [(recent.id, membership.Diff(0, 1))]
+    assert members(recent) == set(ids[:2])
+    assert log_rows(recent)[-1] == (ids[2], "removed", "dates moved on")
+    row = reload(recent)
+    assert row.dates_as_of == today.add(days=1) and row.next_refresh_at == pendulum.datetime(2026, 11, 27, 23, tz="UTC")
+    # a week without a worker, and a record edited meanwhile (evaluated for the segment's day)
+    clock.advance(days=7)
+    records.set_properties(ctx, "contacts", ids[7], {"last_activity_date": "2026-11-26"})
+    assert ids[7] in members(recent)
+    worker.tick(ctx, me="w")
+    full = set(Contact.select(Contact.id).where(
+        Contact.last_activity_date > "2026-11-03").tuples().execute())  # 30 days before Dec 3
+    assert members(recent) == {i for (i,) in full} == {ids[0], ids[1], ids[7]}
+    assert membership.refresh(ctx, recent.id, full=True) == membership.Diff(0, 0)
+    assert inconsistencies() == []
+
+
+def test_the_log_reason_reads_as_the_record_page_shows_it(ctx, people):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    records.set_properties(ctx.as_actor("bob"), "contacts", people[2], {"region": "Bretagne"})
+    (belonging,) = records.memberships_of("contacts", people[2])
+    assert (belonging.segment.id, belonging.source, belonging.reason, belonging.actor) == (
+        bretons.id, "filter", "region changed", "bob")
+    assert MembershipLog.select().where(MembershipLog.record_id == people[2]).count() == 1
