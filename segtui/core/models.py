@@ -20,6 +20,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SQL,
     TextField,
 )
 
@@ -116,7 +117,7 @@ class Segment(BaseModel):
     # the day relative-date filters were last evaluated for (the next rollover starts there)
     dates_as_of = DayField(null=True)
     # a full refresh is owed: a segment its filters read changed as a whole
-    stale = BooleanField(default=False)
+    stale = BooleanField(default=False, constraints=[SQL("DEFAULT FALSE")])
     size = IntegerField(default=0)
     last_activity_at = UTCDateTimeField()
     created_at = UTCDateTimeField()

@@ -12,7 +12,6 @@ import json
 
 from peewee import *
 
-from segtui.core.models import DayField
 
 
 def _reads(tree: dict) -> set[str]:
@@ -32,10 +31,9 @@ def up(migrator, db):
 
     db.create_tables([SegmentRead])
     db.execute_sql('CREATE INDEX "segment_read_segment_id" ON "segment_read" ("segment_id")')
-    migrator.migrate(
-        migrator.add_column("segment", "stale", BooleanField(default=False)),
-        migrator.add_column("segment", "dates_as_of", DayField(null=True)),
-    )
+    # a database default too: rows written by plain SQL (bulk loads) need no value for it
+    db.execute_sql('ALTER TABLE "segment" ADD COLUMN "stale" BOOLEAN NOT NULL DEFAULT FALSE')
+    db.execute_sql('ALTER TABLE "segment" ADD COLUMN "dates_as_of" DATE')
     rows = []
     for segment_id, object_type, text in db.execute_sql("SELECT id, object_type, filters FROM segment"):
         for name in sorted(_reads(json.loads(text))):
