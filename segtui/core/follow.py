@@ -23,16 +23,18 @@ boundary's old and new position (an index range) can change sides.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import operator
 from dataclasses import dataclass, field
 from functools import reduce
 
 import pendulum
-from peewee import Case, Value
+from peewee import SQL, Value
 
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite
+from .schedule import AFTER_INACTIVITY
 from .models import (
     RECORD_MODELS,
     Membership,
@@ -119,6 +121,29 @@ def segments_reading(object_type: str, names: set[str] | None):
     return query
 
 
+def _sql(text: str, params: list) -> list[tuple]:
+    """Raw SQL for the hot path of one edit: Peewee builds IN lists of hundreds of ids
+    node by node, which cost more than the queries themselves."""
+    cursor = database_proxy.execute_sql(text.replace("?", database_proxy.obj.param), params)
+    return cursor.fetchall() if cursor.description is not None else []
+
+
+def _marks(values) -> str:
+    return ", ".join("?" * len(values))
+
+
+def _readers(object_type: str, changed: set[str] | None) -> list[int]:
+    """Ids of the live active segments of ``object_type`` reading any of ``changed`` (None: all)."""
+    live = "s.object_type = ? AND s.type = 'active' AND s.deleted_at IS NULL"
+    if changed is None:
+        return [sid for (sid,) in _sql(f"SELECT s.id FROM segment AS s WHERE {live} ORDER BY s.id", [object_type])]
+    names = sorted(changed)
+    rows = _sql(f"SELECT DISTINCT s.id FROM segment_read AS r JOIN segment AS s ON s.id = r.segment_id "
+                f"WHERE r.object_type = ? AND r.property IN ({_marks(names)}) AND {live} ORDER BY s.id",
+                [object_type, *names, object_type])
+    return [sid for (sid,) in rows]
+
+
 def records_changed(ctx: Context, object_type: str, record_ids, changed: set[str] | None, *,
                     cause: str) -> Followed:
     """Records of ``object_type`` changed ``changed`` properties (None: created, anything may
@@ -126,9 +151,9 @@ def records_changed(ctx: Context, object_type: str, record_ids, changed: set[str
     the segments that read those segments' membership. Call inside the change's transaction.
     """
     ids = sorted(set(record_ids))
-    if not ids:
+    if not ids or changed == set():
         return Followed()
-    direct = [s.id for s in segments_reading(object_type, changed).select(Segment.id)]
+    direct = _readers(object_type, changed)
     causes = {}
     if changed is not None and cause == changed_cause(changed) and len(changed) > 1:
         # each segment's log names the changed properties it reads
@@ -156,7 +181,7 @@ def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *,
     order = _dependency_order(segments, upstream)
     touched: dict[int, set[int]] = {}  # per segment: records whose membership changed
     due = set(direct)
-    level: list[Segment] = []
+    level: list[_Seg] = []
 
     def run():
         _run_level(ctx, object_type, ids, level, cause, causes or {}, today, touched, result, due, upstream)
@@ -178,8 +203,9 @@ def _dependency_closure(start: set[int]) -> dict[int, set[int]]:
     frontier = set(start)
     seen = set(start)
     while frontier:
-        rows = (SegmentDependency.select(SegmentDependency.segment, SegmentDependency.depends_on)
-                .where(SegmentDependency.depends_on.in_(sorted(frontier))).tuples())
+        used = sorted(frontier)
+        rows = _sql(f"SELECT segment_id, depends_on_id FROM segment_dependency WHERE depends_on_id IN ({_marks(used)})",
+                    used)
         frontier = set()
         for user, used in rows:
             upstream.setdefault(user, set()).add(used)
@@ -189,16 +215,30 @@ def _dependency_closure(start: set[int]) -> dict[int, set[int]]:
     return upstream
 
 
-def _lock(segment_ids: set[int]) -> dict[int, Segment]:
+@dataclass(frozen=True)
+class _Seg:
+    """What evaluating a segment needs (a light read: no model instances, no moment parsing)."""
+
+    id: int
+    name: str
+    filters: str
+    dates_as_of: pendulum.Date | None
+
+
+def _lock(segment_ids: set[int]) -> dict[int, _Seg]:
     """The live active ones among ``segment_ids``, their rows locked (by id: one order for
     every process), read after the lock so that a full refresh that just committed is seen."""
-    query = Segment.select().where(Segment.id.in_(sorted(segment_ids))).order_by(Segment.id)
-    if not is_sqlite(database_proxy):
-        query = query.for_update()
-    return {s.id: s for s in query if s.type == "active" and s.deleted_at is None}
+    wanted = sorted(segment_ids)
+    lock = "" if is_sqlite(database_proxy) else " FOR UPDATE"
+    out = {}
+    for sid, name, text, day in _sql(
+            f"SELECT id, name, filters, dates_as_of FROM segment WHERE id IN ({_marks(wanted)}) "
+            f"AND type = 'active' AND deleted_at IS NULL ORDER BY id{lock}", wanted):
+        out[sid] = _Seg(sid, name, text, Segment.dates_as_of.python_value(day) if day else None)
+    return out
 
 
-def _dependency_order(segments: dict[int, Segment], upstream: dict[int, set[int]]) -> list[Segment]:
+def _dependency_order(segments: dict[int, _Seg], upstream: dict[int, set[int]]) -> list[_Seg]:
     """Segments before the segments that read their membership (ties by id)."""
     order, placed = [], set()
     pending = sorted(segments)
@@ -216,10 +256,12 @@ def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, resu
     """Segments none of which reads another's membership: evaluated together, then applied."""
     if not level:
         return
-    days = {s.id: (today or {}).get(s.id) or s.dates_as_of or ctx.today() for s in level}
+    now_day = ctx.today()
+    days = {s.id: (today or {}).get(s.id) or s.dates_as_of or now_day for s in level}
     matching = _matching(object_type, level, ids, days)
     current = _members_among([s.id for s in level], ids)
     result.evaluated += len(level)
+    changes = []
     for segment in level:  # by id within the level: one lock order for every process
         now_in = matching[segment.id]
         was_in = current.get(segment.id, set())
@@ -230,33 +272,61 @@ def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, resu
         via = sorted(u for u in upstream.get(segment.id, ()) if touched.get(u))
         if via and segment.id not in direct:
             why = f"{cause}, via " + ", ".join(repr(result.names.get(u, f"#{u}")[:60]) for u in via)
-        _apply(ctx, segment, joined, left, reason_text(why))
+        changes.append((segment, joined, left, reason_text(why)))
         touched[segment.id] = set(joined) | set(left)
         result.names[segment.id] = segment.name
         if joined:
             result.joined[segment.id] = joined
         if left:
             result.left[segment.id] = left
+    if changes:
+        _apply(ctx, changes)
 
 
-def _matching(object_type: str, segments: list[Segment], ids: list[int],
+_PREDICATES: dict[tuple, tuple[str, list]] = {}
+
+
+def _predicate(object_type: str, segment: _Seg, day: pendulum.Date) -> tuple[str, list]:
+    """A segment's compiled filters as SQL text over the record table aliased "t1", with its
+    parameters; cached by the filters' text (a change of filters is a new key)."""
+    key = (type(database_proxy.obj).__name__, object_type, segment.filters, day)
+    found = _PREDICATES.get(key)
+    if found is None:
+        model = RECORD_MODELS[object_type]
+        head, _ = model.select(SQL("1")).sql()
+        tree = filters.compile_tree(json.loads(segment.filters), object_type, today=day)
+        text, params = model.select(SQL("1")).where(tree).sql()
+        if not text.startswith(head + " WHERE "):
+            raise AssertionError(f"unexpected SQL for a filter: {text[:200]}")
+        if len(_PREDICATES) > 20_000:
+            _PREDICATES.clear()
+        found = _PREDICATES[key] = (text[len(head) + 7:], list(params))
+    return found
+
+
+def _matching(object_type: str, segments: list[_Seg], ids: list[int],
               days: dict[int, pendulum.Date]) -> dict[int, set[int]]:
     """Which of ``ids`` each segment's filters select: one query per 248 segments and 1,000
     records, each segment one bit of an integer column."""
     model = RECORD_MODELS[object_type]
+    head, _ = model.select(model.id).sql()  # SELECT "t1"."id" FROM "contact" AS "t1"
+    param = database_proxy.obj.param
     out: dict[int, set[int]] = {s.id: set() for s in segments}
     for start in range(0, len(segments), SEGMENTS_PER_QUERY):
         chunk = segments[start : start + SEGMENTS_PER_QUERY]
-        columns = []
+        columns, params = [], []
         for g in range(0, len(chunk), BITS):
-            terms = [
-                Case(None, [(filters.compile_tree(store.tree(s), object_type, today=days[s.id]), 1 << bit)], 0)
-                for bit, s in enumerate(chunk[g : g + BITS])
-            ]
-            columns.append(reduce(operator.add, terms))
+            terms = []
+            for bit, segment in enumerate(chunk[g : g + BITS]):
+                text, values = _predicate(object_type, segment, days[segment.id])
+                terms.append(f"CASE WHEN {text} THEN {1 << bit} ELSE 0 END")
+                params.extend(values)
+            columns.append("(" + " + ".join(terms) + ")")
+        select = head.replace(' FROM ', ", " + ", ".join(columns) + " FROM ", 1)
         for i in range(0, len(ids), IDS_PER_QUERY):
-            query = model.select(model.id, *columns).where(model.id.in_(ids[i : i + IDS_PER_QUERY]))
-            for row in database_proxy.execute(query).fetchall():
+            part = ids[i : i + IDS_PER_QUERY]
+            sql = f'{select} WHERE "t1"."id" IN ({", ".join([param] * len(part))})'
+            for row in database_proxy.execute_sql(sql, params + part).fetchall():  # "?" may be in the text
                 record_id = row[0]
                 for g, mask in enumerate(row[1:]):
                     mask = int(mask or 0)
@@ -272,32 +342,55 @@ def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]
     wanted = set(segment_ids)
     out: dict[int, set[int]] = {}
     for i in range(0, len(ids), IDS_PER_QUERY):
-        query = Membership.select(Membership.segment, Membership.record_id).where(
-            Membership.record_id.in_(ids[i : i + IDS_PER_QUERY]) & Membership.segment.in_(segment_ids)
-        )
-        for segment_id, record_id in database_proxy.execute(query).fetchall():
+        part = ids[i : i + IDS_PER_QUERY]
+        for segment_id, record_id in _sql(
+                f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
+                f"AND segment_id IN ({_marks(segment_ids)})", [*part, *segment_ids]):
             if segment_id in wanted:
                 out.setdefault(segment_id, set()).add(record_id)
     return out
 
 
-def _apply(ctx: Context, segment: Segment, joined: list[int], left: list[int], reason: str) -> None:
-    now = ctx.now()
-    rows = [(segment.id, rid, "removed", reason, now, ctx.actor) for rid in left]
-    rows += [(segment.id, rid, "added", reason, now, ctx.actor) for rid in joined]
-    fields = [MembershipLog.segment, MembershipLog.record_id, MembershipLog.action, MembershipLog.reason,
-              MembershipLog.at, MembershipLog.actor]
-    for i in range(0, len(rows), 500):
-        MembershipLog.insert_many(rows[i : i + 500], fields=fields).execute()
-    for i in range(0, len(left), IDS_PER_QUERY):
-        Membership.delete().where(
-            (Membership.segment == segment.id) & Membership.record_id.in_(left[i : i + IDS_PER_QUERY])
-        ).execute()
-    members = [(segment.id, rid, "filter", now) for rid in joined]
-    for i in range(0, len(members), 500):
-        Membership.insert_many(members[i : i + 500], fields=[
-            Membership.segment, Membership.record_id, Membership.source, Membership.joined_at]).execute()
-    membership.record_activity(ctx, segment, membership.Diff(len(joined), len(left)), mark_dependants=False)
+ROWS_PER_STATEMENT = 400
+
+
+def _values(rows: list[tuple], width: int):
+    """Chunks of rows as ("(?, ?), (?, ?)", flat params) for multi-row statements."""
+    one = "(" + ", ".join("?" * width) + ")"
+    for i in range(0, len(rows), ROWS_PER_STATEMENT):
+        part = rows[i : i + ROWS_PER_STATEMENT]
+        yield ", ".join([one] * len(part)), [v for row in part for v in row]
+
+
+def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) -> None:
+    """Joins and leaves of a level's segments in a few multi-row statements: the log (leaves
+    then joins, by record id, segment by segment), the members, then each segment's size,
+    last activity and inactivity due moment."""
+    now = MembershipLog.at.db_value(ctx.now())
+    log, gone, new = [], [], []
+    for segment, joined, left, reason in changes:
+        log += [(segment.id, rid, "removed", reason, now, ctx.actor) for rid in left]
+        log += [(segment.id, rid, "added", reason, now, ctx.actor) for rid in joined]
+        gone += [(segment.id, rid) for rid in left]
+        new += [(segment.id, rid, "filter", now) for rid in joined]
+    for marks, params in _values(log, 6):
+        _sql(f"INSERT INTO membership_log (segment_id, record_id, action, reason, at, actor) VALUES {marks}", params)
+    for marks, params in _values(gone, 2):
+        _sql(f"DELETE FROM membership WHERE (segment_id, record_id) IN (VALUES {marks})", params)
+    for marks, params in _values(new, 4):
+        _sql(f"INSERT INTO membership (segment_id, record_id, source, joined_at) VALUES {marks}", params)
+    by_id = {segment.id: (len(joined), len(left)) for segment, joined, left, _ in changes}
+    ids = sorted(by_id)
+    clocked = set(_sql(f"SELECT id FROM segment WHERE id IN ({_marks(ids)}) AND schedule_mode = ?",
+                       [*ids, AFTER_INACTIVITY]))
+    for (sid,) in clocked:  # the inactivity clock: its due moment moves with the activity
+        segment = Segment.get_by_id(sid)
+        membership.record_activity(ctx, segment, membership.Diff(*by_id.pop(sid)), mark_dependants=False)
+    if by_id:
+        ids = sorted(by_id)
+        cases = " ".join("WHEN ? THEN ?" for _ in ids)
+        _sql(f"UPDATE segment SET size = size + CASE id {cases} END, last_activity_at = ? WHERE id IN ({_marks(ids)})",
+             [*(v for sid in ids for v in (sid, by_id[sid][0] - by_id[sid][1])), now, *ids])
 
 
 # ---------------------------------------------------------------- relative dates

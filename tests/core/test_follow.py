@@ -80,7 +80,7 @@ def test_only_segments_reading_a_changed_property_are_evaluated(ctx, clock, peop
 def test_several_properties_at_once_or_nothing(ctx, people):
     bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
     before = dump()
-    with pytest.raises(InvalidInput, match="events_attended must be a number"):
+    with pytest.raises(InvalidInput, match="Events attended must be a number"):
         records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne", "events_attended": "many"})
     with pytest.raises(InvalidInput, match="Name at least one property"):
         records.set_properties(ctx, "contacts", people[3], {})

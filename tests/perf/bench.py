@@ -464,6 +464,12 @@ SELECT sid, name, name_key, obj, type, filters, filter_properties, has_relative_
     created_at, created_by, updated_at, updated_by, 1 + sid % 4, schedule_mode, schedule_day,
     schedule_amount, schedule_unit, schedule_tz, due_at, next_refresh_at, refreshed_at, 0
 FROM temp.b_plan ORDER BY sid""")
+    # what segtui derives from the filters into tables: the property -> segments index, and the
+    # day the relative dates were evaluated for (the members below are computed for TODAY)
+    cur.executemany("INSERT INTO segment_read (segment_id, object_type, property) VALUES (?, ?, ?)",
+                    [(r["sid"], r["obj"], name) for r in plan.rows
+                     for name in sorted(filtersmod.referenced_properties(r["tree"]))])
+    cur.execute(f"UPDATE segment SET dates_as_of = '{br.TODAY}' WHERE has_relative_dates AND type = 'active'")
     step("segments", t)
 
     # ---- memberships, into a TEMP table first, then into membership in key order
@@ -1180,8 +1186,8 @@ def load_postgres(url: str, sqlite_path: str, log_rows: bool) -> dict:
     pg = psycopg2.connect(url.replace("postgresql://", "postgresql://", 1))
     pg.autocommit = False
     cur = pg.cursor()
-    tables = ["contact", "company", "segment", "membership", *(["membership_log"] if log_rows else []),
-              "audit_entry", "conversion_record"]
+    tables = ["contact", "company", "segment", "segment_read", "membership",
+              *(["membership_log"] if log_rows else []), "audit_entry", "conversion_record"]
     cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY(%s) "
                 "AND indexname NOT LIKE '%%pkey'", (tables,))
     indexes = cur.fetchall()
