@@ -1209,7 +1209,7 @@ def load_postgres(url: str, sqlite_path: str, log_rows: bool) -> dict:
         cur.execute(sql)
     for table in tables:
         cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}"
-                    if table != "membership" else "SELECT 1")
+                    if table not in ("membership", "segment_read") else "SELECT 1")
     pg.commit()
     steps["indexes"] = round(time.perf_counter() - t, 1)
     pg.autocommit = True
