@@ -14,7 +14,7 @@ from . import config
 from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
-from .core.display import printable
+from .core.display import format_value, printable
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError
 from .core.properties import SINGULAR, properties
 
@@ -425,7 +425,7 @@ def cmd_records_set(args, ctx: Context) -> int:
     record = records.find_record(args.object_type, args.key)
     updated, done = records.set_properties(ctx, args.object_type, record.id, values)
     registry = properties(args.object_type)
-    shown = ", ".join(f"{n} = {printable(records.format_value(registry[n], getattr(updated, n))) or '(unknown)'}"
+    shown = ", ".join(f"{n} = {printable(format_value(registry[n], getattr(updated, n))) or '(unknown)'}"
                       for n in values)
     out(f"Saved {shown}. {done.sentence(record.id)}")
     return 0
@@ -450,7 +450,7 @@ def _json_value(prop, value):
         return value
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
-    return records.format_value(prop, value)
+    return format_value(prop, value)
 
 
 def cmd_records_show(args, ctx: Context) -> int:
@@ -462,7 +462,7 @@ def cmd_records_show(args, ctx: Context) -> int:
     registry = properties(args.object_type)
     out(f"{SINGULAR[args.object_type]} #{record.id}  (updated {ctx.local(record.updated_at).format('YYYY-MM-DD HH:mm')})")
     for name, prop in registry.items():
-        value = records.format_value(prop, getattr(record, name))
+        value = format_value(prop, getattr(record, name))
         out(f"  {name + ':':<20} {printable(value) if value else '(unknown)'}")
     out("segments:" + ("" if data["segments"] else " none"))
     for b in records.memberships_of(args.object_type, record.id):

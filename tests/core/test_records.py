@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import csv
 import json
+from dataclasses import replace
 
 import pendulum
 import pytest
@@ -260,7 +259,7 @@ def test_set_property_moves_only_the_segments_reading_it(ctx, clock, stored):
     by_region = make(ctx, "Bretons", "active", region_is("Bretagne"))
     by_events = make(ctx, "Regulars", "active", tree([f("events_attended", "gte", value=2)]))
     clock.advance(minutes=1)
-    record, done = records.set_property(ctx.as_actor("bob"), "contacts", 2, "region", "Bretagne")
+    record, done = records.set_property(replace(ctx, actor="bob"), "contacts", 2, "region", "Bretagne")
     assert (record.region, done.joined, done.left, done.evaluated) == ("Bretagne", {by_region.id: [2]}, {}, 1)
     assert done.sentence(2) == "Joined 'Bretons'."
     assert members(by_region) == {1, 2} and reload(by_region).next_refresh_at is None
