@@ -367,16 +367,17 @@ def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) 
     then joins, by record id, segment by segment), the members, then each segment's size,
     last activity and inactivity due moment."""
     now = MembershipLog.at.db_value(ctx.now())
-    log, gone, new = [], [], []
+    log, new = [], []
     for segment, joined, left, reason in changes:
         log += [(segment.id, rid, "removed", reason, now, ctx.actor) for rid in left]
         log += [(segment.id, rid, "added", reason, now, ctx.actor) for rid in joined]
-        gone += [(segment.id, rid) for rid in left]
         new += [(segment.id, rid, "filter", now) for rid in joined]
     for marks, params in _values(log, 6):
         _sql(f"INSERT INTO membership_log (segment_id, record_id, action, reason, at, actor) VALUES {marks}", params)
-    for marks, params in _values(gone, 2):
-        _sql(f"DELETE FROM membership WHERE (segment_id, record_id) IN (VALUES {marks})", params)
+    for segment, _, left, _ in changes:  # per segment: a row-value IN would scan the table on SQLite
+        for i in range(0, len(left), IDS_PER_QUERY):
+            part = left[i : i + IDS_PER_QUERY]
+            _sql(f"DELETE FROM membership WHERE segment_id = ? AND record_id IN ({_marks(part)})", [segment.id, *part])
     for marks, params in _values(new, 4):
         _sql(f"INSERT INTO membership (segment_id, record_id, source, joined_at) VALUES {marks}", params)
     by_id = {segment.id: (len(joined), len(left)) for segment, joined, left, _ in changes}

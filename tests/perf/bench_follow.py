@@ -43,7 +43,7 @@ for folder in (str(ROOT), str(HERE)):
 
 import bench  # noqa: E402
 import bench_refresh as br  # noqa: E402
-from segtui.core import check, membership, records, store  # noqa: E402
+from segtui.core import check, follow, membership, records, store  # noqa: E402
 from segtui.core import db as dbmod  # noqa: E402
 from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.models import Contact, Segment, SegmentRead, database_proxy  # noqa: E402
@@ -52,6 +52,7 @@ T0 = bench.T0
 STAGES = ["subscriber", "lead", "marketing_qualified_lead", "customer"]
 STATUSES = ["new", "open", "in_progress", "connected", "unqualified"]
 FIGURES: dict[str, dict] = {}
+BASELINE_SAMPLE = 20
 
 
 def put(key: str, value: float, unit: str, target: float | None = None, note: str = "", **extra) -> None:
@@ -137,11 +138,15 @@ def verify(ctx, segment_ids: list[int]) -> None:
 def measure_edit(ctx, prefix: str, first_ids: list[int], runs: int, *, baseline: bool = True,
                  target: float = 0.050) -> None:
     """One property of one contact, read by 200 active segments."""
-    seg = Segment.get_by_id(first_ids[0])
-    member = (Contact.select(Contact.id, Contact.first_name).join(
-        membership.Membership, on=(membership.Membership.record_id == Contact.id))
-        .where(membership.Membership.segment == seg.id).order_by(Contact.id).first())
+    first, stage = [f["values"][0] for f in json.loads(Segment.get_by_id(first_ids[0]).filters)["groups"][0]["filters"]]
+    member = (Contact.select(Contact.id, Contact.first_name)
+              .where((Contact.first_name == first) & (Contact.lifecycle_stage == stage)).order_by(Contact.id).first())
     other = json.loads(Segment.get_by_id(first_ids[1]).filters)["groups"][0]["filters"][0]["values"][0]
+    for sid in first_ids[:2]:  # a run killed in the middle leaves records behind: not timed
+        membership.refresh(ctx, sid, full=True)
+    with dbmod.write_transaction():
+        follow.records_changed(ctx, "contacts", [member.id], {"first_name"}, cause="bench")
+        Segment.update(stale=False, next_refresh_at=None).where(Segment.id.in_(first_ids)).execute()
     readers = SegmentRead.select().where((SegmentRead.property == "first_name")
                                          & (SegmentRead.object_type == "contacts")).count()
     names = [other, member.first_name]
@@ -160,17 +165,25 @@ def measure_edit(ctx, prefix: str, first_ids: list[int], runs: int, *, baseline:
         f"{moved[-1]}; median of {runs}", runs=[round(x, 4) for x in times])
     if not baseline:
         return
-    # today's path: the edit marks the readers, then the worker refreshes each in full
+    # today's path: the edit marks the readers, then the worker refreshes each in full; the
+    # refreshes of a sample of them are timed and scaled to all (each reads the whole table)
+    sample = first_ids[:: max(len(first_ids) // BASELINE_SAMPLE, 1)][:BASELINE_SAMPLE]
     t0 = time.perf_counter()
     with dbmod.write_transaction():
         Contact.update(first_name=names[0]).where(Contact.id == member.id).execute()
         Segment.update(next_refresh_at=ctx.now(), stale=True).where(Segment.id.in_(
             SegmentRead.select(SegmentRead.segment_id).where(SegmentRead.property == "first_name"))).execute()
-    for sid in first_ids:
+    mark = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for sid in sample:
         membership.refresh(ctx, sid, full=True)
-    old = time.perf_counter() - t0
-    put(f"{prefix}edit_today", old, "s", None, f"the edit, marking the {len(first_ids)} segments, and their "
-        "full refreshes (as the worker did), one run")
+    per = (time.perf_counter() - t0) / len(sample)
+    # the others follow the record again (untimed), so that the database is as it should be
+    records.set_properties(ctx, "contacts", member.id, {"first_name": names[1]})
+    Segment.update(stale=False, next_refresh_at=None).where(Segment.id.in_(first_ids)).execute()
+    old = mark + per * len(first_ids)
+    put(f"{prefix}edit_today", old, "s", None, f"the edit and marking ({mark * 1000:.0f} ms), then "
+        f"{len(first_ids)} full refreshes at {per:.3f} s each (timed on {len(sample)} of them)")
     put(f"{prefix}edit_ratio", med / old, "x", None, "incremental / today's path")
 
 
@@ -431,7 +444,7 @@ def main(argv=None) -> int:
             db.close()
         ids = json.loads(Path(path + ".ids.json").read_text())
         db = dbmod.open_database(path)
-        verify(ctx_at(T0), ids["first"][:2] + ids["last"][:1] + ids["phone"][:1])
+        verify(ctx_at(T0), ids["last"][:1] + ids["phone"][:1])
         db.close()
         if not args.skip_postgres:  # loaded before the SQLite figures change the file
             info["postgres"] = measure_pg(path, ids, sizes, baseline=not args.skip_baseline)
