@@ -224,11 +224,11 @@ def measure_import(ctx, prefix: str, follow_ids: list[int], contacts: int, rows:
     put(f"{prefix}import_ratio", a / b, "x", 2.0, "import with the segments following / import alone")
 
 
-def measure_rollover(prefix: str, count: int = 66) -> None:
+def measure_rollover(prefix: str, count: int = 66, day: int = 1) -> None:
     ids = [s.id for s in Segment.select(Segment.id).where(
         Segment.has_relative_dates & (Segment.type == "active") & store.live()).order_by(Segment.id).limit(count)]
-    day1 = ctx_at(T0.add(days=1).set(hour=0, minute=30))  # 01:30 in Paris, after midnight
-    day2 = ctx_at(T0.add(days=2).set(hour=0, minute=30))
+    day1 = ctx_at(T0.add(days=day).set(hour=0, minute=30))  # 01:30 in Paris, after midnight
+    day2 = ctx_at(T0.add(days=day + 1).set(hour=0, minute=30))
     t0 = time.perf_counter()
     diffs = [membership.refresh(day1, sid) for sid in ids]
     roll = time.perf_counter() - t0
@@ -428,6 +428,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pg10m", action="store_true", help="only the 10,000,000-contact PostgreSQL figures")
     parser.add_argument("--pg10m-contacts", type=int, default=10_000_000)
     parser.add_argument("--json", default=str(HERE / "bench_follow.json"))
+    parser.add_argument("--only-rollover-day", type=int, help="with --reuse: only the rollover, at T0 + N days")
     args = parser.parse_args(argv)
     info: dict = {"machine": br.machine() if hasattr(br, "machine") else {}}
     if args.pg10m:
@@ -446,6 +447,12 @@ def main(argv=None) -> int:
         db = dbmod.open_database(path)
         verify(ctx_at(T0), ids["last"][:1] + ids["phone"][:1])
         db.close()
+        if args.only_rollover_day:
+            db = dbmod.open_database(path)
+            measure_rollover("", day=args.only_rollover_day)
+            db.close()
+            Path(args.json).write_text(json.dumps({"figures": FIGURES, "info": info}, indent=2, default=str))
+            return 0
         if not args.skip_postgres:  # loaded before the SQLite figures change the file
             info["postgres"] = measure_pg(path, ids, sizes, baseline=not args.skip_baseline)
         db = dbmod.open_database(path)
