@@ -56,8 +56,9 @@ def postgres_server():
 
 
 @pytest.fixture
-def backend(request) -> str:
-    return getattr(request, "param", "sqlite")
+def backend(database_url) -> str:
+    """Which database the test runs on, read from its URL: "sqlite" or "postgres"."""
+    return "postgres" if str(database_url).startswith(("postgres://", "postgresql://")) else "sqlite"
 
 
 @pytest.fixture

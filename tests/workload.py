@@ -17,7 +17,7 @@ import pendulum
 from segtui.core import db as dbmod
 from segtui.core.clock import FixedClock
 from segtui.core.context import Context
-from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership, Segment
+from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership, MembershipLog, Segment
 
 T0 = pendulum.datetime(2026, 12, 5, 8, tz="UTC")
 DUE = pendulum.datetime(2026, 11, 30, 23, tz="UTC")
@@ -157,14 +157,32 @@ def shuffle_regions(url: str, segment_id: int, share: float, seed: int) -> None:
         db.close()
 
 
-def refresh_in_a_process(url: str, ready) -> None:
-    """The victim: one worker tick, which claims the stale segment and refreshes it."""
-    from segtui import worker
+def refresh_in_a_process(url: str, ready, written, hold: bool) -> None:
+    """The victim: one worker tick, which claims the stale segment and refreshes it.
 
+    Once the refresh has written its first batch inside its transaction, it puts the number
+    of rows on ``written``; with ``hold`` it then waits there, transaction open, until killed.
+    """
+    import threading
+
+    from segtui import worker
+    from segtui.core import membership
+
+    def first_batch(rows: int) -> None:
+        written.put(rows)
+        if hold:
+            threading.Event().wait()
+
+    membership.after_first_batch = first_batch
     db = dbmod.open_database(url)
     ready.set()
     worker.tick(context("victim"), me="victim")
     db.close()
+
+
+def log_rows(segment_id: int) -> int:
+    """The committed membership log rows of a segment, as another connection sees them."""
+    return MembershipLog.select().where(MembershipLog.segment == segment_id).count()
 
 
 def snapshot(segment_id: int) -> tuple[set[int], set[int]]:
@@ -174,13 +192,21 @@ def snapshot(segment_id: int) -> tuple[set[int], set[int]]:
     return members, wanted
 
 
-def kill_trial(url: str, segment_id: int, *, seed: int, window: float, check) -> dict:
-    """Start a worker on a stale segment, SIGKILL it at a random moment of ``window`` seconds
-    after it is ready, then check the database, let the lease expire and finish the job.
+def kill_trial(url: str, segment_id: int, *, check, seed: int = 0, window: float | None = None) -> dict:
+    """Start a worker on a stale segment and SIGKILL it, then check the database, let the
+    lease expire and finish the job.
+
+    Without ``window`` the kill lands inside the refresh's transaction for certain: the
+    worker signals once it has written its first batch and waits there; the test checks that
+    this batch is not visible to another connection (not committed), then kills. With
+    ``window`` (the benchmark), the kill lands at a random moment of that many seconds after
+    the worker is ready. ``torn`` says whether the kill cut a transaction that had written:
+    the first batch was signalled, and membership is still the old set after the kill.
 
     ``check()`` returns the inconsistencies of the bound database (a list of strings).
     """
     import multiprocessing as mp
+    import queue
 
     from segtui import worker
 
@@ -188,17 +214,35 @@ def kill_trial(url: str, segment_id: int, *, seed: int, window: float, check) ->
     spawn = mp.get_context("spawn")
     db = dbmod.open_database(url)
     before, wanted = snapshot(segment_id)
+    logged_before = log_rows(segment_id)
     db.close()
-    ready = spawn.Event()
-    victim = spawn.Process(target=refresh_in_a_process, args=(url, ready))
+    ready, written = spawn.Event(), spawn.Queue()
+    victim = spawn.Process(target=refresh_in_a_process, args=(url, ready, written, window is None))
     victim.start()
     assert ready.wait(timeout=60), "the worker did not start"
-    delay = rng.uniform(0, window)
-    time.sleep(delay)
+    uncommitted = None
+    if window is None:
+        try:
+            rows = written.get(timeout=300)
+        except queue.Empty:
+            raise AssertionError("the worker never signalled its first batch") from None
+        db = dbmod.open_database(url)
+        try:
+            uncommitted = rows > 0 and log_rows(segment_id) == logged_before
+        finally:
+            db.close()
+        delay = None
+    else:
+        delay = rng.uniform(0, window)
+        time.sleep(delay)
     if victim.is_alive():
         os.kill(victim.pid, signal.SIGKILL)
     victim.join(timeout=30)
     killed = victim.exitcode == -signal.SIGKILL
+    try:
+        signalled = written.get_nowait() > 0 if window is not None else True
+    except queue.Empty:
+        signalled = False
     wait_for_orphans(url)
 
     db = dbmod.open_database(url)
@@ -208,6 +252,10 @@ def kill_trial(url: str, segment_id: int, *, seed: int, window: float, check) ->
         if members not in (before, wanted):
             problems.append("membership is neither the old set nor the new one")
         state = "old" if members == before and before != wanted else "new"
+        if window is None and not uncommitted:
+            problems.append("the first batch was visible to another connection before the kill (committed?)")
+        if state == "old" and log_rows(segment_id) != logged_before:
+            problems.append("the killed transaction left log rows behind")
         # the lease expires: another worker finishes the job
         later = context("rescuer", T0.add(seconds=worker.LEASE_SECONDS + 1))
         worker.tick(later, me="rescuer")
@@ -222,7 +270,8 @@ def kill_trial(url: str, segment_id: int, *, seed: int, window: float, check) ->
             problems.append("a refresh error was recorded")
     finally:
         db.close()
-    return {"delay": delay, "killed": killed, "state_after_kill": state, "problems": problems}
+    torn = killed and signalled and state == "old"
+    return {"delay": delay, "killed": killed, "torn": torn, "state_after_kill": state, "problems": problems}
 
 
 def wait_for_orphans(url: str, timeout: float = 60) -> None:

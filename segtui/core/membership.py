@@ -7,6 +7,7 @@ moment move only when the diff is not empty.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pendulum
@@ -20,6 +21,12 @@ from .properties import SINGULAR, key_property
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 from .schedule import AFTER_INACTIVITY, due_moment
+
+
+# A test hook (tests/workload.py): called inside the refresh's transaction once its first
+# batch (the log rows of the diff) is written, with their number; the kill trials use it to
+# kill a worker that is certainly in the middle of a transaction.
+after_first_batch: Callable[[int], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,10 @@ def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) ->
     ]).where(~fn.EXISTS(already))
     counts = {}
     # removed then added, by record id: the log reads the same on every database
-    if _log((gone + new).order_by(SQL("3 DESC"), SQL("2")).with_cte(target)):
+    logged = _log((gone + new).order_by(SQL("3 DESC"), SQL("2")).with_cte(target))
+    if after_first_batch is not None:
+        after_first_batch(logged)
+    if logged:
         counts = dict(
             MembershipLog.select(MembershipLog.action, fn.COUNT(MembershipLog.id))
             .where((MembershipLog.segment == segment.id) & (MembershipLog.id > start))

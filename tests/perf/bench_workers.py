@@ -149,11 +149,13 @@ def run_kills(backend: str, url: str, args) -> dict:
         trials.append(trial)
         print(f"  trial {seed + 1:2}: killed {'yes' if trial['killed'] else 'no (done)'} after "
               f"{trial['delay']:.2f} s, membership after the kill: {trial['state_after_kill']}, "
+              f"transaction torn after its first batch: {'yes' if trial['torn'] else 'no'}, "
               f"problems: {trial['problems'] or 'none'}")
     bad = sum(1 for t in trials if t["problems"])
     return {"refresh_seconds": round(refresh, 3), "diff": [diff.added, diff.removed],
             "build_seconds": round(build, 1), "trials": len(trials),
             "killed_mid_refresh": sum(1 for t in trials if t["killed"] and t["state_after_kill"] == "old"),
+            "torn_transactions": sum(1 for t in trials if t["torn"]),
             "killed_after_commit": sum(1 for t in trials if t["killed"] and t["state_after_kill"] == "new"),
             "finished_before_kill": sum(1 for t in trials if not t["killed"]),
             "inconsistencies": bad, "problems": [t["problems"] for t in trials if t["problems"]]}

@@ -5,13 +5,18 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from textual.timer import Timer
 from textual.widgets import Input
 
 from segtui.core import demo
 from segtui.core.context import Context
 from segtui.tui.app import SegtuiApp
 
+from ..conftest import BACKENDS
+
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
+# a console flow run on SQLite and on PostgreSQL: [sqlite] and [postgres]
+on_both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 
 
 @pytest.fixture
@@ -39,6 +44,50 @@ def run(app: SegtuiApp, scenario, size=(100, 30)) -> None:
             await scenario(pilot)
 
     asyncio.run(main())
+
+
+def still_toasts(app: SegtuiApp) -> SegtuiApp:
+    """Toasts stay until the snapshot is taken, instead of racing their real-time expiry."""
+    notify = app.notify
+
+    def lasting(*args, **kwargs):
+        kwargs["timeout"] = 24 * 3600
+        return notify(*args, **kwargs)
+
+    app.notify = lasting
+    return app
+
+
+def pending_timers(app) -> list[asyncio.Task]:
+    """The debounce timers (live counts, searches) that have not fired yet, on every screen."""
+    tasks = []
+    for screen in app.screen_stack:
+        for node in [screen, *screen.walk_children()]:
+            timer = getattr(node, "timer", None)
+            task = getattr(timer, "_task", None) if isinstance(timer, Timer) else None
+            if task is not None and not task.done():
+                tasks.append(task)
+    return tasks
+
+
+async def settle(pilot, rounds: int = 20) -> None:
+    """Every debounce timer fired and every thread worker done: waits for those events
+    themselves, never for a guessed number of seconds."""
+    for _ in range(rounds):
+        timers = pending_timers(pilot.app)
+        if timers:
+            await asyncio.wait(timers)
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        if not pending_timers(pilot.app) and not any(w.is_running for w in pilot.app.workers):
+            return
+    raise AssertionError("the console never settled: timers or workers kept restarting")
+
+
+def screen_lines(app) -> list[str]:
+    """What the terminal shows, line by line (the text, without styles)."""
+    return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]
 
 
 def steady(pilot) -> None:

@@ -26,15 +26,8 @@ from segtui.tui.screens.record_test import RecordTestScreen
 from segtui.tui.widgets.filter_editor import FilterEditor
 from segtui.tui.widgets.live_count import LiveCount
 
-from .conftest import run
+from .conftest import on_both_databases, run, settle
 from .test_flows import choose_action, open_segment
-
-
-async def settle(pilot) -> None:
-    """Past the debounce timers, then every thread worker done."""
-    await pilot.pause(0.45)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def typed(pilot, text: str) -> None:
@@ -169,6 +162,7 @@ def test_empty_and_duplicate_names_are_refused_inline(make_app):
     assert Segment.select().count() == before
 
 
+@on_both_databases
 def test_edit_a_filter_and_the_confirmed_diff_is_what_happened(make_app):
     app = make_app()
     target = segments.get("Events 2025, Bretagne")
@@ -593,6 +587,7 @@ def test_cycle_is_marked_on_the_filter_and_nothing_saved(make_app):
     assert store.tree(segments.get(target.id)) == {"groups": []}
 
 
+@on_both_databases
 def test_static_filters_are_saved_without_changing_members(make_app):
     app = make_app()
     target = segments.get("Hand-picked VIPs")

@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from tests import driver_errors
 from segtui.cli import main as cli_main
-from segtui.core import conversions, segments, store
+from segtui.core import conversions, segments
 from segtui.core.models import AuditEntry, ConversionRecord
 from segtui.tui.screens.actions_menu import ActionsMenu
 from segtui.tui.screens.confirm import ConfirmModal
@@ -19,7 +19,7 @@ from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
 from segtui.tui.widgets.settings_panel import SettingsPanel
 
-from .conftest import run
+from .conftest import on_both_databases, run, settle
 
 
 async def open_segment(pilot, name: str) -> SegmentDetailScreen:
@@ -43,6 +43,7 @@ async def choose_action(pilot, label: str) -> None:
     await pilot.pause()
 
 
+@on_both_databases
 def test_convert_active_to_static_through_actions_menu(make_app):
     app = make_app()
     target = segments.get("Events 2025, Bretagne")
@@ -84,6 +85,7 @@ def test_cancel_changes_nothing(make_app):
     assert ConversionRecord.select().count() == 0
 
 
+@on_both_databases
 def test_static_with_filters_converts_to_active_with_preview(make_app, demo_ctx):
     app = make_app()
     target = segments.get("Fundraising event contacts")
@@ -92,7 +94,7 @@ def test_static_with_filters_converts_to_active_with_preview(make_app, demo_ctx)
     async def scenario(pilot):
         await open_segment(pilot, target.name)
         await choose_action(pilot, "Convert to active")
-        await pilot.pause(0.3)  # the preview is computed in a thread
+        await settle(pilot)  # the preview is computed in a thread
         modal = pilot.app.screen
         assert isinstance(modal, ConfirmModal)
         assert f"+{expected.added:,} added, -{expected.removed:,} removed" in modal.body
@@ -140,7 +142,8 @@ async def fill_schedule(pilot, mode: str, *, day: str = "", amount: str = "", un
     return panel
 
 
-def test_three_schedule_options_saved_and_shown(make_app, demo_ctx, tmp_path, capsys, monkeypatch):
+@on_both_databases
+def test_three_schedule_options_saved_and_shown(make_app, demo_ctx, database_url, capsys, monkeypatch):
     app = make_app()
     target = segments.get("Newsletter, Normandie or Bretagne")
     seen = {}
@@ -174,15 +177,15 @@ def test_three_schedule_options_saved_and_shown(make_app, demo_ctx, tmp_path, ca
     assert final.schedule_mode == "never" and final.due_at is None
     monkeypatch.setenv("SEGTUI_NOW", demo_ctx.now().isoformat())
     monkeypatch.setenv("SEGTUI_TZ", "Europe/Paris")
-    db_path = store.Segment._meta.database.obj.database
     capsys.readouterr()
-    assert cli_main(["--db", db_path, "segments", "show", str(target.id), "--json"]) == 0
+    assert cli_main(["--db", str(database_url), "segments", "show", str(target.id), "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["schedule"]["mode"] == "never"
     actions = [a.action for a in AuditEntry.select().where(AuditEntry.segment_id == target.id)]
     assert actions.count("set_schedule") == 3
 
 
+@on_both_databases
 def test_bad_schedules_are_refused_inline_and_nothing_saved(make_app):
     app = make_app()
     target = segments.get("Newsletter, Normandie or Bretagne")
@@ -208,12 +211,13 @@ def test_bad_schedules_are_refused_inline_and_nothing_saved(make_app):
     assert "in the past" in errors[0]
     assert "not a real day" in errors[1]
     assert "use YYYY-MM-DD" in errors[2]
-    assert "at least 1" in errors[3] and "at least 1" in errors[4] or "whole number" in errors[4]
+    assert "at least 1" in errors[3] and "at least 1" in errors[4]
     assert "at most 3650 days" in errors[5]
     after = segments.get(target.id)
     assert after.version == target.version and after.schedule_mode == "never"
 
 
+@on_both_databases
 def test_worker_tick_converts_due_segment_while_detail_is_open(make_app, demo_ctx):
     app = make_app()
     target = segments.get("Events 2025, Bretagne")
@@ -223,8 +227,7 @@ def test_worker_tick_converts_due_segment_while_detail_is_open(make_app, demo_ct
         assert screen.segment.type == "active"
         demo_ctx.clock.advance(days=40)  # past the on-day schedule
         pilot.app.start_tick()
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause(0.2)
+        await settle(pilot)
         assert screen.segment.type == "static"
         badge = str(screen.query_one("#segment-name").render())
         assert "Static" in badge
@@ -249,6 +252,7 @@ def test_conversion_by_another_process_is_announced(make_app, demo_ctx):
     run(app, scenario)
 
 
+@on_both_databases
 def test_stale_conversion_is_refused_and_screen_reloads(make_app, demo_ctx):
     app = make_app()
     target = segments.get("Events 2025, Bretagne")

@@ -7,7 +7,7 @@ import pytest
 from segtui.core import segments
 from segtui.core.models import Contact
 
-from .conftest import SIZES, steady
+from .conftest import SIZES, screen_lines, settle, steady, still_toasts
 
 
 async def open_named(pilot, name: str) -> None:
@@ -68,13 +68,6 @@ SCREENS["calendar"] = scenario(opened("Events 2025, Bretagne"), keys("g"), _open
 
 
 # -- building segments (issue 4) ------------------------------------------------------------
-async def settle(pilot) -> None:
-    """Past the debounce timers (live counts, searches), then every thread worker done."""
-    await pilot.pause(0.45)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 def value_of(selector, text):
     """Set a field as typing would (Input.Changed), without a Pilot key press per character."""
 
@@ -119,13 +112,27 @@ SCREENS.update({
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, make_app, screen, size):
-    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
+    assert snap_compare(still_toasts(make_app()), terminal_size=SIZES[size], run_before=SCREENS[screen])
+
+
+HOSTILE = "[bold red]Injected[/] \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202egnp.exe"
+# markup shown as typed; escapes, the bell and the right-to-left override as visible codes
+HOSTILE_SHOWN = "[bold red]Injected[/] \\u001b[31mred\\u001b[0m \\u001b]0;title\\u0007 \\u202egnp.exe"
 
 
 def test_hostile_text_is_shown_literally(snap_compare, make_app, demo_ctx):
-    hostile = "[bold red]Injected[/] \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202egnp.exe"
-    segments.create(demo_ctx, hostile, "contacts", "static")
+    """The whole hostile name reaches the screen, in the segment page's header and its title."""
+    segments.create(demo_ctx, HOSTILE, "contacts", "static")
     long_name = "L" * 10_000
     segments.create(demo_ctx, long_name, "contacts", "static")
     assert segments.get(long_name).name == long_name
-    assert snap_compare(make_app(), terminal_size=(120, 40))
+    seen = []
+
+    async def run_before(pilot) -> None:
+        await open_named(pilot, "Injected")
+        seen.extend(screen_lines(pilot.app))
+
+    assert snap_compare(still_toasts(make_app()), terminal_size=(120, 40), run_before=run_before)
+    assert seen[0].strip().startswith(f"⭘      {HOSTILE_SHOWN} — alice"), seen[0]
+    assert seen[1].strip().startswith(f"Static  {HOSTILE_SHOWN}   "), seen[1]
+    assert not any(c in "".join(seen) for c in "\x1b\x07\u202e")

@@ -1,0 +1,116 @@
+"""The conditional write, raced for real: two connections, the second paused between its
+read and its write while the first changes the segment and commits.
+
+Every caller re-reads the row under a lock first (``store.lock``), so in the services the
+version condition is a second line of defence; these tests reach it directly, the way a
+writer that read without the lock would, and show that exactly one of the two writes wins.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from segtui.core import segments, store
+from segtui.core.db import write_transaction
+from segtui.core.errors import SegmentNotFound, StaleSegment
+from segtui.core.models import Segment, database_proxy
+
+from core_helpers import audit_actions, make, region_is, regions, reload
+
+TIMEOUT = 60  # a deadline against a hang, never a measure
+
+
+class PausedWriter(threading.Thread):
+    """A second connection (its own thread): reads the segment, waits to be let go, then
+    writes ``changes`` with ``store.conditional_update`` in a write transaction of its own."""
+
+    def __init__(self, ctx, segment_id: int, **changes) -> None:
+        super().__init__(daemon=True)
+        self.ctx, self.segment_id, self.changes = ctx, segment_id, changes
+        self.has_read = threading.Event()
+        self.go = threading.Event()
+        self.read_version: int | None = None
+        self.outcome: object = None
+
+    def run(self) -> None:
+        try:
+            segment = Segment.get_by_id(self.segment_id)  # the read, on this thread's connection
+            self.read_version = segment.version
+            self.has_read.set()
+            assert self.go.wait(TIMEOUT), "never let go"
+            with write_transaction():
+                self.outcome = store.conditional_update(self.ctx, segment, **self.changes)
+        except Exception as exc:  # handed to the test, which asserts on it
+            self.outcome = exc
+        finally:
+            self.has_read.set()
+            database_proxy.close()  # this thread's connection
+
+    def finish(self) -> object:
+        self.go.set()
+        self.join(TIMEOUT)
+        assert not self.is_alive(), "the paused writer never finished"
+        return self.outcome
+
+
+@pytest.fixture
+def bretons(ctx):
+    regions("Bretagne", "Normandie")
+    return make(ctx, "Bretons", "active", region_is("Bretagne"))
+
+
+def test_the_writer_that_read_before_the_other_committed_loses(ctx, bretons):
+    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second.start()
+    assert second.has_read.wait(TIMEOUT)
+    assert second.read_version == bretons.version
+
+    first = segments.rename(ctx, bretons.id, "Bretons of Alice")  # the first writer commits meanwhile
+    assert first.version == bretons.version + 1
+
+    lost = second.finish()
+    assert isinstance(lost, StaleSegment), lost
+    assert str(lost) == ("'Bretons of Alice' was changed by alice at 2026-11-26 09:30 UTC since you opened it "
+                         "(Renamed 'Bretons' to 'Bretons of Alice'); it has been reloaded: check it and try again")
+    row = reload(bretons)
+    assert (row.name, row.version, row.updated_by) == ("Bretons of Alice", bretons.version + 1, "alice")
+    assert audit_actions(bretons).count("rename") == 1
+
+
+def test_without_a_rival_the_paused_writer_wins_and_bumps_the_version(ctx, bretons):
+    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second.start()
+    assert second.has_read.wait(TIMEOUT)
+    won = second.finish()
+    assert isinstance(won, Segment), won
+    assert (won.name, won.version, won.updated_by) == ("Bob's name", bretons.version + 1, "bob")
+    row = reload(bretons)
+    assert (row.name, row.version, row.updated_by, row.updated_at) == (
+        "Bob's name", bretons.version + 1, "bob", ctx.now())
+
+
+def test_the_writer_that_read_before_a_delete_is_told_it_was_deleted(ctx, bretons):
+    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second.start()
+    assert second.has_read.wait(TIMEOUT)
+    segments.delete(ctx, bretons.id)
+
+    lost = second.finish()
+    assert isinstance(lost, SegmentNotFound), lost
+    assert str(lost) == "'Bretons' was deleted meanwhile; nothing was changed"
+    row = reload(bretons)
+    assert (row.name, row.version, row.deleted_by) == ("Bretons", bretons.version + 1, "alice")
+
+
+def test_two_paused_writers_of_one_version_exactly_one_wins(ctx, bretons):
+    writers = [PausedWriter(ctx.as_actor(who), bretons.id, name=f"{who}'s", name_key=f"{who}'s")
+               for who in ("bob", "carol")]
+    for writer in writers:
+        writer.start()
+        assert writer.has_read.wait(TIMEOUT)
+    outcomes = [writer.finish() for writer in writers]  # one after the other, both from version 1
+    assert isinstance(outcomes[0], Segment) and isinstance(outcomes[1], StaleSegment), outcomes
+    assert "was changed by bob" in str(outcomes[1])
+    assert (reload(bretons).name, reload(bretons).version) == ("bob's", bretons.version + 1)
