@@ -8,6 +8,8 @@ writer that read without the lock would, and show that exactly one of the two wr
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import threading
 
 import pytest
@@ -62,7 +64,7 @@ def bretons(ctx):
 
 
 def test_the_writer_that_read_before_the_other_committed_loses(ctx, bretons):
-    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
     assert second.has_read.wait(TIMEOUT)
     assert second.read_version == bretons.version
@@ -80,7 +82,7 @@ def test_the_writer_that_read_before_the_other_committed_loses(ctx, bretons):
 
 
 def test_without_a_rival_the_paused_writer_wins_and_bumps_the_version(ctx, bretons):
-    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
     assert second.has_read.wait(TIMEOUT)
     won = second.finish()
@@ -92,7 +94,7 @@ def test_without_a_rival_the_paused_writer_wins_and_bumps_the_version(ctx, breto
 
 
 def test_the_writer_that_read_before_a_delete_is_told_it_was_deleted(ctx, bretons):
-    second = PausedWriter(ctx.as_actor("bob"), bretons.id, name="Bob's name", name_key="bob's name")
+    second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
     assert second.has_read.wait(TIMEOUT)
     segments.delete(ctx, bretons.id)
@@ -105,7 +107,7 @@ def test_the_writer_that_read_before_a_delete_is_told_it_was_deleted(ctx, breton
 
 
 def test_two_paused_writers_of_one_version_exactly_one_wins(ctx, bretons):
-    writers = [PausedWriter(ctx.as_actor(who), bretons.id, name=f"{who}'s", name_key=f"{who}'s")
+    writers = [PausedWriter(replace(ctx, actor=who), bretons.id, name=f"{who}'s", name_key=f"{who}'s")
                for who in ("bob", "carol")]
     for writer in writers:
         writer.start()

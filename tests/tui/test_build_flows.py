@@ -726,7 +726,7 @@ def test_names_in_notifications_and_forms_are_never_markup(make_app, demo_ctx):
         modal = pilot.app.screen
         seen["title"] = modal.title_text
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)  # the delete runs in a thread worker: its notice comes after it
         seen["notes"] = list(pilot.app._notifications)
 
     run(make_app(), scenario)

@@ -3,6 +3,8 @@ edit (another admin changed the segment meanwhile), a save that fails, a draft k
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.widgets import Static
 
 from segtui.core import segments, store
@@ -106,7 +108,7 @@ def test_a_stale_edit_keeps_the_draft_and_saving_again_writes_it(make_app, demo_
         editor.groups[0][0] = {**editor.groups[0][0], "value": 3}
         editor.refresh_rows()
         await settle(pilot)
-        segments.rename(demo_ctx.as_actor("bob"), target.id, "Events 2025, Breizh")  # another admin
+        segments.rename(replace(demo_ctx, actor="bob"), target.id, "Events 2025, Breizh")  # another admin
         await save_and_confirm(pilot)
         assert pilot.app.screen is screen, "a stale save leaves the editor open"
         seen["error"] = rendered(screen.query_one("#form-error", Static))
@@ -138,7 +140,7 @@ def test_a_save_that_fails_says_so_and_changes_nothing(make_app, demo_ctx):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmModal)
-        segments.delete(demo_ctx.as_actor("bob"), target.id)  # gone before the save
+        segments.delete(replace(demo_ctx, actor="bob"), target.id)  # gone before the save
         await pilot.press("enter")
         await settle(pilot)
         assert pilot.app.screen is screen

@@ -1,0 +1,156 @@
+"""Database trouble, caused for real and told as a sentence: a damaged file, a refused role,
+a deadlock, a connection cut by the server, a write to a read-only connection."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import peewee
+import pytest
+
+from segtui.core import db as dbmod
+from segtui.core import db_errors
+from segtui.core.errors import DatabaseProblem
+from segtui.core.models import Segment, database_proxy
+
+from core_helpers import make
+
+TIMEOUT = 60  # deadlines against a hang, never a measure
+
+
+@pytest.mark.sqlite_only
+def test_a_damaged_file_is_named_and_not_touched(tmp_path):
+    path = tmp_path / "crm.db"
+    junk = b"this was a spreadsheet, once " * 200
+    path.write_bytes(junk)
+    with pytest.raises(DatabaseProblem) as caught:
+        dbmod.open_database(str(path))
+    assert str(caught.value).startswith(f"{path} is not a segtui database (or it is damaged): ")
+    assert not caught.value.retryable
+    assert path.read_bytes() == junk
+
+
+@pytest.mark.sqlite_only
+def test_a_write_on_a_read_only_connection_is_told_so(tmp_path, database):
+    reader = peewee.SqliteDatabase(f"file:{database.database}?mode=ro", uri=True)
+    try:
+        with pytest.raises(peewee.OperationalError) as caught:
+            reader.execute_sql("UPDATE segment SET name = 'x'")
+        assert dbmod.explain(caught.value, database.database) == (
+            f"The database {database.database} is read-only: nothing can be changed.")
+        assert not dbmod.is_transient(caught.value)
+    finally:
+        reader.close()
+
+
+@pytest.mark.postgres_only
+def test_an_unknown_role_is_refused_by_the_server_and_said_so(database_url):
+    url = database_url.replace("postgresql://segtui@", "postgresql://mallory@", 1)
+    with pytest.raises(DatabaseProblem) as caught:
+        dbmod.open_database(url)
+    server = db_errors.pg_server(url)
+    assert str(caught.value).startswith(f"The PostgreSQL server at {server} refused the connection ({url}): ")
+    assert 'role "mallory" does not exist' in str(caught.value)
+    assert not caught.value.retryable
+
+
+@pytest.mark.postgres_only
+def test_a_deadlock_is_told_as_a_conflict_to_try_again(database_url, ctx):
+    """Two transactions lock One and Two in opposite orders: the server fails one of them."""
+    one, two = make(ctx, "One", "static").id, make(ctx, "Two", "static").id
+    mine, theirs, watcher = (dbmod.connect(database_url) for _ in range(3))
+    lock = "SELECT id FROM segment WHERE id = %s FOR UPDATE"
+    failures: list[Exception] = []
+    holding, go = threading.Event(), threading.Event()
+
+    def they() -> None:
+        try:
+            with theirs.atomic():
+                theirs.execute_sql(lock, (two,))
+                holding.set()
+                assert go.wait(TIMEOUT)
+                theirs.execute_sql(lock, (one,))  # waits for us
+        except peewee.DatabaseError as exc:
+            failures.append(exc)
+
+    other = threading.Thread(target=they, daemon=True)
+    other.start()
+    try:
+        assert holding.wait(TIMEOUT)
+        try:
+            with mine.atomic():
+                mine.execute_sql(lock, (one,))
+                go.set()
+                deadline = time.monotonic() + TIMEOUT
+                while not watcher.execute_sql("SELECT count(*) FROM pg_locks WHERE NOT granted").fetchone()[0]:
+                    assert time.monotonic() < deadline, "the other transaction never waited for our lock"
+                    time.sleep(0.01)
+                mine.execute_sql(lock, (two,))  # and we wait for them: a cycle
+        except peewee.DatabaseError as exc:
+            failures.append(exc)
+        other.join(TIMEOUT)
+        assert not other.is_alive()
+    finally:
+        go.set()
+        for db in (mine, theirs, watcher):
+            db.close()
+    assert len(failures) == 1 and "deadlock" in str(failures[0]), failures
+    assert dbmod.explain(failures[0], database_url) == (
+        f"The database {database_url} was busy with a conflicting change; nothing was changed: try again.")
+    assert dbmod.is_transient(failures[0])
+
+
+@pytest.mark.postgres_only
+def test_a_connection_cut_by_the_server(database_url, postgres_server, ctx):
+    """Outside a transaction the next query reconnects; inside one, it fails as a whole, is
+    told as the server being unreachable (worth a retry), and the connection is renewed."""
+    segment = make(ctx, "Bretons", "static")
+
+    def ours() -> int:
+        return database_proxy.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+
+    def cut(pid: int) -> None:  # the server ends our connection (an administrator, a restart)
+        with postgres_server.admin().cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            assert cursor.fetchone()[0] is True
+
+    first = ours()
+    cut(first)
+    assert Segment.get_by_id(segment.id).name == "Bretons"  # reconnected, quietly
+    assert ours() != first
+
+    with pytest.raises((peewee.DatabaseError, peewee.InterfaceError)) as caught:  # the rollback fails too
+        with dbmod.write_transaction():
+            Segment.update(name="Half").where(Segment.id == segment.id).execute()
+            cut(ours())
+            Segment.update(name="Done").where(Segment.id == segment.id).execute()
+    message = dbmod.explain(caught.value, database_url)
+    assert message.startswith(f"Cannot reach the PostgreSQL server at {db_errors.pg_server(database_url)} "
+                              f"({database_url}): "), message
+    assert dbmod.is_transient(caught.value)
+    dbmod.reset_connection()
+    assert Segment.get_by_id(segment.id).name == "Bretons"  # nothing of the cut transaction
+    dbmod.reset_connection()  # twice: nothing to close is fine
+
+
+@pytest.mark.sqlite_only
+def test_resetting_without_a_database_or_with_a_broken_connection(database):
+    class Broken:
+        def close(self):
+            raise peewee.OperationalError("server closed the connection unexpectedly")
+
+    state = database._state
+    real = state.conn
+    state.conn = Broken()
+    try:
+        with pytest.raises(peewee.OperationalError):
+            database.close()
+        state.conn = Broken()
+        dbmod.reset_connection(database)  # dropped with its connection, no error
+        assert database._state.conn is None and database.is_closed()
+    finally:
+        real.close()
+    dbmod.reset_connection(peewee.DatabaseProxy())  # not bound yet: nothing to do
+    assert database_proxy.obj is database
+    assert Segment.select().count() == 0  # the next query opens a new connection
