@@ -63,10 +63,12 @@ def pending_timers(app) -> list[asyncio.Task]:
     tasks = []
     for screen in app.screen_stack:
         for node in [screen, *screen.walk_children()]:
-            timer = getattr(node, "timer", None)
-            task = getattr(timer, "_task", None) if isinstance(timer, Timer) else None
-            if task is not None and not task.done():
-                tasks.append(task)
+            # a widget's own debounce timer, and those of tui/work.py's run_core(delay=...)
+            timers = [getattr(node, "timer", None), *node.__dict__.get("_core_timers", {}).values()]
+            for timer in timers:
+                task = getattr(timer, "_task", None) if isinstance(timer, Timer) else None
+                if task is not None and not task.done():
+                    tasks.append(task)
     return tasks
 
 
