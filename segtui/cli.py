@@ -11,11 +11,11 @@ import time
 import peewee
 
 from . import config
-from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments
+from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import format_value, printable
-from .core.errors import DatabaseProblem, InvalidInput, SegtuiError
+from .core.errors import DatabaseProblem, InvalidInput, SegtuiError, StaleSegment
 from .core.properties import SINGULAR, properties
 
 EPILOG = """\
@@ -36,6 +36,14 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{where}: {message}" if where else message)
 
 
+def segment_id(text: str) -> int:
+    """An id argument: ASCII digits within 64 bits, else a sentence (exit 2)."""
+    if not store.is_id_text(text) or not 1 <= int(text) <= store.MAX_ID:
+        raise argparse.ArgumentTypeError(f"{printable(text)!r} is not a segment id (a whole number from 1 to "
+                                         f"{store.MAX_ID})")
+    return int(text)
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="segtui", description="Manage CRM segments from the terminal.", epilog=EPILOG,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -45,6 +53,9 @@ def build_parser() -> Parser:
     parser.add_argument("--read-only", action="store_true", help="open the console without the right to change anything")
     parser.add_argument("--worker-interval", type=float, default=config.WORKER_INTERVAL_SECONDS, metavar="SECONDS",
                         help="console: seconds between background worker ticks, 0 turns it off (default 30)")
+    parser.add_argument("--files-dir", metavar="FOLDER",
+                        help="console: the only folder its imports and exports use (default: files/ in the "
+                             "user data folder)")
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     p = sub.add_parser("demo", help="fill the database with demo records and segments")
@@ -56,9 +67,12 @@ def build_parser() -> Parser:
     p.add_argument("file")
     p.add_argument("--segment", help="also add the imported records to this static segment")
 
-    p = sub.add_parser("export", help="export a segment's members to CSV")
+    p = sub.add_parser("export", help="export a segment's members to CSV (a new file)")
     p.add_argument("segment")
     p.add_argument("file")
+    p.add_argument("--force", action="store_true", help="replace an existing file (a symlink is replaced, not followed)")
+    p.add_argument("--raw", action="store_true",
+                   help="write cells as stored: no ' before a cell a spreadsheet would run as a formula")
 
     seg = sub.add_parser("segments", help="list, show, create and change segments")
     ssub = seg.add_subparsers(dest="action", required=True, parser_class=Parser)
@@ -90,7 +104,7 @@ def build_parser() -> Parser:
     p = ssub.add_parser("delete")
     p.add_argument("segment")
     p = ssub.add_parser("restore")
-    p.add_argument("id", type=int)
+    p.add_argument("id", type=segment_id)
     p = ssub.add_parser("deleted", help="segments deleted in the last 90 days")
     p.add_argument("--json", action="store_true")
     p = ssub.add_parser("refresh", help="re-evaluate an active segment now")
@@ -150,6 +164,8 @@ def build_parser() -> Parser:
     p.add_argument("--idle-timeout", type=float, default=config.SERVE_IDLE_TIMEOUT_SECONDS, metavar="SECONDS",
                    help="close a session after this long without a key press, 0 for never "
                         f"(default {config.SERVE_IDLE_TIMEOUT_SECONDS:g})")
+    p.add_argument("--max-memory", type=int, default=config.SERVE_MAX_MEMORY_MB, metavar="MB",
+                   help=f"address space of each console process, 0 for no limit (default {config.SERVE_MAX_MEMORY_MB})")
     return parser
 
 
@@ -166,6 +182,9 @@ def out(text: str = "") -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         return run(argv)
+    except StaleSegment as exc:  # the console reloads what it shows; a command does not
+        print(f"segtui: {exc.for_command_line()}", file=sys.stderr)
+        return exc.exit_code
     except SegtuiError as exc:
         print(f"segtui: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -229,13 +248,13 @@ def cmd_import(args, ctx: Context) -> int:
     text = records.read_file(args.file)
     target = segments.get(args.segment).id if args.segment else None
     report = records.import_csv(ctx, args.object_type, text, segment_id=target)
-    out(f"Imported {args.file}: {report.sentence()}.")
+    out(f"Imported {printable(args.file)}: {report.sentence()}.")
     return 0
 
 
 def cmd_export(args, ctx: Context) -> int:
-    count = records.export_members(args.segment, args.file)
-    out(f"Exported {count:,} members to {args.file}.")
+    count = records.export_members(args.segment, args.file, overwrite=args.force, raw=args.raw)
+    out(f"Exported {count:,} members to {printable(args.file)}.")
     return 0
 
 
@@ -319,9 +338,9 @@ def _read_filters(path: str) -> dict:
         with open(path, encoding="utf-8") as handle:
             return filters.parse_json(handle.read())
     except FileNotFoundError:
-        raise InvalidInput(f"No filters file at {path}") from None
+        raise InvalidInput(f"No filters file at {printable(path)}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc}") from None
+        raise InvalidInput(f"Cannot read {printable(path)}: {printable(getattr(exc, 'strerror', None) or exc)}") from None
 
 
 def cmd_segments_create(args, ctx: Context) -> int:

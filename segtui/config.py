@@ -36,6 +36,7 @@ SERVE_HOST = "127.0.0.1"
 SERVE_PORT = 2222
 SERVE_MAX_SESSIONS = 20
 SERVE_IDLE_TIMEOUT_SECONDS = 3600.0
+SERVE_MAX_MEMORY_MB = 1024  # address space of each console process (RLIMIT_AS)
 
 
 def default_database() -> str:
@@ -45,6 +46,11 @@ def default_database() -> str:
 def database_url(given: str | None = None, environ: Mapping[str, str] = os.environ) -> str:
     """The database to use: the one given, else SEGTUI_DB, else the user data folder's."""
     return given or env(ENV_DB, environ) or default_database()
+
+
+def default_files_dir() -> Path:
+    """The console's files folder (its imports and exports), when --files-dir is not given."""
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "files"
 
 
 def default_authorized_keys() -> Path:

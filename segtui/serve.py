@@ -25,8 +25,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import fcntl
+import logging
 import os
 import re
+import resource
 import signal
 import stat
 import struct
@@ -40,6 +42,7 @@ from pathlib import Path
 
 
 from . import config
+from .core import files
 from .core.db_errors import describe
 from .core.display import printable
 from .core.errors import InvalidInput, SegtuiError
@@ -54,6 +57,10 @@ NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}\Z")
 TERM_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,63}\Z")
 HANGUP_GRACE = 2.0  # seconds between SIGHUP and SIGKILL
 MAX_PENDING_INPUT = 1 << 20
+# What one session may cost the server, whoever holds the key (a viewer too):
+MAX_COLS, MAX_ROWS = 1000, 500  # a bigger window is drawn at this size
+OUTPUT_RATE = 2 << 20  # bytes per second sent to a client, after a burst of OUTPUT_BURST
+OUTPUT_BURST = 4 << 20
 FORMAT_HELP = """\
 The authorized-keys file has one person per line: ROLE NAME PUBLIC-KEY, e.g.
     admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
@@ -68,6 +75,10 @@ TERMINAL_RESET = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[
 NO_TERMINAL = (
     "segtui: the console needs a terminal, and this session has none.\r\n"
     "  Connect with:  ssh -t -p {port} HOST\r\n"
+)
+NO_COMMANDS = (
+    "segtui: this server runs only the segtui console; commands are not run here.\r\n"
+    "  Connect without a command:  ssh -t -p {port} HOST\r\n"
 )
 
 
@@ -209,6 +220,10 @@ class Settings:
     read_only: bool = False
     python: str = sys.executable
     cwd: str = field(default_factory=os.getcwd)
+    # the consoles' files folder, and their working folder (so that nothing the server's own
+    # working folder holds is ever imported by a console: see child_argv)
+    files_dir: str = field(default_factory=lambda: str(files.default_files_dir()))
+    max_memory_mb: int = config.SERVE_MAX_MEMORY_MB
 
 
 def log_line(event: str, **fields) -> None:
@@ -227,17 +242,20 @@ class Hub:
         self.sessions: set[ConsoleSession] = set()
         self.stopping: set[asyncio.Task] = set()
         self.closing = False
+        self.connections: dict[str, ConsoleServer] = {}  # by asyncssh's log context, "conn=N"
         self._keys_stamp = self._stamp()
 
     def _stamp(self):
         try:
             info = self.settings.authorized_keys.stat()
-            return info.st_mtime_ns, info.st_size, info.st_ino
+            return info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode, info.st_ctime_ns
         except OSError:
             return None
 
     def current_keys(self) -> dict[bytes, Identity]:
-        """The keys file is read again when it changed: people are added without a restart."""
+        """The keys file is read again when it changed (mtime, size, inode, mode): people are
+        added and removed without a restart. It fails closed: a file that is gone, unreadable,
+        writable by others or with one bad line lets nobody in until it is fixed."""
         stamp = self._stamp()
         if stamp != self._keys_stamp:
             self._keys_stamp = stamp
@@ -245,13 +263,18 @@ class Hub:
                 self.keys = read_authorized_keys(self.settings.authorized_keys)
                 self.log("authorized keys reloaded", file=str(self.settings.authorized_keys), keys=len(self.keys))
             except SegtuiError as exc:
+                self.keys = {}
                 first = str(exc).splitlines()[0]
-                self.log("authorized keys NOT reloaded, keeping the previous list", reason=repr(first))
+                self.log("authorized keys REFUSED: NOBODY CAN LOG IN until the file is fixed",
+                         file=str(self.settings.authorized_keys), reason=repr(first))
         return self.keys
 
     def child_argv(self, identity: Identity) -> list[str]:
-        argv = [self.settings.python, "-m", "segtui.cli", "--actor", identity.name,
-                "--worker-interval", repr(float(self.settings.worker_interval))]
+        # -P: neither the working folder nor a script folder goes on sys.path (a console never
+        # imports a json.py lying there); the console runs in the files folder anyway
+        argv = [self.settings.python, "-P", "-m", "segtui.cli", "--actor", identity.name,
+                "--worker-interval", repr(float(self.settings.worker_interval)),
+                "--files-dir", self.settings.files_dir]
         if identity.read_only or self.settings.read_only:
             argv.append("--read-only")
         return argv
@@ -305,9 +328,13 @@ class ConsoleServer(_ServerBase):
         self.conn = conn
         peer = conn.get_extra_info("peername") or ("?", 0)
         self.peer = f"{peer[0]}:{peer[1]}"
+        self.context = _log_context(conn)
+        if self.context:
+            self.hub.connections[self.context] = self
         self.hub.log("connection", peer=self.peer)
 
     def connection_lost(self, exc) -> None:
+        self.hub.connections.pop(getattr(self, "context", None), None)
         if self.identity is None:
             self.hub.log("connection closed without authentication", peer=self.peer,
                          user=log_text(self.username, 40) if self.username else None)
@@ -396,9 +423,68 @@ def _signal_name(number: int) -> str:
 
 
 def _clamp_size(cols: int, rows: int) -> tuple[int, int]:
-    cols = cols if 0 < cols < 10000 else 80
-    rows = rows if 0 < rows < 10000 else 24
+    """The window the console gets: the client's, at most MAX_COLS x MAX_ROWS (0: unknown)."""
+    cols = min(cols, MAX_COLS) if cols > 0 else 80
+    rows = min(rows, MAX_ROWS) if rows > 0 else 24
     return cols, rows
+
+
+class OutputBudget:
+    """A token bucket: how long to wait before sending more, so that a session sends at most
+    ``rate`` bytes a second after a burst of ``burst``. ``clock`` is monotonic seconds."""
+
+    def __init__(self, rate: float, burst: float, clock) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens = burst
+        self.last = clock()
+
+    def spend(self, size: int) -> float:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.last) * self.rate)
+        self.last = now
+        self.tokens -= size
+        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+
+
+def _log_context(conn) -> str | None:
+    """asyncssh's "conn=N" for this connection, as its log messages carry it."""
+    try:
+        prefix, _ = conn.logger.process("", {})
+    except Exception:
+        return None
+    found = re.search(r"conn=\d+", prefix)
+    return found.group(0) if found else None
+
+
+class RefusedForwardingLog(logging.Handler):
+    """asyncssh refuses agent and X11 forwarding itself and only says so in its own log:
+    turn those messages into our "request refused" line, with the person's name and key."""
+
+    WHAT = {"Agent forwarding request denied": "agent-forwarding", "X11 forwarding request denied": "x11-forwarding"}
+
+    def __init__(self, hub: "Hub") -> None:
+        super().__init__(logging.INFO)
+        self.hub = hub
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+            what = next((w for text, w in self.WHAT.items() if text in message), None)
+            if what is None:
+                return
+            found = re.search(r"conn=\d+", message)
+            server = self.hub.connections.get(found.group(0)) if found else None
+            identity = server.identity if server else None
+            self.hub.log("request refused", what=what, name=identity.name if identity else None,
+                         key=identity.fingerprint if identity else None, peer=server.peer if server else None)
+        except Exception:  # a log line must never break a session
+            pass
+
+
+def _limit_memory(megabytes: int) -> None:
+    if megabytes > 0:
+        limit = megabytes << 20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 class ConsoleSession(_SessionBase):
@@ -413,6 +499,7 @@ class ConsoleSession(_SessionBase):
         self.term = ""
         self.size = (80, 24, 0, 0)
         self.has_pty = False
+        self.command_refused = False
         self.proc: subprocess.Popen | None = None
         self.master: int | None = None
         self.pidfd: int | None = None
@@ -426,6 +513,8 @@ class ConsoleSession(_SessionBase):
         self.idle_handle = None
         self.ended = False
         self.exited = asyncio.Event()
+        self.budget = OutputBudget(OUTPUT_RATE, OUTPUT_BURST, self.loop.time)
+        self.throttle_handle = None
 
     # -- channel requests ---------------------------------------------------------------
     def connection_made(self, chan) -> None:
@@ -442,9 +531,12 @@ class ConsoleSession(_SessionBase):
         return True
 
     def exec_requested(self, command) -> bool:
+        # accepted only to tell the person, on stderr, why nothing runs (session_started), as
+        # for a session without a terminal; the client then sees exit status 2
         self.hub.log("request refused", what="exec", name=self.identity.name, key=self.identity.fingerprint,
                      command=repr(log_text(str(command), 60)), peer=self.peer)
-        return False
+        self.command_refused = True
+        return True
 
     def subsystem_requested(self, subsystem) -> bool:
         self.hub.log("request refused", what="subsystem", subsystem=log_text(str(subsystem), 40),
@@ -458,6 +550,13 @@ class ConsoleSession(_SessionBase):
         pass
 
     def session_started(self) -> None:
+        if self.command_refused:
+            try:
+                self.chan.write_stderr(NO_COMMANDS.format(port=self.hub.settings.port).encode("utf-8"))
+            except Exception:
+                pass
+            self.chan.exit(2)
+            return
         if not self.has_pty:
             self._say(NO_TERMINAL.format(port=self.hub.settings.port))
             self.hub.log("session refused", reason="no-terminal", name=self.identity.name,
@@ -489,10 +588,12 @@ class ConsoleSession(_SessionBase):
         self.master = master
         try:
             _set_winsize(master, cols, rows, xpixels, ypixels)
+            memory = self.hub.settings.max_memory_mb
             self.proc = subprocess.Popen(
                 self.hub.child_argv(self.identity), stdin=slave, stdout=slave, stderr=slave,
-                env=self.hub.child_env(self.term, self.chan.get_environment()), cwd=self.hub.settings.cwd,
-                start_new_session=True, preexec_fn=_take_terminal, close_fds=True,
+                env=self.hub.child_env(self.term, self.chan.get_environment()), cwd=self.hub.settings.files_dir,
+                start_new_session=True, preexec_fn=lambda: (_take_terminal(), _limit_memory(memory)),
+                close_fds=True,
             )
         finally:
             os.close(slave)
@@ -523,7 +624,8 @@ class ConsoleSession(_SessionBase):
             pass
 
     def _start_reading(self) -> None:
-        if self.master is not None and not self.reading and not self.pty_eof and not self.paused:
+        if (self.master is not None and not self.reading and not self.pty_eof and not self.paused
+                and self.throttle_handle is None):
             self.loop.add_reader(self.master, self._pty_readable)
             self.reading = True
 
@@ -544,6 +646,14 @@ class ConsoleSession(_SessionBase):
             self._stop_reading()
             return
         self._send(data)
+        wait = self.budget.spend(len(data))
+        if wait > 0:  # over the rate: the console's writes block on its full terminal meanwhile
+            self._stop_reading()
+            self.throttle_handle = self.loop.call_later(wait, self._end_throttle)
+
+    def _end_throttle(self) -> None:
+        self.throttle_handle = None
+        self._start_reading()
 
     def _drain(self) -> None:
         """What the console wrote before it exited goes to the client too."""
@@ -639,6 +749,8 @@ class ConsoleSession(_SessionBase):
         self.ended = True
         if self.idle_handle is not None:
             self.idle_handle.cancel()
+        if self.throttle_handle is not None:
+            self.throttle_handle.cancel()
         if self.proc is None:
             return
         task = self.loop.create_task(self._stop(reason, notice))
@@ -712,8 +824,11 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
                         ready=None) -> None:
     import logging
 
-    logging.getLogger("asyncssh").setLevel(logging.CRITICAL)
     hub = Hub(settings, keys, log)
+    ssh_log = logging.getLogger("asyncssh")  # its own lines are not ours: only refused forwardings
+    ssh_log.setLevel(logging.INFO)
+    ssh_log.propagate = False
+    ssh_log.handlers[:] = [RefusedForwardingLog(hub)]
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -735,7 +850,9 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
     settings.port = ports[0] if ports else settings.port
     log("listening", host=settings.host, port=",".join(str(p) for p in ports),
         host_key=host_key.get_fingerprint("sha256"), keys=len(keys), max_sessions=settings.max_sessions,
-        idle_timeout=f"{settings.idle_timeout:g}", db=describe(settings.db_url))
+        idle_timeout=f"{settings.idle_timeout:g}", max_size=f"{MAX_COLS}x{MAX_ROWS}",
+        max_memory=f"{settings.max_memory_mb}MB" if settings.max_memory_mb else "none",
+        output_rate=f"{OUTPUT_RATE >> 20}MB/s", files=settings.files_dir, db=describe(settings.db_url))
     if ready is not None:
         ready(settings.port)
     await stop.wait()
@@ -760,6 +877,8 @@ def run_server(args, ctx) -> int:
         raise InvalidInput("--max-sessions must be at least 1")
     if args.idle_timeout < 0:
         raise InvalidInput("--idle-timeout must be a number of seconds, 0 for none")
+    if args.max_memory < 0 or 0 < args.max_memory < 256:
+        raise InvalidInput("--max-memory must be at least 256 (megabytes), or 0 for no limit")
     url = config.database_url(args.db)
     if "://" not in url:
         url = os.path.abspath(url)
@@ -769,6 +888,7 @@ def run_server(args, ctx) -> int:
         host_key=Path(args.host_key or config.default_host_key()).expanduser(),
         max_sessions=args.max_sessions, idle_timeout=float(args.idle_timeout), db_url=url, tz=ctx.tz,
         worker_interval=args.worker_interval, read_only=ctx.read_only,
+        files_dir=str(files.prepare_folder(args.files_dir)), max_memory_mb=args.max_memory,
     )
     keys = read_authorized_keys(settings.authorized_keys)
     host_key = load_or_create_host_key(settings.host_key, log=log_line)

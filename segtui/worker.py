@@ -25,6 +25,17 @@ from .core.models import Segment
 
 LEASE_SECONDS = 300
 MAX_BACKOFF_SECONDS = 3600
+# The furthest ahead a worker ever schedules: a refresh at the next day's start (or a
+# backoff of at most an hour), a lease of LEASE_SECONDS. A moment further ahead than this
+# was written by a clock that ran ahead (a wrong SEGTUI_NOW, a host whose clock jumped):
+# it is treated as due, or the segment would wait until that clock's year.
+REFRESH_HORIZON_HOURS = 48
+LEASE_HORIZON_SECONDS = 2 * LEASE_SECONDS
+
+
+def console_actor(console_actor_name: str) -> str:
+    """Who the audit log names for the worker inside a console: the worker, and whose console."""
+    return f"worker (console of {console_actor_name})"
 
 
 def worker_id() -> str:
@@ -73,11 +84,13 @@ def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:
     A claim is a lease: if its worker dies, it expires and another worker takes it.
     """
     now = ctx.now()
-    free = Segment.claim_expires_at.is_null() | (Segment.claim_expires_at < now)
+    free = (Segment.claim_expires_at.is_null() | (Segment.claim_expires_at < now)
+            | (Segment.claim_expires_at > now.add(seconds=LEASE_HORIZON_SECONDS)))
+    due = (Segment.next_refresh_at <= now) | (Segment.next_refresh_at > now.add(hours=REFRESH_HORIZON_HOURS))
     wanted = (
         Segment.select(Segment.id)
         .where(
-            Segment.next_refresh_at.is_null(False) & (Segment.next_refresh_at <= now)
+            Segment.next_refresh_at.is_null(False) & due
             & (Segment.type == "active") & store.live() & free
         )
         .order_by(Segment.next_refresh_at, Segment.id)

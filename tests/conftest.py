@@ -27,6 +27,7 @@ from .pgserver import REQUIRE_ENV, PgServer, Unavailable, required
 # A Thursday, in winter time in Paris.
 T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
 CORE = Path(__file__).parent / "core"
+SECURITY = Path(__file__).parent / "security"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
@@ -34,7 +35,7 @@ def pytest_generate_tests(metafunc):
     """Engine tests that use a database run on both databases."""
     if "database_url" not in metafunc.fixturenames:
         return
-    if CORE not in Path(str(metafunc.definition.path)).parents:
+    if not {CORE, SECURITY} & set(Path(str(metafunc.definition.path)).parents):
         return
     if metafunc.definition.get_closest_marker("sqlite_only"):
         return

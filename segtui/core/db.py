@@ -223,7 +223,7 @@ def schema_status(db) -> tuple[list[str], list[str]]:
     return pending, unknown
 
 
-def migrate(db) -> list[str]:
+def migrate(db, url: str | None = None) -> list[str]:
     """Apply pending migrations; refuse a database written by a newer segtui."""
     pending, unknown = schema_status(db)
     if unknown:
@@ -238,13 +238,71 @@ def migrate(db) -> list[str]:
         if isinstance(db, peewee.PostgresqlDatabase):
             # two processes starting on a new database must not migrate it twice
             db.execute_sql("SELECT pg_advisory_xact_lock(727274)")
+        refuse_foreign(db, url)
         return _runner(db).up()
+
+
+def foreign_tables(db) -> list[str]:
+    """The tables and views of a database segtui never set up (none recorded in its
+    migration history): another program's, which segtui must not touch."""
+    runner = _runner(db)
+    if runner.applied():
+        return []
+    if isinstance(db, peewee.PostgresqlDatabase):
+        rows = db.execute_sql("SELECT table_name FROM information_schema.tables "
+                              "WHERE table_schema = current_schema() ORDER BY table_name").fetchall()
+    else:
+        rows = db.execute_sql("SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                              "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name").fetchall()
+    return [name for (name,) in rows if name != runner.table_name]
+
+
+def _refuse_foreign_sqlite_file(url: str) -> None:
+    """Look at an existing SQLite file read-only before segtui connects: its connection
+    settings (WAL mode) would already change another program's file."""
+    path = _sqlite_path(url)
+    if path is None or path == ":memory:":
+        return
+    file = Path(path).expanduser()
+    try:
+        if not file.is_file() or file.stat().st_size == 0:
+            return
+        conn = sqlite3.connect(file.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            names = [n for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name")]
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error):
+        return  # not readable this way: the check inside the migration's transaction still applies
+    if "schema_migration" in names:
+        return
+    found = [n for n in names if not n.startswith("sqlite_")]
+    if found:
+        _foreign(found, url)
+
+
+def _foreign(found: list[str], url: str | None) -> None:
+    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
+    where = describe(url) if url else "This database"
+    raise DatabaseProblem(
+        f"{where} is not a segtui database: it already holds other tables ({shown}). "
+        "segtui sets up only an empty database; nothing was changed. Give another --db."
+    )
+
+
+def refuse_foreign(db, url: str | None = None) -> None:
+    found = foreign_tables(db)
+    if found:
+        _foreign(found, url)
 
 
 def open_database(url: str | None = None, *, migrate_schema: bool = True) -> peewee.Database:
     """Connect, migrate and bind the models. Raises DatabaseProblem with a plain message."""
     url = resolve_url(url)
     db = connect(url)
+    if migrate_schema:
+        _refuse_foreign_sqlite_file(url)
     try:
         db.connect(reuse_if_open=True)
         if migrate_schema:
@@ -263,12 +321,13 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> pee
 def _migrate_or_check(db, url: str) -> None:
     reason = read_only_reason(db)
     if reason is None:
-        migrate(db)
+        migrate(db, url)
         return
     pending, unknown = schema_status(db)
     if unknown:
         migrate(db)  # refuses with the newer-version message
     if pending:
+        refuse_foreign(db, url)
         raise DatabaseProblem(
             f"{reason}, and its schema needs an upgrade ({', '.join(pending)}): "
             "open it once with write permission"

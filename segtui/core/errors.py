@@ -65,9 +65,20 @@ class MembershipNotAllowed(InvalidInput):
 
 
 class StaleSegment(SegtuiError):
-    """Someone else changed the segment since it was read."""
+    """Someone else changed the segment since it was read. The message is the console's
+    (which shows the segment again); the CLI says ``for_command_line()``."""
 
     exit_code = 1
+
+    def __init__(self, changed: str, what: str | None = None):
+        self.changed, self.what = changed, what
+        detail = f" ({what})" if what else ""
+        super().__init__(f"{changed} since you opened it{detail}; it has been reloaded: check it and try again")
+
+    def for_command_line(self) -> str:
+        detail = f" ({self.what})" if self.what else ""
+        return (f"{self.changed} while this command ran{detail}; nothing was changed: look at it again "
+                "and run the command again if it still applies")
 
 
 class ReadOnly(SegtuiError):

@@ -25,6 +25,14 @@ from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, SINGULAR, TEXT, prop
 
 MEMBERSHIP = "membership"
 MAX_DAYS = 36500
+# What one filter definition may hold, checked before any SQL is built: both databases run
+# every definition within these (SQLite's parser gives up on deeper SQL, around 80 OR groups
+# or 100 AND filters, while PostgreSQL accepted 400), and a hostile file cannot make the
+# JSON reader recurse. The README states them.
+MAX_GROUPS = 20
+MAX_FILTERS = 20
+MAX_VALUES = 1000
+MAX_NESTING = 8
 EMPTY_TREE = {"groups": []}
 
 
@@ -108,6 +116,9 @@ def _spec(property_type: str, name: str) -> OperatorSpec | None:
 
 
 def parse_json(text: str) -> dict:
+    if _nesting(text) > MAX_NESTING:
+        raise InvalidFilter(f"Filters are nested too deep: a filter definition has at most {MAX_NESTING} "
+                            "levels of [ ] and { }")
     try:
         tree = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -117,6 +128,21 @@ def parse_json(text: str) -> dict:
     if not isinstance(tree, dict):
         raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
     return tree
+
+
+def _nesting(text: str) -> int:
+    """How deep [ ] and { } nest outside strings, counted without recursion (json.loads recurses)."""
+    deepest = depth = 0
+    for token in _BRACKETS.findall(text):
+        if token in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in "]}":
+            depth -= 1
+    return deepest
+
+
+_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
 def dumps(tree) -> str:
@@ -137,6 +163,12 @@ def validate(tree, object_type: str, *, resolve_segment) -> dict:
     groups = tree.get("groups")
     if not isinstance(groups, list):
         raise InvalidFilter("'groups' must be a list")
+    if len(groups) > MAX_GROUPS:
+        raise InvalidFilter(f"Filters have {len(groups):,} groups: at most {MAX_GROUPS} groups joined by OR")
+    for g, group in enumerate(groups, 1):
+        if isinstance(group, dict) and isinstance(group.get("filters"), list) and len(group["filters"]) > MAX_FILTERS:
+            raise InvalidFilter(f"Group {g} has {len(group['filters']):,} filters: at most {MAX_FILTERS} filters "
+                                "joined by AND in a group")
     out = []
     for g, group in enumerate(groups, 1):
         if not isinstance(group, dict) or not isinstance(group.get("filters"), list):
@@ -237,6 +269,8 @@ def _operand(raw, shape, prop, where):
         if not isinstance(raw, list) or not raw:
             raise InvalidFilter(f"{where} needs a non-empty list of values, got {raw!r}")
         if shape == "values":
+            if len(raw) > MAX_VALUES:
+                raise InvalidFilter(f"{where} has {len(raw):,} values: at most {MAX_VALUES:,}")
             values = [_text(v, prop, where) for v in raw]
             return list(dict.fromkeys(values))  # drop repeats, keep order
         if len(raw) != 2:

@@ -17,13 +17,14 @@ from pathlib import Path
 import pendulum
 from peewee import EXCLUDED, chunked, fn
 
-from . import audit, follow, membership, store
+from . import audit, files, follow, membership, store
 from .context import Context
 from .db import is_sqlite, write_transaction
-from .display import format_value
+from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
-from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, Property, key_property, properties
+from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, TEXT, Property, key_property,
+                         properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -36,9 +37,10 @@ KEY_LENGTHS = {"email": 254, "domain": 253}
 
 def parse_value(prop: Property, text: str):
     """A typed value from text; '' means unknown. Raises ValueError with a plain message."""
-    text = text.strip()
-    if text == "":
+    if text.strip() == "":
         return None
+    # a leading tab or CR is kept in text: it is what makes a formula-like cell inert (files.neutralise)
+    text = text.strip(" \n") if prop.type == TEXT and not prop.is_key else text.strip()
     if "\x00" in text:
         raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
     if prop.is_key:
@@ -174,16 +176,17 @@ def _refusal(problems: list[tuple[int, str]]) -> str:
 
 
 def read_file(path: str | Path) -> str:
+    shown = printable(path)
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InvalidInput(f"No file at {path}") from None
+        raise InvalidInput(f"No file at {shown}") from None
     except IsADirectoryError:
-        raise InvalidInput(f"{path} is a folder, not a CSV file") from None
+        raise InvalidInput(f"{shown} is a folder, not a CSV file") from None
     except UnicodeDecodeError as exc:
-        raise ImportRefused(f"{path} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV", [(0, "not UTF-8")]) from None
+        raise ImportRefused(f"{shown} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV", [(0, "not UTF-8")]) from None
     except OSError as exc:
-        raise InvalidInput(f"Cannot read {path}: {exc.strerror}") from None
+        raise InvalidInput(f"Cannot read {shown}: {exc.strerror}") from None
 
 
 def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | None = None,
@@ -290,8 +293,13 @@ def _insert_rows(query, fields, rows: list[list], *, shape: tuple) -> None:
     database.execute_sql(sql, params)
 
 
-def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
+def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrite: bool = False,
+                   raw: bool = False) -> int:
     """Write a segment's members to CSV (property names as header); returns the row count.
+
+    The file is new (``overwrite`` for the CLI's --force) and written whole or not at all
+    (``files.create``). Text cells a spreadsheet would run as formulas get a leading ``'``
+    unless ``raw``.
 
     Read ``chunk`` members at a time by record id (an index range of the membership key),
     inside one read transaction so that the file is one consistent snapshot; the values
@@ -306,10 +314,11 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
     columns = [getattr(model, p.name) for p in props]
     # csv writes None as "" and str(date) as YYYY-MM-DD: only numbers and booleans need a word
     special = [(i, partial(format_value, p)) for i, p in enumerate(props) if p.type in (NUMBER, BOOLEAN)]
+    starts = files.FORMULA_STARTS
     count = 0
     target = Path(path)
     try:
-        with target.open("w", newline="", encoding="utf-8") as out, database_proxy.atomic():
+        with files.create(target, overwrite=overwrite) as out, database_proxy.atomic():
             if not is_sqlite(database_proxy):
                 database_proxy.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             writer = csv.writer(out)
@@ -331,13 +340,16 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000) -> int:
                     break
                 last = rows[-1][0]
                 for row in rows:
-                    values = list(row[1:])
+                    if raw:
+                        values = list(row[1:])
+                    else:  # only text comes back as str here (a date is a str on SQLite, but starts with a digit)
+                        values = [f"'{v}" if v.__class__ is str and v.startswith(starts) else v for v in row[1:]]
                     for i, conv in special:
                         values[i] = conv(values[i])
                     writer.writerow(values)
                 count += len(rows)
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {target}: {exc.strerror}") from None
+        raise InvalidInput(f"Cannot write {printable(target)}: {exc.strerror}") from None
     return count
 
 

@@ -244,6 +244,8 @@ def deleted(ctx: Context, *, limit: int = 200) -> list[Segment]:
 
 def restore(ctx: Context, segment_id: int) -> Segment:
     ctx.require_write("restoring a segment")
+    if isinstance(segment_id, bool) or not isinstance(segment_id, int) or not 1 <= segment_id <= store.MAX_ID:
+        raise SegmentNotFound(f"No deleted segment with id {segment_id!r}")
     with write_transaction():
         segment = Segment.get_or_none(Segment.id == segment_id)
         if segment is None or segment.deleted_at is None:

@@ -19,6 +19,13 @@ from .schedule import NEVER, Schedule
 
 
 NAME_KEY_BYTES = 1000  # a PostgreSQL index entry holds at most ~2,700 bytes
+MAX_ID = 2**63 - 1  # a 64-bit integer column, on both databases
+
+
+def is_id_text(text: str) -> bool:
+    """ASCII digits only (str.isdigit also takes '²' and other digits int() refuses)."""
+    stripped = text.strip()
+    return stripped.isascii() and stripped.isdigit()
 
 
 def name_key(name: str) -> str:
@@ -43,8 +50,13 @@ def get(ref, *, include_deleted: bool = False) -> Segment:
     query = Segment.select()
     if not include_deleted:
         query = query.where(live())
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        found = query.where(Segment.id == int(ref)).first()
+    if isinstance(ref, bool) or not isinstance(ref, (int, str)):
+        raise SegmentNotFound(f"A segment is named by its id or its exact name, not {ref!r}")
+    if isinstance(ref, int) or is_id_text(ref):
+        number = int(ref)
+        if not 1 <= number <= MAX_ID:  # no row has it, and SQLite cannot even bind it
+            raise SegmentNotFound(f"No segment with id {number}: ids are whole numbers from 1 to {MAX_ID}")
+        found = query.where(Segment.id == number).first()
         if found is None and isinstance(ref, str):
             found = query.where(Segment.name == ref).first()
         if found is None:
@@ -105,10 +117,7 @@ def check_version(segment: Segment, expected_version: int | None) -> None:
     if expected_version is not None and segment.version != expected_version:
         when = segment.updated_at.format(config.MINUTE) if segment.updated_at else "?"
         what = last_change(segment)
-        raise StaleSegment(
-            f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC since you opened it"
-            f"{f' ({what})' if what else ''}; it has been reloaded: check it and try again"
-        )
+        raise StaleSegment(f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC", what)
 
 
 def last_change(segment: Segment) -> str | None:

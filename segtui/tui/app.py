@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
 from .. import worker
-from ..core import conversions
+from ..core import conversions, files
 from ..core.context import Context
 from ..core.errors import SegtuiError
 from . import commands
@@ -26,9 +26,11 @@ class SegtuiApp(CoreWork, App):
     ]
 
     def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "",
-                 animations: bool = True, db_url: str | None = None) -> None:
+                 animations: bool = True, db_url: str | None = None, files_dir=None) -> None:
         super().__init__()
         self.db_url = db_url
+        # the only folder this console's imports and exports touch (files.py); None: a viewer's
+        self.files_dir = files_dir
         if not animations:
             self.animation_level = "none"
         self.ctx = ctx
@@ -53,8 +55,11 @@ class SegtuiApp(CoreWork, App):
     def start_tick(self) -> None:
         ctx, me, since = self.ctx, self.worker_id, self.last_conversion_id
 
+        # what the background worker does is the worker's act, not this console user's
+        worker_ctx = ctx.as_actor(worker.console_actor(ctx.actor))
+
         def tick():
-            failed = [] if ctx.read_only else worker.tick(ctx, me=me).failed
+            failed = [] if ctx.read_only else worker.tick(worker_ctx, me=me).failed
             return failed, conversions.since(since)
 
         self.run_core(tick, done=self.after_tick, failed=self.tick_failed, group="tick")
@@ -91,6 +96,12 @@ class SegtuiApp(CoreWork, App):
         if reload is not None:
             reload()
 
+    def files_folder(self):
+        """The folder of this console's imports and exports (made on first use)."""
+        if self.files_dir is None:
+            self.files_dir = files.prepare_folder(None)
+        return self.files_dir
+
     def note_own_conversion(self, conversion_id: int) -> None:
         self.own_conversions.add(conversion_id)
 
@@ -126,7 +137,7 @@ class SegtuiApp(CoreWork, App):
         if self.ctx.read_only:
             self.notify("This console is read-only: records cannot be imported.", severity="warning")
             return
-        self.push_screen(ImportModal(), lambda imported: self.reload_screen() if imported else None)
+        self.push_screen(ImportModal(folder=self.files_folder()), lambda imported: self.reload_screen() if imported else None)
 
     # -- errors ------------------------------------------------------------------------------
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ..core import db
+from ..core import db, files
 from ..core.context import Context
 from ..core.errors import DatabaseProblem
 
@@ -54,7 +54,8 @@ def launch(args, ctx: Context) -> int:
     from .app import SegtuiApp
 
     label = db.describe(url) + (" (read-only)" if reason else "")
-    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label, db_url=url)
+    files_dir = None if ctx.read_only else files.prepare_folder(args.files_dir)
+    app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label, db_url=url, files_dir=files_dir)
     try:
         app.run()
     finally:

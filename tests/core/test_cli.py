@@ -574,7 +574,7 @@ BAD = [
     (["segments", "rename", VIPS, "webinar october 2026"], "named 'Webinar October 2026' already exists"),
     (["segments", "delete", VIPS], "'Hand-picked VIPs' is used in the filters of 'Customers not in VIPs'"),
     (["segments", "restore", "999"], "No deleted segment with id 999"),
-    (["segments", "restore", "abc"], "argument id: invalid int value: 'abc'"),
+    (["segments", "restore", "abc"], "argument id: 'abc' is not a segment id"),
     (["segments", "add", VIPS, "nobody@example.org"], "No contact nobody@example.org: nothing was changed"),
     (["segments", "add", BRETAGNE, "{member}"], "is an active segment: its members follow its filters"),
     (["segments", "remove", BRETAGNE, "{member}"], "Convert it to static to remove records by hand"),
@@ -857,8 +857,9 @@ def test_an_edit_made_on_a_stale_read_is_refused_naming_who_changed_what(cli, re
     name = VIPS if edit in ("add", "remove") else WEBINAR
     original = segment(read, name)
     _, err = cli(*args, code=1)
-    assert err == (f"segtui: '{name} (bob)' was changed by bob at 2026-11-26 09:30 UTC since you opened it "
-                   f"(Renamed '{name}' to '{name} (bob)'); it has been reloaded: check it and try again\n")
+    assert err == (f"segtui: '{name} (bob)' was changed by bob at 2026-11-26 09:30 UTC while this command ran "
+                   f"(Renamed '{name}' to '{name} (bob)'); nothing was changed: look at it again and run the "
+                   "command again if it still applies\n")  # not the console's "it has been reloaded" (issue 10)
     renamed = segment(read, f"{name} (bob)")  # bob's rename stands, and nothing else happened
     columns = ("type", "size", "filters", "schedule_mode", "due_at", "deleted_at", "last_activity_at")
     assert [getattr(renamed, c) for c in columns] == [getattr(original, c) for c in columns]

@@ -54,8 +54,8 @@ def test_a_read_only_file_opens_the_console_read_only(monkeypatch, tmp_path):
     class FakeApp:
         return_code = 0
 
-        def __init__(self, ctx, *, worker_interval, db_label, db_url=None):
-            seen.update(ctx=ctx, label=db_label)
+        def __init__(self, ctx, *, worker_interval, db_label, db_url=None, files_dir=None):
+            seen.update(ctx=ctx, label=db_label, files_dir=files_dir)
 
         def run(self):
             pass
@@ -64,7 +64,8 @@ def test_a_read_only_file_opens_the_console_read_only(monkeypatch, tmp_path):
 
     monkeypatch.setattr(app_module, "SegtuiApp", FakeApp)
     monkeypatch.setattr(launch, "has_terminal", lambda: True)
-    args = type("Args", (), {"db": str(path), "worker_interval": 0})()
+    args = type("Args", (), {"db": str(path), "worker_interval": 0, "files_dir": str(tmp_path / "files")})()
     assert launch.launch(args, Context(SystemClock(), "alice")) == 0
     assert seen["ctx"].read_only and seen["label"] == f"{path} (read-only)"
+    assert seen["files_dir"] is None  # a read-only console reads and writes no file
     assert seen["ctx"].read_only_reason == f"The database {path} is read-only (no permission to write the file)"

@@ -860,7 +860,7 @@ def measure_export(db, conn, plan: Plan, sizes: dict, res: Results, tmp: Path) -
     runs = []
     for _ in range(sizes["io_runs"]):
         t0 = time.perf_counter()
-        count = records.export_members(sid, path)
+        count = records.export_members(sid, path, overwrite=True)
         runs.append(time.perf_counter() - t0)
     assert count == sizes["big"], count
     s = summarize(runs)

@@ -27,9 +27,18 @@ def demo_ctx(database, clock) -> Context:
 
 
 @pytest.fixture
-def make_app(demo_ctx):
+def files_dir(tmp_path):
+    """The console's files folder in the tests (imports and exports go there only)."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_app(demo_ctx, files_dir):
     def make(**options) -> SegtuiApp:
         options.setdefault("worker_interval", 0)
+        options.setdefault("files_dir", files_dir)
         return SegtuiApp(demo_ctx, animations=False, **options)
 
     return make

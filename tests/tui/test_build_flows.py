@@ -433,20 +433,20 @@ def test_delete_refused_for_a_dependency_then_delete_and_restore(make_app):
     assert restored.deleted_at is None and restored.name == target.name
 
 
-def test_import_a_good_file_and_a_bad_one(make_app, tmp_path):
+def test_import_a_good_file_and_a_bad_one(make_app, files_dir):
     app = make_app()
-    bad = tmp_path / "bad.csv"
+    bad = files_dir / "bad.csv"
     bad.write_text("email,region,events_attended\nnew.a@example.org,Bretagne,two\n"
                    "new.b@example.org,Bretagne,1\n,Normandie,3\n", encoding="utf-8")
     known = Contact.get_by_id(1)
-    good = tmp_path / "good.csv"
+    good = files_dir / "good.csv"
     good.write_text(f"email,first_name,region,events_attended\nnew.c@example.org,Nouveau,Bretagne,2\n"
                     f"{known.email.upper()},,Occitanie,\n", encoding="utf-8")
     contacts_before = Contact.select().count()
     seen = {}
 
     async def attempt(pilot, path):
-        pilot.app.screen.query_one("#import-path").value = str(path)
+        pilot.app.screen.query_one("#import-path").value = path.name
         await pilot.press("enter")
         await settle(pilot)
         return shown(pilot.app.screen.query_one("#import-report"))

@@ -288,16 +288,16 @@ def test_palette_has_every_action_by_name(make_app):
             "Back to segments", "Search segments"} <= titles["detail"]
 
 
-def test_export_members_from_the_console(make_app, tmp_path):
+def test_export_members_from_the_console(make_app, files_dir):
     app = make_app()
     target = segments.get("Hand-picked VIPs")
-    out = tmp_path / "vips.csv"
+    out = files_dir / "vips.csv"
 
     async def scenario(pilot):
         await open_segment(pilot, target.name)
         await choose_action(pilot, "Export members")
         field = pilot.app.screen.query_one("#export-path", Input)
-        field.value = str(out)
+        field.value = out.name
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
@@ -375,15 +375,15 @@ def test_read_only_console_shows_the_schedule_but_offers_no_change(database, clo
     assert segments.get(target.id).version == target.version
 
 
-def test_export_never_overwrites_a_file(make_app, tmp_path):
+def test_export_never_overwrites_a_file(make_app, files_dir):
     app = make_app()
-    existing = tmp_path / "keep.csv"
+    existing = files_dir / "keep.csv"
     existing.write_text("precious", encoding="utf-8")
 
     async def scenario(pilot):
         await open_segment(pilot, "Hand-picked VIPs")
         await choose_action(pilot, "Export members")
-        pilot.app.screen.query_one("#export-path", Input).value = str(existing)
+        pilot.app.screen.query_one("#export-path", Input).value = existing.name
         await pilot.press("enter")
         await pilot.pause()
         assert "already exists" in str(pilot.app.screen.query_one("#export-error").render())

@@ -1,7 +1,8 @@
-"""Ask where to export a segment's members."""
+"""Ask for the name of the file to export a segment's members to, in the files folder."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from textual import on
@@ -11,26 +12,32 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from ...core import files
+from ...core.errors import InvalidInput
 from ..text import count, printable
 
 
 class ExportModal(ModalScreen[str | None]):
+    """Dismissed with a file name (checked by files.check_name, not there yet) or None."""
+
     CSS_PATH = "confirm.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, name: str, size: int, default_path: str) -> None:
+    def __init__(self, name: str, size: int, default_name: str, folder: Path) -> None:
         super().__init__()
         self.segment_name = name
         self.member_count = size
-        self.default_path = default_path
+        self.default_name = default_name
+        self.folder = folder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(f"Export {count(self.member_count, 'member')} of {printable(self.segment_name, limit=50)!r}",
                         id="dialog-title", markup=False)
-            yield Label("CSV file to write:")
-            yield Input(self.default_path, id="export-path")
-            yield Label("", id="export-error", classes="error-text")
+            yield Label(f"Files folder: {printable(str(self.folder), limit=300)}", id="export-folder", markup=False)
+            yield Label("File name (a new .csv file in that folder):")
+            yield Input(self.default_name, id="export-path")
+            yield Label("", id="export-error", classes="error-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", id="confirm", variant="primary")
@@ -38,22 +45,17 @@ class ExportModal(ModalScreen[str | None]):
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#confirm")
     def confirm(self) -> None:
-        text = self.query_one("#export-path", Input).value.strip()
+        name = self.query_one("#export-path", Input).value
         error = self.query_one("#export-error", Label)
-        if not text:
-            error.update("Type a file name.")
+        try:
+            path = files.in_folder(self.folder, name)
+        except InvalidInput as exc:
+            error.update(str(exc))
             return
-        path = Path(text).expanduser()
-        if path.is_dir():
-            error.update("That is a folder: add a file name.")
+        if os.path.lexists(path):
+            error.update(f"{printable(name, limit=60)} already exists: choose another name.")
             return
-        if path.exists():
-            error.update(f"{printable(str(path))} already exists: choose another name.")
-            return
-        if not path.parent.exists():
-            error.update(f"The folder {printable(str(path.parent))} does not exist.")
-            return
-        self.dismiss(str(path))
+        self.dismiss(name)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:

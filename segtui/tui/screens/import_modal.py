@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
-from ...core import records
+from ...core import files, records
 from ...core.errors import ImportRefused, SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property
 from ..text import printable
@@ -25,8 +23,9 @@ class ImportModal(CoreWork, ModalScreen[bool]):
     CSS_PATH = "import_modal.tcss"
     BINDINGS = [Binding("escape", "close", "Close")]
 
-    def __init__(self, object_type: str = "contacts", segment=None) -> None:
+    def __init__(self, object_type: str = "contacts", segment=None, *, folder) -> None:
         super().__init__()
+        self.folder = folder  # the console's files folder: the only place an import reads
         self.object_type = segment.object_type if segment is not None else object_type
         self.segment = segment
         self.running = False
@@ -40,9 +39,16 @@ class ImportModal(CoreWork, ModalScreen[bool]):
                 yield Select([(OBJECT_LABELS[o], o) for o in OBJECT_TYPES], allow_blank=False,
                              value=self.object_type, id="import-object", compact=True,
                              disabled=self.segment is not None)
+            yield Label(f"Files folder: {printable(str(self.folder), limit=300)}", id="import-folder", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Pick", classes="form-label")
+                names = files.list_csv(self.folder)
+                yield Select([(printable(n, limit=60), n) for n in names], prompt=(
+                    "a CSV file of the folder" if names else "no CSV file in the folder yet"),
+                    id="import-pick", compact=True, disabled=not names)
             with Horizontal(classes="form-row"):
                 yield Label("File", classes="form-label")
-                yield Input(placeholder="path/to/file.csv", id="import-path", compact=True)
+                yield Input(placeholder="name.csv (in the files folder)", id="import-path", compact=True)
             if self.segment is not None:
                 yield Checkbox(f"Also add them to {printable(self.segment.name, limit=50)!r}", True,
                                id="import-into", compact=True)
@@ -67,34 +73,40 @@ class ImportModal(CoreWork, ModalScreen[bool]):
         self.object_type = event.value
         self.query_one("#import-help", Static).update(self.help_text())
 
+    @on(Select.Changed, "#import-pick")
+    def picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.query_one("#import-path", Input).value = event.value
+
     @on(Input.Submitted, "#import-path")
     @on(Button.Pressed, "#start")
     def start(self) -> None:
         if self.running:
             return
         report = self.query_one("#import-report", Static)
-        text = self.query_one("#import-path", Input).value.strip()
-        if not text:
-            report.update(Text("⚠ Type the path of a CSV file.", style="bold red"))
+        name = self.query_one("#import-path", Input).value
+        try:
+            files.check_name(name)
+        except SegtuiError as exc:
+            report.update(Text(f"⚠ {exc}", style="bold red"))
             return
-        path = Path(text).expanduser()
         into = self.segment is not None and self.query_one("#import-into", Checkbox).value
         self.running = True
         self.query_one("#start", Button).disabled = True
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=None, progress=0)
         bar.remove_class("hidden")
-        report.update(Text(f"Reading {printable(str(path))}…", style="dim"))
-        self.run_import(str(path), self.object_type, self.segment.id if into else None)
+        report.update(Text(f"Reading {printable(name)}…", style="dim"))
+        self.run_import(name, self.object_type, self.segment.id if into else None)
 
-    def run_import(self, path: str, object_type: str, segment_id: int | None) -> None:
-        ctx = self.app.ctx
+    def run_import(self, name: str, object_type: str, segment_id: int | None) -> None:
+        ctx, folder = self.app.ctx, self.folder
 
         def progress(done: int, total: int) -> None:  # in the worker's thread
             self.app.call_from_thread(self.show_progress, done, total)
 
         def job():
-            text = records.read_file(path)
+            text = files.read_in_folder(folder, name)
             self.app.call_from_thread(self.show_checking)
             return records.import_csv(ctx, object_type, text, segment_id=segment_id, progress=progress)
 

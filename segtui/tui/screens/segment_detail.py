@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
 
-from ...core import audit, conversions, describe, filters, membership, records, segments, store
+from ...core import audit, conversions, describe, files, filters, membership, records, segments, store
 from ...core.errors import SegmentNotFound, SegtuiError
 from ...core.kinds import ScheduleMode
 from ...core.properties import SINGULAR
@@ -465,7 +465,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         if self.app.ctx.read_only:
             return
         into = self.segment if self.segment.type == "static" else None
-        self.app.push_screen(ImportModal(self.segment.object_type, into),
+        self.app.push_screen(ImportModal(self.segment.object_type, into, folder=self.app.files_folder()),
                              lambda imported: self.reload() if imported else None)
 
     def action_rename(self) -> None:
@@ -557,14 +557,18 @@ class SegmentDetailScreen(CoreWork, Screen):
         if self.app.ctx.read_only:
             return
         default = f"segment-{self.segment_id}.csv"
-        self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default), self.export_to)
+        self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default, self.app.files_folder()),
+                             self.export_to)
 
-    def export_to(self, path: str | None) -> None:
-        if path:
-            self.run_core(lambda: records.export_members(self.segment_id, path),
-                          done=lambda written: self.notify(f"Exported {count(written, 'member')} to {path}.",
-                                                           title="Export"),
-                          failed=self.fail, group="export")
+    def export_to(self, name: str | None) -> None:
+        if not name:
+            return
+        folder = self.app.files_folder()
+        # a name in the files folder only (checked again here: the modal is not the guard)
+        self.run_core(lambda: records.export_members(self.segment_id, files.in_folder(folder, name)),
+                      done=lambda written: self.notify(f"Exported {count(written, 'member')} to {printable(name)} "
+                                                       f"in {printable(str(folder))}.", title="Export"),
+                      failed=self.fail, group="export")
 
     def fail(self, exc: Exception) -> None:
         """Show a domain error where the user is looking, then show the segment as it is now."""
