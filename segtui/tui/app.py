@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
@@ -56,7 +58,7 @@ class SegtuiApp(CoreWork, App):
         ctx, me, since = self.ctx, self.worker_id, self.last_conversion_id
 
         # what the background worker does is the worker's act, not this console user's
-        worker_ctx = ctx.as_actor(worker.console_actor(ctx.actor))
+        worker_ctx = replace(ctx, actor=worker.console_actor(ctx.actor))
 
         def tick():
             failed = [] if ctx.read_only else worker.tick(worker_ctx, me=me).failed

@@ -7,6 +7,7 @@ test_files.py (escape sequences in file names)."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_the_cli_stale_error_does_not_say_it_reloaded_anything(ctx, database_url
 
     def read_then_bob_renames(ref):
         found = real_get(ref)
-        segments.rename(ctx.as_actor("bob"), found.id, "Webinar (bob)")
+        segments.rename(dataclasses.replace(ctx, actor="bob"), found.id, "Webinar (bob)")
         return found
 
     import segtui.cli as climod
