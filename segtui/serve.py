@@ -59,8 +59,8 @@ HANGUP_GRACE = 2.0  # seconds between SIGHUP and SIGKILL
 MAX_PENDING_INPUT = 1 << 20
 # What one session may cost the server, whoever holds the key (a viewer too):
 MAX_COLS, MAX_ROWS = 1000, 500  # a bigger window is drawn at this size
-OUTPUT_RATE = 2 << 20  # bytes per second sent to a client, after a burst of OUTPUT_BURST
-OUTPUT_BURST = 4 << 20
+OUTPUT_RATE = 8 << 20  # bytes per second sent to a client, after a burst of OUTPUT_BURST
+OUTPUT_BURST = 32 << 20
 FORMAT_HELP = """\
 The authorized-keys file has one person per line: ROLE NAME PUBLIC-KEY, e.g.
     admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
@@ -220,8 +220,7 @@ class Settings:
     read_only: bool = False
     python: str = sys.executable
     cwd: str = field(default_factory=os.getcwd)
-    # the consoles' files folder, and their working folder (so that nothing the server's own
-    # working folder holds is ever imported by a console: see child_argv)
+    # the consoles' files folder (their imports and exports)
     files_dir: str = field(default_factory=lambda: str(files.default_files_dir()))
     max_memory_mb: int = config.SERVE_MAX_MEMORY_MB
 
@@ -271,7 +270,7 @@ class Hub:
 
     def child_argv(self, identity: Identity) -> list[str]:
         # -P: neither the working folder nor a script folder goes on sys.path (a console never
-        # imports a json.py lying there); the console runs in the files folder anyway
+        # imports a json.py lying there)
         argv = [self.settings.python, "-P", "-m", "segtui.cli", "--actor", identity.name,
                 "--worker-interval", repr(float(self.settings.worker_interval)),
                 "--files-dir", self.settings.files_dir]
@@ -591,7 +590,7 @@ class ConsoleSession(_SessionBase):
             memory = self.hub.settings.max_memory_mb
             self.proc = subprocess.Popen(
                 self.hub.child_argv(self.identity), stdin=slave, stdout=slave, stderr=slave,
-                env=self.hub.child_env(self.term, self.chan.get_environment()), cwd=self.hub.settings.files_dir,
+                env=self.hub.child_env(self.term, self.chan.get_environment()), cwd=self.hub.settings.cwd,
                 start_new_session=True, preexec_fn=lambda: (_take_terminal(), _limit_memory(memory)),
                 close_fds=True,
             )

@@ -58,7 +58,7 @@ def test_a_json_py_in_the_working_folder_changes_nothing_and_exports_stay_in_the
     try:
         console.started("alice")
         console.wait_for("Hand-picked VIPs")  # the console started: json.py was not imported
-        assert os.readlink(f"/proc/{console.console_pid}/cwd") == str(place["files"])
+        assert os.readlink(f"/proc/{console.console_pid}/cwd") == str(place["cwd"])  # where json.py lies
         console.keys("/", "Hand-picked", "\r", "\r", pause=0.5)
         console.wait_for("Actions")
         for attempt, refusal in (("~/.ssh/authorized_keys2", "not a path"), ("json.py", "must end with .csv"),
