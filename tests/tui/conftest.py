@@ -105,11 +105,3 @@ def steady(pilot) -> None:
     """No blinking cursor in screenshots."""
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
-
-
-async def settle(pilot) -> None:
-    """Wait until the console's core work (thread workers) is done, then for the screen."""
-    while any(w.is_running for w in pilot.app.workers):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-    await pilot.pause()
