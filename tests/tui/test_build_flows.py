@@ -488,7 +488,6 @@ def test_records_browser_edit_a_property_and_the_segments_follow(make_app, demo_
         await settle(pilot)
         seen["status"] = shown(browser.query_one("#browser-status"))
         browser.query_one("#browser-search").value = person.email
-        await pilot.pause(0.45)  # past the search's debounce (tui/work.py timers: see the report of issue 17)
         await settle(pilot)
         assert browser.ids == [person.id]
         browser.query_one("#records").focus()
