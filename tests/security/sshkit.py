@@ -1,38 +1,25 @@
 """``segtui serve`` driven by the system's OpenSSH client, for the adversarial tests.
 
-Reuses the server runner and the tiny terminal of tests/serve; adds a server started
-with an environment and a working folder of the test's choosing, and ``ssh`` on a
-terminal of its own (pty.fork) whose window size the test sets.
+Reuses the server runner, the tiny terminal and the OpenSSH client of tests/serve; adds a
+server started with an environment and a working folder of the test's choosing.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
-import select
-import shutil
-import signal
-import struct
 import subprocess
 import sys
-import termios
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
-from ..serve.test_serve import NOW, TZ, Screen, Server, base_env, cli, openssh_argv  # noqa: F401
+from ..serve.test_serve import (  # noqa: F401
+    NOW, TZ, SSH, OpenSSHConsole, Screen, Server, base_env, cli, openssh_argv, require_ssh, ssh_run,
+)
 
 asyncssh = pytest.importorskip("asyncssh")
-SSH = shutil.which("ssh")
-
-
-def require_ssh() -> None:
-    if SSH is None:
-        (pytest.fail if os.environ.get("CI") else pytest.skip)("the OpenSSH client (ssh) is not installed")
 
 
 def make_place(root: Path, people: dict[str, str]) -> dict:
@@ -73,73 +60,3 @@ class ServerIn(Server):
         line = self.wait_log(r"listening host=127\.0\.0\.1 port=(\d+)", timeout=30)
         self.port = int(re.search(r"port=(\d+)", line).group(1))
         self.listening = line
-
-
-def ssh_run(server: Server, key: Path, *args: str, command: tuple[str, ...] = (),
-            env: dict | None = None) -> subprocess.CompletedProcess:
-    """One ``ssh`` with ``args`` as options, and a ``command`` after the host."""
-    return subprocess.run(openssh_argv(server, key, *args) + list(command), capture_output=True, text=True,
-                          stdin=subprocess.DEVNULL, timeout=30, env=env or base_env())
-
-
-class OpenSSHConsole:
-    """``ssh -tt`` on a pseudo-terminal of ``cols`` x ``rows``: what it shows, keys to send."""
-
-    def __init__(self, server: Server, key: Path, cols: int = 100, rows: int = 30, *options: str,
-                 env: dict | None = None, agent: Path | None = None) -> None:
-        argv = openssh_argv(server, key, "-tt", *options)
-        if agent is not None:  # ssh takes the first value of an option: the agent replaces "none"
-            argv[argv.index("IdentityAgent=none")] = f"IdentityAgent={agent}"
-        self.server = server
-        self.mark = len(server.log)
-        self.screen = Screen(min(cols, 300), min(rows, 100))
-        self.raw = bytearray()
-        pid, fd = pty.fork()
-        if pid == 0:
-            try:
-                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-                child_env = dict(env or base_env())
-                child_env["TERM"] = "xterm-256color"
-                os.execve(SSH, argv, child_env)
-            finally:
-                os._exit(127)
-        self.pid, self.fd = pid, fd
-        self.console_pid = 0
-
-    def pump(self, seconds: float = 0.1) -> None:
-        if select.select([self.fd], [], [], seconds)[0]:
-            try:
-                data = os.read(self.fd, 1 << 16)
-            except OSError:
-                return
-            self.raw += data
-            self.screen.feed(data)
-
-    def wait_for(self, needle: str, timeout: float = 25) -> None:
-        deadline = time.monotonic() + timeout
-        while needle not in self.screen.text():
-            assert time.monotonic() < deadline, f"ssh never showed {needle!r}:\n{self.screen.text()}"
-            self.pump()
-
-    def started(self, name: str) -> str:
-        line = self.server.wait_log(rf"session started name={name} ", timeout=25, start=self.mark)
-        self.console_pid = int(re.search(r"pid=(\d+)", line).group(1))
-        return line
-
-    def keys(self, *keys: str, pause: float = 0.3) -> None:
-        for key in keys:
-            os.write(self.fd, key.encode())
-            deadline = time.monotonic() + pause
-            while time.monotonic() < deadline:
-                self.pump(0.05)
-
-    def resize(self, cols: int, rows: int) -> None:
-        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
-
-    def close(self) -> None:
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(self.pid, 0)
-        os.close(self.fd)

@@ -608,8 +608,13 @@ def test_max_sessions_and_idle_timeout(place, tmp_path):
         srv.stop()
 
 
-# -- the system's OpenSSH client ------------------------------------------------------------
+# -- the system's OpenSSH client (tests/security uses the same helpers) ----------------------
 SSH = shutil.which("ssh")
+
+
+def require_ssh() -> None:
+    if SSH is None:  # CI installs it (.ci/run): there a missing client is a failure
+        (pytest.fail if os.environ.get("CI") else pytest.skip)("the OpenSSH client (ssh) is not installed")
 
 
 def openssh_argv(server: Server, key: Path, *extra: str) -> list[str]:
@@ -618,55 +623,106 @@ def openssh_argv(server: Server, key: Path, *extra: str) -> list[str]:
             "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", *extra, "localhost"]
 
 
+def ssh_run(server: Server, key: Path, *args: str, command: tuple[str, ...] = (),
+            env: dict | None = None) -> subprocess.CompletedProcess:
+    """One ``ssh`` with ``args`` as options, and a ``command`` after the host."""
+    return subprocess.run(openssh_argv(server, key, *args) + list(command), capture_output=True, text=True,
+                          stdin=subprocess.DEVNULL, timeout=30, env=env or base_env())
+
+
+class OpenSSHConsole:
+    """``ssh -tt`` on a pseudo-terminal of ``cols`` x ``rows``: what it shows, keys to send."""
+
+    def __init__(self, server: Server, key: Path, cols: int = 100, rows: int = 30, *options: str,
+                 env: dict | None = None, agent: Path | None = None) -> None:
+        argv = openssh_argv(server, key, "-tt", *options)
+        if agent is not None:  # ssh takes the first value of an option: the agent replaces "none"
+            argv[argv.index("IdentityAgent=none")] = f"IdentityAgent={agent}"
+        self.server = server
+        self.mark = len(server.log)
+        self.screen = Screen(min(cols, 300), min(rows, 100))
+        self.raw = bytearray()
+        pid, fd = pty.fork()
+        if pid == 0:  # the child: ssh on a terminal of its own
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+                child_env = dict(env or base_env())
+                child_env["TERM"] = "xterm-256color"
+                os.execve(SSH, argv, child_env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.console_pid = 0
+
+    def pump(self, seconds: float = 0.1) -> None:
+        if select.select([self.fd], [], [], seconds)[0]:
+            try:
+                data = os.read(self.fd, 1 << 16)
+            except OSError:
+                return
+            self.raw += data
+            self.screen.feed(data)
+
+    def wait_for(self, needle: str, timeout: float = 25) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.screen.text():
+            assert time.monotonic() < deadline, f"ssh never showed {needle!r}:\n{self.screen.text()}"
+            self.pump()
+
+    def started(self, name: str) -> str:
+        line = self.server.wait_log(rf"session started name={name} ", timeout=25, start=self.mark)
+        self.console_pid = int(re.search(r"pid=(\d+)", line).group(1))
+        return line
+
+    def wait_log(self, pattern: str, start: int, timeout: float = 30) -> str:
+        """A server log line after ``start``, reading what ssh writes meanwhile: a full
+        terminal buffer would stall ssh before it forwards a resize."""
+        deadline = time.monotonic() + timeout
+        while True:
+            for line in self.server.log[start:]:
+                if re.search(pattern, line):
+                    return line
+            assert time.monotonic() < deadline, f"no log line matching {pattern!r}:\n" + "\n".join(self.server.log)
+            self.pump()
+
+    def keys(self, *keys: str, pause: float = 0.3) -> None:
+        for key in keys:
+            os.write(self.fd, key.encode())
+            deadline = time.monotonic() + pause
+            while time.monotonic() < deadline:
+                self.pump(0.05)
+
+    def resize(self, cols: int, rows: int) -> None:
+        """The kernel tells ssh, which tells the server."""
+        fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def close(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        os.close(self.fd)
+
+
 def test_openssh_client_lands_in_the_console(server, place):
-    if SSH is None:  # CI installs it (.ci/run): there a missing client is a failure
-        (pytest.fail if os.environ.get("CI") else pytest.skip)("the OpenSSH client (ssh) is not installed")
+    require_ssh()
     root = place["root"]
     mark = len(server.log)
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: ssh on a terminal of its own
-        try:
-            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
-            env = base_env()
-            env["TERM"] = "xterm-256color"
-            os.execve(SSH, openssh_argv(server, root / "carol", "-tt"), env)
-        finally:
-            os._exit(127)
-    screen = Screen(*SIZE)
+    console = OpenSSHConsole(server, root / "carol", *SIZE)
     try:
-        deadline = time.monotonic() + 25
-        while "Hand-picked VIPs" not in screen.text():
-            assert time.monotonic() < deadline, "ssh never showed the list:\n" + screen.text()
-            ready, _, _ = select.select([fd], [], [], 0.2)
-            if ready:
-                try:
-                    screen.feed(os.read(fd, 65536))
-                except OSError:
-                    break
-        assert "Hand-picked VIPs" in screen.text(), screen.text()
-        line = server.wait_log(r"session started name=carol .*term=xterm-256color size=100x30", start=mark)
-        console = int(re.search(r"pid=(\d+)", line).group(1))
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # the kernel tells ssh
-        # keep reading what ssh writes, or a full terminal buffer stalls it before it forwards the resize
-        deadline = time.monotonic() + 30
-        while not any(re.search(rf"window changed name=carol pid={console} size=120x40", line)
-                      for line in server.log[mark:]):
-            assert time.monotonic() < deadline, "the resize never reached the server:\n" + "\n".join(server.log)
-            if select.select([fd], [], [], 0.1)[0]:
-                try:
-                    screen.feed(os.read(fd, 65536))
-                except OSError:
-                    break
+        console.wait_for("Hand-picked VIPs")
+        line = console.started("carol")
+        assert re.search(r"term=xterm-256color size=100x30", line), line
+        resized = len(server.log)
+        console.resize(120, 40)
+        console.wait_log(rf"window changed name=carol pid={console.console_pid} size=120x40", start=resized)
     finally:
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        os.close(fd)
-    server.wait_log(rf"session ended name=carol .*pid={console} reason=client-disconnected", start=mark)
-    wait_gone(console)
+        console.close()
+    server.wait_log(rf"session ended name=carol .*pid={console.console_pid} reason=client-disconnected", start=mark)
+    wait_gone(console.console_pid)
 
-    refused = subprocess.run(openssh_argv(server, root / "stranger"), capture_output=True, text=True,
-                             stdin=subprocess.DEVNULL, timeout=20)
+    refused = ssh_run(server, root / "stranger")
     assert refused.returncode == 255 and "Permission denied (publickey)" in refused.stderr
-    exec_request = subprocess.run(openssh_argv(server, root / "alice") + ["segtui", "segments", "list"],
-                                  capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=20)
+    exec_request = ssh_run(server, root / "alice", command=("segtui", "segments", "list"))
     assert exec_request.returncode != 0 and "Customers" not in exec_request.stdout
