@@ -5,21 +5,24 @@ from __future__ import annotations
 from dataclasses import replace
 
 import json
+import threading
 
 import pendulum
 import pytest
 
 from segtui import worker
 from segtui.core import conversions, membership, records, segments
-from segtui.core.errors import ConversionNotAllowed, InvalidSchedule, MembershipNotAllowed, StaleSegment
+from segtui.core.db import write_transaction
+from segtui.core.errors import ConversionNotAllowed, InvalidSchedule, MembershipNotAllowed, ReadOnly, StaleSegment
 from segtui.core.membership import Diff
-from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership
+from segtui.core.models import AuditEntry, Contact, ConversionRecord, Membership, Segment, database_proxy
 from segtui.core.schedule import AFTER_INACTIVITY, ON_DAY, Schedule
 
-from core_helpers import conversions_of, dump, log_rows, make, members, region_is, regions, reload
+from core_helpers import conversions_of, dump, f, log_rows, make, members, region_is, regions, reload, tree
 
 T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
 D = pendulum.date
+TIMEOUT = 60  # a deadline against a hang, never a measure
 
 
 @pytest.fixture
@@ -256,3 +259,159 @@ def test_a_conversion_is_due_only_for_active_segments_with_a_due_moment(ctx, clo
     clock.advance(days=4000)
     assert conversions.apply_due(ctx) == []
     assert Membership.select().count() == 3
+
+
+# -- what mutation testing found unasserted (issue 17) ----------------------------------------
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("size, sentence", [
+    (0, "0 records will be kept and no longer updated automatically."),
+    (1, "1 record will be kept and no longer updated automatically."),
+    (2, "2 records will be kept and no longer updated automatically."),
+    (12345, "12,345 records will be kept and no longer updated automatically."),
+])
+def test_the_to_static_preview_counts_in_words(size, sentence):
+    assert conversions.ToStaticPreview(size).sentence() == sentence
+
+
+def test_a_read_only_console_converts_and_schedules_nothing(ctx, clock, people):
+    active = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    static = make(ctx, "Picked", "static", region_is("Bretagne"))
+    conversions.set_schedule(ctx, active.id, Schedule(ON_DAY, day=D(2026, 11, 30)))
+    clock.advance(days=10)  # the schedule is due: only the read-only refusal keeps it
+    ro = replace(ctx, read_only=True)
+    before = dump()
+    acts = [
+        (lambda: conversions.convert_to_static(ro, active.id), "converting a segment"),
+        (lambda: conversions.convert_to_active(ro, static.id), "converting a segment"),
+        (lambda: conversions.set_schedule(ro, active.id, Schedule()), "changing the automatic conversion"),
+        (lambda: conversions.apply_due(ro), "applying due conversions"),
+    ]
+    for act, what in acts:
+        with pytest.raises(ReadOnly) as caught:
+            act()
+        assert str(caught.value) == f"This console is read-only: {what} is not allowed."
+    assert dump() == before
+
+
+def test_previews_refuse_a_segment_already_of_the_target_type(ctx, people):
+    active = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    static = make(ctx, "Picked", "static", region_is("Bretagne"))
+    with pytest.raises(ConversionNotAllowed) as caught:
+        conversions.preview_to_active(ctx, active.id)
+    assert str(caught.value) == "'Bretons' is already active"
+    with pytest.raises(ConversionNotAllowed) as caught:
+        conversions.preview_to_static(static.id)
+    assert str(caught.value) == "'Picked' is already static"
+
+
+def test_manual_conversions_record_what_was_asked_and_leave_no_refresh_pending(ctx, clock, people):
+    recent = tree([f("last_activity_date", "less_than_days_ago", value=10)])  # relative: refreshed nightly
+    segment = make(ctx, "Recent", "active", recent)
+    assert reload(segment).next_refresh_at == pendulum.datetime(2026, 11, 26, 23, tz="UTC")
+    conversions.convert_to_static(ctx, segment.id)
+    assert reload(segment).next_refresh_at is None  # static: no refresh will ever come
+    clock.advance(hours=2)
+    record, _ = conversions.convert_to_active(replace(ctx, actor="bob"), segment.id)
+    assert (json.loads(record.requested), record.due_at, record.actor) == ({"mode": "now"}, None, "bob")
+    (entry,) = audit_of("convert_to_active")
+    assert (entry.segment_id, entry.actor, entry.at) == (segment.id, "bob", clock.now())
+    assert json.loads(entry.after) == {"type": "active", "size": 0, "schedule": {"mode": "never"}, "due_at": None}
+
+
+def test_set_schedule_audits_the_segment_before_and_after(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(AFTER_INACTIVITY, amount=2, unit="weeks"))
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 12, 31)))
+    first, second = audit_of("set_schedule")
+    assert first.summary == ("Automatic conversion of 'Bretons': "
+                             '{"mode": "after_inactivity", "amount": 2, "unit": "weeks"}')
+    assert second.summary == 'Automatic conversion of \'Bretons\': {"mode": "on_day", "day": "2026-12-31"}'
+    assert (second.segment_id, json.loads(second.before), json.loads(second.after)) == (
+        segment.id,
+        {"type": "active", "size": 3, "schedule": {"mode": "after_inactivity", "amount": 2, "unit": "weeks"},
+         "due_at": "2026-12-10T09:30:00+00:00"},
+        {"type": "active", "size": 3, "schedule": {"mode": "on_day", "day": "2026-12-31"},
+         "due_at": "2026-12-30T23:00:00+00:00"},
+    )
+
+
+def test_a_projected_day_is_midnight_in_the_account_time_zone(ctx, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    due, text = conversions.projected(ctx, segment, Schedule(ON_DAY, day=D(2026, 12, 31)))
+    assert due == pendulum.datetime(2026, 12, 31, tz="Europe/Paris")
+    assert text.startswith("Converts on Thursday 31 December 2026 at 00:00 Europe/Paris")
+
+
+def test_due_conversions_go_earliest_due_first_then_by_id_and_stop_at_the_limit(ctx, clock, people):
+    later = make(ctx, "Due later", "active", region_is("Bretagne"))  # made first: the lower id
+    first = make(ctx, "Due first", "active", region_is("Normandie"))
+    twin = make(ctx, "Due with the first", "active", region_is("Normandie"))
+    conversions.set_schedule(ctx, later.id, Schedule(ON_DAY, day=D(2026, 12, 3)))
+    conversions.set_schedule(ctx, first.id, Schedule(ON_DAY, day=D(2026, 12, 1)))
+    conversions.set_schedule(ctx, twin.id, Schedule(ON_DAY, day=D(2026, 12, 1)))
+    clock.set(pendulum.datetime(2026, 12, 5, 8, tz="UTC"))
+    worker_ctx = replace(ctx, actor="worker")
+    assert [a.segment_id for a in conversions.apply_due(worker_ctx, limit=1)] == [first.id]
+    # the conditional write converted that one only, not the other one due at the same moment
+    assert (reload(twin).type, reload(later).type) == ("active", "active")
+    assert [a.segment_id for a in conversions.apply_due(worker_ctx, limit=2)] == [twin.id, later.id]
+    for segment in (first, twin, later):
+        row = reload(segment)
+        assert (row.type, row.updated_by, row.updated_at) == ("static", "worker", clock.now())
+    (entry,) = [e for e in audit_of("auto_convert_to_static") if e.segment_id == twin.id]
+    assert json.loads(entry.after) == {"type": "static", "size": 2, "schedule": {"mode": "never"}, "due_at": None}
+
+
+def test_a_due_conversion_read_before_another_worker_applied_it_is_not_applied_twice(ctx, clock, people):
+    """``_convert_due``'s conditional write, reached with a row read before the other worker
+    committed (what the SKIP LOCKED read prevents on PostgreSQL and the write lock on SQLite)."""
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 12, 1)))
+    clock.set(pendulum.datetime(2026, 12, 5, 8, tz="UTC"))
+    stale_read = reload(segment)
+    assert [a.segment_id for a in conversions.apply_due(replace(ctx, actor="w1"))] == [segment.id]
+    before = dump()
+    with write_transaction():
+        assert conversions._convert_due(replace(ctx, actor="w2"), stale_read) is None
+    assert dump() == before
+    assert [c.actor for c in conversions_of(segment)] == ["w1"]
+
+
+@pytest.mark.postgres_only
+def test_a_due_segment_another_worker_holds_is_skipped_not_waited_for(ctx, clock, people):
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 12, 1)))
+    clock.set(pendulum.datetime(2026, 12, 5, 8, tz="UTC"))
+    holding, release = threading.Event(), threading.Event()
+
+    def other_worker() -> None:  # its own connection: holds the row's lock until released
+        try:
+            with database_proxy.atomic():
+                Segment.select().where(Segment.id == segment.id).for_update().get()
+                holding.set()
+                release.wait(TIMEOUT)
+        finally:
+            holding.set()
+            database_proxy.close()
+
+    thread = threading.Thread(target=other_worker, daemon=True)
+    thread.start()
+    try:
+        assert holding.wait(TIMEOUT)
+        assert conversions.apply_due(ctx) == []  # returned while the lock is held: it did not wait
+        assert reload(segment).type == "active"
+    finally:
+        release.set()
+        thread.join(TIMEOUT)
+    assert [a.segment_id for a in conversions.apply_due(ctx)] == [segment.id]
+
+
+def test_history_and_latest_id_are_per_segment_and_start_at_zero(ctx, clock, people):
+    assert conversions.latest_id() == 0 and conversions.since(0) == []
+    one = make(ctx, "One", "active", region_is("Bretagne"))
+    two = make(ctx, "Two", "active", region_is("Normandie"))
+    conversions.convert_to_static(ctx, one.id)
+    conversions.convert_to_static(ctx, two.id)
+    assert [c.segment_id for c in conversions.history(one.id)] == [one.id]
+    assert [name for _, name in conversions.since(0)] == ["One", "Two"]
+    assert conversions.latest_id() == conversions.history(two.id)[0].id
