@@ -3,6 +3,8 @@ a deadlock, a connection cut by the server, a write to a read-only connection.""
 
 from __future__ import annotations
 
+import sqlite3
+import sys
 import threading
 import time
 
@@ -154,3 +156,41 @@ def test_resetting_without_a_database_or_with_a_broken_connection(database):
     dbmod.reset_connection(peewee.DatabaseProxy())  # not bound yet: nothing to do
     assert database_proxy.obj is database
     assert Segment.select().count() == 0  # the next query opens a new connection
+
+
+# -- a database that cannot even be named right ------------------------------------------------
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("url, message", [
+    ("foo://bar", 'Cannot use database URL foo://bar: Unrecognized or unsupported scheme: "foo".'),
+    ("postgresql://segtui:secret@127.0.0.1:5/",
+     "The URL postgresql://segtui:***@127.0.0.1:5/ names no database: postgresql://user@host/DATABASE"),
+])
+def test_a_url_segtui_cannot_use_is_refused_in_a_sentence(url, message):
+    with pytest.raises(DatabaseProblem) as caught:
+        dbmod.open_database(url)
+    assert str(caught.value) == message
+    assert not caught.value.retryable
+
+
+@pytest.mark.sqlite_only
+def test_postgresql_without_its_driver_says_what_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg2", None)  # what `import psycopg2` meets when it is not installed
+    with pytest.raises(DatabaseProblem) as caught:
+        dbmod.open_database("postgresql://segtui@127.0.0.1/crm")
+    assert str(caught.value) == "PostgreSQL needs its driver: pip install 'segtui[postgres]'"
+
+
+@pytest.mark.sqlite_only
+def test_a_foreign_file_with_many_tables_names_five_and_counts_the_rest(tmp_path):
+    path = tmp_path / "accounts.db"
+    with sqlite3.connect(path) as conn:
+        for name in ("a", "b", "c", "d", "e", "f", "g"):
+            conn.execute(f"CREATE TABLE {name} (x)")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(DatabaseProblem) as caught:
+        dbmod.open_database(str(path))
+    assert str(caught.value) == (
+        f"{path} is not a segtui database: it already holds other tables (a, b, c, d, e and 2 more). "
+        "segtui sets up only an empty database; nothing was changed. Give another --db.")
+    assert path.read_bytes() == before
