@@ -137,25 +137,51 @@ def test_a_connection_cut_by_the_server(database_url, postgres_server, ctx):
 
 
 @pytest.mark.sqlite_only
+def test_resetting_drops_a_transaction_cut_short_with_its_connection(ctx, database):
+    """The connection a failed transaction left open is closed, the transaction with it."""
+    cut_short = database.atomic()
+    cut_short.__enter__()
+    make(ctx, "Half-written", "static")
+    assert database.in_transaction()
+    dbmod.reset_connection(database)  # close() alone refuses: a transaction is open
+    assert database.is_closed() and not database.in_transaction()
+    assert Segment.select().count() == 0  # a new connection: nothing of the cut transaction
+
+
+@pytest.mark.sqlite_only
 def test_resetting_without_a_database_or_with_a_broken_connection(database):
     class Broken:
         def close(self):
             raise peewee.OperationalError("server closed the connection unexpectedly")
 
-    state = database._state
-    real = state.conn
-    state.conn = Broken()
+    real = database.connection()
+    database.atomic().__enter__()  # open: close() refuses, then the connection's own close fails
+    database._state.conn = Broken()
     try:
-        with pytest.raises(peewee.OperationalError):
-            database.close()
-        state.conn = Broken()
         dbmod.reset_connection(database)  # dropped with its connection, no error
-        assert database._state.conn is None and database.is_closed()
+        assert database._state.conn is None and database.is_closed() and not database.in_transaction()
     finally:
         real.close()
     dbmod.reset_connection(peewee.DatabaseProxy())  # not bound yet: nothing to do
     assert database_proxy.obj is database
     assert Segment.select().count() == 0  # the next query opens a new connection
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_urls_and_memory_open_like_a_path(tmp_path):
+    path = tmp_path / "crm.db"
+    opened = dbmod.open_database(f"sqlite:///{path}")
+    try:
+        assert path.is_file() and opened.database == str(path)
+        assert dbmod.foreign_tables(opened) == []  # segtui's own tables are not foreign
+        assert dbmod.bound_url() == f"sqlite:///{path}"
+    finally:
+        opened.close()
+    memory = dbmod.open_database(":memory:")
+    try:
+        assert Segment.select().count() == 0 and dbmod.schema_status(memory) == ([], [])
+    finally:
+        memory.close()
 
 
 # -- a database that cannot even be named right ------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
+import sqlite3
 import stat
 import tempfile
 from contextlib import contextmanager
@@ -191,3 +192,39 @@ def test_a_new_database_cannot_be_created_where_the_user_may_not_write(place, ca
             dbmod.connect(str(folder / "deeper" / "new.db"))
     assert list(folder.iterdir()) == []
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
+
+
+def schema_rows(path: Path, sql: str) -> None:
+    """Change the migration history behind segtui's back (an older or a newer segtui's file)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(sql)
+    conn.close()
+
+
+def test_a_read_only_file_that_needs_a_schema_upgrade_is_refused_unchanged(place, capsys):
+    path = place / "old" / "crm.db"
+    make_database(path, 0o644, 0o777)
+    schema_rows(path, "DELETE FROM schema_migration WHERE name = '0002_follow_records'")  # as if made before it
+    path.chmod(0o444)
+    data = path.read_bytes()
+    with unprivileged():
+        with pytest.raises(DatabaseProblem) as refused:
+            dbmod.open_database(str(path))
+        assert str(refused.value) == (f"The database {path} is read-only (no permission to write the file), "
+                                      "and its schema needs an upgrade (0002_follow_records): "
+                                      "open it once with write permission")
+    assert path.read_bytes() == data
+
+
+def test_a_read_only_file_of_a_newer_segtui_is_refused_unchanged(place, capsys):
+    path = place / "new" / "crm.db"
+    make_database(path, 0o644, 0o777)
+    schema_rows(path, "INSERT INTO schema_migration (name, applied) VALUES ('0099_from_the_future', '2027-01-01')")
+    path.chmod(0o444)
+    data = path.read_bytes()
+    with unprivileged():
+        code, _, err = cli(path, "segments", "list", capsys=capsys)
+        assert code == 1 and ("This database was written by a newer version of segtui (schema 0099_from_the_future); "
+                              "upgrade segtui to open it. Nothing was changed.") in err
+    assert path.read_bytes() == data
