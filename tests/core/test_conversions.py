@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import json
+import sqlite3
 import threading
 
 import pendulum
@@ -415,3 +416,22 @@ def test_history_and_latest_id_are_per_segment_and_start_at_zero(ctx, clock, peo
     assert [c.segment_id for c in conversions.history(one.id)] == [one.id]
     assert [name for _, name in conversions.since(0)] == ["One", "Two"]
     assert conversions.latest_id() == conversions.history(two.id)[0].id
+
+
+@pytest.mark.sqlite_only
+def test_with_nothing_due_apply_due_takes_no_write_lock(ctx, clock, people, database):
+    """A console's worker ticks every 30 s: with nothing due it must not queue behind another
+    writer. This connection may wait 1 ms for the lock: had it asked for the write lock
+    held by the other connection, apply_due would fail at once with "database is locked"."""
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, segment.id, Schedule(ON_DAY, day=D(2026, 12, 24)))  # not due yet
+    database.execute_sql("PRAGMA busy_timeout = 1")
+    other = sqlite3.connect(database.database, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")  # the write lock, held by another process
+        assert conversions.apply_due(ctx) == []
+        other.execute("ROLLBACK")
+    finally:
+        other.close()
+    clock.set(pendulum.datetime(2026, 12, 24, tz="UTC"))
+    assert [a.segment_id for a in conversions.apply_due(ctx)] == [segment.id]
