@@ -1,0 +1,48 @@
+"""The schema's migrations: a database of an older schema is brought up to date with what
+it holds (0002 indexes the properties existing filters read), and every migration can be
+reverted and applied again, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from segtui.core import db as dbmod
+from segtui.core.models import Segment, SegmentRead
+
+from core_helpers import f, make, members, region_is, regions, tree
+
+MIGRATIONS = ["0001_initial", "0002_follow_records"]
+
+
+def reads() -> list[tuple]:
+    return sorted(SegmentRead.select(SegmentRead.segment_id, SegmentRead.object_type, SegmentRead.property).tuples())
+
+
+def test_0002_indexes_what_the_existing_filters_read(ctx, database):
+    people = regions("Bretagne", "Normandie")
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    mixed = make(ctx, "Mixed", "active", tree([f("region", "is_any_of", values=["Normandie"]),
+                                               f("lifecycle_stage", "is_known")]))
+    hand = make(ctx, "Hand", "static")
+    indexed = reads()
+    assert indexed == [(bretons.id, "contacts", "region"), (mixed.id, "contacts", "lifecycle_stage"),
+                       (mixed.id, "contacts", "region")]
+    runner = dbmod._runner(database)
+    assert runner.down() == ["0002_follow_records"]  # the database of a segtui before issue 13
+    assert dbmod.schema_status(database) == (["0002_follow_records"], [])
+    assert "segment_read" not in database.get_tables()
+    assert "stale" not in {c.name for c in database.get_columns("segment")}
+
+    assert dbmod.migrate(database) == ["0002_follow_records"]
+    assert reads() == indexed  # filled from the stored filters: record changes reach them
+    assert [(s.id, s.stale, s.dates_as_of) for s in Segment.select().order_by(Segment.id)] == [
+        (bretons.id, False, None), (mixed.id, False, None), (hand.id, False, None)]
+    assert members(bretons) == {people[0]}
+
+
+def test_every_migration_reverts_and_applies_again(database):
+    runner = dbmod._runner(database)
+    assert runner.down(MIGRATIONS[0]) == MIGRATIONS[::-1]
+    assert set(database.get_tables()) <= {runner.table_name}  # nothing of segtui's left
+    assert dbmod.schema_status(database) == (MIGRATIONS, [])
+    assert dbmod.migrate(database) == MIGRATIONS
+    assert dbmod.schema_status(database) == ([], [])
+    assert Segment.select().count() == 0 and reads() == []
