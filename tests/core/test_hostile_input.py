@@ -146,3 +146,27 @@ def test_a_conversion_is_atomic_when_it_fails_halfway(ctx, people, monkeypatch):
         segments.update_filters(ctx, segment.id, region_is("Normandie"))
     assert dump() == before
     assert reload(segment).type == "active" and Segment.select().count() == 1
+
+
+# -- files the csv module itself refuses, and paths the system refuses -------------------------
+@pytest.mark.sqlite_only
+def test_a_field_past_the_csv_limit_is_refused_with_its_line(ctx, people):
+    huge = "x" * 200_000
+    before = dump()
+    with pytest.raises(ImportRefused) as caught:
+        records.import_csv(ctx, "contacts", f"{huge}\n")
+    assert str(caught.value) == "Line 1: field larger than field limit (131072)"
+    assert caught.value.problems == [(1, "field larger than field limit (131072)")]
+    with pytest.raises(ImportRefused) as caught:
+        records.import_csv(ctx, "contacts", f"email,region\nok@example.org,Alsace\n{huge}@example.org,Alsace\n")
+    assert str(caught.value) == ("The file was refused, nothing was imported (1 problem(s)):\n"
+                                 "  line 3: field larger than field limit (131072)")
+    assert dump() == before
+
+
+@pytest.mark.sqlite_only
+def test_a_path_the_system_refuses_is_told_in_a_sentence(tmp_path):
+    path = tmp_path / ("x" * 300 + ".csv")  # longer than a file name may be
+    with pytest.raises(InvalidInput) as caught:
+        records.read_file(path)
+    assert str(caught.value) == f"Cannot read {path}: File name too long"
