@@ -20,6 +20,7 @@ TODAY = Date(2026, 11, 26)  # a Thursday
     ({"LANG": "C.UTF-8"}, None),
     ({"LANG": "POSIX"}, None),
     ({"LANG": "en_CA.UTF-8"}, None),
+    ({"LANG": "fr.UTF-8"}, None),  # a language without a territory says no order
     ({}, None),
 ])
 def test_the_locale_says_the_order(environ, order):

@@ -84,3 +84,12 @@ def test_the_sentences_name_the_database_with_its_password_masked():
 ])
 def test_urls_are_shown_without_their_password(url, shown):
     assert db_errors.describe(url) == shown
+
+
+def test_a_local_socket_server_and_an_unknown_driver_error_are_told_plainly():
+    assert db_errors.pg_server("postgresql:///crm") == "the local server (default socket, port 5432)"
+    assert db_errors.pg_server("postgresql://ann@db.example.org:6432/crm") == "db.example.org:6432"
+    assert db_errors.explain(sqlite_error("SQLITE_CANTOPEN"), "/srv/crm.db") == (
+        "Cannot open the database /srv/crm.db: check the path and its permissions.")
+    odd = peewee.OperationalError(ValueError("a driver segtui does not know"), "odd")
+    assert db_errors.classify(odd) is Trouble.OTHER

@@ -45,3 +45,14 @@ def test_validate_filter_messages_start_with_where(raw, message):
 def test_validate_filter_refuses_an_unknown_object():
     with pytest.raises(InvalidFilter, match="Unknown object type 'people'"):
         filters.validate_filter({"property": "x", "operator": "is_known"}, "people", resolve_segment=resolve)
+
+
+def test_an_unknown_object_type_is_refused_and_a_vanished_property_still_described():
+    with pytest.raises(InvalidFilter) as caught:
+        filters.validate({"groups": []}, "deals", resolve_segment=None)
+    assert str(caught.value) == "Unknown object type 'deals'"
+    # a stored filter on a property this version no longer has: shown as stored, no error
+    assert filters.describe_filter({"property": "shoe_size", "operator": "is_known"}, "contacts", {}) == (
+        "shoe_size is_known")
+    assert filters.describe_filter({"property": "shoe_size", "operator": "is_any_of", "values": ["42"]},
+                                   "contacts", {}).startswith("shoe_size is_any_of ")

@@ -52,6 +52,10 @@ def test_lookups_by_id_by_digits_and_by_name(ctx):
     with pytest.raises(SegmentNotFound) as missing:
         store.get("Bre\x00tons")
     assert str(missing.value) == "No segment named 'Bre\\x00tons'"
+    for odd in (1.0, None, True, [bretons.id]):  # neither an id nor a name
+        with pytest.raises(SegmentNotFound) as missing:
+            store.get(odd)
+        assert str(missing.value) == f"A segment is named by its id or its exact name, not {odd!r}"
 
 
 def test_a_name_used_by_a_contacts_and_a_companies_segment_needs_an_id(ctx):
