@@ -4,28 +4,35 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.app import App
+from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
 from .. import worker
 from ..core import conversions, files
 from ..core.context import Context
 from ..core.errors import SegtuiError
-from . import commands
+from .actions import Action, ActionTable, HasActions
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
 from .work import CoreWork
 
 
-class SegtuiApp(CoreWork, App):
+class SegtuiApp(HasActions, CoreWork, App):
     CSS_PATH = "app.tcss"
     TITLE = "segtui"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
-        Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    # reachable from every screen (a screen's PALETTE_HIDES leaves out those it is already on)
+    ACTIONS = ActionTable(
+        "app",
+        Action("help", "Help", "question_mark", key_display="?", title="Show help", description="All keys of this screen"),
+        Action("quit", "Quit", "ctrl+q", priority=True, description="Leave segtui"),
+        Action("create_segment", "Create segment", mutates=True, description="Name, object, type and filters"),
+        Action("browse_records", "Browse records", description="Contacts and companies: search, open, edit"),
+        Action("recently_deleted", "Recently deleted", description="Segments deleted in the last 90 days"),
+        Action("import_records", "Import records", mutates=True, description="Contacts or companies from a CSV file"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "",
                  animations: bool = True, db_url: str | None = None, files_dir=None) -> None:
@@ -157,6 +164,9 @@ class SegtuiApp(CoreWork, App):
             self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen):
-        yield from commands.for_screen(self, screen)
-        yield SystemCommand("Show help", "All keys of this screen", self.action_help)
-        yield SystemCommand("Quit", "Leave segtui", self.action_quit)
+        """The palette: the screen's own commands, then those reachable from everywhere."""
+        if isinstance(screen, ModalScreen):  # a dialog is answered first
+            return
+        if isinstance(screen, HasActions):
+            yield from screen.palette_commands()
+        yield from self.ACTIONS.commands(self, hidden=getattr(screen, "PALETTE_HIDES", frozenset()))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,22 +10,12 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-
-@dataclass(frozen=True)
-class MenuEntry:
-    action: str
-    label: str
-    blocked: str = ""  # why the action cannot run now, in a few words; shown instead of opening it
-    reason: str = ""  # the whole explanation, when the few words need one
-
-    @property
-    def refusal(self) -> str:
-        return f"{self.label}: {self.reason or self.blocked}."
+from ..actions import MenuEntry
 
 
 class ActionsMenu(ModalScreen[str | None]):
     CSS_PATH = "actions_menu.tcss"
-    BINDINGS = [Binding("escape", "dismiss_menu", "Close")]
+    BINDINGS = [Binding("escape", "dismiss_menu", "Close", id="menu.dismiss_menu")]
 
     def __init__(self, entries: list[MenuEntry]) -> None:
         super().__init__()

@@ -17,15 +17,15 @@ WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 class CalendarModal(ModalScreen[Date | None]):
     CSS_PATH = "calendar.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("pageup", "month(-1)", "Previous month", priority=True),
-        Binding("pagedown", "month(1)", "Next month", priority=True),
+        Binding("escape", "cancel", "Cancel", id="calendar.cancel"),
+        Binding("pageup", "month(-1)", "Previous month", priority=True, id="calendar.previous_month"),
+        Binding("pagedown", "month(1)", "Next month", priority=True, id="calendar.next_month"),
         # arrows move by days and weeks across month ends, not within the grid
-        Binding("left", "move(-1)", show=False, priority=True),
-        Binding("right", "move(1)", show=False, priority=True),
-        Binding("up", "move(-7)", show=False, priority=True),
-        Binding("down", "move(7)", show=False, priority=True),
-        Binding("enter", "pick_selected", "Pick", priority=True),
+        Binding("left", "move(-1)", show=False, priority=True, id="calendar.left"),
+        Binding("right", "move(1)", show=False, priority=True, id="calendar.right"),
+        Binding("up", "move(-7)", show=False, priority=True, id="calendar.up"),
+        Binding("down", "move(7)", show=False, priority=True, id="calendar.down"),
+        Binding("enter", "pick_selected", "Pick", priority=True, id="calendar.pick_selected"),
     ]
 
     def __init__(self, selected: Date, earliest: Date) -> None:

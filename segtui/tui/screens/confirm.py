@@ -12,7 +12,7 @@ from textual.widgets import Button, Label, Static
 
 class ConfirmModal(ModalScreen[bool]):
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
 
     def __init__(self, title: str, body: str, confirm_label: str = "Confirm") -> None:
         super().__init__()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
@@ -13,6 +12,7 @@ from ...core import filters, segments
 from ...core.errors import SegtuiError
 from ...core.kinds import SegmentType
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
+from ..actions import Action, ActionTable, HasActions
 from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
@@ -24,13 +24,16 @@ TYPE_CHOICES = [("Active: members follow the filters", SegmentType.ACTIVE),
                 ("Static: filled once from the filters, then by hand", SegmentType.STATIC)]
 
 
-class CreateSegmentScreen(CoreWork, Screen):
+class CreateSegmentScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segment_form.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-        Binding("f", "focus_filters", "Filters", show=False),
-    ]
+    ACTIONS = ActionTable(
+        "create",
+        Action("save", "Save", "ctrl+s", priority=True, description="Save the segment and its filters (ctrl+s)"),
+        Action("cancel", "Cancel", "escape", palette=False),
+        Action("focus_filters", "Filters", "f", show=False, palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"create_segment"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,6 +59,10 @@ class CreateSegmentScreen(CoreWork, Screen):
             yield ProgressBar(total=None, show_eta=False, id="saving-bar")
         yield InlineMessage("", id="form-error", classes="error-text")
         yield Footer(compact=True)
+
+    def palette_commands(self):
+        yield from self.ACTIONS.commands(self)
+        yield from self.query_one(FilterEditor).palette_commands()
 
     def on_mount(self) -> None:
         self.title = "Create segment"

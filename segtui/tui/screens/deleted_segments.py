@@ -5,24 +5,27 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...core import segments
 from ...core.errors import SegtuiError
 from ... import config
+from ..actions import Action, ActionTable, HasActions
 from ..text import count, literal, moment, printable, type_badge
 from ..work import CoreWork
 
 
-class DeletedSegmentsScreen(CoreWork, Screen):
+class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "deleted_segments.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("r", "restore", "Restore"),
-        Binding("ctrl+r", "reload", "Reload", show=False),
-    ]
+    ACTIONS = ActionTable(
+        "deleted",
+        Action("back", "Back", "escape", palette=False),
+        Action("restore", "Restore", "r", mutates=True, description="Bring the highlighted segment back"),
+        Action("reload", "Reload", "ctrl+r", show=False, palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"recently_deleted"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -43,11 +46,6 @@ class DeletedSegmentsScreen(CoreWork, Screen):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action == "restore" and self.app.ctx.read_only:
-            return False
-        return True
 
     def reload(self) -> None:
         self.read_core(self.show_deleted)

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
+from ..actions import Action, ActionTable, HasActions
 from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
@@ -21,14 +21,16 @@ from .confirm import ConfirmModal
 from .filter_form import FilterForm
 
 
-class EditFiltersScreen(CoreWork, Screen[bool]):
+class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
     """Dismissed with True when the filters were saved."""
 
     CSS_PATH = "segment_form.tcss"
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    ACTIONS = ActionTable(
+        "filters",
+        Action("save", "Save", "ctrl+s", priority=True, description="Save the filters (ctrl+s)"),
+        Action("cancel", "Cancel", "escape", palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, segment) -> None:
         super().__init__()
@@ -56,6 +58,10 @@ class EditFiltersScreen(CoreWork, Screen[bool]):
             text.append("This segment is static: its members do not change when you save. These filters only "
                         "matter for a later conversion to active.", style="italic")
         return text
+
+    def palette_commands(self):
+        yield from self.ACTIONS.commands(self)
+        yield from self.query_one(FilterEditor).palette_commands()
 
     def on_mount(self) -> None:
         self.title = f"Edit filters · {printable(self.segment.name, limit=50)}"

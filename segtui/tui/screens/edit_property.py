@@ -23,7 +23,7 @@ class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str, str] | None])
     """Dismissed with (property, the text saved, what it did to segment membership)."""
 
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="property.cancel")]
 
     def __init__(self, object_type: str, record_id: int, prop: Property, current: str) -> None:
         super().__init__()

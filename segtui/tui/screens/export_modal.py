@@ -21,7 +21,7 @@ class ExportModal(ModalScreen[str | None]):
     """Dismissed with a file name (checked by files.check_name, not there yet) or None."""
 
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
 
     def __init__(self, name: str, size: int, default_name: str, folder: Path) -> None:
         super().__init__()

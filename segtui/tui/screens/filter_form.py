@@ -36,8 +36,8 @@ SHAPE_PANE = {
 class FilterForm(ModalScreen[dict | None]):
     CSS_PATH = "filter_form.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "apply", "Apply", priority=True),
+        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
+        Binding("ctrl+s", "apply", "Apply", priority=True, id="filter.apply"),
     ]
 
     def __init__(self, object_type: str, title: str, current: dict | None,

@@ -10,6 +10,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..actions import HasActions
+
 GUIDE = """\
 Active segments follow their filters; static segments change only by hand.
 On the list: n creates a segment (name, object, type, then filters), b browses records,
@@ -27,7 +29,7 @@ ctrl+p opens the command palette: every action is there by name."""
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
@@ -42,18 +44,22 @@ class HelpScreen(ModalScreen[None]):
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
         seen = set()
         for source in (underneath, self.app):
-            for binding in getattr(source, "BINDINGS", []):
-                if not hasattr(binding, "key") or not binding.description:
-                    continue
-                keys = binding.key_display or binding.key
-                if (keys, binding.description) in seen:
-                    continue
-                seen.add((keys, binding.description))
-                table.add_row(keys.replace("question_mark", "?"), binding.description)
+            for keys, what in self.rows_of(source):
+                if (keys, what) not in seen:
+                    seen.add((keys, what))
+                    table.add_row(keys.replace("question_mark", "?"), what)
         for keys, what in (("ctrl+p", "Command palette"), ("tab / shift+tab", "Move between fields"),
                            ("↑ ↓ PgUp PgDn", "Move in tables"), ("Enter", "Open / choose")):
             table.add_row(keys, what)
         return table
+
+    @staticmethod
+    def rows_of(source) -> list[tuple[str, str]]:
+        """The keys a screen offers now (its ACTIONS table), or else its plain bindings."""
+        if isinstance(source, HasActions):
+            return list(source.help_rows())
+        return [(b.key_display or b.key, b.description) for b in getattr(source, "BINDINGS", [])
+                if hasattr(b, "key") and b.description]
 
     def action_close(self) -> None:
         self.dismiss(None)

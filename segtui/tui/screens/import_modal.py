@@ -21,7 +21,7 @@ class ImportModal(CoreWork, ModalScreen[bool]):
     """Dismissed with True when something was imported (the screen underneath reloads)."""
 
     CSS_PATH = "import_modal.tcss"
-    BINDINGS = [Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("escape", "close", "Close", id="import.close")]
 
     def __init__(self, object_type: str = "contacts", segment=None, *, folder) -> None:
         super().__init__()

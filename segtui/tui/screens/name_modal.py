@@ -17,7 +17,7 @@ from ..work import CoreWork
 
 class NameModal(CoreWork, ModalScreen[str | None]):
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="name.cancel")]
 
     def __init__(self, title: str, value: str, confirm_label: str, check: Callable[[str], str],
                  note: str = "") -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
@@ -18,19 +17,22 @@ from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
+from ..actions import Action, ActionTable, HasActions
 from ..text import literal, moment, printable, type_badge
 from ..work import CoreWork
 from .edit_property import EditPropertyModal
 from .record_picker import record_name
 
 
-class RecordScreen(CoreWork, Screen):
+class RecordScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "record_page.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("e", "edit", "Edit property"),
-        Binding("r", "reload", "Reload", show=False),
-    ]
+    ACTIONS = ActionTable(
+        "record",
+        Action("back", "Back", "escape", palette=False),
+        Action("edit", "Edit property", "e", mutates=True, description="The highlighted property of this record"),
+        Action("reload", "Reload", "r", show=False, palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, object_type: str, record_id: int) -> None:
         super().__init__()
@@ -59,11 +61,6 @@ class RecordScreen(CoreWork, Screen):
         segs.add_column("Segment", width=60)
         self.reload()
         props.focus()
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action == "edit" and self.app.ctx.read_only:
-            return False
-        return True
 
     def reload(self) -> None:
         self.read_core(self.show_record, failed=self.gone)

@@ -33,11 +33,11 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
     STATUS_SELECTOR = "#picker-status"
     CSS_PATH = "record_picker.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("space", "toggle", "Mark", show=False),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
-        Binding("ctrl+s", "choose", "Choose", priority=True),
+        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
+        Binding("space", "toggle", "Mark", show=False, id="picker.toggle"),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]", id="picker.next_page"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[", id="picker.previous_page"),
+        Binding("ctrl+s", "choose", "Choose", priority=True, id="picker.choose"),
     ]
 
     def __init__(self, object_type: str, title: str, *, several: bool = False, segment_id: int | None = None,

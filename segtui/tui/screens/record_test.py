@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -13,6 +12,7 @@ from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
+from ..actions import Action, ActionTable, HasActions
 from ..text import printable
 from ..work import CoreWork
 from .record_picker import RecordPicker, record_name
@@ -21,12 +21,14 @@ PASS = ("✓ ", "bold green")
 FAIL = ("✗ ", "bold red")
 
 
-class RecordTestScreen(CoreWork, Screen):
+class RecordTestScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "record_test.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("t", "another", "Test another record"),
-    ]
+    ACTIONS = ActionTable(
+        "test",
+        Action("back", "Back", "escape", palette=False),
+        Action("another", "Test another record", "t", description="Pick another record (t)"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, segment, record_id: int) -> None:
         super().__init__()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
@@ -15,6 +14,7 @@ from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
 from ..widgets.debounced_search import DebouncedSearch
+from ..actions import Action, ActionTable, HasActions
 from ..text import literal, printable
 from .record_picker import record_name
 
@@ -27,16 +27,21 @@ COLUMNS = {
 }
 
 
-class RecordsBrowserScreen(DebouncedSearch, Screen):
+class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
     STATUS_SELECTOR = "#browser-status"
     CSS_PATH = "records_browser.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("o", "switch_object", "Contacts/Companies"),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
-    ]
+    ACTIONS = ActionTable(
+        "records",
+        Action("back", "Back", "escape", palette=False),
+        Action("search", "Search", "slash", key_display="/", title="Search records",
+               description="By email, domain or name"),
+        Action("switch_object", "Contacts/Companies", "o", title="Switch contacts / companies",
+               description="Browse the other object"),
+        Action("next_page", "Next page", "right_square_bracket", key_display="]", palette=False),
+        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"browse_records"})
 
     def __init__(self, object_type: str = "contacts") -> None:
         super().__init__()
@@ -147,7 +152,13 @@ class RecordsBrowserScreen(DebouncedSearch, Screen):
     def action_search(self) -> None:
         self.query_one("#browser-search", Input).focus()
 
-    def action_page(self, step: int) -> None:
+    def action_next_page(self) -> None:
+        self.turn_page(1)
+
+    def action_previous_page(self) -> None:
+        self.turn_page(-1)
+
+    def turn_page(self, step: int) -> None:
         offset = self.start + step * PAGE
         if offset < 0 or offset >= max(self.total, 1):
             return

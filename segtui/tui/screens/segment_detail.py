@@ -12,13 +12,14 @@ from textual.widgets import Button, DataTable, Footer, Header, Label, Static, Ta
 
 from ...core import audit, conversions, describe, files, filters, membership, records, segments, store
 from ...core.errors import SegmentNotFound, SegtuiError
-from ...core.kinds import ScheduleMode
+from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
 from .. import flows
+from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..text import count, literal, moment, printable, type_badge
 from ..widgets.settings_panel import SettingsPanel
 from ..work import CoreWork
-from .actions_menu import ActionsMenu, MenuEntry
+from .actions_menu import ActionsMenu
 from .calendar import CalendarModal
 from .confirm import ConfirmModal
 from .edit_filters import EditFiltersScreen
@@ -31,37 +32,55 @@ from .record_test import RecordTestScreen
 MEMBERS_PAGE = 50
 REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
 PAGES = Binding.Group("Pages", compact=True)
-# keys for acts on static segments only: not shown (nor bound) on active ones, whose menu says why
-STATIC_ONLY = {"add_records", "remove_records", "add_members_of", "mark"}
-ACTIVE_REFUSAL = "static segments only"
-ACTIVE_REASON = ("this segment is active: its members follow its filters. Convert it to static to change its "
-                 "members by hand")
-# actions that change something: not offered by a read-only console
-MUTATING = {"edit_filters", "add_records", "remove_records", "add_members_of", "mark", "import_records",
-            "rename", "clone", "delete", "settings", "export"}
+ACTIVE, STATIC = frozenset({SegmentType.ACTIVE}), frozenset({SegmentType.STATIC})
+# acts on static segments only: not bound on active ones, whose menu says why
+BY_HAND = ("static segments only", "this segment is active: its members follow its filters. Convert it to "
+           "static to change its members by hand")
 
 
-class SegmentDetailScreen(CoreWork, Screen):
+def _needs_filters(words: str):
+    return lambda screen: "" if filters.has_filters(store.tree(screen.segment)) else words
+
+
+ACTIONS = ActionTable(
+    "segment",
+    Action("back", "Back", "escape", title="Back to segments", menu=15),
+    Action("actions", "Actions", "a", title="Open the Actions menu", description="The segment's actions"),
+    Action("edit_filters", "Filters", "e", title="Edit filters", mutates=True, menu=5),
+    Action("test_record", "Test", "t", title="Test a record", blocked=_needs_filters("no filters to test"),
+           menu=6),
+    Action("add_records", "Add", "plus", key_display="+", title="Add records", mutates=True, types=STATIC,
+           elsewhere=BY_HAND, menu=7),
+    Action("mark", "Mark", "space", mutates=True, types=STATIC, palette=False),
+    Action("remove_records", "Remove", "minus", key_display="-", title="Remove records", mutates=True,
+           types=STATIC, elsewhere=BY_HAND, menu=8,
+           blocked=lambda screen: "" if screen.segment.size else "no members to remove"),
+    Action("add_members_of", "Add a segment", "m", title="Add members of another segment", mutates=True,
+           types=STATIC, elsewhere=BY_HAND, menu=9),
+    Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False),
+    Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False),
+    Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10),
+    # an export writes a file where the console runs (over SSH: on the server)
+    Action("export", "Export", "x", title="Export members", mutates=True, menu=11),
+    Action("rename", "Rename", "n", mutates=True, menu=12),
+    Action("clone", "Clone", "c", mutates=True, menu=13),
+    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=14),
+    Action("settings", "Auto-conversion", "g", title="Automatic conversion settings", mutates=True, show=False,
+           menu=2),
+    Action("reload", "Reload", "r", show=False, palette=False),
+    Action("convert_static", "Convert to static", mutates=True, types=ACTIVE, menu=1),
+    Action("convert_active", "Convert to active", mutates=True, types=STATIC, menu=1,
+           blocked=_needs_filters("add at least one filter first")),
+    Action("refresh", "Refresh members now", mutates=True, types=ACTIVE, menu=3),
+    Action("search_segments", "Search segments", description="Back to the list, in its search field"),
+)
+
+
+class SegmentDetailScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segment_detail.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("a", "actions", "Actions"),
-        Binding("e", "edit_filters", "Filters"),
-        Binding("t", "test_record", "Test"),
-        Binding("plus", "add_records", "Add", key_display="+"),
-        Binding("space", "mark", "Mark"),
-        Binding("minus", "remove_records", "Remove", key_display="-"),
-        Binding("m", "add_members_of", "Add a segment"),
-        Binding("left_square_bracket", "previous_page", "Prev page", key_display="[", group=PAGES),
-        Binding("right_square_bracket", "next_page", "Next page", key_display="]", group=PAGES),
-        Binding("i", "import_records", "Import"),
-        Binding("x", "export", "Export"),
-        Binding("n", "rename", "Rename"),
-        Binding("c", "clone", "Clone"),
-        Binding("delete", "delete", "Delete", key_display="del"),
-        Binding("g", "settings", "Auto-conversion", show=False),
-        Binding("r", "reload", "Reload", show=False),
-    ]
+    ACTIONS = ACTIONS
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"import_records"})  # its own Import records is in the list above
 
     def __init__(self, segment_id: int) -> None:
         super().__init__()
@@ -115,7 +134,7 @@ class SegmentDetailScreen(CoreWork, Screen):
 
     def show_segment(self) -> None:
         self.segment = segments.get(self.segment_id)
-        if self.segment.type != "static":
+        if self.segment.type != SegmentType.STATIC:
             self.marked.clear()
         self.refresh_bindings()
         self.show_header()
@@ -163,7 +182,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         size = self.segment.size
         if size == 0:
             self.members_base = "No members." + (
-                " Active segments fill from their filters." if self.segment.type == "active"
+                " Active segments fill from their filters." if self.segment.type == SegmentType.ACTIVE
                 else " Static segments change only by hand: + adds records.")
         else:
             first = self.page * MEMBERS_PAGE + 1
@@ -177,7 +196,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         text = self.members_base
         if self.marked:
             text += f" · {len(self.marked):,} marked: - removes them"
-        elif self.segment.type == "static" and self.segment.size and not self.app.ctx.read_only:
+        elif self.segment.type == SegmentType.STATIC and self.segment.size and not self.app.ctx.read_only:
             text += " · space marks"
         # a fixed-size label: no re-layout of the whole screen on every page turn
         self.query_one("#members-status", Label).update(text, layout=False)
@@ -187,7 +206,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         groups = describe.readable_filters(seg)
         text = Text()
         editable = not self.app.ctx.read_only
-        if seg.type == "static":
+        if seg.type == SegmentType.STATIC:
             note = ("These filters filled the segment when it was saved; they do not change its members. They are "
                     "used when converting it to active." if groups else
                     "This static segment has no filters. Add filters before converting it to active.")
@@ -195,7 +214,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         elif editable:
             text.append("The members are the records these filters select. e edits them; t tests a record.\n\n",
                         style="italic")
-        if not groups and seg.type == "active":
+        if not groups and seg.type == SegmentType.ACTIVE:
             text.append("No filters.")
         for i, group in enumerate(groups):
             if i:
@@ -254,75 +273,21 @@ class SegmentDetailScreen(CoreWork, Screen):
         self.app.push_screen(ActionsMenu(self.menu_entries()), self.run_menu_choice)
 
     def menu_entries(self) -> list[MenuEntry]:
-        seg, read_only = self.segment, self.app.ctx.read_only
-        has_filters = filters.has_filters(store.tree(seg))
-        entries = []
-        if not read_only:
-            if seg.type == "active":
-                entries.append(MenuEntry("convert_static", "Convert to static"))
-            elif has_filters:
-                entries.append(MenuEntry("convert_active", "Convert to active"))
-            else:
-                entries.append(MenuEntry("convert_active", "Convert to active",
-                                         blocked="add at least one filter first"))
-            entries.append(MenuEntry("settings", "Automatic conversion settings"))
-            if seg.type == "active":
-                entries.append(MenuEntry("refresh", "Refresh members now"))
-            entries.append(MenuEntry("edit_filters", "Edit filters"))
-        entries.append(MenuEntry("test_record", "Test a record", blocked="" if has_filters else "no filters to test"))
-        if not read_only:
-            active = ACTIVE_REFUSAL if seg.type == "active" else ""
-            why = ACTIVE_REASON if active else ""
-            entries.append(MenuEntry("add_records", "Add records", blocked=active, reason=why))
-            entries.append(MenuEntry("remove_records", "Remove records",
-                                     blocked=active or ("" if seg.size else "no members to remove"), reason=why))
-            entries.append(MenuEntry("add_members_of", "Add members of another segment", blocked=active, reason=why))
-            entries.append(MenuEntry("import_records", "Import records"))
-        if not read_only:
-            # an export writes a file where the console runs (over SSH: on the server)
-            entries.append(MenuEntry("export", "Export members"))
-            entries.append(MenuEntry("rename", "Rename"))
-            entries.append(MenuEntry("clone", "Clone"))
-            entries.append(MenuEntry("delete", "Delete"))
-        entries.append(MenuEntry("back", "Back to segments"))
-        return entries
+        return self.ACTIONS.menu_entries(self)
 
     def run_menu_choice(self, choice: str | None) -> None:
         if choice:
-            self.run_action_by_name(choice)
+            self.run_entry(choice)
 
-    def run_action_by_name(self, name: str) -> None:
-        handlers = {
-            "convert_static": self.action_convert_static,
-            "convert_active": self.action_convert_active,
-            "settings": self.action_settings,
-            "refresh": self.action_refresh_now,
-            "edit_filters": self.action_edit_filters,
-            "test_record": self.action_test_record,
-            "add_records": self.action_add_records,
-            "remove_records": self.action_remove_records,
-            "add_members_of": self.action_add_members_of,
-            "import_records": self.action_import_records,
-            "export": self.action_export,
-            "rename": self.action_rename,
-            "clone": self.action_clone,
-            "delete": self.action_delete,
-            "back": self.action_back,
-        }
-        handlers[name]()
+    def action_search_segments(self) -> None:
+        from .segments_list import SegmentsListScreen
 
-    def check_action(self, action: str, parameters) -> bool | None:
-        """A read-only console offers no act that changes something (the keys leave the footer)."""
-        if action in MUTATING and self.app.ctx.read_only:
-            return False
-        if action in STATIC_ONLY and self.segment is not None and self.segment.type != "static":
-            return False
-        return True
+        while not isinstance(self.app.screen, SegmentsListScreen) and len(self.app.screen_stack) > 1:
+            self.app.pop_screen()
+        self.app.screen.action_search()
 
     # -- filters and testing --------------------------------------------------------------
     def action_edit_filters(self) -> None:
-        if self.app.ctx.read_only:
-            return
         self.app.push_screen(EditFiltersScreen(self.segment), lambda saved: self.reload() if saved else None)
 
     def action_test_record(self) -> None:
@@ -343,17 +308,7 @@ class SegmentDetailScreen(CoreWork, Screen):
             self.app.push_screen(RecordTestScreen(self.segment, ids[0]))
 
     # -- manual membership (static segments) ---------------------------------------------
-    def refuse_if_active(self, what: str) -> bool:
-        if self.segment.type != "static":
-            self.notify(f"{printable(self.segment.name, limit=60)!r} is an active segment: its members follow its "
-                        f"filters. Convert it to static to {what} by hand.",
-                        title="Not available", severity="warning", timeout=10)
-            return True
-        return False
-
     def action_add_records(self) -> None:
-        if self.app.ctx.read_only or self.refuse_if_active("add records"):
-            return
         self.app.push_screen(
             RecordPicker(self.segment.object_type,
                          f"Add {self.segment.object_type} to {printable(self.segment.name, limit=50)!r}",
@@ -376,8 +331,6 @@ class SegmentDetailScreen(CoreWork, Screen):
                       done=added, failed=self.fail, group="add_records")
 
     def action_mark(self) -> None:
-        if self.app.ctx.read_only or self.refuse_if_active("remove records"):
-            return
         if self.query_one(TabbedContent).active != "tab-records":
             self.notify("Members are marked on the Records tab.", severity="warning", timeout=4)
             return
@@ -398,8 +351,6 @@ class SegmentDetailScreen(CoreWork, Screen):
         return Text("✓", style="bold green") if rid in self.marked else Text("")
 
     def action_remove_records(self) -> None:
-        if self.app.ctx.read_only or self.refuse_if_active("remove records"):
-            return
         table = self.query_one("#members", DataTable)
         chosen = dict(self.marked)
         if not chosen and self.member_ids and 0 <= table.cursor_row < len(self.member_ids):
@@ -430,8 +381,6 @@ class SegmentDetailScreen(CoreWork, Screen):
                       done=removed, failed=self.fail, group="remove_records")
 
     def action_add_members_of(self) -> None:
-        if self.app.ctx.read_only or self.refuse_if_active("add records"):
-            return
         self.app.push_screen(
             SegmentPicker(f"Add the members of another {self.segment.object_type} segment to "
                           f"{printable(self.segment.name, limit=40)!r}", self.segment.object_type,
@@ -462,27 +411,22 @@ class SegmentDetailScreen(CoreWork, Screen):
 
     # -- import, rename, clone, delete ----------------------------------------------------
     def action_import_records(self) -> None:
-        if self.app.ctx.read_only:
-            return
-        into = self.segment if self.segment.type == "static" else None
+        into = self.segment if self.segment.type == SegmentType.STATIC else None
         self.app.push_screen(ImportModal(self.segment.object_type, into, folder=self.app.files_folder()),
                              lambda imported: self.reload() if imported else None)
 
     def action_rename(self) -> None:
-        if not self.app.ctx.read_only:
-            flows.rename_segment(self, self.segment, self.reload)
+        flows.rename_segment(self, self.segment, self.reload)
 
     def action_clone(self) -> None:
-        if not self.app.ctx.read_only:
-            flows.clone_segment(self, self.segment, self.open_clone)
+        flows.clone_segment(self, self.segment, self.open_clone)
 
     def open_clone(self, copy_id: int) -> None:
         if self.app.screen is self:
             self.app.switch_screen(SegmentDetailScreen(copy_id))
 
     def action_delete(self) -> None:
-        if not self.app.ctx.read_only:
-            flows.delete_segment(self, self.segment, self.deleted)
+        flows.delete_segment(self, self.segment, self.deleted)
 
     def deleted(self) -> None:
         if self.app.screen is self:
@@ -513,14 +457,7 @@ class SegmentDetailScreen(CoreWork, Screen):
                     title="Converted")
         self.reload()
 
-    def action_convert_active(self) -> None:
-        if self.segment.type != "static":
-            self.notify("This segment is already active.", severity="warning")
-            return
-        if not filters.has_filters(store.tree(self.segment)):
-            self.notify("Add at least one filter before converting to active: an active segment's members "
-                        "are the records its filters select.", title="Cannot convert", severity="warning", timeout=8)
-            return
+    def action_convert_active(self) -> None:  # offered with filters only (ACTIONS)
         version, ctx = self.segment.version, self.app.ctx
         self.run_core(lambda: conversions.preview_to_active(ctx, self.segment_id),
                       done=lambda preview: self.confirm_active(preview, version), failed=self.fail, group="preview")
@@ -544,7 +481,7 @@ class SegmentDetailScreen(CoreWork, Screen):
         self.notify(f"Now active: +{diff.added:,} added, -{diff.removed:,} removed.", title="Converted")
         self.reload()
 
-    def action_refresh_now(self) -> None:
+    def action_refresh(self) -> None:
         ctx = self.app.ctx
         self.run_core(lambda: membership.refresh(ctx, self.segment_id), done=self.refreshed, failed=self.fail,
                       group="refresh")
@@ -554,8 +491,6 @@ class SegmentDetailScreen(CoreWork, Screen):
         self.reload()
 
     def action_export(self) -> None:
-        if self.app.ctx.read_only:
-            return
         default = f"segment-{self.segment_id}.csv"
         self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default, self.app.files_folder()),
                              self.export_to)

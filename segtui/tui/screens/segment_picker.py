@@ -18,7 +18,7 @@ from ..widgets.type_ahead import TypeAhead
 
 class SegmentPicker(ModalScreen[int | None]):
     CSS_PATH = "segment_picker.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="segment_picker.cancel")]
 
     def __init__(self, title: str, object_type: str, *, exclude: int | None = None) -> None:
         super().__init__()

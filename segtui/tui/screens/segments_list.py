@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
@@ -13,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 from ...core import describe, segments
 from ...core.errors import SegtuiError
 from .. import flows
+from ..actions import Action, ActionTable, HasActions
 from ..text import count, literal, moment, printable, type_badge
 from ..work import CoreWork
 
@@ -32,21 +32,25 @@ SORT_ORDER = [key for _, key, _ in COLUMNS]
 TYPE_TABS = {"all": None, "active": "active", "static": "static"}
 
 
-class SegmentsListScreen(CoreWork, Screen):
+class SegmentsListScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segments_list.tcss"
-    BINDINGS = [
-        Binding("n", "create", "Create"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("t", "cycle_type", "Type"),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("o", "reverse_sort", "Order", show=False),
-        Binding("r", "reload", "Reload", show=False),
-        Binding("delete", "delete", "Delete", key_display="del"),
-        Binding("b", "browse", "Records"),
-        Binding("i", "import_records", "Import"),
-        Binding("D", "recently_deleted", "Deleted", key_display="D"),
-        Binding("escape", "clear_search", "Clear search", show=False),
-    ]
+    ACTIONS = ActionTable(
+        "list",
+        Action("create", "Create", "n", mutates=True, palette=False),
+        Action("search", "Search", "slash", key_display="/", title="Search segments",
+               description="Filter the list by name"),
+        Action("cycle_type", "Type", "t", title="Filter by type", description="All / Active / Static"),
+        Action("cycle_sort", "Sort", "s", title="Sort segments", description="Cycle the sort column"),
+        Action("reverse_sort", "Order", "o", show=False, palette=False),
+        Action("reload", "Reload", "r", show=False, title="Reload segments", description="Read the list again"),
+        Action("delete", "Delete", "delete", key_display="del", mutates=True,
+               description="Delete the highlighted segment (restorable for 90 days)"),
+        Action("browse", "Records", "b", palette=False),
+        Action("import_records", "Import", "i", mutates=True, palette=False),
+        Action("recently_deleted", "Deleted", "D", key_display="D", palette=False),
+        Action("clear_search", "Clear search", "escape", show=False, palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self) -> None:
         super().__init__()
@@ -193,14 +197,6 @@ class SegmentsListScreen(CoreWork, Screen):
         self.reload()
 
     # -- acts ---------------------------------------------------------------------------------
-    MUTATING = {"create", "delete", "import_records"}
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        """A read-only console offers no act that changes something (the keys leave the footer)."""
-        if action in self.MUTATING and self.app.ctx.read_only:
-            return False
-        return True
-
     def highlighted_segment(self):
         table = self.query_one(DataTable)
         if not self.ids or not 0 <= table.cursor_row < len(self.ids):
@@ -215,8 +211,6 @@ class SegmentsListScreen(CoreWork, Screen):
         self.app.action_create_segment()
 
     def action_delete(self) -> None:
-        if self.app.ctx.read_only:
-            return
         segment = self.highlighted_segment()
         if segment is None:
             self.notify("No segment to delete here.", severity="warning", timeout=3)

@@ -12,7 +12,6 @@ import copy
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ...core import describe, filters, segments
 from ...core.errors import SegtuiError
+from ..actions import Action, ActionTable, HasActions
 from ..text import printable
 from .live_count import LiveCount
 
@@ -35,7 +35,7 @@ def readable(f: dict, object_type: str, names: dict[int, str]) -> str:
         return f"{what} {f.get('operator', '?')} {operand}".strip()
 
 
-class FilterEditor(Widget):
+class FilterEditor(HasActions, Widget):
     """Edits a filter tree in memory; the screen that holds it saves it."""
 
     DEFAULT_CSS = """
@@ -44,12 +44,14 @@ class FilterEditor(Widget):
     FilterEditor #filter-rows:focus { border: round $primary; }
     FilterEditor #editor-count { height: auto; padding: 0 1; }
     """
-    BINDINGS = [
-        Binding("n", "add_filter", "Add filter"),
-        Binding("e", "edit", "Edit"),
-        Binding("o", "add_group", "Add group (OR)"),
-        Binding("d,delete", "remove", "Remove"),
-    ]
+    ACTIONS = ActionTable(
+        "editor",
+        Action("add_filter", "Add filter", "n", description="A filter in the group under the cursor (n)"),
+        Action("edit", "Edit", "e", title="Edit filter", description="The filter under the cursor (e)"),
+        Action("add_group", "Add group (OR)", "o", title="Add group", description="A new group, joined by OR (o)"),
+        Action("remove", "Remove", "d,delete", title="Remove filter or group", description="What is under the cursor (d)"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     class Changed(Message):
         def __init__(self, editor: "FilterEditor") -> None:

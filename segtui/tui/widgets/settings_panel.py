@@ -57,7 +57,7 @@ class SettingsPanel(CoreWork, Widget):
     #mode { margin-top: 1; }
     .hidden { display: none; }
     """
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True)]
+    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True, id="settings.save")]
 
     def __init__(self, *, calendar: type[ModalScreen], **kwargs) -> None:
         super().__init__(**kwargs)

@@ -10,8 +10,8 @@ class TypeAhead(Input):
     """An Input whose up/down keys move the highlight of the list under it."""
 
     BINDINGS = [
-        Binding("down", "move(1)", show=False),
-        Binding("up", "move(-1)", show=False),
+        Binding("down", "move(1)", show=False, id="type_ahead.down"),
+        Binding("up", "move(-1)", show=False, id="type_ahead.up"),
     ]
 
     def __init__(self, list_id: str, **kwargs) -> None:

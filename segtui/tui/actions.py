@@ -1,0 +1,170 @@
+"""Every action of the console, declared once per screen: the table a screen derives from.
+
+An ``Action`` names the screen's ``action_<name>`` method, its key, its words, whether it
+changes something (a read-only console never offers it) and which segment types it applies
+to. From a screen's ``ActionTable`` come its ``BINDINGS`` (each with an id, ``scope.name``,
+that ``App.set_keymap`` can rebind), its ``check_action``, the lines of the ``?`` help, the
+Actions menu and its command palette entries. Adding an action is adding one ``Action``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+from ..core.kinds import SegmentType
+
+EVERY_TYPE = frozenset(SegmentType)
+Why = Callable[[Any], str]  # the screen -> why the action cannot run now ("" : it can)
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    action: str
+    label: str
+    blocked: str = ""  # why the action cannot run now, in a few words; shown instead of opening it
+    reason: str = ""  # the whole explanation, when the few words need one
+
+    @property
+    def refusal(self) -> str:
+        return f"{self.label}: {self.reason or self.blocked}."
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str  # the screen's action_<name>; with the table's scope, the binding's id
+    label: str  # in the footer and the ? help
+    key: str = ""  # "" : reached from the menu or the palette only
+    title: str = ""  # in the Actions menu and the palette (default: label)
+    description: str = ""  # the palette's second line (default: the title)
+    mutates: bool = False  # a read-only console does not offer it
+    types: frozenset[str] = EVERY_TYPE  # the segment types it applies to
+    # where it does not apply, the menu still lists it, refused with (few words, explanation)
+    elsewhere: tuple[str, str] | None = None
+    blocked: Why | None = None  # applies, but not now (no filters, no members...)
+    menu: int = 0  # its place in the Actions menu; 0: not in the menu
+    palette: bool = True
+    show: bool = True  # in the footer
+    key_display: str | None = None
+    group: Binding.Group | None = None
+    priority: bool = False
+
+    @property
+    def heading(self) -> str:
+        return self.title or self.label
+
+
+class ActionTable:
+    def __init__(self, scope: str, *actions: Action) -> None:
+        self.scope = scope  # "segment", "list"...: the first part of the binding ids
+        self.actions = actions
+        self.by_name = {a.name: a for a in actions}
+
+    def bindings(self) -> list[Binding]:
+        return [
+            Binding(a.key, a.name, a.label, show=a.show, key_display=a.key_display, priority=a.priority,
+                    group=a.group, id=f"{self.scope}.{a.name}")
+            for a in self.actions if a.key
+        ]
+
+    # -- what applies where ------------------------------------------------------------------
+    def applies(self, action: Action, node) -> bool:
+        """Offered at all on this screen now: the role, and the segment's type if it has one."""
+        if action.mutates and node.app.ctx.read_only:
+            return False
+        segment = getattr(node, "segment", None)
+        return segment is None or segment.type in action.types
+
+    def check(self, node, name: str) -> bool | None:
+        """For ``check_action``: an action that does not apply is neither bound nor shown."""
+        action = self.by_name.get(name)
+        return True if action is None else self.applies(action, node)
+
+    def help_rows(self, node) -> Iterator[tuple[str, str]]:
+        for action in self.actions:
+            if action.key and self.applies(action, node):
+                yield action.key_display or action.key, action.label
+
+    def menu_entries(self, node) -> list[MenuEntry]:
+        entries = []
+        for action in sorted((a for a in self.actions if a.menu), key=lambda a: a.menu):
+            if self.applies(action, node):
+                why = action.blocked(node) if action.blocked else ""
+                entries.append(MenuEntry(action.name, action.heading, blocked=why))
+            elif action.elsewhere and not (action.mutates and node.app.ctx.read_only):
+                entries.append(MenuEntry(action.name, action.heading, *action.elsewhere))
+        return entries
+
+    def commands(self, node, *, hidden: frozenset[str] = frozenset()) -> Iterator[SystemCommand]:
+        """The palette: every action offered here (but ``hidden``), by its name, run on ``node``."""
+        if any(a.menu for a in self.actions):
+            for entry in self.menu_entries(node):
+                help_text = (f"Not available: {entry.reason or entry.blocked}" if entry.blocked
+                             else f"Actions menu: {entry.label}")
+                yield SystemCommand(entry.label, help_text, _runner(node, entry))
+        for action in self.actions:
+            if action.palette and not action.menu and action.name not in hidden and self.applies(action, node):
+                yield SystemCommand(action.heading, action.description or action.heading,
+                                    getattr(node, f"action_{action.name}"))
+
+
+def _guarded(table: ActionTable, action: Action, method: Callable) -> Callable:
+    @wraps(method)
+    def run(node, *args, **kwargs):
+        if table.applies(action, node):
+            return method(node, *args, **kwargs)
+        if action.mutates and node.app.ctx.read_only:
+            node.notify(f"This console is read-only: {action.heading.lower()} is not offered.", severity="warning")
+        elif action.elsewhere:
+            node.notify(f"{action.heading}: {action.elsewhere[1]}.", title="Not available", severity="warning",
+                        timeout=10)
+        return None
+
+    return run
+
+
+def _runner(node, entry: MenuEntry) -> Callable[[], None]:
+    def run() -> None:
+        if entry.blocked:
+            node.notify(entry.refusal, title="Not available", severity="warning", timeout=8)
+        else:
+            node.run_entry(entry.action)
+
+    return run
+
+
+class HasActions:
+    """Mixed into a screen (or widget) with an ``ACTIONS`` table; its class body also says
+    ``BINDINGS = ACTIONS.bindings()``.
+
+    Each ``action_<name>`` of the table is guarded by it however it is reached (a key, the
+    menu, the palette, a call): where it does not apply, it does nothing but say why.
+    """
+
+    ACTIONS: ActionTable
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        table = cls.__dict__.get("ACTIONS")
+        for action in table.actions if table is not None else ():
+            method = cls.__dict__.get(f"action_{action.name}")
+            if method is not None:
+                setattr(cls, f"action_{action.name}", _guarded(table, action, method))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.ACTIONS.check(self, action)
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        return self.ACTIONS.commands(self)
+
+    def help_rows(self) -> Iterable[tuple[str, str]]:
+        return self.ACTIONS.help_rows(self)
+
+    def run_entry(self, name: str) -> None:
+        """Run an action chosen in the menu or the palette, as its key would."""
+        getattr(self, f"action_{name}")()
