@@ -761,7 +761,7 @@ class ConsoleSession(_SessionBase):
         while self.proc.poll() is None and self.loop.time() < deadline:
             try:
                 await asyncio.wait_for(self.exited.wait(), timeout=0.05)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         return self.proc.poll() is not None
 

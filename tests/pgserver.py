@@ -80,7 +80,7 @@ class PgServer:
     # ------------------------------------------------------------------ life cycle
 
     @classmethod
-    def start(cls) -> "PgServer":
+    def start(cls) -> PgServer:
         bin_dir = find_bin()
         if bin_dir is None:
             raise Unavailable(

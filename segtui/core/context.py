@@ -41,7 +41,7 @@ class Context:
                 raise ReadOnly(f"{self.read_only_reason}: {what} is not possible.")
             raise ReadOnly(f"This console is read-only: {what} is not allowed.")
 
-    def for_database(self, reason: str | None) -> "Context":
+    def for_database(self, reason: str | None) -> Context:
         """This context on a database that cannot be written (``reason`` says why), or as is."""
         return self if reason is None else replace(self, read_only=True, read_only_reason=reason)
 

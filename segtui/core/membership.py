@@ -18,9 +18,9 @@ from .context import Context
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
 from .properties import SINGULAR, key_property
+from .schedule import AFTER_INACTIVITY, due_moment
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
-from .schedule import AFTER_INACTIVITY, due_moment
 
 
 # A test hook (tests/workload.py): called inside the refresh's transaction once its first

@@ -33,15 +33,15 @@ class UTCDateTimeField(DateTimeField):
     def db_value(self, value):
         if isinstance(value, dt.datetime):
             if value.tzinfo is not None:
-                value = value.astimezone(dt.timezone.utc)
+                value = value.astimezone(dt.UTC)
             # a plain datetime: database drivers adapt by exact type, not subclass
-            value = dt.datetime(*value.timetuple()[:6], value.microsecond)
+            value = dt.datetime(*value.timetuple()[:6], value.microsecond)  # noqa: DTZ001 - stored naive UTC
         return super().db_value(value)
 
     def python_value(self, value):
         value = super().python_value(value)
         if isinstance(value, dt.datetime):
-            return pendulum.instance(value.replace(tzinfo=dt.timezone.utc)).in_timezone("UTC")
+            return pendulum.instance(value.replace(tzinfo=dt.UTC)).in_timezone("UTC")
         return value
 
 

@@ -59,6 +59,10 @@ class Action:
         return self.title or self.label
 
 
+# the same in every full screen that goes back where it came from
+BACK = Action("back", "Back", "escape", palette=False)
+
+
 class ActionTable:
     def __init__(self, scope: str, *actions: Action) -> None:
         self.scope = scope  # "segment", "list"...: the first part of the binding ids

@@ -128,6 +128,12 @@ class SegtuiApp(HasActions, CoreWork, App):
         elif not isinstance(self.screen, CreateSegmentScreen):
             self.push_screen(CreateSegmentScreen())
 
+    def search_segments(self) -> None:
+        """Back to the segments list, in its search field."""
+        while not isinstance(self.screen, SegmentsListScreen) and len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.screen.action_search()
+
     def action_browse_records(self) -> None:
         from .screens.records_browser import RecordsBrowserScreen
 

@@ -4,7 +4,7 @@ rename, clone and delete, each confirmed in a modal and refused with the reason.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..core import segments
 from ..core.errors import SegtuiError

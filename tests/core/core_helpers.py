@@ -22,7 +22,7 @@ from segtui.core.models import (
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 # a stdlib datetime for rows written directly (the services take the clock instead)
-T0_DT = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.timezone.utc)
+T0_DT = dt.datetime(2026, 11, 26, 9, 30, tzinfo=dt.UTC)
 
 
 def f(prop: str, op: str, **operand) -> dict:

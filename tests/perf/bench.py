@@ -539,7 +539,7 @@ FROM temp.b_plan ORDER BY sid""")
     step("sizes_audit", t)
 
     t = time.perf_counter()
-    for name, sql in indexes:
+    for _name, sql in indexes:
         cur.execute(sql)
     cur.execute("COMMIT")
     step("indexes", t)
@@ -825,7 +825,7 @@ def import_csv_text(n: int, seed: int) -> str:
                   f"{rng.choice(stages)},{rng.choice(['new', 'open', ''])},{rng.randrange(5)},"
                   f"{rng.choice(['true', 'false'])},2026-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d},"
                   f"2025-{rng.randrange(1, 12):02d}-{rng.randrange(1, 28):02d},"
-                  f"{'entreprise-%d.fr' % rng.randrange(5000) if rng.random() < 0.4 else ''}\n")
+                  f"{f'entreprise-{rng.randrange(5000)}.fr' if rng.random() < 0.4 else ''}\n")
     return out.getvalue()
 
 
@@ -1290,9 +1290,9 @@ def pg_perturb(conn, round_no: int, segtui_id: int) -> None:
                 (r, r))
     cur.execute("UPDATE contact SET region = (ARRAY['Bretagne','Normandie','Occitanie','Grand Est'])"
                 "[1 + ((id + %s) %% 4)] WHERE (id::bigint * 40503 + %s) %% 1000 < 3", (r, r))
-    cur.execute(f"UPDATE contact SET events_attended = 3 WHERE id = (SELECT c.id FROM contact AS c WHERE "
-                f"lower(c.region) IN ('bretagne', 'normandie') AND c.events_attended < 2 AND NOT EXISTS (SELECT 1 "
-                f"FROM membership m WHERE m.segment_id = %s AND m.record_id = c.id) ORDER BY c.id LIMIT 1 OFFSET %s)",
+    cur.execute("UPDATE contact SET events_attended = 3 WHERE id = (SELECT c.id FROM contact AS c WHERE "
+                "lower(c.region) IN ('bretagne', 'normandie') AND c.events_attended < 2 AND NOT EXISTS (SELECT 1 "
+                "FROM membership m WHERE m.segment_id = %s AND m.record_id = c.id) ORDER BY c.id LIMIT 1 OFFSET %s)",
                 (segtui_id, round_no))
     cur.execute("UPDATE contact SET events_attended = 0 WHERE id = (SELECT record_id FROM membership WHERE "
                 "segment_id = %s ORDER BY (record_id * %s) %% 1009, record_id LIMIT 1)", (segtui_id, 7 + round_no))
@@ -1537,7 +1537,7 @@ def main(argv=None) -> int:
         db.close()
     pg_info = measure_postgres(path, plan, sizes, res, None if "pg" in groups else "--skip-postgres",
                                args.pg_log_rows)
-    for key, (label, unit, target) in {k: (lab, u, t) for k, lab, u, t in FIGURES}.items():
+    for key in dict.fromkeys(k for k, *_ in FIGURES):
         if key not in res.figures:
             res.put(key, skipped="not asked for")
     total = time.perf_counter() - t_start

@@ -319,9 +319,9 @@ def perturb(conn: sqlite3.Connection, round_no: int, seed: int, segment_id: int,
     ).rowcount
     # One sure leaver and one sure joiner, so that no round has an empty side.
     joiner = cur.execute(
-        f"SELECT c.id FROM contact AS c WHERE lower(c.region) IN ('bretagne', 'normandie') "
-        f"AND c.events_attended < 2 AND c.id NOT IN "
-        f"(SELECT record_id FROM membership WHERE segment_id = ?) LIMIT 1 OFFSET ?",
+        "SELECT c.id FROM contact AS c WHERE lower(c.region) IN ('bretagne', 'normandie') "
+        "AND c.events_attended < 2 AND c.id NOT IN "
+        "(SELECT record_id FROM membership WHERE segment_id = ?) LIMIT 1 OFFSET ?",
         (segment_id, round_no),
     ).fetchone()
     leaver = cur.execute(

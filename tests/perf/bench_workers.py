@@ -141,7 +141,9 @@ def run_kills(backend: str, url: str, args) -> dict:
         db.close()
     print(f"kill: {args.contacts:,} contacts built in {build:.1f} s; one refresh (+{diff.added:,} "
           f"-{diff.removed:,}) takes {refresh:.2f} s")
-    check = (lambda: inconsistencies() + integrity(backend))
+    def check():
+        return inconsistencies() + integrity(backend)
+
     trials = []
     for seed in range(args.trials):
         workload.shuffle_regions(url, segment_id, 0.3, seed=100 + seed)

@@ -192,7 +192,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-                raise AssertionError("segtui serve did not stop on SIGTERM")
+                raise AssertionError("segtui serve did not stop on SIGTERM") from None
 
 
 def alive(pid: int) -> bool:

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from ...core import segments
 from ...core.errors import SegtuiError
 from ... import config
-from ..actions import Action, ActionTable, HasActions
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import count, literal, moment, printable, type_badge
 from ..work import CoreWork
 
@@ -20,7 +20,7 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "deleted_segments.tcss"
     ACTIONS = ActionTable(
         "deleted",
-        Action("back", "Back", "escape", palette=False),
+        BACK,
         Action("restore", "Restore", "r", mutates=True, description="Bring the highlighted segment back"),
         Action("reload", "Reload", "ctrl+r", show=False, palette=False),
     )

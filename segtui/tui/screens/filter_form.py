@@ -4,7 +4,7 @@ and a value editor shaped by the operator (values, a value, a range, a date, day
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pendulum
 from rich.text import Text

@@ -17,7 +17,7 @@ from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
-from ..actions import Action, ActionTable, HasActions
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, printable, type_badge
 from ..work import CoreWork
 from .edit_property import EditPropertyModal
@@ -28,7 +28,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "record_page.tcss"
     ACTIONS = ActionTable(
         "record",
-        Action("back", "Back", "escape", palette=False),
+        BACK,
         Action("edit", "Edit property", "e", mutates=True, description="The highlighted property of this record"),
         Action("reload", "Reload", "r", show=False, palette=False),
     )

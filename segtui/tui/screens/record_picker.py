@@ -30,6 +30,7 @@ def record_name(object_type: str, record) -> str:
 
 
 class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
+    SEARCH_ID = "picker-search"
     STATUS_SELECTOR = "#picker-status"
     CSS_PATH = "record_picker.tcss"
     BINDINGS = [
@@ -80,14 +81,6 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         self.query_one("#picker-search", Input).focus()
 
     # -- searching --------------------------------------------------------------------------
-    @on(Input.Changed, "#picker-search")
-    def typed(self, event: Input.Changed) -> None:
-        self.restart_search(event.value)
-
-    @on(Input.Submitted, "#picker-search")
-    def to_table(self) -> None:
-        self.query_one(DataTable).focus()
-
     def load(self, delay: float = 0.0) -> None:
         object_type, text, start, segment_id = self.object_type, self.search_text, self.start, self.segment_id
 

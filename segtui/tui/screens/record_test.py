@@ -12,7 +12,7 @@ from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property, properties
-from ..actions import Action, ActionTable, HasActions
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import printable
 from ..work import CoreWork
 from .record_picker import RecordPicker, record_name
@@ -25,7 +25,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "record_test.tcss"
     ACTIONS = ActionTable(
         "test",
-        Action("back", "Back", "escape", palette=False),
+        BACK,
         Action("another", "Test another record", "t", description="Pick another record (t)"),
     )
     BINDINGS = ACTIONS.bindings()

@@ -14,7 +14,7 @@ from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
 from ..widgets.debounced_search import DebouncedSearch
-from ..actions import Action, ActionTable, HasActions
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from .record_picker import record_name
 
@@ -28,11 +28,12 @@ COLUMNS = {
 
 
 class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
+    SEARCH_ID = "browser-search"
     STATUS_SELECTOR = "#browser-status"
     CSS_PATH = "records_browser.tcss"
     ACTIONS = ActionTable(
         "records",
-        Action("back", "Back", "escape", palette=False),
+        BACK,
         Action("search", "Search", "slash", key_display="/", title="Search records",
                description="By email, domain or name"),
         Action("switch_object", "Contacts/Companies", "o", title="Switch contacts / companies",
@@ -127,14 +128,6 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
                       f"page {self.start // PAGE + 1:,}/{pages:,} · Enter opens")
 
     # -- searching and paging -----------------------------------------------------------------
-    @on(Input.Changed, "#browser-search")
-    def typed(self, event: Input.Changed) -> None:
-        self.restart_search(event.value)
-
-    @on(Input.Submitted, "#browser-search")
-    def to_table(self) -> None:
-        self.query_one(DataTable).focus()
-
     @on(Tabs.TabActivated, "#object-tabs")
     def object_changed(self, event: Tabs.TabActivated) -> None:
         if event.tab.id == self.object_type or not self.is_mounted:

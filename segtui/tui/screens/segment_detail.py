@@ -280,11 +280,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.run_entry(choice)
 
     def action_search_segments(self) -> None:
-        from .segments_list import SegmentsListScreen
-
-        while not isinstance(self.app.screen, SegmentsListScreen) and len(self.app.screen_stack) > 1:
-            self.app.pop_screen()
-        self.app.screen.action_search()
+        self.app.search_segments()
 
     # -- filters and testing --------------------------------------------------------------
     def action_edit_filters(self) -> None:
@@ -433,52 +429,49 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.app.pop_screen()
 
     def action_convert_static(self) -> None:
-        version = self.segment.version
-        self.run_core(lambda: conversions.preview_to_static(self.segment_id),
-                      done=lambda preview: self.confirm_static(preview, version), failed=self.fail, group="preview")
-
-    def confirm_static(self, preview, version: int) -> None:
-        body = (f"{preview.sentence()} From then on, records are added or removed only by hand.")
-        if self.segment.schedule_mode != ScheduleMode.NEVER:
-            body += " The scheduled automatic conversion is cleared."
-        self.app.push_screen(
-            ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to static?", body, "Convert"),
-            lambda ok: self.convert_static(version) if ok else None,
-        )
-
-    def convert_static(self, version: int) -> None:
-        ctx = self.app.ctx
-        self.run_core(lambda: conversions.convert_to_static(ctx, self.segment_id, expected_version=version),
-                      done=self.converted_static, failed=self.fail, group="convert")
-
-    def converted_static(self, record) -> None:
-        self.app.note_own_conversion(record.id)
-        self.notify(f"{printable(self.segment.name, limit=60)!r} is now static: {count(record.size, 'member')} frozen.",
-                    title="Converted")
-        self.reload()
+        self.start_conversion(SegmentType.STATIC)
 
     def action_convert_active(self) -> None:  # offered with filters only (ACTIONS)
-        version, ctx = self.segment.version, self.app.ctx
-        self.run_core(lambda: conversions.preview_to_active(ctx, self.segment_id),
-                      done=lambda preview: self.confirm_active(preview, version), failed=self.fail, group="preview")
+        self.start_conversion(SegmentType.ACTIVE)
 
-    def confirm_active(self, preview, version: int) -> None:
-        body = (f"{preview.sentence()} Membership then follows the filters; records can no longer be "
-                "added or removed by hand.")
-        self.app.push_screen(
-            ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to active?", body, "Convert"),
-            lambda ok: self.convert_active(version) if ok else None,
-        )
+    def start_conversion(self, target: SegmentType) -> None:
+        """Preview the effect (in a thread: an active target evaluates the filters), confirm, convert."""
+        version, ctx, segment_id = self.segment.version, self.app.ctx, self.segment_id
+        if target == SegmentType.STATIC:
+            preview, convert = (lambda: conversions.preview_to_static(segment_id),
+                                lambda: conversions.convert_to_static(ctx, segment_id, expected_version=version))
+        else:
+            preview, convert = (lambda: conversions.preview_to_active(ctx, segment_id),
+                                lambda: conversions.convert_to_active(ctx, segment_id, expected_version=version))
 
-    def convert_active(self, version: int) -> None:
-        ctx = self.app.ctx
-        self.run_core(lambda: conversions.convert_to_active(ctx, self.segment_id, expected_version=version),
-                      done=self.converted_active, failed=self.fail, group="convert")
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.run_core(convert, done=lambda result: self.converted(target, result), failed=self.fail,
+                              group="convert")
 
-    def converted_active(self, result) -> None:
-        record, diff = result
+        def confirm(effect) -> None:
+            if target == SegmentType.STATIC:
+                body = f"{effect.sentence()} From then on, records are added or removed only by hand."
+                if self.segment.schedule_mode != ScheduleMode.NEVER:
+                    body += " The scheduled automatic conversion is cleared."
+            else:
+                body = (f"{effect.sentence()} Membership then follows the filters; records can no longer be "
+                        "added or removed by hand.")
+            self.app.push_screen(
+                ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to {target}?", body, "Convert"),
+                confirmed)
+
+        self.run_core(preview, done=confirm, failed=self.fail, group="preview")
+
+    def converted(self, target: SegmentType, result) -> None:
+        if target == SegmentType.STATIC:
+            record = result
+            message = f"{printable(self.segment.name, limit=60)!r} is now static: {count(record.size, 'member')} frozen."
+        else:
+            record, diff = result
+            message = f"Now active: +{diff.added:,} added, -{diff.removed:,} removed."
         self.app.note_own_conversion(record.id)
-        self.notify(f"Now active: +{diff.added:,} added, -{diff.removed:,} removed.", title="Converted")
+        self.notify(message, title="Converted")
         self.reload()
 
     def action_refresh(self) -> None:

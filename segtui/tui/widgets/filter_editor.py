@@ -54,7 +54,7 @@ class FilterEditor(HasActions, Widget):
     BINDINGS = ACTIONS.bindings()
 
     class Changed(Message):
-        def __init__(self, editor: "FilterEditor") -> None:
+        def __init__(self, editor: FilterEditor) -> None:
             super().__init__()
             self.editor = editor
 
