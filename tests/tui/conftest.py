@@ -39,7 +39,10 @@ def make_app(demo_ctx, files_dir):
     def make(**options) -> SegtuiApp:
         options.setdefault("worker_interval", 0)
         options.setdefault("files_dir", files_dir)
-        return SegtuiApp(demo_ctx, animations=False, **options)
+        app = SegtuiApp(demo_ctx, animations=False, **options)
+        # a notification stays for the whole scenario, however slowly a loaded machine runs it
+        app.NOTIFICATION_TIMEOUT = 600
+        return app
 
     return make
 
