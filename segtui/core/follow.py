@@ -37,10 +37,8 @@ from .db import is_sqlite
 from .schedule import AFTER_INACTIVITY
 from .models import (
     RECORD_MODELS,
-    Membership,
     MembershipLog,
     Segment,
-    SegmentDependency,
     SegmentRead,
     database_proxy,
 )
@@ -64,7 +62,7 @@ class Followed:
     def changed(self) -> bool:
         return bool(self.joined or self.left)
 
-    def merge(self, other: "Followed") -> "Followed":
+    def merge(self, other: Followed) -> Followed:
         for mine, theirs in ((self.joined, other.joined), (self.left, other.left)):
             for sid, ids in theirs.items():
                 mine[sid] = sorted(set(mine.get(sid, [])) | set(ids))

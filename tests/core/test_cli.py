@@ -347,7 +347,7 @@ def test_records_set_and_show(cli, read, env):
     assert f"'{BRETAGNE}'" in out
     record_id = read(lambda: Contact.get(Contact.email == email).id)
     out, _ = cli("records", "show", "contacts", str(record_id))
-    assert f"  region:              Bretagne\n" in out and "  city:                (unknown)\n" in out
+    assert "  region:              Bretagne\n" in out and "  city:                (unknown)\n" in out
     line = next(x for x in out.splitlines() if BRETAGNE in x)
     assert line.endswith("joined 2026-11-26 10:30: events_attended, region changed by bob")
     out, _ = cli("records", "show", "contacts", email, "--json")

@@ -337,7 +337,7 @@ FROM generate_series(1, {n}) AS g""")
                 "AND c.lifecycle_stage = k.k", (at,))
     steps["membership"] = round(time.perf_counter() - t, 1)
     t = time.perf_counter()
-    for name, sql in indexes:
+    for _name, sql in indexes:
         cur.execute(sql)
     cur.execute("UPDATE segment SET size = s.n FROM (SELECT segment_id, count(*) AS n FROM membership "
                 "GROUP BY segment_id) AS s WHERE s.segment_id = segment.id")
@@ -379,7 +379,7 @@ def measure_pg10m(n: int) -> dict:
             clock.set(T0.add(minutes=round_no + 1))
             bench.pg_perturb(raw, round_no, made["refresh"][0])
             diffs = {}
-            for k, who in enumerate(("segtui", "temp", "exists")[round_no % 3:] + ("segtui", "temp", "exists")[:round_no % 3]):
+            for who in ("segtui", "temp", "exists")[round_no % 3:] + ("segtui", "temp", "exists")[:round_no % 3]:
                 sid = made["refresh"][("segtui", "temp", "exists").index(who)]
                 if who == "segtui":
                     t0 = time.perf_counter()
