@@ -461,7 +461,7 @@ class RefusedForwardingLog(logging.Handler):
 
     WHAT = {"Agent forwarding request denied": "agent-forwarding", "X11 forwarding request denied": "x11-forwarding"}
 
-    def __init__(self, hub: "Hub") -> None:
+    def __init__(self, hub: Hub) -> None:
         super().__init__(logging.INFO)
         self.hub = hub
 

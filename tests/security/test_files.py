@@ -13,7 +13,6 @@ import asyncio
 import csv
 import io
 import os
-import sys
 from pathlib import Path
 
 import pytest
