@@ -123,9 +123,7 @@ class SegtuiApp(HasActions, CoreWork, App):
     def action_create_segment(self) -> None:
         from .screens.create_segment import CreateSegmentScreen
 
-        if self.ctx.read_only:
-            self.notify("This console is read-only: segments cannot be created.", severity="warning")
-        elif not isinstance(self.screen, CreateSegmentScreen):
+        if not isinstance(self.screen, CreateSegmentScreen):
             self.push_screen(CreateSegmentScreen())
 
     def search_segments(self) -> None:
@@ -149,9 +147,6 @@ class SegtuiApp(HasActions, CoreWork, App):
     def action_import_records(self) -> None:
         from .screens.import_modal import ImportModal
 
-        if self.ctx.read_only:
-            self.notify("This console is read-only: records cannot be imported.", severity="warning")
-            return
         self.push_screen(ImportModal(folder=self.files_folder()), lambda imported: self.reload_screen() if imported else None)
 
     # -- errors ------------------------------------------------------------------------------

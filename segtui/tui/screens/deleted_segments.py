@@ -83,10 +83,10 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
         return self.ids[table.cursor_row]
 
     @on(DataTable.RowSelected, "#deleted")
+    def row_chosen(self) -> None:
+        self.action_restore()  # through the action table, as the key is
+
     def action_restore(self) -> None:
-        if self.app.ctx.read_only:
-            self.notify("This console is read-only: restoring is not allowed.", severity="warning")
-            return
         segment_id = self.selected_id()
         if segment_id is None:
             self.notify("Nothing to restore.", severity="warning", timeout=3)

@@ -106,9 +106,6 @@ class RecordScreen(HasActions, CoreWork, Screen):
         self.query_one("#edit-note", Static).update(Text(self.edited))
 
     def action_edit(self) -> None:
-        if self.app.ctx.read_only:
-            self.notify("This console is read-only: records cannot be edited.", severity="warning")
-            return
         props = self.query_one("#properties", DataTable)
         if not 0 <= props.cursor_row < len(self.names):
             return

@@ -60,7 +60,7 @@ ACTIONS = ActionTable(
     Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False),
     Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False),
     Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10),
-    # an export writes a file where the console runs (over SSH: on the server)
+    # an export writes a new file in the console's files folder (over SSH: on the server)
     Action("export", "Export", "x", title="Export members", mutates=True, menu=11),
     Action("rename", "Rename", "n", mutates=True, menu=12),
     Action("clone", "Clone", "c", mutates=True, menu=13),
