@@ -3,8 +3,9 @@
 An ``Action`` names the screen's ``action_<name>`` method, its key, its words, whether it
 changes something (a read-only console never offers it) and which segment types it applies
 to. From a screen's ``ActionTable`` come its ``BINDINGS`` (each with an id, ``scope.name``,
-that ``App.set_keymap`` can rebind), its ``check_action``, the lines of the ``?`` help, the
-Actions menu and its command palette entries. Adding an action is adding one ``Action``.
+that ``App.set_keymap`` can rebind), its ``check_action``, the Actions menu and its command
+palette entries; the footer and the ``?`` help (``offered_keys``) both read the bindings that
+result. Adding an action is adding one ``Action``.
 """
 
 from __future__ import annotations
@@ -89,11 +90,6 @@ class ActionTable:
         action = self.by_name.get(name)
         return True if action is None else self.applies(action, node)
 
-    def help_rows(self, node) -> Iterator[tuple[str, str]]:
-        for action in self.actions:
-            if action.key and self.applies(action, node):
-                yield action.key_display or action.key, action.label
-
     def menu_entries(self, node) -> list[MenuEntry]:
         entries = []
         for action in sorted((a for a in self.actions if a.menu), key=lambda a: a.menu):
@@ -115,6 +111,31 @@ class ActionTable:
             if action.palette and not action.menu and action.name not in hidden and self.applies(action, node):
                 yield SystemCommand(action.heading, action.description or action.heading,
                                     getattr(node, f"action_{action.name}"))
+
+
+def offered_keys(screen) -> list[tuple[str, str]]:
+    """The ``?`` help's lines: the keys that work on ``screen`` now, found as its footer finds
+    them (``Screen.active_bindings``: after the keymap, without the actions ``check_action``
+    refuses or the keys a focused field takes), each action once with all its keys. A screen
+    without an action table offers its own described bindings."""
+    keys: dict[str, list[str]] = {}
+    labels: dict[str, str] = {}
+    places: dict[str, tuple[int, int]] = {}  # shown node by node, each in its table's order
+    nodes: list = []
+    for key, (node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        if isinstance(node, HasActions):
+            ours = binding.id is not None and binding.id.startswith(f"{node.ACTIONS.scope}.")
+        else:
+            ours = node is screen and bool(binding.description)
+        if ours and enabled:
+            name = binding.id or binding.action
+            keys.setdefault(name, []).append(binding.key_display or key)
+            labels[name] = binding.description
+            if node not in nodes:
+                nodes.append(node)
+            order = [a.name for a in node.ACTIONS.actions] if isinstance(node, HasActions) else []
+            places[name] = (nodes.index(node), order.index(binding.action) if binding.action in order else 0)
+    return [(",".join(keys[name]), labels[name]) for name in sorted(keys, key=places.__getitem__)]
 
 
 def _guarded(table: ActionTable, action: Action, method: Callable) -> Callable:
@@ -165,9 +186,6 @@ class HasActions:
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         return self.ACTIONS.commands(self)
-
-    def help_rows(self) -> Iterable[tuple[str, str]]:
-        return self.ACTIONS.help_rows(self)
 
     def run_entry(self, name: str) -> None:
         """Run an action chosen in the menu or the palette, as its key would."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from textual.widgets._footer import FooterKey
 
 from segtui.core import segments
-from segtui.tui.actions import HasActions
+from segtui.tui.actions import HasActions, MenuEntry
 from segtui.tui.app import SegtuiApp
+from segtui.tui.screens.actions_menu import ActionsMenu
 from segtui.tui.screens.create_segment import CreateSegmentScreen
 from segtui.tui.screens.deleted_segments import DeletedSegmentsScreen
 from segtui.tui.screens.edit_filters import EditFiltersScreen
@@ -21,7 +23,7 @@ from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
 from segtui.tui.widgets.filter_editor import FilterEditor
 
-from .conftest import run
+from .conftest import run, settle
 from .test_flows import open_segment
 
 WITH_ACTIONS = [SegtuiApp, SegmentsListScreen, SegmentDetailScreen, CreateSegmentScreen, EditFiltersScreen,
@@ -38,13 +40,21 @@ def test_every_declared_action_has_its_handler_and_a_binding_id(owner):
     assert {b.id.split(".")[0] for b in owner.BINDINGS} == {owner.ACTIONS.scope}
 
 
+def help_lines(app) -> dict[str, str]:
+    """The ? help as it shows: action -> its keys (the fixed lines about tables and fields left out)."""
+    help_screen = app.screen
+    assert isinstance(help_screen, HelpScreen)
+    keys, what = (list(column.cells) for column in help_screen.keys_table().columns)
+    return {w: str(k) for k, w in zip(keys, what) if w not in FIXED_HELP}
+
+
+FIXED_HELP = {"Command palette", "Move between fields", "Move in tables", "Open / choose"}
+
+
 async def help_keys(pilot) -> dict[str, str]:
     await pilot.press("question_mark")
     await pilot.pause()
-    screen = pilot.app.screen
-    assert isinstance(screen, HelpScreen)
-    rows = {what: keys for keys, what in
-            HelpScreen.rows_of(pilot.app.screen_stack[-2]) + HelpScreen.rows_of(pilot.app)}
+    rows = help_lines(pilot.app)
     await pilot.press("escape")
     return rows
 
@@ -103,3 +113,105 @@ def test_an_action_that_does_not_apply_does_nothing_however_it_is_reached(make_a
         assert "Import records" in titles and "Convert to static" in titles and "Convert to active" not in titles
 
     run(make_app(), scenario)
+
+
+# -- the four surfaces never disagree ------------------------------------------------------------
+def surfaces_disagree(app, screen, help_rows: dict[str, str], menu: list[MenuEntry] | None) -> list[str]:
+    """Each action of every table on this screen (the app's, the screen's, a widget's) against
+    what the footer, the ? help, the Actions menu and the palette show: each shows it exactly
+    when it applies here (its check_action), with its key as bound now. Empty when they agree."""
+    footer = {key.action: key for key in screen.query(FooterKey) if not key.has_class("-command-palette")}
+    palette = {command.title: command.help for command in app.get_system_commands(screen)}
+    hidden = getattr(screen, "PALETTE_HIDES", frozenset())
+    bound = {}  # binding id -> the keys that reach it now (after the keymap; not a key a field takes)
+    for key, active in screen.active_bindings.items():
+        if active.enabled and active.binding.id:
+            bound.setdefault(active.binding.id, []).append(active.binding.key_display or key)
+    owners = [app, screen, *(w for w in screen.walk_children() if isinstance(w, HasActions))]
+    problems, listed = [], 0
+    for owner in owners:
+        in_focus_chain = owner is app or owner is screen or owner in (app.focused.ancestors_with_self
+                                                                      if app.focused else ())
+        for action in owner.ACTIONS.actions:
+            where = f"{type(owner).__name__}.{action.name}"
+            applies = owner.check_action(action.name, ()) is not False
+            if action.key and in_focus_chain:
+                keys = bound.get(f"{owner.ACTIONS.scope}.{action.name}")
+                if applies != (keys is not None) or help_rows.get(action.label) != (",".join(keys or []) or None):
+                    problems.append(f"{where}: applies={applies}, bound to {keys}, ? help says {help_rows.get(action.label)!r}")
+                listed += keys is not None
+                if action.show and applies != (action.name in footer):
+                    problems.append(f"{where}: applies={applies}, footer shows it: {action.name in footer}")
+            if action.menu:
+                entry = next((e for e in menu or [] if e.action == action.name), None)
+                refused_here = entry is not None and action.elsewhere is not None and entry.reason == action.elsewhere[1]
+                if applies != (entry is not None and not refused_here):
+                    problems.append(f"{where}: applies={applies}, menu entry {entry}")
+                says = palette.get(action.heading)
+                if (says is None) != (entry is None) or (entry and bool(entry.blocked) != says.startswith("Not available")):
+                    problems.append(f"{where}: menu entry {entry}, palette says {says!r}")
+            elif action.palette and not (owner is app and action.name in hidden):
+                if applies != (action.heading in palette):
+                    problems.append(f"{where}: applies={applies}, in the palette: {action.heading in palette}")
+    if listed != len(help_rows):
+        problems.append(f"the ? help lists {len(help_rows) - listed} line(s) no action table offers: {help_rows}")
+    return problems
+
+
+async def check_surfaces(pilot, place: str, found: dict[str, list[str]]) -> None:
+    app, screen = pilot.app, pilot.app.screen
+    await pilot.press("question_mark")
+    await settle(pilot)
+    help_rows = help_lines(app)
+    await pilot.press("escape")
+    await settle(pilot)
+    menu = None
+    if isinstance(screen, SegmentDetailScreen):
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, ActionsMenu)
+        menu = app.screen.entries
+        await pilot.press("escape")
+        await settle(pilot)
+    assert app.screen is screen
+    found[place] = surfaces_disagree(app, screen, help_rows, menu)
+
+
+def test_footer_help_menu_and_palette_agree_for_every_role_and_place(make_app, demo_ctx):
+    from .test_palette_commands import PLACES
+
+    found: dict[str, list[str]] = {}
+
+    def visit(role, places):
+        async def scenario(pilot):
+            for place in places:
+                await PLACES[place](pilot)
+                await check_surfaces(pilot, f"{role} at {place}", found)
+        return scenario
+
+    run(make_app(), visit("admin", list(PLACES)), size=(120, 40))
+    viewer = SegtuiApp(replace(demo_ctx, read_only=True), worker_interval=0, animations=False)
+    run(viewer, visit("viewer", [p for p in PLACES if p != "editor"]), size=(120, 40))
+    assert len(found) == 2 * len(PLACES) - 1
+    assert {place: problems for place, problems in found.items() if problems} == {}
+
+
+def test_a_rebound_key_is_the_one_the_footer_and_the_help_show(make_app):
+    app = make_app()
+    app.set_keymap({"segment.rename": "R", "app.help": "f1"})
+    found: dict[str, list[str]] = {}
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, "Events 2025, Bretagne")
+        await settle(pilot)
+        footer = {key.action: key.key for key in screen.query(FooterKey)}
+        await pilot.press("f1")
+        await settle(pilot)
+        found["help"] = help_lines(pilot.app)
+        await pilot.press("escape")
+        await settle(pilot)
+        found["footer"] = footer
+
+    run(app, scenario, size=(120, 40))
+    assert found["footer"]["rename"] == "R" and found["help"]["Rename"] == "R"
+    assert found["help"]["Help"] == "f1"

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ..actions import HasActions
+from ..actions import offered_keys
 
 GUIDE = """\
 Active segments follow their filters; static segments change only by hand.
@@ -42,24 +42,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Key")
         table.add_column("Action")
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
-        seen = set()
-        for source in (underneath, self.app):
-            for keys, what in self.rows_of(source):
-                if (keys, what) not in seen:
-                    seen.add((keys, what))
-                    table.add_row(keys.replace("question_mark", "?"), what)
+        for keys, what in offered_keys(underneath):
+            table.add_row(keys.replace("question_mark", "?"), what)
         for keys, what in (("ctrl+p", "Command palette"), ("tab / shift+tab", "Move between fields"),
                            ("↑ ↓ PgUp PgDn", "Move in tables"), ("Enter", "Open / choose")):
             table.add_row(keys, what)
         return table
-
-    @staticmethod
-    def rows_of(source) -> list[tuple[str, str]]:
-        """The keys a screen offers now (its ACTIONS table), or else its plain bindings."""
-        if isinstance(source, HasActions):
-            return list(source.help_rows())
-        return [(b.key_display or b.key, b.description) for b in getattr(source, "BINDINGS", [])
-                if hasattr(b, "key") and b.description]
 
     def action_close(self) -> None:
         self.dismiss(None)
