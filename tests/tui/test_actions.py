@@ -215,3 +215,24 @@ def test_a_rebound_key_is_the_one_the_footer_and_the_help_show(make_app):
     run(app, scenario, size=(120, 40))
     assert found["footer"]["rename"] == "R" and found["help"]["Rename"] == "R"
     assert found["help"]["Help"] == "f1"
+
+
+def test_a_viewer_restores_nothing_with_enter_either(demo_ctx):
+    """Enter on a row reaches the restore action through its table, as the r key does."""
+    gone = segments.get("Events 2025, Bretagne")
+    segments.delete(demo_ctx, gone.id)
+    viewer = SegtuiApp(replace(demo_ctx, read_only=True), worker_interval=0, animations=False)
+    notices = []
+
+    async def scenario(pilot):
+        await pilot.press("D")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, DeletedSegmentsScreen) and pilot.app.screen.ids == [gone.id]
+        for key in ("enter", "r"):
+            await pilot.press(key)
+            await settle(pilot)
+        notices.extend(n.message for n in pilot.app._notifications)
+
+    run(viewer, scenario)
+    assert [s.id for s in segments.deleted(demo_ctx)] == [gone.id]
+    assert notices == ["This console is read-only: restore is not offered."]
