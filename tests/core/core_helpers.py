@@ -96,13 +96,14 @@ def dump() -> dict[str, list[tuple]]:
     return {model._meta.table_name: sorted(model.select().tuples(), key=repr) for model in ALL_MODELS}
 
 
-# who the log says is a member: the records whose last log entry is an addition
+# who the log says is a member: the records whose last log entry is an addition. Written
+# unlike segtui/core/check.py's LOGGED_MEMBERS (the latest entry by MAX(id), not ROW_NUMBER())
+# on purpose: this is the tests' independent oracle, and a slip in one is caught by the other
 LOGGED_MEMBERS = """
-    SELECT segment_id, record_id FROM (
-        SELECT segment_id, record_id, action,
-               ROW_NUMBER() OVER (PARTITION BY segment_id, record_id ORDER BY id DESC) AS n
-        FROM membership_log) AS last
-    WHERE n = 1 AND action = 'added'"""
+    SELECT log.segment_id, log.record_id FROM membership_log AS log
+    JOIN (SELECT MAX(id) AS id FROM membership_log GROUP BY segment_id, record_id) AS latest
+      ON latest.id = log.id
+    WHERE log.action = 'added'"""
 
 
 def inconsistencies() -> list[str]:
