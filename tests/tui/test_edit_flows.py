@@ -47,6 +47,15 @@ async def save_and_confirm(pilot) -> None:
     await settle(pilot)
 
 
+async def edit_a_value(pilot, name: str, value: int):
+    """The segment's filters in the editor, its first filter's value changed (not saved)."""
+    _, screen, editor = await edit(pilot, name)
+    editor.groups[0][0] = {**editor.groups[0][0], "value": value}
+    editor.refresh_rows()
+    await settle(pilot)
+    return screen, editor
+
+
 def notices(pilot) -> list[str]:
     return [n.message for n in pilot.app._notifications]
 
@@ -104,10 +113,7 @@ def test_a_stale_edit_keeps_the_draft_and_saving_again_writes_it(make_app, demo_
     seen = {}
 
     async def scenario(pilot):
-        _, screen, editor = await edit(pilot, EVENTS)
-        editor.groups[0][0] = {**editor.groups[0][0], "value": 3}
-        editor.refresh_rows()
-        await settle(pilot)
+        screen, editor = await edit_a_value(pilot, EVENTS, 3)
         segments.rename(replace(demo_ctx, actor="bob"), target.id, "Events 2025, Breizh")  # another admin
         await save_and_confirm(pilot)
         assert pilot.app.screen is screen, "a stale save leaves the editor open"
@@ -133,10 +139,7 @@ def test_a_save_that_fails_says_so_and_changes_nothing(make_app, demo_ctx):
     seen = {}
 
     async def scenario(pilot):
-        _, screen, editor = await edit(pilot, EVENTS)
-        editor.groups[0][0] = {**editor.groups[0][0], "value": 3}
-        editor.refresh_rows()
-        await settle(pilot)
+        screen, _ = await edit_a_value(pilot, EVENTS, 3)
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, ConfirmModal)
