@@ -85,6 +85,20 @@ def make_database(path: Path, file_mode: int, folder_mode: int, *, give_away: bo
     return path.read_bytes()
 
 
+@contextmanager
+def opened_read_only(path: Path):
+    """The database as the unprivileged user opens it: connected, read-only, closed after."""
+    with unprivileged():
+        db = dbmod.connect(str(path))
+        try:
+            assert isinstance(db, dbmod.ReadOnlySqliteDatabase)
+            db.connect()
+            assert db.execute_sql("SELECT name FROM segment").fetchall() == [(NAME,)]
+            yield db
+        finally:
+            db.close()
+
+
 def cli(path: Path, *args: str, capsys) -> tuple[int, str, str]:
     capsys.readouterr()
     try:
@@ -128,32 +142,18 @@ def test_a_wal_database_in_a_folder_nobody_may_write_is_read_as_it_stands(place)
     """No -shm file can be created beside it: the immutable fallback reads it."""
     path = place / "shared" / "crm.db"
     make_database(path, 0o644, 0o755)
-    with unprivileged():
-        db = dbmod.connect(str(path))
-        try:
-            assert isinstance(db, dbmod.ReadOnlySqliteDatabase)
-            assert db.reason == f"The database {path} is read-only (no permission to write the file)"
-            db.connect()
-            assert "immutable=1" in db.database  # the first, plain read-only open failed
-            assert db.execute_sql("SELECT name FROM segment").fetchall() == [(NAME,)]
-        finally:
-            db.close()
+    with opened_read_only(path) as db:
+        assert db.reason == f"The database {path} is read-only (no permission to write the file)"
+        assert "immutable=1" in db.database  # the first, plain read-only open failed
 
 
 def test_a_read_only_file_in_a_writable_folder_is_read_without_the_fallback(place):
     path = place / "open" / "crm.db"
     make_database(path, 0o644, 0o777)
-    with unprivileged():
-        db = dbmod.connect(str(path))
-        try:
-            assert isinstance(db, dbmod.ReadOnlySqliteDatabase)
-            db.connect()
-            assert "immutable" not in db.database and "mode=ro" in db.database
-            assert db.execute_sql("SELECT name FROM segment").fetchall() == [(NAME,)]
-            with pytest.raises(dbmod.peewee.OperationalError, match="readonly|read-only"):
-                db.execute_sql("UPDATE segment SET name = 'x'")
-        finally:
-            db.close()
+    with opened_read_only(path) as db:
+        assert "immutable" not in db.database and "mode=ro" in db.database
+        with pytest.raises(dbmod.peewee.OperationalError, match="readonly|read-only"):
+            db.execute_sql("UPDATE segment SET name = 'x'")
 
 
 def test_a_writable_file_in_a_folder_the_user_may_not_write_is_read_only(place, capsys):
