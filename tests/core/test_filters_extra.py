@@ -128,3 +128,27 @@ def test_trees_without_groups_or_filters_read_as_empty():
     assert not filters.has_filters({}) and not filters.has_filters({"groups": [{}]})
     assert filters.describe_filter({"property": "shoe_size", "operator": "gt", "value": 42}, "contacts", {}) == (
         "shoe_size gt 42")
+
+
+def test_a_deep_branch_after_a_closed_sibling_is_still_counted():
+    sibling_then_deep = '{"groups": [[], ' + "[" * 7 + "]" * 7 + "]}"  # 9 levels, the deepest last
+    with pytest.raises(InvalidFilter, match="nested too deep"):
+        filters.parse_json(sibling_then_deep)
+    assert filters.parse_json('{"groups": [[], ' + "[" * 6 + "]" * 6 + "]}")  # 8 levels
+
+
+def test_blank_operators_and_properties_and_stray_keys_are_named_where_they_are():
+    assert refused(one(property="region", operator="")) == "Group 1, filter 1: missing 'operator'"
+    assert refused(one(property="", operator="is_known")) == "Group 1, filter 1: needs a 'property' or a 'segment'"
+    assert refused(one(segment=1, operator="in_segment", value=3)) == (
+        "Group 1, filter 1: operator 'in_segment' takes 'segment', not 'value'")
+    assert refused(one(property="events_attended", operator="between", values=["x", 5])) == (
+        "Group 1, filter 1: Events attended needs a number, got 'x'")
+    assert refused(one(property="events_attended", operator="between", values=[1, "y"])) == (
+        "Group 1, filter 1: Events attended needs a number, got 'y'")
+    with pytest.raises(InvalidFilter) as caught:  # one filter on its own (the filter form)
+        filters.validate_filter({"property": "region", "operator": ""}, "contacts", resolve_segment=lambda ref: 1)
+    assert str(caught.value) == "This filter: missing 'operator'"
+    # a stored operator this version does not have: described as stored
+    assert filters.describe_filter({"property": "region", "operator": "sounds_like", "value": "x"}, "contacts",
+                                   {}) == "Region sounds_like"
