@@ -253,3 +253,17 @@ def test_format_period(amount, unit, text):
 def test_modes_and_units_are_the_documented_ones():
     assert schedule.MODES == (NEVER, ON_DAY, AFTER_INACTIVITY) == ("never", "on_day", "after_inactivity")
     assert schedule.UNITS == ("days", "weeks", "months")
+
+
+@pytest.mark.parametrize("data, message", [
+    ("never", 'A schedule is an object with a "mode": never, on_day or after_inactivity'),
+    ({"mode": "on_day"}, 'An on_day schedule needs a "day" (YYYY-MM-DD)'),
+    ({"mode": "after_inactivity", "amount": 3}, 'An after_inactivity schedule needs an "amount" and a "unit"'),
+    ({"mode": "never", "day": "2026-12-01", "zz": 1}, "Unexpected field(s) in the schedule: day, zz"),
+    ({"mode": "after_inactivity", "amount": 0, "unit": "days"}, "The period must be at least 1"),
+])
+def test_a_malformed_schedule_is_refused_in_its_own_words(data, message):
+    """Each refusal exactly (mutation testing found only their existence asserted)."""
+    with pytest.raises(InvalidSchedule) as caught:
+        schedule.parse(data)
+    assert str(caught.value) == message
