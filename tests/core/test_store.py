@@ -52,6 +52,14 @@ def test_lookups_by_id_by_digits_and_by_name(ctx):
     with pytest.raises(SegmentNotFound) as missing:
         store.get("Bre\x00tons")
     assert str(missing.value) == "No segment named 'Bre\\x00tons'"
+    with pytest.raises(SegmentNotFound) as missing:
+        store.get(store.MAX_ID)  # the largest id a row can have: looked up
+    assert str(missing.value) == f"No segment with id {store.MAX_ID}"
+    for beyond in (0, store.MAX_ID + 1, str(store.MAX_ID + 1)):  # no row can have it: not even looked up
+        with pytest.raises(SegmentNotFound) as missing:
+            store.get(beyond)
+        assert str(missing.value) == (f"No segment with id {int(beyond)}: ids are whole numbers from 1 to "
+                                      f"{store.MAX_ID}")
     for odd in (1.0, None, True, [bretons.id]):  # neither an id nor a name
         with pytest.raises(SegmentNotFound) as missing:
             store.get(odd)
