@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import time
@@ -254,7 +255,7 @@ def cmd_import(args, ctx: Context) -> int:
 
 def cmd_export(args, ctx: Context) -> int:
     count = records.export_members(args.segment, args.file, overwrite=args.force, raw=args.raw)
-    out(f"Exported {count:,} members to {printable(args.file)}.")
+    out(f"Exported {count:,} members to {printable(os.path.abspath(args.file))}.")
     return 0
 
 

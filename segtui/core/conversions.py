@@ -221,6 +221,13 @@ def history(segment_id: int) -> list[ConversionRecord]:
     )
 
 
+def record_at(segment_id: int, moment) -> ConversionRecord | None:
+    """The conversion an audit entry written at ``moment`` tells of (same transaction, same clock)."""
+    return (ConversionRecord.select()
+            .where((ConversionRecord.segment == segment_id) & (ConversionRecord.converted_at <= moment))
+            .order_by(ConversionRecord.converted_at.desc(), ConversionRecord.id.desc()).first())
+
+
 def since(last_id: int) -> list[tuple[ConversionRecord, str]]:
     """Conversions recorded after ``last_id`` by any process, with the segment's name."""
     query = (

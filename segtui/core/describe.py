@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 
+import pendulum
 from pendulum import DateTime
 
 from . import conversions, filters, store
@@ -28,8 +30,10 @@ def readable_filters(segment: Segment) -> list[list[str]]:
     return filters.describe_tree(tree, segment.object_type, segment_names(filters.referenced_segments(tree)))
 
 
-def schedule_summary(segment: Segment, ctx: Context) -> str:
-    return summary(store.schedule_of(segment), segment.due_at, tz=segment.schedule_tz or ctx.tz, now=ctx.now())
+def schedule_summary(segment: Segment, ctx: Context, *, with_year: bool = False) -> str:
+    """'-> static after 30 days idle, due 31 Dec'; ``with_year`` always names the due day's year."""
+    return summary(store.schedule_of(segment), segment.due_at, tz=segment.schedule_tz or ctx.tz,
+                   now=None if with_year else ctx.now())
 
 
 def schedule_json(segment: Segment, ctx: Context) -> dict:
@@ -92,3 +96,61 @@ def segment_json(segment: Segment, ctx: Context) -> dict:
             for c in conversions.history(segment.id)
         ],
     }
+
+
+CONVERSION_ACTIONS = {"convert_to_static", "convert_to_active", "auto_convert_to_static"}
+TRIGGERS = {"manual": "by hand (Actions menu or command line)", "on_day": "on a specific day",
+            "after_inactivity": "after inactivity"}
+
+
+def _moment(moment: DateTime | None, ctx: Context) -> str:
+    return ctx.local(moment).format("dddd D MMMM YYYY, HH:mm:ss") + f" {ctx.tz}" if moment else "-"
+
+
+_ISO_MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+([+-][0-9:]+|Z)?$")
+
+
+def _shown(value, ctx: Context) -> str:
+    if value in (None, ""):
+        return "-"
+    if isinstance(value, str) and _ISO_MOMENT.match(value):  # a stored UTC moment: in the account's zone
+        return ctx.local(pendulum.parse(value)).format("D MMM YYYY HH:mm")
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _changes(before: str | None, after: str | None, ctx: Context) -> list[tuple[str, str]]:
+    """The fields an act changed, 'before -> after', from the audit entry's two snapshots."""
+    old = json.loads(before) if before else {}
+    new = json.loads(after) if after else {}
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return [("Before", str(before or "-")), ("After", str(after or "-"))]
+    rows = []
+    for key in sorted(set(old) | set(new)):
+        if old.get(key) != new.get(key):
+            shown_old, shown_new = _shown(old.get(key), ctx), _shown(new.get(key), ctx)
+            rows.append((key.replace("_", " ").capitalize(), f"{shown_old} -> {shown_new}"))
+    return rows
+
+
+def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
+    """An audit entry in full, as (label, text) rows; a conversion adds its trigger, due and applied moments."""
+    rows = [("When", _moment(entry.at, ctx)), ("Who", entry.actor), ("What", entry.summary)]
+    rows += _changes(entry.before, entry.after, ctx)
+    if entry.action in CONVERSION_ACTIONS and entry.segment_id is not None:
+        record = conversions.record_at(entry.segment_id, entry.at)
+        if record is not None:
+            rows += [
+                ("Trigger", TRIGGERS.get(record.trigger, record.trigger)),
+                ("Requested", record.requested),
+                ("Due", _moment(record.due_at, ctx) if record.due_at else "- (converted by hand)"),
+                ("Applied", _moment(record.converted_at, ctx)),
+                ("Members then", f"{record.size:,}"),
+            ]
+    return rows
+
+
+def membership_detail(entry, key: str, ctx: Context) -> list[tuple[str, str]]:
+    reasons = {"filter": "its filters", "manual": "by hand", "import": "an import", "conversion": "a conversion"}
+    verb = "Added to" if entry.action == "added" else "Removed from"
+    return [("When", _moment(entry.at, ctx)), ("Who", entry.actor),
+            ("What", f"{verb} the segment: {key}"), ("How", reasons.get(entry.reason, entry.reason))]

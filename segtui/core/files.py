@@ -75,6 +75,18 @@ def in_folder(folder: str | Path, name: str) -> Path:
     return Path(folder) / check_name(name)
 
 
+def free_name(folder: str | Path, wanted: str, *, fallback: str = "members") -> str:
+    """A name for a new export: ``wanted`` made a plain file name (letters, digits, dashes),
+    then numbered (``-2``, ``-3``...) past the names already taken in the folder."""
+    stem = "".join(c if c.isalnum() else "-" for c in wanted.casefold())
+    stem = "-".join(part for part in stem.split("-") if part)[:40].strip("-") or fallback  # 40 x 4 bytes < 200
+    name, number = f"{stem}{SUFFIX}", 1
+    while os.path.lexists(Path(folder) / name):  # a dangling symlink takes its name too
+        number += 1
+        name = f"{stem}-{number}{SUFFIX}"
+    return name
+
+
 def list_csv(folder: str | Path) -> list[str]:
     """The CSV files a console may import: regular files (not symlinks) with a valid name."""
     found = []

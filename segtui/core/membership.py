@@ -433,3 +433,10 @@ def members_among(segment_id: int, record_ids: list[int]) -> set[int]:
             .where((Membership.segment == segment_id) & Membership.record_id.in_(chunk)).tuples()
         )
     return found
+
+
+def source_counts(segment_id: int) -> dict[str, int]:
+    """How the current members joined: {'filter': n, 'manual': m, ...} (the Filters tab says it)."""
+    query = (Membership.select(Membership.source, fn.COUNT(Membership.record_id).alias("n"))
+             .where(Membership.segment == segment_id).group_by(Membership.source))
+    return {row.source: row.n for row in query}

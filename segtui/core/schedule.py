@@ -109,11 +109,21 @@ def parse(data) -> Schedule:
     return NEVER_SCHEDULE
 
 
+def latest_day(today: Date) -> Date:
+    """The last day an on-day conversion may be set for: ten years ahead, as for inactivity."""
+    return today.add(years=10)
+
+
 def check_for_saving(schedule: Schedule, *, today: Date) -> None:
     """A day in the past is refused; today means at the next worker run."""
     if schedule.mode == ON_DAY and schedule.day < today:
         raise InvalidSchedule(
             f"{schedule.day.isoformat()} is in the past (today is {today.isoformat()}): pick today or a later day"
+        )
+    if schedule.mode == ON_DAY and schedule.day > latest_day(today):
+        raise InvalidSchedule(
+            f"{schedule.day.isoformat()} is more than ten years ahead: pick a day until "
+            f"{latest_day(today).isoformat()}"
         )
 
 

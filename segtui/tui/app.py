@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.screen import ModalScreen
 from textual.worker import Worker, WorkerState
 
@@ -18,6 +18,9 @@ from .screens.segments_list import SegmentsListScreen
 from .work import CoreWork
 
 
+ERROR_TIMEOUT = 24 * 3600.0
+
+
 class SegtuiApp(HasActions, CoreWork, App):
     CSS_PATH = "app.tcss"
     TITLE = "segtui"
@@ -26,7 +29,8 @@ class SegtuiApp(HasActions, CoreWork, App):
     ACTIONS = ActionTable(
         "app",
         Action("help", "Help", "question_mark", key_display="?", title="Show help", description="All keys of this screen"),
-        Action("quit", "Quit", "ctrl+q", priority=True, description="Leave segtui"),
+        # in ? help and the palette; the footer keeps its room for the screen's keys
+        Action("quit", "Quit", "ctrl+q", priority=True, show=False, description="Leave segtui"),
         Action("create_segment", "Create segment", mutates=True, description="Name, object, type and filters"),
         Action("browse_records", "Browse records", description="Contacts and companies: search, open, edit"),
         Action("recently_deleted", "Recently deleted", description="Segments deleted in the last 90 days"),
@@ -116,7 +120,12 @@ class SegtuiApp(HasActions, CoreWork, App):
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:
-        """Notifications carry data (segment names, emails, file paths): never read as markup."""
+        """Notifications carry data (segment names, emails, file paths): never read as markup.
+
+        An error stays until it is dismissed (a click, or "Dismiss notifications" in the palette):
+        nobody should miss why something was not done."""
+        if severity == "error":
+            timeout = ERROR_TIMEOUT
         super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- acts reachable from every screen ---------------------------------------------------
@@ -170,4 +179,7 @@ class SegtuiApp(HasActions, CoreWork, App):
             return
         if isinstance(screen, HasActions):
             yield from screen.palette_commands()
+        if self._notifications:  # offered only while there is something to dismiss
+            yield SystemCommand("Dismiss notifications", "Clear the messages shown on the right",
+                                self.clear_notifications)
         yield from self.ACTIONS.commands(self, hidden=getattr(screen, "PALETTE_HIDES", frozenset()))

@@ -38,5 +38,10 @@ def moment(value: DateTime | None, tz: str, fmt: str = config.SHOWN_MOMENT) -> s
     return value.in_timezone(tz).format(fmt) if value is not None else "-"
 
 
+def moment_cell(value: DateTime | None, tz: str) -> Text:
+    """A moment in a table cell: cut with an ellipsis when its column is narrowed, never silently."""
+    return Text(moment(value, tz), no_wrap=True, overflow="ellipsis")
+
+
 def count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"

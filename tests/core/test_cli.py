@@ -894,3 +894,9 @@ def test_the_worker_survives_transient_database_errors(cli, env, monkeypatch, ca
     assert "is locked by another process" in lines[0] and lines[0].endswith("Retrying in 0.01 s.")
     assert "connection already closed" in lines[1] and "server closed the connection" in lines[2]
     assert f"converted '{WEBINAR}' to static" in out
+
+
+def test_export_to_a_relative_name_says_the_full_location(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out, _ = cli("export", VIPS, "vips.csv")
+    assert out == f"Exported 25 members to {tmp_path / 'vips.csv'}.\n"

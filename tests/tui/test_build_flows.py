@@ -263,10 +263,11 @@ def test_test_a_record_shows_each_filter_and_group(make_app, demo_ctx):
     seen = {}
 
     async def pick(pilot, email):
-        pilot.app.screen.query_one("#picker-search").value = email
+        picker = pilot.app.screen
+        picker.query_one("#picker-search").value = email
+        await pilot.press("enter")  # chooses from the results of what was typed, once they are shown
         await settle(pilot)
-        await pilot.press("enter", "enter")  # to the results, then choose
-        await pilot.pause()
+        assert not picker.is_attached
 
     async def scenario(pilot):
         await open_segment(pilot, target.name)
@@ -308,7 +309,7 @@ def test_add_and_remove_by_hand_on_a_static_segment(make_app):
         assert isinstance(picker, RecordPicker) and picker.several
         await typed(pilot, "claire")
         await settle(pilot)
-        await pilot.press("enter")  # into the results
+        await pilot.press("down")  # into the results (Enter would choose)
         rows = list(picker.rows)
         # mark the first two newcomers shown
         wanted = [rid for rid in rows if rid in newcomers][:2]
@@ -656,7 +657,8 @@ def test_palette_titles_and_read_only(make_app, demo_ctx):
     run(read_only, look)
     assert not {"Create segment", "Import records", "Delete"} & seen["list"]
     assert {"Browse records", "Recently deleted"} <= seen["list"]
-    assert seen["menu"] == ["Test a record", "Back to segments"]  # an export writes on the server
+    # an export writes on the server; the automatic conversion is shown, read-only
+    assert seen["menu"] == ["Automatic conversion settings", "Test a record", "Back to segments"]
     assert isinstance(seen["screen"], SegmentDetailScreen)
     assert "Restore" not in seen["restore"]
 

@@ -172,7 +172,7 @@ def test_three_schedule_options_saved_and_shown(make_app, demo_ctx, database_url
     run(app, scenario)
     assert seen["on_day"].isoformat() == "2026-12-30T23:00:00+00:00"
     assert seen["after"] == (2, "weeks")
-    assert seen["list"].startswith("-> static after 2 weeks idle, due ")
+    assert seen["list"].startswith("due ") and seen["list"].endswith(" 2026 (2 weeks idle)")
     final = segments.get(target.id)
     assert final.schedule_mode == "never" and final.due_at is None
     monkeypatch.setenv("SEGTUI_NOW", demo_ctx.now().isoformat())
@@ -196,7 +196,7 @@ def test_bad_schedules_are_refused_inline_and_nothing_saved(make_app):
         for mode, values in (
             ("on_day", {"day": "2026-11-01"}),
             ("on_day", {"day": "2026-02-30"}),
-            ("on_day", {"day": "31/12/2026"}),
+            ("on_day", {"day": "03/04/2027"}),
             ("after_inactivity", {"amount": "0"}),
             ("after_inactivity", {"amount": "-3"}),
             ("after_inactivity", {"amount": "5000"}),
@@ -210,7 +210,7 @@ def test_bad_schedules_are_refused_inline_and_nothing_saved(make_app):
     run(app, scenario)
     assert "in the past" in errors[0]
     assert "not a real day" in errors[1]
-    assert "use YYYY-MM-DD" in errors[2]
+    assert "reads two ways" in errors[2]
     assert "at least 1" in errors[3] and "at least 1" in errors[4]
     assert "at most 3650 days" in errors[5]
     after = segments.get(target.id)
@@ -320,7 +320,7 @@ def test_list_search_type_filter_and_empty_state(make_app):
         await pilot.press("slash", *"zzz-nothing")
         await pilot.pause()
         assert screen.total == 0
-        assert "No segment matches" in str(screen.query_one("#list-status").render())
+        assert "No active segment matches 'zzz-nothing'." in str(screen.query_one("#list-status").render())
 
     run(app, scenario)
 
@@ -359,7 +359,7 @@ def test_read_only_console_shows_the_schedule_but_offers_no_change(database, clo
     async def scenario(pilot):
         screen = await open_segment(pilot, target.name)
         assert "read-only" in pilot.app.sub_title
-        assert not {"export", "convert_static", "settings"} & {e.action for e in screen.menu_entries()}
+        assert not {"export", "convert_static", "edit_filters"} & {e.action for e in screen.menu_entries()}
         screen.query_one("#tabs").active = "tab-settings"
         await pilot.pause()
         panel = screen.query_one(SettingsPanel)

@@ -6,6 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -17,9 +18,11 @@ class ActionsMenu(ModalScreen[str | None]):
     CSS_PATH = "actions_menu.tcss"
     BINDINGS = [Binding("escape", "dismiss_menu", "Close", id="menu.dismiss_menu")]
 
-    def __init__(self, entries: list[MenuEntry]) -> None:
+    def __init__(self, entries: list[MenuEntry], anchor: Region | None = None) -> None:
+        """``anchor``: the screen region of the Actions button, under which the menu opens."""
         super().__init__()
         self.entries = entries
+        self.anchor = anchor
 
     def compose(self) -> ComposeResult:
         options = []
@@ -30,10 +33,16 @@ class ActionsMenu(ModalScreen[str | None]):
             options.append(Option(label, id=entry.action))
         menu = OptionList(*options, id="actions-menu")
         menu.border_title = "Actions"
+        # as wide as its longest entry (plus border and padding), not a fixed block
+        menu.styles.width = min(70, max(len(o.prompt.plain) for o in options) + 4)
         yield menu
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = 0
+        menu = self.query_one(OptionList)
+        menu.highlighted = 0
+        if self.anchor is not None:  # right edge on the button's right edge, top just under it
+            right = max(0, self.size.width - self.anchor.right)
+            menu.styles.margin = (self.anchor.bottom, right, 0, 0)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:

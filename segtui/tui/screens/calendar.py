@@ -28,10 +28,11 @@ class CalendarModal(ModalScreen[Date | None]):
         Binding("enter", "pick_selected", "Pick", priority=True, id="calendar.pick_selected"),
     ]
 
-    def __init__(self, selected: Date, earliest: Date) -> None:
+    def __init__(self, selected: Date, earliest: Date, latest: Date) -> None:
         super().__init__()
-        self.selected = max(selected, earliest)
         self.earliest = earliest
+        self.latest = latest
+        self.selected = min(max(selected, earliest), latest)
         self.month_start = self.selected.replace(day=1)
 
     def compose(self) -> ComposeResult:
@@ -39,6 +40,8 @@ class CalendarModal(ModalScreen[Date | None]):
             yield Label("", id="calendar-month")
             yield DataTable(id="calendar-grid", cursor_type="cell", show_cursor=True)
             yield Label("Arrows: day · PgUp/PgDn: month\nEnter: pick · Esc: cancel", id="calendar-hint")
+            yield Label(f"From {self.earliest.format('D MMM YYYY')} to {self.latest.format('D MMM YYYY')}",
+                        id="calendar-range", classes="muted")
             yield Label("", id="calendar-error", classes="error-text")
 
     def on_mount(self) -> None:
@@ -66,7 +69,7 @@ class CalendarModal(ModalScreen[Date | None]):
                 if day is None:
                     cells.append(Text(""))
                     continue
-                style = "dim strike" if day < self.earliest else ""
+                style = "dim strike" if not self.earliest <= day <= self.latest else ""
                 cells.append(Text(f"{day.day:>2}", style=style))
                 if day == self.selected:
                     cursor = (row, col)
@@ -77,19 +80,39 @@ class CalendarModal(ModalScreen[Date | None]):
         weeks = self.weeks()
         return weeks[row][column] if row < len(weeks) else None
 
-    def action_move(self, days: int) -> None:
-        self.selected = self.selected.add(days=days)
-        self.month_start = self.selected.replace(day=1)
+    def go_to(self, day: Date | None, *, beyond: int = 0) -> None:
+        """Move the cursor to ``day``; ``beyond`` -1/+1 means before the first / after the last day
+        of the stated range, where the cursor stops (date arithmetic there could leave the calendar)."""
+        error = self.query_one("#calendar-error", Label)
+        if beyond < 0 or (day is not None and day < self.earliest):
+            day = self.earliest
+            error.update(f"The first day here is {self.earliest.format('D MMMM YYYY')}.")
+        elif beyond > 0 or (day is not None and day > self.latest):
+            day = self.latest
+            error.update(f"The last day here is {self.latest.format('D MMMM YYYY')}.")
+        else:
+            error.update("")
+        self.selected = day
+        self.month_start = day.replace(day=1)
         self.draw()
+
+    def action_move(self, days: int) -> None:
+        room = (self.latest - self.selected).days if days > 0 else (self.selected - self.earliest).days
+        if abs(days) > room:
+            self.go_to(None, beyond=days)
+            return
+        self.go_to(self.selected.add(days=days))
 
     def action_pick_selected(self) -> None:
         self.choose(self.selected)
 
     def action_month(self, step: int) -> None:
-        self.month_start = self.month_start.add(months=step)
-        day = min(self.selected.day, self.month_start.days_in_month)
-        self.selected = self.month_start.replace(day=day)
-        self.draw()
+        month = self.month_start
+        if (step > 0 and month >= self.latest.replace(day=1)) or (step < 0 and month <= self.earliest.replace(day=1)):
+            self.go_to(None, beyond=step)
+            return
+        month = month.add(months=step)
+        self.go_to(month.replace(day=min(self.selected.day, month.days_in_month)))
 
     @on(DataTable.CellSelected)
     def pick(self, event: DataTable.CellSelected) -> None:
@@ -99,7 +122,12 @@ class CalendarModal(ModalScreen[Date | None]):
 
     def choose(self, day: Date) -> None:
         if day < self.earliest:
-            self.query_one("#calendar-error", Label).update(f"{day.isoformat()} is in the past.")
+            self.query_one("#calendar-error", Label).update(
+                f"{day.format('D MMMM YYYY')} is before {self.earliest.format('D MMMM YYYY')}.")
+            return
+        if day > self.latest:
+            self.query_one("#calendar-error", Label).update(
+                f"{day.format('D MMMM YYYY')} is after {self.latest.format('D MMMM YYYY')}.")
             return
         self.dismiss(day)
 

@@ -111,6 +111,26 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
     @on(Select.Changed, "#type")
     def type_changed(self) -> None:
         self.show_type_note()
+        self.recheck()
+
+    @on(FilterEditor.Changed)
+    @on(Input.Changed, "#name")
+    def recheck(self) -> None:
+        """A "Not saved" message says what is wrong now: once it is fixed, it goes."""
+        form_error = self.query_one("#form-error", InlineMessage)
+        if not form_error.display or self.saving:
+            return
+        trouble = self.why_not_saved()
+        form_error.update(problem(trouble, "⚠ Not saved: ") if trouble else "")
+
+    def why_not_saved(self) -> str | None:
+        editor = self.query_one(FilterEditor)
+        trouble = editor.first_error()
+        if trouble:
+            return trouble
+        if self.segment_type() == SegmentType.ACTIVE and not filters.has_filters(editor.current_tree()):
+            return "an active segment needs at least one filter (press n to add one)."
+        return None
 
     def show_type_note(self) -> None:
         note = ("The members are the records the filters select, now and later; it needs at least one filter."
@@ -132,16 +152,12 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
             self.query_one("#name", Input).focus()
             return
         editor = self.query_one(FilterEditor)
-        trouble = editor.first_error()
+        trouble = self.why_not_saved()
         if trouble:
             form_error.update(problem(trouble, "⚠ Not saved: "))
             editor.focus_rows()
             return
         tree = editor.current_tree()
-        if self.segment_type() == SegmentType.ACTIVE and not filters.has_filters(tree):
-            form_error.update("⚠ Not saved: an active segment needs at least one filter (press n to add one).")
-            editor.focus_rows()
-            return
         form_error.update("")
         self.saving = True
         self.query_one("#saving").remove_class("hidden")

@@ -37,10 +37,23 @@ class ExportModal(ModalScreen[str | None]):
             yield Label(f"Files folder: {printable(str(self.folder), limit=300)}", id="export-folder", markup=False)
             yield Label("File name (a new .csv file in that folder):")
             yield Input(self.default_name, id="export-path")
+            yield Label(self.location(self.default_name), id="export-location", classes="muted", markup=False)
             yield Label("", id="export-error", classes="error-text", markup=False)
             with Horizontal(id="dialog-buttons"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Export", id="confirm", variant="primary")
+
+    def location(self, name: str) -> str:
+        """Where the file will be, in full: the user must be able to find it afterwards."""
+        try:
+            return f"Saved as {printable(str(files.in_folder(self.folder, name)), limit=400)}"
+        except InvalidInput:
+            return ""
+
+    @on(Input.Changed, "#export-path")
+    def typed(self, event: Input.Changed) -> None:
+        self.query_one("#export-location", Label).update(self.location(event.value))
+        self.query_one("#export-error", Label).update("")
 
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#confirm")

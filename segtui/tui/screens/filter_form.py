@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import filters, segments
+from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
 from ...core.properties import ENUMERATION, NUMBER, SINGULAR, properties
 from ..text import literal, printable
@@ -25,8 +25,11 @@ from ..widgets.live_count import LiveCount
 from ..widgets.type_ahead import TypeAhead
 
 SEGMENT = "__segment__"
+# the Operator list's only entry until a property is chosen; replaced, never kept, afterwards
+NO_OPERATOR = "__no_operator__"
 SEGMENT_LABEL = "Segment membership"
 EARLIEST_DAY = pendulum.Date(1900, 1, 1)
+LATEST_DAY = pendulum.Date(2199, 12, 31)
 SHAPE_PANE = {
     "none": "shape-none", "value": "shape-value", "values": "shape-values", "range": "shape-range",
     "date": "shape-date", "date_range": "shape-range", "days": "shape-days", "segment": "shape-segment",
@@ -63,7 +66,8 @@ class FilterForm(ModalScreen[dict | None]):
             yield OptionList(id="prop-list")
             with Horizontal(classes="form-row"):
                 yield Label("Operator", classes="form-label")
-                yield Select([], allow_blank=True, prompt="choose a property first", id="operator", compact=True)
+                yield Select([("choose a property first", NO_OPERATOR)], allow_blank=False, value=NO_OPERATOR,
+                             id="operator", compact=True, disabled=True)
             with ContentSwitcher(initial="shape-none", id="value-editor"):
                 yield Static("", id="shape-none", classes="muted")
                 with Horizontal(id="shape-value", classes="form-row"):
@@ -83,7 +87,7 @@ class FilterForm(ModalScreen[dict | None]):
                     yield Input(id="high", compact=True)
                 with Horizontal(id="shape-date", classes="form-row"):
                     yield Label("Day", classes="form-label")
-                    yield Input(placeholder="YYYY-MM-DD", max_length=10, id="date", compact=True)
+                    yield Input(placeholder="2026-12-31, today…", max_length=24, id="date", compact=True)
                     yield Button("Calendar…", id="pick-date", compact=True)
                 with Horizontal(id="shape-days", classes="form-row"):
                     yield Label("N =", classes="form-label")
@@ -109,7 +113,7 @@ class FilterForm(ModalScreen[dict | None]):
             self.load(self.current)
             self.focus_value()  # editing is mostly changing the value
         else:
-            self.query_one("#prop-search", Input).focus()
+            self.set_focus(self.query_one("#prop-search", Input))  # typed keys are its own at once
             self.changed()
 
     # -- the property picker ----------------------------------------------------------------
@@ -169,6 +173,7 @@ class FilterForm(ModalScreen[dict | None]):
         with self.prevent(Select.Changed):
             select.set_options([(s.label, s.name) for s in specs])
             select.value = operator if operator in {s.name for s in specs} else specs[0].name
+            select.disabled = False
         self.show_value_editor()
         if pid != SEGMENT and self.registry[pid].type == ENUMERATION:
             self.fill_enum(self.registry[pid].options, [])
@@ -201,7 +206,7 @@ class FilterForm(ModalScreen[dict | None]):
             number = self.registry[self.prop].type == NUMBER
             self.query_one("#value", Input).placeholder = "a number, e.g. 1 or 2.5" if number else "text"
         if shape in ("range", "date_range"):
-            hint = "YYYY-MM-DD" if shape == "date_range" else "number"
+            hint = "a day" if shape == "date_range" else "number"
             self.query_one("#low", Input).placeholder = hint
             self.query_one("#high", Input).placeholder = hint
         if shape == "segment":
@@ -259,12 +264,11 @@ class FilterForm(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#pick-date")
     def open_calendar(self) -> None:
-        field = self.query_one("#date", Input)
         try:
-            current = pendulum.Date.fromisoformat(field.value.strip())
-        except ValueError:
+            current = self.read_day("#date")
+        except SegtuiError:
             current = self.app.ctx.today()
-        self.app.push_screen(CalendarModal(current, EARLIEST_DAY), self.date_picked)
+        self.app.push_screen(CalendarModal(current, EARLIEST_DAY, LATEST_DAY), self.date_picked)
 
     def date_picked(self, day) -> None:
         if day is not None:
@@ -319,7 +323,12 @@ class FilterForm(ModalScreen[dict | None]):
         if shape == "value":
             f["value"] = self.required("#value", "Type a value")
         elif shape == "date":
-            f["value"] = self.required("#date", "Type a day as YYYY-MM-DD, or use the calendar")
+            self.required("#date", "Type a day (2026-12-31, today, in 2 weeks…), or use the calendar")
+            f["value"] = self.read_day("#date").isoformat()
+        elif shape == "date_range":
+            self.required("#low", "Type the first day")
+            self.required("#high", "Type the last day")
+            f["values"] = [self.read_day("#low").isoformat(), self.read_day("#high").isoformat()]
         elif shape == "days":
             f["value"] = self.required("#days", "Type a number of days")
         elif shape in ("range", "date_range"):
@@ -335,6 +344,42 @@ class FilterForm(ModalScreen[dict | None]):
                 if not f["values"]:
                     raise InvalidFilter("Type at least one value")
         return f
+
+    def read_day(self, selector: str) -> pendulum.Date:
+        ctx = self.app.ctx
+        try:
+            day = dates.parse_day(self.query_one(selector, Input).value, today=ctx.today(), order=ctx.date_order)
+        except SegtuiError as exc:
+            raise InvalidFilter(exc.message) from None
+        if not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise InvalidFilter(f"{dates.full(day)} is outside the days a filter takes "
+                                f"({EARLIEST_DAY.year} to {LATEST_DAY.year})")
+        return day
+
+    def readings(self) -> str:
+        """How typed days were read ('next monday is Monday 30 November 2026'), said before applying."""
+        spec = self.spec()
+        shape = spec.shape if spec else "none"
+        fields = {"date": ["#date"], "date_range": ["#low", "#high"]}.get(shape, [])
+        said = []
+        for selector in fields:
+            typed = self.query_one(selector, Input).value.strip()
+            try:
+                day = self.read_day(selector)
+            except SegtuiError:
+                continue
+            if typed != day.isoformat():
+                said.append(f"{typed} is {dates.full(day)}")
+        return "; ".join(said) + ("." if said else "")
+
+    def has_changes(self) -> bool:
+        """Something was chosen or typed that Esc would throw away."""
+        if self.current is None:
+            return self.prop is not None
+        try:
+            return self.checked() != self.current
+        except SegtuiError:
+            return True
 
     def required(self, selector: str, missing: str) -> str:
         text = self.query_one(selector, Input).value.strip()
@@ -353,7 +398,9 @@ class FilterForm(ModalScreen[dict | None]):
                                        where="This filter")
 
     @on(Select.Changed, "#operator")
-    def operator_changed(self) -> None:
+    def operator_changed(self, event: Select.Changed) -> None:
+        if event.value == NO_OPERATOR:  # the list set up before any property: nothing to follow
+            return
         self.show_value_editor()
         self.changed()
         self.focus_value()
@@ -382,7 +429,8 @@ class FilterForm(ModalScreen[dict | None]):
             error.set_class(not self.tried and self.looks_untouched(), "muted")
             count.request(None, why_not="")
             return False
-        error.update("")
+        error.update(Text(self.readings(), style="dim"))
+        error.set_class(False, "muted")
         count.request(self.candidate(normal))
         return True
 
@@ -412,7 +460,15 @@ class FilterForm(ModalScreen[dict | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.has_changes():
+            self.dismiss(None)
+            return
+        from .confirm import ConfirmModal
+
+        self.app.push_screen(
+            ConfirmModal("Discard this filter?", "What was chosen and typed here is not applied yet.", "Discard"),
+            lambda ok: self.dismiss(None) if ok else None,
+        )
 
 
 def _show(value) -> str:

@@ -12,19 +12,29 @@ from textual.widgets import Static
 
 from ..actions import offered_keys
 
-GUIDE = """\
-Active segments follow their filters; static segments change only by hand.
-On the list: n creates a segment (name, object, type, then filters), b browses records,
-i imports a CSV file, D shows recently deleted segments (r restores one).
-Open a segment with Enter: e edits its filters (n adds a filter, o adds a group joined by
-OR, Enter edits, d removes; ctrl+s saves), t tests a record against them. On a static
-segment, + adds records, space marks members and - removes them, m adds the members of
-another segment. a opens the Actions menu (convert now, rename, clone, delete, export...)
-and g the Settings tab, where "Automatic conversion to static" converts it on a day or
-after a period without membership changes. A background worker in this console (and in
-`segtui worker`) applies due conversions and refreshes the segments that record edits
-affect; you are told when one converts.
-ctrl+p opens the command palette: every action is there by name."""
+# one paragraph per line: the screen wraps them to its width (never wrapped twice)
+GUIDE = [
+    "Active segments follow their filters; static segments change only by hand.",
+    "On the list: n creates a segment (name, object, type, then filters), b browses records, i imports a CSV "
+    "file, D shows recently deleted segments (r restores one).",
+    "Open a segment with Enter; 1 2 3 4 show its Records, Filters, Settings and Activity tabs. e edits its "
+    "filters (n adds a filter, o adds a group joined by OR, Enter edits, d removes; ctrl+s saves), t tests a "
+    "record against them. On a static segment, + adds records, space marks members and - removes them, m adds "
+    "the members of another segment. a opens the Actions menu (convert now, rename, clone, delete, export...) "
+    "and g the Settings tab, where \"Automatic conversion to static\" converts it on a day or after a period "
+    "without membership changes.",
+    "A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
+    "segments that record edits affect; you are told when one converts.",
+    "ctrl+p opens the command palette: every action is there by name.",
+]
+VIEWER_GUIDE = [
+    "This console is read-only: everything is shown, nothing can be changed.",
+    "On the list: / searches, t filters by type, b browses records, D shows recently deleted segments. Open a "
+    "segment with Enter; 1 2 3 4 show its Records, Filters, Settings and Activity tabs; t tests a record against "
+    "its filters; a opens the Actions menu.",
+    "ctrl+p opens the command palette: every action is there by name.",
+]
+
 
 
 class HelpScreen(ModalScreen[None]):
@@ -35,14 +45,18 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help"):
             yield Static(Text("segtui: keys", style="bold"))
             yield Static(self.keys_table())
-            yield Static(Text(GUIDE))
+            guide = VIEWER_GUIDE if self.app.ctx.read_only else GUIDE
+            self.guide_text = "\n\n".join(guide)
+            yield Static(Text(self.guide_text))
 
     def keys_table(self) -> Table:
         table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
         table.add_column("Key")
         table.add_column("Action")
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
+        self.described: set[str] = set()  # the actions listed (tests read it)
         for keys, what in offered_keys(underneath):
+            self.described.add(what)
             table.add_row(keys.replace("question_mark", "?"), what)
         for keys, what in (("ctrl+p", "Command palette"), ("tab / shift+tab", "Move between fields"),
                            ("↑ ↓ PgUp PgDn", "Move in tables"), ("Enter", "Open / choose")):

@@ -12,7 +12,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 
 from ...core import files, records
 from ...core.errors import ImportRefused, SegtuiError
-from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property, properties
 from ..text import printable
 from ..work import CoreWork
 
@@ -62,8 +62,10 @@ class ImportModal(CoreWork, ModalScreen[bool]):
 
     def help_text(self) -> str:
         key = key_property(self.object_type).name
-        return (f"UTF-8, a header row of property names ({key} is required). Known {key}s are updated, "
-                "new ones created; an empty cell keeps the stored value. One bad line refuses the whole file.")
+        columns = ", ".join(f"{p.name}" for p in properties(self.object_type).values())
+        return (f"UTF-8, a header row of property names or labels ({key} is required). Accepted columns: "
+                f"{columns}. Known {key}s are updated, new ones created; an empty cell keeps the stored value. "
+                "One bad line refuses the whole file.")
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()

@@ -57,8 +57,6 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props = self.query_one("#properties", DataTable)
         props.add_column("Property", width=18)
         props.add_column("Value", width=30)
-        segs = self.query_one("#record-segments", DataTable)
-        segs.add_column("Segment", width=60)
         self.reload()
         props.focus()
 
@@ -94,10 +92,13 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
 
         segs = self.query_one("#record-segments", DataTable)
-        segs.clear()
+        segs.clear(columns=True)
+        # the column as wide as the panel: long names end with an ellipsis instead of leaving the screen
+        segs.add_column("Segment", width=max(20, self.size.width - 52 - 5))
         found = records.segments_of(self.object_type, self.record_id)
         for seg in found:
-            segs.add_row(Text.assemble(type_badge(seg.type), " ", literal(seg.name, limit=60)), key=str(seg.id))
+            segs.add_row(Text.assemble(type_badge(seg.type), " ", literal(seg.name), no_wrap=True, overflow="ellipsis"),
+                          key=str(seg.id))
         if not found:
             segs.add_row(Text("no segment", style="dim italic"))
         self.show_note()

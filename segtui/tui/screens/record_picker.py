@@ -18,9 +18,31 @@ from ...core import membership, records
 from ...core.errors import SegtuiError
 from ...core.properties import SINGULAR, key_property
 from ..widgets.debounced_search import DebouncedSearch
+from ..columns import Column, fit, need
 from ..text import literal, printable
 
 PAGE = 50
+
+
+class PickerSearch(Input):
+    """The picker's search box: it keeps typed text, and hands the list's keys to the list.
+
+    Down goes to the results; space marks the highlighted result when several can be
+    chosen (a search never needs a space: each field is matched on its own); Enter chooses.
+    """
+
+    # priority: an Input takes printable keys before its own plain bindings
+    BINDINGS = [Binding("down", "to_results", show=False), Binding("space", "mark", show=False, priority=True)]
+
+    def action_to_results(self) -> None:
+        self.screen.query_one(DataTable).focus()
+
+    def action_mark(self) -> None:
+        picker = self.screen
+        if picker.several and picker.rows:
+            picker.action_toggle()
+        else:
+            self.insert_text_at_cursor(" ")
 
 
 def record_name(object_type: str, record) -> str:
@@ -54,33 +76,45 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         self.total = 0
         self.rows: list[int] = []
         self.marked: dict[int, str] = {}  # id -> key, kept across searches and pages
+        self.search_pending = False  # typed text whose results are not shown yet
+        self.choose_when_shown = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.picker_title, id="picker-title", markup=False)
-            yield Input(placeholder=f"Search {self.object_type} by {key_property(self.object_type).name} or name",
-                        id="picker-search", compact=True)
+            yield PickerSearch(placeholder=f"Search {self.object_type} by {key_property(self.object_type).name} or name",
+                               id="picker-search", compact=True)
             yield DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
             yield Label("", id="picker-status")
+            hint = ("↓: results · space: mark · Enter: choose (the marked, or the highlighted) · ] [: pages · "
+                    "Esc: cancel" if self.several else "↓: results · Enter: choose the highlighted · ] [: pages · "
+                    "Esc: cancel")
+            yield Label(hint, classes="muted", id="picker-keys")
             with Horizontal(id="picker-buttons"):
-                hint = ("Space: mark · Enter: choose · ] [: pages · Esc: cancel" if self.several
-                        else "Enter: choose · ] [: pages · Esc: cancel")
-                yield Label(hint, classes="muted", id="picker-keys")
+                yield Label("", id="picker-spacer")
                 yield Button("Cancel", id="cancel", compact=True)
                 yield Button(self.confirm_label, id="choose", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        columns = [("", 1), ("Email" if self.object_type == "contacts" else "Domain", 28), ("Name", 18),
-                   ("Region", 12)]
-        if self.segment_id is not None:
-            columns.append(("Member", 6))
-        for label, width in columns:
-            table.add_column(label, width=width)
         self.load()
-        self.query_one("#picker-search", Input).focus()
+        self.set_focus(self.query_one("#picker-search", Input))  # typed keys are its own at once
 
     # -- searching --------------------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == self.SEARCH_ID:
+            self.search_pending = True  # (DebouncedSearch restarts the search)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter chooses, as the hint says, once the results of what was typed are shown
+        (not DebouncedSearch's move to the results: Down does that here)."""
+        if event.input.id != self.SEARCH_ID:
+            return
+        event.prevent_default()
+        if self.search_pending:  # still searching: choose from the new results
+            self.choose_when_shown = True
+            return
+        self.action_choose()
+
     def load(self, delay: float = 0.0) -> None:
         object_type, text, start, segment_id = self.object_type, self.search_text, self.start, self.segment_id
 
@@ -94,12 +128,13 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         self.run_core(job, done=self.show, failed=self.show_error, group="picker", delay=delay)
 
     def show_error(self, exc: SegtuiError) -> None:
+        self.search_pending = self.choose_when_shown = False
         self.query_one("#picker-status", Label).update(Text(f"⚠ {printable(exc)}", style="bold red"))
 
     def show(self, result) -> None:
         rows, total, members = result
         table = self.query_one(DataTable)
-        table.clear()
+        self.set_columns(rows)
         self.rows = []
         self.total = total
         for rid, key, name, region in rows:
@@ -108,7 +143,25 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
                 cells.append(Text("yes", style="dim") if rid in members else Text(""))
             table.add_row(*cells, key=str(rid))
             self.rows.append(rid)
+        self.search_pending = False
         self.update_status()
+        if self.choose_when_shown:
+            self.choose_when_shown = False
+            self.action_choose()
+
+    def set_columns(self, rows: list) -> None:
+        """Columns from the picker's width and the results' lengths: emails whole when they fit."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        key_label = "Email" if self.object_type == "contacts" else "Domain"
+        wanted = [Column("key", key_label, need(key_label, [printable(r[1]) for r in rows], 50), 16),
+                  Column("name", "Name", need("Name", [printable(r[2]) for r in rows], 30), 8),
+                  Column("region", "Region", need("Region", [printable(r[3]) for r in rows], 26), 6)]
+        if self.segment_id is not None:
+            wanted.append(Column("member", "Member", 6))
+        table.add_column("", width=1)
+        for column, width in zip(wanted, fit(wanted, (table.size.width or 80) - 3, first_share=0.5)):
+            table.add_column(column.label, width=width)
 
     def mark_cell(self, rid: int) -> Text:
         return Text("✓", style="bold green") if rid in self.marked else Text("")

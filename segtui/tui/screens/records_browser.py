@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
@@ -15,10 +16,12 @@ from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..columns import Column, fit, need
 from ..text import literal, printable
 from .record_picker import record_name
 
 PAGE = 50
+PAGES = Binding.Group("Pages", compact=True)
 SHORT = {"lifecycle_stage": "Stage", "events_attended": "Events"}
 COLUMNS = {
     "contacts": [("email", 28), ("name", 18), ("region", 14), ("lifecycle_stage", 12), ("events_attended", 6),
@@ -34,12 +37,14 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
     ACTIONS = ActionTable(
         "records",
         BACK,
+        # priority: handled the moment it arrives, so that the keys typed right after it (a fast
+        # typist, a paste, "/events" in one SSH packet) reach the search box, never the screen's keys
         Action("search", "Search", "slash", key_display="/", title="Search records",
-               description="By email, domain or name"),
+               description="By email, domain or name", priority=True),
         Action("switch_object", "Contacts/Companies", "o", title="Switch contacts / companies",
                description="Browse the other object"),
-        Action("next_page", "Next page", "right_square_bracket", key_display="]", palette=False),
-        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", palette=False),
+        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False),
+        Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"browse_records"})
@@ -68,13 +73,19 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         self.load()
         self.query_one(DataTable).focus()
 
-    def set_columns(self) -> None:
+    def set_columns(self, rows: list | None = None) -> None:
+        """Columns from the screen's width and what the rows shown need (the key column stays put)."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        table.fixed_columns = 1
         registry = properties(self.object_type)
-        for name, width in COLUMNS[self.object_type]:
+        wanted = []
+        for index, (name, width) in enumerate(COLUMNS[self.object_type]):
             label = "Name" if name == "name" else SHORT.get(name, registry[name].label)
-            table.add_column(label, width=width, key=name)
+            values = [cells[index].plain for _, cells in rows or []]
+            wanted.append(Column(name, label, need(label, values, 40) if rows else width, min(width, 10)))
+        for column, width in zip(wanted, fit(wanted, self.size.width, first_share=0.4)):
+            table.add_column(column.label, width=width, key=column.key)
 
     # -- loading -------------------------------------------------------------------------------
     def reload(self) -> None:
@@ -109,7 +120,7 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
             return
         table = self.query_one(DataTable)
         keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
-        table.clear()
+        self.set_columns(rows)
         self.ids = []
         for rid, cells in rows:
             table.add_row(*cells, key=str(rid))
@@ -143,7 +154,11 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         tabs.active = OBJECT_TYPES[(OBJECT_TYPES.index(self.object_type) + 1) % len(OBJECT_TYPES)]
 
     def action_search(self) -> None:
-        self.query_one("#browser-search", Input).focus()
+        search = self.query_one("#browser-search", Input)
+        if self.focused is search:  # a "/" typed in the search itself is text
+            search.insert_text_at_cursor("/")
+            return
+        self.set_focus(search)  # at once, not at the next idle moment
 
     def action_next_page(self) -> None:
         self.turn_page(1)

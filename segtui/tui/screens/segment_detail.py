@@ -16,10 +16,12 @@ from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
 from .. import flows
 from ..actions import Action, ActionTable, HasActions, MenuEntry
-from ..text import count, literal, moment, printable, type_badge
+from ..columns import Column, fit, need
+from ..text import count, literal, moment, moment_cell, printable, type_badge
 from ..widgets.settings_panel import SettingsPanel
 from ..work import CoreWork
 from .actions_menu import ActionsMenu
+from .activity_entry import ActivityEntryModal
 from .calendar import CalendarModal
 from .confirm import ConfirmModal
 from .edit_filters import EditFiltersScreen
@@ -32,6 +34,8 @@ from .record_test import RecordTestScreen
 MEMBERS_PAGE = 50
 REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
 PAGES = Binding.Group("Pages", compact=True)
+TABS = Binding.Group("Tabs", compact=True)
+MEMBERS = Binding.Group("Add/remove", compact=True)
 ACTIVE, STATIC = frozenset({SegmentType.ACTIVE}), frozenset({SegmentType.STATIC})
 # acts on static segments only: not bound on active ones, whose menu says why
 BY_HAND = ("static segments only", "this segment is active: its members follow its filters. Convert it to "
@@ -42,31 +46,40 @@ def _needs_filters(words: str):
     return lambda screen: "" if filters.has_filters(store.tree(screen.segment)) else words
 
 
+# In the order of use: the footer shows the first ones (show=True; at 80 columns every shown key
+# fits whole), the ? help lists all that apply in this order; the menu has its own order.
 ACTIONS = ActionTable(
     "segment",
     Action("back", "Back", "escape", title="Back to segments", menu=15),
     Action("actions", "Actions", "a", title="Open the Actions menu", description="The segment's actions"),
     Action("edit_filters", "Filters", "e", title="Edit filters", mutates=True, menu=5),
-    Action("test_record", "Test", "t", title="Test a record", blocked=_needs_filters("no filters to test"),
-           menu=6),
     Action("add_records", "Add", "plus", key_display="+", title="Add records", mutates=True, types=STATIC,
-           elsewhere=BY_HAND, menu=7),
-    Action("mark", "Mark", "space", mutates=True, types=STATIC, palette=False),
+           elsewhere=BY_HAND, menu=7, group=MEMBERS),
     Action("remove_records", "Remove", "minus", key_display="-", title="Remove records", mutates=True,
-           types=STATIC, elsewhere=BY_HAND, menu=8,
+           types=STATIC, elsewhere=BY_HAND, menu=8, group=MEMBERS,
            blocked=lambda screen: "" if screen.segment.size else "no members to remove"),
+    Action("records_tab", "Records tab", "1", group=TABS, description="Show the segment's members (1)"),
+    Action("filters_tab", "Filters tab", "2", group=TABS, description="Show the segment's filters (2)"),
+    Action("settings_tab", "Settings tab", "3", group=TABS, description="Show the automatic conversion (3)"),
+    Action("activity_tab", "Activity tab", "4", group=TABS, description="Show who changed what, and when (4)"),
+    Action("test_record", "Test", "t", title="Test a record", blocked=_needs_filters("no filters to test"),
+           menu=6, show=False),
+    Action("mark", "Mark", "space", mutates=True, types=STATIC, palette=False, show=False),
     Action("add_members_of", "Add a segment", "m", title="Add members of another segment", mutates=True,
-           types=STATIC, elsewhere=BY_HAND, menu=9),
-    Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False),
-    Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False),
-    Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10),
+           types=STATIC, elsewhere=BY_HAND, menu=9, show=False),
+    # (the status line under the members says "[ ] turn pages": not repeated in the footer)
+    Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False,
+           show=False),
+    Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False,
+           show=False),
+    Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10, show=False),
     # an export writes a new file in the console's files folder (over SSH: on the server)
-    Action("export", "Export", "x", title="Export members", mutates=True, menu=11),
-    Action("rename", "Rename", "n", mutates=True, menu=12),
-    Action("clone", "Clone", "c", mutates=True, menu=13),
-    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=14),
-    Action("settings", "Auto-conversion", "g", title="Automatic conversion settings", mutates=True, show=False,
-           menu=2),
+    Action("export", "Export", "x", title="Export members", mutates=True, menu=11, show=False),
+    Action("rename", "Rename", "n", mutates=True, menu=12, show=False),
+    Action("clone", "Clone", "c", mutates=True, menu=13, show=False),
+    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=14, show=False),
+    # not a change in itself: a viewer sees the automatic conversion, read-only (the panel offers no saving)
+    Action("settings", "Auto-conversion", "g", title="Automatic conversion settings", show=False, menu=2),
     Action("reload", "Reload", "r", show=False, palette=False),
     Action("convert_static", "Convert to static", mutates=True, types=ACTIVE, menu=1),
     Action("convert_active", "Convert to active", mutates=True, types=STATIC, menu=1,
@@ -90,6 +103,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.marked: dict[int, str] = {}  # record id -> key, across pages
         self.member_ids: list[int] = []
         self.members_base = ""
+        self.activity_items: list[tuple] = []  # what each Activity row shows in full on Enter
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,13 +127,13 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        members = self.query_one("#members", DataTable)
-        for label, width in (("", 1), ("Record", 34), ("Name", 22), ("Region", 14), ("Joined", 17), ("How", 10)):
-            members.add_column(label, width=width)
-        activity = self.query_one("#activity", DataTable)
-        for label, width in (("When", 17), ("What", 46), ("Who", 12)):
-            activity.add_column(label, width=width)
         self.reload()
+        self.query_one("#members", DataTable).focus()  # arrows work at once
+
+    def on_resize(self) -> None:
+        if self.segment is not None and self.size.width != self.laid_out_width:
+            self.show_members()
+            self.show_activity()
 
     # -- loading ------------------------------------------------------------------------
     def reload(self) -> None:
@@ -145,17 +160,17 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def show_header(self) -> None:
         seg, ctx = self.segment, self.app.ctx
-        self.title = printable(seg.name, limit=60)
-        name = Text.assemble(type_badge(seg.type), " ", literal(seg.name, "bold", limit=120))
+        self.title = printable(seg.name)  # the header cuts it (one ellipsis) to the width it has
+        name = Text.assemble(type_badge(seg.type), " ", literal(seg.name, "bold"))
         self.query_one("#segment-name", Static).update(name)
         facts = (
             f"{seg.object_type.capitalize()} · {count(seg.size, 'member')} · "
             f"last activity {moment(seg.last_activity_at, ctx.tz)}"
         )
-        summary = describe.schedule_summary(seg, ctx)
-        if summary:
-            facts += f" · {summary}"
-        text = Text(facts, style="dim")
+        summary = describe.schedule_summary(seg, ctx, with_year=True)
+        text = Text(facts, style="dim", no_wrap=True, overflow="ellipsis")
+        if summary:  # a line of its own: it never breaks in the middle at 80 columns
+            text.append("\nAuto-conversion " + summary, style="dim")
         if seg.refresh_error:
             text.append(f"\n⚠ Refresh failing: {printable(seg.refresh_error)}", style="bold red")
         self.query_one("#segment-facts", Static).update(text)
@@ -163,18 +178,28 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def show_members(self) -> None:
         table = self.query_one("#members", DataTable)
         cursor = table.cursor_row
-        table.clear()
         rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
         if not rows and self.page:
             self.page = max(0, (self.segment.size - 1) // MEMBERS_PAGE)
             rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
         tz = self.app.ctx.tz
+        self.laid_out_width = self.size.width
+        widths = fit([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
+                      Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10),
+                      Column("region", "Region", need("Region", [printable(r.region or "") for r in rows], 24), 8),
+                      Column("joined", "Joined", 17), Column("how", "How", 10)],
+                     self.size.width - 3)
+        table.clear(columns=True)
+        table.fixed_columns = 2  # the mark and the record stay when scrolling sideways
+        table.add_column("", width=1)
+        for label, width in zip(("Record", "Name", "Region", "Joined", "How"), widths):
+            table.add_column(label, width=width)
         self.member_ids = []
         for row in rows:
             table.add_row(
                 self.mark_cell(row.record_id),
-                literal(row.key, limit=60), literal(row.name, limit=40), literal(row.region or "", limit=30),
-                moment(row.joined_at, tz), REASONS.get(row.source, row.source), key=str(row.record_id),
+                literal(row.key), literal(row.name), literal(row.region or ""),
+                moment_cell(row.joined_at, tz), REASONS.get(row.source, row.source), key=str(row.record_id),
             )
             self.member_ids.append(row.record_id)
         if rows:
@@ -207,10 +232,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         text = Text()
         editable = not self.app.ctx.read_only
         if seg.type == SegmentType.STATIC:
-            note = ("These filters filled the segment when it was saved; they do not change its members. They are "
-                    "used when converting it to active." if groups else
+            note = ("These filters do not change the members of this static segment: they are what a conversion "
+                    "to active will use." if groups else
                     "This static segment has no filters. Add filters before converting it to active.")
-            text.append(note + (" e edits them." if editable else "") + "\n\n", style="italic")
+            text.append(note + (" e edits them." if editable else "") + "\n", style="italic")
+            text.append(self.members_origin() + "\n\n", style="italic")
         elif editable:
             text.append("The members are the records these filters select. e edits them; t tests a record.\n\n",
                         style="italic")
@@ -225,22 +251,53 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                 text.append(printable(sentence, limit=400) + "\n")
         self.query_one("#filters-text", Static).update(text)
 
+    def members_origin(self) -> str:
+        """How the members of a static segment came in, in words that are true for this one."""
+        counts = membership.source_counts(self.segment_id)
+        if not counts:
+            return "It has no members; + adds records by hand."
+        words = {"filter": "from its filters when it was saved", "conversion": "kept when it was converted to static",
+                 "manual": "added by hand", "import": "imported"}
+        parts = [f"{n:,} {words.get(source, source)}" for source, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        return f"Its {count(sum(counts.values()), 'member')}: " + ", ".join(parts) + "."
+
     def show_activity(self) -> None:
         table = self.query_one("#activity", DataTable)
-        table.clear()
+        cursor = table.cursor_row
         tz = self.app.ctx.tz
         items = []
         for entry in audit.for_segment(self.segment_id, limit=100):
-            items.append((entry.at, literal(entry.summary, limit=200), entry.actor))
+            items.append((entry.at, entry.summary, entry.actor, entry, None))
         log = membership.log_page(self.segment_id, limit=100)
         keys = membership.record_keys(self.segment.object_type, [e.record_id for e in log])
         for entry in log:
             verb = "Added" if entry.action == "added" else "Removed"
-            what = f"{verb} {keys.get(entry.record_id, f'#{entry.record_id}')} ({REASONS.get(entry.reason, entry.reason)})"
-            items.append((entry.at, literal(what, limit=200), entry.actor))
+            key = keys.get(entry.record_id, f"#{entry.record_id}")
+            what = f"{verb} {key} ({REASONS.get(entry.reason, entry.reason)})"
+            items.append((entry.at, what, entry.actor, entry, key))
         items.sort(key=lambda item: item[0], reverse=True)
-        for at, what, who in items[:150]:
-            table.add_row(moment(at, tz), what, literal(who, limit=20))
+        self.activity_items = items[:150]
+        widths = fit([Column("what", "What", need("What", [printable(i[1]) for i in self.activity_items], 200), 20),
+                      Column("when", "When", 17), Column("who", "Who", need("Who", [i[2] for i in self.activity_items], 20))],
+                     self.size.width - 1, first_share=0.75)
+        table.clear(columns=True)
+        for label, width in (("When", widths[1]), ("What", widths[0]), ("Who", widths[2])):
+            table.add_column(label, width=width)
+        for at, what, who, _, _ in self.activity_items:
+            table.add_row(moment_cell(at, tz), literal(what, limit=400), literal(who, limit=40))
+        if self.activity_items:
+            table.move_cursor(row=min(max(cursor, 0), len(self.activity_items) - 1), animate=False)
+
+    @on(DataTable.RowSelected, "#activity")
+    def open_activity_entry(self, event: DataTable.RowSelected) -> None:
+        if not 0 <= event.cursor_row < len(self.activity_items):
+            return
+        _, _, _, entry, key = self.activity_items[event.cursor_row]
+        ctx = self.app.ctx
+        rows = self.read_core(lambda: describe.audit_detail(entry, ctx) if key is None
+                              else describe.membership_detail(entry, key, ctx))
+        if rows is not None:
+            self.app.push_screen(ActivityEntryModal(rows))
 
     @on(SettingsPanel.Saved)
     @on(SettingsPanel.NotSaved)
@@ -249,7 +306,37 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     # -- actions ------------------------------------------------------------------------
     def action_back(self) -> None:
-        self.app.pop_screen()
+        if not self.query_one(SettingsPanel).is_dirty():
+            self.app.pop_screen()
+            return
+        self.app.push_screen(
+            ConfirmModal("Leave without saving the automatic conversion?",
+                         "The change on the Settings tab is not saved: Leave drops it; Cancel goes back "
+                         "to it (ctrl+s saves it).", "Leave"),
+            lambda ok: self.app.pop_screen() if ok else None,
+        )
+
+    def action_records_tab(self) -> None:
+        self.show_tab("tab-records")
+
+    def action_filters_tab(self) -> None:
+        self.show_tab("tab-filters")
+
+    def action_settings_tab(self) -> None:
+        self.show_tab("tab-settings")
+
+    def action_activity_tab(self) -> None:
+        self.show_tab("tab-activity")
+
+    def show_tab(self, tab_id: str) -> None:
+        """Show a tab and put the focus on its content."""
+        self.query_one(TabbedContent).active = tab_id
+        if tab_id == "tab-settings":
+            self.query_one(SettingsPanel).focus_dropdown()
+        elif tab_id == "tab-filters":
+            self.query_one("#tab-filters VerticalScroll").focus()
+        else:
+            self.query_one("#members" if tab_id == "tab-records" else "#activity", DataTable).focus()
 
     def action_reload(self) -> None:
         self.reload()
@@ -265,12 +352,12 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.read_core(self.show_members)
 
     def action_settings(self) -> None:
-        self.query_one(TabbedContent).active = "tab-settings"
-        self.query_one(SettingsPanel).focus_dropdown()
+        self.show_tab("tab-settings")
 
     @on(Button.Pressed, "#actions-button")
     def action_actions(self) -> None:
-        self.app.push_screen(ActionsMenu(self.menu_entries()), self.run_menu_choice)
+        button = self.query_one("#actions-button", Button)
+        self.app.push_screen(ActionsMenu(self.menu_entries(), anchor=button.region), self.run_menu_choice)
 
     def menu_entries(self) -> list[MenuEntry]:
         return self.ACTIONS.menu_entries(self)
@@ -484,9 +571,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.reload()
 
     def action_export(self) -> None:
-        default = f"segment-{self.segment_id}.csv"
-        self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default, self.app.files_folder()),
-                             self.export_to)
+        folder = self.app.files_folder()
+        default = files.free_name(folder, self.segment.name, fallback=f"segment-{self.segment_id}")
+        self.app.push_screen(ExportModal(self.segment.name, self.segment.size, default, folder), self.export_to)
 
     def export_to(self, name: str | None) -> None:
         if not name:
@@ -494,8 +581,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         folder = self.app.files_folder()
         # a name in the files folder only (checked again here: the modal is not the guard)
         self.run_core(lambda: records.export_members(self.segment_id, files.in_folder(folder, name)),
-                      done=lambda written: self.notify(f"Exported {count(written, 'member')} to {printable(name)} "
-                                                       f"in {printable(str(folder))}.", title="Export"),
+                      done=lambda written: self.notify(f"Exported {count(written, 'member')} to "
+                                                       f"{printable(str(files.in_folder(folder, name)))}.",
+                                                       title="Export"),
                       failed=self.fail, group="export")
 
     def fail(self, exc: Exception) -> None:

@@ -38,7 +38,7 @@ class SegmentPicker(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.fill("")
-        self.query_one("#segment-search").focus()
+        self.set_focus(self.query_one("#segment-search"))  # typed keys are its own at once
 
     def fill(self, text: str) -> None:
         page = segments.list_page(search=text, object_type=self.object_type, limit=50)

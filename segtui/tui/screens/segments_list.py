@@ -9,24 +9,27 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 
-from ...core import describe, segments
+from ...core import schedule, segments, store
 from ...core.errors import SegtuiError
 from .. import flows
 from ..actions import Action, ActionTable, HasActions
-from ..text import count, literal, moment, printable, type_badge
+from ..columns import Column, fit, need
+from ..text import count, literal, moment_cell, printable, type_badge
 from ..work import CoreWork
 
 PAGE = 200
 COLUMNS = [
-    # what matters most first: at 80 columns the first four fit without scrolling
-    ("Name", "name", 18),
+    # in order of importance: the name as wide as the names need, then type, size and the
+    # automatic conversion; the others as the width allows (the rest by scrolling sideways,
+    # the name staying in place)
+    ("Name", "name", 0),
     ("Type", "type", 8),
     ("Size", "size", 6),
-    ("Auto-conversion", "conversion", 40),
+    ("Auto-conversion", "conversion", 0),
     ("Object", "object", 9),
     ("Last activity", "last_activity", 17),
     ("Last updated", "updated", 17),
-    ("Created by", "created_by", 12),
+    ("Created by", "created_by", 0),
 ]
 SORT_ORDER = [key for _, key, _ in COLUMNS]
 TYPE_TABS = {"all": None, "active": "active", "static": "static"}
@@ -37,13 +40,15 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "list",
         Action("create", "Create", "n", mutates=True, palette=False),
+        # priority: handled the moment it arrives, so that the keys typed right after it (a fast
+        # typist, a paste, "/events" in one SSH packet) reach the search box, never the screen's keys
         Action("search", "Search", "slash", key_display="/", title="Search segments",
-               description="Filter the list by name"),
+               description="Filter the list by name", priority=True),
         Action("cycle_type", "Type", "t", title="Filter by type", description="All / Active / Static"),
         Action("cycle_sort", "Sort", "s", title="Sort segments", description="Cycle the sort column"),
         Action("reverse_sort", "Order", "o", show=False, palette=False),
         Action("reload", "Reload", "r", show=False, title="Reload segments", description="Read the list again"),
-        Action("delete", "Delete", "delete", key_display="del", mutates=True,
+        Action("delete", "Delete", "delete", key_display="del", mutates=True, show=False,
                description="Delete the highlighted segment (restorable for 90 days)"),
         Action("browse", "Records", "b", palette=False),
         Action("import_records", "Import", "i", mutates=True, palette=False),
@@ -61,6 +66,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         self.loaded = 0
         self.total = 0
         self.ids: list[int] = []
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,24 +80,60 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = "Segments"
         table = self.query_one(DataTable)
-        for label, key, width in COLUMNS:
-            table.add_column(label, key=key, width=width)
+        table.fixed_columns = 1
         self.reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.size.width != self.laid_out_width:
+            self.reload()
 
     # -- data ---------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the first page again, keeping the cursor on the same segment if possible."""
         table = self.query_one(DataTable)
         keep = self.ids[table.cursor_row] if self.ids and 0 <= table.cursor_row < len(self.ids) else None
-        table.clear()
         self.ids = []
         self.loaded = 0
-        self.load_more()
+        self.load_more(lay_out=True)
         if keep in self.ids:
             table.move_cursor(row=self.ids.index(keep), animate=False)
 
-    def load_more(self) -> None:
+    def conversion_cell(self, seg) -> Text:
+        if seg.refresh_error:
+            return Text("⚠ refresh failing", style="bold red", no_wrap=True, overflow="ellipsis")
+        plan = store.schedule_of(seg)
+        tz = seg.schedule_tz or self.app.ctx.tz
+        if plan.mode == schedule.ON_DAY:
+            text = f"on {plan.day.format('D MMM YYYY')}"
+        elif plan.mode == schedule.AFTER_INACTIVITY and seg.due_at is not None:
+            text = (f"due {seg.due_at.in_timezone(tz).format('D MMM YYYY')} "
+                    f"({schedule.format_period(plan.amount, plan.unit)} idle)")
+        else:
+            return Text("-", style="dim")
+        return Text(text, no_wrap=True, overflow="ellipsis")
+
+    def lay_out(self, rows) -> None:
+        """Columns from the width the table has and what this page's rows need."""
+        table = self.query_one(DataTable)
+        conversions = [self.conversion_cell(seg).plain for seg in rows]
+        wanted = {
+            "name": Column("name", "Name", need("Name", [printable(seg.name) for seg in rows], 60), 12),
+            "type": Column("type", "Type", 8),
+            "size": Column("size", "Size", max(4, need("Size", [f"{seg.size:,}" for seg in rows]))),
+            "conversion": Column("conversion", "Auto-conversion", need("Auto-conversion", conversions), 12),
+            "object": Column("object", "Object", 9),
+            "last_activity": Column("last_activity", "Last activity", 17),
+            "updated": Column("updated", "Last updated", 17),
+            "created_by": Column("created_by", "Created by", need("Created by", [seg.created_by for seg in rows], 20)),
+        }
+        widths = fit([wanted[key] for _, key, _ in COLUMNS], self.size.width, first_share=0.45)
+        table.clear(columns=True)
+        for (label, key, _), width in zip(COLUMNS, widths):
+            table.add_column(label, key=key, width=width)
+        self.laid_out_width = self.size.width
+
+    def load_more(self, *, lay_out: bool = False) -> None:
         ctx = self.app.ctx
         page = self.read_core(lambda: segments.list_page(
             search=self.search_text, type=self.type_filter, sort=self.sort,
@@ -101,17 +143,18 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             return
         self.total = page.total
         table = self.query_one(DataTable)
+        if lay_out:
+            self.lay_out(page.rows)
         for seg in page.rows:
             table.add_row(
-                literal(seg.name, limit=60),
+                literal(seg.name),
                 type_badge(seg.type),
                 Text(f"{seg.size:,}", justify="right"),
-                Text(describe.schedule_summary(seg, ctx) or "-", style="" if seg.due_at else "dim")
-                if not seg.refresh_error else Text("⚠ refresh failing", style="bold red"),
+                self.conversion_cell(seg),
                 seg.object_type,
-                moment(seg.last_activity_at, ctx.tz),
-                moment(seg.updated_at, ctx.tz),
-                literal(seg.created_by, limit=20),
+                moment_cell(seg.last_activity_at, ctx.tz),
+                moment_cell(seg.updated_at, ctx.tz),
+                literal(seg.created_by, limit=40),
                 key=str(seg.id),
             )
             self.ids.append(seg.id)
@@ -123,9 +166,15 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         arrow = "↓" if self.descending else "↑"
         sort_label = next(label for label, key, _ in COLUMNS if key == self.sort)
         if self.total == 0:
-            if self.search_text or self.type_filter:
-                status.update(f"No segment matches {printable(self.search_text)!r}" if self.search_text
-                              else f"No {self.type_filter} segments.")
+            if self.search_text and self.type_filter:
+                others = segments.list_page(search=self.search_text, limit=1).total
+                found = (f" {count(others, 'segment')} of another type match{'es' if others == 1 else ''}: "
+                         "t shows all types." if others else "")
+                status.update(f"No {self.type_filter} segment matches {printable(self.search_text)!r}.{found}")
+            elif self.search_text:
+                status.update(f"No segment matches {printable(self.search_text)!r}.")
+            elif self.type_filter:
+                status.update(f"No {self.type_filter} segments: t shows all types.")
             else:
                 status.update("No segments yet. Press n to create one, or i to import records first."
                               if not self.app.ctx.read_only else "No segments yet.")
@@ -171,7 +220,11 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             self.reload()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        search = self.query_one("#search", Input)
+        if self.focused is search:  # a "/" typed in the search itself is text
+            search.insert_text_at_cursor("/")
+            return
+        self.set_focus(search)  # at once, not at the next idle moment
 
     def action_clear_search(self) -> None:
         search = self.query_one("#search", Input)
@@ -182,6 +235,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def action_cycle_type(self) -> None:
         tabs = self.query_one(Tabs)
         order = list(TYPE_TABS)
+        if self.total == 0 and self.search_text and self.type_filter:  # "t shows all types"
+            tabs.active = "all"
+            return
         tabs.active = order[(order.index(tabs.active or "all") + 1) % len(order)]
 
     def action_cycle_sort(self) -> None:

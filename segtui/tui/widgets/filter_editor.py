@@ -47,8 +47,9 @@ class FilterEditor(HasActions, Widget):
     ACTIONS = ActionTable(
         "editor",
         Action("add_filter", "Add filter", "n", description="A filter in the group under the cursor (n)"),
-        Action("edit", "Edit", "e", title="Edit filter", description="The filter under the cursor (e)"),
-        Action("add_group", "Add group (OR)", "o", title="Add group", description="A new group, joined by OR (o)"),
+        # Enter edits too: the footer keeps its room
+        Action("edit", "Edit", "e", title="Edit filter", show=False, description="The filter under the cursor (e)"),
+        Action("add_group", "OR group", "o", title="Add group", description="A new group, joined by OR (o)"),
         Action("remove", "Remove", "d,delete", title="Remove filter or group", description="What is under the cursor (d)"),
     )
     BINDINGS = ACTIONS.bindings()

@@ -12,7 +12,7 @@ from textual.widget import Widget
 from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from ...core import conversions, schedule, store
+from ...core import conversions, dates, schedule, store
 from ...core.errors import SegtuiError
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
 from ..text import moment, printable
@@ -20,6 +20,8 @@ from ..work import CoreWork
 
 MODE_CHOICES = [("Never", NEVER), ("On a specific day", ON_DAY), ("After inactivity", AFTER_INACTIVITY)]
 UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
+# the periods HubSpot's dropdowns offer first; any whole number can be typed
+COMMON_PERIODS = "e.g. 7 days, 2 weeks, 1 month, 6 months"
 
 
 class SettingsPanel(CoreWork, Widget):
@@ -47,8 +49,9 @@ class SettingsPanel(CoreWork, Widget):
     #conversion-form { height: auto; }
     .form-row { height: auto; margin-top: 1; }
     #mode { width: 30; }
-    #day { width: 16; }
+    #day { width: 26; }
     #amount { width: 10; }
+    #periods, #day-hint { color: $text-muted; height: auto; }
     #unit { width: 14; margin-left: 2; }
     #pick-day { margin-left: 2; }
     #explanation { margin-top: 1; height: auto; }
@@ -80,11 +83,14 @@ class SettingsPanel(CoreWork, Widget):
                         yield Label("Convert this segment to static")
                         yield Select(MODE_CHOICES, allow_blank=False, value=NEVER, id="mode", compact=True)
                         with Horizontal(id="day-row", classes="form-row hidden"):
-                            yield Input(placeholder="YYYY-MM-DD", id="day", max_length=10, compact=True)
+                            yield Input(placeholder="2026-12-31, tomorrow…", id="day", max_length=24, compact=True)
                             yield Button("Calendar…", id="pick-day", compact=True)
+                        yield Static("", id="day-hint", classes="hidden")
                         with Horizontal(id="inactivity-row", classes="form-row hidden"):
-                            yield Input(placeholder="30", id="amount", type="integer", max_length=6, compact=True)
+                            # no type="integer": a refused character stays visible with the reason
+                            yield Input(placeholder="30", id="amount", max_length=6, compact=True)
                             yield Select(UNIT_CHOICES, allow_blank=False, value="days", id="unit", compact=True)
+                        yield Static(COMMON_PERIODS, id="periods", classes="hidden")
                         yield Static("", id="explanation")
                         yield Static("", id="schedule-error", classes="error-text")
                         with Horizontal(id="save-row"):
@@ -111,8 +117,8 @@ class SettingsPanel(CoreWork, Widget):
             _, sentence = conversions.projected(self.app.ctx, segment, saved)
             note.update(f"{sentence}\n\nThis console is read-only: the automatic conversion is shown, not changed.")
             return
-        if not changed_segment:
-            self.update_explanation()
+        if not changed_segment and self.is_dirty():
+            self.update_explanation()  # keep what the user is typing
             return
         with self.prevent(Select.Changed, Input.Changed):
             self.query_one("#mode", Select).value = segment.schedule_mode or NEVER
@@ -138,8 +144,10 @@ class SettingsPanel(CoreWork, Widget):
     def focus_dropdown(self) -> None:
         self.query_one("#settings-sidebar", OptionList).highlighted = 0
         self.query_one(ContentSwitcher).current = "conversion"
-        if self.segment is not None and self.segment.type == "active":
+        if self.segment is not None and self.segment.type == "active" and not self.app.ctx.read_only:
             self.query_one("#mode", Select).focus()
+        else:
+            self.query_one("#settings-sidebar", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#settings-sidebar")
     def switch_section(self, event: OptionList.OptionHighlighted) -> None:
@@ -151,7 +159,32 @@ class SettingsPanel(CoreWork, Widget):
 
     def show_rows(self) -> None:
         self.query_one("#day-row").set_class(self.mode() != ON_DAY, "hidden")
+        self.query_one("#day-hint").set_class(self.mode() != ON_DAY, "hidden")
         self.query_one("#inactivity-row").set_class(self.mode() != AFTER_INACTIVITY, "hidden")
+        self.query_one("#periods").set_class(self.mode() != AFTER_INACTIVITY, "hidden")
+        if self.mode() == ON_DAY:
+            self.query_one("#day-hint", Static).update(dates.hint(self.app.ctx.date_order).capitalize())
+
+    def saved_schedule(self) -> Schedule:
+        return store.schedule_of(self.segment)
+
+    def is_dirty(self) -> bool:
+        """The form says something other than what is saved (unsaved changes)."""
+        if self.segment is None or self.segment.type != "active" or self.app.ctx.read_only:
+            return False
+        saved = self.saved_schedule()
+        if self.mode() != saved.mode:
+            return True
+        if self.mode() == ON_DAY:
+            return self.query_one("#day", Input).value.strip() != (saved.day.isoformat() if saved.day else "")
+        if self.mode() == AFTER_INACTIVITY:
+            return (self.query_one("#amount", Input).value.strip() != str(saved.amount or "")
+                    or self.query_one("#unit", Select).value != (saved.unit or "days"))
+        return False
+
+    def read_day(self):
+        ctx = self.app.ctx
+        return dates.parse_day(self.query_one("#day", Input).value, today=ctx.today(), order=ctx.date_order)
 
     def read_form(self) -> Schedule:
         """The schedule the form describes; raises InvalidSchedule with the reason."""
@@ -159,8 +192,8 @@ class SettingsPanel(CoreWork, Widget):
         if mode == ON_DAY:
             text = self.query_one("#day", Input).value.strip()
             if not text:
-                raise schedule.InvalidSchedule("Pick a day: type YYYY-MM-DD or use the calendar")
-            plan = Schedule(ON_DAY, day=schedule.parse_day(text))
+                raise schedule.InvalidSchedule("Pick a day: type it or use the calendar")
+            plan = Schedule(ON_DAY, day=self.read_day())
             schedule.check_for_saving(plan, today=self.app.ctx.today())
             return plan
         if mode == AFTER_INACTIVITY:
@@ -186,6 +219,9 @@ class SettingsPanel(CoreWork, Widget):
             self.query_one("#save", Button).disabled = True
             return False
         _, sentence = conversions.projected(self.app.ctx, self.segment, plan)
+        typed = self.query_one("#day", Input).value.strip()
+        if plan.mode == ON_DAY and typed != plan.day.isoformat():  # say how the typed day was read
+            sentence = f"{typed} is {dates.full(plan.day)}. {sentence}"
         explanation.update(sentence)
         self.error_message = ""
         error.update("")
@@ -209,10 +245,10 @@ class SettingsPanel(CoreWork, Widget):
     def open_calendar(self) -> None:
         today = self.app.ctx.today()
         try:
-            current = schedule.parse_day(self.query_one("#day", Input).value)
+            current = self.read_day()
         except SegtuiError:
             current = today
-        self.app.push_screen(self.calendar(current, today), self.day_picked)
+        self.app.push_screen(self.calendar(current, today, schedule.latest_day(today)), self.day_picked)
 
     def day_picked(self, day) -> None:
         if day is not None:
