@@ -137,6 +137,17 @@ def test_screen(snap_compare, make_app, screen, size):
     assert snap_compare(still_toasts(app), terminal_size=SIZES[size], run_before=SCREENS[screen])
 
 
+# the screens whose columns follow the terminal's width, on a wide terminal too (issue 15)
+WIDE = ["list", "detail_records", "activity", "records_browser", "record_page", "record_picker", "help_detail"]
+
+
+@pytest.mark.parametrize("screen", WIDE)
+def test_wide_screen(snap_compare, make_app, screen):
+    SNAPSHOT_FILES.mkdir(parents=True, exist_ok=True)
+    app = make_app(files_dir=SNAPSHOT_FILES)
+    assert snap_compare(still_toasts(app), terminal_size=(200, 50), run_before=SCREENS[screen])
+
+
 HOSTILE = "[bold red]Injected[/] \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202egnp.exe"
 # markup shown as typed; escapes, the bell and the right-to-left override as visible codes
 HOSTILE_SHOWN = "[bold red]Injected[/] \\u001b[31mred\\u001b[0m \\u001b]0;title\\u0007 \\u202egnp.exe"
