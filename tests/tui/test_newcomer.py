@@ -100,12 +100,20 @@ async def footer_fits(pilot, where: str) -> None:
 
 def test_footer_keys_fit_whole_at_80_columns(make_app):
     app = make_app()
+    saving = {}
 
     async def scenario(pilot):
         await footer_fits(pilot, "list")
         for name in ("Events 2025, Bretagne", "Hand-picked VIPs"):
             await open_segment(pilot, name)
             await footer_fits(pilot, name)
+            await pilot.press("3")  # the Settings tab: ctrl+s Save only where there is something to save
+            await settle(pilot)
+            await pilot.pause(0.2)
+            await footer_fits(pilot, f"settings of {name}")
+            saving[name] = [k.action for k in pilot.app.screen.query("FooterKey")].count("save")
+            await pilot.press("1")
+            await settle(pilot)
             await pilot.press("e")
             await settle(pilot)
             await footer_fits(pilot, f"edit filters of {name}")
@@ -125,6 +133,7 @@ def test_footer_keys_fit_whole_at_80_columns(make_app):
         await footer_fits(pilot, "a record")
 
     run(app, scenario, size=(80, 24))
+    assert saving == {"Events 2025, Bretagne": 1, "Hand-picked VIPs": 0}
 
 
 # 3 -------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -14,7 +13,9 @@ from textual.widgets.option_list import Option
 
 from ...core import conversions, dates, schedule, store
 from ...core.errors import SegtuiError
+from ...core.kinds import SegmentType
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
+from ..actions import Action, ActionTable, HasActions
 from ..text import moment, printable
 from ..work import CoreWork
 
@@ -22,9 +23,10 @@ MODE_CHOICES = [("Never", NEVER), ("On a specific day", ON_DAY), ("After inactiv
 UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
 # the periods HubSpot's dropdowns offer first; any whole number can be typed
 COMMON_PERIODS = "e.g. 7 days, 2 weeks, 1 month, 6 months"
+ACTIVE_ONLY = frozenset({SegmentType.ACTIVE})
 
 
-class SettingsPanel(CoreWork, Widget):
+class SettingsPanel(HasActions, CoreWork, Widget):
     """The form saves through the core in a thread, then says so with a message: the screen
     decides what to reload. ``calendar``: the day picker screen (widgets import no screen)."""
 
@@ -60,7 +62,11 @@ class SettingsPanel(CoreWork, Widget):
     #mode { margin-top: 1; }
     .hidden { display: none; }
     """
-    BINDINGS = [Binding("ctrl+s", "save", "Save", priority=True, id="settings.save")]
+    # only where there is something to save: an active segment, in a console that may change it
+    # (in the footer, ctrl+s Save takes room the page's own keys need)
+    ACTIONS = ActionTable("settings", Action("save", "Save", "ctrl+s", mutates=True, types=ACTIVE_ONLY, priority=True,
+                                             palette=False))
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, *, calendar: type[ModalScreen], **kwargs) -> None:
         super().__init__(**kwargs)
