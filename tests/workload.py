@@ -311,6 +311,8 @@ def claim_and_hang(url: str, ready) -> None:
 # ---------------------------------------------------------------- record changes racing each other and refreshes
 
 
+PAUSE = 3.0  # seconds a paused refresh waits for the edit it let in
+
 FOLLOW_FILTERS = [
     {"groups": [{"filters": [{"property": "region", "operator": "is_any_of", "values": ["Bretagne"]}]}]},
     {"groups": [{"filters": [{"property": "region", "operator": "is_none_of", "values": ["Bretagne"]},
@@ -397,6 +399,63 @@ def full_refreshes_in_a_process(url: str, segment_ids: list[int], rounds: int, b
         results.put(("refresher", retried, None))
     except Exception as exc:
         results.put(("refresher", 0, f"{type(exc).__name__}: {exc}"))
+
+
+def refresh_pausing_in_a_process(url: str, segment_id: int, reached, edited, barrier, results) -> None:
+    """A full refresh that stops in the middle of its transaction (its diff logged, the
+    members not yet written): it tells ``reached``, then waits for ``edited`` (at most
+    PAUSE seconds: an editor that needs this transaction's lock cannot edit before it ends)."""
+    from segtui.core import membership
+
+    try:
+        db = dbmod.open_database(url)
+        barrier.wait(timeout=60)
+
+        def pause(_logged: int) -> None:
+            reached.set()
+            edited.wait(timeout=PAUSE)
+
+        membership.after_first_batch = pause
+        diff = membership.refresh(context("worker"), segment_id, full=True)
+        db.close()
+        results.put(("refresher", diff.added, None))
+    except Exception as exc:
+        results.put(("refresher", 0, f"{type(exc).__name__}: {exc}"))
+
+
+def edit_when_told_in_a_process(url: str, record_id: int, values: dict, row_locks: bool, reached, edited,
+                                barrier, results) -> None:
+    """Edit one record once the refresh is paused inside its transaction; tell ``edited``.
+    ``row_locks=False`` takes the segment row locks out of the edit's evaluation, to show
+    what they are for."""
+    from segtui.core import follow, records
+
+    try:
+        db = dbmod.open_database(url)
+        if not row_locks:
+            follow.ROW_LOCK = ""
+        barrier.wait(timeout=60)
+        reached.wait(timeout=60)
+        while True:
+            try:
+                records.set_properties(context("alice"), "contacts", record_id, values)
+                break
+            except Exception as exc:  # SQLite: the refresh holds the write lock past the busy timeout
+                if "locked" not in str(exc):
+                    raise
+                dbmod.reset_connection()
+        edited.set()
+        db.close()
+        results.put(("editor", 0, None))
+    except Exception as exc:
+        results.put(("editor", 0, f"{type(exc).__name__}: {exc}"))
+
+
+def events(count: int) -> list:
+    """Events the processes of ``run_together`` can share."""
+    import multiprocessing as mp
+
+    return [mp.get_context("spawn").Event() for _ in range(count)]
 
 
 def run_together(targets: list[tuple], timeout: float = 300) -> list:

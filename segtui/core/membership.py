@@ -288,6 +288,8 @@ def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
 def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source: str = "manual",
                 expected_version: int | None = None) -> Diff:
     """Add records by hand to a static segment (already-members are left as they are)."""
+    from . import follow  # follow builds on this module
+
     ids = sorted(set(record_ids))
     with store.editing(ctx, segment_id, expected_version, "adding records") as segment:
         _require_static(segment, "add")
@@ -308,7 +310,10 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
                 fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
             ).execute()
             diff = Diff(added, 0)
-            record_activity(ctx, segment, diff)
+            record_activity(ctx, segment, diff, mark_dependants=False)
+            joined = [rid for (rid,) in _logged(segment.id, start, "added").tuples()]
+            how = "imported into" if source == "import" else "added to"
+            follow.members_changed(ctx, segment, joined, cause=f"{how} {segment.name[:60]!r}")
             _audit_manual(ctx, segment, "add_records", f"Added {added} record(s) by hand", ids)
         return Diff(added, 0)
 
@@ -316,10 +321,13 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
 def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
                    expected_version: int | None = None) -> Diff:
     """Remove records by hand from a static segment (non-members are ignored)."""
+    from . import follow  # follow builds on this module
+
     ids = sorted(set(record_ids))
     with store.editing(ctx, segment_id, expected_version, "removing records") as segment:
         _require_static(segment, "remove")
         removed = 0
+        start = _last_log_id(segment.id)
         for chunk in chunked(ids, CHUNK):
             gone = Membership.select(
                 Membership.segment, Membership.record_id, Value("removed"), Value("manual"),
@@ -331,7 +339,9 @@ def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
             ).execute()
         if removed:
             diff = Diff(0, removed)
-            record_activity(ctx, segment, diff)
+            record_activity(ctx, segment, diff, mark_dependants=False)
+            left = [rid for (rid,) in _logged(segment.id, start, "removed").tuples()]
+            follow.members_changed(ctx, segment, left, cause=f"removed from {segment.name[:60]!r}")
             _audit_manual(ctx, segment, "remove_records", f"Removed {removed} record(s) by hand", ids)
         return Diff(0, removed)
 

@@ -49,10 +49,10 @@ def test_check_finds_drift_and_repair_puts_it_right(ctx, database):
 
 
 def test_a_segment_owed_a_full_refresh_is_pending_not_drift(ctx, database):
-    ids = add_contacts({"region": "Bretagne"})
-    vip = make(ctx, "VIP", "static")
+    add_contacts({"region": "Bretagne"})
+    vip = make(ctx, "VIP", "active", tree([f("region", "is_any_of", values=["Normandie"])]))
     in_vip = make(ctx, "In VIP", "active", tree([{"segment": vip.id, "operator": "in_segment"}]))
-    membership.add_records(ctx, vip.id, ids)
+    segments.update_filters(ctx, vip.id, tree([f("region", "is_any_of", values=["Bretagne"])]))  # as a whole
     report = check.check(ctx)
     assert report.pending == [(in_vip.id, "In VIP")] and report.drifts == []
     worker.tick(ctx, me="w")

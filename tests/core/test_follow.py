@@ -103,18 +103,41 @@ def test_the_inactivity_clock_moves_with_incremental_changes_only_when_membershi
     assert row.last_activity_at == clock.now() and row.due_at == clock.now().add(days=2)
 
 
-def test_a_record_change_and_a_pending_full_refresh(ctx, clock, people):
-    """A segment owed a full refresh (a segment it reads changed as a whole) still follows
-    the record at once, and the worker's full refresh agrees."""
+def test_records_added_to_or_removed_from_a_static_segment_by_hand_carry_its_dependants_along(ctx, clock, people):
     vip = make(ctx, "VIP", "static")
     vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
                                                            f("region", "is_any_of", values=["Bretagne"])]))
-    membership.add_records(ctx, vip.id, [people[0], people[3]])
-    assert reload(vip_bretons).stale is True  # the worker owes it a full refresh
+    not_those = make(ctx, "Not VIP Bretons", "active", tree([{"segment": vip_bretons.id, "operator": "not_in_segment"}]))
+    membership.add_records(replace(ctx, actor="bob"), vip.id, [people[0], people[3]])
+    # in the same transaction, no full refresh owed, nothing for the worker
+    assert members(vip_bretons) == {people[0]} and members(not_those) == {people[1], people[2], people[3]}
+    assert (reload(vip_bretons).stale, reload(vip_bretons).next_refresh_at) == (False, None)
+    assert log_rows(vip_bretons)[-1] == (people[0], "added", "added to 'VIP'")
+    assert log_rows(not_those)[-1] == (people[0], "removed", "added to 'VIP', via 'VIP Bretons'")
     records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne"})
-    assert members(vip_bretons) == {people[3]}  # the record followed; people[0] waits for the worker
+    assert members(vip_bretons) == {people[0], people[3]}
+    membership.remove_records(ctx, vip.id, [people[0], people[1]])
+    assert members(vip_bretons) == {people[3]} and log_rows(vip_bretons)[-1] == (people[0], "removed", "removed from 'VIP'")
+    assert members(not_those) == {people[0], people[1], people[2]}
+    # an import into the static segment too
+    records.import_csv(ctx, "contacts", "email,region\nc1@example.org,Bretagne\n", segment_id=vip.id)
+    assert log_rows(vip_bretons)[-1] == (people[0], "added", "imported into 'VIP'")
+    assert worker.tick(ctx, me="w").refreshed == []
+    assert inconsistencies() == []
+
+
+def test_beyond_so_many_records_by_hand_the_dependants_are_owed_a_full_refresh(ctx, people, monkeypatch):
+    vip = make(ctx, "VIP", "static")
+    vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
+                                                           f("region", "is_any_of", values=["Bretagne"])]))
+    monkeypatch.setattr(follow, "FOLLOW_AT_MOST", 1)
+    membership.add_records(ctx, vip.id, [people[0], people[2]])
+    assert members(vip_bretons) == set() and reload(vip_bretons).stale is True
+    records.set_properties(ctx, "contacts", people[2], {"region": "Bretagne"})  # still follows the record
+    assert members(vip_bretons) == {people[2]}
     worker.tick(ctx, me="w")
-    assert members(vip_bretons) == {people[0], people[3]} and reload(vip_bretons).stale is False
+    assert members(vip_bretons) == {people[0], people[2]} and reload(vip_bretons).stale is False
+    assert inconsistencies() == []
 
 
 def test_relative_dates_roll_over_at_midnight_evaluating_only_the_crossing_records(ctx, clock, database):
