@@ -160,13 +160,15 @@ def records_changed(ctx: Context, object_type: str, record_ids, changed: set[str
         return Followed()
     direct = _readers(object_type, changed)
     causes = {}
-    if changed is not None and cause == changed_cause(changed) and len(changed) > 1:
+    said = changed_cause(changed) if changed is not None else ""
+    if changed is not None and cause.endswith(said) and len(changed) > 1:
         # each segment's log names the changed properties it reads
         reads: dict[int, set[str]] = {}
         for segment_id, name in SegmentRead.select(SegmentRead.segment_id, SegmentRead.property).where(
                 SegmentRead.segment_id.in_(direct) & (SegmentRead.object_type == object_type)).tuples():
             reads.setdefault(segment_id, set()).add(name)
-        causes = {sid: changed_cause(reads[sid] & changed) for sid in direct if reads.get(sid, set()) & changed}
+        prefix = cause[: len(cause) - len(said)]  # "import: "
+        causes = {sid: prefix + changed_cause(reads[sid] & changed) for sid in direct if reads.get(sid, set()) & changed}
     return follow(ctx, object_type, ids, direct, cause=cause, causes=causes)
 
 

@@ -208,13 +208,23 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
     update = {getattr(model, c): fn.COALESCE(getattr(EXCLUDED, c), getattr(model, c)) for c in columns if c != key_name}
     update[model.updated_at] = EXCLUDED.updated_at
     created: set[str] = set()
+    changes: dict[int, set[str]] = {}  # per known record: the properties this import changes
+    others = [c for c in columns if c != key_name]
     with write_transaction():
         done = 0
         for batch in chunked(rows, BATCH):
-            known = dict(model.select(key, model.id).where(key.in_([r[key_name] for r in batch])).tuples())
+            before = _known(model, key, others, [r[key_name] for r in batch])
+            known = {k: found[0] for k, found in before.items()}
             report.updated += len(known)
             report.created += len(batch) - len(known)
             created.update(r[key_name] for r in batch if r[key_name] not in known)
+            for r in batch:
+                if r[key_name] in before:
+                    record_id, *old = before[r[key_name]]
+                    # an empty cell keeps the value (COALESCE below): it changes nothing
+                    changed = {c for c, was in zip(others, old) if r[c] is not None and r[c] != was}
+                    if changed:
+                        changes[record_id] = changed
             _upsert(model, key, fields, update, [[r[c] for c in columns] + [now] for r in batch],
                     [known.get(r[key_name]) for r in batch])
             done += len(batch)
@@ -224,26 +234,40 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
             all_keys = [r[key_name] for r in rows]
             ids = membership.resolve_keys(object_type, all_keys)
             report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
-        report.followed = _follow_import(ctx, object_type, key, key_name, columns, rows, created)
+        report.followed = _follow_import(ctx, object_type, key, changes, sorted(created))
         audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
                      segment_id=target.id if target else None,
                      after={"columns": columns, "lines": len(rows), "segments": report.followed.summary()})
     return report
 
 
-def _follow_import(ctx: Context, object_type: str, key, key_name: str, columns: list[str], rows: list[dict],
-                   created: set[str]) -> follow.Followed:
-    """The imported records, evaluated against the segments that read the imported columns
-    (the new ones against every active segment of their object: anything may match them)."""
+def _known(model, key, columns: list[str], keys: list[str]) -> dict[str, tuple]:
+    """The known records among ``keys``: key -> (id, value of each column), their rows
+    locked on PostgreSQL until the import commits, so that what it compares against is
+    what it overwrites."""
+    query = model.select(key, model.id, *(getattr(model, c) for c in columns)).where(key.in_(keys))
+    if not is_sqlite(database_proxy):
+        query = query.for_update()
+    return {row[0]: row[1:] for row in query.tuples()}
+
+
+def _follow_import(ctx: Context, object_type: str, key, changes: dict[int, set[str]],
+                   created: list[str]) -> follow.Followed:
+    """Each imported record evaluated against the segments that read a property the import
+    changed for it (a record whose values stayed the same against none; records sharing the
+    same changed properties together), the new ones against every active segment of their
+    object: anything may match them."""
     model = RECORD_MODELS[object_type]
-    updated_ids, created_ids = [], []
-    for start in range(0, len(rows), BATCH):
-        keys = [r[key_name] for r in rows[start : start + BATCH]]
-        for record_id, value in model.select(model.id, key).where(key.in_(keys)).tuples():
-            (created_ids if value in created else updated_ids).append(record_id)
-    changed = set(columns) - {key_name}
-    done = follow.records_changed(ctx, object_type, updated_ids, changed,
-                                  cause=f"import: {follow.changed_cause(changed)}")
+    done = follow.Followed()
+    alike: dict[frozenset, list[int]] = {}
+    for record_id, changed in changes.items():
+        alike.setdefault(frozenset(changed), []).append(record_id)
+    for changed, ids in sorted(alike.items(), key=lambda item: sorted(item[0])):
+        done.merge(follow.records_changed(ctx, object_type, ids, set(changed),
+                                          cause=f"import: {follow.changed_cause(changed)}"))
+    created_ids = []
+    for keys in chunked(created, BATCH):
+        created_ids += [record_id for (record_id,) in model.select(model.id).where(key.in_(keys)).tuples()]
     return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
 
 

@@ -178,3 +178,31 @@ def test_the_log_reason_reads_as_the_record_page_shows_it(ctx, people):
     assert (belonging.segment.id, belonging.source, belonging.reason, belonging.actor) == (
         bretons.id, "filter", "region changed", "bob")
     assert MembershipLog.select().where(MembershipLog.record_id == people[2]).count() == 1
+
+
+def test_an_import_evaluates_each_record_only_against_the_segments_reading_what_it_changed(ctx, people, monkeypatch):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    keen = make(ctx, "Keen", "active", tree([f("events_attended", "gte", value=1)]))
+    both = make(ctx, "Keen Bretons", "active", tree([f("events_attended", "gte", value=1), f("region", "is_known")]))
+    evaluated = []
+    real = follow._matching
+
+    def spy(object_type, segments, ids, days):
+        evaluated.append(({s.name for s in segments}, sorted(ids)))
+        return real(object_type, segments, ids, days)
+
+    monkeypatch.setattr(follow, "_matching", spy)
+    text = ("email,region,events_attended\n"
+            "c1@example.org,Bretagne,3\n"  # both as they were: evaluated against nothing
+            "c2@example.org,,4\n"  # an empty cell keeps the region: events_attended changed
+            "c3@example.org,Bretagne,5\n"  # region changed only
+            "c9@example.org,Bretagne,1\n")  # new: against every active segment
+    report = records.import_csv(replace(ctx, actor="bob"), "contacts", text)
+    new = records.find_record("contacts", "c9@example.org").id
+    assert evaluated == [({"Keen", "Keen Bretons"}, [people[1]]), ({"Bretons", "Keen Bretons"}, [people[2]]),
+                         ({"Bretons", "Keen", "Keen Bretons"}, [new])]
+    assert report.followed.joined == {bretons.id: [people[2], new], keen.id: [people[1], new],
+                                      both.id: [people[1], new]}
+    assert log_rows(keen)[-2:] == [(people[1], "added", "import: events_attended changed"),
+                                   (new, "added", "import: new record")]
+    assert inconsistencies() == []
