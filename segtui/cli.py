@@ -17,7 +17,7 @@ from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import format_value, printable
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError, StaleSegment
-from .core.properties import SINGULAR, properties
+from .core.properties import SINGULAR, key_property, properties
 
 EPILOG = """\
 SEGMENT is an id or an exact name. Environment: SEGTUI_DB (database), SEGTUI_TZ (account
@@ -117,6 +117,10 @@ def build_parser() -> Parser:
     p.add_argument("object_type", choices=["contacts", "companies"])
     p.add_argument("key", metavar="KEY", help="email (contacts), domain (companies) or id")
     p.add_argument("values", nargs="+", metavar="PROPERTY=VALUE", help="an empty VALUE makes it unknown")
+    p = rsub.add_parser("delete", help="delete one record for good; it leaves every segment that held it")
+    p.add_argument("object_type", choices=["contacts", "companies"])
+    p.add_argument("key", metavar="KEY", help="email (contacts), domain (companies) or id")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     p = rsub.add_parser("show", help="a record's properties and segments (when and why it joined each)")
     p.add_argument("object_type", choices=["contacts", "companies"])
     p.add_argument("key", metavar="KEY", help="email (contacts), domain (companies) or id")
@@ -451,6 +455,20 @@ def cmd_records_set(args, ctx: Context) -> int:
     return 0
 
 
+def cmd_records_delete(args, ctx: Context) -> int:
+    record = records.find_record(args.object_type, args.key)
+    key = printable(getattr(record, key_property(args.object_type).name))
+    held = records.memberships_of(args.object_type, record.id)
+    out(f"Delete {SINGULAR[args.object_type]} {key} (#{record.id}) for good; it leaves "
+        + (", ".join(repr(printable(b.segment.name)) for b in held) if held else "no segment") + ".")
+    if not args.yes and not _confirm("Delete?", "deleting"):
+        out("Nothing was changed.")
+        return 1
+    done = records.delete_record(ctx, args.object_type, record.id)
+    out(f"Deleted {SINGULAR[args.object_type]} {key}. {done.sentence(record.id)}")
+    return 0
+
+
 def _record_json(object_type: str, record) -> dict:
     registry = properties(object_type)
     belongs = records.memberships_of(object_type, record.id)
@@ -508,9 +526,9 @@ def cmd_check(args, ctx: Context) -> int:
     return 0 if report.clean else 1
 
 
-def _confirm(question: str) -> bool:
+def _confirm(question: str, doing: str = "converting") -> bool:
     if not sys.stdin or not sys.stdin.isatty():
-        raise InvalidInput("Not converting without confirmation: run again with --yes")
+        raise InvalidInput(f"Not {doing} without confirmation: run again with --yes")
     answer = input(f"{question} [y/N] ").strip().lower()
     return answer in ("y", "yes")
 
@@ -615,7 +633,7 @@ COMMANDS = {
     "worker": cmd_worker,
     "serve": cmd_serve,
 }
-RECORD_ACTIONS = {"set": cmd_records_set, "show": cmd_records_show}
+RECORD_ACTIONS = {"set": cmd_records_set, "show": cmd_records_show, "delete": cmd_records_delete}
 SEGMENT_ACTIONS = {
     "list": cmd_segments_list,
     "show": cmd_segments_show,

@@ -189,6 +189,33 @@ def members_changed(ctx: Context, segment: Segment, ids, *, cause: str) -> Follo
     return follow(ctx, segment.object_type, ids, users, cause=reason_text(cause))
 
 
+def record_deleted(ctx: Context, object_type: str, record_id: int) -> Followed:
+    """The record ``record_id`` was just deleted (in this transaction): it leaves every
+    segment that held it, active or static, live or deleted (a segment restored later must
+    not hold a record that is gone), logged "record deleted", sizes and clocks moved; the
+    active ones by the same evaluation as an edit (a record that is gone matches nothing),
+    so that their dependants follow in dependency order."""
+    holders = [sid for (sid,) in _sql("SELECT segment_id FROM membership WHERE record_id = ? ORDER BY 1", [record_id])]
+    if not holders:
+        return Followed()
+    upstream = _dependency_closure(set(holders))
+    everything = sorted(set(holders) | set(upstream))
+    lock = "" if is_sqlite(database_proxy) else ROW_LOCK
+    rows = _sql(f"SELECT id, name, filters, dates_as_of, type, deleted_at FROM segment "
+                f"WHERE id IN ({_marks(everything)}) ORDER BY id{lock}", everything)
+    active = [sid for sid, _, _, _, type_, gone in rows if type_ == "active" and gone is None]
+    done = follow(ctx, object_type, [record_id], [sid for sid in active if sid in holders], cause="record deleted")
+    held = set(holders) - set(active)
+    others = [(_Seg(sid, name, text, None), [], [record_id], "record deleted")
+              for sid, name, text, _, _, _ in rows if sid in held]
+    if others:
+        _apply(ctx, others)
+        for segment, _, left, _ in others:
+            done.left[segment.id] = left
+            done.names[segment.id] = segment.name
+    return done
+
+
 def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *, cause: str,
            causes: dict[int, str] | None = None, today: dict[int, pendulum.Date] | None = None) -> Followed:
     """Evaluate ``ids`` against the ``direct`` segments, then their dependants, in order.

@@ -455,6 +455,27 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
     return get_record(object_type, record_id), done
 
 
+def delete_record(ctx: Context, object_type: str, record_id: int) -> follow.Followed:
+    """Delete one record for good. It leaves every segment that held it in the same
+    transaction (logged "record deleted"), and the segments reading those segments'
+    membership follow; returns what it did to segment membership."""
+    ctx.require_write("deleting a record")
+    _check_object_type(object_type)
+    registry = properties(object_type)
+    model = RECORD_MODELS[object_type]
+    with write_transaction():
+        record = get_record(object_type, record_id)
+        if model.delete().where(model.id == record_id).execute() != 1:  # another process won
+            raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+        done = follow.record_deleted(ctx, object_type, record_id)
+        key = getattr(record, key_property(object_type).name)
+        audit.record(ctx, "delete_record",
+                     f"Deleted {SINGULAR[object_type]} {key} (#{record_id}). {done.sentence(record_id)}",
+                     before={n: format_value(p, getattr(record, n)) for n, p in registry.items()},
+                     after={"segments": done.summary()})
+    return done
+
+
 def find_record(object_type: str, ref: str):
     """A record by key (email or domain, any case) or by id."""
     _check_object_type(object_type)

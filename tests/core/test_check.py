@@ -87,7 +87,7 @@ def _csv(rows: list[dict], columns: list[str]) -> str:
     return "\n".join([",".join(columns)] + [",".join(r[c] for c in columns) for r in rows]) + "\n"
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [1, 2, 3])
 def test_random_edits_imports_filter_changes_and_days_leave_no_drift(ctx, clock, database, seed):
     rng = random.Random(seed)
     today = ctx.today()
@@ -130,7 +130,11 @@ def test_random_edits_imports_filter_changes_and_days_leave_no_drift(ctx, clock,
                 membership.add_records(actor, static.id, picked)
             else:
                 membership.remove_records(actor, static.id, picked)
-        elif what < 0.87:
+        elif what < 0.85:
+            email = rng.choice(emails)
+            emails.remove(email)
+            records.delete_record(actor, "contacts", records.find_record("contacts", email).id)
+        elif what < 0.9:
             target = rng.choice(active[1:3])
             if reload(target).type == "active":
                 conversions.convert_to_static(actor, target.id)

@@ -15,6 +15,7 @@ from tests import driver_errors
 from segtui import config
 from segtui.cli import main
 from segtui.core import db as dbmod
+from segtui.core import records
 from segtui.core.models import Contact, Membership, Segment, database_proxy
 
 from core_helpers import BACKENDS, dump
@@ -359,6 +360,28 @@ def test_records_set_and_show(cli, read, env):
                       "joined_at": "2026-11-26T09:30:00Z", "reason": "events_attended, region changed",
                       "actor": "bob"}
     assert segment(read, BRETAGNE).next_refresh_at is None
+    out, _ = cli("check")
+    assert out.endswith("segment(s): no drift.\n")
+
+
+def test_records_delete_asks_then_leaves_every_segment(cli, read, monkeypatch):
+    email = emails(read, 1)[0]
+    record_id = read(lambda: Contact.get(Contact.email == email).id)
+    held = read(lambda: sorted(s.name for s in records.segments_of("contacts", record_id)))
+    assert held  # the demo puts every contact in a segment or more
+    out, err = cli("records", "delete", "contacts", email, code=2)  # no terminal to ask on
+    assert out.startswith(f"Delete contact {email} (#{record_id}) for good; it leaves ")
+    assert err == "segtui: Not deleting without confirmation: run again with --yes\n"
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda _prompt: "n")
+    out, _ = cli("records", "delete", "contacts", email, code=1)
+    assert out.endswith("Nothing was changed.\n") and read(lambda: Contact.get_or_none(Contact.id == record_id))
+    out, _ = cli("--actor", "bob", "records", "delete", "contacts", str(record_id), "--yes")
+    assert f"Deleted contact {email}. Left " in out and all(repr(name) in out for name in held)
+    assert read(lambda: (Contact.get_or_none(Contact.id == record_id), records.segments_of("contacts", record_id))) == (
+        None, [])
+    _, err = cli("records", "delete", "contacts", email, "--yes", code=2)
+    assert f"No contact {email}" in err
     out, _ = cli("check")
     assert out.endswith("segment(s): no drift.\n")
 

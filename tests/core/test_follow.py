@@ -10,12 +10,12 @@ import pytest
 
 from segtui import worker
 from segtui.core import follow, membership, records, segments
-from segtui.core.errors import InvalidInput
+from segtui.core.errors import InvalidInput, RecordNotFound
 from segtui.core.models import Contact, MembershipLog, SegmentRead
 from segtui.core.schedule import AFTER_INACTIVITY, Schedule
 from segtui.core import conversions
 
-from core_helpers import add_contacts, dump, f, inconsistencies, log_rows, make, members, region_is, reload, tree
+from core_helpers import add_contacts, audit_actions, dump, f, inconsistencies, log_rows, make, members, region_is, reload, tree
 
 
 @pytest.fixture
@@ -206,3 +206,33 @@ def test_an_import_evaluates_each_record_only_against_the_segments_reading_what_
     assert log_rows(keen)[-2:] == [(people[1], "added", "import: events_attended changed"),
                                    (new, "added", "import: new record")]
     assert inconsistencies() == []
+
+
+def test_a_deleted_record_leaves_every_segment_that_held_it_and_the_dependants_follow(ctx, clock, people):
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    vip = make(ctx, "VIP", "static")
+    membership.add_records(ctx, vip.id, [people[0], people[2]])
+    vip_or_bretons = make(ctx, "Not VIP Bretons", "active", tree([{"segment": bretons.id, "operator": "in_segment"},
+                                                                  {"segment": vip.id, "operator": "not_in_segment"}]))
+    old = make(ctx, "Old Bretons", "active", region_is("Bretagne"))
+    segments.delete(ctx, old.id)  # deleted, and restorable: it must not hold a record that is gone
+    clock.advance(minutes=2)
+    done = records.delete_record(replace(ctx, actor="bob"), "contacts", people[0])
+    assert done.left == {bretons.id: [people[0]], vip.id: [people[0]], old.id: [people[0]]}
+    assert done.sentence(people[0]) == "Left 'Bretons', 'VIP', 'Old Bretons'."
+    assert members(bretons) == {people[1]} and members(vip) == {people[2]} and members(old) == {people[1]}
+    assert [reload(s).size for s in (bretons, vip, old)] == [1, 1, 1]
+    assert log_rows(vip)[-1] == (people[0], "removed", "record deleted")
+    assert reload(vip).last_activity_at == clock.now()
+    assert Contact.get_or_none(Contact.id == people[0]) is None
+    # a dependant that held it through another segment: it goes too, through the evaluation
+    done = records.delete_record(ctx, "contacts", people[1])
+    assert done.left == {bretons.id: [people[1]], vip_or_bretons.id: [people[1]], old.id: [people[1]]}
+    assert members(vip_or_bretons) == set()
+    segments.restore(ctx, old.id)
+    assert members(old) == set() and reload(old).size == 0
+    assert worker.tick(ctx, me="w").refreshed == [(old.id, membership.Diff(0, 0))]  # the restore's refresh
+    assert inconsistencies() == []
+    with pytest.raises(RecordNotFound, match="No contact with id 2"):
+        records.delete_record(ctx, "contacts", people[1])
+    assert audit_actions().count("delete_record") == 2
