@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from functools import reduce
 
 import pendulum
-from peewee import SQL, Value
+from peewee import SQL, Value, fn
 
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite
+from .properties import properties
 from .schedule import AFTER_INACTIVITY
 from .models import (
     RECORD_MODELS,
@@ -357,12 +358,128 @@ def _predicate(object_type: str, segment: _Seg, day: pendulum.Date) -> tuple[str
 
 def _matching(object_type: str, segments: list[_Seg], ids: list[int],
               days: dict[int, pendulum.Date]) -> dict[int, set[int]]:
-    """Which of ``ids`` each segment's filters select: one query per 248 segments and 1,000
-    records, each segment one bit of an integer column."""
+    """Which of ``ids`` each segment's filters select. Segments of one family (the same
+    filters but for their values, "first_name is any of X and lifecycle stage is any of
+    Y") are evaluated by one join with a table of their values; the others by one query
+    per 248 segments and 1,000 records, each segment one bit of an integer column."""
+    out: dict[int, set[int]] = {s.id: set() for s in segments}
+    families: dict[tuple, list[tuple[_Seg, tuple]]] = {}
+    for segment in segments:
+        found = _family(object_type, segment.filters, days[segment.id])
+        if found is not None:
+            families.setdefault(found[0], []).append((segment, found[1]))
+    grouped = set()
+    for key, members in families.items():
+        if len(members) >= FAMILY_AT_LEAST:
+            _match_family(object_type, key, members, ids, out)
+            grouped.update(segment.id for segment, _ in members)
+    _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, out)
+    return out
+
+
+FAMILY_AT_LEAST = 8  # below, a family's join costs more than its segments' bits
+# filters whose one value can be a column of the family's table of values: the same SQL as
+# filters.compile_filter gives them (x IN (v) is x = v), as an equality a join can index
+_KEYED = {("text", "is_any_of"), ("enumeration", "is_any_of"), ("number", "eq"), ("date", "on"),
+          ("text", "starts_with")}  # a prefix of one length: substr(lower(x), 1, n) = lower(prefix)
+_FAMILIES: dict[tuple, tuple | None] = {}
+
+
+def _family(object_type: str, text: str, day: pendulum.Date) -> tuple | None:
+    """(family key, the segment's values) for a filter tree of one group with keyed filters
+    (see _KEYED), or None. The key holds the tree without those values, and the day."""
+    key = (object_type, text, day)
+    if key in _FAMILIES:
+        return _FAMILIES[key]
+    found = None
+    tree = json.loads(text)
+    groups = [g for g in tree.get("groups", []) if g.get("filters")]
+    if len(groups) == 1:
+        registry = properties(object_type)
+        shape, values = [], []
+        for f in groups[0]["filters"]:
+            prop = registry.get(f.get("property"))
+            one = f.get("values") if f.get("operator") in ("is_any_of",) else [f.get("value")]
+            if prop is not None and (prop.type, f["operator"]) in _KEYED and len(one or []) == 1:
+                length = len(one[0]) if f["operator"] == "starts_with" else None
+                shape.append(("keyed", prop.name, prop.type, f["operator"], length))
+                values.append(one[0])
+            else:
+                shape.append(("as is", json.dumps(f, sort_keys=True)))
+        if values:
+            found = ((object_type, day, tuple(shape)), tuple(values))
+    if len(_FAMILIES) > 20_000:
+        _FAMILIES.clear()
+    _FAMILIES[key] = found
+    return found
+
+
+def _family_sql(object_type: str, shape: tuple, day: pendulum.Date) -> tuple[str, list, list[str]]:
+    """The join condition of a family over "t1" (its record) and "k" (its table of values:
+    sid, v0, v1, ...), its parameters, and how each value goes into the table."""
+    key = (type(database_proxy.obj).__name__, object_type, shape, day)
+    if key not in _FAMILY_SQL:
+        if len(_FAMILY_SQL) > 2_000:
+            _FAMILY_SQL.clear()
+        _FAMILY_SQL[key] = _compile_family(object_type, shape, day)
+    text, params, columns = _FAMILY_SQL[key]
+    return text, list(params), columns
+
+
+_FAMILY_SQL: dict[tuple, tuple] = {}
+
+
+def _compile_family(object_type: str, shape: tuple, day: pendulum.Date) -> tuple[str, list, list[str]]:
+    model = RECORD_MODELS[object_type]
+    terms, columns = [], []
+    for part in shape:
+        if part[0] == "keyed":
+            _, name, type_, op, length = part
+            value = SQL(f'"k"."v{len(columns)}"')
+            if op == "starts_with":  # LIKE 'prefix%' of the lowered text, without the wildcards
+                terms.append(fn.SUBSTR(fn.LOWER(getattr(model, name)), 1, length) == value)
+                columns.append("LOWER(?)")
+            elif type_ == "text":  # LOWER on both sides, as filters.compile_filter compares text
+                terms.append(fn.LOWER(getattr(model, name)) == value)
+                columns.append("LOWER(?)")
+            else:
+                terms.append(getattr(model, name) == value)
+                # PostgreSQL types a VALUES column of quoted days as text, not date
+                columns.append("CAST(? AS DATE)" if type_ == "date" and not is_sqlite(database_proxy) else "?")
+        else:
+            terms.append(filters.compile_filter(json.loads(part[1]), object_type, today=day))
+    head, _ = model.select(SQL("1")).sql()
+    text, params = model.select(SQL("1")).where(reduce(operator.and_, terms)).sql()
+    if not text.startswith(head + " WHERE "):
+        raise AssertionError(f"unexpected SQL for a filter: {text[:200]}")
+    return text[len(head) + 7:], list(params), columns
+
+
+def _match_family(object_type: str, key: tuple, members: list[tuple[_Seg, tuple]], ids: list[int],
+                  out: dict[int, set[int]]) -> None:
+    """One family: the records joined with the table of the members' values, on which the
+    database builds an index on the fly (SQLite) or hashes (PostgreSQL)."""
+    condition, params, columns = _family_sql(object_type, key[2], key[1])
+    param = database_proxy.obj.param
+    table = RECORD_MODELS[object_type]._meta.table_name
+    row = "(" + ", ".join([param] + [c.replace("?", param) for c in columns]) + ")"
+    names = ", ".join(["sid"] + [f"v{n}" for n in range(len(columns))])
+    values = [v for segment, found in members for v in (segment.id, *found)]
+    join = "CROSS JOIN" if is_sqlite(database_proxy) else "JOIN"  # SQLite: the records first, then the index
+    head = (f"WITH k({names}) AS MATERIALIZED (VALUES {', '.join([row] * len(members))}) "
+            f'SELECT "t1"."id", "k"."sid" FROM "{table}" AS "t1" {join} "k" ON {condition} WHERE "t1"."id" IN ')
+    for i in range(0, len(ids), IDS_PER_QUERY):
+        part = ids[i : i + IDS_PER_QUERY]
+        sql = head + "(" + ", ".join([param] * len(part)) + ")"
+        for record_id, segment_id in database_proxy.execute_sql(sql, values + params + part).fetchall():
+            out[segment_id].add(record_id)
+
+
+def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date],
+                out: dict[int, set[int]]) -> None:
     model = RECORD_MODELS[object_type]
     head, _ = model.select(model.id).sql()  # SELECT "t1"."id" FROM "contact" AS "t1"
     param = database_proxy.obj.param
-    out: dict[int, set[int]] = {s.id: set() for s in segments}
     for start in range(0, len(segments), SEGMENTS_PER_QUERY):
         chunk = segments[start : start + SEGMENTS_PER_QUERY]
         columns, params = [], []
@@ -385,7 +502,6 @@ def _matching(object_type: str, segments: list[_Seg], ids: list[int],
                         low = mask & -mask
                         out[chunk[g * BITS + low.bit_length() - 1].id].add(record_id)
                         mask ^= low
-    return out
 
 
 def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]]:
@@ -395,8 +511,9 @@ def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]
     for i in range(0, len(ids), IDS_PER_QUERY):
         part = ids[i : i + IDS_PER_QUERY]
         for segment_id, record_id in _sql(
+                # +segment_id: through the record index (SQLite would probe every pair by the key)
                 f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
-                f"AND segment_id IN ({_marks(segment_ids)})", [*part, *segment_ids]):
+                f"AND +segment_id IN ({_marks(segment_ids)})", [*part, *segment_ids]):
             if segment_id in wanted:
                 out.setdefault(segment_id, set()).add(record_id)
     return out
