@@ -174,9 +174,10 @@ def records_changed(ctx: Context, object_type: str, record_ids, changed: set[str
 
 
 def members_changed(ctx: Context, segment: Segment, ids, *, cause: str) -> Followed:
-    """``ids`` joined or left ``segment`` by hand (a static segment: added, removed, imported
-    into): the active segments reading its membership follow for those records, in the same
-    transaction, and their own dependants after them. Beyond FOLLOW_AT_MOST records they are
+    """``ids`` joined or left ``segment`` (by hand in a static segment: added, removed,
+    imported into; by the relative-date rollover of an active one): the active segments
+    reading its membership follow for those records, in the same transaction, and their own
+    dependants after them. Beyond FOLLOW_AT_MOST records they are
     owed a full refresh instead (the worker's next tick), which then costs less."""
     ids = sorted(set(ids))
     if not ids:
@@ -234,17 +235,20 @@ def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *,
     touched: dict[int, set[int]] = {}  # per segment: records whose membership changed
     due = set(direct)
     level: list[_Seg] = []
+    in_level: set[int] = set()
 
     def run():
         _run_level(ctx, object_type, ids, level, cause, causes or {}, today, touched, result, due, upstream)
         level.clear()
+        in_level.clear()
 
     for segment in order:
         reads = upstream.get(segment.id, set())
-        if reads & {s.id for s in level}:
+        if reads & in_level:
             run()  # what it reads must be up to date first
         if segment.id in due or any(touched.get(u) for u in reads):
             level.append(segment)
+            in_level.add(segment.id)
     run()
     return result
 
@@ -295,7 +299,8 @@ def _dependency_order(segments: dict[int, _Seg], upstream: dict[int, set[int]]) 
     order, placed = [], set()
     pending = sorted(segments)
     while pending:
-        ready = [sid for sid in pending if not (upstream.get(sid, set()) & (set(segments) - placed))]
+        unplaced = set(pending)
+        ready = [sid for sid in pending if not (upstream.get(sid, set()) & unplaced)]
         if not ready:  # a cycle cannot be saved; should one exist, evaluate the rest anyway
             ready = pending
         order.extend(segments[sid] for sid in ready)
@@ -511,9 +516,11 @@ def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]
     for i in range(0, len(ids), IDS_PER_QUERY):
         part = ids[i : i + IDS_PER_QUERY]
         for segment_id, record_id in _sql(
-                # +segment_id: through the record index (SQLite would probe every pair by the key)
+                # many segments: through the record index ("+": SQLite would probe every pair
+                # by the key); a few: by the key, a probe per pair
                 f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
-                f"AND +segment_id IN ({_marks(segment_ids)})", [*part, *segment_ids]):
+                f"AND {'+' if len(segment_ids) > 8 else ''}segment_id IN ({_marks(segment_ids)})",
+                [*part, *segment_ids]):
             if segment_id in wanted:
                 out.setdefault(segment_id, set()).add(record_id)
     return out
@@ -588,17 +595,22 @@ def crossing(tree: dict, object_type: str, old: pendulum.Date, new: pendulum.Dat
 
 
 def rollover(ctx: Context, segment: Segment) -> membership.Diff:
-    """Move a relative-date segment from the day it was evaluated for to today, evaluating
-    only the records that crossed a boundary. Inside the refresh's transaction, locked."""
+    """Move a relative-date segment from the day it was evaluated for to today: the diff of
+    a full refresh restricted to the records that crossed a boundary (one statement), then
+    the segments reading its membership follow for the records that joined or left. Inside
+    the refresh's transaction, locked."""
     today = ctx.today()
     old = segment.dates_as_of
     diff = membership.Diff(0, 0)
     if old != today:
         query = crossing(store.tree(segment), segment.object_type, old, today)
-        ids = [rid for (rid,) in query.tuples()] if query is not None else []
-        done = follow(ctx, segment.object_type, ids, [segment.id], cause="dates moved on",
-                      today={segment.id: today})
-        diff = membership.Diff(len(done.joined.get(segment.id, [])), len(done.left.get(segment.id, [])))
+        if query is not None:
+            start = membership.last_log_id(segment.id)
+            diff = membership.apply_filters(ctx, segment, store.tree(segment), reason="dates moved on",
+                                            among=query, mark_dependants=False)
+            if diff.changed:
+                moved = [rid for (rid,) in membership.logged_since(segment.id, start).tuples()]
+                members_changed(ctx, segment, moved, cause=f"dates moved on, via {segment.name[:60]!r}")
     Segment.update(
         refreshed_at=ctx.now(), dates_as_of=today, next_refresh_at=membership.next_day_start(ctx), stale=False,
     ).where(Segment.id == segment.id).execute()

@@ -79,8 +79,12 @@ def segment_size(segment_id: int) -> int:
     return Membership.select().where(Membership.segment == segment_id).count()
 
 
-def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) -> Diff:
+def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str, among: Select | None = None,
+                  mark_dependants: bool = True) -> Diff:
     """Make membership exactly what ``tree`` selects. Call inside a write transaction.
+
+    ``among`` (a query of record ids) restricts the diff to those records: the relative-date
+    rollover passes the records whose date crossed a boundary.
 
     The filters are evaluated once, into a materialized CTE; one INSERT logs both sides of
     the diff, then the delete and the insert read this refresh's log rows (an index range):
@@ -94,13 +98,18 @@ def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) ->
     NOT EXISTS rather than NOT IN: PostgreSQL plans it as an anti-join whatever the size.
     """
     now = ctx.now()
-    start = _last_log_id(segment.id)
-    target = matching_query(segment, tree, ctx).cte("target", columns=("id",), materialized=True)
+    start = last_log_id(segment.id)
+    matching = matching_query(segment, tree, ctx)
+    if among is not None:
+        matching = matching.where(RECORD_MODELS[segment.object_type].id.in_(among))
+    target = matching.cte("target", columns=("id",), materialized=True)
     member = Membership.alias("m")
     still_matching = Select([target], [Value(1)]).where(target.c.id == member.record_id)
     gone = member.select(
         member.segment, member.record_id, Value("removed"), Value(reason), _moment(now), Value(ctx.actor)
     ).where((member.segment == segment.id) & ~fn.EXISTS(still_matching))
+    if among is not None:
+        gone = gone.where(member.record_id.in_(among))
     already = Membership.select(Value(1)).where(
         (Membership.segment == segment.id) & (Membership.record_id == target.c.id)
     )
@@ -122,7 +131,7 @@ def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) ->
     diff = Diff(added=counts.get("added", 0), removed=counts.get("removed", 0))
     if diff.removed:
         Membership.delete().where(
-            (Membership.segment == segment.id) & Membership.record_id.in_(_logged(segment.id, start, "removed"))
+            (Membership.segment == segment.id) & Membership.record_id.in_(logged_since(segment.id, start, "removed"))
         ).execute()
     if diff.added:
         Membership.insert_from(
@@ -134,7 +143,7 @@ def apply_filters(ctx: Context, segment: Segment, tree: dict, *, reason: str) ->
             fields=[Membership.segment, Membership.record_id, Membership.source, Membership.joined_at],
         ).execute()
     if diff.changed:
-        record_activity(ctx, segment, diff)
+        record_activity(ctx, segment, diff, mark_dependants=mark_dependants)
     return diff
 
 
@@ -143,17 +152,17 @@ def _moment(moment: pendulum.DateTime) -> Value:
     return Value(MembershipLog.at.db_value(moment))
 
 
-def _last_log_id(segment_id: int) -> int:
+def last_log_id(segment_id: int) -> int:
     last = (
         MembershipLog.select(fn.MAX(MembershipLog.id)).where(MembershipLog.segment == segment_id).scalar()
     )
     return last or 0
 
 
-def _logged(segment_id: int, after_id: int, action: str):
-    return MembershipLog.select(MembershipLog.record_id).where(
-        (MembershipLog.segment == segment_id) & (MembershipLog.id > after_id) & (MembershipLog.action == action)
-    )
+def logged_since(segment_id: int, after_id: int, action: str | None = None):
+    query = MembershipLog.select(MembershipLog.record_id).where(
+        (MembershipLog.segment == segment_id) & (MembershipLog.id > after_id))
+    return query.where(MembershipLog.action == action) if action else query
 
 
 _LOG_FIELDS = [
@@ -294,7 +303,7 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
     with store.editing(ctx, segment_id, expected_version, "adding records") as segment:
         _require_static(segment, "add")
         model = RECORD_MODELS[segment.object_type]
-        start = _last_log_id(segment.id)
+        start = last_log_id(segment.id)
         added = 0
         for chunk in chunked(ids, CHUNK):
             current = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
@@ -311,7 +320,7 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
             ).execute()
             diff = Diff(added, 0)
             record_activity(ctx, segment, diff, mark_dependants=False)
-            joined = [rid for (rid,) in _logged(segment.id, start, "added").tuples()]
+            joined = [rid for (rid,) in logged_since(segment.id, start, "added").tuples()]
             how = "imported into" if source == "import" else "added to"
             follow.members_changed(ctx, segment, joined, cause=f"{how} {segment.name[:60]!r}")
             _audit_manual(ctx, segment, "add_records", f"Added {added} record(s) by hand", ids)
@@ -327,7 +336,7 @@ def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
     with store.editing(ctx, segment_id, expected_version, "removing records") as segment:
         _require_static(segment, "remove")
         removed = 0
-        start = _last_log_id(segment.id)
+        start = last_log_id(segment.id)
         for chunk in chunked(ids, CHUNK):
             gone = Membership.select(
                 Membership.segment, Membership.record_id, Value("removed"), Value("manual"),
@@ -340,7 +349,7 @@ def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
         if removed:
             diff = Diff(0, removed)
             record_activity(ctx, segment, diff, mark_dependants=False)
-            left = [rid for (rid,) in _logged(segment.id, start, "removed").tuples()]
+            left = [rid for (rid,) in logged_since(segment.id, start, "removed").tuples()]
             follow.members_changed(ctx, segment, left, cause=f"removed from {segment.name[:60]!r}")
             _audit_manual(ctx, segment, "remove_records", f"Removed {removed} record(s) by hand", ids)
         return Diff(0, removed)

@@ -287,3 +287,23 @@ def test_a_family_of_segments_differing_only_by_their_values_is_evaluated_by_one
     assert (report.pending, report.drifts) == ([], [])
     assert found["F"] > 0 and found["P"] > 0  # records matched through both joins
     assert inconsistencies() == []
+
+
+def test_the_rollover_is_a_diff_among_the_crossing_records_and_carries_the_dependants(ctx, clock, database,
+                                                                                     monkeypatch):
+    today = pendulum.date(2026, 11, 26)
+    ids = add_contacts(*({"last_activity_date": today.subtract(days=n), "region": region}
+                         for n, region in [(0, "Bretagne"), (29, "Bretagne"), (29, "Alsace"), (60, "Bretagne")]))
+    recent = make(ctx, "Recent", "active", tree([f("last_activity_date", "less_than_days_ago", value=30)]))
+    lapsed = make(ctx, "Lapsed Bretons", "active", tree([{"segment": recent.id, "operator": "not_in_segment"},
+                                                         f("region", "is_any_of", values=["Bretagne"])]))
+    assert members(lapsed) == {ids[3]}
+    # drift behind the engine's back on a record far from any boundary: a rollover does not
+    # read it (a full refresh would), which shows that only the crossing records are diffed
+    Contact.update(last_activity_date=today.subtract(days=100)).where(Contact.id == ids[0]).execute()
+    clock.advance(hours=14)  # the account's midnight
+    worker.tick(ctx, me="w")
+    assert members(recent) == {ids[0]}  # ids[1] and ids[2] crossed; ids[0] was not looked at
+    assert members(lapsed) == {ids[1], ids[3]}  # followed at once, no full refresh owed
+    assert reload(lapsed).stale is False and log_rows(lapsed)[-1] == (ids[1], "added", "dates moved on, via 'Recent'")
+    assert log_rows(recent)[-2:] == [(ids[1], "removed", "dates moved on"), (ids[2], "removed", "dates moved on")]
