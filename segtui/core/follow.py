@@ -515,12 +515,13 @@ def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]
     out: dict[int, set[int]] = {}
     for i in range(0, len(ids), IDS_PER_QUERY):
         part = ids[i : i + IDS_PER_QUERY]
-        for segment_id, record_id in _sql(
-                # many segments: through the record index ("+": SQLite would probe every pair
-                # by the key); a few: by the key, a probe per pair
-                f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
-                f"AND {'+' if len(segment_ids) > 8 else ''}segment_id IN ({_marks(segment_ids)})",
-                [*part, *segment_ids]):
+        if len(segment_ids) > 8:  # every membership of the records, through the record index
+            query, params = f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)})", part
+        else:  # a few segments: by the key, a probe per pair
+            query = (f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
+                     f"AND segment_id IN ({_marks(segment_ids)})")
+            params = [*part, *segment_ids]
+        for segment_id, record_id in _sql(query, params):
             if segment_id in wanted:
                 out.setdefault(segment_id, set()).add(record_id)
     return out
