@@ -311,8 +311,6 @@ def claim_and_hang(url: str, ready) -> None:
 # ---------------------------------------------------------------- record changes racing each other and refreshes
 
 
-PAUSE = 3.0  # seconds a paused refresh waits for the edit it let in
-
 FOLLOW_FILTERS = [
     {"groups": [{"filters": [{"property": "region", "operator": "is_any_of", "values": ["Bretagne"]}]}]},
     {"groups": [{"filters": [{"property": "region", "operator": "is_none_of", "values": ["Bretagne"]},
@@ -401,21 +399,22 @@ def full_refreshes_in_a_process(url: str, segment_ids: list[int], rounds: int, b
         results.put(("refresher", 0, f"{type(exc).__name__}: {exc}"))
 
 
-def refresh_pausing_in_a_process(url: str, segment_id: int, reached, edited, barrier, results) -> None:
+def refresh_pausing_in_a_process(url: str, segment_id: int, pause: float, reached, edited, barrier,
+                                 results) -> None:
     """A full refresh that stops in the middle of its transaction (its diff logged, the
     members not yet written): it tells ``reached``, then waits for ``edited`` (at most
-    PAUSE seconds: an editor that needs this transaction's lock cannot edit before it ends)."""
+    ``pause`` seconds: an editor that needs this transaction's lock cannot edit before it ends)."""
     from segtui.core import membership
 
     try:
         db = dbmod.open_database(url)
         barrier.wait(timeout=60)
 
-        def pause(_logged: int) -> None:
+        def hold(_logged: int) -> None:
             reached.set()
-            edited.wait(timeout=PAUSE)
+            edited.wait(timeout=pause)
 
-        membership.after_first_batch = pause
+        membership.after_first_batch = hold
         diff = membership.refresh(context("worker"), segment_id, full=True)
         db.close()
         results.put(("refresher", diff.added, None))
