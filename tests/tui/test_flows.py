@@ -412,3 +412,30 @@ def test_a_locked_database_during_an_action_is_reported_and_the_console_stays(ma
 
     run(app, scenario)
     assert segments.get(target.id).type == "active"
+
+
+@on_both_databases
+def test_a_record_edited_in_another_console_shows_in_the_open_segment_at_the_next_tick(make_app, demo_ctx):
+    """The other console's edit updates the segment in its own transaction; this console's
+    next worker tick re-reads the screen, with no full refresh of the segment."""
+    from segtui.core import records
+
+    followers, _ = segments.create(demo_ctx, "Followers of Lambrun", "contacts", "active",
+                                   {"groups": [{"filters": [{"property": "city", "operator": "is_any_of",
+                                                             "values": ["Lambrun"]}]}]})
+    contact = records.search("contacts", "", limit=1)[0][0]
+    app = make_app()
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, followers.name)
+        assert screen.member_ids == []
+        records.set_properties(replace(demo_ctx, actor="bob"), "contacts", contact.id, {"city": "Lambrun"})
+        assert screen.member_ids == []  # not yet re-read
+        pilot.app.start_tick()
+        await settle(pilot)
+        assert screen.member_ids == [contact.id]
+        assert "1 member" in str(screen.query_one("#segment-facts").render())
+
+    run(app, scenario)
+    after = segments.get(followers.id)
+    assert after.refreshed_at == followers.refreshed_at and after.size == 1  # followed, not refreshed
