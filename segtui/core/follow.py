@@ -376,13 +376,15 @@ def _matching(object_type: str, segments: list[_Seg], ids: list[int],
     grouped = set()
     for key, members in families.items():
         if len(members) >= FAMILY_AT_LEAST:
-            _match_family(object_type, key, members, ids, out)
+            for start in range(0, len(members), FAMILY_PER_QUERY):  # a bounded number of parameters
+                _match_family(object_type, key, members[start : start + FAMILY_PER_QUERY], ids, out)
             grouped.update(segment.id for segment, _ in members)
     _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, out)
     return out
 
 
 FAMILY_AT_LEAST = 8  # below, a family's join costs more than its segments' bits
+FAMILY_PER_QUERY = 1000
 # filters whose one value can be a column of the family's table of values: the same SQL as
 # filters.compile_filter gives them (x IN (v) is x = v), as an equality a join can index
 _KEYED = {("text", "is_any_of"), ("enumeration", "is_any_of"), ("number", "eq"), ("date", "on"),
