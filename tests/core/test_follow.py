@@ -257,14 +257,16 @@ def test_a_family_of_segments_differing_only_by_their_values_is_evaluated_by_one
                 "created_date": rng.choice([day, day.subtract(days=1), None])}
 
     ids = add_contacts(*(row() for _ in range(40)))
-    family = [make(ctx, f"F{n}", "active", tree([
-        f("region", "is_any_of", values=[rng.choice(regions[:4])]),
-        f("lifecycle_stage", "is_any_of", values=[rng.choice(stages[:2])]),
-        f("events_attended", "eq", value=rng.choice([1, 2])),
-        f("created_date", "on", value=rng.choice([day, day.subtract(days=1)]).isoformat()),
-        f("city", "is_known")])) for n in range(10)]
-    prefixes = [make(ctx, f"P{n}", "active", tree([f("city", "starts_with", value=rng.choice(["br", "BR", "re", "b%"])),
-                                                    f("region", "is_known")])) for n in range(8)]
+    for n in range(10):
+        make(ctx, f"F{n}", "active", tree([
+            f("region", "is_any_of", values=[rng.choice(regions[:4])]),
+            f("lifecycle_stage", "is_any_of", values=[rng.choice(stages[:2])]),
+            f("events_attended", "eq", value=rng.choice([1, 2])),
+            f("created_date", "on", value=rng.choice([day, day.subtract(days=1)]).isoformat()),
+            f("city", "is_known")]))
+    for n in range(8):
+        make(ctx, f"P{n}", "active", tree([f("city", "starts_with", value=rng.choice(["br", "BR", "re", "b%"])),
+                                           f("region", "is_known")]))
     calls, found = [], {}
     real = follow._match_family
 
@@ -276,7 +278,7 @@ def test_a_family_of_segments_differing_only_by_their_values_is_evaluated_by_one
 
     monkeypatch.setattr(follow, "_match_family", spy)
     monkeypatch.setattr(follow, "FAMILY_PER_QUERY", 6)  # the family of 10 in two queries
-    for step in range(30):
+    for _ in range(30):
         record = rng.choice(ids)
         values = {k: ("" if v is None else str(v)) for k, v in row().items()}
         records.set_properties(ctx, "contacts", record, dict(rng.sample(sorted(values.items()), 2)))
