@@ -12,6 +12,7 @@ import time
 import peewee
 
 from . import config
+from . import cli_data
 from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
@@ -63,10 +64,7 @@ def build_parser() -> Parser:
     p.add_argument("--contacts", type=int, default=2000)
     p.add_argument("--seed", type=int, default=7)
 
-    p = sub.add_parser("import", help="import records from CSV (all or nothing)")
-    p.add_argument("object_type", choices=["contacts", "companies"])
-    p.add_argument("file")
-    p.add_argument("--segment", help="also add the imported records to this static segment")
+    cli_data.add_import_parser(sub)
 
     p = sub.add_parser("export", help="export a segment's members to CSV (a new file)")
     p.add_argument("segment")
@@ -74,6 +72,9 @@ def build_parser() -> Parser:
     p.add_argument("--force", action="store_true", help="replace an existing file (a symlink is replaced, not followed)")
     p.add_argument("--raw", action="store_true",
                    help="write cells as stored: no ' before a cell a spreadsheet would run as a formula")
+    cli_data.add_export_arguments(p)
+
+    cli_data.add_properties_parser(sub, Parser)
 
     seg = sub.add_parser("segments", help="list, show, create and change segments")
     ssub = seg.add_subparsers(dest="action", required=True, parser_class=Parser)
@@ -249,16 +250,9 @@ def cmd_demo(args, ctx: Context) -> int:
     return cmd_segments_list(argparse.Namespace(type=None, search="", json=False), ctx)
 
 
-def cmd_import(args, ctx: Context) -> int:
-    text = records.read_file(args.file)
-    target = segments.get(args.segment).id if args.segment else None
-    report = records.import_csv(ctx, args.object_type, text, segment_id=target)
-    out(f"Imported {printable(args.file)}: {report.sentence()}.")
-    return 0
-
-
 def cmd_export(args, ctx: Context) -> int:
-    count = records.export_members(args.segment, args.file, overwrite=args.force, raw=args.raw)
+    count = records.export_members(args.segment, args.file, overwrite=args.force, raw=args.raw, headers=args.headers,
+                                   tz=ctx.tz)
     out(f"Exported {count:,} members to {printable(os.path.abspath(args.file))}.")
     return 0
 
@@ -623,7 +617,8 @@ def cmd_serve(args, ctx: Context) -> int:
 
 COMMANDS = {
     "demo": cmd_demo,
-    "import": cmd_import,
+    "import": cli_data.cmd_import,
+    "properties": lambda args, ctx: cli_data.PROPERTY_ACTIONS[args.action](args, ctx),
     "export": cmd_export,
     "segments": lambda args, ctx: SEGMENT_ACTIONS[args.action](args, ctx),
     "records": lambda args, ctx: RECORD_ACTIONS[args.action](args, ctx),

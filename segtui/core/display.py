@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .properties import BOOLEAN, DATE, NUMBER, Property
+import pendulum
+
+from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, Property
 
 
 def printable(value: object, *, limit: int | None = None, keep: str = "", unsafe: str = "",
@@ -27,12 +29,16 @@ def printable(value: object, *, limit: int | None = None, keep: str = "", unsafe
 
 def format_number(value) -> str:
     """12 rather than 12.0; other numbers as Python writes them."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
 
 
-def format_value(prop: Property, value) -> str:
-    """A stored value as the user types it (CSV import, the property editor) and reads it."""
-    if value is None:
+def format_value(prop: Property, value, *, tz: str = "UTC", labels: bool = False) -> str:
+    """A stored value as the user types it (CSV import and export, the property editor) and reads it.
+
+    Date-times in the account time zone with their offset; ``labels``: options by label (screens)
+    rather than by value (files, which read either back).
+    """
+    if value is None or value == "":
         return ""
     if prop.type == NUMBER:
         return format_number(value)
@@ -40,4 +46,12 @@ def format_value(prop: Property, value) -> str:
         return "true" if value else "false"
     if prop.type == DATE:
         return value.isoformat()
+    if prop.type == DATETIME:
+        moment = value if isinstance(value, pendulum.DateTime) else pendulum.instance(value)
+        return moment.in_timezone(tz).format("YYYY-MM-DD HH:mm:ssZ")
+    if prop.type == ENUMERATION:
+        return prop.option_label(value) if labels else str(value)
+    if prop.type == MULTIPLE:
+        parts = [v for v in str(value).split(";") if v]
+        return ";".join(prop.option_label(v) if labels else v for v in parts)
     return str(value)

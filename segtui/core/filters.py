@@ -19,11 +19,13 @@ import pendulum
 from peewee import SQL, NodeList, Value, fn
 
 from .display import format_number
+from . import properties as registry
 from .errors import InvalidFilter, RecordNotFound, SegmentNotFound
-from .models import RECORD_MODELS, Membership
-from .properties import BOOLEAN, DATE, ENUMERATION, NUMBER, SINGULAR, TEXT, properties
+from .models import RECORD_MODELS, Association, Membership
+from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, SINGULAR, TEXT
 
 MEMBERSHIP = "membership"
+ASSOCIATION = "association"
 MAX_DAYS = 36500
 # What one filter definition may hold, checked before any SQL is built: both databases run
 # every definition within these (SQLite's parser gives up on deeper SQL, around 80 OR groups
@@ -33,6 +35,9 @@ MAX_GROUPS = 20
 MAX_FILTERS = 20
 MAX_VALUES = 1000
 MAX_NESTING = 8
+MAX_AT_LEAST = 1_000_000
+# the association table's column for each side
+_SIDE = {"contacts": "contact", "companies": "company"}
 EMPTY_TREE = {"groups": []}
 
 
@@ -86,12 +91,19 @@ OPERATORS: dict[str, list[OperatorSpec]] = {
         *_KNOWN,
     ),
     BOOLEAN: _specs(("is_true", "is true", "none"), ("is_false", "is false", "none"), *_KNOWN),
+    MULTIPLE: _specs(
+        ("contains_any", "contains any of", "values"),
+        ("contains_all", "contains all of", "values"),
+        ("contains_none", "contains none of", "values"),
+        *_KNOWN,
+    ),
     MEMBERSHIP: _specs(
         ("in_segment", "is member of segment", "segment"),
         ("not_in_segment", "is not member of segment", "segment"),
     ),
 }
 
+OPERATORS[DATETIME] = OPERATORS[DATE]  # compared by the day in the account time zone
 RELATIVE_DATE_OPERATORS = frozenset(s.name for s in OPERATORS[DATE] if s.shape == "days")
 # The key each shape carries its operand in.
 _OPERAND_KEY = {
@@ -155,6 +167,7 @@ def dumps(tree) -> str:
 def validate(tree, object_type: str, *, resolve_segment) -> dict:
     if object_type not in RECORD_MODELS:
         raise InvalidFilter(f"Unknown object type {object_type!r}")
+    registry.ensure_fresh()
     if not isinstance(tree, dict):
         raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
     for key in tree:
@@ -189,9 +202,13 @@ def validate(tree, object_type: str, *, resolve_segment) -> dict:
     return {"groups": out}
 
 
-def _validate_filter(f, object_type, resolve_segment, where) -> dict:
+def _validate_filter(f, object_type, resolve_segment, where, *, inside=False) -> dict:
     if not isinstance(f, dict):
         raise InvalidFilter(f"{where} must be an object")
+    if "association" in f:
+        if inside:
+            raise InvalidFilter(f"{where}: an association filter cannot hold another association filter")
+        return _validate_association(f, object_type, resolve_segment, where)
     for key in f:
         if key not in ("property", "segment", "operator", "value", "values"):
             raise InvalidFilter(f"{where}: unknown key {key!r}")
@@ -202,6 +219,8 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
         raise InvalidFilter(f"{where}: missing 'operator'")
 
     if "segment" in f:
+        if inside:
+            raise InvalidFilter(f"{where}: inside an association filter only property filters apply")
         spec = _spec(MEMBERSHIP, op)
         if spec is None:
             raise InvalidFilter(f"{where}: operator {op!r} does not apply to segment membership")
@@ -212,9 +231,11 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
     name = f.get("property")
     if not isinstance(name, str) or not name:
         raise InvalidFilter(f"{where}: needs a 'property' or a 'segment'")
-    prop = properties(object_type).get(name)
+    prop = registry.get(object_type, name)
     if prop is None:
         raise InvalidFilter(f"{where}: unknown property {name!r} for {object_type}")
+    if prop.archived:
+        raise InvalidFilter(f"{where}: the property {prop.label!r} ({name}) is archived: restore it to filter on it")
     spec = _spec(prop.type, op)
     if spec is None:
         raise InvalidFilter(
@@ -225,6 +246,41 @@ def _validate_filter(f, object_type, resolve_segment, where) -> dict:
     key = _OPERAND_KEY[spec.shape]
     if key is not None:
         out[key] = _operand(f[key], spec.shape, prop, f"{where}: {prop.label}")
+    return out
+
+
+def _validate_association(f, object_type, resolve_segment, where) -> dict:
+    for key in f:
+        if key not in ("association", "filters", "negate", "at_least"):
+            raise InvalidFilter(f"{where}: unknown key {key!r} in an association filter")
+    other = f["association"]
+    if other != OTHER[object_type]:
+        raise InvalidFilter(f"{where}: {object_type} are associated with {OTHER[object_type]}, not {other!r}")
+    inner = f.get("filters", [])
+    if not isinstance(inner, list):
+        raise InvalidFilter(f"{where}: 'filters' of an association filter must be a list")
+    if len(inner) > MAX_FILTERS:
+        raise InvalidFilter(f"{where} has {len(inner):,} filters on the associated {OTHER[object_type]}: at most "
+                            f"{MAX_FILTERS}")
+    negate = f.get("negate", False)
+    if not isinstance(negate, bool):
+        raise InvalidFilter(f"{where}: 'negate' must be true or false")
+    out = {"association": other, "filters": [
+        _validate_filter(g, other, resolve_segment, f"{where}, associated {SINGULAR[other]} filter {i}", inside=True)
+        for i, g in enumerate(inner, 1)
+    ]}
+    if "at_least" in f:
+        n = f["at_least"]
+        if negate:
+            raise InvalidFilter(f"{where}: give either 'negate' or 'at_least', not both")
+        if isinstance(n, str) and n.strip().isdigit():
+            n = int(n.strip())
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_AT_LEAST:
+            raise InvalidFilter(f"{where}: 'at_least' needs a whole number from 1 to {MAX_AT_LEAST:,}, got {n!r}")
+        if n > 1:
+            out["at_least"] = n
+    if negate:
+        out["negate"] = True
     return out
 
 
@@ -297,8 +353,10 @@ def _text(raw, prop, where) -> str:
     value = raw.strip()
     if "\x00" in value:
         raise InvalidFilter(f"{where} cannot contain a NUL character (\\x00), got {raw!r}")
-    if prop.type == ENUMERATION:
-        match = next((o for o in prop.options if o.casefold() == value.casefold()), None)
+    if prop.type in (ENUMERATION, MULTIPLE):
+        wanted = value.casefold()
+        match = next((o.value for o in prop.live_choices
+                      if o.value.casefold() == wanted or o.label.casefold() == wanted), None)
         if match is None:
             raise InvalidFilter(
                 f"{where} has no option {value!r} (options: {', '.join(prop.options)})"
@@ -349,17 +407,19 @@ def _days(raw, where) -> int:
 NOTHING = SQL("1 = 0")
 
 
-def compile_tree(tree: dict, object_type: str, *, today: pendulum.Date):
+def compile_tree(tree: dict, object_type: str, *, today: pendulum.Date, tz: str = "UTC"):
     groups = [
-        reduce(operator.and_, [compile_filter(f, object_type, today=today) for f in g["filters"]])
+        reduce(operator.and_, [compile_filter(f, object_type, today=today, tz=tz) for f in g["filters"]])
         for g in tree.get("groups", [])
         if g.get("filters")
     ]
     return reduce(operator.or_, groups) if groups else NOTHING
 
 
-def compile_filter(f: dict, object_type: str, *, today):
+def compile_filter(f: dict, object_type: str, *, today, tz: str = "UTC"):
     model = RECORD_MODELS[object_type]
+    if "association" in f:
+        return _compile_association(f, object_type, today=today, tz=tz)
     op = f["operator"]
     if "segment" in f:
         # correlated: a probe of the membership key per record, so that evaluating a few
@@ -369,11 +429,13 @@ def compile_filter(f: dict, object_type: str, *, today):
             (member.segment == f["segment"]) & (member.record_id == model.id)))
         return found if op == "in_segment" else ~found
 
-    prop = properties(object_type)[f["property"]]
-    col = getattr(model, prop.name)
+    prop = registry.get(object_type, f["property"])
+    if prop is None:
+        raise InvalidFilter(f"The filters use the property {f['property']!r}, which {object_type} no longer have")
+    col = getattr(model, prop.column)
     value, values = f.get("value"), f.get("values")
     unknown = col.is_null()
-    if prop.type in (TEXT, ENUMERATION):
+    if prop.type in (TEXT, ENUMERATION, MULTIPLE):
         # HubSpot shows an empty text as no value at all
         unknown = unknown | (col == "")
 
@@ -405,6 +467,16 @@ def compile_filter(f: dict, object_type: str, *, today):
             return unknown | col.not_in(values)
         return col.in_(values)
 
+    if prop.type == MULTIPLE:
+        has = [_like(col, f"%;{_escape_like(v)};%", lower=False) for v in values]
+        if op == "contains_all":
+            return reduce(operator.and_, has)
+        anyof = reduce(operator.or_, has)
+        return unknown | ~anyof if op == "contains_none" else anyof
+
+    if prop.type == DATETIME:
+        return _compile_moment(col, op, value, values, today, tz)
+
     if prop.type == NUMBER:
         if op == "neq":
             return unknown | (col != value)
@@ -435,15 +507,76 @@ def compile_filter(f: dict, object_type: str, *, today):
     raise AssertionError(f"no SQL for {prop.type} {op}")
 
 
+def _compile_moment(col, op, value, values, today, tz):
+    """A date-time compared by its day in the account time zone: day boundaries become moments."""
+
+    def start(day) -> dt.datetime:
+        if isinstance(day, str):
+            day = dt.date.fromisoformat(day)
+        moment = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+        return dt.datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+
+    one = dt.timedelta(days=1)
+
+    def next_day(day):
+        return (dt.date.fromisoformat(day) if isinstance(day, str) else day) + one
+
+    if op == "on":
+        return (col >= start(value)) & (col < start(next_day(value)))
+    if op == "before":
+        return col < start(value)
+    if op == "after":
+        return col >= start(next_day(value))
+    if op == "between":
+        return (col >= start(values[0])) & (col < start(next_day(values[1])))
+    span = dt.timedelta(days=value)
+    today = dt.date(today.year, today.month, today.day)
+    past, future = today - span, today + span
+    return {
+        "less_than_days_ago": (col >= start(past + one)) & (col < start(today + one)),
+        "more_than_days_ago": col < start(past),
+        "less_than_days_from_now": (col >= start(today)) & (col < start(future)),
+        "more_than_days_from_now": col >= start(future + one),
+    }[op]
+
+
+def _compile_association(f, object_type, *, today, tz):
+    """``id IN (SELECT <side> FROM association JOIN <other> WHERE <filters> [GROUP BY .. HAVING COUNT >= n])``.
+
+    The set of matching ids is computed once (a semi-join), not per record; "has none" is
+    NOT EXISTS, which both databases plan as an anti-join whatever the size.
+    """
+    model = RECORD_MODELS[object_type]
+    other = f["association"]
+    other_model = RECORD_MODELS[other]
+    mine = getattr(Association, _SIDE[object_type])
+    theirs = getattr(Association, _SIDE[other])
+    inner = [compile_filter(g, other, today=today, tz=tz) for g in f.get("filters", [])]
+    if f.get("negate"):
+        link = Association.alias("na")
+        mine_n, theirs_n = getattr(link, _SIDE[object_type]), getattr(link, _SIDE[other])
+        query = link.select(Value(1)).where(mine_n == model.id)
+        if inner:
+            query = link.select(Value(1)).join(other_model, on=(other_model.id == theirs_n)).where(
+                (mine_n == model.id) & reduce(operator.and_, inner))
+        return ~fn.EXISTS(query)
+    query = Association.select(mine)
+    if inner:
+        query = query.join(other_model, on=(other_model.id == theirs)).where(reduce(operator.and_, inner))
+    at_least = f.get("at_least", 1)
+    if at_least > 1:
+        query = query.group_by(mine).having(fn.COUNT(theirs) >= at_least)
+    return model.id.in_(query)
+
+
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _like(lhs, pattern: str):
+def _like(lhs, pattern: str, *, lower: bool = True):
     # A raw LIKE: Peewee's .like() is GLOB on SQLite and .ilike() is ILIKE on PostgreSQL.
-    return NodeList(
-        (lhs, SQL("LIKE"), fn.LOWER(Value(pattern)), SQL("ESCAPE"), Value("\\")), parens=True
-    )
+    rhs = fn.LOWER(Value(pattern)) if lower else Value(pattern)
+    return NodeList((lhs, SQL("LIKE"), rhs, SQL("ESCAPE"), Value("\\")), parens=True)
 
 
 # ---------------------------------------------------------------- questions about a tree
@@ -459,11 +592,34 @@ def referenced_segments(tree) -> set[int]:
 
 
 def referenced_properties(tree) -> set[str]:
-    return {f["property"] for f in _filters(tree) if "property" in f}
+    """What the filters read: own property names, ``@companies`` for the associations themselves,
+    ``@companies.industry`` for a property of the associated records (what a change to them affects)."""
+    found = set()
+    for f in _filters(tree):
+        if "property" in f:
+            found.add(f["property"])
+        elif "association" in f:
+            found.add(f"@{f['association']}")
+            found.update(f"@{f['association']}.{g['property']}" for g in f.get("filters", []) if "property" in g)
+    return found
+
+
+def property_filters(tree, object_type: str, target: str):
+    """The property filters of a tree that read ``target``'s properties (inside associations too)."""
+    for f in _filters(tree):
+        if "property" in f and object_type == target:
+            yield f
+        elif "association" in f and f["association"] == target:
+            yield from (g for g in f.get("filters", []) if "property" in g)
 
 
 def uses_relative_dates(tree) -> bool:
-    return any(f.get("operator") in RELATIVE_DATE_OPERATORS for f in _filters(tree))
+    def relative(f):
+        if "association" in f:
+            return any(relative(g) for g in f.get("filters", []))
+        return f.get("operator") in RELATIVE_DATE_OPERATORS
+
+    return any(relative(f) for f in _filters(tree))
 
 
 def has_filters(tree) -> bool:
@@ -471,13 +627,15 @@ def has_filters(tree) -> bool:
 
 
 def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) -> str:
+    if "association" in f:
+        return describe_association(f, object_type)
     op = f["operator"]
     if "segment" in f:
         label = _spec(MEMBERSHIP, op).label
         name = segment_names.get(f["segment"]) or f"#{f['segment']} (deleted)"
         return f"{label[0].upper()}{label[1:]} {name}"
 
-    prop = properties(object_type).get(f["property"])
+    prop = registry.all_properties(object_type).get(f["property"])
     if prop is None:  # a property that no longer exists
         return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
     spec = _spec(prop.type, op)
@@ -493,8 +651,23 @@ def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) ->
         low, high = f["values"]
         return f"{words} {show(low)} and {show(high)}"
     if spec.shape == "values":
-        return f"{words} {', '.join(f['values'])}"
+        shown = f["values"] if prop.type == TEXT else [prop.option_label(v) for v in f["values"]]
+        return f"{words} {', '.join(shown)}"
     return f"{words} {show(f['value'])}"
+
+
+def describe_association(f: dict, object_type: str) -> str:
+    """``Associated company: Industry is any of Software``, ``Number of associated contacts with ... is at least 5``."""
+    other = f["association"]
+    one = SINGULAR[other]
+    inner = [describe_filter(g, other, {}) for g in f.get("filters", [])]
+    what = " and ".join(inner[:1] + [i[0].lower() + i[1:] for i in inner[1:]])
+    if f.get("negate"):
+        return f"No associated {one}" + (f" with {what[0].lower()}{what[1:]}" if inner else "")
+    if f.get("at_least", 1) > 1:
+        return (f"Number of associated {other}" + (f" with {what[0].lower()}{what[1:]}" if inner else "")
+                + f" is at least {f['at_least']}")
+    return f"Associated {one}: {what}" if inner else f"Has an associated {one}"
 
 
 def describe_tree(tree, object_type, segment_names) -> list[list[str]]:
@@ -504,14 +677,14 @@ def describe_tree(tree, object_type, segment_names) -> list[list[str]]:
     ]
 
 
-def explain_record(tree, object_type, record_id: int, *, today) -> list[list[bool]]:
+def explain_record(tree, object_type, record_id: int, *, today, tz: str = "UTC") -> list[list[bool]]:
     model = RECORD_MODELS[object_type]
     if not model.select().where(model.id == record_id).exists():
         raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id}")
     return [
         [
             model.select()
-            .where((model.id == record_id) & compile_filter(f, object_type, today=today))
+            .where((model.id == record_id) & compile_filter(f, object_type, today=today, tz=tz))
             .exists()
             for f in group["filters"]
         ]

@@ -43,7 +43,7 @@ def matching_query(segment: Segment, tree: dict, ctx: Context):
     """SELECT id FROM <records> WHERE <filters>, after checking the segments it uses."""
     check_references(tree)
     model = RECORD_MODELS[segment.object_type]
-    return model.select(model.id).where(filters.compile_tree(tree, segment.object_type, today=ctx.today()))
+    return model.select(model.id).where(filters.compile_tree(tree, segment.object_type, today=ctx.today(), tz=ctx.tz))
 
 
 def check_references(tree: dict) -> None:

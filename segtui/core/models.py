@@ -83,6 +83,7 @@ class Contact(BaseModel):
     last_activity_date = DayField(null=True, index=True)
     created_date = DayField(null=True, index=True)
     company_domain = TextField(null=True)
+    hubspot_id = TextField(null=True, index=True)
     updated_at = UTCDateTimeField()
 
 
@@ -97,6 +98,7 @@ class Company(BaseModel):
     employees = DoubleField(null=True)
     annual_revenue = DoubleField(null=True)
     created_date = DayField(null=True, index=True)
+    hubspot_id = TextField(null=True, index=True)
     updated_at = UTCDateTimeField()
 
 
@@ -244,6 +246,59 @@ class AuditEntry(BaseModel):
         indexes = ((("segment_id", "id"), False),)
 
 
+class PropertyDefinition(BaseModel):
+    """A property of contacts or companies: built-in or the account's own (SPEC §4)."""
+
+    id = AutoField()
+    object_type = CharField()
+    name = CharField()  # internal name, fixed once created
+    label = TextField()
+    type = CharField()
+    description = TextField(default="")
+    group_name = TextField(default="")
+    options = TextField(default="[]")  # JSON: [{"value", "label", "order", "archived"}]
+    builtin = BooleanField(default=False)
+    is_key = BooleanField(default=False)
+    read_only = BooleanField(default=False)
+    column_name = CharField()  # the record table's column holding the values
+    created_at = UTCDateTimeField(null=True)
+    created_by = TextField(null=True)
+    updated_at = UTCDateTimeField(null=True)
+    updated_by = TextField(null=True)
+    archived_at = UTCDateTimeField(null=True)
+    archived_by = TextField(null=True)
+    version = IntegerField(default=1)
+
+    class Meta:
+        indexes = ((("object_type", "name"), True),)
+
+
+class Association(BaseModel):
+    """A contact works with a company: many-to-many, one primary company per contact."""
+
+    contact = ForeignKeyField(Contact, on_delete="CASCADE", index=False)
+    company = ForeignKeyField(Company, on_delete="CASCADE", index=False)
+    is_primary = BooleanField(default=False)
+
+    class Meta:
+        primary_key = CompositeKey("contact", "company")
+        indexes = ((("company", "contact"), False),)
+
+
+class ImportMapping(BaseModel):
+    """The mapping last used for a file with these headers, offered again next time."""
+
+    id = AutoField()
+    object_type = CharField()
+    headers_key = TextField()
+    mapping = TextField()  # JSON: {column: property name | "" (skip)}
+    updated_at = UTCDateTimeField()
+    updated_by = TextField()
+
+    class Meta:
+        indexes = ((("object_type", "headers_key"), True),)
+
+
 ALL_MODELS = [
     Contact,
     Company,
@@ -254,4 +309,7 @@ ALL_MODELS = [
     SegmentDependency,
     ConversionRecord,
     AuditEntry,
+    PropertyDefinition,
+    Association,
+    ImportMapping,
 ]

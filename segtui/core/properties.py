@@ -1,16 +1,57 @@
-"""The property registry: what records of each object type carry, and of which type."""
+"""The property registry: what records of each object type carry, and of which type.
+
+Definitions live in the ``property_definition`` table, the built-in ones included (their
+labels can be edited there). Each property's values live in a real nullable column of the
+record table: built-in ones in the columns of the first schema, custom ones in a column
+``p_<name>`` added by ``ALTER TABLE ... ADD COLUMN`` when the property is created (metadata
+only on SQLite and PostgreSQL; ``tests/perf/bench_property_storage.py`` measured it against a
+JSON column). The models gain a Peewee field per custom column when the registry is loaded,
+so that every query of the engine reads custom properties like built-in ones.
+
+This module keeps a per-process cache of the definitions: ``reload()`` reads them again
+(after opening a database, after a change), ``ensure_fresh()`` does so only when another
+process changed them (one small query), and the code-defined built-ins answer when no
+database is bound.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+
+from peewee import BooleanField, DoubleField, TextField, fn
+
+from .models import RECORD_MODELS, DayField, PropertyDefinition, UTCDateTimeField, database_proxy
 
 OBJECT_TYPES = ("contacts", "companies")
 
 TEXT = "text"
 NUMBER = "number"
 DATE = "date"
+DATETIME = "datetime"
 ENUMERATION = "enumeration"
 BOOLEAN = "boolean"
+MULTIPLE = "multiple_checkboxes"
+TYPES = (TEXT, NUMBER, DATE, DATETIME, BOOLEAN, ENUMERATION, MULTIPLE)
+TYPE_LABELS = {
+    TEXT: "Text", NUMBER: "Number", DATE: "Date", DATETIME: "Date and time", BOOLEAN: "Yes/no",
+    ENUMERATION: "Dropdown (one value)", MULTIPLE: "Multiple checkboxes",
+}
+WITH_OPTIONS = (ENUMERATION, MULTIPLE)
+CUSTOM_GROUP = "Custom"
+MAX_NAME = 48  # "p_" + name + a type-change suffix stays under PostgreSQL's 63-byte identifiers
+# columns every record table has besides its properties, and names kept for later built-ins
+RESERVED = {"id", "updated_at", "hubspot_id", "record_id", "associations", "companies", "contacts"}
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    order: int = 0
+    archived: bool = False
 
 
 @dataclass(frozen=True)
@@ -18,8 +59,31 @@ class Property:
     name: str
     label: str
     type: str
+    # the values of the live options, in order (what filters and imports accept)
     options: tuple[str, ...] = field(default=())
     is_key: bool = False
+    builtin: bool = True
+    read_only: bool = False
+    column: str = ""
+    description: str = ""
+    group: str = ""
+    choices: tuple[Option, ...] = field(default=())  # every option, archived ones included
+    archived: bool = False
+    aliases: tuple[str, ...] = field(default=())  # other headers it answers to (HubSpot's)
+    id: int | None = None
+    version: int = 0
+
+    def option_label(self, value) -> str:
+        found = next((o for o in self.choices if o.value == value), None)
+        return found.label if found else str(value)
+
+    @property
+    def live_choices(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.choices if not o.archived)
+
+
+def _options(*values: str) -> tuple[Option, ...]:
+    return tuple(Option(v, v.replace("_", " ").capitalize(), i) for i, v in enumerate(values))
 
 
 LIFECYCLE_STAGES = (
@@ -33,48 +97,224 @@ LIFECYCLE_STAGES = (
     "other",
 )
 LEAD_STATUSES = ("new", "open", "in_progress", "unqualified", "connected", "bad_timing")
+CONTACT_INFO = "Contact information"
+COMPANY_INFO = "Company information"
 
-_CONTACTS = (
-    Property("email", "Email", TEXT, is_key=True),
-    Property("first_name", "First name", TEXT),
-    Property("last_name", "Last name", TEXT),
-    Property("phone", "Phone", TEXT),
-    Property("city", "City", TEXT),
-    Property("region", "Region", TEXT),
-    Property("country", "Country", TEXT),
-    Property("lifecycle_stage", "Lifecycle stage", ENUMERATION, LIFECYCLE_STAGES),
-    Property("lead_status", "Lead status", ENUMERATION, LEAD_STATUSES),
-    Property("events_attended", "Events attended", NUMBER),
-    Property("subscribed", "Subscribed", BOOLEAN),
-    Property("last_activity_date", "Last activity date", DATE),
-    Property("created_date", "Created date", DATE),
-    Property("company_domain", "Company domain", TEXT),
-)
 
-_COMPANIES = (
-    Property("domain", "Domain", TEXT, is_key=True),
-    Property("name", "Name", TEXT),
-    Property("industry", "Industry", TEXT),
-    Property("city", "City", TEXT),
-    Property("region", "Region", TEXT),
-    Property("country", "Country", TEXT),
-    Property("employees", "Employees", NUMBER),
-    Property("annual_revenue", "Annual revenue", NUMBER),
-    Property("created_date", "Created date", DATE),
-)
+def _builtin(name, label, type_, group, *, options=(), is_key=False, read_only=False, aliases=(),
+             description=""):
+    choices = _options(*options)
+    return Property(name, label, type_, tuple(o.value for o in choices), is_key=is_key, builtin=True,
+                    read_only=read_only, column=name, group=group, choices=choices, aliases=tuple(aliases),
+                    description=description)
 
-REGISTRY: dict[str, dict[str, Property]] = {
-    "contacts": {p.name: p for p in _CONTACTS},
-    "companies": {p.name: p for p in _COMPANIES},
+
+BUILTINS: dict[str, tuple[Property, ...]] = {
+    "contacts": (
+        _builtin("email", "Email", TEXT, CONTACT_INFO, is_key=True, description="Identifies the contact"),
+        _builtin("first_name", "First name", TEXT, CONTACT_INFO),
+        _builtin("last_name", "Last name", TEXT, CONTACT_INFO),
+        _builtin("phone", "Phone", TEXT, CONTACT_INFO, aliases=("Phone Number",)),
+        _builtin("city", "City", TEXT, CONTACT_INFO),
+        _builtin("region", "Region", TEXT, CONTACT_INFO, aliases=("State/Region", "State")),
+        _builtin("country", "Country", TEXT, CONTACT_INFO, aliases=("Country/Region",)),
+        _builtin("lifecycle_stage", "Lifecycle stage", ENUMERATION, CONTACT_INFO, options=LIFECYCLE_STAGES),
+        _builtin("lead_status", "Lead status", ENUMERATION, CONTACT_INFO, options=LEAD_STATUSES),
+        _builtin("events_attended", "Events attended", NUMBER, CONTACT_INFO),
+        _builtin("subscribed", "Subscribed", BOOLEAN, CONTACT_INFO),
+        _builtin("last_activity_date", "Last activity date", DATE, CONTACT_INFO),
+        _builtin("created_date", "Created date", DATE, CONTACT_INFO, aliases=("Create Date",)),
+        _builtin("company_domain", "Company domain", TEXT, CONTACT_INFO,
+                 aliases=("Company Domain Name",),
+                 description="Associates the contact with the company of this domain on import"),
+        _builtin("hubspot_id", "Record ID", TEXT, CONTACT_INFO, read_only=True,
+                 description="HubSpot's Record ID, kept from imports so that exports link up"),
+    ),
+    "companies": (
+        _builtin("domain", "Domain", TEXT, COMPANY_INFO, is_key=True, aliases=("Company Domain Name",),
+                 description="Identifies the company"),
+        _builtin("name", "Name", TEXT, COMPANY_INFO, aliases=("Company name",)),
+        _builtin("industry", "Industry", TEXT, COMPANY_INFO),
+        _builtin("city", "City", TEXT, COMPANY_INFO),
+        _builtin("region", "Region", TEXT, COMPANY_INFO, aliases=("State/Region", "State")),
+        _builtin("country", "Country", TEXT, COMPANY_INFO, aliases=("Country/Region",)),
+        _builtin("employees", "Employees", NUMBER, COMPANY_INFO, aliases=("Number of Employees",)),
+        _builtin("annual_revenue", "Annual revenue", NUMBER, COMPANY_INFO),
+        _builtin("created_date", "Created date", DATE, COMPANY_INFO, aliases=("Create Date",)),
+        _builtin("hubspot_id", "Record ID", TEXT, COMPANY_INFO, read_only=True,
+                 description="HubSpot's Record ID, kept from imports so that exports link up"),
+    ),
 }
 
 OBJECT_LABELS = {"contacts": "Contacts", "companies": "Companies"}
 SINGULAR = {"contacts": "contact", "companies": "company"}
+OTHER = {"contacts": "companies", "companies": "contacts"}
+
+# ---------------------------------------------------------------- names
+
+
+def normalise(text: str) -> str:
+    """What a header is matched by: lowercase, no accents, only letters and digits."""
+    return re.sub(r"[^a-z0-9]", "", strip_accents(text).lower())
+
+
+def strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def internal_name(label: str) -> str:
+    """``Favorite Color`` -> ``favorite_color``: lowercased, accents removed, every run of other
+    characters one ``_``, trimmed. May be empty (a label of punctuation only)."""
+    return re.sub(r"[^a-z0-9]+", "_", strip_accents(label).lower()).strip("_")
+
+
+NAME_RE = re.compile(r"[a-z][a-z0-9_]*")
+
+
+# ---------------------------------------------------------------- the cache
+
+
+@dataclass
+class _Cache:
+    database: object = None
+    stamp: tuple | None = None
+    by_type: dict[str, dict[str, Property]] = field(default_factory=dict)
+
+
+_cache = _Cache()
+
+
+def _defaults() -> dict[str, dict[str, Property]]:
+    return {t: {p.name: p for p in BUILTINS[t]} for t in OBJECT_TYPES}
+
+
+def _bound():
+    return database_proxy.obj
+
+
+def _stamp():
+    row = PropertyDefinition.select(
+        fn.COUNT(PropertyDefinition.id), fn.SUM(PropertyDefinition.version), fn.MAX(PropertyDefinition.id)
+    ).tuples().get()
+    return tuple(row)
+
+
+def _registry() -> dict[str, dict[str, Property]]:
+    if _cache.database is not _bound() or not _cache.by_type:
+        reload()
+    return _cache.by_type
+
+
+def reload() -> None:
+    """Read the definitions again and give the models a field per custom column."""
+    database = _bound()
+    by_type = _defaults()
+    stamp = None
+    if database is not None:
+        rows = []
+        if database.table_exists(PropertyDefinition._meta.table_name):  # tests may build tables directly
+            rows = list(PropertyDefinition.select().order_by(PropertyDefinition.id))
+            stamp = _stamp()
+        for row in rows:
+            prop = from_row(row)
+            if row.object_type in by_type:
+                by_type[row.object_type][prop.name] = prop
+    _sync_fields(by_type)
+    _cache.database, _cache.stamp, _cache.by_type = database, stamp, by_type
+
+
+def ensure_fresh() -> None:
+    """Reload when another process (or this one) changed the definitions since the last read."""
+    database = _bound()
+    if database is None:
+        return
+    if _cache.database is not database or not _cache.by_type:
+        reload()
+        return
+    if _cache.stamp is None:
+        return
+    if _stamp() != _cache.stamp:
+        reload()
+
+
+def from_row(row) -> Property:
+    builtin = {p.name: p for p in BUILTINS.get(row.object_type, ())}.get(row.name)
+    choices = tuple(
+        Option(o["value"], o.get("label") or o["value"], int(o.get("order", i)), bool(o.get("archived")))
+        for i, o in enumerate(json.loads(row.options or "[]"))
+    )
+    choices = tuple(sorted(choices, key=lambda o: o.order))
+    prop = Property(
+        name=row.name, label=row.label, type=row.type,
+        options=tuple(o.value for o in choices if not o.archived),
+        is_key=bool(row.is_key), builtin=bool(row.builtin), read_only=bool(row.read_only),
+        column=row.column_name, description=row.description or "", group=row.group_name or "",
+        choices=choices, archived=row.archived_at is not None, id=row.id, version=row.version,
+    )
+    if builtin is not None:
+        prop = replace(prop, aliases=builtin.aliases)
+    return prop
+
+
+FIELD_TYPES = {
+    TEXT: lambda: TextField(null=True),
+    ENUMERATION: lambda: TextField(null=True),
+    MULTIPLE: lambda: TextField(null=True),
+    NUMBER: lambda: DoubleField(null=True),
+    BOOLEAN: lambda: BooleanField(null=True),
+    DATE: lambda: DayField(null=True),
+    DATETIME: lambda: UTCDateTimeField(null=True),
+}
+
+
+def _sync_fields(by_type: dict[str, dict[str, Property]]) -> None:
+    for object_type, props in by_type.items():
+        model = RECORD_MODELS[object_type]
+        wanted = {p.column: p for p in props.values() if not p.builtin}
+        for name in [n for n in model._meta.fields if n.startswith("p_") and n not in wanted]:
+            model._meta.remove_field(name)
+        for column, prop in wanted.items():
+            current = model._meta.fields.get(column)
+            if current is None or not isinstance(current, type(FIELD_TYPES[prop.type]())):
+                if current is not None:
+                    model._meta.remove_field(column)
+                model._meta.add_field(column, FIELD_TYPES[prop.type]())
+
+
+# ---------------------------------------------------------------- questions
 
 
 def properties(object_type: str) -> dict[str, Property]:
-    return REGISTRY[object_type]
+    """The live (not archived) properties of an object type, by internal name, in order."""
+    return {n: p for n, p in _registry()[object_type].items() if not p.archived}
+
+
+def all_properties(object_type: str) -> dict[str, Property]:
+    """Every property, archived ones included."""
+    return dict(_registry()[object_type])
+
+
+def get(object_type: str, name: str) -> Property | None:
+    prop = _registry()[object_type].get(name)
+    if prop is None:
+        ensure_fresh()
+        prop = _registry()[object_type].get(name)
+    return prop
+
+
+def column(object_type: str, name: str):
+    """The model field holding a property's values."""
+    prop = get(object_type, name)
+    return getattr(RECORD_MODELS[object_type], prop.column if prop else name)
+
+
+def value_of(record, prop: Property):
+    return getattr(record, prop.column or prop.name, None)
 
 
 def key_property(object_type: str) -> Property:
-    return next(p for p in REGISTRY[object_type].values() if p.is_key)
+    return next(p for p in BUILTINS[object_type] if p.is_key)
+
+
+def editable(prop: Property) -> bool:
+    return not prop.read_only

@@ -17,14 +17,15 @@ from pathlib import Path
 import pendulum
 from peewee import EXCLUDED, chunked, fn
 
-from . import audit, files, follow, membership, store
+from . import audit, files, follow, membership, store, values
+from . import properties as registry
 from .context import Context
 from .db import is_sqlite, write_transaction
 from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
-from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, TEXT, Property, key_property,
-                         properties)
+from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, SINGULAR, TEXT, Property,
+                         key_property, properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -35,43 +36,16 @@ BATCH = 500
 KEY_LENGTHS = {"email": 254, "domain": 253}
 
 
-def parse_value(prop: Property, text: str):
+def parse_value(prop: Property, text: str, *, tz: str = "UTC"):
     """A typed value from text; '' means unknown. Raises ValueError with a plain message."""
-    if text.strip() == "":
-        return None
-    # a leading tab or CR is kept in text: it is what makes a formula-like cell inert (files.neutralise)
-    text = text.strip(" \n") if prop.type == TEXT and not prop.is_key else text.strip()
-    if "\x00" in text:
-        raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
     if prop.is_key:
+        text = text.strip()
+        if text == "":
+            return None
+        if "\x00" in text:
+            raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
         return _parse_key(prop, text)
-    if prop.type == NUMBER:
-        if not _NUMBER.match(text):
-            raise ValueError(f"{prop.label} must be a number with a '.' decimal point, not {text!r}")
-        value = float(text)
-        if math.isinf(value):
-            raise ValueError(f"{prop.label}: {text!r} is too large")
-        return value
-    if prop.type == DATE:
-        if not _DAY.match(text):
-            raise ValueError(f"{prop.label} must be a date YYYY-MM-DD, not {text!r}")
-        try:
-            return pendulum.Date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(f"{prop.label}: {text} is not a real day") from None
-    if prop.type == BOOLEAN:
-        lowered = text.lower()
-        if lowered in TRUE_WORDS:
-            return True
-        if lowered in FALSE_WORDS:
-            return False
-        raise ValueError(f"{prop.label} must be true or false (or yes/no, 1/0), not {text!r}")
-    if prop.type == ENUMERATION:
-        lowered = text.lower()
-        if lowered not in prop.options:
-            raise ValueError(f"{prop.label} must be one of {', '.join(prop.options)}, not {text!r}")
-        return lowered
-    return text
+    return values.parse(prop, text, tz=tz)
 
 
 def _parse_key(prop: Property, text: str) -> str:
@@ -88,91 +62,9 @@ def _parse_key(prop: Property, text: str) -> str:
     return value
 
 
-@dataclass
-class ImportReport:
-    object_type: str
-    created: int = 0
-    updated: int = 0
-    lines: int = 0
-    added_to_segment: int = 0
-    columns: list[str] = field(default_factory=list)
-    followed: follow.Followed = field(default_factory=follow.Followed)
-
-    def sentence(self) -> str:
-        text = f"{self.lines:,} lines: {self.created:,} created, {self.updated:,} updated"
-        if self.added_to_segment:
-            text += f", {self.added_to_segment:,} added to the segment"
-        return text
-
-    def segments_sentence(self) -> str:
-        return self.followed.sentence()
-
-
 def _check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
         raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
-
-
-def read_csv(object_type: str, text: str) -> tuple[list[str], list[dict]]:
-    """Parse and check a whole file; any problem refuses it with every faulty line."""
-    _check_object_type(object_type)
-    registry = properties(object_type)
-    key = key_property(object_type).name
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportRefused("The file is empty: it needs a header row of property names", [(1, "empty file")]) from None
-    except csv.Error as exc:
-        raise ImportRefused(f"Line 1: {exc}", [(1, str(exc))]) from None
-    columns = [h.strip().lower() for h in header]
-    unknown = [c for c in columns if c not in registry]
-    problems: list[tuple[int, str]] = []
-    if unknown:
-        problems.append((1, f"unknown column(s) {', '.join(repr(c) for c in unknown)} for {object_type}"))
-    if key not in columns:
-        problems.append((1, f"the header has no {key!r} column, which identifies {object_type}"))
-    duplicates = sorted({c for c in columns if columns.count(c) > 1})
-    if duplicates:
-        problems.append((1, f"column(s) {', '.join(duplicates)} appear twice"))
-    if problems:
-        raise ImportRefused(_refusal(problems), problems)
-    rows: list[dict] = []
-    seen: dict[str, int] = {}
-    try:
-        for cells in reader:
-            line = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(columns):
-                problems.append((line, f"{len(cells)} cells where the header has {len(columns)}"))
-                continue
-            row = {}
-            for column, cell in zip(columns, cells):
-                try:
-                    row[column] = parse_value(registry[column], cell)
-                except ValueError as exc:
-                    problems.append((line, str(exc)))
-            if row.get(key) is None:
-                if key in row:
-                    problems.append((line, f"missing {key}"))
-                continue
-            if row[key] in seen:
-                problems.append((line, f"{key} {row[key]} is also on line {seen[row[key]]}"))
-                continue
-            seen[row[key]] = line
-            rows.append(row)
-    except csv.Error as exc:
-        problems.append((reader.line_num, str(exc)))
-    if problems:
-        raise ImportRefused(_refusal(problems), problems)
-    return columns, rows
-
-
-def _refusal(problems: list[tuple[int, str]]) -> str:
-    shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:20])
-    more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    return f"The file was refused, nothing was imported ({len(problems)} problem(s)):\n{shown}{more}"
 
 
 def read_file(path: str | Path) -> str:
@@ -190,84 +82,26 @@ def read_file(path: str | Path) -> str:
 
 
 def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | None = None,
-               progress=None) -> ImportReport:
-    """Upsert records by key, all or nothing; optionally add them to a static segment."""
-    ctx.require_write("importing records")
-    columns, rows = read_csv(object_type, text)
+               progress=None, options=None):
+    """Upsert records by key, all or nothing; optionally add them to a static segment (see ``imports``)."""
+    from . import imports
+
+    return imports.run(ctx, object_type, text, options, segment_id=segment_id, progress=progress)
+
+
+def _follow_import(ctx: Context, object_type: str, key, key_name: str, columns: list[str], rows: list[dict],
+                   created: set[str]) -> follow.Followed:
+    """The imported records, evaluated against the segments that read the imported columns
+    (the new ones against every active segment of their object: anything may match them)."""
     model = RECORD_MODELS[object_type]
-    key_name = key_property(object_type).name
-    key = getattr(model, key_name)
-    report = ImportReport(object_type, lines=len(rows), columns=columns)
-    now = ctx.now()
-    target = store.get(segment_id) if segment_id is not None else None
-    if target is not None and target.type != "static":
-        raise InvalidInput(f"{target.name!r} is active: records can be imported into static segments only")
-    if target is not None and target.object_type != object_type:
-        raise InvalidInput(f"{target.name!r} holds {target.object_type}, not {object_type}")
-    fields = [getattr(model, c) for c in columns] + [model.updated_at]
-    update = {getattr(model, c): fn.COALESCE(getattr(EXCLUDED, c), getattr(model, c)) for c in columns if c != key_name}
-    update[model.updated_at] = EXCLUDED.updated_at
-    created: set[str] = set()
-    changes: dict[int, set[str]] = {}  # per known record: the properties this import changes
-    others = [c for c in columns if c != key_name]
-    with write_transaction():
-        done = 0
-        for batch in chunked(rows, BATCH):
-            before = _known(model, key, others, [r[key_name] for r in batch])
-            known = {k: found[0] for k, found in before.items()}
-            report.updated += len(known)
-            report.created += len(batch) - len(known)
-            created.update(r[key_name] for r in batch if r[key_name] not in known)
-            for r in batch:
-                if r[key_name] in before:
-                    record_id, *old = before[r[key_name]]
-                    # an empty cell keeps the value (COALESCE below): it changes nothing
-                    changed = {c for c, was in zip(others, old) if r[c] is not None and r[c] != was}
-                    if changed:
-                        changes[record_id] = changed
-            _upsert(model, key, fields, update, [[r[c] for c in columns] + [now] for r in batch],
-                    [known.get(r[key_name]) for r in batch])
-            done += len(batch)
-            if progress:
-                progress(done, len(rows))
-        if target is not None and rows:
-            all_keys = [r[key_name] for r in rows]
-            ids = membership.resolve_keys(object_type, all_keys)
-            report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
-        report.followed = _follow_import(ctx, object_type, key, changes, sorted(created))
-        audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
-                     segment_id=target.id if target else None,
-                     after={"columns": columns, "lines": len(rows), "segments": report.followed.summary()})
-    return report
-
-
-def _known(model, key, columns: list[str], keys: list[str]) -> dict[str, tuple]:
-    """The known records among ``keys``: key -> (id, value of each column), their rows
-    locked on PostgreSQL until the import commits, so that what it compares against is
-    what it overwrites."""
-    query = model.select(key, model.id, *(getattr(model, c) for c in columns)).where(key.in_(keys))
-    if not is_sqlite(database_proxy):
-        query = query.for_update()
-    return {row[0]: row[1:] for row in query.tuples()}
-
-
-def _follow_import(ctx: Context, object_type: str, key, changes: dict[int, set[str]],
-                   created: list[str]) -> follow.Followed:
-    """Each imported record evaluated against the segments that read a property the import
-    changed for it (a record whose values stayed the same against none; records sharing the
-    same changed properties together), the new ones against every active segment of their
-    object: anything may match them."""
-    model = RECORD_MODELS[object_type]
-    done = follow.Followed()
-    alike: dict[frozenset, list[int]] = {}
-    for record_id, changed in changes.items():
-        alike.setdefault(frozenset(changed), []).append(record_id)
-    for changed, ids in sorted(alike.items(), key=lambda item: sorted(item[0])):
-        done.merge(follow.records_changed(ctx, object_type, ids, set(changed),
-                                          cause=f"import: {follow.changed_cause(changed)}"))
-    created_ids = []
-    for keys in chunked(created, BATCH):
-        created_ids += [record_id for (record_id,) in model.select(model.id).where(key.in_(keys)).tuples()]
+    updated_ids, created_ids = [], []
+    for start in range(0, len(rows), BATCH):
+        keys = [r[key_name] for r in rows[start : start + BATCH]]
+        for record_id, value in model.select(model.id, key).where(key.in_(keys)).tuples():
+            (created_ids if value in created else updated_ids).append(record_id)
+    changed = set(columns) - {key_name}
+    done = follow.records_changed(ctx, object_type, updated_ids, changed,
+                                  cause=f"import: {follow.changed_cause(changed)}")
     return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
 
 
@@ -318,8 +152,11 @@ def _insert_rows(query, fields, rows: list[list], *, shape: tuple) -> None:
 
 
 def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrite: bool = False,
-                   raw: bool = False) -> int:
-    """Write a segment's members to CSV (property names as header); returns the row count.
+                   raw: bool = False, headers: str = "labels", tz: str = "UTC") -> int:
+    """Write a segment's members to CSV; returns the row count.
+
+    Every property that is not archived, headers by label (``headers="names"``: internal
+    names), values as an import reads them back: the file re-imports unchanged.
 
     The file is new (``overwrite`` for the CLI's --force) and written whole or not at all
     (``files.create``). Text cells a spreadsheet would run as formulas get a leading ``'``
@@ -332,12 +169,15 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrit
     single query would hold a PostgreSQL result whole), and 500,000 members take ~2.0 s
     instead of ~4.2 s.
     """
+    if headers not in ("labels", "names"):
+        raise InvalidInput("Headers are 'labels' or 'names'")
+    registry.ensure_fresh()
     segment = store.get(segment_ref)
     model = RECORD_MODELS[segment.object_type]
     props = list(properties(segment.object_type).values())
-    columns = [getattr(model, p.name) for p in props]
-    # csv writes None as "" and str(date) as YYYY-MM-DD: only numbers and booleans need a word
-    special = [(i, partial(format_value, p)) for i, p in enumerate(props) if p.type in (NUMBER, BOOLEAN)]
+    columns = [getattr(model, p.column) for p in props]
+    # csv writes None as "" and str(date) as YYYY-MM-DD: the other types need their word
+    special = [(i, _exporter(p, columns[i], tz)) for i, p in enumerate(props) if p.type not in (TEXT, DATE, ENUMERATION)]
     starts = files.FORMULA_STARTS
     count = 0
     target = Path(path)
@@ -346,7 +186,7 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrit
             if not is_sqlite(database_proxy):
                 database_proxy.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             writer = csv.writer(out)
-            writer.writerow([p.name for p in props])
+            writer.writerow([p.label if headers == "labels" else p.name for p in props])
             last = None
             while True:
                 where = Membership.segment == segment.id
@@ -365,16 +205,25 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrit
                 last = rows[-1][0]
                 for row in rows:
                     if raw:
-                        values = list(row[1:])
+                        values_ = list(row[1:])
                     else:  # only text comes back as str here (a date is a str on SQLite, but starts with a digit)
-                        values = [f"'{v}" if v.__class__ is str and v.startswith(starts) else v for v in row[1:]]
+                        values_ = [f"'{v}" if v.__class__ is str and v.startswith(starts) else v for v in row[1:]]
                     for i, conv in special:
-                        values[i] = conv(values[i])
-                    writer.writerow(values)
+                        values_[i] = conv(values_[i])
+                    writer.writerow(values_)
                 count += len(rows)
     except OSError as exc:
         raise InvalidInput(f"Cannot write {printable(target)}: {exc.strerror}") from None
     return count
+
+
+def _exporter(prop: Property, column, tz: str):
+    if prop.type == NUMBER:
+        return lambda v: "" if v is None else (str(int(v)) if float(v).is_integer() else repr(float(v)))
+    if prop.type == BOOLEAN:
+        return lambda v: "" if v is None else ("true" if v else "false")
+    # date-times and multiple checkboxes: through the field (the driver's raw value) to the stored form
+    return lambda v: "" if v is None else values.format(prop, column.python_value(v), tz=tz)
 
 
 def get_record(object_type: str, record_id: int):
@@ -421,16 +270,19 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
     follow in the same transaction; returns the record and a ``follow.Followed``."""
     ctx.require_write("editing a record")
     _check_object_type(object_type)
-    registry = properties(object_type)
     if not values:
         raise InvalidInput("Name at least one property=value to set")
+    props = {}
     parsed = {}
     for name, text in values.items():
-        if name not in registry:
+        prop = registry.get(object_type, name)
+        if prop is None or prop.archived:
             raise InvalidInput(f"Unknown property {name!r} for {object_type}")
-        prop = registry[name]
+        if prop.read_only:
+            raise InvalidInput(f"{prop.label} is read-only: it comes from imports")
+        props[name] = prop
         try:
-            parsed[name] = parse_value(prop, text)
+            parsed[name] = parse_value(prop, text, tz=ctx.tz)
         except ValueError as exc:
             raise InvalidInput(str(exc)) from None
         if prop.is_key and parsed[name] is None:
@@ -438,19 +290,22 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
     model = RECORD_MODELS[object_type]
     with write_transaction():
         record = get_record(object_type, record_id)
-        before = {name: getattr(record, name) for name in parsed}
+        before = {name: getattr(record, props[name].column) for name in parsed}
         for name, value in parsed.items():
-            if registry[name].is_key and model.select().where(
-                    (getattr(model, name) == value) & (model.id != record_id)).exists():
-                raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {registry[name].label.lower()}: {value}")
-        changes = {getattr(model, name): value for name, value in parsed.items()}
+            if props[name].is_key and model.select().where(
+                    (getattr(model, props[name].column) == value) & (model.id != record_id)).exists():
+                raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {props[name].label.lower()}: {value}")
+        changes = {getattr(model, props[name].column): value for name, value in parsed.items()}
         model.update({**changes, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
         changed = {name for name in parsed if before[name] != parsed[name]}
         done = follow.records_changed(ctx, object_type, [record_id], changed, cause=follow.changed_cause(changed))
+        from .associations import mark_readers_through_associations
+
+        mark_readers_through_associations(ctx, object_type, changed)
         names = ", ".join(sorted(parsed))
         audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. {done.sentence(record_id)}",
-                     before={n: format_value(registry[n], v) for n, v in before.items()},
-                     after={**{n: format_value(registry[n], v) for n, v in parsed.items()},
+                     before={n: format_value(props[n], v, tz=ctx.tz) for n, v in before.items()},
+                     after={**{n: format_value(props[n], v, tz=ctx.tz) for n, v in parsed.items()},
                             "segments": done.summary()})
     return get_record(object_type, record_id), done
 

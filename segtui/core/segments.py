@@ -355,7 +355,7 @@ def count_matching(ctx: Context, object_type: str, tree, *, segment_id: int | No
     normal = validate_filters(tree, object_type, segment_id=segment_id)
     membership.check_references(normal)
     model = RECORD_MODELS[object_type]
-    return model.select(model.id).where(filters.compile_tree(normal, object_type, today=ctx.today())).count()
+    return model.select(model.id).where(filters.compile_tree(normal, object_type, today=ctx.today(), tz=ctx.tz)).count()
 
 
 def suggest_copy_name(segment_id: int) -> str:

@@ -320,7 +320,7 @@ def test_import_and_export(cli, tmp_path, read):
     assert out == f"Imported {contacts}: 2 lines: 1 created, 1 updated.\n"
     more = write(tmp_path, "more.csv", "email,first_name\nnew.two@example.org,Zoé\nnew.one@example.org,\n")
     out, _ = cli("import", "contacts", more, "--segment", VIPS)
-    assert out == f"Imported {more}: 2 lines: 1 created, 1 updated, 2 added to the segment.\n"
+    assert out == f"Imported {more}: 2 lines: 1 created, 0 updated, 1 unchanged, 2 added to the segment.\n"
     assert segment(read, VIPS).size == 27
     companies = write(tmp_path, "companies.csv", "domain,name,employees\nnew-co.example,New Co,1000\n")
     out, _ = cli("import", "companies", companies)
@@ -331,7 +331,7 @@ def test_import_and_export(cli, tmp_path, read):
     assert out == f"Exported 27 members to {target}.\n"
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows[0][:2] == ["email", "first_name"] and len(rows) == 28
+    assert rows[0][:2] == ["Email", "First name"] and len(rows) == 28
     assert {"new.one@example.org", "new.two@example.org"} <= {r[0] for r in rows[1:]}
 
     # the import moved the active segments at once: nothing is left for the worker
@@ -660,14 +660,14 @@ BAD = [
     # imports: all or nothing, with the lines at fault
     (["import", "contacts", "{nul_csv}"], "line 2: Region contains a NUL character (\\x00), which cannot be stored"),
     (["import", "contacts", "{bad_day_csv}"], "line 2: Created date: 2026-02-30 is not a real day"),
-    (["import", "contacts", "{unknown_column}"], "line 1: unknown column(s) 'colour' for contacts"),
-    (["import", "contacts", "{no_key}"], "line 1: the header has no 'email' column"),
-    (["import", "companies", "{no_key}"], "line 1: the header has no 'domain' column"),
+    (["import", "contacts", "{unknown_column}"], "line 1: unknown column 'colour' (did you mean 'Country'?)"),
+    (["import", "contacts", "{no_key}"], "line 1: the header has no 'Email' column (email)"),
+    (["import", "companies", "{no_key}"], "line 1: the header has no 'Domain' column (domain)"),
     (["import", "contacts", "{twice}"], "line 3: email a@example.org is also on line 2"),
     (["import", "contacts", "{short_row}"], "line 2: 1 cells where the header has 2"),
     (["import", "contacts", "{empty_csv}"], "The file is empty: it needs a header row"),
     (["import", "contacts", "{bad_bool}"], "line 2: Subscribed must be true or false"),
-    (["import", "contacts", "{bad_enum}"], "line 2: Lifecycle stage must be one of subscriber"),
+    (["import", "contacts", "{bad_enum}"], "line 2: Lifecycle stage: 'boss' is not one of its options (Subscriber"),
     (["import", "contacts", "{huge_csv}"], "line 2: Events attended: '1e999' is too large"),
     (["import", "contacts", "{bad_email}"], "line 2: 'not-an-email' is not an email address"),
     (["import", "contacts", "{latin1}"], "is not UTF-8 text"),

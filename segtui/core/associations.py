@@ -1,0 +1,157 @@
+"""Contacts and companies, associated many-to-many, with one primary company per contact.
+
+A change to associations marks the segments whose filters read them (association filters)
+for the next refresh, as a change to records does.
+"""
+
+from __future__ import annotations
+
+from peewee import fn
+
+from . import audit, store
+from .context import Context
+from .db import write_transaction
+from .errors import InvalidInput, RecordNotFound
+from .models import Association, Company, Contact, Segment
+
+BATCH = 500
+
+
+def link_many(pairs: list[tuple[int, int]]) -> int:
+    """Associate (contact id, company id) pairs, ignoring the known ones; a contact without a
+    primary company gets its first new one. Returns how many associations are new. Call inside a
+    write transaction."""
+    pairs = list(dict.fromkeys(pairs))
+    if not pairs:
+        return 0
+    before = 0
+    contacts = sorted({c for c, _ in pairs})
+    for start in range(0, len(contacts), BATCH):
+        before += Association.select().where(Association.contact.in_(contacts[start:start + BATCH])).count()
+    for start in range(0, len(pairs), BATCH):
+        Association.insert_many([{"contact": c, "company": co, "is_primary": False} for c, co in pairs[start:start + BATCH]],
+                                ).on_conflict_ignore().execute()
+    after = 0
+    for start in range(0, len(contacts), BATCH):
+        chunk = contacts[start:start + BATCH]
+        after += Association.select().where(Association.contact.in_(chunk)).count()
+        _elect_primaries(chunk, pairs)
+    return after - before
+
+
+def _elect_primaries(contacts: list[int], pairs: list[tuple[int, int]]) -> None:
+    with_primary = {c for (c,) in Association.select(Association.contact).where(
+        Association.contact.in_(contacts) & (Association.is_primary == True)).tuples()}  # noqa: E712
+    first = {}
+    for contact, company in pairs:
+        first.setdefault(contact, company)
+    for contact in contacts:
+        if contact not in with_primary and contact in first:
+            Association.update(is_primary=True).where(
+                (Association.contact == contact) & (Association.company == first[contact])).execute()
+
+
+def mark_association_readers(ctx: Context) -> int:
+    """Active segments with an association filter are stale after associations changed."""
+    now = ctx.now()
+    clause = (((Segment.object_type == "contacts") & Segment.filter_properties.contains(",@companies,"))
+              | ((Segment.object_type == "companies") & Segment.filter_properties.contains(",@contacts,")))
+    return Segment.update(next_refresh_at=now).where(
+        clause & (Segment.type == "active") & store.live()
+        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
+    ).execute()
+
+
+def mark_readers_through_associations(ctx: Context, object_type: str, changed: set[str] | None) -> int:
+    """The other object's active segments reading these properties through an association filter
+    (``@companies.industry``) are stale: a company change re-evaluates contact segments."""
+    from .properties import OTHER
+
+    now = ctx.now()
+    if changed is not None and not changed:
+        return 0
+    if changed is None:
+        clause = Segment.filter_properties.contains(f",@{object_type},")
+    else:
+        clause = None
+        for name in sorted(changed):
+            term = Segment.filter_properties.contains(f",@{object_type}.{name},")
+            clause = term if clause is None else clause | term
+    return Segment.update(next_refresh_at=now).where(
+        (Segment.object_type == OTHER[object_type]) & clause & (Segment.type == "active") & store.live()
+        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
+    ).execute()
+
+
+def companies_of(contact_id: int) -> list[tuple[Company, bool]]:
+    rows = (Company.select(Company, Association.is_primary)
+            .join(Association, on=(Association.company == Company.id))
+            .where(Association.contact == contact_id)
+            .order_by(Association.is_primary.desc(), fn.LOWER(Company.name), Company.domain))
+    return [(row, bool(row.association.is_primary)) for row in rows]
+
+
+def contacts_of(company_id: int, *, limit: int = 100) -> tuple[list[Contact], int]:
+    query = (Contact.select(Contact, Association.is_primary)
+             .join(Association, on=(Association.contact == Contact.id))
+             .where(Association.company == company_id))
+    return list(query.order_by(Contact.email).limit(limit)), query.count()
+
+
+def _check(contact_id: int, company_id: int) -> tuple[Contact, Company]:
+    contact = Contact.get_or_none(Contact.id == contact_id)
+    if contact is None:
+        raise RecordNotFound(f"No contact with id {contact_id} (deleted meanwhile?)")
+    company = Company.get_or_none(Company.id == company_id)
+    if company is None:
+        raise RecordNotFound(f"No company with id {company_id} (deleted meanwhile?)")
+    return contact, company
+
+
+def associate(ctx: Context, contact_id: int, company_id: int, *, primary: bool = False) -> bool:
+    """Link a contact and a company; True when the link is new."""
+    ctx.require_write("associating records")
+    with write_transaction():
+        contact, company = _check(contact_id, company_id)
+        new = link_many([(contact_id, company_id)]) == 1
+        if primary:
+            _set_primary(contact_id, company_id)
+        if new or primary:
+            mark_association_readers(ctx)
+            audit.record(ctx, "associate", f"Associated contact {contact.email} with company {company.domain}"
+                         + (" (primary)" if primary else ""), after={"contact": contact.email, "company": company.domain,
+                                                                      "primary": primary})
+    return new
+
+
+def _set_primary(contact_id: int, company_id: int) -> None:
+    Association.update(is_primary=False).where(
+        (Association.contact == contact_id) & (Association.company != company_id)).execute()
+    Association.update(is_primary=True).where(
+        (Association.contact == contact_id) & (Association.company == company_id)).execute()
+
+
+def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
+    """Unlink; a removed primary hands the role to the remaining company first by name. True when removed."""
+    ctx.require_write("removing an association")
+    with write_transaction():
+        contact, company = _check(contact_id, company_id)
+        gone = Association.delete().where(
+            (Association.contact == contact_id) & (Association.company == company_id)).execute()
+        if not gone:
+            return False
+        remaining = companies_of(contact_id)
+        if remaining and not any(primary for _, primary in remaining):
+            _set_primary(contact_id, remaining[0][0].id)
+        mark_association_readers(ctx)
+        audit.record(ctx, "dissociate", f"Removed the association of contact {contact.email} with company "
+                     f"{company.domain}", before={"contact": contact.email, "company": company.domain})
+    return True
+
+
+def resolve_company(ref: str) -> Company:
+    ref = (ref or "").strip().lower()
+    found = Company.get_or_none(Company.domain == ref) or Company.get_or_none(Company.hubspot_id == ref)
+    if found is None:
+        raise InvalidInput(f"No company with the domain or Record ID {ref!r}")
+    return found

@@ -1,0 +1,739 @@
+"""CSV imports as they come (issue 12): columns matched to properties, values read, all or nothing.
+
+A file goes through three steps that the CLI and the console share:
+
+1. ``plan``: every column gets a fate: a property (matched by internal name, label or one of
+   HubSpot's export headers, ignoring case, accents, spaces and punctuation), a property to
+   create (``--create-properties``: its type inferred from the values), an association column
+   (``Associated Company IDs``, ``Associated Company``), or skipped. Unknown columns carry the
+   closest property ("did you mean").
+2. ``check``: every line read with the plan; the counts (new, updated, unchanged, refused) and
+   every problem with its line. Nothing is written: this is ``--dry-run`` and the mapping
+   screen's summary.
+3. ``run``: the same, then in one transaction: create the properties, upsert the records by
+   key, link the associations, mark the segments the change affects. Any problem refuses the
+   whole file before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from peewee import EXCLUDED, fn
+
+from . import audit, membership, property_admin, store, values
+from . import properties as registry
+from .context import Context
+from .db import write_transaction
+from .errors import ImportRefused, InvalidInput
+from .models import RECORD_MODELS, Association, Company, Contact, ImportMapping
+from .properties import (
+    BOOLEAN,
+    CUSTOM_GROUP,
+    DATE,
+    DATETIME,
+    ENUMERATION,
+    MULTIPLE,
+    NUMBER,
+    OBJECT_TYPES,
+    TEXT,
+    WITH_OPTIONS,
+    Option,
+    Property,
+    internal_name,
+    key_property,
+    normalise,
+)
+
+PROPERTY, CREATE, SKIP, UNKNOWN = "property", "create", "skip", "unknown"
+ASSOCIATE_IDS, ASSOCIATE_NAME = "associate_ids", "associate_name"
+# association columns of a contacts export, by their normalised HubSpot header
+ASSOCIATION_COLUMNS = {"contacts": {"associatedcompanyids": ASSOCIATE_IDS, "associatedcompanyid": ASSOCIATE_IDS,
+                                    "associatedcompany": ASSOCIATE_NAME}}
+ENUMERATION_MAX_OPTIONS = 20
+SAMPLES = 3
+BATCH = 500
+
+
+@dataclass
+class Proposal:
+    """A property an import would create."""
+
+    label: str
+    name: str
+    type: str
+    options: list[str] = field(default_factory=list)  # labels
+
+    def as_property(self, object_type: str) -> Property:
+        choices = tuple(Option(internal_name(lab), lab, i) for i, lab in enumerate(self.options))
+        return Property(self.name, self.label, self.type, tuple(o.value for o in choices), builtin=False,
+                        column=f"p_{self.name}", group=CUSTOM_GROUP, choices=choices)
+
+    def describe(self) -> str:
+        text = f"{self.label!r} ({self.name}, {self.type}"
+        return text + (f": {', '.join(self.options)})" if self.options else ")")
+
+
+@dataclass
+class Column:
+    index: int
+    header: str
+    action: str
+    property: str | None = None  # the internal name it fills
+    proposal: Proposal | None = None
+    samples: list[str] = field(default_factory=list)
+    suggestion: str | None = None  # did you mean (a label)
+    how: str = ""  # how it was matched: name, label, HubSpot header, --map, remembered
+
+
+@dataclass
+class ImportOptions:
+    create_properties: bool = False
+    skip: tuple[str, ...] = ()
+    skip_unknown: bool = False
+    mapping: dict[str, str] = field(default_factory=dict)  # header -> property name/label, "" to skip
+    proposals: dict[str, Proposal] = field(default_factory=dict)  # header -> property to create (console edits)
+    add_options: dict[str, list[str]] = field(default_factory=dict)  # property -> option labels to add first
+
+
+@dataclass
+class ImportReport:
+    object_type: str
+    lines: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    added_to_segment: int = 0
+    associations: int = 0
+    companies_created: int = 0
+    columns: list[str] = field(default_factory=list)
+    created_properties: list[Proposal] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+    dry_run: bool = False
+    followed: object = None  # follow.Followed: what the import did to segment membership
+
+    def segments_sentence(self) -> str:
+        return self.followed.sentence() if self.followed is not None else ""
+
+    def sentence(self) -> str:
+        text = f"{self.lines:,} lines: {self.created:,} created, {self.updated:,} updated"
+        if self.unchanged:
+            text += f", {self.unchanged:,} unchanged"
+        if self.refused:
+            text += f", {self.refused:,} refused"
+        if self.associations:
+            text += f", {self.associations:,} associations"
+        if self.added_to_segment:
+            text += f", {self.added_to_segment:,} added to the segment"
+        return text
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line number, cells)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_table(text: str) -> Table:
+    text = text.removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportRefused("The file is empty: it needs a header row of property names", [(1, "empty file")]) from None
+    except csv.Error as exc:
+        raise ImportRefused(f"Line 1: {exc}", [(1, str(exc))]) from None
+    rows = []
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise ImportRefused(_refusal([(reader.line_num, str(exc))]), [(reader.line_num, str(exc))]) from None
+    return Table([h.strip() for h in header], rows)
+
+
+def headers_key(header: list[str]) -> str:
+    return "\x1f".join(normalise(h) for h in header)
+
+
+# ---------------------------------------------------------------- matching columns
+
+
+def _index(object_type: str) -> tuple[dict[str, str], dict[str, str]]:
+    """normalised name/label/alias -> property name, for live properties and archived ones."""
+    live, archived = {}, {}
+    props = registry.all_properties(object_type).values()
+    # labels and HubSpot headers first, internal names last: a name wins a clash
+    for attr in ("aliases", "label", "name"):
+        for prop in props:
+            keys = prop.aliases if attr == "aliases" else (getattr(prop, attr),)
+            for key in keys:
+                (archived if prop.archived else live)[normalise(key)] = prop.name
+    return live, archived
+
+
+def resolve_property(object_type: str, ref: str) -> Property | None:
+    """A property by internal name or label (as a person would type it)."""
+    props = registry.all_properties(object_type)
+    if ref in props:
+        return props[ref]
+    live, archived = _index(object_type)
+    name = live.get(normalise(ref)) or archived.get(normalise(ref))
+    return props.get(name) if name else None
+
+
+def did_you_mean(object_type: str, header: str) -> str | None:
+    props = [p for p in registry.properties(object_type).values()]
+    keys = {}
+    for prop in props:
+        for key in (prop.label, prop.name, *prop.aliases):
+            keys.setdefault(normalise(key), prop.label)
+    close = difflib.get_close_matches(normalise(header), list(keys), n=1, cutoff=0.6)
+    return keys[close[0]] if close else None
+
+
+def plan(object_type: str, table: Table, options: ImportOptions | None = None,
+         *, tz: str = "UTC") -> list[Column]:
+    """The fate of every column (no problem raised here: ``problems_of_plan`` lists them)."""
+    check_object_type(object_type)
+    options = options or ImportOptions()
+    registry.ensure_fresh()
+    live, archived = _index(object_type)
+    mapping = {normalise(k): v for k, v in options.mapping.items()}
+    skips = {normalise(s) for s in options.skip}
+    proposals = {normalise(k): v for k, v in options.proposals.items()}
+    specials = ASSOCIATION_COLUMNS.get(object_type, {})
+    columns = []
+    for i, header in enumerate(table.header):
+        key = normalise(header)
+        cells = [cells[i] for _, cells in table.rows if i < len(cells)]
+        samples = list(dict.fromkeys(c.strip() for c in cells if c.strip()))[:SAMPLES]
+        column = Column(i, header, UNKNOWN, samples=samples)
+        if key in mapping:
+            target = mapping[key]
+            if target in ("", "-"):
+                column.action, column.how = SKIP, "--map"
+            else:
+                found = resolve_property(object_type, target)
+                column.how = "--map"
+                if found is not None:
+                    column.action, column.property = PROPERTY, found.name
+                elif normalise(target) in specials:
+                    column.action = specials[normalise(target)]
+                else:
+                    column.suggestion = target  # problems_of_plan says the target is unknown
+        elif key in skips:
+            column.action, column.how = SKIP, "--skip"
+        elif key in proposals:
+            column.action, column.proposal, column.how = CREATE, proposals[key], "new property"
+        elif key in live or key in archived:
+            column.action, column.property = PROPERTY, live.get(key) or archived.get(key)
+            prop = registry.all_properties(object_type)[column.property]
+            column.how = "name" if key == normalise(prop.name) else "label" if key == normalise(prop.label) else "HubSpot header"
+        elif key in specials:
+            column.action, column.how = specials[key], "association"
+        elif options.create_properties and key:
+            column.action, column.how = CREATE, "new property"
+            column.proposal = infer(header, cells, tz=tz)
+        elif options.skip_unknown:
+            column.action, column.how = SKIP, "--skip-unknown"
+        else:
+            column.suggestion = did_you_mean(object_type, header)
+        columns.append(column)
+    return columns
+
+
+def problems_of_plan(object_type: str, table: Table, columns: list[Column], options: ImportOptions) -> list[tuple[int, str]]:
+    problems: list[tuple[int, str]] = []
+    props = registry.all_properties(object_type)
+    headers = {normalise(h) for h in table.header}
+    for ref in list(options.mapping) + list(options.skip):
+        if normalise(ref) not in headers:
+            problems.append((1, f"there is no column {ref!r} to map or skip (columns: {', '.join(table.header)})"))
+    for column in columns:
+        if column.action == UNKNOWN and column.how == "--map":
+            problems.append((1, f"--map {column.header}={column.suggestion}: {object_type} have no property "
+                                f"{column.suggestion!r}"))
+        elif column.action == UNKNOWN:
+            hint = f" (did you mean {column.suggestion!r}?)" if column.suggestion else ""
+            problems.append((1, f"unknown column {column.header!r}{hint}"))
+        elif column.action == PROPERTY and props[column.property].archived:
+            problems.append((1, f"column {column.header!r}: the property {props[column.property].label!r} is "
+                                "archived: restore it to import into it"))
+        elif column.action == CREATE:
+            try:
+                property_admin.check_name(object_type, column.proposal.name)
+            except InvalidInput as exc:
+                problems.append((1, f"column {column.header!r}: {exc.message}"))
+    filled = Counter(c.property for c in columns if c.action == PROPERTY)
+    for name, count in sorted(filled.items()):
+        if count > 1:
+            shown = ", ".join(repr(c.header) for c in columns if c.property == name)
+            problems.append((1, f"columns {shown} all fill {props[name].label!r}"))
+    created = Counter(c.proposal.name for c in columns if c.action == CREATE)
+    for name, count in sorted(created.items()):
+        if count > 1:
+            problems.append((1, f"{count} columns would create the same property {name!r}"))
+    key = key_property(object_type)
+    if not any(c.action == PROPERTY and c.property == key.name for c in columns):
+        problems.append((1, f"the header has no {key.label!r} column ({key.name}), which identifies {object_type}"))
+    if sum(1 for c in columns if c.action == ASSOCIATE_IDS) > 1 or sum(1 for c in columns if c.action == ASSOCIATE_NAME) > 1:
+        problems.append((1, "the associated companies are given by more than one column of the same kind"))
+    return problems
+
+
+# ---------------------------------------------------------------- type inference
+
+
+def infer(header: str, cells: list[str], *, tz: str = "UTC") -> Proposal:
+    """boolean, number, date, datetime, multiple checkboxes, enumeration (few distinct values that repeat), else text."""
+    label = " ".join(header.split()) or "Column"
+    name = internal_name(label)
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled:
+        return Proposal(label, name, TEXT)
+    lowered = {c.lower() for c in filled}
+    if lowered <= values.TRUE_WORDS | values.FALSE_WORDS and lowered - {"0", "1"}:
+        return Proposal(label, name, BOOLEAN)
+    try:
+        style = values.number_style(filled)
+        for cell in filled:
+            values.parse_number(cell, style)
+        return Proposal(label, name, NUMBER)
+    except (ValueError, OverflowError):
+        pass
+    if all(values._DAY.match(c) for c in filled) and _all_parse(filled, lambda c: values.parse_day(c, tz)):
+        return Proposal(label, name, DATE)
+    if _all_parse(filled, lambda c: values.parse_moment(c, tz)):
+        return Proposal(label, name, DATETIME)
+    if any(";" in c for c in filled):
+        parts = [p.strip() for c in filled for p in c.split(";") if p.strip()]
+        distinct = _distinct_labels(parts)
+        if len(distinct) <= ENUMERATION_MAX_OPTIONS and len(distinct) < len(parts):
+            return Proposal(label, name, MULTIPLE, distinct)
+    distinct = _distinct_labels(filled)
+    if len(distinct) <= ENUMERATION_MAX_OPTIONS and len(distinct) * 2 <= len(filled):
+        return Proposal(label, name, ENUMERATION, distinct)
+    return Proposal(label, name, TEXT)
+
+
+def _all_parse(cells, parse) -> bool:
+    try:
+        for cell in cells:
+            parse(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _distinct_labels(cells: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for cell in cells:
+        value = internal_name(cell)
+        if value:
+            seen.setdefault(value, cell)
+    return sorted(seen.values(), key=str.casefold)
+
+
+# ---------------------------------------------------------------- checking the lines
+
+
+@dataclass
+class _Checked:
+    columns: list[Column]
+    targets: list[tuple[Column, Property]]  # the columns that fill a property, and the property
+    rows: list[dict]  # property name -> value, plus "_line", "_company_ids", "_company_name"
+    problems: list[tuple[int, str]]
+    warnings: list[tuple[int, str]]
+    refused_lines: set[int]
+    links: dict[int, list[int]]  # line -> company ids to associate
+    new_domains: set[str]
+
+
+def check(ctx: Context, object_type: str, table: Table, options: ImportOptions | None = None) -> tuple[_Checked, ImportReport]:
+    """Everything an import would do, without writing: the report of a dry run."""
+    options = options or ImportOptions()
+    columns = plan(object_type, table, options, tz=ctx.tz)
+    report = ImportReport(object_type, dry_run=True)
+    header_problems = problems_of_plan(object_type, table, columns, options)
+    report.columns = [c.property or (c.proposal.name if c.proposal else c.action) for c in columns
+                      if c.action in (PROPERTY, CREATE)]
+    report.created_properties = [c.proposal for c in columns if c.action == CREATE]
+    if header_problems:
+        report.problems = header_problems
+        report.lines = len(table.rows)
+        checked = _Checked(columns, [], [], header_problems, [], set(), {}, set())
+        return checked, report
+    props = registry.all_properties(object_type)
+    targets = []
+    for c in columns:
+        if c.action == PROPERTY:
+            prop = props[c.property]
+            extra = options.add_options.get(prop.name)
+            if extra and prop.type in WITH_OPTIONS:  # options the mapping screen will add first
+                added = tuple(Option(internal_name(lab), lab, 10_000 + i) for i, lab in enumerate(extra))
+                prop = Property(**{**prop.__dict__, "choices": prop.choices + added,
+                                   "options": prop.options + tuple(o.value for o in added)})
+            targets.append((c, prop))
+        elif c.action == CREATE:
+            targets.append((c, c.proposal.as_property(object_type)))
+    problems: list[tuple[int, str]] = []
+    styles = {}
+    for c, prop in targets:
+        if prop.type == NUMBER:
+            try:
+                styles[c.index] = values.number_style([cells[c.index] for _, cells in table.rows if c.index < len(cells)])
+            except ValueError as exc:
+                problems.append((1, f"column {c.header!r}: {exc}"))
+    key = key_property(object_type).name
+    rows, seen, refused = [], {}, set()
+    width = len(table.header)
+    from .records import parse_value
+
+    for line, cells in table.rows:
+        if len(cells) != width:
+            problems.append((line, f"{len(cells)} cells where the header has {width}"))
+            refused.add(line)
+            continue
+        row: dict = {"_line": line}
+        bad = False
+        for c, prop in targets:
+            try:
+                value = parse_value(prop, cells[c.index], tz=ctx.tz) if prop.is_key else \
+                    values.parse(prop, cells[c.index], tz=ctx.tz, style=styles.get(c.index, values.DOT))
+            except ValueError as exc:
+                problems.append((line, str(exc) if prop.is_key else _with_column(str(exc), c, prop)))
+                bad = True
+                continue
+            row[prop.name] = value
+        for c in columns:
+            if c.action == ASSOCIATE_IDS:
+                row["_company_ids"] = [p.strip() for p in cells[c.index].split(";") if p.strip()]
+            elif c.action == ASSOCIATE_NAME and cells[c.index].strip():
+                row["_company_name"] = cells[c.index].strip()
+        if row.get(key) is None:
+            if not bad:
+                problems.append((line, f"missing {key}"))
+            refused.add(line)
+            continue
+        if row[key] in seen:
+            problems.append((line, f"{key} {row[key]} is also on line {seen[row[key]]}"))
+            refused.add(line)
+            continue
+        seen[row[key]] = line
+        if bad:
+            refused.add(line)
+            continue
+        rows.append(row)
+    links, new_domains, warnings = {}, set(), []
+    if object_type == "contacts":
+        links, new_domains, link_problems, warnings = _resolve_links(rows)
+        problems += link_problems
+        refused |= {line for line, _ in link_problems}
+    problems.sort(key=lambda p: p[0])
+    checked = _Checked(columns, targets, rows, problems, warnings, refused, links, new_domains)
+    report.lines = len(table.rows)
+    report.refused = len(refused)
+    report.problems, report.warnings = problems, warnings
+    good = [r for r in rows if r["_line"] not in refused]
+    _count(object_type, good, targets, report)
+    report.associations = _count_new_links(good, links)
+    report.companies_created = len(new_domains)
+    return checked, report
+
+
+def _with_column(message: str, column: Column, prop: Property) -> str:
+    if normalise(column.header) == normalise(prop.label):
+        return message
+    return f"column {column.header!r}: {message}"
+
+
+def _resolve_links(rows: list[dict]):
+    """Company ids for each line: by Record ID (must exist), by name (when unique), by domain (created if new)."""
+    problems, warnings = [], []
+    wanted_ids = {i for r in rows for i in r.get("_company_ids", [])}
+    by_hubspot = {}
+    for chunk in _chunks(sorted(wanted_ids), 500):
+        by_hubspot.update(Company.select(Company.hubspot_id, Company.id).where(Company.hubspot_id.in_(chunk)).tuples())
+    wanted_names = {r["_company_name"].casefold() for r in rows if "_company_name" in r}
+    by_name: dict[str, list[int]] = {}
+    for chunk in _chunks(sorted(wanted_names), 500):
+        query = Company.select(fn.LOWER(Company.name), Company.id).where(fn.LOWER(Company.name).in_(chunk))
+        for name, cid in query.tuples():
+            by_name.setdefault(name, []).append(cid)
+    wanted_domains = {r["company_domain"].lower() for r in rows if r.get("company_domain")}
+    by_domain = {}
+    for chunk in _chunks(sorted(wanted_domains), 500):
+        by_domain.update(Company.select(Company.domain, Company.id).where(Company.domain.in_(chunk)).tuples())
+    links: dict[int, list[int]] = {}
+    new_domains = set()
+    for row in rows:
+        line, ids = row["_line"], []
+        for ref in row.get("_company_ids", []):
+            if ref in by_hubspot:
+                ids.append(by_hubspot[ref])
+            else:
+                problems.append((line, f"Associated Company IDs: no company has the Record ID {ref} "
+                                       "(import the companies first)"))
+        name = row.get("_company_name")
+        if name:
+            found = by_name.get(name.casefold(), [])
+            if len(found) == 1:
+                ids.append(found[0])
+            else:
+                why = "no company has that name" if not found else f"{len(found)} companies have that name"
+                warnings.append((line, f"Associated Company {name!r} not linked: {why}"))
+        domain = (row.get("company_domain") or "").lower()
+        if domain:
+            if domain in by_domain:
+                ids.append(by_domain[domain])
+            else:
+                new_domains.add(domain)
+        links[line] = list(dict.fromkeys(ids))
+    return links, new_domains, problems, warnings
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _count(object_type: str, rows: list[dict], targets, report: ImportReport) -> None:
+    """new / updated / unchanged, against the stored values (an empty cell keeps the stored value)."""
+    model = RECORD_MODELS[object_type]
+    key_name = key_property(object_type).name
+    key = getattr(model, key_name)
+    stored_props = [prop for _, prop in targets if prop.name != key_name and prop.column in model._meta.fields]
+    fields = [getattr(model, p.column) for p in stored_props]
+    new_props = [p for _, p in targets if p.name not in registry.all_properties(object_type)]
+    for chunk in _chunks(rows, BATCH):
+        known = {r[0]: r[1:] for r in model.select(key, *fields).where(key.in_([r[key_name] for r in chunk])).tuples()}
+        for row in chunk:
+            stored = known.get(row[key_name])
+            if stored is None:
+                report.created += 1
+                continue
+            changed = any(row.get(p.name) is not None for p in new_props) or any(
+                row.get(p.name) is not None and _differs(p, row[p.name], old)
+                for p, old in zip(stored_props, stored, strict=True)
+            )
+            if changed:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+
+
+def _differs(prop: Property, new, old) -> bool:
+    if prop.type == NUMBER and old is not None:
+        return float(old) != float(new)
+    if prop.type == DATETIME and old is not None:
+        return values.format(prop, old) != values.format(prop, new)
+    if prop.type == DATE and old is not None:
+        return str(old) != str(new)
+    return old != new
+
+
+def _count_new_links(rows: list[dict], links: dict[int, list[int]]) -> int:
+    return sum(len(links.get(r["_line"], [])) for r in rows)
+
+
+def _refusal(problems: list[tuple[int, str]]) -> str:
+    shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:20])
+    more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    return f"The file was refused, nothing was imported ({len(problems)} problem(s)):\n{shown}{more}"
+
+
+def check_object_type(object_type: str) -> None:
+    if object_type not in OBJECT_TYPES:
+        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+
+
+# ---------------------------------------------------------------- running
+
+
+def run(ctx: Context, object_type: str, text: str, options: ImportOptions | None = None, *,
+        segment_id: int | None = None, progress=None, remember: bool = True) -> ImportReport:
+    """Import all or nothing; raises ImportRefused naming every faulty line."""
+    check_object_type(object_type)
+    ctx.require_write("importing records")
+    options = options or ImportOptions()
+    table = read_table(text)
+    target = store.get(segment_id) if segment_id is not None else None
+    if target is not None and target.type != "static":
+        raise InvalidInput(f"{target.name!r} is active: records can be imported into static segments only")
+    if target is not None and target.object_type != object_type:
+        raise InvalidInput(f"{target.name!r} holds {target.object_type}, not {object_type}")
+    checked, report = check(ctx, object_type, table, options)
+    if checked.problems:
+        raise ImportRefused(_refusal(checked.problems), checked.problems)
+    report.dry_run = False
+    try:
+        with write_transaction():
+            _write(ctx, object_type, checked, report, options, target, progress)
+            if remember:
+                save_mapping(ctx, object_type, table.header, checked.columns)
+    finally:
+        registry.reload()  # the properties it created, or not (rolled back)
+    return report
+
+
+def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, target, progress) -> None:
+    for name, labels in options.add_options.items():
+        prop = registry.get(object_type, name)
+        fresh = [lab for lab in labels if not any(o.label.casefold() == lab.casefold() or o.value == internal_name(lab)
+                                                   for o in prop.choices)]
+        if fresh:
+            property_admin.edit(ctx, object_type, name, add_options=fresh)
+    for proposal in report.created_properties:
+        property_admin.create(ctx, object_type, proposal.label, proposal.type, name=proposal.name,
+                              options=proposal.options or None)
+    model = RECORD_MODELS[object_type]
+    key_name = key_property(object_type).name
+    key = getattr(model, key_name)
+    props = [registry.get(object_type, prop.name) for _, prop in checked.targets]
+    fields = [getattr(model, p.column) for p in props] + [model.updated_at]
+    update = {getattr(model, p.column): fn.COALESCE(getattr(EXCLUDED, p.column), getattr(model, p.column))
+              for p in props if p.name != key_name}
+    update[model.updated_at] = EXCLUDED.updated_at
+    now = ctx.now()
+    rows = checked.rows
+    from .records import _follow_import, _upsert
+
+    # an unchanged line is not written: its updated_at and the segments reading it stay as they are
+    changed_rows = _changed_rows(object_type, rows, props) if report.unchanged else rows
+    created_keys: set[str] = set()
+    for start in range(0, len(changed_rows), BATCH):
+        batch = changed_rows[start:start + BATCH]
+        known = dict(model.select(key, model.id).where(key.in_([r[key_name] for r in batch])).tuples())
+        created_keys.update(r[key_name] for r in batch if r[key_name] not in known)
+        _upsert(model, key, fields, update, [[r.get(p.name) for p in props] + [now] for r in batch],
+                [known.get(r[key_name]) for r in batch])
+        if progress:
+            progress(min(start + BATCH, len(changed_rows)), len(changed_rows))
+    if object_type == "contacts" and (checked.links or checked.new_domains):
+        _write_links(ctx, checked, report, now)
+    if target is not None and rows:
+        ids = membership.resolve_keys(object_type, [r[key_name] for r in rows])
+        report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
+    names = {p.name for p in props}
+    from .associations import mark_association_readers, mark_readers_through_associations
+
+    report.followed = _follow_import(ctx, object_type, key, key_name, sorted(names), changed_rows, created_keys)
+    if changed_rows:
+        mark_readers_through_associations(ctx, object_type, names if report.created == 0 else None)
+    if report.associations:
+        mark_association_readers(ctx)
+    audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
+                 segment_id=target.id if target else None,
+                 after={"columns": report.columns, "lines": report.lines,
+                        "created_properties": [p.name for p in report.created_properties]})
+
+
+def _changed_rows(object_type: str, rows: list[dict], props: list[Property]) -> list[dict]:
+    model = RECORD_MODELS[object_type]
+    key_name = key_property(object_type).name
+    key = getattr(model, key_name)
+    stored = [p for p in props if p.name != key_name]
+    fields = [getattr(model, p.column) for p in stored]
+    out = []
+    for chunk in _chunks(rows, BATCH):
+        known = {r[0]: r[1:] for r in model.select(key, *fields).where(key.in_([r[key_name] for r in chunk])).tuples()}
+        for row in chunk:
+            old = known.get(row[key_name])
+            if old is None or any(row.get(p.name) is not None and _differs(p, row[p.name], v)
+                                  for p, v in zip(stored, old, strict=True)):
+                out.append(row)
+    return out
+
+
+def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> None:
+    if checked.new_domains:
+        Company.insert_many([{"domain": d, "updated_at": now} for d in sorted(checked.new_domains)]).on_conflict_ignore().execute()
+        created = dict(Company.select(Company.domain, Company.id).where(Company.domain.in_(sorted(checked.new_domains))).tuples())
+        for row in checked.rows:
+            domain = (row.get("company_domain") or "").lower()
+            if domain in created:
+                checked.links.setdefault(row["_line"], []).append(created[domain])
+        report.companies_created = len(checked.new_domains)
+    emails = [r["email"] for r in checked.rows if checked.links.get(r["_line"])]
+    ids = {}
+    for chunk in _chunks(emails, 500):
+        ids.update(Contact.select(Contact.email, Contact.id).where(Contact.email.in_(chunk)).tuples())
+    pairs = [(ids[r["email"]], company) for r in checked.rows for company in checked.links.get(r["_line"], [])
+             if r["email"] in ids]
+    from .associations import link_many
+
+    report.associations = link_many(pairs)
+
+
+# ---------------------------------------------------------------- remembered mappings
+
+
+def save_mapping(ctx: Context, object_type: str, header: list[str], columns: list[Column]) -> None:
+    mapping = {}
+    for c in columns:
+        if c.action == PROPERTY:
+            mapping[c.header] = c.property
+        elif c.action == CREATE:
+            mapping[c.header] = c.proposal.name
+        elif c.action == SKIP:
+            mapping[c.header] = ""
+    data = {"object_type": object_type, "headers_key": headers_key(header), "mapping": json.dumps(mapping),
+            "updated_at": ctx.now(), "updated_by": ctx.actor}
+    ImportMapping.insert(data).on_conflict(
+        conflict_target=[ImportMapping.object_type, ImportMapping.headers_key],
+        update={ImportMapping.mapping: data["mapping"], ImportMapping.updated_at: data["updated_at"],
+                ImportMapping.updated_by: data["updated_by"]},
+    ).execute()
+
+
+def remembered_mapping(object_type: str, header: list[str]) -> dict[str, str] | None:
+    row = ImportMapping.get_or_none((ImportMapping.object_type == object_type)
+                                    & (ImportMapping.headers_key == headers_key(header)))
+    if row is None:
+        return None
+    props = registry.properties(object_type)
+    # a property archived or gone since: that column is matched afresh
+    return {h: name for h, name in json.loads(row.mapping).items() if name == "" or name in props}
+
+
+def report_lines(report: ImportReport, columns: list[Column]) -> list[str]:
+    """The mapping and the counts as the CLI prints them (``--dry-run`` and after an import)."""
+    out = ["Columns:"]
+    props = registry.all_properties(report.object_type)
+    for c in columns:
+        if c.action == PROPERTY:
+            prop = props.get(c.property)
+            what = f"{prop.label} ({prop.name}, {prop.type})" if prop else c.property
+            out.append(f"  {c.header} -> {what} [{c.how}]")
+        elif c.action == CREATE:
+            out.append(f"  {c.header} -> new property {c.proposal.describe()}")
+        elif c.action == SKIP:
+            out.append(f"  {c.header} -> not imported [{c.how}]")
+        elif c.action == ASSOCIATE_IDS:
+            out.append(f"  {c.header} -> associated companies, by Record ID")
+        elif c.action == ASSOCIATE_NAME:
+            out.append(f"  {c.header} -> associated company, by name when unique")
+        else:
+            hint = f" (did you mean {c.suggestion!r}?)" if c.suggestion else ""
+            out.append(f"  {c.header} -> unknown{hint}")
+    return out
+
+
+def new_and_updated_sentence(report: ImportReport) -> str:
+    return (f"{report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
+            f"{report.refused:,} refused lines" + (f", {report.associations:,} associations"
+                                                   if report.associations else "")
+            + (f", {report.companies_created:,} companies created" if report.companies_created else ""))
+
