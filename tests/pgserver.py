@@ -170,7 +170,9 @@ class PgServer:
         """An empty migrated database, reused test after test (TRUNCATE is faster than a copy).
 
         The first call copies the template; later ones end any connection left behind,
-        empty every table, restart the id sequences and forget migrations a test added.
+        drop the columns a test added (custom properties), empty every table, restart the id
+        sequences, put back the rows the migrations wrote (the built-in property definitions)
+        and forget migrations a test added.
         """
         import psycopg2
 
@@ -184,15 +186,37 @@ class PgServer:
                 tables = [row[0] for row in cursor.fetchall()]
                 cursor.execute("SELECT name FROM schema_migration")
                 migrations = [row[0] for row in cursor.fetchall()]
+                cursor.execute("SELECT table_name, column_name FROM information_schema.columns "
+                               "WHERE table_schema = 'public'")
+                self._columns = {(t, c) for t, c in cursor.fetchall()}
+                seeded = [t for t in tables if self._rows(cursor, t)]
+                cursor.execute("DROP SCHEMA IF EXISTS seeded CASCADE; CREATE SCHEMA seeded")
+                for table in seeded:
+                    cursor.execute(f"CREATE TABLE seeded.{table} AS TABLE public.{table}")
+                self._seeded = seeded
             self._reusable[name] = (conn, tables, migrations)
             return name
         conn, tables, migrations = self._reusable[name]
         with conn.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cursor.execute("SELECT table_name, column_name FROM information_schema.columns "
+                           "WHERE table_schema = 'public' AND table_name = ANY(%s)", (tables,))
+            for table, column in sorted(set(cursor.fetchall()) - self._columns):
+                cursor.execute(f'ALTER TABLE {table} DROP COLUMN "{column}"')
             cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+            for table in self._seeded:
+                cursor.execute(f"INSERT INTO public.{table} SELECT * FROM seeded.{table}")
+                if self._has_id(cursor, table):
+                    cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                                   f"(SELECT MAX(id) FROM public.{table}))")
             cursor.execute("DELETE FROM schema_migration WHERE NOT (name = ANY(%s))", (migrations,))
         return name
+
+    @staticmethod
+    def _rows(cursor, table: str) -> bool:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM public.{table})")
+        return cursor.fetchone()[0]
 
     def snapshot(self, label: str, name: str = "segtui_work") -> None:
         """Keep a copy of the reusable database's rows (schema ``snap_<label>``) for ``restore``."""
@@ -200,6 +224,15 @@ class PgServer:
         schema = f"snap_{label}"
         with conn.cursor() as cursor:
             cursor.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+            # columns added since the template (custom properties), re-added by restore
+            cursor.execute("SELECT c.relname, a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                           "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+                           "WHERE n.nspname = 'public' AND a.attnum > 0 AND NOT a.attisdropped AND c.relname = ANY(%s) "
+                           "ORDER BY c.relname, a.attnum", (tables,))
+            added = [row for row in cursor.fetchall() if (row[0], row[1]) not in self._columns]
+            cursor.execute(f"CREATE TABLE {schema}.added_columns (tbl text, col text, typ text)")
+            for row in added:
+                cursor.execute(f"INSERT INTO {schema}.added_columns VALUES (%s, %s, %s)", row)
             for table in tables:
                 cursor.execute(f"CREATE TABLE {schema}.{table} AS TABLE public.{table}")
             cursor.execute(f"CREATE TABLE {schema}.sequences (name text, value bigint, called boolean)")
@@ -219,6 +252,11 @@ class PgServer:
         schema = f"snap_{label}"
         with conn.cursor() as cursor:
             cursor.execute("SET session_replication_role = replica")  # no FK checks while copying
+            for table in self._seeded:  # the snapshot has its own copy of these
+                cursor.execute(f"DELETE FROM public.{table}")
+            cursor.execute(f"SELECT tbl, col, typ FROM {schema}.added_columns")
+            for table, column, kind in cursor.fetchall():
+                cursor.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {kind}')
             for table in tables:
                 cursor.execute(f"INSERT INTO public.{table} SELECT * FROM {schema}.{table}")
             cursor.execute("SET session_replication_role = DEFAULT")

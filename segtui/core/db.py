@@ -315,7 +315,19 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> pee
         raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
     db.segtui_url = url
     database_proxy.initialize(db)
+    _load_properties(db, url)
     return db
+
+
+def _load_properties(db, url: str) -> None:
+    """The models gain this database's custom property columns (and lose another's)."""
+    from . import properties
+
+    try:
+        properties.reload()
+    except peewee.PeeweeException as exc:
+        db.close()
+        raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
 
 
 def _migrate_or_check(db, url: str) -> None:

@@ -396,6 +396,7 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
                 styles[c.index] = values.number_style([cells[c.index] for _, cells in table.rows if c.index < len(cells)])
             except ValueError as exc:
                 problems.append((1, f"column {c.header!r}: {exc}"))
+                styles[c.index] = None  # its cells are not read one by one: the column is the problem
     key = key_property(object_type).name
     rows, seen, refused = [], {}, set()
     width = len(table.header)
@@ -409,6 +410,9 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
         row: dict = {"_line": line}
         bad = False
         for c, prop in targets:
+            if styles.get(c.index, values.DOT) is None:
+                bad = True
+                continue
             try:
                 value = parse_value(prop, cells[c.index], tz=ctx.tz) if prop.is_key else \
                     values.parse(prop, cells[c.index], tz=ctx.tz, style=styles.get(c.index, values.DOT))

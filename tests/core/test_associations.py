@@ -1,0 +1,121 @@
+"""Associations (issue 12): many-to-many with a primary company, association filters, re-evaluation."""
+
+from __future__ import annotations
+
+import pytest
+
+from segtui import worker
+from segtui.core import associations, filters, property_admin, records, segments
+from segtui.core.errors import InvalidFilter
+from segtui.core.models import Association, Contact
+
+from core_helpers import add_companies, add_contacts, f, make, members, reload, tree
+
+
+def assoc(*filters_, **extra) -> dict:
+    return {"association": "companies", "filters": list(filters_), **extra}
+
+
+@pytest.fixture
+def world(ctx):
+    """Three companies, five contacts: c1 -> soft, c2 -> soft + shop, c3 -> shop, c4 -> farm, c5 -> none."""
+    soft, shop, farm = add_companies({"industry": "Software", "employees": 500}, {"industry": "Retail", "employees": 20},
+                                     {"industry": "Agriculture", "employees": 3})
+    c = add_contacts(*({"lifecycle_stage": stage} for stage in ("customer", "customer", "lead", "customer", "lead")))
+    for contact, company in [(c[0], soft), (c[1], soft), (c[1], shop), (c[2], shop), (c[3], farm)]:
+        associations.associate(ctx, contact, company)
+    return {"contacts": c, "soft": soft, "shop": shop, "farm": farm}
+
+
+def ids(object_type: str, *filters_) -> set[int]:
+    from segtui.core.models import RECORD_MODELS
+    import pendulum
+
+    normal = filters.validate(tree(list(filters_)), object_type, resolve_segment=segments.resolve_segment_ref)
+    model = RECORD_MODELS[object_type]
+    where = filters.compile_tree(normal, object_type, today=pendulum.date(2026, 11, 26))
+    return {r.id for r in model.select(model.id).where(where)}
+
+
+def test_association_filters(world):
+    c1, c2, c3, c4, c5 = world["contacts"]
+    assert ids("contacts", assoc(f("industry", "is_any_of", values=["software"]))) == {c1, c2}
+    assert ids("contacts", assoc()) == {c1, c2, c3, c4}
+    assert ids("contacts", assoc(negate=True)) == {c5}
+    assert ids("contacts", assoc(f("industry", "is_any_of", values=["Retail"]), negate=True)) == {c1, c4, c5}
+    # every F on the same company: software with fewer than 100 employees is nobody
+    assert ids("contacts", assoc(f("industry", "is_any_of", values=["Software"]), f("employees", "lt", value=100))) == set()
+    assert ids("contacts", assoc(f("employees", "gte", value=10), at_least=2)) == {c2}
+    stage = f("lifecycle_stage", "is_any_of", values=["Customer"])
+    assert ids("companies", {"association": "contacts", "filters": [stage], "at_least": 2}) == {world["soft"]}
+    assert ids("companies", {"association": "contacts", "filters": [stage]}) == {world["soft"], world["shop"], world["farm"]}
+    # inside a group with other filters, and OR'ed between groups
+    assert ids("contacts", assoc(f("industry", "is_any_of", values=["Retail"])),
+               f("lifecycle_stage", "is_any_of", values=["lead"])) == {c3}
+
+
+def test_association_filters_on_custom_properties(ctx, world):
+    property_admin.create(ctx, "companies", "Tier", "enumeration", options="Gold,Silver")
+    records.set_property(ctx, "companies", world["farm"], "tier", "Gold")
+    assert ids("contacts", assoc(f("tier", "is_any_of", values=["gold"]))) == {world["contacts"][3]}
+
+
+@pytest.mark.parametrize("flt, message", [
+    ({"association": "contacts", "filters": []}, "contacts are associated with companies, not 'contacts'"),
+    (assoc(f("email", "is_known")), "unknown property 'email' for companies"),
+    (assoc(negate=True, at_least=2), "give either 'negate' or 'at_least', not both"),
+    (assoc(at_least=0), "'at_least' needs a whole number from 1"),
+    (assoc(negate="yes"), "'negate' must be true or false"),
+    (assoc(assoc()), "an association filter cannot hold another association filter"),
+    (assoc({"segment": 1, "operator": "in_segment"}), "inside an association filter only property filters apply"),
+    ({"association": "companies", "filters": [], "extra": 1}, "unknown key 'extra' in an association filter"),
+])
+def test_association_filter_validation(world, flt, message):
+    with pytest.raises(InvalidFilter, match=message):
+        ids("contacts", flt)
+
+
+def test_descriptions():
+    d = filters.describe_filter
+    assert d(assoc(f("industry", "is_any_of", values=["Software"])), "contacts", {}) == \
+        "Associated company: Industry is any of Software"
+    assert d({"association": "contacts", "filters": [f("lifecycle_stage", "is_any_of", values=["customer"])],
+              "at_least": 5}, "companies", {}) == \
+        "Number of associated contacts with lifecycle stage is any of Customer is at least 5"
+    assert d(assoc(negate=True), "contacts", {}) == "No associated company"
+    assert d(assoc(), "contacts", {}) == "Has an associated company"
+
+
+def test_a_company_change_re_evaluates_contact_segments(ctx, clock, world):
+    c1, c2, c3, c4, c5 = world["contacts"]
+    software = make(ctx, "Software people", "active", tree([assoc(f("industry", "is_any_of", values=["Software"]))]))
+    regional = make(ctx, "Bretons", "active", tree([f("region", "is_any_of", values=["Bretagne"])]))
+    assert members(software) == {c1, c2}
+    assert software.filter_properties == ",@companies,@companies.industry,"
+    clock.advance(minutes=1)
+    records.set_property(ctx, "companies", world["farm"], "industry", "software")
+    assert reload(software).next_refresh_at == clock.now() and reload(regional).next_refresh_at is None
+    worker.tick(ctx)
+    assert members(software) == {c1, c2, c4}
+    # a company property no contact segment reads marks nothing
+    clock.advance(minutes=1)
+    records.set_property(ctx, "companies", world["farm"], "city", "Brest")
+    assert reload(software).next_refresh_at is None
+    # associations themselves: removing and adding
+    associations.dissociate(ctx, c1, world["soft"])
+    assert reload(software).next_refresh_at == clock.now()
+    associations.associate(ctx, c5, world["soft"])
+    worker.tick(ctx)
+    assert members(software) == {c2, c4, c5}
+
+
+def test_primary_company(ctx, world):
+    c1, c2, *_ = world["contacts"]
+    assert [(co.id, p) for co, p in associations.companies_of(c2)] == [(world["soft"], True), (world["shop"], False)]
+    associations.associate(ctx, c2, world["shop"], primary=True)
+    assert [(co.id, p) for co, p in associations.companies_of(c2)] == [(world["shop"], True), (world["soft"], False)]
+    associations.dissociate(ctx, c2, world["shop"])
+    assert [(co.id, p) for co, p in associations.companies_of(c2)] == [(world["soft"], True)]
+    assert Association.select().where(Association.is_primary == True).count() == 4  # noqa: E712
+    assert associations.associate(ctx, c1, world["soft"]) is False  # already there
+    assert Contact.select().count() == 5

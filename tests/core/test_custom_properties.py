@@ -1,0 +1,197 @@
+"""Property definitions (issue 12): the name rule, types, options, archive/restore, type changes."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from segtui.core import filters, property_admin, records
+from segtui.core import properties as registry
+from segtui.core.errors import InvalidFilter, InvalidInput
+from segtui.core.models import AuditEntry, Contact, PropertyDefinition
+
+from core_helpers import add_contacts, f, make, tree
+
+
+def matching(object_type: str, flt: dict, today=pendulum.date(2026, 11, 26), tz="Europe/Paris") -> set[int]:
+    normal = filters.validate(tree([flt]), object_type, resolve_segment=lambda ref: (_ for _ in ()).throw(AssertionError))
+    model = Contact
+    return {r.id for r in model.select(model.id).where(filters.compile_tree(normal, object_type, today=today, tz=tz))}
+
+
+@pytest.mark.parametrize("label, name", [
+    ("Favorite Color", "favorite_color"),
+    ("  Année de naissance ", "annee_de_naissance"),
+    ("Newsletter Opt-In", "newsletter_opt_in"),
+    ("% of budget (2024)", "of_budget_2024"),
+    ("Über--Größe!!", "uber_gro_e"),  # ß has no accent to remove: another character
+])
+def test_internal_name_rule(label, name):
+    assert registry.internal_name(label) == name
+
+
+def test_built_in_properties_are_definitions_in_the_database(ctx):
+    rows = {(r.object_type, r.name): r for r in PropertyDefinition.select()}
+    assert rows[("contacts", "lifecycle_stage")].builtin and rows[("companies", "domain")].is_key
+    assert rows[("contacts", "hubspot_id")].read_only and rows[("contacts", "hubspot_id")].label == "Record ID"
+    stage = registry.get("contacts", "lifecycle_stage")
+    assert stage.option_label("marketing_qualified_lead") == "Marketing qualified lead"
+    # a built-in keeps its type and cannot be archived, but its label can change
+    with pytest.raises(InvalidInput, match="built-in property: it cannot be archived"):
+        property_admin.archive(ctx, "contacts", "region")
+    with pytest.raises(InvalidInput, match="built-in property: its type is fixed"):
+        property_admin.change_type(ctx, "contacts", "region", "number")
+    assert property_admin.edit(ctx, "contacts", "region", label="State/Region").label == "State/Region"
+    with pytest.raises(InvalidInput, match="Record ID is read-only"):
+        records.set_property(ctx, "contacts", add_contacts({})[0], "hubspot_id", "123")
+
+
+def test_create_adds_a_column_and_records_who_and_when(ctx, clock):
+    prop = property_admin.create(ctx, "contacts", "Favorite Color", "enumeration", options="Red, Blue,Green")
+    assert (prop.name, prop.column, prop.type, prop.group, prop.builtin) == (
+        "favorite_color", "p_favorite_color", "enumeration", "Custom", False)
+    assert [(o.value, o.label) for o in prop.choices] == [("red", "Red"), ("blue", "Blue"), ("green", "Green")]
+    row = PropertyDefinition.get(PropertyDefinition.name == "favorite_color")
+    assert (row.created_at, row.created_by) == (clock.now(), "alice")
+    (cid,) = add_contacts({})
+    records.set_property(ctx, "contacts", cid, "favorite_color", "BLUE")
+    assert Contact.get_by_id(cid).p_favorite_color == "blue"
+    assert AuditEntry.select().where(AuditEntry.action == "create_property").count() == 1
+
+
+@pytest.mark.parametrize("label, kwargs, message", [
+    ("Region", {}, "A contacts property named 'region' already exists"),
+    ("!!!", {}, "The internal name would be empty"),
+    ("Colour", {"name": "Bad Name"}, "may only hold lowercase letters"),
+    ("Colour", {"name": "id"}, "'id' is reserved"),
+    ("x" * 101, {}, "at most 100"),
+    ("Level", {"options": None, "type_": "enumeration"}, "needs options"),
+    ("Level", {"options": "Gold,gold", "type_": "enumeration"}, "are the same option"),
+    ("Level", {"options": "Gold", "type_": "number"}, "Only dropdown and multiple-checkbox"),
+    ("Level", {"type_": "money"}, "Unknown property type 'money'"),
+    ("Event's attended", {"name": "events_count"}, "reads like the property 'Events attended'"),
+])
+def test_create_refusals_change_nothing(ctx, label, kwargs, message):
+    before = PropertyDefinition.select().count()
+    kwargs = dict(kwargs)
+    type_ = kwargs.pop("type_", "text")
+    with pytest.raises(InvalidInput, match=message):
+        property_admin.create(ctx, "contacts", label, type_, **kwargs)
+    assert PropertyDefinition.select().count() == before
+    assert not [n for n in Contact._meta.fields if n.startswith("p_")]
+
+
+def test_a_name_clash_with_an_archived_property_is_refused(ctx):
+    property_admin.create(ctx, "contacts", "Colour", "text")
+    property_admin.archive(ctx, "contacts", "colour")
+    with pytest.raises(InvalidInput, match="named 'colour' already exists \\(archived\\)"):
+        property_admin.create(ctx, "contacts", "Colour", "text")
+
+
+def test_multiple_checkboxes_operators(ctx):
+    property_admin.create(ctx, "contacts", "Interests", "multiple_checkboxes", options="Events,Podcasts,Web_inars")
+    ids = add_contacts({}, {}, {}, {})
+    for cid, text in zip(ids, ["Events;Podcasts", "podcasts", "web_inars", ""]):
+        records.set_property(ctx, "contacts", cid, "interests", text)
+    assert Contact.get_by_id(ids[0]).p_interests == ";events;podcasts;"
+    one, two, three, four = ids
+    assert matching("contacts", f("interests", "contains_any", values=["Events", "web_inars"])) == {one, three}
+    assert matching("contacts", f("interests", "contains_all", values=["events", "Podcasts"])) == {one}
+    assert matching("contacts", f("interests", "contains_none", values=["Podcasts"])) == {three, four}
+    assert matching("contacts", f("interests", "is_known")) == {one, two, three}
+    assert matching("contacts", f("interests", "is_unknown")) == {four}
+    # "_" is a LIKE wildcard: escaped, "webXinars" would not match
+    with pytest.raises(InvalidFilter, match="has no option 'Webinars'"):
+        matching("contacts", f("interests", "contains_any", values=["Webinars"]))
+    with pytest.raises(InvalidFilter, match="operator 'is_any_of' does not apply to multiple_checkboxes"):
+        matching("contacts", f("interests", "is_any_of", values=["Events"]))
+    assert filters.describe_filter(f("interests", "contains_all", values=["events", "podcasts"]), "contacts", {}) == \
+        "Interests contains all of Events, Podcasts"
+
+
+def test_datetime_filters_compare_days_in_the_account_time_zone(ctx):
+    property_admin.create(ctx, "contacts", "Signed up", "datetime")
+    ids = add_contacts({}, {}, {})
+    # 23:30 in Paris on 25 Nov is 22:30 UTC: the 25th in Paris
+    for cid, text in zip(ids, ["2026-11-25 23:30", "2026-11-26T00:10:00+01:00", "2026-11-20T12:00:00Z"]):
+        records.set_property(ctx, "contacts", cid, "signed_up", text)
+    a, b, c = ids
+    assert Contact.get_by_id(a).p_signed_up == pendulum.datetime(2026, 11, 25, 22, 30)
+    assert matching("contacts", f("signed_up", "on", value="2026-11-25")) == {a}
+    assert matching("contacts", f("signed_up", "after", value="2026-11-25")) == {b}
+    assert matching("contacts", f("signed_up", "before", value="2026-11-25")) == {c}
+    assert matching("contacts", f("signed_up", "between", values=["2026-11-20", "2026-11-25"])) == {a, c}
+    assert matching("contacts", f("signed_up", "less_than_days_ago", value=2)) == {a, b}
+    assert matching("contacts", f("signed_up", "more_than_days_ago", value=3)) == {c}
+
+
+def test_custom_enumeration_filters_take_values_or_labels(ctx):
+    property_admin.create(ctx, "contacts", "Member Level", "enumeration", options="Gold,Silver")
+    ids = add_contacts({}, {})
+    records.set_property(ctx, "contacts", ids[0], "member_level", "Gold")
+    assert matching("contacts", f("member_level", "is_any_of", values=["GOLD"])) == {ids[0]}
+    assert matching("contacts", f("member_level", "is_none_of", values=["gold"])) == {ids[1]}
+
+
+def test_archive_refused_while_used_then_restored_with_its_values(ctx):
+    property_admin.create(ctx, "contacts", "Yearly Gift", "number")
+    (cid,) = add_contacts({})
+    records.set_property(ctx, "contacts", cid, "yearly_gift", "120.5")
+    make(ctx, "Givers", "active", tree([f("yearly_gift", "gte", value=100)]))
+    make(ctx, "Companies of givers", "active", tree([{"association": "contacts", "filters": [
+        f("yearly_gift", "gt", value=1000)]}]), "companies")
+    with pytest.raises(InvalidInput, match="used by the filters of 'Companies of givers', 'Givers'"):
+        property_admin.archive(ctx, "contacts", "yearly_gift")
+    property_admin.create(ctx, "contacts", "Hobby", "text")
+    archived = property_admin.archive(ctx, "contacts", "Hobby")  # by label
+    assert archived.archived and "hobby" not in registry.properties("contacts")
+    assert [p.name for p in property_admin.list_properties("contacts", archived=True) if p.archived] == ["hobby"]
+    with pytest.raises(InvalidFilter, match="'Hobby' \\(hobby\\) is archived"):
+        matching("contacts", f("hobby", "is_known"))
+    with pytest.raises(InvalidInput, match="Unknown property 'hobby'"):
+        records.set_property(ctx, "contacts", cid, "hobby", "chess")
+    assert property_admin.restore(ctx, "contacts", "hobby").archived is False
+    records.set_property(ctx, "contacts", cid, "hobby", "chess")
+    assert Contact.get_by_id(cid).p_hobby == "chess"
+
+
+def test_options_add_archive_restore(ctx):
+    property_admin.create(ctx, "contacts", "Member Level", "enumeration", options="Gold,Silver")
+    prop = property_admin.edit(ctx, "contacts", "member_level", add_options=["Platinum"], archive_options=["silver"])
+    assert prop.options == ("gold", "platinum") and [o.archived for o in prop.choices] == [False, True, False]
+    with pytest.raises(InvalidInput, match="already has the option 'Silver' \\(archived: restore it\\)"):
+        property_admin.edit(ctx, "contacts", "member_level", add_options=["Silver"])
+    make(ctx, "Gold members", "active", tree([f("member_level", "is_any_of", values=["Gold"])]))
+    with pytest.raises(InvalidInput, match="The option 'Gold' is used by the filters of 'Gold members'"):
+        property_admin.edit(ctx, "contacts", "member_level", archive_options=["Gold"])
+    assert property_admin.edit(ctx, "contacts", "member_level", restore_options=["Silver"]).options == (
+        "gold", "silver", "platinum")
+
+
+def test_type_change_only_when_every_value_converts(ctx):
+    property_admin.create(ctx, "contacts", "Budget", "text")
+    ids = add_contacts({}, {}, {})
+    for cid, text in zip(ids, ["12", "4.5", "lots"]):
+        records.set_property(ctx, "contacts", cid, "budget", text)
+    with pytest.raises(InvalidInput, match="1 of 3 values of 'Budget' would not convert to number \\(e.g. 'lots'\\)"):
+        property_admin.change_type(ctx, "contacts", "budget", "number")
+    assert registry.get("contacts", "budget").type == "text"
+    records.set_property(ctx, "contacts", ids[2], "budget", "7")
+    prop, converted = property_admin.change_type(ctx, "contacts", "budget", "number")
+    assert (prop.type, converted, prop.column) == ("number", 3, "p_budget_t2")
+    assert [registry.value_of(Contact.get_by_id(i), prop) for i in ids] == [12.0, 4.5, 7.0]
+    assert matching("contacts", f("budget", "gt", value=5)) == {ids[0], ids[2]}
+    # text -> dropdown: the options come from the values
+    prop, _ = property_admin.change_type(ctx, "contacts", "budget", "enumeration")
+    assert (prop.type, prop.options) == ("enumeration", ("12", "4_5", "7"))
+    assert [registry.value_of(Contact.get_by_id(i), prop) for i in ids] == ["12", "4_5", "7"]
+
+
+def test_another_process_sees_a_new_property_without_restarting(ctx, database):
+    property_admin.create(ctx, "contacts", "Colour", "text")
+    # another process created one: the definitions table moved on, the cache is stale
+    PropertyDefinition.insert(object_type="contacts", name="size", label="Size", type="text", column_name="p_size").execute()
+    database.execute_sql('ALTER TABLE "contact" ADD COLUMN "p_size" TEXT')
+    assert "size" not in registry.properties("contacts")
+    assert filters.validate(tree([f("size", "is_known")]), "contacts", resolve_segment=None)
+    assert "size" in registry.properties("contacts") and "p_size" in Contact._meta.fields
