@@ -148,11 +148,85 @@ def create_segments(ctx: Context, *, seed: int) -> list[str]:
     return made
 
 
+CUSTOM_PROPERTIES = (
+    # label, type, options: one of each type
+    ("Favorite color", "enumeration", "Red,Blue,Green,Yellow"),
+    ("Yearly gift", "number", None),
+    ("Member level", "enumeration", "Bronze,Silver,Gold,Platinum"),
+    ("Interests", "multiple_checkboxes", "Events,Newsletters,Podcasts,Webinars,Workshops"),
+    ("Newsletter opt-in", "boolean", None),
+    ("Membership renewal", "date", None),
+    ("Last donation", "datetime", None),
+    ("Referred by", "text", None),
+)
+
+
+def add_custom_data(ctx: Context, *, seed: int) -> list[str]:
+    """Custom properties (one of each type) with values, multi-company contacts, association segments.
+
+    A random stream of its own: the records and segments above stay what they were.
+    """
+    from . import associations, property_admin
+    from .properties import get as get_property
+
+    rng = random.Random(seed + 2)
+    for label, type_, options in CUSTOM_PROPERTIES:
+        property_admin.create(ctx, "contacts", label, type_, options=options)
+    property_admin.create(ctx, "companies", "Partner tier", "enumeration", options="Gold,Silver")
+    today, now = ctx.today(), ctx.now()
+    props = {name: get_property("contacts", name) for name in
+             ("favorite_color", "member_level", "interests")}
+    companies = dict(Company.select(Company.domain, Company.id).tuples())
+    company_ids = sorted(companies.values())
+    pairs = []
+    with write_transaction():
+        for contact_id, domain in Contact.select(Contact.id, Contact.company_domain).order_by(Contact.id).tuples():
+            interests = [o.value for o in props["interests"].choices if rng.random() < 0.3]
+            values = {
+                "p_favorite_color": rng.choice(props["favorite_color"].options) if rng.random() < 0.8 else None,
+                "p_yearly_gift": float(rng.choice([15, 50, 120.5, 500, 1500])) if rng.random() < 0.5 else None,
+                "p_member_level": rng.choice(props["member_level"].options) if rng.random() < 0.7 else None,
+                "p_interests": (";" + ";".join(interests) + ";") if interests else None,
+                "p_newsletter_opt_in": rng.random() < 0.6,
+                "p_membership_renewal": today.add(days=rng.randint(-90, 300)) if rng.random() < 0.5 else None,
+                "p_last_donation": now.subtract(days=rng.randint(0, 400), minutes=rng.randint(0, 1440))
+                if rng.random() < 0.4 else None,
+                "p_referred_by": rng.choice(["Yann", "Inès", "Website", "Event"]) if rng.random() < 0.3 else None,
+            }
+            Contact.update(values).where(Contact.id == contact_id).execute()
+            if domain in companies:
+                pairs.append((contact_id, companies[domain]))
+                if rng.random() < 0.25:  # some work with a second company
+                    pairs.append((contact_id, rng.choice(company_ids)))
+        associations.link_many(pairs)
+        gold = [cid for cid in company_ids if rng.random() < 0.2]
+        Company.update(p_partner_tier="gold").where(Company.id.in_(gold)).execute()
+    made = []
+    for name, obj, group in (
+        ("Contacts at software companies", "contacts",
+         [{"association": "companies", "filters": [_f("industry", "is_any_of", values=["Software"])]}]),
+        ("Companies with 3+ customers", "companies",
+         [{"association": "contacts", "filters": [_f("lifecycle_stage", "is_any_of", values=["customer"])],
+           "at_least": 3}]),
+        ("Gold members into events", "contacts",
+         [_f("member_level", "is_any_of", values=["Gold", "Platinum"]),
+          _f("interests", "contains_any", values=["Events"])]),
+        ("Contacts without a company", "contacts", [{"association": "companies", "filters": [], "negate": True}]),
+    ):
+        segments.create(ctx, name, obj, "active", {"groups": [{"filters": group}]})
+        made.append(name)
+    return made
+
+
 def has_data() -> bool:
     return Contact.select().exists() or Company.select().exists()
 
 
-def build(ctx: Context, *, contacts: int = 2000, seed: int = 7) -> tuple[int, int, list[str]]:
+def build(ctx: Context, *, contacts: int = 2000, seed: int = 7,
+          custom_data: bool = True) -> tuple[int, int, list[str]]:
+    """``custom_data``: custom properties, associations and the segments that use them (issue 12)."""
     n_contacts, n_companies = generate_records(ctx, contacts=contacts, seed=seed)
     names = create_segments(ctx, seed=seed)
+    if custom_data:
+        names += add_custom_data(ctx, seed=seed)
     return n_contacts, n_companies, names

@@ -126,7 +126,7 @@ def test_create_an_active_segment_with_two_groups_through_the_editor(make_app):
     text = "\n".join(seen["rows"])
     assert "Events attended is greater than or equal to 1" in text
     assert "AND Region is any of Bretagne" in text
-    assert "Lifecycle stage is any of customer" in text and "OR" in seen["rows"]
+    assert "Lifecycle stage is any of Customer" in text and "OR" in seen["rows"]
 
 
 def test_empty_and_duplicate_names_are_refused_inline(make_app):

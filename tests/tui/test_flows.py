@@ -304,7 +304,7 @@ def test_export_members_from_the_console(make_app, files_dir):
 
     run(app, scenario)
     lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("email,first_name")
+    assert lines[0].startswith("Email,First name")
     assert len(lines) == 1 + target.size
 
 

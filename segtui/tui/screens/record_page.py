@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR, key_property, properties
+from ...core.properties import SINGULAR, key_property, properties, value_of
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, printable, type_badge
 from ..work import CoreWork
@@ -86,7 +86,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props.clear()
         for prop_name in self.names:
             prop = registry[prop_name]
-            value = format_value(prop, getattr(record, prop_name))
+            value = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz, labels=True)
             props.add_row(prop.label, literal(value, limit=200) if value else Text("unknown", style="dim italic"),
                           key=prop_name)
         props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
@@ -114,7 +114,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         record = self.read_core(lambda: records.get_record(self.object_type, self.record_id))
         if record is None:
             return
-        current = format_value(prop, getattr(record, prop.name))
+        current = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz)
         self.app.push_screen(EditPropertyModal(self.object_type, self.record_id, prop, current), self.saved)
 
     @on(DataTable.RowSelected, "#properties")

@@ -11,7 +11,7 @@ from textual.widgets import Footer, Header, Static
 from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR, key_property, properties
+from ...core.properties import SINGULAR, key_property, properties, value_of
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import printable
 from ..work import CoreWork
@@ -57,7 +57,8 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
         seg = self.segment
         record = records.get_record(seg.object_type, self.record_id)
         tree = store.tree(seg)
-        results = filters.explain_record(tree, seg.object_type, self.record_id, today=self.app.ctx.today())
+        results = filters.explain_record(tree, seg.object_type, self.record_id, today=self.app.ctx.today(),
+                                         tz=self.app.ctx.tz)
         self.query_one("#test-verdict", Static).update(self.verdict(record, results))
         self.query_one("#test-groups", Static).update(self.groups(record, tree, results))
 
@@ -110,7 +111,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
                 text.append(printable(filters.describe_filter(f, seg.object_type, names), limit=200))
                 if "property" in f and f["property"] in registry:
                     prop = registry[f["property"]]
-                    value = format_value(prop, getattr(record, prop.name))
+                    value = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz, labels=True)
                     text.append(f"   ({prop.label}: {printable(value, limit=60) or 'unknown'})", style="dim")
                 text.append("\n")
         return text

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties, value_of
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need
@@ -106,10 +106,10 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         if name == "name":
             return literal(record_name(object_type, record), limit=60)
         prop = properties(object_type)[name]
-        value = format_value(prop, getattr(record, name))
+        value = format_value(prop, value_of(record, prop), labels=True)
         if prop.type == "number":
             return Text(value, justify="right")
-        return literal(value.replace("_", " ") if prop.type == "enumeration" else value, limit=80)
+        return literal(value, limit=80)
 
     def show_error(self, exc: SegtuiError) -> None:
         self.query_one("#browser-status", Label).update(Text(f"⚠ {printable(exc)}", style="bold red"))
