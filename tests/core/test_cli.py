@@ -145,7 +145,7 @@ def test_demo_fills_once(fresh, env, capsys):
     assert main(["--db", str(fresh), "demo", "--contacts", "300", "--seed", "3"]) == 0
     _close()
     out = capsys.readouterr().out
-    assert out.startswith("Demo data: 300 contacts, 30 companies, 9 segments.\n")
+    assert out.startswith("Demo data: 300 contacts, 30 companies, 13 segments.\n")
     assert "Events 2025, Bretagne" in out and "-> static on 28 Dec 2026" in out
     assert main(["--db", str(fresh), "demo"]) == 0
     _close()
@@ -156,10 +156,10 @@ def test_segments_list(cli):
     out, _ = cli("segments", "list")
     lines = out.splitlines()
     assert lines[0].split() == ["ID", "NAME", "TYPE", "OBJECT", "SIZE", "LAST", "ACTIVITY", "AUTO-CONVERSION"]
-    assert len(lines) == 10
+    assert len(lines) == 14
     assert [line for line in lines if WEBINAR in line][0].endswith("-> static on 26 Nov 2026")
     out, _ = cli("segments", "list", "--type", "active")
-    assert len(out.splitlines()) == 7 and "Static" not in out
+    assert len(out.splitlines()) == 11 and "Static" not in out
     out, _ = cli("segments", "list", "--type", "static", "--search", "VIP")
     assert [line.split("  ")[1].strip() for line in out.splitlines()[1:]] == [VIPS]
     out, _ = cli("segments", "list", "--search", "vip", "--json")
@@ -506,15 +506,15 @@ def test_help(cli, capsys):
 
 def test_data_never_reaches_the_terminal_as_escape_sequences(cli, tmp_path):
     cli("segments", "create", "Evil \x1b[2J\x1b]0;pwned\x07", "--object", "contacts", "--type", "static")
-    for args in (("segments", "list"), ("segments", "show", "10"), ("segments", "list", "--json"),
-                 ("segments", "show", "10", "--json")):
+    for args in (("segments", "list"), ("segments", "show", "14"), ("segments", "list", "--json"),
+                 ("segments", "show", "14", "--json")):
         out, _ = cli(*args)
         assert "\x1b" not in out and "\x07" not in out, args
-    cli("--actor", "mallory\x1b[31m", "segments", "delete", "10")
+    cli("--actor", "mallory\x1b[31m", "segments", "delete", "14")
     out, _ = cli("segments", "deleted")
     assert "\x1b" not in out
-    cli("--actor", "mallory\x1b[31m", "segments", "restore", "10")
-    cli("segments", "rename", "10", "Plain")
+    cli("--actor", "mallory\x1b[31m", "segments", "restore", "14")
+    cli("segments", "rename", "14", "Plain")
     cli("segments", "filters", "Plain", write(tmp_path, "any.json", json.dumps(
         {"groups": [{"filters": [{"property": "email", "operator": "is_known"}]}]})))
     cli("--actor", "mallory\x1b[31m", "convert", "Plain", "--to", "active", "--yes")
