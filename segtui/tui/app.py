@@ -153,6 +153,12 @@ class SegtuiApp(HasActions, CoreWork, App):
         if not isinstance(self.screen, DeletedSegmentsScreen):
             self.push_screen(DeletedSegmentsScreen())
 
+    def action_properties(self) -> None:
+        from .screens.properties_screen import PropertiesScreen
+
+        if not isinstance(self.screen, PropertiesScreen):
+            self.push_screen(PropertiesScreen())
+
     def action_import_records(self) -> None:
         from .screens.import_modal import ImportModal
 

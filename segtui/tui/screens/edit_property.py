@@ -11,12 +11,14 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...core import records
 from ...core.errors import SegtuiError
-from ...core.properties import BOOLEAN, DATE, ENUMERATION, NUMBER, Property
+from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, Property
 from ..text import problem
 from ..work import CoreWork
 
 UNKNOWN = ""
-HINTS = {NUMBER: "a number with a '.' decimal point", DATE: "a day as YYYY-MM-DD", "text": "text"}
+HINTS = {NUMBER: "a number with a '.' decimal point", DATE: "a day as YYYY-MM-DD", "text": "text",
+         DATETIME: "YYYY-MM-DD HH:MM in the account time zone, or ISO 8601",
+         MULTIPLE: "options separated by ';'"}
 
 
 class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str, str] | None]):
@@ -38,7 +40,7 @@ class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str, str] | None])
             yield Label(f"Edit {prop.label}", id="dialog-title", markup=False)
             if prop.type in (ENUMERATION, BOOLEAN):
                 options = prop.options if prop.type == ENUMERATION else ("true", "false")
-                choices = [(o.replace("_", " "), o) for o in options]
+                choices = [(prop.option_label(o) if prop.type == ENUMERATION else o, o) for o in options]
                 if not prop.is_key:
                     choices.append(("(unknown)", UNKNOWN))
                 yield Select(choices, allow_blank=False, value=self.current if self.current in options else UNKNOWN,

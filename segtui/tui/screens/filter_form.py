@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
-from ...core.properties import ENUMERATION, NUMBER, SINGULAR, properties
+from ...core.properties import NUMBER, OTHER, SINGULAR, WITH_OPTIONS, properties
 from ..text import literal, printable
 from .calendar import CalendarModal
 from ..widgets.live_count import LiveCount
@@ -27,6 +27,8 @@ from ..widgets.type_ahead import TypeAhead
 SEGMENT = "__segment__"
 # the Operator list's only entry until a property is chosen; replaced, never kept, afterwards
 NO_OPERATOR = "__no_operator__"
+# how many associated records must match: "Associated company: ..." (any), none, at least N
+HOW_MANY = [("at least one", "any"), ("none", "none"), ("at least N", "n")]
 SEGMENT_LABEL = "Segment membership"
 EARLIEST_DAY = pendulum.Date(1900, 1, 1)
 LATEST_DAY = pendulum.Date(2199, 12, 31)
@@ -51,7 +53,10 @@ class FilterForm(ModalScreen[dict | None]):
         self.current = current
         self.candidate = candidate
         self.segment_id = segment_id
-        self.registry = properties(object_type)
+        self.other = OTHER[object_type]
+        # the associated object's properties answer to "@companies.industry"
+        self.registry = {**properties(object_type), **{
+            f"@{self.other}.{name}": prop for name, prop in properties(self.other).items()}}
         self.prop: str | None = None
         self.segment_choice: int | None = None
         self.tried = False
@@ -64,6 +69,10 @@ class FilterForm(ModalScreen[dict | None]):
                 yield Label("Property", classes="form-label")
                 yield TypeAhead("prop-list", placeholder="type to find a property", id="prop-search", compact=True)
             yield OptionList(id="prop-list")
+            with Horizontal(classes="form-row", id="assoc-row"):
+                yield Label(f"Associated {self.other}", classes="form-label")
+                yield Select(HOW_MANY, allow_blank=False, value="any", id="assoc-mode", compact=True)
+                yield Input(placeholder="N", type="integer", max_length=7, id="assoc-n", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label("Operator", classes="form-label")
                 yield Select([("choose a property first", NO_OPERATOR)], allow_blank=False, value=NO_OPERATOR,
@@ -108,6 +117,7 @@ class FilterForm(ModalScreen[dict | None]):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
+        self.show_association()
         self.fill_properties("")
         if self.current is not None:
             self.load(self.current)
@@ -120,13 +130,20 @@ class FilterForm(ModalScreen[dict | None]):
     def property_choices(self, text: str) -> list[tuple[str, str, str]]:
         """(id, label, type) of the properties whose label or name contains ``text``."""
         needle = text.strip().casefold()
-        rows = [(p.name, p.label, p.type) for p in self.registry.values()]
+        rows = [(pid, self.label_of(pid), p.type) for pid, p in self.registry.items()]
         rows.append((SEGMENT, SEGMENT_LABEL, f"{SINGULAR[self.object_type]} is (not) in a segment"))
         if not needle:
             return rows
-        starts = [r for r in rows if r[1].casefold().startswith(needle) or r[0].startswith(needle)]
+        starts = [r for r in rows if r[1].casefold().startswith(needle) or r[0].startswith(needle)
+                  or (r[0].startswith("@") and self.registry[r[0]].label.casefold().startswith(needle))]
         contains = [r for r in rows if r not in starts and (needle in r[1].casefold() or needle in r[0])]
         return starts + contains
+
+    def label_of(self, pid: str) -> str:
+        if pid == SEGMENT:
+            return SEGMENT_LABEL
+        label = self.registry[pid].label
+        return f"Associated {SINGULAR[self.other]}: {label}" if pid.startswith("@") else label
 
     def fill_properties(self, text: str) -> None:
         listing = self.query_one("#prop-list", OptionList)
@@ -162,7 +179,8 @@ class FilterForm(ModalScreen[dict | None]):
 
     def choose_property(self, pid: str, operator: str | None = None) -> None:
         self.prop = pid
-        label = SEGMENT_LABEL if pid == SEGMENT else self.registry[pid].label
+        label = self.label_of(pid)
+        self.show_association()
         search = self.query_one("#prop-search", Input)
         with self.prevent(Input.Changed):
             search.value = label
@@ -175,7 +193,7 @@ class FilterForm(ModalScreen[dict | None]):
             select.value = operator if operator in {s.name for s in specs} else specs[0].name
             select.disabled = False
         self.show_value_editor()
-        if pid != SEGMENT and self.registry[pid].type == ENUMERATION:
+        if pid != SEGMENT and self.registry[pid].type in WITH_OPTIONS:
             self.fill_enum(self.registry[pid].options, [])
         self.changed()
         select.focus()
@@ -198,7 +216,7 @@ class FilterForm(ModalScreen[dict | None]):
         none = self.query_one("#shape-none", Static)
         none.update("" if spec is None else "This operator needs no value.")
         if shape == "values":
-            is_enum = self.registry[self.prop].type == ENUMERATION
+            is_enum = self.registry[self.prop].type in WITH_OPTIONS
             self.query_one("#values-text-row").display = not is_enum
             self.query_one("#values-hint").display = not is_enum
             self.query_one("#values-enum").display = is_enum
@@ -215,7 +233,9 @@ class FilterForm(ModalScreen[dict | None]):
     def fill_enum(self, options: tuple[str, ...], chosen: list[str]) -> None:
         pick = self.query_one("#values-enum", SelectionList)
         pick.clear_options()
-        pick.add_options([(o.replace("_", " "), o, o in chosen) for o in options])
+        prop = self.registry.get(self.prop) if self.prop else None
+        label = prop.option_label if prop is not None else (lambda o: o.replace("_", " "))
+        pick.add_options([(label(o), o, o in chosen) for o in options])
         pick.highlighted = 0
 
     def fill_segments(self, text: str) -> None:
@@ -277,6 +297,18 @@ class FilterForm(ModalScreen[dict | None]):
 
     # -- loading an existing filter -------------------------------------------------------------
     def load(self, f: dict) -> None:
+        if "association" in f:
+            inner = f.get("filters") or []
+            if len(inner) != 1 or "property" not in inner[0]:
+                self.query_one("#form-error", Static).update(Text(
+                    f"⚠ This association filter has {len(inner)} conditions: the form edits one; "
+                    "change it with segtui segments filters (JSON)."))
+                return
+            mode = "none" if f.get("negate") else ("n" if f.get("at_least", 1) > 1 else "any")
+            with self.prevent(Select.Changed):
+                self.query_one("#assoc-mode", Select).value = mode
+            self.query_one("#assoc-n", Input).value = str(f.get("at_least", "")) if mode == "n" else ""
+            f = {**inner[0], "property": f"@{f['association']}.{inner[0]['property']}"}
         if "segment" in f:
             self.segment_choice = f["segment"] if isinstance(f["segment"], int) else None
             self.choose_property(SEGMENT, f.get("operator"))
@@ -300,7 +332,7 @@ class FilterForm(ModalScreen[dict | None]):
                 self.query_one("#high", Input).value = _show(high)
             elif shape == "values":
                 values = [str(v) for v in f.get("values") or []]
-                if self.registry[self.prop].type == ENUMERATION:
+                if self.registry[self.prop].type in WITH_OPTIONS:
                     self.fill_enum(self.registry[self.prop].options, values)
                 else:
                     self.query_one("#values-text", Input).value = ", ".join(values)
@@ -334,7 +366,7 @@ class FilterForm(ModalScreen[dict | None]):
         elif shape in ("range", "date_range"):
             f["values"] = [self.required("#low", "Type the low end"), self.required("#high", "Type the high end")]
         elif shape == "values":
-            if self.registry[self.prop].type == ENUMERATION:
+            if self.registry[self.prop].type in WITH_OPTIONS:
                 f["values"] = list(self.query_one("#values-enum", SelectionList).selected)
                 if not f["values"]:
                     raise InvalidFilter("Tick at least one value (space)")
@@ -343,6 +375,8 @@ class FilterForm(ModalScreen[dict | None]):
                 f["values"] = [v.strip() for v in text.split(",") if v.strip()]
                 if not f["values"]:
                     raise InvalidFilter("Type at least one value")
+        if self.prop.startswith("@"):
+            return self.wrap_association(f)
         return f
 
     def read_day(self, selector: str) -> pendulum.Date:
@@ -381,6 +415,29 @@ class FilterForm(ModalScreen[dict | None]):
         except SegtuiError:
             return True
 
+    def wrap_association(self, inner: dict) -> dict:
+        """``{"association": "companies", "filters": [inner]}``, with "none" or "at least N"."""
+        inner = {**inner, "property": self.prop.split(".", 1)[1]}
+        f: dict = {"association": self.other, "filters": [inner]}
+        mode = self.query_one("#assoc-mode", Select).value
+        if mode == "none":
+            f["negate"] = True
+        elif mode == "n":
+            f["at_least"] = self.required("#assoc-n", f"Type how many associated {self.other} must match")
+        return f
+
+    def show_association(self) -> None:
+        association = bool(self.prop and self.prop.startswith("@"))
+        self.query_one("#assoc-row").display = association
+        self.query_one("#assoc-n").display = association and self.query_one("#assoc-mode", Select).value == "n"
+
+    @on(Select.Changed, "#assoc-mode")
+    def association_mode_changed(self) -> None:
+        self.show_association()
+        self.changed()
+        if self.query_one("#assoc-mode", Select).value == "n":
+            self.query_one("#assoc-n", Input).focus()
+
     def required(self, selector: str, missing: str) -> str:
         text = self.query_one(selector, Input).value.strip()
         if not text:
@@ -411,11 +468,11 @@ class FilterForm(ModalScreen[dict | None]):
         target = {"value": "#value", "date": "#date", "days": "#days", "range": "#low", "date_range": "#low",
                   "segment": "#segment-search"}.get(spec.shape if spec else "none")
         if spec is not None and spec.shape == "values":
-            is_enum = self.registry[self.prop].type == ENUMERATION
+            is_enum = self.registry[self.prop].type in WITH_OPTIONS
             target = "#values-enum" if is_enum else "#values-text"
         self.query_one(target or "#apply").focus()
 
-    @on(Input.Changed, "#value, #values-text, #low, #high, #date, #days")
+    @on(Input.Changed, "#value, #values-text, #low, #high, #date, #days, #assoc-n")
     @on(SelectionList.SelectedChanged, "#values-enum")
     def changed(self) -> bool:
         """Check as the user types; the count follows once they pause."""

@@ -53,6 +53,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         Action("browse", "Records", "b", palette=False),
         Action("import_records", "Import", "i", mutates=True, palette=False),
         Action("recently_deleted", "Deleted", "D", key_display="D", palette=False),
+        Action("properties", "Properties", "P", key_display="P", show=False, palette=False),
         Action("clear_search", "Clear search", "escape", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
@@ -281,6 +282,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
 
     def action_recently_deleted(self) -> None:
         self.app.action_recently_deleted()
+
+    def action_properties(self) -> None:
+        self.app.action_properties()
 
     def on_screen_resume(self) -> None:
         if self.is_mounted:

@@ -1,0 +1,267 @@
+"""Properties (issue 12): per object, grouped, searchable; create, edit, archive and restore."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from ...core import property_admin
+from ...core.errors import SegtuiError
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, TYPE_LABELS, TYPES, WITH_OPTIONS, Property, internal_name
+from ..text import literal, printable
+
+
+def _options(prop: Property) -> str:
+    live = [o.label for o in prop.choices if not o.archived]
+    archived = [o.label for o in prop.choices if o.archived]
+    return ", ".join(live) + (f" (archived: {', '.join(archived)})" if archived else "")
+
+
+class PropertiesScreen(Screen):
+    CSS_PATH = "properties_screen.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("o", "switch_object", "Object"),
+        Binding("n", "create", "Create"),
+        Binding("e", "edit", "Edit"),
+        Binding("a", "archive", "Archive/restore"),
+        Binding("h", "toggle_archived", "Archived"),
+    ]
+
+    def __init__(self, object_type: str = "contacts") -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.show_archived = False
+        self.names: list[str | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="properties-bar"):
+            yield Label("", id="properties-object")
+            yield Input(placeholder="search by label or name", id="properties-search", compact=True)
+        yield DataTable(id="properties", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="properties-detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Properties"
+        table = self.query_one(DataTable)
+        for label, width in (("Label", 24), ("Internal name", 20), ("Type", 12), ("Kind", 9), ("Options", 40)):
+            table.add_column(label, width=width)
+        self.reload()
+        table.focus()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("create", "edit", "archive") and self.app.ctx.read_only:
+            return False
+        return True
+
+    def reload(self, keep: str | None = None) -> None:
+        table = self.query_one(DataTable)
+        if keep is None and self.names and 0 <= table.cursor_row < len(self.names):
+            keep = self.names[table.cursor_row]
+        search = self.query_one("#properties-search", Input).value
+        try:
+            found = property_admin.list_properties(self.object_type, archived=self.show_archived, search=search)
+        except SegtuiError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        table.clear()
+        self.names = []
+        group = None
+        for prop in found:
+            if prop.group != group:  # a heading row per group
+                group = prop.group
+                table.add_row(Text(printable(group or "Other", limit=40), style="bold"), "", "", "", "")
+                self.names.append(None)
+            kind = "built-in" if prop.builtin else ("archived" if prop.archived else "custom")
+            table.add_row(literal(prop.label, limit=60), prop.name, TYPE_LABELS[prop.type].split(" (")[0],
+                          Text(kind, style="dim" if prop.archived else ""), literal(_options(prop), limit=200))
+            self.names.append(prop.name)
+        if keep in self.names:
+            table.move_cursor(row=self.names.index(keep), animate=False)
+        shown = "with archived ones" if self.show_archived else "h shows archived ones"
+        self.query_one("#properties-object", Label).update(
+            Text.assemble((OBJECT_LABELS[self.object_type], "bold"), f" · {len(found)} properties · {shown}"))
+        self.show_detail()
+
+    def selected(self) -> Property | None:
+        table = self.query_one(DataTable)
+        if not self.names or not 0 <= table.cursor_row < len(self.names) or self.names[table.cursor_row] is None:
+            return None
+        try:
+            return property_admin.get(self.object_type, self.names[table.cursor_row])
+        except SegtuiError:
+            return None
+
+    @on(DataTable.RowHighlighted, "#properties")
+    def show_detail(self) -> None:
+        prop = self.selected()
+        detail = self.query_one("#properties-detail", Static)
+        if prop is None:
+            detail.update("")
+            return
+        text = Text.assemble((printable(prop.label, limit=80), "bold"), f"  {prop.name} · {TYPE_LABELS[prop.type]}")
+        if prop.description:
+            text.append(f"\n{printable(prop.description, limit=300)}", style="italic")
+        if prop.read_only:
+            text.append("\nRead-only: it comes from imports.", style="dim")
+        detail.update(text)
+
+    @on(Input.Changed, "#properties-search")
+    def searched(self) -> None:
+        self.reload()
+
+    @on(Input.Submitted, "#properties-search")
+    def search_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_search(self) -> None:
+        self.query_one("#properties-search", Input).focus()
+
+    def action_switch_object(self) -> None:
+        self.object_type = OBJECT_TYPES[(OBJECT_TYPES.index(self.object_type) + 1) % len(OBJECT_TYPES)]
+        self.names = []
+        self.reload()
+
+    def action_toggle_archived(self) -> None:
+        self.show_archived = not self.show_archived
+        self.reload()
+
+    def action_create(self) -> None:
+        self.app.push_screen(PropertyFormModal(self.object_type), self.saved)
+
+    @on(DataTable.RowSelected, "#properties")
+    def action_edit(self) -> None:
+        prop = self.selected()
+        if prop is None:
+            self.notify("Highlight a property first.", severity="warning", timeout=3)
+            return
+        if self.app.ctx.read_only:
+            self.notify("This console is read-only: properties cannot be changed.", severity="warning")
+            return
+        self.app.push_screen(PropertyFormModal(self.object_type, prop), self.saved)
+
+    def action_archive(self) -> None:
+        prop = self.selected()
+        if prop is None:
+            return
+        try:
+            if prop.archived:
+                changed = property_admin.restore(self.app.ctx, self.object_type, prop.name)
+                self.notify(f"Restored {printable(changed.label, limit=60)!r}.", title="Restored")
+            else:
+                changed = property_admin.archive(self.app.ctx, self.object_type, prop.name)
+                self.notify(f"Archived {printable(changed.label, limit=60)!r}: its values are kept; h shows it, "
+                            "a restores it.", title="Archived")
+        except SegtuiError as exc:
+            self.notify(printable(exc.message, limit=400), title="Not changed", severity="error", timeout=10)
+            return
+        self.reload(keep=prop.name)
+
+    def saved(self, name: str | None) -> None:
+        if name:
+            self.reload(keep=name)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class PropertyFormModal(ModalScreen[str | None]):
+    """Create a property, or edit one's label, description, group and options."""
+
+    CSS_PATH = "properties_screen.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, object_type: str, prop: Property | None = None) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.prop = prop
+
+    def compose(self) -> ComposeResult:
+        prop = self.prop
+        with Vertical(id="property-form"):
+            title = f"New {self.object_type[:-1] if self.object_type == 'contacts' else 'company'} property" \
+                if prop is None else f"Edit {prop.label}"
+            yield Label(title, id="property-form-title", markup=False)
+            with Horizontal(classes="form-row"):
+                yield Label("Label", classes="form-label")
+                yield Input(prop.label if prop else "", id="form-label", compact=True)
+            if prop is None:
+                yield Static("", id="form-name", classes="muted")
+                with Horizontal(classes="form-row"):
+                    yield Label("Type", classes="form-label")
+                    yield Select([(TYPE_LABELS[t], t) for t in TYPES], allow_blank=False, value="text",
+                                 id="form-type", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Description", classes="form-label")
+                yield Input(prop.description if prop else "", id="form-description", compact=True)
+            with Horizontal(classes="form-row"):
+                yield Label("Group", classes="form-label")
+                yield Input(prop.group if prop else "Custom", id="form-group", compact=True)
+            if prop is None or prop.type in WITH_OPTIONS:
+                if prop is not None:
+                    yield Static(Text(f"Options: {printable(_options(prop), limit=300)}"), classes="muted")
+                with Horizontal(classes="form-row", id="form-options-row"):
+                    yield Label("Options" if prop is None else "Add options", classes="form-label")
+                    yield Input(placeholder="Gold, Silver, Bronze", id="form-options", compact=True)
+                if prop is not None:
+                    with Horizontal(classes="form-row"):
+                        yield Label("Archive options", classes="form-label")
+                        yield Input(placeholder="labels or values, comma-separated", id="form-archive-options",
+                                    compact=True)
+            yield Static("", id="form-error", classes="error-text")
+            with Horizontal(id="form-buttons"):
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button("Create" if prop is None else "Save", id="save", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#form-label", Input).focus()
+        self.update_name()
+        self.update_options()
+
+    @on(Input.Changed, "#form-label")
+    def update_name(self) -> None:
+        if self.prop is None:
+            name = internal_name(self.query_one("#form-label", Input).value)
+            self.query_one("#form-name", Static).update(f"Internal name: {name or '(from the label)'}; fixed once created")
+
+    @on(Select.Changed, "#form-type")
+    def update_options(self) -> None:
+        if self.prop is None:
+            self.query_one("#form-options-row").display = self.query_one("#form-type", Select).value in WITH_OPTIONS
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def save(self) -> None:
+        ctx = self.app.ctx
+        value = lambda wid: self.query_one(wid, Input).value  # noqa: E731
+        try:
+            if self.prop is None:
+                type_ = self.query_one("#form-type", Select).value
+                prop = property_admin.create(ctx, self.object_type, value("#form-label"), type_,
+                                             options=value("#form-options") if type_ in WITH_OPTIONS else None,
+                                             description=value("#form-description"), group=value("#form-group"))
+            else:
+                split = lambda text: [p.strip() for p in text.split(",") if p.strip()]  # noqa: E731
+                extra = {}
+                if self.prop.type in WITH_OPTIONS:
+                    extra = {"add_options": split(value("#form-options")),
+                             "archive_options": split(value("#form-archive-options"))}
+                prop = property_admin.edit(ctx, self.object_type, self.prop.name, label=value("#form-label"),
+                                           description=value("#form-description"), group=value("#form-group"),
+                                           **extra)
+        except SegtuiError as exc:
+            self.query_one("#form-error", Static).update(Text(f"⚠ {printable(exc.message, limit=300)}"))
+            return
+        self.dismiss(prop.name)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
