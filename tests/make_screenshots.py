@@ -21,7 +21,15 @@ from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
 from segtui.tui.app import SegtuiApp  # noqa: E402
 from tests.conftest import T0  # noqa: E402
-from tests.tui.test_snapshots import SCREENS  # noqa: E402
+from tests.tui.test_snapshots import SCREENS, keys, opened, scenario, settle  # noqa: E402
+
+# issue 12: the demo's custom properties and association segments
+SCREENS = {
+    **SCREENS,
+    "properties": scenario(keys("P")),
+    "association_filter": scenario(opened("Companies with 3+ customers"), keys("e"), settle, keys("down", "e"), settle),
+    "association_editor": scenario(opened("Contacts at software companies"), keys("e"), settle),
+}
 
 SHOTS = {
     "segments-list": "list",
@@ -34,6 +42,9 @@ SHOTS = {
     "filter-form": "filter_form",
     "test-record": "test_record",
     "records-browser": "records_browser",
+    "properties": "properties",
+    "association-filter": "association_filter",
+    "association-editor": "association_editor",
 }
 
 
