@@ -13,6 +13,12 @@ from segtui.tui.screens.record_page import RecordScreen
 from .conftest import run
 
 
+async def done(pilot) -> None:
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def test_create_archive_and_restore_a_property(make_app, demo_ctx):
     app = make_app()
 
@@ -32,13 +38,12 @@ def test_create_archive_and_restore_a_property(make_app, demo_ctx):
         await pilot.pause()
         form.query_one("#form-options", Input).value = "Gold, gold"
         await pilot.click("#save")
-        await pilot.pause()
+        await done(pilot)
         assert "are the same option" in str(form.query_one("#form-error", Static).render())
         form.query_one("#form-options", Input).value = "Gold, Silver"
         form.query_one("#form-options", Input).focus()
         await pilot.press("enter")
-        await pilot.pause()
-        await pilot.pause()
+        await done(pilot)
         assert pilot.app.screen is screen, str(form.query_one("#form-error", Static).render())
         table = screen.query_one(DataTable)
         assert screen.names[table.cursor_row] == "member_level"
@@ -46,18 +51,18 @@ def test_create_archive_and_restore_a_property(make_app, demo_ctx):
         segments.create(demo_ctx, "Gold", "contacts", "active", {"groups": [{"filters": [
             {"property": "member_level", "operator": "is_any_of", "values": ["Gold"]}]}]})
         await pilot.press("a")
-        await pilot.pause()
+        await done(pilot)
         assert not registry.get("contacts", "member_level").archived
         segments.delete(demo_ctx, segments.get("Gold").id)
         await pilot.press("a")
-        await pilot.pause()
+        await done(pilot)
         assert registry.get("contacts", "member_level").archived
         assert "member_level" not in screen.names  # archived ones are hidden until h
         await pilot.press("h")
         await pilot.pause()
         table.move_cursor(row=screen.names.index("member_level"))
         await pilot.press("a")
-        await pilot.pause()
+        await done(pilot)
         assert not registry.get("contacts", "member_level").archived
         await pilot.press("o")
         await pilot.pause()

@@ -14,6 +14,7 @@ from ...core import property_admin
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, TYPE_LABELS, TYPES, WITH_OPTIONS, Property, internal_name
 from ..text import literal, printable
+from ..work import CoreWork
 
 
 def _options(prop: Property) -> str:
@@ -22,7 +23,7 @@ def _options(prop: Property) -> str:
     return ", ".join(live) + (f" (archived: {', '.join(archived)})" if archived else "")
 
 
-class PropertiesScreen(Screen):
+class PropertiesScreen(CoreWork, Screen):
     CSS_PATH = "properties_screen.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -39,6 +40,7 @@ class PropertiesScreen(Screen):
         self.object_type = object_type
         self.show_archived = False
         self.names: list[str | None] = []
+        self.shown: dict[str, Property] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -67,13 +69,13 @@ class PropertiesScreen(Screen):
         if keep is None and self.names and 0 <= table.cursor_row < len(self.names):
             keep = self.names[table.cursor_row]
         search = self.query_one("#properties-search", Input).value
-        try:
-            found = property_admin.list_properties(self.object_type, archived=self.show_archived, search=search)
-        except SegtuiError as exc:
-            self.notify(str(exc), severity="error")
+        found = self.read_core(lambda: property_admin.list_properties(self.object_type, archived=self.show_archived,
+                                                                       search=search))
+        if found is None:
             return
         table.clear()
         self.names = []
+        self.shown = {p.name: p for p in found}
         group = None
         for prop in found:
             if prop.group != group:  # a heading row per group
@@ -95,10 +97,7 @@ class PropertiesScreen(Screen):
         table = self.query_one(DataTable)
         if not self.names or not 0 <= table.cursor_row < len(self.names) or self.names[table.cursor_row] is None:
             return None
-        try:
-            return property_admin.get(self.object_type, self.names[table.cursor_row])
-        except SegtuiError:
-            return None
+        return self.shown.get(self.names[table.cursor_row])
 
     @on(DataTable.RowHighlighted, "#properties")
     def show_detail(self) -> None:
@@ -152,18 +151,21 @@ class PropertiesScreen(Screen):
         prop = self.selected()
         if prop is None:
             return
-        try:
-            if prop.archived:
-                changed = property_admin.restore(self.app.ctx, self.object_type, prop.name)
-                self.notify(f"Restored {printable(changed.label, limit=60)!r}.", title="Restored")
-            else:
-                changed = property_admin.archive(self.app.ctx, self.object_type, prop.name)
-                self.notify(f"Archived {printable(changed.label, limit=60)!r}: its values are kept; h shows it, "
-                            "a restores it.", title="Archived")
-        except SegtuiError as exc:
-            self.notify(printable(exc.message, limit=400), title="Not changed", severity="error", timeout=10)
-            return
+        ctx, object_type = self.app.ctx, self.object_type
+        change = property_admin.restore if prop.archived else property_admin.archive
+        self.run_core(lambda: change(ctx, object_type, prop.name), done=self.archived_or_restored,
+                      failed=self.not_changed, group="archive")
+
+    def archived_or_restored(self, prop: Property) -> None:
+        if prop.archived:
+            self.notify(f"Archived {printable(prop.label, limit=60)!r}: its values are kept; h shows it, "
+                        "a restores it.", title="Archived")
+        else:
+            self.notify(f"Restored {printable(prop.label, limit=60)!r}.", title="Restored")
         self.reload(keep=prop.name)
+
+    def not_changed(self, exc: SegtuiError) -> None:
+        self.notify(printable(exc.message, limit=400), title="Not changed", severity="error", timeout=10)
 
     def saved(self, name: str | None) -> None:
         if name:
@@ -173,7 +175,7 @@ class PropertiesScreen(Screen):
         self.app.pop_screen()
 
 
-class PropertyFormModal(ModalScreen[str | None]):
+class PropertyFormModal(CoreWork, ModalScreen[str | None]):
     """Create a property, or edit one's label, description, group and options."""
 
     CSS_PATH = "properties_screen.tcss"
@@ -240,27 +242,33 @@ class PropertyFormModal(ModalScreen[str | None]):
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
     def save(self) -> None:
-        ctx = self.app.ctx
-        value = lambda wid: self.query_one(wid, Input).value  # noqa: E731
-        try:
-            if self.prop is None:
-                type_ = self.query_one("#form-type", Select).value
-                prop = property_admin.create(ctx, self.object_type, value("#form-label"), type_,
-                                             options=value("#form-options") if type_ in WITH_OPTIONS else None,
-                                             description=value("#form-description"), group=value("#form-group"))
-            else:
+        ctx, object_type = self.app.ctx, self.object_type
+        fields = {wid: self.query_one(f"#{wid}", Input).value for wid in
+                  ("form-label", "form-description", "form-group", "form-options", "form-archive-options")
+                  if self.query(f"#{wid}")}
+        if self.prop is None:
+            type_ = self.query_one("#form-type", Select).value
+            options = fields["form-options"] if type_ in WITH_OPTIONS else None
+
+            def call():
+                return property_admin.create(ctx, object_type, fields["form-label"], type_, options=options,
+                                             description=fields["form-description"], group=fields["form-group"])
+        else:
+            name = self.prop.name
+            extra = {}
+            if self.prop.type in WITH_OPTIONS:
                 split = lambda text: [p.strip() for p in text.split(",") if p.strip()]  # noqa: E731
-                extra = {}
-                if self.prop.type in WITH_OPTIONS:
-                    extra = {"add_options": split(value("#form-options")),
-                             "archive_options": split(value("#form-archive-options"))}
-                prop = property_admin.edit(ctx, self.object_type, self.prop.name, label=value("#form-label"),
-                                           description=value("#form-description"), group=value("#form-group"),
+                extra = {"add_options": split(fields["form-options"]),
+                         "archive_options": split(fields["form-archive-options"])}
+
+            def call():
+                return property_admin.edit(ctx, object_type, name, label=fields["form-label"],
+                                           description=fields["form-description"], group=fields["form-group"],
                                            **extra)
-        except SegtuiError as exc:
-            self.query_one("#form-error", Static).update(Text(f"⚠ {printable(exc.message, limit=300)}"))
-            return
-        self.dismiss(prop.name)
+        self.run_core(call, done=lambda prop: self.dismiss(prop.name), failed=self.not_saved, group="save")
+
+    def not_saved(self, exc: SegtuiError) -> None:
+        self.query_one("#form-error", Static).update(Text(f"⚠ {printable(exc.message, limit=300)}"))
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
