@@ -469,7 +469,7 @@ def _record_json(object_type: str, record) -> dict:
     return {
         "id": record.id,
         "object_type": object_type,
-        "properties": {n: _json_value(p, getattr(record, n)) for n, p in registry.items()},
+        "properties": {n: _json_value(p, getattr(record, p.column)) for n, p in registry.items()},
         "updated_at": describe.iso(record.updated_at),
         "segments": [{"id": b.segment.id, "name": b.segment.name, "type": b.segment.type, "source": b.source,
                       "joined_at": describe.iso(b.joined_at), "reason": b.reason, "actor": b.actor}
@@ -494,7 +494,7 @@ def cmd_records_show(args, ctx: Context) -> int:
     registry = properties(args.object_type)
     out(f"{SINGULAR[args.object_type]} #{record.id}  (updated {ctx.local(record.updated_at).format('YYYY-MM-DD HH:mm')})")
     for name, prop in registry.items():
-        value = format_value(prop, getattr(record, name))
+        value = format_value(prop, getattr(record, prop.column), tz=ctx.tz, labels=True)
         out(f"  {name + ':':<20} {printable(value) if value else '(unknown)'}")
     out("segments:" + ("" if data["segments"] else " none"))
     for b in records.memberships_of(args.object_type, record.id):

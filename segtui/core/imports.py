@@ -635,12 +635,12 @@ def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, t
 
     report.followed = _follow_import(ctx, object_type, key, key_name, sorted(names), changed_rows, created_keys)
     if changed_rows:
-        mark_readers_through_associations(ctx, object_type, names if report.created == 0 else None)
+        mark_readers_through_associations(ctx, object_type, names)  # new records: through their associations
     if report.associations:
         mark_association_readers(ctx)
     audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
                  segment_id=target.id if target else None,
-                 after={"columns": report.columns, "lines": report.lines,
+                 after={"columns": report.columns, "lines": report.lines, "segments": report.followed.summary(),
                         "created_properties": [p.name for p in report.created_properties]})
 
 
