@@ -1,18 +1,19 @@
 """Contacts and companies, associated many-to-many, with one primary company per contact.
 
-A change to associations marks the segments whose filters read them (association filters)
-for the next refresh, as a change to records does.
+A change to associations re-evaluates the two records against the segments whose filters read
+associations, in the change's transaction (``follow.associations_changed``), as a change to a
+record does.
 """
 
 from __future__ import annotations
 
 from peewee import fn
 
-from . import audit, store
+from . import audit, follow
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, RecordNotFound
-from .models import Association, Company, Contact, Segment
+from .models import Association, Company, Contact
 
 BATCH = 500
 
@@ -51,38 +52,6 @@ def _elect_primaries(contacts: list[int], pairs: list[tuple[int, int]]) -> None:
                 (Association.contact == contact) & (Association.company == first[contact])).execute()
 
 
-def mark_association_readers(ctx: Context) -> int:
-    """Active segments with an association filter are stale after associations changed."""
-    now = ctx.now()
-    clause = (((Segment.object_type == "contacts") & Segment.filter_properties.contains(",@companies,"))
-              | ((Segment.object_type == "companies") & Segment.filter_properties.contains(",@contacts,")))
-    return Segment.update(next_refresh_at=now).where(
-        clause & (Segment.type == "active") & store.live()
-        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
-    ).execute()
-
-
-def mark_readers_through_associations(ctx: Context, object_type: str, changed: set[str] | None) -> int:
-    """The other object's active segments reading these properties through an association filter
-    (``@companies.industry``) are stale: a company change re-evaluates contact segments."""
-    from .properties import OTHER
-
-    now = ctx.now()
-    if changed is not None and not changed:
-        return 0
-    if changed is None:
-        clause = Segment.filter_properties.contains(f",@{object_type},")
-    else:
-        clause = None
-        for name in sorted(changed):
-            term = Segment.filter_properties.contains(f",@{object_type}.{name},")
-            clause = term if clause is None else clause | term
-    return Segment.update(next_refresh_at=now).where(
-        (Segment.object_type == OTHER[object_type]) & clause & (Segment.type == "active") & store.live()
-        & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now))
-    ).execute()
-
-
 def companies_of(contact_id: int) -> list[tuple[Company, bool]]:
     rows = (Company.select(Company, Association.is_primary)
             .join(Association, on=(Association.company == Company.id))
@@ -117,10 +86,12 @@ def associate(ctx: Context, contact_id: int, company_id: int, *, primary: bool =
         if primary:
             _set_primary(contact_id, company_id)
         if new or primary:
-            mark_association_readers(ctx)
+            done = follow.associations_changed(ctx, [(contact_id, company_id)] if new else [],
+                                               cause=f"associated with {company.domain}")
             audit.record(ctx, "associate", f"Associated contact {contact.email} with company {company.domain}"
-                         + (" (primary)" if primary else ""), after={"contact": contact.email, "company": company.domain,
-                                                                      "primary": primary})
+                         + (" (primary)" if primary else "") + f". {done.sentence()}",
+                         after={"contact": contact.email, "company": company.domain, "primary": primary,
+                                "segments": done.summary()})
     return new
 
 
@@ -143,9 +114,10 @@ def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
         remaining = companies_of(contact_id)
         if remaining and not any(primary for _, primary in remaining):
             _set_primary(contact_id, remaining[0][0].id)
-        mark_association_readers(ctx)
+        done = follow.associations_changed(ctx, [(contact_id, company_id)], cause=f"no longer with {company.domain}")
         audit.record(ctx, "dissociate", f"Removed the association of contact {contact.email} with company "
-                     f"{company.domain}", before={"contact": contact.email, "company": company.domain})
+                     f"{company.domain}. {done.sentence()}", before={"contact": contact.email, "company": company.domain},
+                     after={"segments": done.summary()})
     return True
 
 

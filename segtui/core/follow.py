@@ -34,7 +34,7 @@ from peewee import SQL, Value, fn
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite
-from .properties import properties
+from .properties import OTHER, SINGULAR, properties
 from .schedule import AFTER_INACTIVITY
 from .models import (
     RECORD_MODELS,
@@ -215,6 +215,57 @@ def record_deleted(ctx: Context, object_type: str, record_id: int) -> Followed:
         for segment, _, left, _ in others:
             done.left[segment.id] = left
             done.names[segment.id] = segment.name
+    return done
+
+
+# ---------------------------------------------------------------- across associations
+
+_SIDE = {"contacts": "contact_id", "companies": "company_id"}
+
+
+def _associated(object_type: str, record_ids: list[int]) -> list[int]:
+    """Ids of the other object's records associated with ``record_ids`` (through the index
+    of either side of the association table)."""
+    mine, theirs = _SIDE[object_type], _SIDE[OTHER[object_type]]
+    found: set[int] = set()
+    for i in range(0, len(record_ids), IDS_PER_QUERY):
+        part = record_ids[i : i + IDS_PER_QUERY]
+        found.update(rid for (rid,) in _sql(
+            f"SELECT {theirs} FROM association WHERE {mine} IN ({_marks(part)})", part))
+    return sorted(found)
+
+
+def through_associations(ctx: Context, object_type: str, record_ids, changed: set[str] | None, *,
+                         cause: str) -> Followed:
+    """Records of ``object_type`` changed ``changed`` properties (None: created): the records
+    associated with them are re-evaluated against the other object's segments that read those
+    properties through an association filter (``@companies.industry``). Call inside the
+    change's transaction."""
+    ids = sorted(set(record_ids))
+    if not ids or changed == set():
+        return Followed()
+    if changed is None:  # a new record: any association filter on it may now count
+        reads = {f"@{object_type}"}
+    else:
+        reads = {f"@{object_type}.{name}" for name in changed}
+    direct = _readers(OTHER[object_type], reads)
+    if not direct:
+        return Followed()
+    return follow(ctx, OTHER[object_type], _associated(object_type, ids), direct,
+                  cause=f"{SINGULAR[object_type]}: {cause}")
+
+
+def associations_changed(ctx: Context, pairs, *, cause: str) -> Followed:
+    """(contact id, company id) associations were added or removed: both sides' records are
+    re-evaluated against the segments with an association filter (each reads ``@companies``
+    or ``@contacts``). Call inside the change's transaction."""
+    pairs = list(pairs)
+    done = Followed()
+    for object_type, index in (("contacts", 0), ("companies", 1)):
+        ids = sorted({pair[index] for pair in pairs})
+        direct = _readers(object_type, {f"@{OTHER[object_type]}"}) if ids else []
+        if direct:
+            done.merge(follow(ctx, object_type, ids, direct, cause=cause))
     return done
 
 

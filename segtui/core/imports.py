@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from peewee import EXCLUDED, fn
 
-from . import audit, membership, property_admin, store, values
+from . import audit, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
 from .db import write_transaction
@@ -625,19 +625,16 @@ def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, t
                 [known.get(r[key_name]) for r in batch])
         if progress:
             progress(min(start + BATCH, len(changed_rows)), len(changed_rows))
+    pairs: list[tuple[int, int]] = []
     if object_type == "contacts" and (checked.links or checked.new_domains):
-        _write_links(ctx, checked, report, now)
+        pairs = _write_links(ctx, checked, report, now)
     if target is not None and rows:
         ids = membership.resolve_keys(object_type, [r[key_name] for r in rows])
         report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
     names = {p.name for p in props}
-    from .associations import mark_association_readers, mark_readers_through_associations
-
     report.followed = _follow_import(ctx, object_type, key, key_name, sorted(names), changed_rows, created_keys)
-    if changed_rows:
-        mark_readers_through_associations(ctx, object_type, names)  # new records: through their associations
-    if report.associations:
-        mark_association_readers(ctx)
+    if pairs:
+        report.followed.merge(follow.associations_changed(ctx, pairs, cause="import: associated"))
     audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
                  segment_id=target.id if target else None,
                  after={"columns": report.columns, "lines": report.lines, "segments": report.followed.summary(),
@@ -661,7 +658,9 @@ def _changed_rows(object_type: str, rows: list[dict], props: list[Property]) -> 
     return out
 
 
-def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> None:
+def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> list[tuple[int, int]]:
+    """Create the unknown companies and associate the lines' contacts; returns the (contact,
+    company) pairs of the file, known ones included."""
     if checked.new_domains:
         Company.insert_many([{"domain": d, "updated_at": now} for d in sorted(checked.new_domains)]).on_conflict_ignore().execute()
         created = dict(Company.select(Company.domain, Company.id).where(Company.domain.in_(sorted(checked.new_domains))).tuples())
@@ -679,6 +678,7 @@ def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> None:
     from .associations import link_many
 
     report.associations = link_many(pairs)
+    return pairs
 
 
 # ---------------------------------------------------------------- remembered mappings

@@ -100,8 +100,11 @@ def _follow_import(ctx: Context, object_type: str, key, key_name: str, columns: 
         for record_id, value in model.select(model.id, key).where(key.in_(keys)).tuples():
             (created_ids if value in created else updated_ids).append(record_id)
     changed = set(columns) - {key_name}
-    done = follow.records_changed(ctx, object_type, updated_ids, changed,
-                                  cause=f"import: {follow.changed_cause(changed)}")
+    cause = f"import: {follow.changed_cause(changed)}"
+    done = follow.records_changed(ctx, object_type, updated_ids, changed, cause=cause)
+    # the other object's segments reading these properties through associations; a new
+    # record's associations are followed where the import writes them
+    done.merge(follow.through_associations(ctx, object_type, updated_ids, changed, cause=cause))
     return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
 
 
@@ -299,14 +302,17 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
         model.update({**changes, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
         changed = {name for name in parsed if before[name] != parsed[name]}
         done = follow.records_changed(ctx, object_type, [record_id], changed, cause=follow.changed_cause(changed))
-        from .associations import mark_readers_through_associations
-
-        mark_readers_through_associations(ctx, object_type, changed)
+        # its associated records, in the other object's segments that read these properties
+        across = follow.through_associations(ctx, object_type, [record_id], changed,
+                                             cause=follow.changed_cause(changed))
         names = ", ".join(sorted(parsed))
-        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. {done.sentence(record_id)}",
+        sentence = done.sentence(record_id)
+        if across.changed:
+            sentence += f" Associated {OTHER[object_type]}: {across.sentence()}"
+        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. {sentence}",
                      before={n: format_value(props[n], v, tz=ctx.tz) for n, v in before.items()},
                      after={**{n: format_value(props[n], v, tz=ctx.tz) for n, v in parsed.items()},
-                            "segments": done.summary()})
+                            "segments": done.summary(), "associated_segments": across.summary()})
     return get_record(object_type, record_id), done
 
 

@@ -7,9 +7,9 @@ import pytest
 from segtui import worker
 from segtui.core import associations, filters, property_admin, records, segments
 from segtui.core.errors import InvalidFilter
-from segtui.core.models import Association, Contact
+from segtui.core.models import Association, Company, Contact
 
-from core_helpers import add_companies, add_contacts, f, make, members, reload, tree
+from core_helpers import add_companies, add_contacts, f, inconsistencies, log_rows, make, members, reload, tree
 
 
 def assoc(*filters_, **extra) -> dict:
@@ -86,7 +86,7 @@ def test_descriptions():
     assert d(assoc(), "contacts", {}) == "Has an associated company"
 
 
-def test_a_company_change_re_evaluates_contact_segments(ctx, clock, world):
+def test_a_company_change_re_evaluates_contact_segments_at_once(ctx, clock, world):
     c1, c2, c3, c4, c5 = world["contacts"]
     software = make(ctx, "Software people", "active", tree([assoc(f("industry", "is_any_of", values=["Software"]))]))
     regional = make(ctx, "Bretons", "active", tree([f("region", "is_any_of", values=["Bretagne"])]))
@@ -94,19 +94,47 @@ def test_a_company_change_re_evaluates_contact_segments(ctx, clock, world):
     assert software.filter_properties == ",@companies,@companies.industry,"
     clock.advance(minutes=1)
     records.set_property(ctx, "companies", world["farm"], "industry", "software")
-    assert reload(software).next_refresh_at == clock.now() and reload(regional).next_refresh_at is None
-    worker.tick(ctx)
+    # in the edit's transaction, only its associated contact, logged with the reason; no refresh left to the worker
     assert members(software) == {c1, c2, c4}
-    # a company property no contact segment reads marks nothing
-    clock.advance(minutes=1)
+    assert log_rows(software)[-1] == (c4, "added", "company: industry changed")
+    assert reload(software).next_refresh_at is None and reload(regional).next_refresh_at is None
+    assert reload(software).size == 3 and not inconsistencies()
+    # a company property no contact segment reads evaluates nothing
+    before = log_rows(software)
     records.set_property(ctx, "companies", world["farm"], "city", "Brest")
-    assert reload(software).next_refresh_at is None
+    assert log_rows(software) == before
     # associations themselves: removing and adding
     associations.dissociate(ctx, c1, world["soft"])
-    assert reload(software).next_refresh_at == clock.now()
+    assert members(software) == {c2, c4}
+    assert log_rows(software)[-1] == (c1, "removed", f"no longer with {Company.get_by_id(world['soft']).domain}")
     associations.associate(ctx, c5, world["soft"])
-    worker.tick(ctx)
     assert members(software) == {c2, c4, c5}
+    worker.tick(ctx)  # the worker's full refresh agrees
+    assert members(software) == {c2, c4, c5} and not inconsistencies()
+
+
+def test_a_contact_change_re_evaluates_company_segments_through_their_contacts(ctx, world):
+    c1, c2, c3, c4, c5 = world["contacts"]
+    stage = f("lifecycle_stage", "is_any_of", values=["customer"])
+    busy = make(ctx, "Two customers", "active", tree([{"association": "contacts", "filters": [stage], "at_least": 2}]),
+                object_type="companies")
+    assert members(busy) == {world["soft"]}
+    records.set_property(ctx, "contacts", c3, "lifecycle_stage", "customer")  # shop: c2 and now c3
+    assert members(busy) == {world["soft"], world["shop"]}
+    associations.dissociate(ctx, c2, world["soft"])  # soft keeps only c1
+    assert members(busy) == {world["shop"]}
+    assert not inconsistencies()
+
+
+def test_an_import_follows_associations_and_company_changes(ctx, world):
+    c1, *_ = world["contacts"]
+    software = make(ctx, "Software people", "active", tree([assoc(f("industry", "is_any_of", values=["Software"]))]))
+    farm = Company.get_by_id(world["farm"])
+    records.import_csv(ctx, "companies", f"domain,industry\n{farm.domain},Software\n")
+    assert world["contacts"][3] in members(software)
+    email = Contact.get_by_id(world["contacts"][4]).email
+    records.import_csv(ctx, "contacts", f"email,company_domain\n{email},{farm.domain}\n")
+    assert world["contacts"][4] in members(software) and not inconsistencies()
 
 
 def test_primary_company(ctx, world):

@@ -23,6 +23,7 @@ from segtui.core import files, records
 from segtui.core.context import Context
 from segtui.core.errors import InvalidInput
 from segtui.core.models import Contact
+from segtui.core.properties import properties
 from segtui.tui.app import SegtuiApp
 from segtui.tui.screens.export_modal import ExportModal
 from segtui.tui.screens.import_modal import ImportModal
@@ -127,7 +128,7 @@ def test_a_console_export_is_written_in_the_folder_with_formulas_made_inert(ctx,
     run_console(ctx, place["files"], segment_id, scenario)
     written = place["files"] / "targets.csv"
     assert sorted(os.listdir(place["files"])) == ["targets.csv"]  # and no temporary file left
-    rows = {r["email"]: r for r in csv.DictReader(io.StringIO(written.read_bytes().decode("utf-8")))}
+    rows = by_email(written)
     assert rows["formula@example.org"]["first_name"] == "'" + HOSTILE_FIRST_NAME
     assert rows["formula@example.org"]["region"] == "'@SUM(1+1)"
     assert rows["keys@example.org"]["last_name"] == "'\tTab" and rows["keys@example.org"]["city"] == "'\rCR"
@@ -167,6 +168,13 @@ def test_the_console_imports_only_plain_files_of_the_folder_and_shows_no_other_f
         assert "⚠" in report or "Nothing was imported" in report, (attempt, report)
     assert "not a plain file" in reports["shadow.csv"] and "not a plain file" in reports["fifo.csv"]
     assert Contact.select().count() == contacts
+
+
+def by_email(path: Path) -> dict[str, dict]:
+    """An export's rows by email, cells by internal name (exports head their columns by label)."""
+    names = {p.label: p.name for p in properties("contacts").values()}
+    rows = csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8")))
+    return {r["Email"]: {names[label]: cell for label, cell in r.items()} for r in rows}
 
 
 # -- the core and the CLI (both databases) --------------------------------------------------
@@ -232,8 +240,7 @@ def test_the_cli_export_neutralises_formulas_unless_raw(ctx, database_url, tmp_p
     safe, raw = tmp_path / "safe.csv", tmp_path / "raw.csv"
     assert export(database_url, str(segment_id), str(safe)) == 0
     assert export(database_url, str(segment_id), str(raw), "--raw") == 0
-    read = {p: {r["email"]: r for r in csv.DictReader(io.StringIO(p.read_bytes().decode("utf-8")))}
-            for p in (safe, raw)}
+    read = {p: by_email(p) for p in (safe, raw)}
     assert read[safe]["formula@example.org"]["first_name"] == "'" + HOSTILE_FIRST_NAME
     assert read[safe]["formula@example.org"]["last_name"] == "'+cmd|' /C calc'!A0"
     assert read[safe]["formula@example.org"]["city"] == "'-2+3"
