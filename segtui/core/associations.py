@@ -14,6 +14,7 @@ from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, RecordNotFound
 from .models import Association, Company, Contact
+from .properties import OTHER, SINGULAR
 
 BATCH = 500
 
@@ -127,3 +128,54 @@ def resolve_company(ref: str) -> Company:
     if found is None:
         raise InvalidInput(f"No company with the domain or Record ID {ref!r}")
     return found
+
+
+# ---------------------------------------------------------------- from either side (the record page)
+
+
+def _pair(object_type: str, record_id: int, other_id: int) -> tuple[int, int]:
+    """(contact id, company id) whichever side the page shows."""
+    return (record_id, other_id) if object_type == "contacts" else (other_id, record_id)
+
+
+def associated(object_type: str, record_id: int, *, limit: int = 100) -> tuple[list[tuple[object, bool]], int]:
+    """The records associated with one record (a contact's companies, primary first, or a company's
+    contacts), at most ``limit``, and how many there are."""
+    if object_type == "contacts":
+        found = companies_of(record_id)
+        return found[:limit], len(found)
+    contacts, total = contacts_of(record_id, limit=limit)
+    return [(c, bool(c.association.is_primary)) for c in contacts], total
+
+
+def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: list[int]) -> str:
+    """Associate one record with several of the other object, in one transaction; a sentence."""
+    ctx.require_write("associating records")
+    with write_transaction():
+        pairs = [_pair(object_type, record_id, other) for other in sorted(set(other_ids))]
+        for contact_id, company_id in pairs:
+            _check(contact_id, company_id)
+        new = link_many(pairs)
+        done = follow.associations_changed(ctx, pairs, cause="associated")
+        audit.record(ctx, "associate", f"Associated {SINGULAR[object_type]} #{record_id} with {len(pairs)} "
+                     f"{OTHER[object_type]} ({new} new). {done.sentence()}",
+                     after={"pairs": [list(p) for p in pairs], "segments": done.summary()})
+    already = len(pairs) - new
+    text = f"{new} {OTHER[object_type] if new != 1 else SINGULAR[OTHER[object_type]]} associated"
+    return text + (f" ({already} already were)" if already else "") + f". {done.sentence()}"
+
+
+def dissociate_records(ctx: Context, object_type: str, record_id: int, other_id: int) -> str:
+    contact_id, company_id = _pair(object_type, record_id, other_id)
+    gone = dissociate(ctx, contact_id, company_id)
+    if not gone:
+        raise InvalidInput(f"That {SINGULAR[OTHER[object_type]]} was no longer associated (removed meanwhile?)")
+    return "Association removed; segments with association filters followed."
+
+
+def make_primary(ctx: Context, contact_id: int, company_id: int) -> str:
+    if not Association.select().where((Association.contact == contact_id)
+                                      & (Association.company == company_id)).exists():
+        raise InvalidInput("That company is not associated with the contact (removed meanwhile?)")
+    associate(ctx, contact_id, company_id, primary=True)
+    return "Primary company changed."

@@ -30,6 +30,7 @@ from . import audit, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
 from .db import write_transaction
+from .display import format_value
 from .errors import ImportRefused, InvalidInput
 from .models import RECORD_MODELS, Association, Company, Contact, ImportMapping
 from .properties import (
@@ -116,6 +117,8 @@ class ImportReport:
     created_properties: list[Proposal] = field(default_factory=list)
     problems: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # per existing dropdown or multiple-checkbox property: the file's values that are not options
+    unknown_options: dict[str, list[str]] = field(default_factory=dict)
     dry_run: bool = False
     followed: object = None  # follow.Followed: what the import did to segment membership
 
@@ -418,6 +421,8 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
                     values.parse(prop, cells[c.index], tz=ctx.tz, style=styles.get(c.index, values.DOT))
             except ValueError as exc:
                 problems.append((line, str(exc) if prop.is_key else _with_column(str(exc), c, prop)))
+                if c.action == PROPERTY and prop.type in WITH_OPTIONS:
+                    _note_unknown_options(report, prop, cells[c.index])
                 bad = True
                 continue
             row[prop.name] = value
@@ -455,6 +460,20 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
     report.associations = _count_new_links(good, links)
     report.companies_created = len(new_domains)
     return checked, report
+
+
+def _note_unknown_options(report: "ImportReport", prop: Property, cell: str) -> None:
+    """The values of a cell that are not options of ``prop`` (what "add as options" would add)."""
+    parts = cell.split(";") if prop.type == MULTIPLE else [cell]
+    found = report.unknown_options.setdefault(prop.name, [])
+    for part in parts:
+        if not part.strip():
+            continue
+        try:
+            values.option_value(prop, part)
+        except ValueError:
+            if not any(known.casefold() == part.strip().casefold() for known in found):
+                found.append(part.strip())
 
 
 def _with_column(message: str, column: Column, prop: Property) -> str:
@@ -561,6 +580,51 @@ def _refusal(problems: list[tuple[int, str]]) -> str:
 def check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
         raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+
+
+# ---------------------------------------------------------------- the mapping screen's preview
+
+
+@dataclass
+class Preview:
+    """What the console's mapping screen shows: each column's fate and detected type, the first
+    lines as they would be stored, and the dry run's counts and problems."""
+
+    columns: list[Column]
+    detected: dict[int, Proposal]  # column index -> the type its values suggest
+    report: ImportReport
+    headings: list[str]  # the imported columns, by the property's label
+    lines: list[tuple[int, list[str], str]]  # (line, the values as stored, why it is refused or "")
+
+
+def first_options(ctx: Context, object_type: str, table: Table) -> ImportOptions:
+    """The mapping a console starts from: the one remembered for these headers, unknown columns
+    proposed as new properties (the admin sees and changes each before anything is written)."""
+    options = ImportOptions(create_properties=True, mapping=remembered_mapping(object_type, table.header) or {})
+    for column in plan(object_type, table, options, tz=ctx.tz):
+        if column.action == CREATE:
+            options.proposals[column.header] = column.proposal
+    options.create_properties = False
+    return options
+
+
+def preview(ctx: Context, object_type: str, table: Table, options: ImportOptions, *, lines: int = 5) -> Preview:
+    checked, report = check(ctx, object_type, table, options)
+    detected = {i: infer(header, [cells[i] for _, cells in table.rows if i < len(cells)], tz=ctx.tz)
+                for i, header in enumerate(table.header)}
+    targets = checked.targets
+    by_line = {row["_line"]: row for row in checked.rows}
+    why: dict[int, str] = {}
+    for line, message in checked.problems:
+        why.setdefault(line, message)
+    shown = []
+    for line, _cells in table.rows[:lines]:
+        row = by_line.get(line)
+        cells = [] if row is None else [
+            format_value(prop, row.get(prop.name), tz=ctx.tz, labels=True) for _, prop in targets]
+        shown.append((line, cells, why.get(line, "")))
+    headings = [prop.label for _, prop in targets]
+    return Preview(checked.columns, detected, report, headings, shown)
 
 
 # ---------------------------------------------------------------- running

@@ -236,3 +236,32 @@ def test_remembered_mapping_for_the_same_headers(ctx):
                        options=ImportOptions(mapping={"Courriel": "email"}, skip=("Colour",)))
     assert imports.remembered_mapping("contacts", ["COURRIEL", "colour"]) == {"Courriel": "email", "Colour": ""}
     assert imports.remembered_mapping("contacts", ["Courriel"]) is None
+
+
+def test_the_mapping_screen_preview_reads_nothing_into_the_database(ctx):
+    """What the console's mapping screen is built on: the first mapping (remembered, else unknown
+    columns proposed as new properties), the preview of the first lines, values that are not options."""
+    text = ("Email,Lifecycle Stage,Favorite Color,Yearly Gift\n"
+            "a@example.org,Lead,Blue,\"1 234,5\"\n"
+            "b@example.org,Starship captain,Red,12\n"
+            "c@example.org,starship CAPTAIN,Blue,7\n"
+            "d@example.org,Lead,Red,3\n")
+    table = imports.read_table(text)
+    before = dump()
+    options = imports.first_options(ctx, "contacts", table)
+    assert sorted(options.proposals) == ["Favorite Color", "Yearly Gift"] and not options.create_properties
+    shown = imports.preview(ctx, "contacts", table, options)
+    assert shown.detected[2].type == "enumeration" and shown.detected[3].type == "number"
+    assert shown.headings == ["Email", "Lifecycle stage", "Favorite Color", "Yearly Gift"]
+    assert shown.lines[0] == (2, ["a@example.org", "Lead", "Blue", "1234.5"], "")
+    assert shown.lines[1][0] == 3 and shown.lines[1][1] == [] and "'Starship captain' is not one of" in shown.lines[1][2]
+    # one value to add, whatever its case; adding it (o on the screen) clears the problem
+    assert shown.report.unknown_options == {"lifecycle_stage": ["Starship captain"]}
+    options.add_options["lifecycle_stage"] = ["Starship captain"]
+    assert imports.preview(ctx, "contacts", table, options).report.problems == []
+    assert dump() == before
+    # importing remembers the mapping: the next file with these headers starts from it
+    imports.run(ctx, "contacts", text, options)
+    assert registry.get("contacts", "lifecycle_stage").options[-1] == "starship_captain"
+    again = imports.first_options(ctx, "contacts", table)
+    assert again.mapping["Favorite Color"] == "favorite_color" and not again.proposals

@@ -15,6 +15,7 @@ from segtui.tui.screens.create_segment import CreateSegmentScreen
 from segtui.tui.screens.deleted_segments import DeletedSegmentsScreen
 from segtui.tui.screens.edit_filters import EditFiltersScreen
 from segtui.tui.screens.filter_form import FilterForm
+from segtui.tui.screens.import_mapping import ImportMappingScreen
 from segtui.tui.screens.import_modal import ImportModal
 from segtui.tui.screens.name_modal import NameModal
 from segtui.tui.screens.record_page import RecordScreen
@@ -447,10 +448,21 @@ def test_import_a_good_file_and_a_bad_one(make_app, files_dir):
     seen = {}
 
     async def attempt(pilot, path):
-        pilot.app.screen.query_one("#import-path").value = path.name
+        """Through the mapping screen: its summary, then Import (refused or done), back to the dialog."""
+        modal = pilot.app.screen
+        modal.query_one("#import-path").value = path.name
+        modal.query_one("#import-path").focus()
         await pilot.press("enter")
         await settle(pilot)
-        return shown(pilot.app.screen.query_one("#import-report"))
+        mapping = pilot.app.screen
+        assert isinstance(mapping, ImportMappingScreen)
+        summary = shown(mapping.query_one("#mapping-summary"))
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        if pilot.app.screen is mapping:  # refused: nothing written, back to the dialog
+            await pilot.press("escape")
+            await settle(pilot)
+        return summary + "\n" + shown(modal.query_one("#import-report"))
 
     async def scenario(pilot):
         await pilot.press("i")
@@ -464,9 +476,10 @@ def test_import_a_good_file_and_a_bad_one(make_app, files_dir):
         assert isinstance(pilot.app.screen, SegmentsListScreen)
 
     run(app, scenario)
-    assert "The file was refused, nothing was imported (2 problem(s))" in seen["bad"]
+    assert "Import is refused as it stands (2 problem(s))" in seen["bad"]
     assert "line 2: Events attended must be a number" in seen["bad"]
     assert "line 4: missing email" in seen["bad"]
+    assert "Nothing was imported." in seen["bad"]
     assert seen["count_after_bad"] == contacts_before
     assert not Contact.select().where(Contact.email == "new.b@example.org").exists()
     assert "Imported. 2 lines: 1 created, 1 updated." in seen["good"]

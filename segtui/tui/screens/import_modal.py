@@ -10,11 +10,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select, Static
 
-from ...core import files, records
+from ...core import files, imports
 from ...core.errors import ImportRefused, SegtuiError
-from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property, properties
+from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, key_property
 from ..text import printable
 from ..work import CoreWork
+from .import_mapping import ImportMappingScreen
 
 
 class ImportModal(CoreWork, ModalScreen[bool]):
@@ -62,10 +63,10 @@ class ImportModal(CoreWork, ModalScreen[bool]):
 
     def help_text(self) -> str:
         key = key_property(self.object_type).name
-        columns = ", ".join(f"{p.name}" for p in properties(self.object_type).values())
-        return (f"UTF-8, a header row of property names or labels ({key} is required). Accepted columns: "
-                f"{columns}. Known {key}s are updated, new ones created; an empty cell keeps the stored value. "
-                "One bad line refuses the whole file.")
+        return (f"UTF-8 CSV with a header row ({key} is required), a HubSpot export as it comes. Next, each "
+                f"column is matched to a property, and you see a preview before anything is written. Known "
+                f"{key}s are updated, new ones created; an empty cell keeps the stored value. One bad line "
+                "refuses the whole file.")
 
     def on_mount(self) -> None:
         self.query_one("#import-path", Input).focus()
@@ -102,30 +103,31 @@ class ImportModal(CoreWork, ModalScreen[bool]):
         self.run_import(name, self.object_type, self.segment.id if into else None)
 
     def run_import(self, name: str, object_type: str, segment_id: int | None) -> None:
-        ctx, folder = self.app.ctx, self.folder
-
-        def progress(done: int, total: int) -> None:  # in the worker's thread
-            self.app.call_from_thread(self.show_progress, done, total)
+        """Read the file (in the files folder only), then map its columns on the mapping screen."""
+        folder = self.folder
 
         def job():
             text = files.read_in_folder(folder, name)
-            self.app.call_from_thread(self.show_checking)
-            return records.import_csv(ctx, object_type, text, segment_id=segment_id, progress=progress)
+            imports.read_table(text)  # a file that is not CSV is refused here, where the user looks
+            return text
 
-        self.run_core(job, done=self.done, failed=self.not_imported, group="import")
+        def read(text: str) -> None:
+            self.query_one("#import-report", Static).update(Text("Mapping the columns…", style="dim"))
+            self.app.push_screen(ImportMappingScreen(object_type, name, text, segment_id=segment_id), self.mapped)
+
+        self.run_core(job, done=read, failed=self.not_imported, group="import")
+
+    def mapped(self, report) -> None:
+        if report is None:
+            self.refused("Nothing was imported.", [])
+        else:
+            self.done(report)
 
     def not_imported(self, exc: SegtuiError) -> None:
         if isinstance(exc, ImportRefused):
             self.refused(exc.message.splitlines()[0], exc.problems)
         else:
             self.refused(f"Nothing was imported: {exc}", [])
-
-    def show_checking(self) -> None:
-        self.query_one("#import-report", Static).update(Text("Checking every line, then writing…", style="dim"))
-
-    def show_progress(self, done: int, total: int) -> None:
-        self.query_one("#import-progress", ProgressBar).update(total=total, progress=done)
-        self.query_one("#import-report", Static).update(Text(f"Writing: {done:,} of {total:,} lines", style="dim"))
 
     def refused(self, headline: str, problems: list[tuple[int, str]]) -> None:
         """Every faulty line, each on its own row (the file is refused whole)."""
@@ -146,9 +148,10 @@ class ImportModal(CoreWork, ModalScreen[bool]):
         self.query_one("#start", Button).disabled = False
         bar = self.query_one("#import-progress", ProgressBar)
         bar.update(total=max(report.lines, 1), progress=max(report.lines, 1))
-        text = Text.assemble(("Imported. ", "bold green"), f"{report.sentence()}.\n")
-        text.append("Active segments whose filters use the imported columns are refreshed at the background "
-                    "worker's next run.")
+        text = Text.assemble(("Imported. ", "bold green"), f"{printable(report.sentence())}.\n")
+        for proposal in report.created_properties:
+            text.append(f"Created the property {printable(proposal.describe(), limit=200)}.\n")
+        text.append(f"Segments: {printable(report.segments_sentence(), limit=300)}")
         self.query_one("#import-report", Static).update(text)
         self.query_one("#close", Button).focus()
 

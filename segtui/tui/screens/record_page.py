@@ -1,7 +1,10 @@
-"""One record: its properties (Enter edits one) and the segments it belongs to.
+"""One record: its properties (Enter edits one), the segments it belongs to, its associations.
 
 An edit is saved at once, and the active segments whose filters read that property follow it
-in the same transaction; the page says which segments the record joined or left.
+in the same transaction; the page says which segments the record joined or left. The
+associated companies (of a contact) or contacts (of a company) are listed with the primary
+company first; they can be added (a search), removed (confirmed) and opened, and the segments
+with association filters follow at once as well.
 """
 
 from __future__ import annotations
@@ -13,15 +16,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from ...core import records
+from ...core import associations, records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR, key_property, properties, value_of
+from ...core.properties import OTHER, SINGULAR, key_property, properties, value_of
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, printable, type_badge
 from ..work import CoreWork
+from .confirm import ConfirmModal
 from .edit_property import EditPropertyModal
-from .record_picker import record_name
+from .record_picker import RecordPicker, record_name
 
 
 class RecordScreen(HasActions, CoreWork, Screen):
@@ -30,6 +34,12 @@ class RecordScreen(HasActions, CoreWork, Screen):
         "record",
         BACK,
         Action("edit", "Edit property", "e", mutates=True, description="The highlighted property of this record"),
+        Action("associate", "Associate", "a", mutates=True, title="Associate records",
+               description="Associate companies with this contact (or contacts with this company)"),
+        Action("dissociate", "Remove association", "x", mutates=True, title="Remove association",
+               description="The highlighted associated record (confirmed first)"),
+        Action("make_primary", "Primary company", "p", mutates=True, title="Make primary company",
+               description="The highlighted company becomes this contact's primary one"),
         Action("reload", "Reload", "r", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
@@ -40,6 +50,8 @@ class RecordScreen(HasActions, CoreWork, Screen):
         self.record_id = record_id
         self.names = list(properties(object_type))
         self.edited = ""
+        self.other = OTHER[object_type]
+        self.linked: list[int] = []  # the associated records' ids, in the table's order
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,6 +62,8 @@ class RecordScreen(HasActions, CoreWork, Screen):
             with Vertical(id="record-right"):
                 yield Label("Member of", classes="section-title")
                 yield DataTable(id="record-segments", cursor_type="row", show_cursor=False, show_header=False)
+                yield Label("", id="associations-title", classes="section-title")
+                yield DataTable(id="record-associations", cursor_type="row", show_header=False)
         yield Static("", id="edit-note")
         yield Footer(compact=True)
 
@@ -57,8 +71,15 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props = self.query_one("#properties", DataTable)
         props.add_column("Property", width=18)
         props.add_column("Value", width=30)
+        linked = self.query_one("#record-associations", DataTable)
+        linked.add_column("Record", width=60)
         self.reload()
         props.focus()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action == "make_primary" and self.object_type != "contacts":
+            return False  # a company has no primary contact
+        return super().check_action(action, parameters)
 
     def reload(self) -> None:
         self.read_core(self.show_record, failed=self.gone)
@@ -101,7 +122,93 @@ class RecordScreen(HasActions, CoreWork, Screen):
                           key=str(seg.id))
         if not found:
             segs.add_row(Text("no segment", style="dim italic"))
+        self.show_associations()
         self.show_note()
+
+    def show_associations(self) -> None:
+        table = self.query_one("#record-associations", DataTable)
+        row = table.cursor_row
+        table.clear()
+        found, total = associations.associated(self.object_type, self.record_id)
+        self.linked = [record.id for record, _ in found]
+        for record, primary in found:
+            key = getattr(record, key_property(self.other).name)
+            name = record_name(self.other, record)
+            text = Text.assemble(("primary ", "bold green") if primary else "", literal(key, limit=50))
+            if name:
+                text.append("  ")
+                text.append(literal(name, "dim", limit=40))
+            table.add_row(text, key=str(record.id))
+        if not found:
+            table.add_row(Text(f"no associated {SINGULAR[self.other]}", style="dim italic"))
+        elif total > len(found):
+            table.add_row(Text(f"… and {total - len(found):,} more", style="dim italic"))
+        else:
+            table.move_cursor(row=min(max(row, 0), len(found) - 1), animate=False)
+        keys = "a add · x remove · " + ("p primary · " if self.object_type == "contacts" else "") + "Enter open"
+        self.query_one("#associations-title", Label).update(Text.assemble(
+            (f"Associated {self.other} ({total:,})", "bold"), (f"  {keys}" if not self.app.ctx.read_only
+                                                               else "  Enter open", "dim")))
+
+    def chosen_association(self) -> int | None:
+        table = self.query_one("#record-associations", DataTable)
+        if not 0 <= table.cursor_row < len(self.linked):
+            return None
+        return self.linked[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#record-associations")
+    def open_associated(self) -> None:
+        other_id = self.chosen_association()
+        if other_id is not None:
+            self.app.push_screen(RecordScreen(self.other, other_id))
+
+    def action_associate(self) -> None:
+        title = f"Associate {SINGULAR[self.other]}s with this {SINGULAR[self.object_type]}"
+        self.app.push_screen(RecordPicker(self.other, title, several=True, confirm_label="Associate"),
+                             self.associate_chosen)
+
+    def associate_chosen(self, chosen: list[int] | None) -> None:
+        if not chosen:
+            return
+        ctx, object_type, record_id = self.app.ctx, self.object_type, self.record_id
+        self.run_core(lambda: associations.associate_many(ctx, object_type, record_id, chosen),
+                      done=self.linked_changed, group="associate")
+
+    def action_dissociate(self) -> None:
+        other_id = self.chosen_association()
+        if other_id is None:
+            self.notify(f"Highlight an associated {SINGULAR[self.other]} first (Tab moves to the list).",
+                        severity="warning", timeout=4)
+            return
+        table = self.query_one("#record-associations", DataTable)
+        shown = table.get_row_at(table.cursor_row)[0].plain
+        self.app.push_screen(ConfirmModal(
+            "Remove the association?", f"{shown} will no longer be associated with this {SINGULAR[self.object_type]}. "
+            "Segments with association filters follow at once; a removed association can be added again.",
+            "Remove"), lambda yes: yes and self.dissociate(other_id))
+
+    def dissociate(self, other_id: int) -> None:
+        ctx, object_type, record_id = self.app.ctx, self.object_type, self.record_id
+        self.run_core(lambda: associations.dissociate_records(ctx, object_type, record_id, other_id),
+                      done=self.linked_changed, group="associate")
+
+    def action_make_primary(self) -> None:
+        if self.object_type != "contacts":
+            self.notify("Only a contact has a primary company.", severity="warning", timeout=4)
+            return
+        other_id = self.chosen_association()
+        if other_id is None:
+            self.notify("Highlight an associated company first (Tab moves to the list).", severity="warning",
+                        timeout=4)
+            return
+        ctx, record_id = self.app.ctx, self.record_id
+        self.run_core(lambda: associations.make_primary(ctx, record_id, other_id), done=self.linked_changed,
+                      group="associate")
+
+    def linked_changed(self, sentence: str) -> None:
+        self.edited = printable(sentence, limit=400)
+        self.notify(self.edited, title="Associations")
+        self.reload()
 
     def show_note(self) -> None:
         self.query_one("#edit-note", Static).update(Text(self.edited))

@@ -1,0 +1,369 @@
+"""The import mapping screen (issue 12): each column of the file, what it imports into, a preview.
+
+Every column shows three sample values, the type its values suggest and its fate: a property,
+a property to create (type and options editable), an association, or not imported. The first
+lines are shown as they would be stored, with the dry run's counts and every problem; nothing
+is written until Import, and a refused file writes nothing. The mapping is remembered for the
+next file with the same headers.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select, Static
+
+from ...core import imports, property_admin
+from ...core.errors import InvalidInput, SegtuiError
+from ...core.properties import OBJECT_LABELS, TYPE_LABELS, TYPES, WITH_OPTIONS, internal_name, properties
+from ..text import literal, printable
+from ..work import CoreWork
+
+SKIP, CREATE = "__skip__", "__create__"
+ASSOCIATIONS = {imports.ASSOCIATE_IDS: "Associated companies (HubSpot Record IDs, ;-separated)",
+                imports.ASSOCIATE_NAME: "Associated company (by name, when unique)"}
+ASSOCIATION_HEADERS = {imports.ASSOCIATE_IDS: "Associated Company IDs", imports.ASSOCIATE_NAME: "Associated Company"}
+
+
+def fate(column: imports.Column, object_type: str) -> Text:
+    """What a column imports into, in words."""
+    if column.action == imports.PROPERTY:
+        prop = properties(object_type).get(column.property)
+        label = prop.label if prop else column.property
+        return Text.assemble(literal(label, limit=40), (f"  {column.how}", "dim"))
+    if column.action == imports.CREATE:
+        proposal = column.proposal
+        text = Text.assemble(("new ", "bold green"), literal(proposal.label, limit=30),
+                             (f" ({TYPE_LABELS[proposal.type].split(' (')[0]}", "dim"))
+        if proposal.options:
+            text.append(": " + printable(", ".join(proposal.options), limit=40), style="dim")
+        text.append(")", style="dim")
+        return text
+    if column.action == imports.SKIP:
+        return Text("not imported", style="dim italic")
+    if column.action in ASSOCIATIONS:
+        return Text(ASSOCIATIONS[column.action].split(" (")[0], style="italic")
+    hint = f" (did you mean {column.suggestion!r}?)" if column.suggestion else ""
+    return Text(f"⚠ unknown{printable(hint, limit=60)}", style="bold red")
+
+
+class ImportMappingScreen(CoreWork, Screen[object]):
+    """Dismissed with the ImportReport of a done import, or None (nothing written)."""
+
+    CSS_PATH = "import_mapping.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("enter", "change", "Change mapping", show=True),
+        Binding("o", "add_options", "Add missing options"),
+        Binding("ctrl+s", "run_import", "Import", priority=True),
+    ]
+
+    def __init__(self, object_type: str, file_name: str, text: str, *, segment_id: int | None = None) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.file_name = file_name
+        self.text = text
+        self.segment_id = segment_id
+        self.table: imports.Table | None = None
+        self.options: imports.ImportOptions | None = None
+        self.shown: imports.Preview | None = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="mapping-title")
+        yield DataTable(id="mapping-columns", cursor_type="row", zebra_stripes=True)
+        yield Label("Preview (the first lines, as they would be stored)", classes="section-title")
+        yield DataTable(id="mapping-preview", cursor_type="none", show_cursor=False)
+        with VerticalScroll(id="mapping-summary-box"):
+            yield Static(Text("Reading the file…", style="dim"), id="mapping-summary")
+        with Horizontal(id="mapping-buttons"):
+            yield Button("Back", id="mapping-back", compact=True)
+            yield Button("Import", id="mapping-import", variant="primary", compact=True, disabled=True)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = f"Import {self.object_type}"
+        table = self.query_one("#mapping-columns", DataTable)
+        for label, width in (("Column", 20), ("Imports into", 36), ("Detected", 9), ("Samples", 30)):
+            table.add_column(label, width=width)
+        table.focus()
+        ctx, object_type, text = self.app.ctx, self.object_type, self.text
+
+        def first():
+            table = imports.read_table(text)
+            options = imports.first_options(ctx, object_type, table)
+            return table, options, imports.preview(ctx, object_type, table, options)
+
+        self.run_core(first, done=self.loaded, failed=self.unreadable, group="preview")
+
+    def loaded(self, found) -> None:
+        self.table, self.options, preview = found
+        self.show(preview)
+
+    def unreadable(self, exc: SegtuiError) -> None:
+        self.query_one("#mapping-summary", Static).update(
+            Text(f"⚠ {printable(exc.message, limit=600)}\nNothing was imported.", style="bold red"))
+
+    def refresh_preview(self, keep: int | None = None) -> None:
+        ctx, object_type, table, options = self.app.ctx, self.object_type, self.table, self.options
+        self.query_one("#mapping-import", Button).disabled = True
+        self.run_core(lambda: imports.preview(ctx, object_type, table, options), done=self.show,
+                      failed=self.unreadable, group="preview")
+
+    # -- showing -------------------------------------------------------------------------------
+    def show(self, preview: imports.Preview) -> None:
+        self.shown = preview
+        report = preview.report
+        self.query_one("#mapping-title", Static).update(Text.assemble(
+            ("Import ", "bold"), (OBJECT_LABELS[self.object_type].lower(), "bold"), " from ",
+            literal(self.file_name, "bold", limit=60),
+            f" · {report.lines:,} lines · {len(preview.columns)} columns"))
+        columns = self.query_one("#mapping-columns", DataTable)
+        row = columns.cursor_row
+        columns.clear()
+        for column in preview.columns:
+            detected = preview.detected[column.index].type
+            columns.add_row(literal(column.header or "(no header)", limit=40), fate(column, self.object_type),
+                            TYPE_LABELS[detected].split(" (")[0],
+                            literal(" | ".join(column.samples), "dim", limit=60) if column.samples
+                            else Text("empty", style="dim italic"),
+                            key=str(column.index))
+        if preview.columns:
+            columns.move_cursor(row=min(max(row, 0), len(preview.columns) - 1), animate=False)
+        self.show_lines(preview)
+        self.show_summary(preview)
+
+    def show_lines(self, preview: imports.Preview) -> None:
+        lines = self.query_one("#mapping-preview", DataTable)
+        lines.clear(columns=True)
+        lines.add_column("Line", width=5)
+        for heading in preview.headings:
+            lines.add_column(printable(heading, limit=20), width=max(8, min(20, len(heading))))
+        for line, cells, why in preview.lines:
+            if why:
+                lines.add_row(str(line), Text(f"⚠ {printable(why, limit=120)}", style="red"),
+                              *[""] * (len(preview.headings) - 1) if preview.headings else [])
+            else:
+                lines.add_row(str(line), *[literal(c, limit=40) if c else Text("-", style="dim") for c in cells])
+
+    def show_summary(self, preview: imports.Preview) -> None:
+        report = preview.report
+        text = Text(f"{report.lines:,} lines: {imports.new_and_updated_sentence(report)}.", style="bold")
+        if report.created_properties:
+            text.append("\nCreates " + ", ".join(printable(p.describe(), limit=80) for p in report.created_properties),
+                        style="")
+        if report.problems:
+            text.append(f"\n⚠ Import is refused as it stands ({len(report.problems):,} problem(s)); nothing will be "
+                        "written until they are fixed:", style="bold red")
+            for line, message in report.problems[:30]:
+                text.append(f"\n  line {line}: " if line > 1 else "\n  header: ", style="bold")
+                text.append(printable(message, limit=200))
+            if len(report.problems) > 30:
+                text.append(f"\n  … and {len(report.problems) - 30:,} more")
+        for name, missing in report.unknown_options.items():
+            prop = properties(self.object_type).get(name)
+            label = prop.label if prop else name
+            text.append(f"\n{len(missing)} value(s) of the file are not options of {printable(label, limit=40)}: "
+                        f"{printable(', '.join(missing), limit=200)} — press o to add them as options.",
+                        style="yellow")
+        for line, message in report.warnings[:10]:
+            text.append(f"\n  line {line}: {printable(message, limit=200)}", style="dim")
+        if not report.problems:
+            text.append("\nNothing is written until Import (ctrl+s).", style="dim")
+        self.query_one("#mapping-summary", Static).update(text)
+        self.query_one("#mapping-import", Button).disabled = (bool(report.problems) or self.running
+                                                              or self.app.ctx.read_only)
+
+    # -- changing ------------------------------------------------------------------------------
+    def selected(self) -> imports.Column | None:
+        table = self.query_one("#mapping-columns", DataTable)
+        if self.shown is None or not 0 <= table.cursor_row < len(self.shown.columns):
+            return None
+        return self.shown.columns[table.cursor_row]
+
+    @on(DataTable.RowSelected, "#mapping-columns")
+    def row_chosen(self) -> None:
+        self.action_change()
+
+    def action_change(self) -> None:
+        column = self.selected()
+        if column is None or self.running:
+            return
+        detected = self.shown.detected[column.index]
+        self.app.push_screen(ColumnMappingModal(self.object_type, column, detected), self.changed)
+
+    def changed(self, choice) -> None:
+        if not choice or self.options is None:
+            return
+        header, kind, value = choice
+        options = self.options
+        options.mapping.pop(header, None)
+        options.proposals.pop(header, None)
+        if kind == "create":
+            options.proposals[header] = value
+        else:  # a property name, an association column's header, or "" (not imported)
+            options.mapping[header] = value
+        self.refresh_preview()
+
+    def action_add_options(self) -> None:
+        if self.shown is None or not self.shown.report.unknown_options:
+            self.notify("Every value of the file's dropdown columns is already an option.", timeout=4)
+            return
+        for name, missing in self.shown.report.unknown_options.items():
+            extra = self.options.add_options.setdefault(name, [])
+            extra.extend(m for m in missing if m not in extra)
+        self.refresh_preview()
+
+    # -- importing -----------------------------------------------------------------------------
+    @on(Button.Pressed, "#mapping-import")
+    def action_run_import(self) -> None:
+        if self.running or self.shown is None:
+            return
+        if self.app.ctx.read_only:
+            self.notify("This console is read-only: nothing can be imported.", severity="warning")
+            return
+        if self.shown.report.problems:
+            self.notify("The file is refused as it stands: see the problems under the preview.", severity="warning")
+            return
+        self.running = True
+        self.query_one("#mapping-import", Button).disabled = True
+        self.query_one("#mapping-summary", Static).update(Text("Importing…", style="dim"))
+        ctx, object_type, text, options, target = self.app.ctx, self.object_type, self.text, self.options, \
+            self.segment_id
+        self.run_core(lambda: imports.run(ctx, object_type, text, options, segment_id=target),
+                      done=self.imported, failed=self.refused, group="import")
+
+    def imported(self, report) -> None:
+        self.running = False
+        self.dismiss(report)
+
+    def refused(self, exc: SegtuiError) -> None:
+        self.running = False
+        self.query_one("#mapping-import", Button).disabled = False
+        self.query_one("#mapping-summary", Static).update(
+            Text(f"⚠ {printable(exc.message, limit=1200)}", style="bold red"))
+
+    @on(Button.Pressed, "#mapping-back")
+    def action_back(self) -> None:
+        if self.running:
+            self.notify("The import is running; it finishes on its own.", severity="warning", timeout=4)
+            return
+        self.dismiss(None)
+
+
+class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
+    """Change what one column imports into: a property, a new property, or nothing.
+
+    Dismissed with (header, "property"|"create", target) or None (unchanged)."""
+
+    CSS_PATH = "import_mapping.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, object_type: str, column: imports.Column, detected: imports.Proposal) -> None:
+        super().__init__()
+        self.object_type = object_type
+        self.column = column
+        # a new property starts from the column's current proposal, else from what its values suggest
+        self.proposal = column.proposal or detected
+
+    def targets(self) -> list[tuple[str, str]]:
+        out = [("Don't import", SKIP), ("Create a new property…", CREATE)]
+        for name, label in ASSOCIATIONS.items():
+            if self.object_type == "contacts":
+                out.append((label, name))
+        for prop in properties(self.object_type).values():
+            if not prop.read_only or prop.name == "hubspot_id":
+                out.append((f"{printable(prop.label, limit=40)} ({prop.name})", prop.name))
+        return out
+
+    def current(self) -> str:
+        column = self.column
+        if column.action == imports.PROPERTY:
+            return column.property
+        if column.action == imports.CREATE:
+            return CREATE
+        if column.action in ASSOCIATIONS:
+            return column.action
+        return SKIP if column.action == imports.SKIP else CREATE
+
+    def compose(self) -> ComposeResult:
+        column = self.column
+        with Vertical(id="column-form"):
+            yield Label(f"Column {printable(column.header, limit=60)!r}", id="column-form-title", markup=False)
+            yield Static(Text.assemble(("Samples: ", "dim"),
+                                       literal(" | ".join(column.samples) or "empty", limit=120)))
+            with Horizontal(classes="form-row"):
+                yield Label("Imports into", classes="form-label")
+                yield Select(self.targets(), allow_blank=False, value=self.current(), id="column-target",
+                             compact=True)
+            with Vertical(id="column-create"):
+                with Horizontal(classes="form-row"):
+                    yield Label("Label", classes="form-label")
+                    yield Input(self.proposal.label, id="column-label", compact=True)
+                yield Static("", id="column-name", classes="muted")
+                with Horizontal(classes="form-row"):
+                    yield Label("Type", classes="form-label")
+                    yield Select([(TYPE_LABELS[t], t) for t in TYPES], allow_blank=False, value=self.proposal.type,
+                                 id="column-type", compact=True)
+                with Horizontal(classes="form-row", id="column-options-row"):
+                    yield Label("Options", classes="form-label")
+                    yield Input(", ".join(self.proposal.options), placeholder="Gold, Silver, Bronze",
+                                id="column-options", compact=True)
+            yield Static("", id="column-error", classes="error-text")
+            with Horizontal(id="column-buttons"):
+                yield Button("Cancel", id="column-cancel", compact=True)
+                yield Button("Apply", id="column-apply", variant="primary", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#column-target", Select).focus()
+        self.update_form()
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#column-label")
+    def update_form(self) -> None:
+        creating = self.query_one("#column-target", Select).value == CREATE
+        self.query_one("#column-create").display = creating
+        self.query_one("#column-options-row").display = self.query_one("#column-type", Select).value in WITH_OPTIONS
+        name = internal_name(self.query_one("#column-label", Input).value)
+        self.query_one("#column-name", Static).update(
+            f"Internal name: {name or '(type a label with letters or digits)'}; fixed once created")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#column-apply")
+    def apply(self) -> None:
+        target = self.query_one("#column-target", Select).value
+        header = self.column.header
+        if target == SKIP:
+            self.dismiss((header, "property", ""))
+            return
+        if target in ASSOCIATIONS:
+            self.dismiss((header, "property", ASSOCIATION_HEADERS[target]))
+            return
+        if target != CREATE:
+            self.dismiss((header, "property", target))
+            return
+        label = " ".join(self.query_one("#column-label", Input).value.split())
+        type_ = self.query_one("#column-type", Select).value
+        options = [o.strip() for o in self.query_one("#column-options", Input).value.split(",") if o.strip()] \
+            if type_ in WITH_OPTIONS else []
+        error = self.query_one("#column-error", Static)
+        name = internal_name(label)
+        try:
+            if not name:
+                raise InvalidInput("Type a label with at least one letter or digit: the internal name comes from it.")
+            property_admin.check_name(self.object_type, name)  # from the properties in memory: no query
+            if type_ in WITH_OPTIONS and not options:
+                raise InvalidInput(f"A {TYPE_LABELS[type_].lower()} needs options: type them separated by commas.")
+        except InvalidInput as exc:
+            error.update(Text(f"⚠ {printable(exc.message.replace(' or --name', ''), limit=300)}"))
+            return
+        self.dismiss((header, "create", imports.Proposal(label, name, type_, options)))
+
+    @on(Button.Pressed, "#column-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)

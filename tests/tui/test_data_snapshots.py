@@ -1,0 +1,72 @@
+"""Snapshots of issue 12's screens (your own data) at 80x24 and 120x40: Properties, the import
+mapping screen and its column form, and a record page with its associations."""
+
+from __future__ import annotations
+
+import pytest
+
+from segtui.core import associations
+from segtui.core.models import Company, Contact
+from segtui.tui.screens.record_page import RecordScreen
+
+from .conftest import SIZES, settle, steady, still_toasts
+from .test_import_mapping_flows import HUBSPOT
+
+
+def scenario(*steps):
+    async def run_before(pilot) -> None:
+        for step in steps:
+            await step(pilot)
+        await settle(pilot)
+        steady(pilot)
+
+    return run_before
+
+
+def keys(*pressed):
+    async def step(pilot):
+        await pilot.press(*pressed)
+        await pilot.pause()
+
+    return step
+
+
+async def mapping(pilot):
+    await pilot.press("i")
+    await pilot.pause()
+    pilot.app.screen.query_one("#import-path").value = "hubspot.csv"
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def favorite_color_form(pilot):
+    screen = pilot.app.screen
+    screen.query_one("#mapping-columns").move_cursor(row=[c.header for c in screen.shown.columns].index("Favorite Color"))
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def record_page(pilot):
+    person = Contact.select().order_by(Contact.id).first()
+    await pilot.app.push_screen(RecordScreen("contacts", person.id))
+    await settle(pilot)
+    pilot.app.screen.query_one("#record-associations").focus()
+    await pilot.pause()
+
+
+SCREENS = {
+    "properties": scenario(keys("P")),
+    "import_mapping": scenario(mapping),
+    "column_mapping": scenario(mapping, favorite_color_form),
+    "record_associations": scenario(record_page),
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, demo_ctx, files_dir, screen, size):
+    (files_dir / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")
+    person = Contact.select().order_by(Contact.id).first()
+    for company in Company.select().order_by(Company.id).limit(2):
+        associations.associate(demo_ctx, person.id, company.id)
+    assert snap_compare(still_toasts(make_app()), terminal_size=SIZES[size], run_before=SCREENS[screen])
