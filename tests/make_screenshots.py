@@ -21,6 +21,8 @@ from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
 from segtui.tui.app import SegtuiApp  # noqa: E402
 from tests.conftest import T0  # noqa: E402
+from tests.tui.test_data_snapshots import SCREENS as DATA_SCREENS  # noqa: E402
+from tests.tui.test_import_mapping_flows import HUBSPOT  # noqa: E402
 from tests.tui.test_snapshots import SCREENS, keys, opened, scenario, settle  # noqa: E402
 
 # issue 12: the demo's custom properties and association segments
@@ -29,6 +31,8 @@ SCREENS = {
     "properties": scenario(keys("P")),
     "association_filter": scenario(opened("Companies with 3+ customers"), keys("e"), settle, keys("down", "e"), settle),
     "association_editor": scenario(opened("Contacts at software companies"), keys("e"), settle),
+    "import_mapping": DATA_SCREENS["import_mapping"],
+    "record_associations": DATA_SCREENS["record_associations"],
 }
 
 SHOTS = {
@@ -45,6 +49,8 @@ SHOTS = {
     "properties": "properties",
     "association-filter": "association_filter",
     "association-editor": "association_editor",
+    "import-mapping": "import_mapping",
+    "record-associations": "record_associations",
 }
 
 
@@ -55,8 +61,11 @@ def main() -> None:
         database = db.open_database(str(Path(folder) / "demo.db"))
         ctx = Context(clock=FixedClock(T0), actor="alice", tz="Europe/Paris")
         demo.build(ctx, contacts=2000, seed=7)
+        files = Path(folder) / "files"
+        files.mkdir()
+        (files / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")  # what the mapping screen shows
         for name, scenario in SHOTS.items():
-            app = SegtuiApp(ctx, worker_interval=0, animations=False)
+            app = SegtuiApp(ctx, worker_interval=0, animations=False, files_dir=files)
             svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=SCREENS[scenario], title="segtui")
             (out / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(f"wrote screenshots/{name}.svg")

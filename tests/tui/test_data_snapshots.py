@@ -4,9 +4,10 @@ mapping screen and its column form, and a record page with its associations."""
 from __future__ import annotations
 
 import pytest
+from peewee import fn
 
 from segtui.core import associations
-from segtui.core.models import Company, Contact
+from segtui.core.models import Association, Company, Contact
 from segtui.tui.screens.record_page import RecordScreen
 
 from .conftest import SIZES, settle, steady, still_toasts
@@ -47,8 +48,11 @@ async def favorite_color_form(pilot):
 
 
 async def record_page(pilot):
-    person = Contact.select().order_by(Contact.id).first()
-    await pilot.app.push_screen(RecordScreen("contacts", person.id))
+    """The page of the contact with the most companies (the lowest id of them)."""
+    count = fn.COUNT(Association.company)
+    person = (Association.select(Association.contact).group_by(Association.contact)
+              .order_by(count.desc(), Association.contact).first()).contact_id
+    await pilot.app.push_screen(RecordScreen("contacts", person))
     await settle(pilot)
     pilot.app.screen.query_one("#record-associations").focus()
     await pilot.pause()
