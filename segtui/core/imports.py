@@ -32,7 +32,7 @@ from .context import Context
 from .db import write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput
-from .models import RECORD_MODELS, Association, Company, Contact, ImportMapping
+from .models import RECORD_MODELS, Company, Contact, ImportMapping
 from .properties import (
     BOOLEAN,
     CUSTOM_GROUP,
@@ -197,7 +197,7 @@ def resolve_property(object_type: str, ref: str) -> Property | None:
 
 
 def did_you_mean(object_type: str, header: str) -> str | None:
-    props = [p for p in registry.properties(object_type).values()]
+    props = list(registry.properties(object_type).values())
     keys = {}
     for prop in props:
         for key in (prop.label, prop.name, *prop.aliases):
@@ -462,7 +462,7 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
     return checked, report
 
 
-def _note_unknown_options(report: "ImportReport", prop: Property, cell: str) -> None:
+def _note_unknown_options(report: ImportReport, prop: Property, cell: str) -> None:
     """The values of a cell that are not options of ``prop`` (what "add as options" would add)."""
     parts = cell.split(";") if prop.type == MULTIPLE else [cell]
     found = report.unknown_options.setdefault(prop.name, [])

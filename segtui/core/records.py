@@ -7,17 +7,14 @@ the changed properties, in the same transaction (``follow``).
 from __future__ import annotations
 
 import csv
-import io
-import math
 import re
-from dataclasses import dataclass, field
-from functools import partial
+from dataclasses import dataclass
 from pathlib import Path
 
 import pendulum
-from peewee import EXCLUDED, chunked, fn
+from peewee import fn
 
-from . import audit, files, follow, membership, store, values
+from . import audit, files, follow, store, values
 from . import properties as registry
 from .context import Context
 from .db import is_sqlite, write_transaction

@@ -13,7 +13,10 @@ from segtui.core.models import AuditEntry, Contact, PropertyDefinition
 from core_helpers import add_contacts, f, make, tree
 
 
-def matching(object_type: str, flt: dict, today=pendulum.date(2026, 11, 26), tz="Europe/Paris") -> set[int]:
+DAY = pendulum.date(2026, 11, 26)
+
+
+def matching(object_type: str, flt: dict, today=DAY, tz="Europe/Paris") -> set[int]:
     normal = filters.validate(tree([flt]), object_type, resolve_segment=lambda ref: (_ for _ in ()).throw(AssertionError))
     model = Contact
     return {r.id for r in model.select(model.id).where(filters.compile_tree(normal, object_type, today=today, tz=tz))}

@@ -260,7 +260,7 @@ def test_read_file(tmp_path):
 
 def test_set_property_moves_only_the_segments_reading_it(ctx, clock, stored):
     by_region = make(ctx, "Bretons", "active", region_is("Bretagne"))
-    make(ctx, "Regulars", "active", tree([f("events_attended", "gte", value=2)]))
+    make(ctx, "Regulars", "active", tree([f("events_attended", "gte", value=2)]))  # reads another property
     clock.advance(minutes=1)
     record, done = records.set_property(replace(ctx, actor="bob"), "contacts", 2, "region", "Bretagne")
     assert (record.region, done.joined, done.left, done.evaluated) == ("Bretagne", {by_region.id: [2]}, {}, 1)

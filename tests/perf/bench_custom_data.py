@@ -167,7 +167,8 @@ def measure(label: str, database, sqlite: bool, args) -> dict:
                                                  "AND co.employees > 100) >= 2"),
     }
     for name, (flt, sql) in hand.items():
-        ours, n1, theirs, n2 = paired(lambda t=one(flt): count_where(t),
+        tree_ = one(flt)
+        ours, n1, theirs, n2 = paired(lambda t=tree_: count_where(t),
                                       lambda s=sql: database.execute_sql(s).fetchone()[0], args.runs)
         assert n1 == n2, (name, n1, n2)
         out[f"association: {name}: segtui (ms)"] = ours * 1000

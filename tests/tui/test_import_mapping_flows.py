@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.widgets import Button, DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select
 
 from segtui.core import properties as registry
 from segtui.core.models import Contact, ImportMapping, PropertyDefinition
