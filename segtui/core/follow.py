@@ -65,6 +65,8 @@ class Followed:
     left: dict[int, list[int]] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
     evaluated: int = 0  # segments evaluated
+    # what the change did to the associated records of the other object (a record edit)
+    across: Followed | None = None
 
     @property
     def changed(self) -> bool:
@@ -97,6 +99,9 @@ class Followed:
                 count = sum(len(ids) for ids in part.values())
                 parts.append(f"{count:,} {verb} {len(part):,} segment(s)")
         text = "; ".join(parts)
+        if self.across is not None and self.across.changed:
+            counts = self.across.sentence()[:-1]  # "2 left 1 segment(s)": counts, no names
+            text += ("; " if text else "") + "associated records: " + counts
         return (text[0].upper() + text[1:] + ".") if text else "No segment membership changed."
 
 

@@ -21,7 +21,7 @@ from .db import is_sqlite, write_transaction
 from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
-from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, SINGULAR, TEXT, Property,
+from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, TEXT, Property,
                          key_property, properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
@@ -302,11 +302,10 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
         # its associated records, in the other object's segments that read these properties
         across = follow.through_associations(ctx, object_type, [record_id], changed,
                                              cause=follow.changed_cause(changed))
+        done.across = across
         names = ", ".join(sorted(parsed))
-        sentence = done.sentence(record_id)
-        if across.changed:
-            sentence += f" Associated {OTHER[object_type]}: {across.sentence()}"
-        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. {sentence}",
+        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. "
+                     f"{done.sentence(record_id)}",
                      before={n: format_value(props[n], v, tz=ctx.tz) for n, v in before.items()},
                      after={**{n: format_value(props[n], v, tz=ctx.tz) for n, v in parsed.items()},
                             "segments": done.summary(), "associated_segments": across.summary()})

@@ -93,7 +93,8 @@ def test_a_company_change_re_evaluates_contact_segments_at_once(ctx, clock, worl
     assert members(software) == {c1, c2}
     assert software.filter_properties == ",@companies,@companies.industry,"
     clock.advance(minutes=1)
-    records.set_property(ctx, "companies", world["farm"], "industry", "software")
+    _, done = records.set_property(ctx, "companies", world["farm"], "industry", "software")
+    assert done.sentence(world["farm"]) == "Associated records: 1 joined 1 segment(s)."
     # in the edit's transaction, only its associated contact, logged with the reason; no refresh left to the worker
     assert members(software) == {c1, c2, c4}
     assert log_rows(software)[-1] == (c4, "added", "company: industry changed")
