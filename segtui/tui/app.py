@@ -34,6 +34,7 @@ class SegtuiApp(HasActions, CoreWork, App):
         Action("create_segment", "Create segment", mutates=True, description="Name, object, type and filters"),
         Action("browse_records", "Browse records", description="Contacts and companies: search, open, edit"),
         Action("recently_deleted", "Recently deleted", description="Segments deleted in the last 90 days"),
+        Action("properties", "Properties", description="Contact and company properties: create, edit, archive"),
         Action("import_records", "Import records", mutates=True, description="Contacts or companies from a CSV file"),
     )
     BINDINGS = ACTIONS.bindings()
