@@ -514,7 +514,9 @@ def _compile_moment(col, op, value, values, today, tz):
         if isinstance(day, str):
             day = dt.date.fromisoformat(day)
         moment = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
-        return dt.datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+        # naive UTC, as the column stores it
+        return dt.datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                           tzinfo=dt.UTC).replace(tzinfo=None)
 
     one = dt.timedelta(days=1)
 

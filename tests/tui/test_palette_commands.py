@@ -69,9 +69,30 @@ async def at_record(pilot) -> None:
     await settle(pilot)
 
 
+async def at_properties(pilot) -> None:
+    await to_list(pilot)
+    await pilot.press("P")
+    await settle(pilot)
+
+
+async def at_mapping(pilot) -> None:
+    """The import mapping screen of a small HubSpot-style file (a contact's first name changes)."""
+    from pathlib import Path
+
+    await to_list(pilot)
+    Path(pilot.app.files_folder(), "people.csv").write_text(
+        "Email,First Name,Member Level\nclaire.x@example.org,Claire,Gold\n", encoding="utf-8")
+    await pilot.press("i")
+    await settle(pilot)
+    pilot.app.screen.query_one("#import-path").value = "people.csv"
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 # the list last: its commands change how it shows (type filter, sort)
 PLACES = {"active": at_active, "static": at_static, "editor": at_editor, "test_record": at_test_record,
-          "deleted": at_deleted, "browser": at_browser, "record": at_record, "list": at_list}
+          "deleted": at_deleted, "browser": at_browser, "record": at_record, "properties": at_properties,
+          "mapping": at_mapping, "list": at_list}
 
 # (place, title) -> the screen on top after running it, or the notice it gives
 EXPECTED = {
@@ -117,6 +138,19 @@ EXPECTED = {
     ("browser", "Search records"): "RecordsBrowserScreen focus=#browser-search",
     ("browser", "Switch contacts / companies"): "RecordsBrowserScreen object=companies",
     ("record", "Edit property"): "EditPropertyModal",
+    ("record", "Associate records"): "RecordPicker",
+    ("record", "Remove association"): "RecordScreen notice=Highlight an associated company first",
+    ("record", "Make primary company"): "RecordScreen notice=Highlight an associated company first",
+    ("list", "Properties"): "PropertiesScreen",
+    ("properties", "Search properties"): "PropertiesScreen",
+    ("properties", "Contact / company properties"): "PropertiesScreen",
+    ("properties", "Create property"): "PropertyFormModal",
+    ("properties", "Edit property"): "PropertyFormModal",
+    ("properties", "Archive or restore property"): "PropertiesScreen notice=built-in",
+    ("properties", "Show archived properties"): "PropertiesScreen",
+    ("mapping", "Change the column's mapping"): "ColumnMappingModal",
+    ("mapping", "Add the missing options"): "ImportMappingScreen notice=already an option",
+    ("mapping", "Import the file"): "ImportModal",
 }
 
 

@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from ...core import imports, property_admin
 from ...core.errors import InvalidInput, SegtuiError
 from ...core.properties import OBJECT_LABELS, TYPE_LABELS, TYPES, WITH_OPTIONS, internal_name, properties
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from ..work import CoreWork
 
@@ -51,16 +52,22 @@ def fate(column: imports.Column, object_type: str) -> Text:
     return Text(f"⚠ unknown{printable(hint, limit=60)}", style="bold red")
 
 
-class ImportMappingScreen(CoreWork, Screen[object]):
+class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     """Dismissed with the ImportReport of a done import, or None (nothing written)."""
 
     CSS_PATH = "import_mapping.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("enter", "change", "Change mapping", show=True),
-        Binding("o", "add_options", "Add missing options"),
-        Binding("ctrl+s", "run_import", "Import", priority=True),
-    ]
+    ACTIONS = ActionTable(
+        "mapping",
+        BACK,
+        Action("change", "Change", "e", title="Change the column's mapping",
+               description="What the highlighted column imports into (Enter on it too)"),
+        Action("add_options", "Add missing options", "o", title="Add the missing options",
+               description="The file's values that are not options of a dropdown become options"),
+        Action("run_import", "Import", "ctrl+s", mutates=True, priority=True, title="Import the file",
+               description="Write it, all or nothing (refused while a problem remains)"),
+    )
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"import_records"})
 
     def __init__(self, object_type: str, file_name: str, text: str, *, segment_id: int | None = None) -> None:
         super().__init__()
@@ -153,10 +160,10 @@ class ImportMappingScreen(CoreWork, Screen[object]):
 
     def show_summary(self, preview: imports.Preview) -> None:
         report = preview.report
-        text = Text(f"{report.lines:,} lines: {imports.new_and_updated_sentence(report)}.", style="bold")
+        text = Text()
+        text.append(f"{report.lines:,} lines: {imports.new_and_updated_sentence(report)}.", style="bold")
         if report.created_properties:
-            text.append("\nCreates " + ", ".join(printable(p.describe(), limit=80) for p in report.created_properties),
-                        style="")
+            text.append("\nCreates " + ", ".join(printable(p.describe(), limit=80) for p in report.created_properties))
         if report.problems:
             text.append(f"\n⚠ Import is refused as it stands ({len(report.problems):,} problem(s)); nothing will be "
                         "written until they are fixed:", style="bold red")

@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sel
 from ...core import property_admin
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, TYPE_LABELS, TYPES, WITH_OPTIONS, Property, internal_name
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from ..work import CoreWork
 
@@ -23,17 +24,25 @@ def _options(prop: Property) -> str:
     return ", ".join(live) + (f" (archived: {', '.join(archived)})" if archived else "")
 
 
-class PropertiesScreen(CoreWork, Screen):
+class PropertiesScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "properties_screen.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("slash", "search", "Search", key_display="/"),
-        Binding("o", "switch_object", "Object"),
-        Binding("n", "create", "Create"),
-        Binding("e", "edit", "Edit"),
-        Binding("a", "archive", "Archive/restore"),
-        Binding("h", "toggle_archived", "Archived"),
-    ]
+    ACTIONS = ActionTable(
+        "properties",
+        BACK,
+        Action("search", "Search", "slash", key_display="/", title="Search properties",
+               description="Filter the properties by label or internal name"),
+        Action("switch_object", "Object", "o", title="Contact / company properties",
+               description="Switch between contact and company properties"),
+        Action("create", "Create", "n", mutates=True, title="Create property", description="A custom property"),
+        Action("edit", "Edit", "e", mutates=True, title="Edit property",
+               description="Label, description, group, options of the highlighted property"),
+        Action("archive", "Archive/restore", "a", mutates=True, title="Archive or restore property",
+               description="The highlighted property (refused while a segment's filters use it)"),
+        Action("toggle_archived", "Archived", "h", title="Show archived properties",
+               description="Show or hide the archived properties"),
+    )
+    BINDINGS = ACTIONS.bindings()
+    PALETTE_HIDES = frozenset({"properties"})
 
     def __init__(self, object_type: str = "contacts") -> None:
         super().__init__()
@@ -59,11 +68,6 @@ class PropertiesScreen(CoreWork, Screen):
         self.reload()
         table.focus()
 
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("create", "edit", "archive") and self.app.ctx.read_only:
-            return False
-        return True
-
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
         if keep is None and self.names and 0 <= table.cursor_row < len(self.names):
@@ -86,8 +90,11 @@ class PropertiesScreen(CoreWork, Screen):
             table.add_row(literal(prop.label, limit=60), prop.name, TYPE_LABELS[prop.type].split(" (")[0],
                           Text(kind, style="dim" if prop.archived else ""), literal(_options(prop), limit=200))
             self.names.append(prop.name)
-        if keep in self.names:
+        if keep is not None and keep in self.names:
             table.move_cursor(row=self.names.index(keep), animate=False)
+        elif any(self.names) and not (0 <= table.cursor_row < len(self.names) and self.names[table.cursor_row]):
+            # on a group's heading: the first property instead
+            table.move_cursor(row=next(i for i, n in enumerate(self.names) if n), animate=False)
         shown = "with archived ones" if self.show_archived else "h shows archived ones"
         self.query_one("#properties-object", Label).update(
             Text.assemble((OBJECT_LABELS[self.object_type], "bold"), f" · {len(found)} properties · {shown}"))
@@ -137,19 +144,20 @@ class PropertiesScreen(CoreWork, Screen):
         self.app.push_screen(PropertyFormModal(self.object_type), self.saved)
 
     @on(DataTable.RowSelected, "#properties")
+    def row_chosen(self) -> None:
+        self.action_edit()  # through the action table: a viewer's Enter is refused as the key is
+
     def action_edit(self) -> None:
         prop = self.selected()
         if prop is None:
             self.notify("Highlight a property first.", severity="warning", timeout=3)
-            return
-        if self.app.ctx.read_only:
-            self.notify("This console is read-only: properties cannot be changed.", severity="warning")
             return
         self.app.push_screen(PropertyFormModal(self.object_type, prop), self.saved)
 
     def action_archive(self) -> None:
         prop = self.selected()
         if prop is None:
+            self.notify("Highlight a property first.", severity="warning", timeout=3)
             return
         ctx, object_type = self.app.ctx, self.object_type
         change = property_admin.restore if prop.archived else property_admin.archive

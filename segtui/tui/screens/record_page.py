@@ -81,6 +81,10 @@ class RecordScreen(HasActions, CoreWork, Screen):
             return False  # a company has no primary contact
         return super().check_action(action, parameters)
 
+    def palette_commands(self):
+        return self.ACTIONS.commands(self, hidden=frozenset() if self.object_type == "contacts"
+                                     else frozenset({"make_primary"}))
+
     def reload(self) -> None:
         self.read_core(self.show_record, failed=self.gone)
 
