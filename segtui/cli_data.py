@@ -104,7 +104,9 @@ def cmd_import(args, ctx: Context) -> int:
         for line, message in report.warnings:
             _out(printable(f"  line {line}: {message}"))
         if report.problems:
-            _out(printable(imports._refusal(report.problems).replace("nothing was imported", "it would not import")))
+            refusal = imports._refusal(report.problems).replace("nothing was imported", "it would not import")
+            for line in refusal.splitlines():  # each line printable on its own: a newline is not escaped
+                _out(printable(line))
             if any("unknown column" in m for _, m in report.problems):
                 _out(HINT)
             return 2

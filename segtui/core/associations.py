@@ -122,14 +122,6 @@ def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
     return True
 
 
-def resolve_company(ref: str) -> Company:
-    ref = (ref or "").strip().lower()
-    found = Company.get_or_none(Company.domain == ref) or Company.get_or_none(Company.hubspot_id == ref)
-    if found is None:
-        raise InvalidInput(f"No company with the domain or Record ID {ref!r}")
-    return found
-
-
 # ---------------------------------------------------------------- from either side (the record page)
 
 

@@ -923,3 +923,45 @@ def test_export_to_a_relative_name_says_the_full_location(cli, tmp_path, monkeyp
     monkeypatch.chdir(tmp_path)
     out, _ = cli("export", VIPS, "vips.csv")
     assert out == f"Exported 25 members to {tmp_path / 'vips.csv'}.\n"
+
+def test_properties_and_an_import_as_it_comes_from_the_command_line(cli, tmp_path):
+    """issue 12: properties list/create/edit/archive/restore, and import with --dry-run, --map, --skip."""
+    out, _ = cli("properties", "create", "contacts", "Loyalty Tier", "--type", "enumeration", "--options", "Gold,Silver",
+                 "--description", "Tier", "--group", "Membership")
+    assert out == "Created the contacts property 'Loyalty Tier' (loyalty_tier, enumeration: Gold, Silver).\n"
+    cli("properties", "create", "contacts", "Spend", "--type", "text")
+    out, _ = cli("properties", "edit", "contacts", "Loyalty Tier", "--add-option", "Platinum", "--label", "Loyalty")
+    assert out == "'Loyalty' (loyalty_tier, enumeration). Options: Gold, Silver, Platinum.\n"
+    out, _ = cli("properties", "edit", "contacts", "spend", "--type", "number")
+    assert out == "'Spend' is now number: 0 values converted.\n"
+    _, err = cli("properties", "edit", "contacts", "spend", "--options", "a,b", code=2)
+    assert "--options goes with --type" in err
+    out, _ = cli("properties", "list", "contacts")
+    assert "loyalty_tier" in out and "Gold, Silver, Platinum" in out and "custom" in out
+    listed = json.loads(cli("properties", "list", "contacts", "--json")[0])
+    level = next(p for p in listed if p["name"] == "loyalty_tier")
+    assert (level["label"], level["group"], [o["value"] for o in level["options"]]) == (
+        "Loyalty", "Membership", ["gold", "silver", "platinum"])
+    out, _ = cli("properties", "archive", "contacts", "spend")
+    assert out.startswith("Archived 'Spend' (spend); its values are kept.")
+    assert "spend" not in cli("properties", "list", "contacts")[0]
+    assert "spend" in cli("properties", "list", "contacts", "--archived")[0]
+    assert cli("properties", "restore", "contacts", "spend")[0] == "Restored 'Spend' (spend).\n"
+
+    csv_file = tmp_path / "people.csv"
+    csv_file.write_text("Email,Loyalty,Favourite,Notes\nnew.cli@example.org,gold,Red,x\n", encoding="utf-8")
+    _, err = cli("import", "contacts", csv_file, code=2)
+    assert "unknown column 'Favourite'" in err and "--create-properties" in err
+    out, _ = cli("import", "contacts", csv_file, "--dry-run", "--create-properties", "--skip", "Notes")
+    assert "  Loyalty -> Loyalty (loyalty_tier, enumeration) [label]" in out
+    assert "  Notes -> not imported [--skip]" in out
+    assert "Would create the property 'Favourite' (favourite, text)" in out
+    assert "1 lines: 1 new, 0 updated, 0 unchanged, 0 refused lines. Nothing was written (dry run)." in out
+    out, _ = cli("import", "contacts", csv_file, "--dry-run", "--map", "Favourite=", "--map", "Notes=spend", code=2)
+    assert "  Notes -> Spend (spend, number) [--map]" in out and "  Favourite -> not imported [--map]" in out
+    assert "The file was refused, it would not import (1 problem(s)):\n  line 2: column 'Notes': Spend must be a " \
+           "number, not 'x'\n" in out
+    _, err = cli("import", "contacts", csv_file, "--map", "Favourite", code=2)
+    assert 'write it as "Column=property"' in err
+    out, _ = cli("import", "contacts", csv_file, "--map", "Favourite=", "--skip", "Notes")
+    assert out.startswith(f"Imported {csv_file}: 1 lines: 1 created, 0 updated.")

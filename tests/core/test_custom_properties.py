@@ -199,3 +199,67 @@ def test_another_process_sees_a_new_property_without_restarting(ctx, database):
     assert "size" not in registry.properties("contacts")
     assert filters.validate(tree([f("size", "is_known")]), "contacts", resolve_segment=None)
     assert "size" in registry.properties("contacts") and "p_size" in Contact._meta.fields
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda c: property_admin.list_properties("deals"), "Unknown object type 'deals'"),
+    (lambda c: property_admin.get("contacts", "nope"), "No contacts property named 'nope'"),
+    (lambda c: property_admin.create(c, "contacts", "   ", "text"), "The label cannot be empty"),
+    (lambda c: property_admin.create(c, "contacts", "Bell\x07", "text"), "cannot contain control characters"),
+    (lambda c: property_admin.create(c, "contacts", "Long", "text", name="x" * 101), "characters long: at most"),
+    (lambda c: property_admin.create(c, "contacts", "Rank", "enumeration", options="Gold,!!"),
+     "The option '!!' has no letters or digits"),
+    (lambda c: property_admin.create(c, "contacts", "Rank", "enumeration",
+                                     options=",".join(f"o{i}" for i in range(1001))), "1,001 options: at most|1001 options: at most"),
+    (lambda c: property_admin.edit(c, "contacts", "tier", add_options=["Gold"]), "is a text property: it has no options"),
+    (lambda c: property_admin.edit(c, "contacts", "level", archive_options=["Bronze"]), "has no option 'Bronze'"),
+    (lambda c: property_admin.edit(c, "contacts", "size", archive_options=["Small"]),
+     "needs at least one option that is not archived"),
+    (lambda c: property_admin.edit(c, "contacts", "level", group="\x1b[31m"), "The group cannot contain control"),
+    (lambda c: property_admin.archive(c, "contacts", "region"), "built-in property: it cannot be archived"),
+    (lambda c: property_admin.change_type(c, "contacts", "region", "number"), "built-in property: its type is fixed"),
+    (lambda c: property_admin.change_type(c, "contacts", "tier", "money"), "Unknown property type 'money'"),
+    (lambda c: property_admin.change_type(c, "contacts", "level", "text"), "is used by the filters of 'Gold'"),
+])
+def test_every_refusal_of_the_property_admin_says_why_and_changes_nothing(ctx, call, message):
+    property_admin.create(ctx, "contacts", "Tier", "text")
+    property_admin.create(ctx, "contacts", "Level", "enumeration", options="Gold,Silver")
+    property_admin.create(ctx, "contacts", "Size", "enumeration", options="Small")
+    make(ctx, "Gold", "active", tree([f("level", "is_any_of", values=["Gold"])]))
+    before = sorted(PropertyDefinition.select(PropertyDefinition.name, PropertyDefinition.version,
+                                              PropertyDefinition.options).tuples())
+    with pytest.raises(InvalidInput, match=message):
+        call(ctx)
+    assert sorted(PropertyDefinition.select(PropertyDefinition.name, PropertyDefinition.version,
+                                            PropertyDefinition.options).tuples()) == before
+
+
+def test_edits_that_change_nothing_write_nothing_and_the_others_are_audited(ctx):
+    property_admin.create(ctx, "contacts", "Level", "enumeration", options="Gold,Silver")
+    audits = AuditEntry.select().count()
+    prop = registry.get("contacts", "level")
+    assert property_admin.edit(ctx, "contacts", "level", label="Level", description="", group="Custom") == prop
+    assert property_admin.restore(ctx, "contacts", "level") == prop  # not archived: nothing to do
+    assert property_admin.change_type(ctx, "contacts", "level", "enumeration") == (prop, 0)
+    assert AuditEntry.select().count() == audits
+    edited = property_admin.edit(ctx, "contacts", "level", description="Membership tier", group="Membership",
+                                 relabel_options={"gold": "Gold star"})
+    assert (edited.description, edited.group, edited.choices[0].label) == ("Membership tier", "Membership", "Gold star")
+    property_admin.archive(ctx, "contacts", "level")
+    assert property_admin.archive(ctx, "contacts", "level").archived  # archived already: unchanged
+    assert [p.name for p in property_admin.list_properties("contacts", archived=True, search="memb")] == []
+    assert [p.name for p in property_admin.list_properties("contacts", archived=True, search="LEV")] == ["level"]
+    assert AuditEntry.select().count() == audits + 2
+
+
+def test_a_type_change_to_a_dropdown_takes_given_options_and_a_dry_run_writes_nothing(ctx):
+    property_admin.create(ctx, "contacts", "Tier", "text")
+    ids = add_contacts({}, {})
+    records.set_property(ctx, "contacts", ids[0], "tier", "gold")
+    records.set_property(ctx, "contacts", ids[1], "tier", "Silver")
+    assert property_admin.change_type(ctx, "contacts", "tier", "enumeration", options="Gold,Silver,Bronze",
+                                      dry_run=True)[1] == 2
+    assert registry.get("contacts", "tier").type == "text"
+    prop, converted = property_admin.change_type(ctx, "contacts", "tier", "enumeration", options="Gold,Silver,Bronze")
+    assert (prop.type, prop.options, converted) == ("enumeration", ("gold", "silver", "bronze"), 2)
+    assert [registry.value_of(Contact.get_by_id(i), prop) for i in ids] == ["gold", "silver"]

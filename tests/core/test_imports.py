@@ -265,3 +265,17 @@ def test_the_mapping_screen_preview_reads_nothing_into_the_database(ctx):
     assert registry.get("contacts", "lifecycle_stage").options[-1] == "starship_captain"
     again = imports.first_options(ctx, "contacts", table)
     assert again.mapping["Favorite Color"] == "favorite_color" and not again.proposals
+
+
+@pytest.mark.parametrize("header, options, message", [
+    ("Email,Colour,colour!", ImportOptions(create_properties=True), "2 columns would create the same property 'colour'"),
+    ("Email,Associated Company IDs,Company IDs", ImportOptions(mapping={"Company IDs": "Associated Company IDs"}),
+     "the associated companies are given by more than one column of the same kind"),
+    ("Email,Firm", ImportOptions(mapping={"Firm": "nothing_like_it"}), "--map Firm=nothing_like_it: contacts have no"),
+])
+def test_mapping_errors_in_the_header_refuse_the_file(ctx, header, options, message):
+    before = dump()
+    with pytest.raises(ImportRefused, match=message):
+        records.import_csv(ctx, "contacts", f"{header}\n" + "a@example.org" + ",x" * header.count(",") + "\n",
+                           options=options)
+    assert dump() == before
