@@ -6,7 +6,7 @@ import pytest
 
 from segtui import worker
 from segtui.core import associations, filters, property_admin, records, segments
-from segtui.core.errors import InvalidFilter
+from segtui.core.errors import InvalidFilter, InvalidInput, RecordNotFound
 from segtui.core.models import Association, Company, Contact
 
 from core_helpers import add_companies, add_contacts, f, inconsistencies, log_rows, make, members, reload, tree
@@ -148,3 +148,25 @@ def test_primary_company(ctx, world):
     assert Association.select().where(Association.is_primary == True).count() == 4  # noqa: E712
     assert associations.associate(ctx, c1, world["soft"]) is False  # already there
     assert Contact.select().count() == 5
+
+
+def test_from_either_side_of_the_record_page(ctx, world):
+    c1, c2, c3, c4, c5 = world["contacts"]
+    soft, shop, farm = world["soft"], world["shop"], world["farm"]
+    assert associations.associate_many(ctx, "companies", farm, [c5, c4]).startswith("1 contact associated (1 already were).")
+    found, total = associations.associated("companies", farm)
+    assert total == 2 and {c.id for c, _ in found} == {c4, c5}
+    assert [(co.id, primary) for co, primary in associations.associated("contacts", c5)[0]] == [(farm, True)]
+    assert associations.associate_many(ctx, "contacts", c5, [soft, shop]).startswith("2 companies associated.")
+    assert associations.make_primary(ctx, c5, shop) == "Primary company changed."
+    assert associations.associated("contacts", c5)[0][0][0].id == shop
+    associations.dissociate_records(ctx, "companies", shop, c5)
+    with pytest.raises(InvalidInput, match="no longer associated"):
+        associations.dissociate_records(ctx, "companies", shop, c5)
+    with pytest.raises(InvalidInput, match="not associated with the contact"):
+        associations.make_primary(ctx, c5, shop)
+    with pytest.raises(RecordNotFound, match="No contact with id 999999"):
+        associations.associate(ctx, 999999, soft)
+    with pytest.raises(RecordNotFound, match="No company with id 999999"):
+        associations.associate_many(ctx, "contacts", c1, [999999])
+    assert [co.id for co, _ in associations.companies_of(c1)] == [soft]  # the refused link wrote nothing
