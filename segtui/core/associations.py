@@ -122,6 +122,27 @@ def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
     return True
 
 
+def forget(object_type: str, record_id: int) -> list[int]:
+    """Remove every association of a record about to be deleted (the foreign keys would
+    cascade; removed here so that the other side is known and followed); a contact that
+    loses its primary company gets the remaining one first by name. Returns the ids of the
+    other object's records it was associated with. Call inside the delete's transaction."""
+    mine = Association.contact if object_type == "contacts" else Association.company
+    theirs = Association.company if object_type == "contacts" else Association.contact
+    others = sorted(rid for (rid,) in Association.select(theirs).where(mine == record_id).tuples())
+    if not others:
+        return []
+    orphans = [] if object_type == "contacts" else sorted(
+        contact for (contact,) in Association.select(Association.contact).where(
+            (Association.company == record_id) & (Association.is_primary == True)).tuples())  # noqa: E712
+    Association.delete().where(mine == record_id).execute()
+    for contact_id in orphans:
+        remaining = companies_of(contact_id)
+        if remaining:
+            _set_primary(contact_id, remaining[0][0].id)
+    return others
+
+
 # ---------------------------------------------------------------- from either side (the record page)
 
 

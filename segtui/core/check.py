@@ -130,13 +130,13 @@ def _filter_drift(ctx: Context, segment: Segment) -> tuple[int, int]:
     membership.check_references(tree)
     model = RECORD_MODELS[segment.object_type]
     day = segment.dates_as_of or ctx.today()
-    target = model.select(model.id).where(filters.compile_tree(tree, segment.object_type, today=day))
+    target = model.select(model.id).where(filters.compile_tree(tree, segment.object_type, today=day, tz=ctx.tz))
     members = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
     missing = target.where(~fn.EXISTS(
         Membership.select(Membership.record_id).where(
             (Membership.segment == segment.id) & (Membership.record_id == model.id)))).count()
     selected = model.select(model.id).where(
-        (model.id == Membership.record_id) & filters.compile_tree(tree, segment.object_type, today=day))
+        (model.id == Membership.record_id) & filters.compile_tree(tree, segment.object_type, today=day, tz=ctx.tz))
     extra = members.where(~fn.EXISTS(selected)).count()
     return missing, extra
 

@@ -37,7 +37,7 @@ MAX_VALUES = 1000
 MAX_NESTING = 8
 MAX_AT_LEAST = 1_000_000
 # the association table's column for each side
-_SIDE = {"contacts": "contact", "companies": "company"}
+ASSOCIATION_SIDE = {"contacts": "contact", "companies": "company"}
 EMPTY_TREE = {"groups": []}
 
 
@@ -407,19 +407,22 @@ def _days(raw, where) -> int:
 NOTHING = SQL("1 = 0")
 
 
-def compile_tree(tree: dict, object_type: str, *, today: pendulum.Date, tz: str = "UTC"):
+def compile_tree(tree: dict, object_type: str, *, today: pendulum.Date, tz: str = "UTC", few: bool = False):
+    """The filters as a WHERE condition. ``few``: for a query restricted to a few records (an
+    edit followed, a record tested), association filters are probed per record instead of
+    computed for the whole table."""
     groups = [
-        reduce(operator.and_, [compile_filter(f, object_type, today=today, tz=tz) for f in g["filters"]])
+        reduce(operator.and_, [compile_filter(f, object_type, today=today, tz=tz, few=few) for f in g["filters"]])
         for g in tree.get("groups", [])
         if g.get("filters")
     ]
     return reduce(operator.or_, groups) if groups else NOTHING
 
 
-def compile_filter(f: dict, object_type: str, *, today, tz: str = "UTC"):
+def compile_filter(f: dict, object_type: str, *, today, tz: str = "UTC", few: bool = False):
     model = RECORD_MODELS[object_type]
     if "association" in f:
-        return _compile_association(f, object_type, today=today, tz=tz)
+        return _compile_association(f, object_type, today=today, tz=tz, few=few)
     op = f["operator"]
     if "segment" in f:
         # correlated: a probe of the membership key per record, so that evaluating a few
@@ -507,16 +510,21 @@ def compile_filter(f: dict, object_type: str, *, today, tz: str = "UTC"):
     raise AssertionError(f"no SQL for {prop.type} {op}")
 
 
+def local_midnight(day, tz: str) -> dt.datetime:
+    """The start of ``day`` (a date or YYYY-MM-DD) in ``tz``, as the naive UTC moment a
+    date-time column stores."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    moment = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+    return dt.datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
+                       tzinfo=dt.UTC).replace(tzinfo=None)
+
+
 def _compile_moment(col, op, value, values, today, tz):
     """A date-time compared by its day in the account time zone: day boundaries become moments."""
 
     def start(day) -> dt.datetime:
-        if isinstance(day, str):
-            day = dt.date.fromisoformat(day)
-        moment = pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
-        # naive UTC, as the column stores it
-        return dt.datetime(moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second,
-                           tzinfo=dt.UTC).replace(tzinfo=None)
+        return local_midnight(day, tz)
 
     one = dt.timedelta(days=1)
 
@@ -542,30 +550,41 @@ def _compile_moment(col, op, value, values, today, tz):
     }[op]
 
 
-def _compile_association(f, object_type, *, today, tz):
+def _compile_association(f, object_type, *, today, tz, few=False):
     """``id IN (SELECT <side> FROM association JOIN <other> WHERE <filters> [GROUP BY .. HAVING COUNT >= n])``.
 
     The set of matching ids is computed once (a semi-join), not per record; "has none" is
-    NOT EXISTS, which both databases plan as an anti-join whatever the size.
+    NOT EXISTS, which both databases plan as an anti-join whatever the size. With ``few``
+    (a query over a few records: an edit followed) each record's associations are probed
+    through the association table's index instead, as ``EXISTS`` or a correlated count:
+    the semi-join would read every association whatever the number of records asked about.
     """
     model = RECORD_MODELS[object_type]
     other = f["association"]
     other_model = RECORD_MODELS[other]
-    mine = getattr(Association, _SIDE[object_type])
-    theirs = getattr(Association, _SIDE[other])
+    mine = getattr(Association, ASSOCIATION_SIDE[object_type])
+    theirs = getattr(Association, ASSOCIATION_SIDE[other])
     inner = [compile_filter(g, other, today=today, tz=tz) for g in f.get("filters", [])]
     if f.get("negate"):
         link = Association.alias("na")
-        mine_n, theirs_n = getattr(link, _SIDE[object_type]), getattr(link, _SIDE[other])
+        mine_n, theirs_n = getattr(link, ASSOCIATION_SIDE[object_type]), getattr(link, ASSOCIATION_SIDE[other])
         query = link.select(Value(1)).where(mine_n == model.id)
         if inner:
             query = link.select(Value(1)).join(other_model, on=(other_model.id == theirs_n)).where(
                 (mine_n == model.id) & reduce(operator.and_, inner))
         return ~fn.EXISTS(query)
+    at_least = f.get("at_least", 1)
+    if few:
+        link = Association.alias("fa")
+        mine_f, theirs_f = getattr(link, ASSOCIATION_SIDE[object_type]), getattr(link, ASSOCIATION_SIDE[other])
+        query = link.select(Value(1) if at_least == 1 else fn.COUNT(SQL("*")))
+        if inner:
+            query = query.join(other_model, on=(other_model.id == theirs_f))
+        query = query.where(reduce(operator.and_, [mine_f == model.id, *inner]))
+        return fn.EXISTS(query) if at_least == 1 else (query >= at_least)
     query = Association.select(mine)
     if inner:
         query = query.join(other_model, on=(other_model.id == theirs)).where(reduce(operator.and_, inner))
-    at_least = f.get("at_least", 1)
     if at_least > 1:
         query = query.group_by(mine).having(fn.COUNT(theirs) >= at_least)
     return model.id.in_(query)
@@ -686,7 +705,7 @@ def explain_record(tree, object_type, record_id: int, *, today, tz: str = "UTC")
     return [
         [
             model.select()
-            .where((model.id == record_id) & compile_filter(f, object_type, today=today, tz=tz))
+            .where((model.id == record_id) & compile_filter(f, object_type, today=today, tz=tz, few=True))
             .exists()
             for f in group["filters"]
         ]

@@ -34,10 +34,11 @@ from peewee import SQL, Value, fn
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite
-from .properties import OTHER, SINGULAR, properties
+from .properties import DATETIME, OTHER, SINGULAR, properties, registry_stamp
 from .schedule import AFTER_INACTIVITY
 from .models import (
     RECORD_MODELS,
+    Association,
     MembershipLog,
     Segment,
     SegmentRead,
@@ -47,8 +48,9 @@ from .models import (
 BITS = 62  # segments per integer column: a positive 64-bit sum on every database
 SEGMENTS_PER_QUERY = BITS * 4
 IDS_PER_QUERY = 1000
-# records changed by hand in a static segment that its dependants follow one by one; more,
-# and one full refresh of each dependant reads less than evaluating them in pages of 1,000
+# records changed by hand in a static segment that its dependants follow one by one (or
+# records associated with changed ones); more, and one full refresh of each segment reads
+# less than evaluating them in pages of 1,000
 FOLLOW_AT_MOST = 20_000
 REASON_LENGTH = 200  # the log's reason column is a VARCHAR(255) on PostgreSQL
 # An edit locks the rows of the segments it evaluates (PostgreSQL): a full refresh holds the
@@ -202,7 +204,10 @@ def record_deleted(ctx: Context, object_type: str, record_id: int) -> Followed:
     not hold a record that is gone), logged "record deleted", sizes and clocks moved; the
     active ones by the same evaluation as an edit (a record that is gone matches nothing),
     so that their dependants follow in dependency order."""
-    holders = [sid for (sid,) in _sql("SELECT segment_id FROM membership WHERE record_id = ? ORDER BY 1", [record_id])]
+    # a contact and a company can have the same id: only the segments of its own object
+    holders = [sid for (sid,) in _sql(
+        "SELECT m.segment_id FROM membership AS m JOIN segment AS s ON s.id = m.segment_id "
+        "WHERE m.record_id = ? AND s.object_type = ? ORDER BY 1", [record_id, object_type])]
     if not holders:
         return Followed()
     upstream = _dependency_closure(set(holders))
@@ -256,8 +261,11 @@ def through_associations(ctx: Context, object_type: str, record_ids, changed: se
     direct = _readers(OTHER[object_type], reads)
     if not direct:
         return Followed()
-    return follow(ctx, OTHER[object_type], _associated(object_type, ids), direct,
-                  cause=f"{SINGULAR[object_type]}: {cause}")
+    others = _associated(object_type, ids)
+    if len(others) > FOLLOW_AT_MOST:  # one full refresh of each reads less (the worker's next tick)
+        membership.owe_full_refresh(ctx, direct)
+        return Followed()
+    return follow(ctx, OTHER[object_type], others, direct, cause=f"{SINGULAR[object_type]}: {cause}")
 
 
 def associations_changed(ctx: Context, pairs, *, cause: str) -> Followed:
@@ -272,6 +280,15 @@ def associations_changed(ctx: Context, pairs, *, cause: str) -> Followed:
         if direct:
             done.merge(follow(ctx, object_type, ids, direct, cause=cause))
     return done
+
+
+def association_gone(ctx: Context, object_type: str, record_ids, *, cause: str) -> Followed:
+    """Records of ``object_type`` lost an association because the record on the other side
+    was deleted: they are re-evaluated against their segments with an association filter.
+    Call inside the delete's transaction."""
+    ids = sorted(set(record_ids))
+    direct = _readers(object_type, {f"@{OTHER[object_type]}"}) if ids else []
+    return follow(ctx, object_type, ids, direct, cause=cause) if direct else Followed()
 
 
 def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *, cause: str,
@@ -371,7 +388,7 @@ def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, resu
         return
     now_day = ctx.today()
     days = {s.id: (today or {}).get(s.id) or s.dates_as_of or now_day for s in level}
-    matching = _matching(object_type, level, ids, days)
+    matching = _matching(object_type, level, ids, days, ctx.tz)
     current = _members_among([s.id for s in level], ids)
     result.evaluated += len(level)
     changes = []
@@ -399,15 +416,16 @@ def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, resu
 _PREDICATES: dict[tuple, tuple[str, list]] = {}
 
 
-def _predicate(object_type: str, segment: _Seg, day: pendulum.Date) -> tuple[str, list]:
+def _predicate(object_type: str, segment: _Seg, day: pendulum.Date, tz: str) -> tuple[str, list]:
     """A segment's compiled filters as SQL text over the record table aliased "t1", with its
-    parameters; cached by the filters' text (a change of filters is a new key)."""
-    key = (type(database_proxy.obj).__name__, object_type, segment.filters, day)
+    parameters; cached by the filters' text (a change of filters is a new key) and the
+    property definitions (a custom property's column is renamed when its type changes)."""
+    key = (type(database_proxy.obj).__name__, object_type, segment.filters, day, tz, registry_stamp())
     found = _PREDICATES.get(key)
     if found is None:
         model = RECORD_MODELS[object_type]
         head, _ = model.select(SQL("1")).sql()
-        tree = filters.compile_tree(json.loads(segment.filters), object_type, today=day)
+        tree = filters.compile_tree(json.loads(segment.filters), object_type, today=day, tz=tz, few=True)
         text, params = model.select(SQL("1")).where(tree).sql()
         if not text.startswith(head + " WHERE "):
             raise AssertionError(f"unexpected SQL for a filter: {text[:200]}")
@@ -418,7 +436,7 @@ def _predicate(object_type: str, segment: _Seg, day: pendulum.Date) -> tuple[str
 
 
 def _matching(object_type: str, segments: list[_Seg], ids: list[int],
-              days: dict[int, pendulum.Date]) -> dict[int, set[int]]:
+              days: dict[int, pendulum.Date], tz: str) -> dict[int, set[int]]:
     """Which of ``ids`` each segment's filters select. Segments of one family (the same
     filters but for their values, "first_name is any of X and lifecycle stage is any of
     Y") are evaluated by one join with a table of their values; the others by one query
@@ -426,7 +444,7 @@ def _matching(object_type: str, segments: list[_Seg], ids: list[int],
     out: dict[int, set[int]] = {s.id: set() for s in segments}
     families: dict[tuple, list[tuple[_Seg, tuple]]] = {}
     for segment in segments:
-        found = _family(object_type, segment.filters, days[segment.id])
+        found = _family(object_type, segment.filters, days[segment.id], tz)
         if found is not None:
             families.setdefault(found[0], []).append((segment, found[1]))
     grouped = set()
@@ -435,7 +453,7 @@ def _matching(object_type: str, segments: list[_Seg], ids: list[int],
             for start in range(0, len(members), FAMILY_PER_QUERY):  # a bounded number of parameters
                 _match_family(object_type, key, members[start : start + FAMILY_PER_QUERY], ids, out)
             grouped.update(segment.id for segment, _ in members)
-    _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, out)
+    _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, tz, out)
     return out
 
 
@@ -448,10 +466,11 @@ _KEYED = {("text", "is_any_of"), ("enumeration", "is_any_of"), ("number", "eq"),
 _FAMILIES: dict[tuple, tuple | None] = {}
 
 
-def _family(object_type: str, text: str, day: pendulum.Date) -> tuple | None:
+def _family(object_type: str, text: str, day: pendulum.Date, tz: str) -> tuple | None:
     """(family key, the segment's values) for a filter tree of one group with keyed filters
-    (see _KEYED), or None. The key holds the tree without those values, and the day."""
-    key = (object_type, text, day)
+    (see _KEYED), or None. The key holds the tree without those values, the day and the
+    time zone (date-time filters compare local days)."""
+    key = (object_type, text, day, tz, registry_stamp())
     if key in _FAMILIES:
         return _FAMILIES[key]
     found = None
@@ -465,26 +484,26 @@ def _family(object_type: str, text: str, day: pendulum.Date) -> tuple | None:
             one = f.get("values") if f.get("operator") in ("is_any_of",) else [f.get("value")]
             if prop is not None and (prop.type, f["operator"]) in _KEYED and len(one or []) == 1:
                 length = len(one[0]) if f["operator"] == "starts_with" else None
-                shape.append(("keyed", prop.name, prop.type, f["operator"], length))
+                shape.append(("keyed", prop.column, prop.type, f["operator"], length))
                 values.append(one[0])
             else:
                 shape.append(("as is", json.dumps(f, sort_keys=True)))
         if values:
-            found = ((object_type, day, tuple(shape)), tuple(values))
+            found = ((object_type, day, tz, tuple(shape)), tuple(values))
     if len(_FAMILIES) > 20_000:
         _FAMILIES.clear()
     _FAMILIES[key] = found
     return found
 
 
-def _family_sql(object_type: str, shape: tuple, day: pendulum.Date) -> tuple[str, list, list[str]]:
+def _family_sql(object_type: str, shape: tuple, day: pendulum.Date, tz: str) -> tuple[str, list, list[str]]:
     """The join condition of a family over "t1" (its record) and "k" (its table of values:
     sid, v0, v1, ...), its parameters, and how each value goes into the table."""
-    key = (type(database_proxy.obj).__name__, object_type, shape, day)
+    key = (type(database_proxy.obj).__name__, object_type, shape, day, tz)
     if key not in _FAMILY_SQL:
         if len(_FAMILY_SQL) > 2_000:
             _FAMILY_SQL.clear()
-        _FAMILY_SQL[key] = _compile_family(object_type, shape, day)
+        _FAMILY_SQL[key] = _compile_family(object_type, shape, day, tz)
     text, params, columns = _FAMILY_SQL[key]
     return text, list(params), columns
 
@@ -492,12 +511,12 @@ def _family_sql(object_type: str, shape: tuple, day: pendulum.Date) -> tuple[str
 _FAMILY_SQL: dict[tuple, tuple] = {}
 
 
-def _compile_family(object_type: str, shape: tuple, day: pendulum.Date) -> tuple[str, list, list[str]]:
+def _compile_family(object_type: str, shape: tuple, day: pendulum.Date, tz: str) -> tuple[str, list, list[str]]:
     model = RECORD_MODELS[object_type]
     terms, columns = [], []
     for part in shape:
         if part[0] == "keyed":
-            _, name, type_, op, length = part
+            _, name, type_, op, length = part  # name: the property's column
             value = SQL(f'"k"."v{len(columns)}"')
             if op == "starts_with":  # LIKE 'prefix%' of the lowered text, without the wildcards
                 terms.append(fn.SUBSTR(fn.LOWER(getattr(model, name)), 1, length) == value)
@@ -510,7 +529,7 @@ def _compile_family(object_type: str, shape: tuple, day: pendulum.Date) -> tuple
                 # PostgreSQL types a VALUES column of quoted days as text, not date
                 columns.append("CAST(? AS DATE)" if type_ == "date" and not is_sqlite(database_proxy) else "?")
         else:
-            terms.append(filters.compile_filter(json.loads(part[1]), object_type, today=day))
+            terms.append(filters.compile_filter(json.loads(part[1]), object_type, today=day, tz=tz, few=True))
     head, _ = model.select(SQL("1")).sql()
     text, params = model.select(SQL("1")).where(reduce(operator.and_, terms)).sql()
     if not text.startswith(head + " WHERE "):
@@ -522,7 +541,7 @@ def _match_family(object_type: str, key: tuple, members: list[tuple[_Seg, tuple]
                   out: dict[int, set[int]]) -> None:
     """One family: the records joined with the table of the members' values, on which the
     database builds an index on the fly (SQLite) or hashes (PostgreSQL)."""
-    condition, params, columns = _family_sql(object_type, key[2], key[1])
+    condition, params, columns = _family_sql(object_type, key[3], key[1], key[2])
     param = database_proxy.obj.param
     table = RECORD_MODELS[object_type]._meta.table_name
     row = "(" + ", ".join([param] + [c.replace("?", param) for c in columns]) + ")"
@@ -538,7 +557,7 @@ def _match_family(object_type: str, key: tuple, members: list[tuple[_Seg, tuple]
             out[segment_id].add(record_id)
 
 
-def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date],
+def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date], tz: str,
                 out: dict[int, set[int]]) -> None:
     model = RECORD_MODELS[object_type]
     head, _ = model.select(model.id).sql()  # SELECT "t1"."id" FROM "contact" AS "t1"
@@ -549,7 +568,7 @@ def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: di
         for g in range(0, len(chunk), BITS):
             terms = []
             for bit, segment in enumerate(chunk[g : g + BITS]):
-                text, values = _predicate(object_type, segment, days[segment.id])
+                text, values = _predicate(object_type, segment, days[segment.id], tz)
                 terms.append(f"CASE WHEN {text} THEN {1 << bit} ELSE 0 END")
                 params.extend(values)
             columns.append("(" + " + ".join(terms) + ")")
@@ -631,26 +650,54 @@ def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) 
 # ---------------------------------------------------------------- relative dates
 
 
-def crossing(tree: dict, object_type: str, old: pendulum.Date, new: pendulum.Date):
+def crossing(tree: dict, object_type: str, old: pendulum.Date, new: pendulum.Date, *, tz: str = "UTC"):
     """Records whose date lies between a relative-date boundary's position on ``old`` and on
-    ``new``: the only ones whose match can change between those days (index ranges)."""
+    ``new``: the only ones whose match can change between those days (index ranges). A
+    date-time counts by its day in the account time zone ``tz``; a relative-date filter on
+    the associated records (``@companies.x``) selects the records associated with one that
+    crossed."""
     model = RECORD_MODELS[object_type]
-    low_day, high_day = sorted((old, new))
     ranges = []
     for group in tree.get("groups", []):
         for f in group.get("filters", []):
-            if f.get("operator") not in filters.RELATIVE_DATE_OPERATORS:
-                continue
-            column = getattr(model, f["property"])
-            n = f["value"]
-            offsets = {"less_than_days_ago": (-n, 0), "more_than_days_ago": (-n,),
-                       "less_than_days_from_now": (0, n), "more_than_days_from_now": (n,)}[f["operator"]]
-            for k in offsets:
-                span = dt.timedelta(days=k)
-                ranges.append(column.between((low_day + span).isoformat(), (high_day + span).isoformat()))
+            if "association" in f:
+                other = f["association"]
+                inner = _crossed(f.get("filters", []), other, old, new, tz)
+                if inner:
+                    other_model = RECORD_MODELS[other]
+                    crossed = other_model.select(other_model.id).where(reduce(operator.or_, inner))
+                    mine, theirs = (getattr(Association, filters.ASSOCIATION_SIDE[t]) for t in (object_type, other))
+                    ranges.append(model.id.in_(Association.select(mine).where(theirs.in_(crossed))))
+            else:
+                ranges.extend(_crossed([f], object_type, old, new, tz))
     if not ranges:
         return None
     return model.select(model.id).where(reduce(operator.or_, ranges))
+
+
+def _crossed(filters_: list[dict], object_type: str, old: pendulum.Date, new: pendulum.Date, tz: str) -> list:
+    """The index ranges of ``filters_``' relative-date boundaries between ``old`` and ``new``."""
+    low_day, high_day = sorted((old, new))
+    ranges = []
+    for f in filters_:
+        if f.get("operator") not in filters.RELATIVE_DATE_OPERATORS:
+            continue
+        prop = properties(object_type).get(f["property"])
+        if prop is None:  # the full refresh says why it cannot be evaluated
+            continue
+        column = getattr(RECORD_MODELS[object_type], prop.column)
+        n = f["value"]
+        offsets = {"less_than_days_ago": (-n, 0), "more_than_days_ago": (-n,),
+                   "less_than_days_from_now": (0, n), "more_than_days_from_now": (n,)}[f["operator"]]
+        for k in offsets:
+            span = dt.timedelta(days=k)
+            first, last = low_day + span, high_day + span
+            if prop.type == DATETIME:  # the moments of those local days, from midnight to midnight
+                ranges.append((column >= filters.local_midnight(first, tz))
+                              & (column < filters.local_midnight(last.add(days=1), tz)))
+            else:
+                ranges.append(column.between(first.isoformat(), last.isoformat()))
+    return ranges
 
 
 def rollover(ctx: Context, segment: Segment) -> membership.Diff:
@@ -662,7 +709,7 @@ def rollover(ctx: Context, segment: Segment) -> membership.Diff:
     old = segment.dates_as_of
     diff = membership.Diff(0, 0)
     if old != today:
-        query = crossing(store.tree(segment), segment.object_type, old, today)
+        query = crossing(store.tree(segment), segment.object_type, old, today, tz=ctx.tz)
         if query is not None:
             start = membership.last_log_id(segment.id)
             diff = membership.apply_filters(ctx, segment, store.tree(segment), reason="dates moved on",

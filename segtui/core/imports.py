@@ -29,10 +29,10 @@ from peewee import EXCLUDED, fn
 from . import audit, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
-from .db import write_transaction
+from .db import is_sqlite, write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput
-from .models import RECORD_MODELS, Company, Contact, ImportMapping
+from .models import RECORD_MODELS, Company, Contact, ImportMapping, database_proxy
 from .properties import (
     BOOLEAN,
     CUSTOM_GROUP,
@@ -678,25 +678,39 @@ def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, t
     rows = checked.rows
     from .records import _follow_import, _upsert
 
-    # an unchanged line is not written: its updated_at and the segments reading it stay as they are
-    changed_rows = _changed_rows(object_type, rows, props) if report.unchanged else rows
-    created_keys: set[str] = set()
-    for start in range(0, len(changed_rows), BATCH):
-        batch = changed_rows[start:start + BATCH]
-        known = dict(model.select(key, model.id).where(key.in_([r[key_name] for r in batch])).tuples())
-        created_keys.update(r[key_name] for r in batch if r[key_name] not in known)
-        _upsert(model, key, fields, update, [[r.get(p.name) for p in props] + [now] for r in batch],
-                [known.get(r[key_name]) for r in batch])
+    stored = [p for p in props if p.name != key_name]
+    changes: dict[int, set[str]] = {}  # per known record: the properties this import changes for it
+    created_keys: list[str] = []
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start:start + BATCH]
+        before = _known(model, key, stored, [r[key_name] for r in batch])
+        written, ids = [], []
+        for row in batch:
+            found = before.get(row[key_name])
+            if found is None:
+                created_keys.append(row[key_name])
+                written.append(row)
+                ids.append(None)
+                continue
+            record_id, *old = found
+            # an empty cell keeps the stored value (COALESCE): it changes nothing
+            changed = {p.name for p, was in zip(stored, old, strict=True)
+                       if row.get(p.name) is not None and _differs(p, row[p.name], was)}
+            if changed:  # an unchanged line is not written: its updated_at and its segments stay as they are
+                changes[record_id] = changed
+                written.append(row)
+                ids.append(record_id)
+        if written:
+            _upsert(model, key, fields, update, [[r.get(p.name) for p in props] + [now] for r in written], ids)
         if progress:
-            progress(min(start + BATCH, len(changed_rows)), len(changed_rows))
+            progress(min(start + BATCH, len(rows)), len(rows))
     pairs: list[tuple[int, int]] = []
     if object_type == "contacts" and (checked.links or checked.new_domains):
         pairs = _write_links(ctx, checked, report, now)
     if target is not None and rows:
         ids = membership.resolve_keys(object_type, [r[key_name] for r in rows])
         report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
-    names = {p.name for p in props}
-    report.followed = _follow_import(ctx, object_type, key, key_name, sorted(names), changed_rows, created_keys)
+    report.followed = _follow_import(ctx, object_type, key, changes, created_keys)
     if pairs:
         report.followed.merge(follow.associations_changed(ctx, pairs, cause="import: associated"))
     audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
@@ -705,21 +719,14 @@ def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, t
                         "created_properties": [p.name for p in report.created_properties]})
 
 
-def _changed_rows(object_type: str, rows: list[dict], props: list[Property]) -> list[dict]:
-    model = RECORD_MODELS[object_type]
-    key_name = key_property(object_type).name
-    key = getattr(model, key_name)
-    stored = [p for p in props if p.name != key_name]
-    fields = [getattr(model, p.column) for p in stored]
-    out = []
-    for chunk in _chunks(rows, BATCH):
-        known = {r[0]: r[1:] for r in model.select(key, *fields).where(key.in_([r[key_name] for r in chunk])).tuples()}
-        for row in chunk:
-            old = known.get(row[key_name])
-            if old is None or any(row.get(p.name) is not None and _differs(p, row[p.name], v)
-                                  for p, v in zip(stored, old, strict=True)):
-                out.append(row)
-    return out
+def _known(model, key, props: list[Property], keys: list[str]) -> dict[str, tuple]:
+    """The known records among ``keys``: key -> (id, stored value of each of ``props``), their
+    rows locked on PostgreSQL until the import commits, so that what it compares against is
+    what it overwrites."""
+    query = model.select(key, model.id, *(getattr(model, p.column) for p in props)).where(key.in_(keys))
+    if not is_sqlite(database_proxy):
+        query = query.for_update()
+    return {row[0]: row[1:] for row in query.tuples()}
 
 
 def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> list[tuple[int, int]]:

@@ -203,8 +203,14 @@ def record_activity(ctx: Context, segment: Segment, diff: Diff, *, mark_dependan
 
 def mark_dependants_stale(ctx: Context, segment_id: int) -> int:
     """Active segments whose filters read this one's membership need a full refresh."""
-    now = ctx.now()
     users = SegmentDependency.select(SegmentDependency.segment).where(SegmentDependency.depends_on == segment_id)
+    return owe_full_refresh(ctx, users)
+
+
+def owe_full_refresh(ctx: Context, segment_ids) -> int:
+    """These active segments (ids, or a query of ids) need a full refresh: the worker's next
+    tick does it (``check`` counts them as pending, not drift)."""
+    now = ctx.now()
     return (
         Segment.update(
             # already due (a rollover at midnight, a retry): keep its place in the queue
@@ -213,7 +219,7 @@ def mark_dependants_stale(ctx: Context, segment_id: int) -> int:
             stale=True,
         )
         .where(
-            Segment.id.in_(users)
+            Segment.id.in_(segment_ids)
             & (Segment.type == "active")
             & store.live()
             & (Segment.next_refresh_at.is_null() | (Segment.next_refresh_at > now) | ~Segment.stale)

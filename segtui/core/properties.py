@@ -223,6 +223,12 @@ def reload() -> None:
     _cache.database, _cache.stamp, _cache.by_type = database, stamp, by_type
 
 
+def registry_stamp() -> tuple:
+    """Changes whenever the definitions this process knows change (a compiled filter may name
+    a column that a type change renamed)."""
+    return (id(_cache.database), _cache.stamp)
+
+
 def ensure_fresh() -> None:
     """Reload when another process (or this one) changed the definitions since the last read."""
     database = _bound()

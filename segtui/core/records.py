@@ -14,14 +14,14 @@ from pathlib import Path
 import pendulum
 from peewee import fn
 
-from . import audit, files, follow, store, values
+from . import associations, audit, files, follow, store, values
 from . import properties as registry
 from .context import Context
 from .db import is_sqlite, write_transaction
 from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
-from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, SINGULAR, TEXT, Property,
+from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, SINGULAR, TEXT, Property,
                          key_property, properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
@@ -86,22 +86,27 @@ def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | N
     return imports.run(ctx, object_type, text, options, segment_id=segment_id, progress=progress)
 
 
-def _follow_import(ctx: Context, object_type: str, key, key_name: str, columns: list[str], rows: list[dict],
-                   created: set[str]) -> follow.Followed:
-    """The imported records, evaluated against the segments that read the imported columns
-    (the new ones against every active segment of their object: anything may match them)."""
+def _follow_import(ctx: Context, object_type: str, key, changes: dict[int, set[str]],
+                   created: list[str]) -> follow.Followed:
+    """Each imported record evaluated against the segments that read a property the import
+    changed for it (a record whose values stayed the same against none; records sharing the
+    same changed properties together), and its associated records against the other
+    object's segments reading those properties through an association filter; the new
+    records against every active segment of their object: anything may match them (their
+    associations are followed where the import writes them)."""
     model = RECORD_MODELS[object_type]
-    updated_ids, created_ids = [], []
-    for start in range(0, len(rows), BATCH):
-        keys = [r[key_name] for r in rows[start : start + BATCH]]
-        for record_id, value in model.select(model.id, key).where(key.in_(keys)).tuples():
-            (created_ids if value in created else updated_ids).append(record_id)
-    changed = set(columns) - {key_name}
-    cause = f"import: {follow.changed_cause(changed)}"
-    done = follow.records_changed(ctx, object_type, updated_ids, changed, cause=cause)
-    # the other object's segments reading these properties through associations; a new
-    # record's associations are followed where the import writes them
-    done.merge(follow.through_associations(ctx, object_type, updated_ids, changed, cause=cause))
+    done = follow.Followed()
+    alike: dict[frozenset, list[int]] = {}
+    for record_id, changed in changes.items():
+        alike.setdefault(frozenset(changed), []).append(record_id)
+    for changed, ids in sorted(alike.items(), key=lambda item: sorted(item[0])):
+        cause = f"import: {follow.changed_cause(changed)}"
+        done.merge(follow.records_changed(ctx, object_type, ids, set(changed), cause=cause))
+        done.merge(follow.through_associations(ctx, object_type, ids, set(changed), cause=cause))
+    created_ids = []
+    for start in range(0, len(created), BATCH):
+        keys = created[start : start + BATCH]
+        created_ids += [record_id for (record_id,) in model.select(model.id).where(key.in_(keys)).tuples()]
     return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
 
 
@@ -318,18 +323,21 @@ def delete_record(ctx: Context, object_type: str, record_id: int) -> follow.Foll
     membership follow; returns what it did to segment membership."""
     ctx.require_write("deleting a record")
     _check_object_type(object_type)
-    registry = properties(object_type)
+    props = properties(object_type)
     model = RECORD_MODELS[object_type]
     with write_transaction():
         record = get_record(object_type, record_id)
+        others = associations.forget(object_type, record_id)
         if model.delete().where(model.id == record_id).execute() != 1:  # another process won
             raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
         done = follow.record_deleted(ctx, object_type, record_id)
+        # the records it was associated with, in the other object's segments with association filters
+        done.across = follow.association_gone(ctx, OTHER[object_type], others, cause=f"{SINGULAR[object_type]} deleted")
         key = getattr(record, key_property(object_type).name)
         audit.record(ctx, "delete_record",
                      f"Deleted {SINGULAR[object_type]} {key} (#{record_id}). {done.sentence(record_id)}",
-                     before={n: format_value(p, getattr(record, n)) for n, p in registry.items()},
-                     after={"segments": done.summary()})
+                     before={n: format_value(p, getattr(record, p.column), tz=ctx.tz) for n, p in props.items()},
+                     after={"segments": done.summary(), "associated_segments": done.across.summary()})
     return done
 
 

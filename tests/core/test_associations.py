@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from segtui import worker
-from segtui.core import associations, filters, property_admin, records, segments
+from segtui.core import associations, check, filters, follow, property_admin, records, segments
 from segtui.core.errors import InvalidFilter, InvalidInput, RecordNotFound
 from segtui.core.models import Association, Company, Contact
 
@@ -33,8 +33,12 @@ def ids(object_type: str, *filters_) -> set[int]:
 
     normal = filters.validate(tree(list(filters_)), object_type, resolve_segment=segments.resolve_segment_ref)
     model = RECORD_MODELS[object_type]
-    where = filters.compile_tree(normal, object_type, today=pendulum.date(2026, 11, 26))
-    return {r.id for r in model.select(model.id).where(where)}
+    found = []
+    for few in (False, True):  # the whole table's semi-join, and the per-record probe of an edit followed
+        where = filters.compile_tree(normal, object_type, today=pendulum.date(2026, 11, 26), few=few)
+        found.append({r.id for r in model.select(model.id).where(where)})
+    assert found[0] == found[1]
+    return found[0]
 
 
 def test_association_filters(world):
@@ -170,3 +174,58 @@ def test_from_either_side_of_the_record_page(ctx, world):
     with pytest.raises(RecordNotFound, match="No company with id 999999"):
         associations.associate_many(ctx, "contacts", c1, [999999])
     assert [co.id for co, _ in associations.companies_of(c1)] == [soft]  # the refused link wrote nothing
+
+
+def test_a_deleted_record_leaves_its_associated_records_segments_and_no_one_else_s(ctx, world):
+    """Deleting a company re-evaluates its contacts' association filters (and a contact its
+    companies'), hands a contact's primary role to its other company, and leaves alone the
+    records of the other object that happen to have the same id."""
+    c1, c2, c3, c4, c5 = world["contacts"]
+    soft, shop, farm = world["soft"], world["shop"], world["farm"]
+    assert (c1, c2) == (soft, shop)  # ids clash across the two tables
+    software = make(ctx, "Software people", "active", tree([assoc(f("industry", "is_any_of", values=["Software"]))]))
+    customers = make(ctx, "Customers", "active", tree([f("lifecycle_stage", "is_any_of", values=["customer"])]))
+    stage = f("lifecycle_stage", "is_any_of", values=["customer"])
+    served = make(ctx, "With a customer", "active", tree([{"association": "contacts", "filters": [stage]}]),
+                  object_type="companies")
+    linked = make(ctx, "With contacts", "active", tree([{"association": "contacts", "filters": []}]),
+                  object_type="companies")
+    assert members(served) == {soft, shop, farm} and members(customers) == {c1, c2, c4}
+    done = records.delete_record(ctx, "companies", soft)
+    assert members(software) == set() and log_rows(software)[-1] == (c2, "removed", "company deleted")
+    assert done.sentence(soft) == "Left 'With a customer', 'With contacts'; associated records: 2 left 1 segment(s)."
+    assert members(customers) == {c1, c2, c4}  # contact #1 is not company #1
+    assert [(co.id, primary) for co, primary in associations.companies_of(c2)] == [(shop, True)]
+    records.delete_record(ctx, "contacts", c2)
+    assert members(served) == {farm}  # the shop's other contact is a lead
+    assert members(linked) == {shop, farm}  # company #2 is not contact #2
+    assert Association.select().where(Association.contact == c2).count() == 0
+    assert check.check(ctx).drifts == [] and not inconsistencies()
+
+
+def test_a_company_edit_with_too_many_associated_contacts_owes_full_refreshes(ctx, world, monkeypatch):
+    monkeypatch.setattr(follow, "FOLLOW_AT_MOST", 1)
+    software = make(ctx, "Software people", "active", tree([assoc(f("industry", "is_any_of", values=["Software"]))]))
+    records.set_property(ctx, "companies", world["farm"], "industry", "Software")  # one contact: followed
+    assert members(software) == set(world["contacts"][:2]) | {world["contacts"][3]}
+    records.set_property(ctx, "companies", world["soft"], "industry", "Retail")  # two: owed a full refresh
+    report = check.check(ctx)
+    assert report.pending == [(software.id, "Software people")] and report.drifts == []
+    worker.tick(ctx, me="w")
+    assert members(software) == {world["contacts"][3]}
+    assert check.check(ctx).pending == [] and not inconsistencies()
+
+
+def test_a_relative_date_on_the_associated_records_rolls_over(ctx, clock, world):
+    c4 = world["contacts"][3]
+    records.set_property(ctx, "companies", world["farm"], "created_date", "2026-11-25")
+    new_companies = make(ctx, "Staff of new companies", "active",
+                         tree([assoc(f("created_date", "less_than_days_ago", value=2))]))
+    assert members(new_companies) == {c4}
+    clock.advance(hours=12)  # 21:30 in Paris: still the 26th
+    worker.tick(ctx, me="w")
+    assert members(new_companies) == {c4}
+    clock.advance(hours=3)  # the 27th in Paris: the 25th is two days ago
+    worker.tick(ctx, me="w")
+    assert members(new_companies) == set() and log_rows(new_companies)[-1] == (c4, "removed", "dates moved on")
+    assert check.check(ctx).drifts == [] and not inconsistencies()

@@ -924,6 +924,7 @@ def test_export_to_a_relative_name_says_the_full_location(cli, tmp_path, monkeyp
     out, _ = cli("export", VIPS, "vips.csv")
     assert out == f"Exported 25 members to {tmp_path / 'vips.csv'}.\n"
 
+
 def test_properties_and_an_import_as_it_comes_from_the_command_line(cli, tmp_path):
     """issue 12: properties list/create/edit/archive/restore, and import with --dry-run, --map, --skip."""
     out, _ = cli("properties", "create", "contacts", "Loyalty Tier", "--type", "enumeration", "--options", "Gold,Silver",

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from segtui.core import filters, property_admin, records
+from segtui import worker
+from segtui.core import check, filters, property_admin, records
 from segtui.core import properties as registry
 from segtui.core.errors import InvalidFilter, InvalidInput
 from segtui.core.models import AuditEntry, Contact, PropertyDefinition
 
-from core_helpers import add_contacts, f, make, tree
+from core_helpers import add_contacts, f, log_rows, make, members, reload, tree
 
 
 DAY = pendulum.date(2026, 11, 26)
@@ -263,3 +264,42 @@ def test_a_type_change_to_a_dropdown_takes_given_options_and_a_dry_run_writes_no
     prop, converted = property_admin.change_type(ctx, "contacts", "tier", "enumeration", options="Gold,Silver,Bronze")
     assert (prop.type, prop.options, converted) == ("enumeration", ("gold", "silver", "bronze"), 2)
     assert [registry.value_of(Contact.get_by_id(i), prop) for i in ids] == ["gold", "silver"]
+
+
+def test_an_edit_of_a_custom_property_is_followed_at_once_by_the_segments_reading_it(ctx, clock):
+    """Only the segments reading the property evaluate the edited record, in the edit's
+    transaction; a date-time by its day in the account time zone (as a full refresh reads it),
+    and eight segments of one family (is any of one value) through their custom column."""
+    property_admin.create(ctx, "contacts", "Last seen", "datetime")
+    property_admin.create(ctx, "contacts", "Team", "text")
+    a, b = add_contacts({}, {})
+    on_the_26th = make(ctx, "Seen on the 26th", "active", tree([f("last_seen", "on", value="2026-11-26")]))
+    teams = [make(ctx, f"Team {n}", "active", tree([f("team", "is_any_of", values=[f"T{n}"])])) for n in range(8)]
+    regional = make(ctx, "Bretons", "active", tree([f("region", "is_any_of", values=["Bretagne"])]))
+    # 00:30 in Paris on the 26th is 23:30 UTC on the 25th
+    _, done = records.set_properties(ctx, "contacts", a, {"last_seen": "2026-11-26 00:30", "team": "t3"})
+    assert done.joined == {on_the_26th.id: [a], teams[3].id: [a]}
+    assert done.evaluated == 9  # the date-time's segment and the family of eight, not the Bretons
+    assert log_rows(teams[3])[-1] == (a, "added", "team changed")
+    records.set_properties(ctx, "contacts", a, {"team": "t5"})
+    assert members(teams[3]) == set() and members(teams[5]) == {a}
+    records.set_properties(ctx, "contacts", b, {"last_seen": "2026-11-25 23:59"})
+    assert members(on_the_26th) == {a}
+    assert reload(regional).size == 0 and all(reload(s).next_refresh_at is None for s in teams)
+    report = check.check(ctx)
+    assert report.drifts == [] and report.pending == []
+
+
+def test_a_custom_date_time_rolls_over_at_the_account_midnight(ctx, clock):
+    property_admin.create(ctx, "contacts", "Last seen", "datetime")
+    a, b = add_contacts({}, {})
+    records.set_properties(ctx, "contacts", a, {"last_seen": "2026-11-26 08:00"})  # today in Paris
+    records.set_properties(ctx, "contacts", b, {"last_seen": "2026-11-25 23:30"})  # yesterday in Paris
+    today = make(ctx, "Seen today", "active", tree([f("last_seen", "less_than_days_ago", value=1)]))
+    assert members(today) == {a}
+    clock.advance(hours=13, minutes=45)  # 23:15 UTC: already the 27th in Paris
+    worker.tick(ctx, me="w")
+    assert members(today) == set()
+    assert log_rows(today)[-1] == (a, "removed", "dates moved on")
+    report = check.check(ctx)
+    assert report.drifts == [] and report.pending == []

@@ -188,9 +188,9 @@ def test_an_import_evaluates_each_record_only_against_the_segments_reading_what_
     evaluated = []
     real = follow._matching
 
-    def spy(object_type, segments, ids, days):
+    def spy(object_type, segments, ids, days, tz):
         evaluated.append(({s.name for s in segments}, sorted(ids)))
-        return real(object_type, segments, ids, days)
+        return real(object_type, segments, ids, days, tz)
 
     monkeypatch.setattr(follow, "_matching", spy)
     text = ("email,region,events_attended\n"
