@@ -71,8 +71,6 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props = self.query_one("#properties", DataTable)
         props.add_column("Property", width=18)
         props.add_column("Value", width=30)
-        linked = self.query_one("#record-associations", DataTable)
-        linked.add_column("Record", width=60)
         self.reload()
         props.focus()
 
@@ -132,13 +130,15 @@ class RecordScreen(HasActions, CoreWork, Screen):
     def show_associations(self) -> None:
         table = self.query_one("#record-associations", DataTable)
         row = table.cursor_row
-        table.clear()
+        table.clear(columns=True)
+        table.add_column("Record", width=max(20, self.size.width - 52 - 5))  # as the segments' column
         found, total = associations.associated(self.object_type, self.record_id)
         self.linked = [record.id for record, _ in found]
         for record, primary in found:
             key = getattr(record, key_property(self.other).name)
             name = record_name(self.other, record)
-            text = Text.assemble(("primary ", "bold green") if primary else "", literal(key, limit=50))
+            text = Text.assemble(("primary ", "bold green") if primary else "", literal(key, limit=50), no_wrap=True,
+                                 overflow="ellipsis")
             if name:
                 text.append("  ")
                 text.append(literal(name, "dim", limit=40))
