@@ -279,11 +279,8 @@ def _sync_fields(by_type: dict[str, dict[str, Property]]) -> None:
         wanted = {p.column: p for p in props.values() if not p.builtin}
         for name in [n for n in model._meta.fields if n.startswith("p_") and n not in wanted]:
             model._meta.remove_field(name)
-        for column, prop in wanted.items():
-            current = model._meta.fields.get(column)
-            if current is None or not isinstance(current, type(FIELD_TYPES[prop.type]())):
-                if current is not None:
-                    model._meta.remove_field(column)
+        for column, prop in wanted.items():  # a type change makes a new column (p_<name>_t<version>)
+            if column not in model._meta.fields:
                 model._meta.add_field(column, FIELD_TYPES[prop.type]())
 
 
@@ -308,12 +305,6 @@ def get(object_type: str, name: str) -> Property | None:
     return prop
 
 
-def column(object_type: str, name: str):
-    """The model field holding a property's values."""
-    prop = get(object_type, name)
-    return getattr(RECORD_MODELS[object_type], prop.column if prop else name)
-
-
 def value_of(record, prop: Property):
     return getattr(record, prop.column or prop.name, None)
 
@@ -321,6 +312,3 @@ def value_of(record, prop: Property):
 def key_property(object_type: str) -> Property:
     return next(p for p in BUILTINS[object_type] if p.is_key)
 
-
-def editable(prop: Property) -> bool:
-    return not prop.read_only

@@ -7,9 +7,10 @@ import pytest
 
 from segtui import worker
 from segtui.core import check, filters, property_admin, records
+from segtui.core import db as dbmod
 from segtui.core import properties as registry
 from segtui.core.errors import InvalidFilter, InvalidInput
-from segtui.core.models import AuditEntry, Contact, PropertyDefinition
+from segtui.core.models import AuditEntry, Contact, PropertyDefinition, database_proxy
 
 from core_helpers import add_contacts, f, log_rows, make, members, reload, tree
 
@@ -303,3 +304,29 @@ def test_a_custom_date_time_rolls_over_at_the_account_midnight(ctx, clock):
     assert log_rows(today)[-1] == (a, "removed", "dates moved on")
     report = check.check(ctx)
     assert report.drifts == [] and report.pending == []
+
+
+def test_the_definitions_are_those_of_the_database_the_process_is_bound_to(ctx, database, tmp_path):
+    property_admin.create(ctx, "contacts", "Colour", "text")
+    other = dbmod.open_database(str(tmp_path / "other.db"))
+    try:
+        assert "colour" not in registry.properties("contacts") and "p_colour" not in Contact._meta.fields
+        database_proxy.initialize(database)  # bound back without opening it again
+        assert registry.get("contacts", "colour").column == "p_colour" and "p_colour" in Contact._meta.fields
+        database_proxy.initialize(other)
+        assert [p.name for p in property_admin.list_properties("contacts") if not p.builtin] == []
+        assert "p_colour" not in Contact._meta.fields
+    finally:
+        other.close()
+        database_proxy.initialize(database)
+        registry.reload()
+
+
+def test_a_database_opened_without_its_schema_has_the_built_in_properties_only(tmp_path):
+    bare = dbmod.open_database(str(tmp_path / "bare.db"), migrate_schema=False)
+    try:
+        assert list(registry.properties("contacts")) == [p.name for p in registry.BUILTINS["contacts"]]
+        registry.ensure_fresh()  # no definitions table to compare with: nothing to read
+        assert registry.get("contacts", "colour") is None
+    finally:
+        bare.close()
