@@ -19,8 +19,14 @@ own migrations (``open_database``), rows written set-based:
 3. An association filter ("has an associated company whose industry is any of Software",
    and "at least 2 associated companies with more than 100 employees") compiled by segtui vs
    the same question written by hand as a correlated EXISTS / GROUP BY.
-4. CSV import of 100,000 new contacts with 5 custom columns (dropdown, number, dropdown,
-   multiple checkboxes, yes/no) next to the same rows with built-in columns only (SQLite).
+4. Segments following their records (with active segments in place: two association
+   filters reading companies' industry and employees, one filter on a custom property, one
+   on a built-in one): a company edit that its associated contacts' segments follow in the
+   edit's transaction vs an edit of a company property no segment reads; a contact edit of
+   the custom property vs of the built-in one; an import of 500 companies changing their
+   industry vs changing their city (read by no segment).
+5. CSV import of 100,000 new contacts with 5 custom columns (dropdown, number, dropdown,
+   multiple checkboxes, yes/no) next to the same rows with built-in columns only.
 """
 
 from __future__ import annotations
@@ -41,10 +47,10 @@ import pendulum  # noqa: E402
 from peewee import fn  # noqa: E402
 
 from segtui.core import db as dbmod  # noqa: E402
-from segtui.core import filters, imports, property_admin, records  # noqa: E402
+from segtui.core import associations, filters, imports, property_admin, records, segments  # noqa: E402
 from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
-from segtui.core.models import Contact  # noqa: E402
+from segtui.core.models import Association, Company, Contact  # noqa: E402
 
 T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
 REGIONS = ["Bretagne", "Normandie", "Occitanie", "Grand Est", "Île-de-France", "Wallonie", "Vaud", "Québec",
@@ -174,8 +180,95 @@ def measure(label: str, database, sqlite: bool, args) -> dict:
         out[f"association: {name}: segtui (ms)"] = ours * 1000
         out[f"association: {name}: hand-written (ms)"] = theirs * 1000
         out[f"association: {name}: ratio segtui / hand-written"] = ours / theirs
-    if sqlite and args.import_rows:
+    out.update(measure_following(ctx, database, args))
+    if args.import_rows:
         out.update(measure_import(ctx, args.import_rows))
+    return out
+
+
+def measure_following(ctx, database, args) -> dict:
+    """Edits and an import followed by the segments reading them, in their own transaction."""
+    out: dict[str, float] = {}
+    start = time.perf_counter()
+    for name, object_type, flt in [
+        ("Software people", "contacts", {"association": "companies", "filters": [
+            {"property": "industry", "operator": "is_any_of", "values": ["Software"]}]}),
+        ("Two big companies", "contacts", {"association": "companies", "filters": [
+            {"property": "employees", "operator": "gt", "value": 100}], "at_least": 2}),
+        ("Home in Bretagne", "contacts", {"property": "home_region", "operator": "is_any_of", "values": ["Bretagne"]}),
+        ("In Bretagne", "contacts", {"property": "region", "operator": "is_any_of", "values": ["Bretagne"]}),
+    ]:
+        segments.create(ctx, name, object_type, "active", one(flt))
+    print(f"  4 active segments created (full refreshes) in {time.perf_counter() - start:.1f} s", flush=True)
+    # companies with about the average number of contacts (1.6 associations per contact)
+    per_company = Association.select(Association.company, fn.COUNT(Association.contact).alias("n")).join(
+        Company, on=(Company.id == Association.company)).where(
+        fn.COALESCE(Company.industry, "") != "Software").group_by(Association.company)
+    wanted = Association.select().count() / args.companies
+    counted = sorted(per_company.tuples(), key=lambda row: (abs(row[1] - wanted), row[0]))[:2 * args.runs]
+    picked = [cid for cid, _ in counted]
+    wanted = round(statistics.mean(n for _, n in counted))
+    print(f"  company edits on companies with about {wanted} associated contacts each", flush=True)
+
+    def edit(prop: str, value: str):
+        turn = iter(picked)  # each company edited once: its contacts join "Software people"
+
+        def run():
+            records.set_properties(ctx, "companies", next(turn), {prop: value})
+            return 0
+        return run
+
+    followed, _, unread, _ = paired(edit("industry", "Software"), edit("city", "Brest-bench"), args.runs)
+    out[f"company edit followed by its ~{wanted} contacts' association segments (ms)"] = followed * 1000
+    out["company edit of a property no segment reads (ms)"] = unread * 1000
+    out["company edit: ratio followed / unread"] = followed / unread
+    contacts_ = [cid for (cid,) in Contact.select(Contact.id).where(fn.COALESCE(Contact.region, "") != "Bretagne").order_by(Contact.id)
+                 .limit(2 * args.runs).tuples()]
+
+    def contact_edit(prop: str):
+        turn = iter(contacts_)  # each contact edited once: it joins the segment reading the property
+
+        def run():
+            records.set_properties(ctx, "contacts", next(turn), {prop: "Bretagne"})
+            return 0
+        return run
+
+    custom, _, builtin, _ = paired(contact_edit("home_region"), contact_edit("region"), args.runs)
+    out["contact edit of a custom property a segment reads (ms)"] = custom * 1000
+    out["contact edit of a built-in property a segment reads (ms)"] = builtin * 1000
+    out["contact edit: ratio custom / built-in"] = custom / builtin
+    linking = []
+    for n in range(2 * args.runs):  # a new association, then removed: both sides followed
+        contact, company = contacts_[n % len(contacts_)], picked[(n + 1) % len(picked)]
+        if Association.select().where((Association.contact == contact) & (Association.company == company)).exists():
+            continue
+        start = time.perf_counter()
+        associations.associate(ctx, contact, company)
+        associations.dissociate(ctx, contact, company)
+        linking.append(time.perf_counter() - start)
+    out["associate + dissociate a contact and a company, followed (ms)"] = statistics.median(linking) * 1000
+    domains = [d for (d,) in Company.select(Company.domain).order_by(Company.id).limit(500).tuples()]
+
+    def company_import(column: str, values: tuple[str, str], *, check: bool = True):
+        turn = iter(range(1, 100))
+
+        def run():
+            value = values[next(turn) % 2]
+            text = f"domain,{column}\n" + "".join(f"{d},{value}\n" for d in domains)
+            report = records.import_csv(ctx, "companies", text, options=imports.ImportOptions())
+            assert report.updated == len(domains) or not check, report.sentence()
+            return report.followed.evaluated
+        return run
+
+    company_import("industry", ("Retail", "Retail"), check=False)()  # the starting point, not measured
+    company_import("city", ("Rennes", "Rennes"), check=False)()
+    read, _, unread, _ = paired(company_import("industry", ("Retail", "Software")),
+                                company_import("city", ("Rennes", "Brest")), max(3, args.runs // 2))
+    linked = Association.select().where(Association.company.in_(
+        Company.select(Company.id).where(Company.domain.in_(domains)))).count()
+    out[f"import of 500 companies changing their industry ({linked:,} associated contacts followed) (s)"] = read
+    out["import of 500 companies changing their city (read by no segment) (s)"] = unread
+    out["company import: ratio followed / unread"] = read / unread
     return out
 
 
