@@ -36,9 +36,10 @@ class RecordScreen(HasActions, CoreWork, Screen):
         Action("edit", "Edit property", "e", mutates=True, description="The highlighted property of this record"),
         Action("associate", "Associate", "a", mutates=True, title="Associate records",
                description="Associate companies with this contact (or contacts with this company)"),
-        Action("dissociate", "Remove association", "x", mutates=True, title="Remove association",
+        # short footer labels: the record page's keys fit whole at 80 columns
+        Action("dissociate", "Unlink", "x", mutates=True, title="Remove association",
                description="The highlighted associated record (confirmed first)"),
-        Action("make_primary", "Primary company", "p", mutates=True, title="Make primary company",
+        Action("make_primary", "Primary", "p", mutates=True, title="Make primary company",
                description="The highlighted company becomes this contact's primary one"),
         Action("reload", "Reload", "r", show=False, palette=False),
     )
