@@ -749,3 +749,82 @@ def test_names_in_notifications_and_forms_are_never_markup(make_app, demo_ctx):
     assert seen["notes"] and all(not n.markup for n in seen["notes"])
     assert any(hostile in n.message for n in seen["notes"])
     assert segments.deleted(demo_ctx)[0].id == target.id
+
+
+@on_both_databases
+def test_delete_a_record_from_its_page_names_the_segments_it_leaves(make_app, demo_ctx):
+    """del on the record page (issue 13): a dialog naming the segments it leaves; Cancel changes nothing,
+    Delete deletes it for good, it leaves them at once (their dependants too), the browser shows it gone."""
+    app = make_app()
+    bretons = segments.get("Events 2025, Bretagne")
+    person = Contact.get_by_id(sorted(members(bretons.id))[0])
+    held = {b.segment.id: b.segment.name for b in records.memberships_of("contacts", person.id)}
+    assert bretons.id in held
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.press("b")
+        await settle(pilot)
+        browser = pilot.app.screen
+        browser.query_one("#browser-search").value = person.email
+        await settle(pilot)
+        browser.query_one("#records").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        page = pilot.app.screen
+        assert isinstance(page, RecordScreen)
+        await pilot.press("delete")
+        await pilot.pause()
+        modal = pilot.app.screen
+        assert isinstance(modal, ConfirmModal)
+        seen["dialog"] = (modal.title_text, modal.body)
+        await pilot.press("escape")  # Cancel: nothing
+        await pilot.pause()
+        assert pilot.app.screen is page
+        seen["kept"] = Contact.get_or_none(Contact.id == person.id) is not None
+        await pilot.press("delete")
+        await pilot.pause()
+        await pilot.press("enter")  # Delete (the focused button)
+        await settle(pilot)
+        seen["back"] = pilot.app.screen
+        seen["told"] = [n.message for n in pilot.app._notifications]
+        seen["browser"] = (list(browser.ids), shown(browser.query_one("#browser-status")))
+
+    run(app, scenario)
+    title, body = seen["dialog"]
+    assert title == f"Delete contact {person.email} for good?"
+    assert body.startswith(f"It leaves {len(held)} segment{'s' if len(held) > 1 else ''}: ")
+    assert all(repr(name) in body for name in held.values()) and "cannot be undone" in body
+    assert seen["kept"]
+    assert isinstance(seen["back"], RecordsBrowserScreen)
+    assert any(m.startswith(f"Deleted contact {person.email}. Left ") and "'Events 2025, Bretagne'" in m
+               for m in seen["told"]), seen["told"]
+    assert seen["browser"] == ([], f"No contacts match {person.email!r}.")  # the search still typed
+    assert Contact.get_or_none(Contact.id == person.id) is None
+    assert not any(person.id in members(sid) for sid in held)
+    assert segments.get(bretons.id).size == len(members(bretons.id))
+    last = MembershipLog.select().where(MembershipLog.record_id == person.id).order_by(MembershipLog.id.desc()).first()
+    assert last.action == "removed"
+
+
+def test_a_viewer_gets_no_delete_on_a_record_page(demo_ctx):
+    from dataclasses import replace
+
+    from segtui.tui.app import SegtuiApp
+
+    app = SegtuiApp(replace(demo_ctx, read_only=True), worker_interval=0, animations=False)
+    person = Contact.select().order_by(Contact.id).first()
+    seen = {}
+
+    async def scenario(pilot):
+        pilot.app.push_screen(RecordScreen("contacts", person.id))
+        await settle(pilot)
+        await pilot.press("delete")
+        await pilot.pause()
+        seen["screen"] = pilot.app.screen
+        seen["palette"] = [c.title for c in pilot.app.screen.ACTIONS.commands(pilot.app.screen)]
+
+    run(app, scenario)
+    assert isinstance(seen["screen"], RecordScreen)  # no dialog
+    assert "Delete this record" not in seen["palette"]
+    assert Contact.get_or_none(Contact.id == person.id) is not None

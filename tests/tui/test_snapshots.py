@@ -117,6 +117,7 @@ SCREENS.update({
     "activity_entry": scenario(opened("Events 2025, Bretagne"), keys("4", "enter")),
     "help_detail": scenario(opened("Events 2025, Bretagne"), keys("question_mark")),
     "record_page": scenario(keys("b"), settle, keys("enter"), settle),
+    "record_delete": scenario(keys("b"), settle, keys("enter"), settle, keys("delete")),
     "import": scenario(keys("i")),
     "export": scenario(opened("Hand-picked VIPs"), keys("x")),
     "settings_unsaved": scenario(opened("Events 2025, Bretagne"), keys("g"), value_of("#mode", "after_inactivity"),

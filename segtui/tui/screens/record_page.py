@@ -21,7 +21,7 @@ from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OTHER, SINGULAR, key_property, properties, value_of
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import literal, moment, printable, type_badge
+from ..text import count, literal, moment, printable, type_badge
 from ..work import CoreWork
 from .confirm import ConfirmModal
 from .edit_property import EditPropertyModal
@@ -41,6 +41,9 @@ class RecordScreen(HasActions, CoreWork, Screen):
                description="The highlighted associated record (confirmed first)"),
         Action("make_primary", "Primary", "p", mutates=True, title="Make primary company",
                description="The highlighted company becomes this contact's primary one"),
+        # not in the footer (the record page's keys fit whole at 80 columns): ? help, the palette
+        Action("delete", "Delete", "delete", key_display="del", mutates=True, title="Delete this record",
+               description="For good: it leaves every segment that holds it (asks first)", show=False),
         Action("reload", "Reload", "r", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
@@ -244,6 +247,43 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def action_delete(self) -> None:
+        """Confirm, naming the segments the record leaves, then delete it for good."""
+        word = SINGULAR[self.object_type]
+        found = self.read_core(lambda: (records.get_record(self.object_type, self.record_id),
+                                        records.memberships_of(self.object_type, self.record_id)),
+                               failed=self.gone)
+        if found is None:
+            return
+        record, held = found
+        key = printable(getattr(record, key_property(self.object_type).name), limit=60)
+        if held:
+            names = ", ".join(repr(printable(b.segment.name, limit=40)) for b in held[:8])
+            more = f" and {len(held) - 8:,} more" if len(held) > 8 else ""
+            leaves = f"It leaves {count(len(held), 'segment')}: {names}{more}."
+        else:
+            leaves = "It belongs to no segment."
+        body = (f"{leaves} Its properties are gone for good: this cannot be undone (the audit log keeps what "
+                "they were). The active segments that read those segments follow at once.")
+        self.app.push_screen(ConfirmModal(f"Delete {word} {key} for good?", body, "Delete"),
+                             lambda ok: self.delete_confirmed(key) if ok else None)
+
+    def delete_confirmed(self, key: str) -> None:
+        ctx, word = self.app.ctx, SINGULAR[self.object_type]
+
+        def deleted(done) -> None:
+            self.notify(f"Deleted {word} {key}. {printable(done.sentence(self.record_id), limit=300)}",
+                        title="Record deleted")
+            if self.app.screen is self:
+                self.app.pop_screen()
+
+        def not_deleted(exc: SegtuiError) -> None:
+            self.notify(str(exc), title="Not deleted", severity="error", timeout=10)
+            self.reload()  # a record deleted meanwhile: the page goes back
+
+        self.run_core(lambda: records.delete_record(ctx, self.object_type, self.record_id), done=deleted,
+                      failed=not_deleted, group="delete")
 
     def action_back(self) -> None:
         self.app.pop_screen()
