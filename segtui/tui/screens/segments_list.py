@@ -68,6 +68,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         self.total = 0
         self.ids: list[int] = []
         self.laid_out_width = 0
+        self.left = False  # another screen was pushed over this one since it was last read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -216,8 +217,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
 
     @on(Tabs.TabActivated, "#type-tabs")
     def type_changed(self, event: Tabs.TabActivated) -> None:
-        self.type_filter = TYPE_TABS[event.tab.id]
-        if self.is_mounted:
+        # (the tabs activate "All" once mounted: the list read by on_mount is already that one)
+        if TYPE_TABS[event.tab.id] != self.type_filter:
+            self.type_filter = TYPE_TABS[event.tab.id]
             self.reload()
 
     def action_search(self) -> None:
@@ -286,6 +288,11 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def action_properties(self) -> None:
         self.app.action_properties()
 
+    def on_screen_suspend(self) -> None:
+        self.left = True
+
     def on_screen_resume(self) -> None:
-        if self.is_mounted:
+        # back from another screen: read again (the first resume follows on_mount, which just read it)
+        if self.is_mounted and self.left:
+            self.left = False
             self.reload()
