@@ -11,8 +11,7 @@ import time
 
 import peewee
 
-from . import config
-from . import cli_data
+from . import cli_analysis, cli_data, config
 from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
@@ -172,6 +171,9 @@ def build_parser() -> Parser:
                         f"(default {config.SERVE_IDLE_TIMEOUT_SECONDS:g})")
     p.add_argument("--max-memory", type=int, default=config.SERVE_MAX_MEMORY_MB, metavar="MB",
                    help=f"address space of each console process, 0 for no limit (default {config.SERVE_MAX_MEMORY_MB})")
+    top, seg = cli_analysis.register(sub, ssub, Parser)
+    COMMANDS.update(top)
+    SEGMENT_ACTIONS.update(seg)
     return parser
 
 
@@ -279,15 +281,23 @@ def to_json(data) -> str:
 
 
 def cmd_segments_list(args, ctx: Context) -> int:
-    rows, offset = [], 0
-    while True:
-        page = segments.list_page(type=args.type, search=args.search, offset=offset, limit=1000)
-        rows.extend(page.rows)
-        offset += len(page.rows)
-        if not page.rows or offset >= page.total:
-            break
+    rows = cli_analysis.list_rows(args, ctx)  # --unused DAYS, --folder FOLDER
+    if rows is None:
+        rows, offset = [], 0
+        while True:
+            page = segments.list_page(type=args.type, search=args.search, offset=offset, limit=1000)
+            rows.extend(page.rows)
+            offset += len(page.rows)
+            if not page.rows or offset >= page.total:
+                break
     if args.json:
-        out(to_json([describe.list_row(s, ctx) for s in rows]))
+        out(to_json(cli_analysis.list_json(rows, ctx)))
+        return 0
+    if not rows and getattr(args, "unused", None) is not None:
+        out(f"No segment is unused and unchanged for {args.unused} days.")
+        return 0
+    if not rows and getattr(args, "folder", None):
+        out(f"No segments in folder {printable(args.folder)!r}.")
         return 0
     if not rows and (args.search or args.type):
         what = f"{args.type} segment" if args.type else "segment"
@@ -313,6 +323,10 @@ def cmd_segments_show(args, ctx: Context) -> int:
         out(to_json(data))
         return 0
     out(f"{printable(segment.name)}  [{segment.type.capitalize()}]  {segment.object_type}  #{segment.id}")
+    if segment.description:
+        out(f"  description:     {printable(segment.description)}")
+    if data["folder"]:
+        out(f"  folder:          {printable(data['folder'])}")
     out(f"  size:            {segment.size:,}")
     out(f"  last activity:   {ctx.local(segment.last_activity_at).format(config.MINUTE_ZONE)}")
     out(f"  created:         {ctx.local(segment.created_at).format(config.MINUTE)} by {printable(segment.created_by)}")

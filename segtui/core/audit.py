@@ -17,7 +17,9 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
     at=None,
+    record: tuple[str, int] | None = None,
 ) -> AuditEntry:
+    """``record``: (object type, id) of the record the act changed, if it is about one."""
     return AuditEntry.create(
         at=at or ctx.now(),
         actor=ctx.actor,
@@ -26,6 +28,8 @@ def record(
         summary=summary,
         before=None if before is None else json.dumps(before, sort_keys=True, default=str),
         after=None if after is None else json.dumps(after, sort_keys=True, default=str),
+        record_type=record[0] if record else None,
+        record_id=record[1] if record else None,
     )
 
 
@@ -35,6 +39,17 @@ def for_segment(segment_id: int, *, limit: int = 100, before_id: int | None = No
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     return list(query.order_by(AuditEntry.id.desc()).limit(limit))
+
+
+def for_record(object_type: str, record_id: int, *, actions: tuple[str, ...] = ("edit_record",),
+               limit: int = 200) -> list[AuditEntry]:
+    """The acts about one record (its edits), newest first."""
+    return list(
+        AuditEntry.select()
+        .where((AuditEntry.record_id == record_id) & (AuditEntry.record_type == object_type)
+               & AuditEntry.action.in_(actions))
+        .order_by(AuditEntry.id.desc()).limit(limit)
+    )
 
 
 def entries(*, limit: int = 100, action: str | None = None) -> list[AuditEntry]:

@@ -45,7 +45,8 @@ def schedule_json(segment: Segment, ctx: Context) -> dict:
     return data
 
 
-def list_row(segment: Segment, ctx: Context) -> dict:
+def list_row(segment: Segment, ctx: Context, folders: dict | None = None) -> dict:
+    """``folders``: id -> Folder, read once for a whole list (else read when needed)."""
     return {
         "id": segment.id,
         "name": segment.name,
@@ -58,7 +59,15 @@ def list_row(segment: Segment, ctx: Context) -> dict:
         "updated_at": iso(segment.updated_at),
         "created_by": segment.created_by,
         "refresh_error": segment.refresh_error,
+        "description": segment.description,
+        "folder": folder_path(segment, folders),
     }
+
+
+def folder_path(segment: Segment, folders: dict | None = None) -> str | None:
+    from .folders import path_of
+
+    return path_of(segment.folder_id, folders) or None
 
 
 def segment_json(segment: Segment, ctx: Context) -> dict:

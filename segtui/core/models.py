@@ -10,6 +10,7 @@ import datetime as dt
 import pendulum
 from peewee import (
     AutoField,
+    BigIntegerField,
     BooleanField,
     CharField,
     CompositeKey,
@@ -105,6 +106,17 @@ class Company(BaseModel):
 RECORD_MODELS: dict[str, type[BaseModel]] = {"contacts": Contact, "companies": Company}
 
 
+class Folder(BaseModel):
+    """Segments sit in nested folders (None: at the top)."""
+
+    id = AutoField()
+    name = TextField()
+    name_key = TextField()  # casefolded: one name per parent folder, ignoring case
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    created_at = UTCDateTimeField()
+    created_by = TextField()
+
+
 class Segment(BaseModel):
     id = AutoField()
     name = TextField()
@@ -143,6 +155,8 @@ class Segment(BaseModel):
     refresh_failures = IntegerField(default=0)
     claimed_by = TextField(null=True)
     claim_expires_at = UTCDateTimeField(null=True)
+    description = TextField(null=True)
+    folder = ForeignKeyField(Folder, null=True, backref="segments", on_delete="SET NULL")
 
     class Meta:
         indexes = (
@@ -208,6 +222,22 @@ class SegmentRead(BaseModel):
         primary_key = CompositeKey("object_type", "property", "segment_id")
 
 
+class MembershipBucket(BaseModel):
+    """The membership log summed per segment and 15-minute slot (``bucket``: its start, in
+    seconds since the epoch, UTC). Written only by a database trigger on the log (see
+    migration history_folders): every writer of the log keeps it, and ``history.rebuild_buckets``
+    recomputes it from the log to check it."""
+
+    segment = ForeignKeyField(Segment, on_delete="CASCADE", index=False)
+    bucket = BigIntegerField()
+    added = IntegerField()
+    removed = IntegerField()
+    first_id = BigIntegerField()  # the slot's lowest log id
+
+    class Meta:
+        primary_key = CompositeKey("segment", "bucket")
+
+
 class SegmentDependency(BaseModel):
     """segment uses ``depends_on`` in a membership filter."""
 
@@ -241,9 +271,12 @@ class AuditEntry(BaseModel):
     summary = TextField()
     before = TextField(null=True)
     after = TextField(null=True)
+    # the record an edit was about (contacts | companies), for "why is this record here"
+    record_type = TextField(null=True)
+    record_id = IntegerField(null=True)
 
     class Meta:
-        indexes = ((("segment_id", "id"), False),)
+        indexes = ((("segment_id", "id"), False), (("record_id", "id"), False))
 
 
 class PropertyDefinition(BaseModel):
@@ -302,10 +335,12 @@ class ImportMapping(BaseModel):
 ALL_MODELS = [
     Contact,
     Company,
+    Folder,
     Segment,
     Membership,
     MembershipLog,
     SegmentRead,
+    MembershipBucket,
     SegmentDependency,
     ConversionRecord,
     AuditEntry,

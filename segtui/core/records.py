@@ -313,7 +313,8 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
                      f"{done.sentence(record_id)}",
                      before={n: format_value(props[n], v, tz=ctx.tz) for n, v in before.items()},
                      after={**{n: format_value(props[n], v, tz=ctx.tz) for n, v in parsed.items()},
-                            "segments": done.summary(), "associated_segments": across.summary()})
+                            "segments": done.summary(), "associated_segments": across.summary()},
+                     record=(object_type, record_id))
     return get_record(object_type, record_id), done
 
 

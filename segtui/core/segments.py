@@ -289,9 +289,15 @@ def list_page(
     descending: bool = False,
     offset: int = 0,
     limit: int = 100,
+    folder: int | None = None,
 ) -> Page:
-    """One page of live segments, filtered and sorted in SQL."""
+    """One page of live segments, filtered and sorted in SQL; ``folder``: that folder and
+    the folders inside it."""
     query = Segment.select().where(store.live())
+    if folder is not None:
+        from .folders import subtree_ids
+
+        query = query.where(Segment.folder.in_(subtree_ids(folder)))
     if type:
         if type not in TYPES:
             raise InvalidInput(f"Unknown segment type {type!r}: use active or static")

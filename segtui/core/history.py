@@ -1,0 +1,339 @@
+"""How a segment lived: its size over time, the events on its time line, and who was a
+member at any moment, all rebuilt from the membership log and the audit.
+
+The log is append-only and every change of membership writes it (refreshes, conversions to
+active, manual adds and removes, imports, incremental joins and leaves): replayed, it gives
+the membership of any moment. Deleting a segment keeps its members, and a restored active
+segment is refreshed through the log, so the replay stays exact across both.
+
+Sizes are read from ``membership_bucket``, the log summed per 15-minute slot by a trigger
+(migration history_folders): a year of days reads a few hundred rows whatever the segment's size. A day
+boundary that falls inside a slot (a time zone off the quarter hour) is cut from the log
+itself, so the figures stay exact in any zone.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import dataclass
+
+import pendulum
+from peewee import SQL, Case, Select, fn
+
+from . import store
+from .context import Context
+from .errors import InvalidInput
+from .models import AuditEntry, ConversionRecord, Membership, MembershipBucket, MembershipLog, Segment
+
+BUCKET = 900
+GRAINS = ("day", "week", "month")
+MAX_PERIODS = 5000
+RANGES = {"30d": 30, "90d": 90, "1y": 365}
+
+
+@dataclass(frozen=True)
+class Period:
+    first_day: pendulum.Date
+    last_day: pendulum.Date
+    added: int
+    removed: int
+    size: int  # at the end of the period (now, for the period still running)
+
+    @property
+    def net(self) -> int:
+        return self.added - self.removed
+
+
+@dataclass(frozen=True)
+class Marker:
+    at: pendulum.DateTime
+    day: pendulum.Date  # in the account time zone
+    kind: str  # created | converted | schedule | filters | deleted | restored
+    text: str
+    actor: str
+
+
+@dataclass(frozen=True)
+class History:
+    segment_id: int
+    name: str
+    tz: str
+    grain: str
+    periods: list[Period]
+    markers: list[Marker]
+
+    def markers_in(self, period: Period) -> list[Marker]:
+        return [m for m in self.markers if period.first_day <= m.day <= period.last_day]
+
+
+def parse_day(text: str, what: str) -> pendulum.Date:
+    try:
+        return pendulum.Date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        raise InvalidInput(f"{what} {text!r} is not a day: use YYYY-MM-DD") from None
+
+
+def _seconds(moment: pendulum.DateTime) -> int:
+    return int(moment.timestamp())
+
+
+def _periods(first: pendulum.Date, last: pendulum.Date, grain: str) -> list[tuple[pendulum.Date, pendulum.Date]]:
+    """Calendar days, weeks (Monday first) or months, cut to [first, last]."""
+    out = []
+    day = first
+    while day <= last:
+        if grain == "day":
+            end = day
+        elif grain == "week":
+            end = day.add(days=6 - day.weekday())
+        else:
+            end = day.end_of("month")
+        end = min(end, last)
+        out.append((day, end))
+        day = end.add(days=1)
+        if len(out) > MAX_PERIODS:
+            raise InvalidInput(
+                f"That is more than {MAX_PERIODS:,} {grain}s: choose a shorter range or group by week or month"
+            )
+    return out
+
+
+def day_start(day: pendulum.Date, tz: str) -> pendulum.DateTime:
+    return pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
+
+
+def end_of_day(day: pendulum.Date, tz: str) -> pendulum.DateTime:
+    """The last moment of a day (what a bare date means for ``members_at``)."""
+    return day_start(day.add(days=1), tz).subtract(microseconds=1)
+
+
+def size_history(ctx: Context, segment_ref, *, first: pendulum.Date | None = None,
+                 last: pendulum.Date | None = None, grain: str = "day") -> History:
+    """Members added and removed per day (week, month) and the size at the end of each, in
+    the account time zone, with the segment's conversions, schedule and filter changes,
+    deletions and restores marked. Default range: the last 30 days."""
+    if grain not in GRAINS:
+        raise InvalidInput(f"Unknown grouping {grain!r}: use day, week or month")
+    segment = store.get(segment_ref, include_deleted=True)
+    tz = ctx.tz
+    today = ctx.today()
+    last = last or today
+    first = first or last.subtract(days=29)
+    if last > today:
+        raise InvalidInput(f"The history ends today ({today.isoformat()}): choose a last day up to it")
+    if first > last:
+        raise InvalidInput(f"The first day ({first.isoformat()}) is after the last one ({last.isoformat()})")
+    spans = _periods(first, last, grain)
+    starts = [_seconds(day_start(a, tz)) for a, _ in spans]
+    end = _seconds(day_start(last.add(days=1), tz))
+    counts = _bucket_counts(segment.id, starts + [end])
+    periods, size = [], counts.before
+    for i, (a, b) in enumerate(spans):
+        added, removed = counts.per_period[i]
+        size += added - removed
+        periods.append(Period(a, b, added, removed, size))
+    return History(segment.id, segment.name, tz, grain, periods,
+                   markers(segment, day_start(first, tz), day_start(last.add(days=1), tz), tz))
+
+
+@dataclass
+class _Counts:
+    before: int
+    per_period: list[tuple[int, int]]
+
+
+def _bucket_counts(segment_id: int, edges: list[int]) -> _Counts:
+    """Net change before ``edges[0]`` and (added, removed) between consecutive edges."""
+    lo, hi = edges[0] - edges[0] % BUCKET, edges[-1]
+    B = MembershipBucket
+    before = (
+        B.select(fn.COALESCE(fn.SUM(B.added - B.removed), 0))
+        .where((B.segment == segment_id) & (B.bucket < lo)).scalar()
+    ) or 0
+    per = [[0, 0] for _ in edges[:-1]]
+    rows = (
+        B.select(B.bucket, B.added, B.removed, B.first_id)
+        .where((B.segment == segment_id) & (B.bucket >= lo) & (B.bucket < hi))
+        .order_by(B.bucket).tuples()
+    )
+    for bucket, added, removed, first_id in rows:
+        inner = [e for e in edges[bisect.bisect_right(edges, bucket):bisect.bisect_left(edges, bucket + BUCKET)]]
+        pieces = [(bucket, added, removed)] if not inner else _split(segment_id, bucket, first_id, inner)
+        for moment, a, r in pieces:
+            if moment < edges[0]:
+                before += a - r
+                continue
+            i = bisect.bisect_right(edges, moment) - 1
+            if i < len(per):
+                per[i][0] += a
+                per[i][1] += r
+    return _Counts(int(before), [(a, r) for a, r in per])
+
+
+def _utc(seconds: int) -> pendulum.DateTime:
+    return pendulum.from_timestamp(seconds, tz="UTC")
+
+
+def _split(segment_id: int, bucket: int, first_id: int, cuts: list[int]) -> list[tuple[int, int, int]]:
+    """A slot that a period boundary cuts (a zone off the quarter hour): counted from the log."""
+    L = MembershipLog
+    at = L.at
+    piece = Case(None, [(at < _utc(c), i) for i, c in enumerate(cuts)], len(cuts))
+    starts = [bucket, *cuts]
+    rows = (
+        L.select(piece.alias("piece"), L.action, fn.COUNT(L.id))
+        .where((L.segment == segment_id) & (L.id >= first_id) & (at >= _utc(bucket)) & (at < _utc(bucket + BUCKET)))
+        .group_by(SQL("1"), L.action).tuples()
+    )
+    out = {i: [starts[i], 0, 0] for i in range(len(starts))}
+    for i, action, count in rows:
+        out[int(i)][1 if action == "added" else 2] += count
+    return [tuple(v) for v in out.values()]
+
+
+def markers(segment: Segment, start: pendulum.DateTime, end: pendulum.DateTime, tz: str) -> list[Marker]:
+    """Events on the segment's time line between two moments: creation, conversions,
+    automatic-conversion settings, filter edits, deletion and restore."""
+    found: list[Marker] = []
+
+    def add(at, kind, text, actor):
+        if start <= at < end:
+            found.append(Marker(at, at.in_timezone(tz).date(), kind, text, actor))
+
+    add(segment.created_at, "created", "Created", segment.created_by)
+    for c in ConversionRecord.select().where(
+        (ConversionRecord.segment == segment.id) & (ConversionRecord.converted_at >= start)
+        & (ConversionRecord.converted_at < end)
+    ):
+        to = "static" if c.direction == "to_static" else "active"
+        how = {"manual": "by hand", "on_day": "on its day", "after_inactivity": "after inactivity"}.get(c.trigger, c.trigger)
+        due = f", due {c.due_at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}" if c.due_at else ""
+        add(c.converted_at, "converted", f"Converted to {to} {how}{due}", c.actor)
+    kinds = {"set_schedule": "schedule", "edit_filters": "filters", "delete": "deleted", "restore": "restored"}
+    for entry in AuditEntry.select().where(
+        (AuditEntry.segment_id == segment.id) & AuditEntry.action.in_(list(kinds))
+        & (AuditEntry.at >= start) & (AuditEntry.at < end)
+    ):
+        add(entry.at, kinds[entry.action], _marker_text(entry), entry.actor)
+    # several acts in one moment (restored, then converted): in the order they can happen
+    order = ["created", "restored", "filters", "schedule", "converted", "deleted"]
+    found.sort(key=lambda m: (m.at, order.index(m.kind)))
+    return found
+
+
+def _marker_text(entry: AuditEntry) -> str:
+    if entry.action == "set_schedule":
+        plan = (json.loads(entry.after or "{}").get("schedule") or {})
+        mode = plan.get("mode")
+        if mode == "on_day":
+            return f"Automatic conversion set: on {plan.get('day')}"
+        if mode == "after_inactivity":
+            return f"Automatic conversion set: after {plan.get('amount')} {plan.get('unit')} of inactivity"
+        return "Automatic conversion turned off"
+    if entry.action == "edit_filters":
+        counts = entry.summary[entry.summary.rfind(" (") + 1:] if entry.summary.endswith(")") else ""
+        return f"Filters edited {counts}".strip()
+    return {"delete": "Deleted", "restore": "Restored"}[entry.action]
+
+
+# ------------------------------------------------------------------ who was a member
+
+
+def parse_at(text: str, tz: str) -> pendulum.DateTime:
+    """YYYY-MM-DD (the end of that day, as the history's sizes) or YYYY-MM-DDTHH:MM, in the
+    account time zone."""
+    raw = text.strip()
+    try:
+        if len(raw) == 10:
+            return end_of_day(pendulum.Date.fromisoformat(raw), tz)
+        parsed = pendulum.parse(raw, tz=tz, exact=True)
+    except Exception:
+        parsed = None
+    if not isinstance(parsed, pendulum.DateTime):
+        raise InvalidInput(f"--at {text!r} is not a moment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+    return parsed.in_timezone("UTC")
+
+
+def _first_log_id_after(segment_id: int, moment: pendulum.DateTime) -> int | None:
+    """A log id at or below that of every row written after ``moment`` (None: no such row)."""
+    B = MembershipBucket
+    edge = _seconds(moment)
+    return (
+        B.select(fn.MIN(B.first_id)).where((B.segment == segment_id) & (B.bucket >= edge - edge % BUCKET)).scalar()
+    )
+
+
+def member_ids_at(segment_id: int, moment: pendulum.DateTime):
+    """A query of the record ids that were members at ``moment`` (inclusive).
+
+    Read backwards from today's membership: a record with no log row after the moment had
+    then the membership it has now; one with rows after it was a member exactly when its
+    first later row is a removal. Only the rows after the moment are read.
+    """
+    current = Membership.select(Membership.record_id).where(Membership.segment == segment_id)
+    lo = _first_log_id_after(segment_id, moment)
+    if lo is None:
+        return current
+    L = MembershipLog
+    later = (
+        L.select(L.id, L.record_id, L.action)
+        .where((L.segment == segment_id) & (L.id >= lo) & (L.at > moment))
+        .cte("later", materialized=True)
+    )
+    firsts = Select([later], [fn.MIN(later.c.id)]).group_by(later.c.record_id)
+    kept = Membership.select(Membership.record_id).where(
+        (Membership.segment == segment_id) & Membership.record_id.not_in(Select([later], [later.c.record_id]))
+    )
+    left_later = Select([later], [later.c.record_id]).where(later.c.id.in_(firsts) & (later.c.action == "removed"))
+    return (kept + left_later).with_cte(later)
+
+
+def replay_ids_at(segment_id: int, moment: pendulum.DateTime) -> set[int]:
+    """The same set, replayed forward from the first log row (slow; for checks and tests)."""
+    state: dict[int, str] = {}
+    for rid, action in (
+        MembershipLog.select(MembershipLog.record_id, MembershipLog.action)
+        .where((MembershipLog.segment == segment_id) & (MembershipLog.at <= moment))
+        .order_by(MembershipLog.id).tuples()
+    ):
+        state[rid] = action
+    return {rid for rid, action in state.items() if action == "added"}
+
+
+def count_at(segment_id: int, moment: pendulum.DateTime) -> int:
+    from .models import database_proxy
+
+    sql, params = member_ids_at(segment_id, moment).sql()
+    return database_proxy.execute_sql(f"SELECT COUNT(*) FROM ({sql}) AS m", params).fetchone()[0]
+
+
+# ------------------------------------------------------------------ the summary, checked
+
+
+def rebuild_buckets(segment_id: int | None = None) -> list[tuple[int, int, int, int, int]]:
+    """The summary as computed from the raw log (segment, bucket, added, removed, first id),
+    sorted: what ``membership_bucket`` must hold."""
+    from .models import database_proxy
+
+    L = MembershipLog
+    sqlite = "sqlite" in type(getattr(database_proxy, "obj", database_proxy)).__name__.lower()
+    bucket = (SQL("CAST(strftime('%s', at) AS INTEGER) / 900 * 900") if sqlite
+              else SQL("(floor(extract(epoch FROM at) / 900) * 900)::bigint"))
+    query = L.select(
+        L.segment, bucket.alias("bucket"),
+        fn.SUM(Case(None, [(L.action == "added", 1)], 0)), fn.SUM(Case(None, [(L.action == "removed", 1)], 0)),
+        fn.MIN(L.id),
+    )
+    if segment_id is not None:
+        query = query.where(L.segment == segment_id)
+    rows = query.group_by(L.segment, SQL("2")).tuples()
+    return sorted(tuple(int(v) for v in row) for row in rows)
+
+
+def stored_buckets(segment_id: int | None = None) -> list[tuple[int, int, int, int, int]]:
+    B = MembershipBucket
+    query = B.select(B.segment, B.bucket, B.added, B.removed, B.first_id)
+    if segment_id is not None:
+        query = query.where(B.segment == segment_id)
+    return sorted(tuple(int(v) for v in row) for row in query.tuples())

@@ -1,0 +1,157 @@
+"""Why a record is in a segment: when it joined and how (the filter group it matches and
+the edit that made it match, by whom; or who added it by hand; or the import), and the
+segments it left, with when and why. Read from the membership log and the audit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pendulum
+from peewee import fn
+
+from . import filters, store
+from .context import Context
+from .describe import segment_names
+from .models import AuditEntry, Membership, MembershipLog, Segment
+
+REASONS = {"filter": "its filters", "manual": "by hand", "import": "an import", "conversion": "a conversion to active"}
+
+
+@dataclass(frozen=True)
+class Edit:
+    at: pendulum.DateTime
+    actor: str
+    property: str
+    before: str
+    after: str
+
+    def sentence(self) -> str:
+        return f"{self.property} changed from {self.before or 'unknown'!r} to {self.after or 'unknown'!r} by {self.actor}"
+
+
+@dataclass(frozen=True)
+class Stay:
+    segment: Segment
+    joined_at: pendulum.DateTime | None
+    join_reason: str  # filter | manual | import | conversion
+    join_actor: str
+    left_at: pendulum.DateTime | None  # None: still a member
+    leave_reason: str | None
+    leave_actor: str | None
+    matching_groups: list[int]  # 1-based groups of the filters it matches now (active segments)
+    groups: list[list[str]]  # the filters in words
+    edit: Edit | None  # the last edit of a property the filters read, up to the join
+
+    @property
+    def current(self) -> bool:
+        return self.left_at is None
+
+    def join_sentence(self, tz: str) -> str:
+        when = self.joined_at.in_timezone(tz).format("YYYY-MM-DD HH:mm") if self.joined_at else "?"
+        how = REASONS.get(self.join_reason, self.join_reason)
+        text = f"joined {when} through {how}"
+        if self.join_reason in ("manual", "import"):
+            text += f" by {self.join_actor}"
+        if self.edit is not None:
+            text += f" after {self.edit.sentence()} at {self.edit.at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}"
+        return text
+
+    def leave_sentence(self, tz: str) -> str:
+        if self.left_at is None:
+            return ""
+        how = {"filter": "it stopped matching the filters", "manual": "removed by hand",
+               "conversion": "the conversion to active"}.get(self.leave_reason or "", self.leave_reason or "")
+        who = f" by {self.leave_actor}" if self.leave_reason == "manual" else ""
+        return f"left {self.left_at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}: {how}{who}"
+
+    def match_sentence(self) -> str:
+        if not self.groups or self.segment.type != "active" or not self.current:
+            return ""
+        if not self.matching_groups:
+            return "matches none of the filter groups now (a refresh is pending)"
+        parts = [f"group {g}: " + " AND ".join(self.groups[g - 1]) for g in self.matching_groups]
+        return "matches " + "; ".join(parts)
+
+
+def stays(ctx: Context, object_type: str, record_id: int) -> list[Stay]:
+    """The record's memberships, current ones first, then past ones (newest first)."""
+    from .records import get_record
+
+    get_record(object_type, record_id)
+    last = (
+        MembershipLog.select(MembershipLog.segment, fn.MAX(MembershipLog.id).alias("last"))
+        .where(MembershipLog.record_id == record_id)
+        .group_by(MembershipLog.segment)
+    )
+    last_ids = [row.last for row in last]
+    last_rows = {r.segment_id: r for r in MembershipLog.select().where(MembershipLog.id.in_(last_ids))} if last_ids else {}
+    current = {m.segment_id: m for m in Membership.select().where(Membership.record_id == record_id)}
+    wanted = set(last_rows) | set(current)
+    live = {s.id: s for s in Segment.select().where(
+        Segment.id.in_(wanted) & store.live() & (Segment.object_type == object_type))} if wanted else {}
+    edits = _edits(object_type, record_id)
+    out = []
+    for sid, segment in live.items():
+        row = last_rows.get(sid)
+        member = current.get(sid)
+        joined = _last_join(sid, record_id) if member is not None or row is not None else None
+        tree = store.tree(segment)
+        groups = filters.describe_tree(tree, object_type, segment_names(filters.referenced_segments(tree)))
+        matching = []
+        if member is not None and segment.type == "active" and groups:
+            matching = [i + 1 for i, flags in enumerate(
+                filters.explain_record(tree, object_type, record_id, today=ctx.today())) if flags and all(flags)]
+        read = filters.referenced_properties(tree)
+        join_at = joined.at if joined else (member.joined_at if member else None)
+        edit = None
+        if (joined.reason if joined else member.source) in ("filter", "conversion") and join_at is not None:
+            edit = next((e for e in edits if e.property in read and e.at <= join_at), None)
+        left = row if member is None and row is not None and row.action == "removed" else None
+        out.append(Stay(
+            segment, join_at, joined.reason if joined else member.source, joined.actor if joined else "",
+            left.at if left else None, left.reason if left else None, left.actor if left else None,
+            matching, groups, edit,
+        ))
+    out.sort(key=lambda s: (not s.current, -(s.left_at or s.joined_at or pendulum.datetime(1970, 1, 1)).timestamp(),
+                            s.segment.name_key))
+    return out
+
+
+def _last_join(segment_id: int, record_id: int):
+    return (
+        MembershipLog.select()
+        .where((MembershipLog.record_id == record_id) & (MembershipLog.segment == segment_id)
+               & (MembershipLog.action == "added"))
+        .order_by(MembershipLog.id.desc()).first()
+    )
+
+
+def _edits(object_type: str, record_id: int) -> list[Edit]:
+    """The record's property edits, newest first."""
+    out = []
+    for entry in (AuditEntry.select()
+                  .where((AuditEntry.record_id == record_id) & (AuditEntry.record_type == object_type)
+                         & (AuditEntry.action == "edit_record"))
+                  .order_by(AuditEntry.id.desc()).limit(500)):
+        before, after = json.loads(entry.before or "{}"), json.loads(entry.after or "{}")
+        for name in after:
+            out.append(Edit(entry.at, entry.actor, name, str(before.get(name) or ""), str(after.get(name) or "")))
+    return out
+
+
+def stay_json(stay: Stay, tz: str) -> dict:
+    from .describe import iso
+
+    return {
+        "segment": stay.segment.id, "name": stay.segment.name, "type": stay.segment.type,
+        "member": stay.current, "joined_at": iso(stay.joined_at), "join_reason": stay.join_reason,
+        "join_actor": stay.join_actor, "left_at": iso(stay.left_at), "leave_reason": stay.leave_reason,
+        "leave_actor": stay.leave_actor, "matching_groups": stay.matching_groups,
+        "edit": None if stay.edit is None else {
+            "at": iso(stay.edit.at), "actor": stay.edit.actor, "property": stay.edit.property,
+            "before": stay.edit.before, "after": stay.edit.after},
+        "explanation": "; ".join(t for t in (stay.join_sentence(tz), stay.leave_sentence(tz), stay.match_sentence()) if t),
+    }
+
+
