@@ -124,14 +124,14 @@ def cmd_history(args, ctx: Context) -> int:
 # ------------------------------------------------------------------ members
 
 
-def _member_rows(segment, ids_query):
-    """(id, key, name) of the records in ``ids_query``, by id, streamed."""
+def _member_rows(segment, members: history.MembersAt):
+    """(id, key, name) of the records in ``members``, by id, streamed."""
     model = RECORD_MODELS[segment.object_type]
     key = getattr(model, key_property(segment.object_type).name)
     names = [model.first_name, model.last_name] if segment.object_type == "contacts" else [model.name]
-    chosen = ids_query.alias("chosen")
-    query = (model.select(model.id, key, *names).join(chosen, on=(chosen.c.record_id == model.id))
-             .order_by(model.id))
+    chosen = members.ids.alias("chosen")
+    query = members.inside(model.select(model.id, key, *names).join(chosen, on=(chosen.c.record_id == model.id))
+                           .order_by(model.id))
     cursor = database_proxy.execute(query)
     while True:
         rows = cursor.fetchmany(5000)
@@ -145,11 +145,13 @@ def cmd_members(args, ctx: Context) -> int:
     segment = segments.get(args.segment)
     if args.at:
         moment = history.parse_at(args.at, ctx.tz)
+        if args.at.strip() == ctx.today().isoformat():  # today, so far
+            moment = ctx.now()
         if moment > ctx.now():
             raise InvalidInput(f"--at {args.at} is in the future: segtui knows who is a member up to now")
         ids = history.member_ids_at(segment.id, moment)
     else:
-        ids = Membership.select(Membership.record_id).where(Membership.segment == segment.id)
+        ids = history.MembersAt(Membership.select(Membership.record_id).where(Membership.segment == segment.id), ())
     rows = _member_rows(segment, ids)
     if args.json:
         _json([{"id": rid, "key": key, "name": name} for rid, key, name in rows])

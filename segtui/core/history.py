@@ -264,8 +264,25 @@ def _first_log_id_after(segment_id: int, moment: pendulum.DateTime) -> int | Non
     )
 
 
-def member_ids_at(segment_id: int, moment: pendulum.DateTime):
-    """A query of the record ids that were members at ``moment`` (inclusive).
+@dataclass(frozen=True)
+class MembersAt:
+    """The record ids that were members at a moment: ``ids`` (to use inside a larger query,
+    which must carry ``ctes``) or ``query()`` on its own."""
+
+    ids: object
+    ctes: tuple
+
+    def query(self):
+        return self.ids.with_cte(*self.ctes) if self.ctes else self.ids
+
+    def inside(self, outer):
+        """``outer`` (which uses ``ids`` as a subquery) with the CTEs it needs: a compound
+        query cannot carry its own WITH inside another query."""
+        return outer.with_cte(*self.ctes) if self.ctes else outer
+
+
+def member_ids_at(segment_id: int, moment: pendulum.DateTime) -> MembersAt:
+    """Who was a member at ``moment`` (inclusive).
 
     Read backwards from today's membership: a record with no log row after the moment had
     then the membership it has now; one with rows after it was a member exactly when its
@@ -274,7 +291,7 @@ def member_ids_at(segment_id: int, moment: pendulum.DateTime):
     current = Membership.select(Membership.record_id).where(Membership.segment == segment_id)
     lo = _first_log_id_after(segment_id, moment)
     if lo is None:
-        return current
+        return MembersAt(current, ())
     L = MembershipLog
     later = (
         L.select(L.id, L.record_id, L.action)
@@ -282,11 +299,9 @@ def member_ids_at(segment_id: int, moment: pendulum.DateTime):
         .cte("later", materialized=True)
     )
     firsts = Select([later], [fn.MIN(later.c.id)]).group_by(later.c.record_id)
-    kept = Membership.select(Membership.record_id).where(
-        (Membership.segment == segment_id) & Membership.record_id.not_in(Select([later], [later.c.record_id]))
-    )
+    kept = current.where(Membership.record_id.not_in(Select([later], [later.c.record_id])))
     left_later = Select([later], [later.c.record_id]).where(later.c.id.in_(firsts) & (later.c.action == "removed"))
-    return (kept + left_later).with_cte(later)
+    return MembersAt(kept + left_later, (later,))
 
 
 def replay_ids_at(segment_id: int, moment: pendulum.DateTime) -> set[int]:
@@ -304,7 +319,7 @@ def replay_ids_at(segment_id: int, moment: pendulum.DateTime) -> set[int]:
 def count_at(segment_id: int, moment: pendulum.DateTime) -> int:
     from .models import database_proxy
 
-    sql, params = member_ids_at(segment_id, moment).sql()
+    sql, params = member_ids_at(segment_id, moment).query().sql()
     return database_proxy.execute_sql(f"SELECT COUNT(*) FROM ({sql}) AS m", params).fetchone()[0]
 
 

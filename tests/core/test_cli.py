@@ -166,7 +166,7 @@ def test_segments_list(cli):
     rows = json.loads(out)
     assert [r["name"] for r in rows] == ["Customers not in VIPs", VIPS]
     assert set(rows[0]) == {"id", "name", "type", "object_type", "size", "last_activity_at", "auto_conversion",
-                            "due_at", "updated_at", "created_by", "refresh_error"}
+                            "due_at", "updated_at", "created_by", "refresh_error", "description", "folder"}
     out, _ = cli("segments", "list", "--search", "nothing like this")
     assert out == "No segment matches 'nothing like this'.\n"
 
@@ -224,7 +224,7 @@ def test_segments_show(cli):
 DOCUMENTED_KEYS = {
     "id", "name", "type", "object_type", "size", "last_activity_at", "auto_conversion", "due_at", "updated_at",
     "created_by", "refresh_error", "version", "created_at", "updated_by", "filters", "filters_readable",
-    "schedule", "refreshed_at", "conversions",
+    "schedule", "refreshed_at", "conversions", "description", "folder",
 }
 
 

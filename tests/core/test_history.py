@@ -128,12 +128,12 @@ def test_members_at_any_moment_matches_the_forward_replay(ctx, lived):
         ctx.now(): {ids[1], ids[2]},
     }
     for moment, expected in checks.items():
-        got = {rid for (rid,) in history.member_ids_at(segment.id, moment).tuples()}
+        got = {rid for (rid,) in history.member_ids_at(segment.id, moment).query().tuples()}
         assert got == expected == history.replay_ids_at(segment.id, moment), moment
         assert history.count_at(segment.id, moment) == len(expected)
     # a bare day is its end, as the day's size in the history
     at = history.parse_at("2026-11-21", "Europe/Paris")
-    assert {r for (r,) in history.member_ids_at(segment.id, at).tuples()} == {ids[1], ids[2]}
+    assert {r for (r,) in history.member_ids_at(segment.id, at).query().tuples()} == {ids[1], ids[2]}
     assert history.size_history(ctx, segment.id, first=D(2026, 11, 21), last=D(2026, 11, 21)).periods[0].size == 2
 
 
