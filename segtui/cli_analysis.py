@@ -3,6 +3,8 @@ upcoming conversions, descriptions and folders (issue 14). Registered by ``segtu
 
 from __future__ import annotations
 
+import heapq
+
 from .core import folders, history, overlap, segments, upcoming, usage
 from .core.context import Context
 from .core.describe import iso, list_row
@@ -125,20 +127,31 @@ def cmd_history(args, ctx: Context) -> int:
 
 
 def _member_rows(segment, members: history.MembersAt):
-    """(id, key, name) of the records in ``members``, by id, streamed."""
+    """(id, key, name) of the members, by id, streamed: today's members (less those that
+    were not members then) from the membership index, merged with the others."""
     model = RECORD_MODELS[segment.object_type]
     key = getattr(model, key_property(segment.object_type).name)
     names = [model.first_name, model.last_name] if segment.object_type == "contacts" else [model.name]
-    chosen = members.ids.alias("chosen")
-    query = members.inside(model.select(model.id, key, *names).join(chosen, on=(chosen.c.record_id == model.id))
-                           .order_by(model.id))
+    columns = [model.id, key, *names]
+    kept = (model.select(*columns).join(Membership, on=(Membership.record_id == model.id))
+            .where(Membership.segment == segment.id))
+    if members.exclude is not None:
+        kept = kept.where(Membership.record_id.not_in(members.exclude))
+    streams = [_stream(members.inside(kept.order_by(Membership.record_id)))]
+    if members.extra is not None:
+        streams.append(_stream(members.inside(model.select(*columns).where(model.id.in_(members.extra))
+                                              .order_by(model.id))))
+    for row in heapq.merge(*streams):
+        yield row[0], row[1], " ".join(v for v in row[2:] if v)
+
+
+def _stream(query):
     cursor = database_proxy.execute(query)
     while True:
         rows = cursor.fetchmany(5000)
         if not rows:
             return
-        for row in rows:
-            yield row[0], row[1], " ".join(v for v in row[2:] if v)
+        yield from rows
 
 
 def cmd_members(args, ctx: Context) -> int:
@@ -151,7 +164,7 @@ def cmd_members(args, ctx: Context) -> int:
             raise InvalidInput(f"--at {args.at} is in the future: segtui knows who is a member up to now")
         ids = history.member_ids_at(segment.id, moment)
     else:
-        ids = history.MembersAt(Membership.select(Membership.record_id).where(Membership.segment == segment.id), ())
+        ids = history.MembersAt(segment.id)
     rows = _member_rows(segment, ids)
     if args.json:
         _json([{"id": rid, "key": key, "name": name} for rid, key, name in rows])

@@ -99,7 +99,9 @@ def _periods(first: pendulum.Date, last: pendulum.Date, grain: str) -> list[tupl
     return out
 
 
-def day_start(day: pendulum.Date, tz: str) -> pendulum.DateTime:
+def day_start(day: pendulum.Date, tz) -> pendulum.DateTime:
+    """00:00 of ``day`` in ``tz`` (a name, or a zone from ``pendulum.timezone``: loading a
+    zone reads its file, so a loop takes it once)."""
     return pendulum.datetime(day.year, day.month, day.day, tz=tz).in_timezone("UTC")
 
 
@@ -125,8 +127,9 @@ def size_history(ctx: Context, segment_ref, *, first: pendulum.Date | None = Non
     if first > last:
         raise InvalidInput(f"The first day ({first.isoformat()}) is after the last one ({last.isoformat()})")
     spans = _periods(first, last, grain)
-    starts = [_seconds(day_start(a, tz)) for a, _ in spans]
-    end = _seconds(day_start(last.add(days=1), tz))
+    zone = pendulum.timezone(tz)
+    starts = [_seconds(day_start(a, zone)) for a, _ in spans]
+    end = _seconds(day_start(last.add(days=1), zone))
     counts = _bucket_counts(segment.id, starts + [end])
     periods, size = [], counts.before
     for i, (a, b) in enumerate(spans):
@@ -266,18 +269,29 @@ def _first_log_id_after(segment_id: int, moment: pendulum.DateTime) -> int | Non
 
 @dataclass(frozen=True)
 class MembersAt:
-    """The record ids that were members at a moment: ``ids`` (to use inside a larger query,
-    which must carry ``ctes``) or ``query()`` on its own."""
+    """Who was a member at a moment: today's members of ``segment_id`` less ``exclude``,
+    plus ``extra`` (both selects of record ids, None for none; they read ``ctes``). Kept in
+    two parts so that a listing reads today's members in key order from the membership
+    index and merges the few others in, instead of sorting a union."""
 
-    ids: object
-    ctes: tuple
+    segment_id: int
+    exclude: object = None
+    extra: object = None
+    ctes: tuple = ()
+
+    def kept(self):
+        query = Membership.select(Membership.record_id).where(Membership.segment == self.segment_id)
+        if self.exclude is not None:
+            query = query.where(Membership.record_id.not_in(self.exclude))
+        return query
 
     def query(self):
-        return self.ids.with_cte(*self.ctes) if self.ctes else self.ids
+        """Every record id, as one query."""
+        query = self.kept() if self.extra is None else self.kept() + self.extra
+        return query.with_cte(*self.ctes) if self.ctes else query
 
     def inside(self, outer):
-        """``outer`` (which uses ``ids`` as a subquery) with the CTEs it needs: a compound
-        query cannot carry its own WITH inside another query."""
+        """``outer`` (which uses ``exclude`` or ``extra``) with the CTEs they read."""
         return outer.with_cte(*self.ctes) if self.ctes else outer
 
 
@@ -288,10 +302,9 @@ def member_ids_at(segment_id: int, moment: pendulum.DateTime) -> MembersAt:
     then the membership it has now; one with rows after it was a member exactly when its
     first later row is a removal. Only the rows after the moment are read.
     """
-    current = Membership.select(Membership.record_id).where(Membership.segment == segment_id)
     lo = _first_log_id_after(segment_id, moment)
     if lo is None:
-        return MembersAt(current, ())
+        return MembersAt(segment_id)
     L = MembershipLog
     later = (
         L.select(L.id, L.record_id, L.action)
@@ -299,9 +312,8 @@ def member_ids_at(segment_id: int, moment: pendulum.DateTime) -> MembersAt:
         .cte("later", materialized=True)
     )
     firsts = Select([later], [fn.MIN(later.c.id)]).group_by(later.c.record_id)
-    kept = current.where(Membership.record_id.not_in(Select([later], [later.c.record_id])))
     left_later = Select([later], [later.c.record_id]).where(later.c.id.in_(firsts) & (later.c.action == "removed"))
-    return MembersAt(kept + left_later, (later,))
+    return MembersAt(segment_id, Select([later], [later.c.record_id]), left_later, (later,))
 
 
 def replay_ids_at(segment_id: int, moment: pendulum.DateTime) -> set[int]:
