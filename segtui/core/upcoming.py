@@ -38,7 +38,7 @@ class Upcoming:
     def condition(self) -> str:
         if self.overdue:
             return "due: converts at the next worker run"
-        return f"after {self.period} without a change, if nothing changes" if self.projected else "on its day"
+        return f"if nothing changes ({self.period} idle)" if self.projected else "on its day"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ class SegtuiApp(HasActions, CoreWork, App):
         Action("recently_deleted", "Recently deleted", description="Segments deleted in the last 90 days"),
         Action("properties", "Properties", description="Contact and company properties: create, edit, archive"),
         Action("import_records", "Import records", mutates=True, description="Contacts or companies from a CSV file"),
+        Action("upcoming", "Upcoming conversions", "C", key_display="C", show=False,
+               description="Every scheduled conversion on a calendar"),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -159,6 +161,12 @@ class SegtuiApp(HasActions, CoreWork, App):
 
         if not isinstance(self.screen, PropertiesScreen):
             self.push_screen(PropertiesScreen())
+
+    def action_upcoming(self) -> None:
+        from .screens.upcoming import UpcomingScreen
+
+        if not isinstance(self.screen, UpcomingScreen):
+            self.push_screen(UpcomingScreen())
 
     def action_import_records(self) -> None:
         from .screens.import_modal import ImportModal

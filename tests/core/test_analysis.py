@@ -133,7 +133,7 @@ def test_upcoming_calendar(ctx, clock):
     cal = upcoming.calendar(ctx, 30)
     assert [(u.name, u.day, u.projected, u.overdue) for u in cal.upcoming] == [
         ("Idle", D(2026, 11, 28), True, False), ("On day", D(2026, 12, 1), False, False)]
-    assert cal.upcoming[0].condition() == "after 2 days without a change, if nothing changes"
+    assert cal.upcoming[0].condition() == "if nothing changes (2 days idle)"
     assert cal.counts()[D(2026, 12, 1)] == 1 and cal.on(D(2026, 11, 28))[0].name == "Idle"
     # the worker missed a conversion: it is overdue, shown on today; once applied it is listed with due vs applied
     clock.advance(days=3)

@@ -167,3 +167,11 @@ def test_rows_written_straight_into_the_log_are_counted(ctx, clock, lived):
     h = history.size_history(ctx, segment.id, first=D(2026, 11, 26), last=D(2026, 11, 26))
     assert (h.periods[0].added, h.periods[0].size) == (1, 3)
     assert history.stored_buckets() == history.rebuild_buckets()
+
+
+def test_members_at_page_for_the_console(ctx, lived):
+    segment, ids, moments = lived
+    rows, total = history.members_at_page(segment.id, moments["22nd"], limit=2)
+    assert total == 3 and [r.record_id for r in rows] == [ids[2], ids[3]]
+    rows, _ = history.members_at_page(segment.id, moments["22nd"], offset=2, limit=2)
+    assert [r.record_id for r in rows] == [ids[4]] and rows[0].key == "c5@example.org"

@@ -19,6 +19,7 @@ from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..columns import Column, fit, need
 from ..text import count, literal, moment, moment_cell, printable, type_badge
 from ..widgets.settings_panel import SettingsPanel
+from ..widgets.size_chart import SizeChart
 from ..work import CoreWork
 from .actions_menu import ActionsMenu
 from .activity_entry import ActivityEntryModal
@@ -86,6 +87,8 @@ ACTIONS = ActionTable(
            blocked=_needs_filters("add at least one filter first")),
     Action("refresh", "Refresh members now", mutates=True, types=ACTIVE, menu=3),
     Action("search_segments", "Search segments", description="Back to the list, in its search field"),
+    Action("analyze", "Analyze", "h", show=False, title="Analyze: size over time",
+           description="The size chart, members as of a day, overlap, usage"),
 )
 
 
@@ -124,6 +127,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                 yield SettingsPanel(id="settings", calendar=CalendarModal)
             with TabPane("Activity", id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
+            with TabPane("Analyze", id="tab-analyze"):
+                yield SizeChart(id="size-chart")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -157,6 +162,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.show_filters()
         self.query_one(SettingsPanel).show(self.segment)
         self.show_activity()
+        self.query_one(SizeChart).show(self.segment)
 
     def show_header(self) -> None:
         seg, ctx = self.segment, self.app.ctx
@@ -171,6 +177,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         text = Text(facts, style="dim", no_wrap=True, overflow="ellipsis")
         if summary:  # a line of its own: it never breaks in the middle at 80 columns
             text.append("\nAuto-conversion " + summary, style="dim")
+        if seg.description:
+            text.append("\n" + printable(seg.description, limit=200), style="italic")
         if seg.refresh_error:
             text.append(f"\n⚠ Refresh failing: {printable(seg.refresh_error)}", style="bold red")
         self.query_one("#segment-facts", Static).update(text)
@@ -304,6 +312,19 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def settings_changed(self) -> None:
         self.reload()
 
+    # -- the Analyze tab ------------------------------------------------------------------
+    @on(SizeChart.MembersAsOf)
+    def members_as_of(self, message: SizeChart.MembersAsOf) -> None:
+        from .members_as_of import MembersAsOfScreen
+
+        self.app.push_screen(MembersAsOfScreen(self.segment, message.day))
+
+    @on(SizeChart.CompareAsked)
+    def compare(self) -> None:
+        from .overlap import OverlapScreen
+
+        self.app.push_screen(OverlapScreen(self.segment))
+
     # -- actions ------------------------------------------------------------------------
     def action_back(self) -> None:
         if not self.query_one(SettingsPanel).is_dirty():
@@ -350,6 +371,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if self.page > 0:
             self.page -= 1
             self.read_core(self.show_members)
+
+    def action_analyze(self) -> None:
+        self.query_one(TabbedContent).active = "tab-analyze"
+        self.query_one(SizeChart).focus()
 
     def action_settings(self) -> None:
         self.show_tab("tab-settings")

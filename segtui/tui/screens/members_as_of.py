@@ -1,0 +1,98 @@
+"""Who was in a segment at the end of a chosen day (time travel), page by page, rebuilt
+from the membership log; another day can be typed."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from ...core import history
+from ...core.errors import SegtuiError
+from ..text import literal, printable
+
+PAGE = 50
+
+
+class MembersAsOfScreen(Screen):
+    CSS_PATH = "members_as_of.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
+        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
+    ]
+
+    def __init__(self, segment, day) -> None:
+        super().__init__()
+        self.segment = segment
+        self.day = day
+        self.page = 0
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="as-of-title")
+        with Horizontal(id="as-of-bar"):
+            yield Label("As of the end of", id="as-of-label")
+            yield Input(self.day.isoformat(), id="as-of-day", placeholder="YYYY-MM-DD", compact=True)
+            yield Label("", id="as-of-error", classes="error-text")
+        yield DataTable(id="as-of-members", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="as-of-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label, width in (("Record", 38), ("Name", 30)):
+            table.add_column(label, width=width)
+        self.title = printable(self.segment.name, limit=60)
+        self.load()
+        table.focus()
+
+    def load(self) -> None:
+        ctx = self.app.ctx
+        moment = history.end_of_day(self.day, ctx.tz)
+        if self.day >= ctx.today():
+            moment = ctx.now()
+        rows, self.total = history.members_at_page(self.segment.id, moment, offset=self.page * PAGE, limit=PAGE)
+        title = Text()
+        title.append(printable(self.segment.name, limit=60), style="bold")
+        title.append(f"  {self.total:,} member{'s' if self.total != 1 else ''} at the end of "
+                     f"{self.day.format('dddd D MMMM YYYY')} ({ctx.tz})", style="dim")
+        self.query_one("#as-of-title", Static).update(title)
+        table = self.query_one(DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(literal(row.key, limit=60), literal(row.name, limit=40), key=str(row.record_id))
+        pages = max(1, (self.total + PAGE - 1) // PAGE)
+        first = self.page * PAGE + 1 if rows else 0
+        self.query_one("#as-of-status", Label).update(
+            f"Members {first:,}–{first + len(rows) - 1 if rows else 0:,} of {self.total:,} · page "
+            f"{self.page + 1:,}/{pages:,} · [ ] turn pages · rebuilt from the membership log")
+
+    @on(Input.Submitted, "#as-of-day")
+    def day_typed(self, event: Input.Submitted) -> None:
+        error = self.query_one("#as-of-error", Label)
+        try:
+            day = history.parse_day(event.value, "The day")
+            if day > self.app.ctx.today():
+                raise SegtuiError(f"{day.isoformat()} is in the future: choose a day up to today")
+        except SegtuiError as exc:
+            error.update(exc.message)
+            return
+        error.update("")
+        self.day, self.page = day, 0
+        self.load()
+        self.query_one(DataTable).focus()
+
+    def action_page(self, step: int) -> None:
+        new = self.page + step
+        if 0 <= new and new * PAGE < max(self.total, 1):
+            self.page = new
+            self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

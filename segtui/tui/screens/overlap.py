@@ -1,0 +1,165 @@
+"""How a segment overlaps one or two others of the same object: a drawing of the regions
+with their counts, the table of regions, and a static segment made from one of them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from ...core import overlap, segments
+from ...core.errors import SegtuiError
+from ..text import literal, printable
+from .name_modal import NameModal
+from .segment_picker import SegmentPicker
+
+LETTERS = "ABC"
+
+
+def drawing(result: overlap.Overlap) -> Text:
+    """Two or three overlapping boxes in box-drawing characters, each region's count inside."""
+    r = result.regions
+    n = len(result.segments)
+    w = 13
+
+    def cell(mask):
+        return f"{r.get(mask, 0):,}".center(w)[:w]
+
+    text = Text()
+    if n == 2:
+        top = "┌" + "─" * w + "┬" + "─" * w + "┬" + "─" * w + "┐"
+        mid = "│" + cell(1) + "│" + cell(3) + "│" + cell(2) + "│"
+        lab = "│" + " only A".ljust(w) + "│" + " A and B".ljust(w) + "│" + " only B".ljust(w) + "│"
+        bot = "└" + "─" * w + "┴" + "─" * w + "┴" + "─" * w + "┘"
+        bar = " " + "◀──── A ────".center(2 * w + 1) + " " * (w + 1)
+        bar2 = " " + " " * (w + 1) + "──── B ────▶".center(2 * w + 1)
+        for line in (bar, top, lab, mid, bot, bar2):
+            text.append(line + "\n")
+        return text
+    # three: A and B side by side over C, the seven regions as a grid
+    top = "┌" + "─" * w + "┬" + "─" * w + "┬" + "─" * w + "┐"
+    row1l = "│" + " only A".ljust(w) + "│" + " A B, not C".ljust(w) + "│" + " only B".ljust(w) + "│"
+    row1 = "│" + cell(1) + "│" + cell(3) + "│" + cell(2) + "│"
+    sep = "├" + "─" * w + "┼" + "─" * w + "┼" + "─" * w + "┤"
+    row2l = "│" + " A C, not B".ljust(w) + "│" + " in all".ljust(w) + "│" + " B C, not A".ljust(w) + "│"
+    row2 = "│" + cell(5) + "│" + cell(7) + "│" + cell(6) + "│"
+    sep2 = "└" + "─" * w + "┼" + "─" * w + "┼" + "─" * w + "┘"
+    row3l = " " * (w + 1) + "│" + " only C".ljust(w) + "│"
+    row3 = " " * (w + 1) + "│" + cell(4) + "│"
+    bot = " " * (w + 1) + "└" + "─" * w + "┘"
+    for line in (top, row1l, row1, sep, row2l, row2, sep2, row3l, row3, bot):
+        text.append(line + "\n")
+    text.append("top row: in A and/or B, not C · middle: also in C · bottom: C alone", style="dim")
+    return text
+
+
+class OverlapScreen(Screen):
+    CSS_PATH = "overlap.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("plus", "add_segment", "Add a segment", key_display="+"),
+        Binding("s", "save_region", "Segment from region"),
+    ]
+
+    def __init__(self, segment) -> None:
+        super().__init__()
+        self.first = segment
+        self.others: list[int] = []
+        self.result: overlap.Overlap | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="overlap-legend")
+        yield Static(id="overlap-drawing")
+        yield DataTable(id="overlap-regions", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="overlap-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = f"Overlap of {printable(self.first.name, limit=50)}"
+        table = self.query_one(DataTable)
+        for label, width in (("Region", 7), ("Who", 46), ("Records", 10)):
+            table.add_column(label, width=width)
+        if not self.others:
+            self.action_add_segment()
+
+    def show(self, result: overlap.Overlap | None) -> None:
+        self.result = result
+        if result is None:
+            return
+        legend = Text()
+        for i, s in enumerate(result.segments):
+            legend.append(f"{LETTERS[i]} ", style="bold reverse")
+            legend.append(f" {printable(s.name, limit=40)} ")
+            legend.append(f"{result.sizes[i]:,}   ", style="dim")
+        self.query_one("#overlap-legend", Static).update(legend)
+        self.query_one("#overlap-drawing", Static).update(drawing(result))
+        table = self.query_one(DataTable)
+        table.clear()
+        n = len(result.segments)
+        for mask in sorted(result.regions, key=lambda m: (-bin(m).count("1"), m)):
+            table.add_row(overlap.Region(mask).code(n), literal(result.label(mask), limit=80),
+                          f"{result.regions[mask]:,}", key=str(mask))
+        more = " · + adds a third segment" if n < 3 else ""
+        self.query_one("#overlap-status", Label).update(
+            f"{result.union:,} records in at least one · s makes a static segment of the region under the cursor{more}")
+        table.focus()
+
+    def compute(self) -> None:
+        try:
+            self.show(overlap.overlap([self.first.id, *self.others]))
+        except SegtuiError as exc:
+            self.query_one("#overlap-status", Label).update(exc.message)
+
+    def action_add_segment(self) -> None:
+        if len(self.others) >= 2:
+            self.notify("At most three segments are compared at once.", severity="warning")
+            return
+        self.app.push_screen(
+            SegmentPicker(f"Compare {printable(self.first.name, limit=40)!r} with", self.first.object_type,
+                          exclude=self.first.id),
+            self.picked,
+        )
+
+    def picked(self, segment_id: int | None) -> None:
+        if segment_id is None:
+            if not self.others:
+                self.app.pop_screen()
+            return
+        if segment_id not in self.others:
+            self.others.append(segment_id)
+        self.compute()
+
+    def action_save_region(self) -> None:
+        if self.result is None or self.app.ctx.read_only:
+            if self.app.ctx.read_only:
+                self.notify("This console is read-only: segments cannot be created.", severity="warning")
+            return
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return
+        mask = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        label = self.result.label(mask)
+        self.app.push_screen(
+            NameModal("Create a static segment from this region", printable(label, limit=80)[:80].capitalize(),
+                      "Create", lambda name: segments.check_name(name, self.first.object_type),
+                      note=f"{self.result.regions[mask]:,} records: {printable(label, limit=100)}"),
+            lambda name: self.save(mask, name) if name else None,
+        )
+
+    def save(self, mask: int, name: str) -> None:
+        try:
+            made, added = overlap.create_from_region(self.app.ctx, [self.first.id, *self.others], mask, name)
+        except SegtuiError as exc:
+            self.notify(exc.message, title="Not created", severity="error")
+            return
+        self.notify(f"Created {made.name!r} with {added:,} records.", title="Static segment created")
+        from .segment_detail import SegmentDetailScreen
+
+        self.app.push_screen(SegmentDetailScreen(made.id))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

@@ -1,0 +1,228 @@
+"""The analysis views in the console (issue 14): the Analyze tab's chart and its cursor,
+members as of a day, overlap with a segment made from a region, the upcoming-conversions
+calendar. Pilot flows, and snapshots at 80x24, 120x40 and under NO_COLOR."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+from textual.widgets import DataTable, Input
+
+from segtui.core import history, overlap, segments
+from segtui.tui.screens.members_as_of import MembersAsOfScreen
+from segtui.tui.screens.name_modal import NameModal
+from segtui.tui.screens.overlap import OverlapScreen
+from segtui.tui.screens.segment_detail import SegmentDetailScreen
+from segtui.tui.screens.segment_picker import SegmentPicker
+from segtui.tui.screens.upcoming import UpcomingScreen
+from segtui.tui.widgets.size_chart import SizeChart
+
+from .conftest import SIZES, run, steady
+from .lived import NAME, give_history
+
+
+@pytest.fixture
+def lived(demo_ctx, clock) -> int:
+    return give_history(demo_ctx, clock)
+
+
+async def open_lived(pilot) -> None:
+    await pilot.press("slash", *NAME, "enter", "enter")
+    await pilot.pause()
+
+
+async def analyze(pilot, *pressed) -> None:
+    await open_lived(pilot)
+    await pilot.press("h", *pressed)
+    await pilot.pause()
+
+
+def scenario(*steps):
+    async def run_before(pilot) -> None:
+        for step in steps:
+            await step(pilot)
+        await pilot.pause()
+        steady(pilot)
+
+    return run_before
+
+
+async def _analyze_moved(pilot):
+    await analyze(pilot, "left", "left", "left")
+
+
+async def _analyze_year(pilot):
+    await analyze(pilot, "3")
+
+
+async def _members_as_of(pilot):
+    await analyze(pilot, "left", "left", "left", "left", "left", "left", "left", "enter")
+
+
+async def _upcoming(pilot):
+    await pilot.press("C")
+    await pilot.pause()
+
+
+async def _overlap(pilot):
+    await analyze(pilot, "o")
+    pilot.app.screen.query_one("#segment-search").value = "Newsletter, Normandie"
+    await pilot.pause(0.1)
+    await pilot.app.workers.wait_for_complete()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _overlap_three(pilot):
+    await _overlap(pilot)
+    await pilot.press("plus")
+    pilot.app.screen.query_one("#segment-search").value = "Events 2025"
+    await pilot.pause(0.1)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+SCREENS = {
+    "analyze": scenario(_analyze_moved),
+    "analyze_year": scenario(_analyze_year),
+    "members_as_of": scenario(_members_as_of),
+    "upcoming": scenario(_upcoming),
+    "overlap": scenario(_overlap),
+    "overlap_three": scenario(_overlap_three),
+}
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, make_app, lived, screen, size):
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
+
+
+@pytest.mark.parametrize("screen", ["analyze", "upcoming", "overlap", "members_as_of"])
+def test_screen_without_colour(snap_compare, make_app, lived, monkeypatch, screen):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    assert app.no_color
+    assert snap_compare(app, terminal_size=(80, 24), run_before=SCREENS[screen])
+
+
+# ------------------------------------------------------------------ flows
+
+
+def test_the_cursor_moves_day_by_day_and_shows_the_days_figures(make_app, lived, demo_ctx):
+    app = make_app()
+    today = demo_ctx.today()
+    expected = history.size_history(demo_ctx, lived, first=today.subtract(days=29), last=today)
+
+    async def scenario(pilot):
+        await analyze(pilot)
+        chart = pilot.app.screen.query_one(SizeChart)
+        assert pilot.app.focused is chart
+        assert chart.data.periods[chart.cursor].first_day == today
+        for step in range(1, 8):
+            await pilot.press("left")
+            period = expected.periods[-1 - step]
+            assert chart.data.periods[chart.cursor] == period
+            shown = str(chart.query_one("#chart-day").render())
+            assert period.first_day.format("ddd D MMM YYYY") in shown
+            assert f"size {period.size:,}" in shown and f"+{period.added:,} added" in shown
+        await pilot.press("right", "end")
+        assert chart.cursor == len(chart.data.periods) - 1
+        await pilot.press("3")  # a year: 365 days, the cursor stays on its day
+        assert (len(chart.data.periods), chart.data.grain) == (365, "day")
+        assert chart.data.periods[chart.cursor].first_day == today
+        await pilot.press("4")  # all: since the segment was created
+        assert chart.data.periods[0].first_day == today.subtract(days=120)
+        kinds = {m.kind for m in chart.data.markers}
+        assert {"created", "schedule", "converted"} <= kinds
+
+    run(app, scenario)
+
+
+def test_enter_lists_the_members_of_the_cursors_day(make_app, lived, demo_ctx):
+    app = make_app()
+    day = demo_ctx.today().subtract(days=5)
+    then = {r for (r,) in history.member_ids_at(lived, history.end_of_day(day, demo_ctx.tz)).query().tuples()}
+
+    async def scenario(pilot):
+        await analyze(pilot, *["left"] * 5, "enter")
+        screen = pilot.app.screen
+        assert isinstance(screen, MembersAsOfScreen) and screen.day == day
+        assert screen.total == len(then)
+        shown = {int(k.value) for k in screen.query_one(DataTable).rows}
+        assert shown <= then and len(shown) == min(50, len(then))
+        # another day typed; a bad one is refused where it is typed, the list stays
+        field = screen.query_one("#as-of-day", Input)
+        field.value = "2026-02-30"
+        await pilot.press("tab", "shift+tab")
+        field.focus()
+        await pilot.press("enter")
+        assert "not a day" in str(screen.query_one("#as-of-error").render()) and screen.day == day
+        field.value = "2026-12-25"
+        await pilot.press("enter")
+        assert "in the future" in str(screen.query_one("#as-of-error").render())
+        field.value = day.subtract(days=120).isoformat()  # before the segment was created
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.total == 0 and str(screen.query_one("#as-of-error").render()) == ""
+
+    run(app, scenario)
+
+
+def test_overlap_and_a_static_segment_from_a_region(make_app, lived, demo_ctx):
+    app = make_app()
+    other = segments.get("Newsletter, Normandie or Bretagne")
+    expected = overlap.overlap([lived, other.id])
+
+    async def scenario(pilot):
+        await _overlap(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, OverlapScreen) and screen.result.regions == expected.regions
+        table = screen.query_one(DataTable)
+        assert table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value == "3"  # in both, first
+        await pilot.press("s")
+        assert isinstance(pilot.app.screen, NameModal)
+        pilot.app.screen.query_one(Input).value = "Readers in the newsletter"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SegmentDetailScreen)
+        made = segments.get("Readers in the newsletter")
+        assert (made.type, made.size) == ("static", expected.regions[3])
+
+    run(app, scenario)
+
+
+def test_overlap_picker_cancelled_goes_back(make_app, lived):
+    app = make_app()
+
+    async def scenario(pilot):
+        await analyze(pilot, "o")
+        assert isinstance(pilot.app.screen, SegmentPicker)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SegmentDetailScreen)
+
+    run(app, scenario)
+
+
+def test_upcoming_calendar_opens_the_segment(make_app, lived, demo_ctx):
+    app = make_app()
+
+    async def scenario(pilot):
+        await pilot.press("C")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, UpcomingScreen)
+        names = [u.name for u in screen.cal.upcoming]
+        assert names == ["Webinar October 2026", "Spring campaign, engaged", "Events 2025, Bretagne"]
+        assert screen.selected == demo_ctx.today()  # the overdue one counts on today
+        await pilot.press("pagedown")
+        assert screen.selected == pendulum.Date(2026, 12, 1)
+        listing = screen.query_one("#upcoming-list", DataTable)
+        assert listing.cursor_row == 1  # the first conversion from 1 December: Spring campaign on the 26th
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SegmentDetailScreen)
+        assert pilot.app.screen.segment.name == "Spring campaign, engaged"
+
+    run(app, scenario)
