@@ -25,6 +25,9 @@ GUIDE = [
     "without membership changes.",
     "A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
     "segments that record edits affect; you are told when one converts.",
+    "h opens a segment's Analyze tab: its size over time (← → move day by day, 1-4 the range, Enter lists the "
+    "members at the end of that day, o compares it with other segments). C shows every upcoming conversion on a "
+    "calendar.",
     "ctrl+p opens the command palette: every action is there by name.",
 ]
 VIEWER_GUIDE = [
