@@ -226,3 +226,60 @@ def test_upcoming_calendar_opens_the_segment(make_app, lived, demo_ctx):
         assert pilot.app.screen.segment.name == "Spring campaign, engaged"
 
     run(app, scenario)
+
+
+# ------------------------------------------------------------------ why is this record here
+
+
+@pytest.fixture
+def joined_by_an_edit(demo_ctx, clock) -> int:
+    """A contact that joins 'Events 2025, Bretagne' after bob set its region, and left VIPs."""
+    from segtui.core import membership, records
+    from segtui.core.models import Contact
+
+    who = Contact.select().where((Contact.region == "Normandie") & (Contact.events_attended >= 1)).first()
+    vips = segments.get("Hand-picked VIPs")
+    membership.add_records(demo_ctx, vips.id, [who.id])
+    clock.advance(minutes=5)
+    records.set_property(demo_ctx.as_actor("bob"), "contacts", who.id, "region", "Bretagne")
+    clock.advance(minutes=1)
+    membership.refresh(demo_ctx.as_actor("worker"), segments.get("Events 2025, Bretagne").id)
+    clock.advance(minutes=10)
+    membership.remove_records(demo_ctx, vips.id, [who.id])
+    return who.id
+
+
+async def _record_page(pilot):
+    from segtui.tui.screens.record_page import RecordScreen
+
+    pilot.app.push_screen(RecordScreen("contacts", pilot.app.why_record))
+    await pilot.pause()
+
+
+def test_the_record_page_says_why(make_app, joined_by_an_edit):
+    app = make_app()
+    app.why_record = joined_by_an_edit
+
+    async def scenario(pilot):
+        await _record_page(pilot)
+        text = str(pilot.app.screen.query_one("#record-why").render())
+        assert "Events 2025, Bretagne" in text and "through its filters after region changed from 'Normandie' " \
+               "to 'Bretagne' by bob" in " ".join(text.split())
+        assert "matches group 1" in text
+        assert "Past memberships" in text and "removed by hand by alice" in " ".join(text.split())
+
+    run(app, scenario, size=(120, 40))
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_record_page_snapshot(snap_compare, make_app, joined_by_an_edit, size):
+    app = make_app()
+    app.why_record = joined_by_an_edit
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=scenario(_record_page))
+
+
+def test_record_page_without_colour(snap_compare, make_app, joined_by_an_edit, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app()
+    app.why_record = joined_by_an_edit
+    assert snap_compare(app, terminal_size=(80, 24), run_before=scenario(_record_page))

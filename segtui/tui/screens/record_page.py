@@ -12,11 +12,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from ...core import associations, records
+from ...core import associations, records, why
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OTHER, SINGULAR, key_property, properties, value_of
@@ -68,6 +68,8 @@ class RecordScreen(HasActions, CoreWork, Screen):
                 yield DataTable(id="record-segments", cursor_type="row", show_cursor=False, show_header=False)
                 yield Label("", id="associations-title", classes="section-title")
                 yield DataTable(id="record-associations", cursor_type="row", show_header=False)
+                with VerticalScroll(id="record-why-box"):
+                    yield Static(id="record-why")
         yield Static("", id="edit-note")
         yield Footer(compact=True)
 
@@ -129,6 +131,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         if not found:
             segs.add_row(Text("no segment", style="dim italic"))
         self.show_associations()
+        self.show_why()
         self.show_note()
 
     def show_associations(self) -> None:
@@ -217,6 +220,27 @@ class RecordScreen(HasActions, CoreWork, Screen):
         self.edited = printable(sentence, limit=400)
         self.notify(self.edited, title="Associations")
         self.reload()
+
+    def show_why(self) -> None:
+        """For each segment, when and how the record joined; then the segments it left."""
+        tz = self.app.ctx.tz
+        stays = why.stays(self.app.ctx, self.object_type, self.record_id)
+        text = Text()
+        past_title = False
+        for stay in stays:
+            if not stay.current and not past_title:
+                text.append("Past memberships\n", style="bold")
+                past_title = True
+            elif stay.current and not text:
+                text.append("Why it is here\n", style="bold")
+            text.append_text(type_badge(stay.segment.type))
+            text.append(" ")
+            text.append_text(literal(stay.segment.name, "bold", limit=60))
+            for sentence in (stay.join_sentence(tz), stay.leave_sentence(tz), stay.match_sentence()):
+                if sentence:
+                    text.append("\n  " + printable(sentence, limit=400))
+            text.append("\n")
+        self.query_one("#record-why", Static).update(text)
 
     def show_note(self) -> None:
         self.query_one("#edit-note", Static).update(Text(self.edited))
