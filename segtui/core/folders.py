@@ -202,16 +202,13 @@ def move(ctx: Context, chosen: list[tuple[int, int | None]], target) -> list[Seg
 
 def describe(ctx: Context, segment_id: int, text: str, *, expected_version: int | None = None) -> Segment:
     """Set (or, with blank text, clear) a segment's description."""
-    ctx.require_write("describing a segment")
     if not isinstance(text, str):
         raise InvalidInput("A description is text")
     refuse_nul(text, "The description")
     text = text.strip()
     if len(text) > MAX_DESCRIPTION:
         raise InvalidInput(f"A description has at most {MAX_DESCRIPTION:,} characters (this one has {len(text):,})")
-    with write_transaction():
-        segment = store.lock(segment_id)
-        store.check_version(segment, expected_version)
+    with store.editing(ctx, segment_id, expected_version, "describing a segment") as segment:
         before = segment.description
         if (before or "") == text:
             return segment

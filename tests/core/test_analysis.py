@@ -3,6 +3,8 @@ why a record is in a segment."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pendulum
 import pytest
 
@@ -216,9 +218,9 @@ def test_why_a_record_joined_and_left(ctx, clock):
                                                    [f("city", "is_any_of", values=["Brest"])]))
     vips = static_with(ctx, "VIPs", [ids[0]])
     clock.advance(hours=1)
-    records.set_property(ctx.as_actor("bob"), "contacts", ids[0], "region", "Bretagne")
+    records.set_property(replace(ctx, actor="bob"), "contacts", ids[0], "region", "Bretagne")
     clock.advance(minutes=1)
-    membership.refresh(ctx.as_actor("worker"), bretons.id)
+    membership.refresh(replace(ctx, actor="worker"), bretons.id)
     clock.advance(hours=1)
     membership.remove_records(ctx, vips.id, [ids[0]])
     stays = why.stays(ctx, "contacts", ids[0])

@@ -5,6 +5,8 @@ hand 30 days before today, then changes by hand."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import random
 
 from segtui.core import conversions, membership, segments
@@ -25,21 +27,21 @@ def give_history(ctx, clock, *, days: int = 120, seed: int = 3) -> int:
     clock.set(start)
     for rid in ids:
         Contact.update(subscribed=rng.random() < 0.3).where(Contact.id == rid).execute()
-    segment, _ = segments.create(ctx.as_actor("marie"), NAME, "contacts", "active", FILTERS)
+    segment, _ = segments.create(replace(ctx, actor="marie"), NAME, "contacts", "active", FILTERS)
     for day in range(1, days - 30):
         clock.set(start.add(days=day, hours=rng.randint(0, 8)))
         growth = 0.7 if day < 60 else 0.35
         for rid in rng.sample(ids, max(1, len(ids) // 25)):
             Contact.update(subscribed=rng.random() < growth).where(Contact.id == rid).execute()
-        membership.refresh(ctx.as_actor("worker"), segment.id)
+        membership.refresh(replace(ctx, actor="worker"), segment.id)
         if day == 40:
-            conversions.set_schedule(ctx.as_actor("marie"), segment.id,
+            conversions.set_schedule(replace(ctx, actor="marie"), segment.id,
                                      Schedule(AFTER_INACTIVITY, amount=60, unit="days"))
     clock.set(start.add(days=days - 30, hours=2))
-    conversions.convert_to_static(ctx.as_actor("yann"), segment.id)
+    conversions.convert_to_static(replace(ctx, actor="yann"), segment.id)
     outside = [c.id for c in Contact.select(Contact.id).order_by(Contact.id).limit(200)]
     for day in range(days - 29, days, 3):
         clock.set(start.add(days=day, hours=1))
-        membership.add_records(ctx.as_actor("yann"), segment.id, rng.sample(outside, 4))
+        membership.add_records(replace(ctx, actor="yann"), segment.id, rng.sample(outside, 4))
     clock.set(today)
     return segment.id

@@ -4,6 +4,8 @@ calendar. Pilot flows, and snapshots at 80x24, 120x40 and under NO_COLOR."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pendulum
 import pytest
 from textual.widgets import DataTable, Input
@@ -241,9 +243,9 @@ def joined_by_an_edit(demo_ctx, clock) -> int:
     vips = segments.get("Hand-picked VIPs")
     membership.add_records(demo_ctx, vips.id, [who.id])
     clock.advance(minutes=5)
-    records.set_property(demo_ctx.as_actor("bob"), "contacts", who.id, "region", "Bretagne")
+    records.set_property(replace(demo_ctx, actor="bob"), "contacts", who.id, "region", "Bretagne")
     clock.advance(minutes=1)
-    membership.refresh(demo_ctx.as_actor("worker"), segments.get("Events 2025, Bretagne").id)
+    membership.refresh(replace(demo_ctx, actor="worker"), segments.get("Events 2025, Bretagne").id)
     clock.advance(minutes=10)
     membership.remove_records(demo_ctx, vips.id, [who.id])
     return who.id
