@@ -21,6 +21,8 @@ from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
 from segtui.tui.app import SegtuiApp  # noqa: E402
 from tests.conftest import T0  # noqa: E402
+from tests.tui.lived import give_history  # noqa: E402
+from tests.tui.test_analysis_screens import SCREENS as ANALYSIS_SCREENS  # noqa: E402
 from tests.tui.test_data_snapshots import SCREENS as DATA_SCREENS  # noqa: E402
 from tests.tui.test_import_mapping_flows import HUBSPOT  # noqa: E402
 from tests.tui.test_snapshots import SCREENS, keys, opened, scenario, settle  # noqa: E402
@@ -52,6 +54,12 @@ SHOTS = {
     "import-mapping": "import_mapping",
     "record-associations": "record_associations",
 }
+# on the demo data with one segment that has lived 120 days (tests/tui/lived.py)
+ANALYSIS_SHOTS = {
+    "size-chart": "analyze_year",
+    "upcoming-conversions": "upcoming",
+    "overlap": "overlap_three",
+}
 
 
 def main() -> None:
@@ -67,6 +75,19 @@ def main() -> None:
         for name, scenario in SHOTS.items():
             app = SegtuiApp(ctx, worker_interval=0, animations=False, files_dir=files)
             svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=SCREENS[scenario], title="segtui")
+            (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+            print(f"wrote screenshots/{name}.svg")
+        database.close()
+    with tempfile.TemporaryDirectory() as folder:
+        database = db.open_database(str(Path(folder) / "lived.db"))
+        clock = FixedClock(T0)
+        ctx = Context(clock=clock, actor="alice", tz="Europe/Paris")
+        demo.build(ctx, contacts=2000, seed=7)
+        give_history(ctx, clock)
+        for name, scenario in ANALYSIS_SHOTS.items():
+            app = SegtuiApp(ctx, worker_interval=0, animations=False)
+            svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=ANALYSIS_SCREENS[scenario],
+                                      title="segtui")
             (out / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(f"wrote screenshots/{name}.svg")
         database.close()

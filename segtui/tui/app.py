@@ -38,6 +38,8 @@ class SegtuiApp(HasActions, CoreWork, App):
         Action("import_records", "Import records", mutates=True, description="Contacts or companies from a CSV file"),
         Action("upcoming", "Upcoming conversions", "C", key_display="C", show=False,
                description="Every scheduled conversion on a calendar"),
+        Action("unused", "Unused segments",
+               description="Segments nothing uses and nobody changed for N days: delete them"),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -161,6 +163,12 @@ class SegtuiApp(HasActions, CoreWork, App):
 
         if not isinstance(self.screen, PropertiesScreen):
             self.push_screen(PropertiesScreen())
+
+    def action_unused(self) -> None:
+        from .screens.unused import UnusedScreen
+
+        if not isinstance(self.screen, UnusedScreen):
+            self.push_screen(UnusedScreen())
 
     def action_upcoming(self) -> None:
         from .screens.upcoming import UpcomingScreen

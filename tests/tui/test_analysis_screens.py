@@ -285,3 +285,61 @@ def test_record_page_without_colour(snap_compare, make_app, joined_by_an_edit, m
     app = make_app()
     app.why_record = joined_by_an_edit
     assert snap_compare(app, terminal_size=(80, 24), run_before=scenario(_record_page))
+
+
+# ------------------------------------------------------------------ unused segments
+
+
+def test_unused_view_marks_and_deletes_to_the_bin(make_app, demo_ctx, clock):
+    from segtui.core import usage
+    from segtui.tui.screens.confirm import ConfirmModal
+    from segtui.tui.screens.unused import UnusedScreen
+
+    clock.advance(days=100)
+    expected = [s.name for s in usage.unused(demo_ctx, 90)]
+    assert "Hand-picked VIPs" not in expected  # 'Customers not in VIPs' reads it
+    app = make_app()
+
+    async def scenario(pilot):
+        await pilot.press("U")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, UnusedScreen)
+        assert [s.name for s in screen.rows] == expected
+        field = screen.query_one("#unused-days", Input)
+        field.value = "0"
+        field.focus()
+        await pilot.press("enter")
+        assert "whole number" in str(screen.query_one("#unused-error").render()) and screen.days == 90
+        screen.query_one(DataTable).focus()
+        await pilot.press("space", "space", "delete")
+        assert isinstance(pilot.app.screen, ConfirmModal)
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [s.name for s in screen.rows] == expected[2:]
+        assert {s.name for s in segments.deleted(demo_ctx)} == set(expected[:2])
+
+    run(app, scenario)
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_unused_snapshot(snap_compare, make_app, clock, size):
+    clock.advance(days=100)
+
+    async def open_unused(pilot):
+        await pilot.press("U", "space")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=scenario(open_unused))
+
+
+def test_unused_without_colour(snap_compare, make_app, clock, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    clock.advance(days=100)
+
+    async def open_unused(pilot):
+        await pilot.press("U", "space")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=scenario(open_unused))

@@ -54,6 +54,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         Action("import_records", "Import", "i", mutates=True, palette=False),
         Action("recently_deleted", "Deleted", "D", key_display="D", palette=False),
         Action("properties", "Properties", "P", key_display="P", show=False, palette=False),
+        Action("unused", "Unused", "U", key_display="U", show=False, palette=False),
         Action("clear_search", "Clear search", "escape", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
@@ -189,6 +190,11 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= self.loaded - 20 and self.loaded < self.total:
             self.load_more()
+
+    def action_unused(self) -> None:
+        from .unused import UnusedScreen
+
+        self.app.push_screen(UnusedScreen(), lambda _: self.reload())
 
     @on(DataTable.RowSelected, "#segments")
     def open_segment(self, event: DataTable.RowSelected) -> None:

@@ -1,0 +1,142 @@
+"""Segments nothing uses: no other segment's filters read them and nobody changed them (no
+edit, no membership change) for N days. Mark some (space) and delete them to the 90-day bin."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+
+from ...core import usage
+from ...core.errors import SegtuiError
+from ..text import literal, moment, type_badge
+from ..work import CoreWork
+from .confirm import ConfirmModal
+
+DEFAULT_DAYS = 90
+
+
+class UnusedScreen(CoreWork, Screen):
+    CSS_PATH = "unused.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("space", "mark", "Mark"),
+        Binding("delete", "delete", "Delete marked", key_display="del"),
+    ]
+
+    def __init__(self, days: int = DEFAULT_DAYS) -> None:
+        super().__init__()
+        self.days = days
+        self.rows: list = []
+        self.marked: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="unused-bar"):
+            yield Label("Unused and unchanged for", id="unused-label")
+            yield Input(str(self.days), id="unused-days", compact=True, restrict=r"[0-9]*")
+            yield Label("days", id="unused-unit")
+            yield Label("", id="unused-error")
+        yield DataTable(id="unused-list", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="unused-status")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.title = "Unused segments"
+        table = self.query_one(DataTable)
+        for label, width in (("", 1), ("Name", 32), ("Type", 8), ("Size", 7), ("Unchanged since", 17)):
+            table.add_column(label, width=width)
+        self.load()
+        table.focus()
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("mark", "delete") and self.app.ctx.read_only:
+            return False
+        return True
+
+    def load(self) -> None:
+        rows = self.read_core(lambda: usage.unused(self.app.ctx, self.days), failed=self.refused)
+        if rows is None:
+            return
+        self.rows = rows
+        self.marked &= {s.id for s in rows}
+        table = self.query_one(DataTable)
+        table.clear()
+        tz = self.app.ctx.tz
+        for s in rows:
+            table.add_row(Text("●" if s.id in self.marked else " "), literal(s.name, limit=60), type_badge(s.type),
+                          Text(f"{s.size:,}", justify="right"), moment(usage.unchanged_since(s), tz), key=str(s.id))
+        self.show_status()
+
+    def show_status(self) -> None:
+        if not self.rows:
+            text = f"No segment is unused and unchanged for {self.days} days."
+        else:
+            text = (f"{len(self.rows):,} segment{'s' if len(self.rows) != 1 else ''} nothing uses, unchanged for "
+                    f"{self.days} days")
+            if not self.app.ctx.read_only:
+                text += (f" · {len(self.marked)} marked · del deletes them (restorable for 90 days)" if self.marked
+                         else " · space marks · del deletes the marked ones")
+        self.query_one("#unused-status", Label).update(text)
+
+    def refused(self, exc: SegtuiError) -> None:
+        self.query_one("#unused-error", Label).update(str(exc))
+
+    @on(Input.Submitted, "#unused-days")
+    def days_typed(self, event: Input.Submitted) -> None:
+        try:
+            days = int(event.value)
+        except ValueError:
+            self.refused(SegtuiError("Type a whole number of days"))
+            return
+        self.query_one("#unused-error", Label).update("")
+        previous, self.days = self.days, days
+        self.load()
+        if str(self.query_one("#unused-error", Label).render()):
+            self.days = previous
+            return
+        self.query_one(DataTable).focus()
+
+    def action_mark(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows or self.app.ctx.read_only:
+            return
+        segment = self.rows[table.cursor_row]
+        self.marked ^= {segment.id}
+        table.update_cell_at((table.cursor_row, 0), Text("●" if segment.id in self.marked else " "))
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.show_status()
+
+    def action_delete(self) -> None:
+        if self.app.ctx.read_only or not self.marked:
+            if not self.marked:
+                self.notify("Mark the segments to delete with space first.", severity="warning")
+            return
+        chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
+        names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])
+        self.app.push_screen(
+            ConfirmModal(f"Delete {len(chosen)} segment(s)?",
+                         f"{names}{' ...' if len(chosen) > 5 else ''}\nThey can be restored for 90 days (D on the "
+                         "segments list).", "Delete"),
+            lambda yes: self.delete(chosen) if yes else None,
+        )
+
+    def delete(self, chosen) -> None:
+        ctx = self.app.ctx
+        self.run_core(lambda: usage.delete_many(ctx, chosen), done=self.deleted)
+
+    def deleted(self, result: usage.BulkResult) -> None:
+        self.notify(f"Deleted {len(result.deleted)} segment(s); restore them from Recently deleted (D).",
+                    title="Deleted")
+        for name, why in result.refused[:3]:
+            self.notify(f"{name!r} was not deleted: {why}", severity="warning", timeout=10)
+        self.marked.clear()
+        self.load()
+
+    def action_back(self) -> None:
+        self.dismiss(None)  # the list reloads: some segments may be gone
