@@ -18,6 +18,15 @@ from .models import AuditEntry, Membership, MembershipLog, Segment
 REASONS = {"filter": "its filters", "manual": "by hand", "import": "an import", "conversion": "a conversion to active"}
 
 
+def _kind(reason: str | None) -> tuple[str | None, str | None]:
+    """A log reason as (kind, cause): the records a change of properties made join or leave
+    are logged with the change itself as their reason ("region changed", "import: region
+    changed", "region changed, via 'Bretons'"): those are the filters' doing."""
+    if reason is None or reason in REASONS:
+        return reason, None
+    return "filter", reason
+
+
 @dataclass(frozen=True)
 class Edit:
     at: pendulum.DateTime
@@ -36,9 +45,11 @@ class Stay:
     joined_at: pendulum.DateTime | None
     join_reason: str  # filter | manual | import | conversion
     join_actor: str
+    join_cause: str | None  # the change of properties that made it join, when the log says
     left_at: pendulum.DateTime | None  # None: still a member
     leave_reason: str | None
     leave_actor: str | None
+    leave_cause: str | None
     matching_groups: list[int]  # 1-based groups of the filters it matches now (active segments)
     groups: list[list[str]]  # the filters in words
     edit: Edit | None  # the last edit of a property the filters read, up to the join
@@ -55,6 +66,8 @@ class Stay:
             text += f" by {self.join_actor}"
         if self.edit is not None:
             text += f" after {self.edit.sentence()} at {self.edit.at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}"
+        elif self.join_cause:
+            text += f" after {self.join_cause} (by {self.join_actor})"
         return text
 
     def leave_sentence(self, tz: str) -> str:
@@ -63,6 +76,8 @@ class Stay:
         how = {"filter": "it stopped matching the filters", "manual": "removed by hand",
                "conversion": "the conversion to active"}.get(self.leave_reason or "", self.leave_reason or "")
         who = f" by {self.leave_actor}" if self.leave_reason == "manual" else ""
+        if self.leave_cause:
+            who = f" after {self.leave_cause} (by {self.leave_actor})"
         return f"left {self.left_at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}: {how}{who}"
 
     def match_sentence(self) -> str:
@@ -104,13 +119,15 @@ def stays(ctx: Context, object_type: str, record_id: int) -> list[Stay]:
                 filters.explain_record(tree, object_type, record_id, today=ctx.today())) if flags and all(flags)]
         read = filters.referenced_properties(tree)
         join_at = joined.at if joined else (member.joined_at if member else None)
+        join_reason, join_cause = _kind(joined.reason if joined else member.source)
         edit = None
-        if (joined.reason if joined else member.source) in ("filter", "conversion") and join_at is not None:
+        if join_reason in ("filter", "conversion") and join_at is not None:
             edit = next((e for e in edits if e.property in read and e.at <= join_at), None)
         left = row if member is None and row is not None and row.action == "removed" else None
+        leave_reason, leave_cause = _kind(left.reason if left else None)
         out.append(Stay(
-            segment, join_at, joined.reason if joined else member.source, joined.actor if joined else "",
-            left.at if left else None, left.reason if left else None, left.actor if left else None,
+            segment, join_at, join_reason, joined.actor if joined else "", join_cause,
+            left.at if left else None, leave_reason, left.actor if left else None, leave_cause,
             matching, groups, edit,
         ))
     out.sort(key=lambda s: (not s.current, -(s.left_at or s.joined_at or pendulum.datetime(1970, 1, 1)).timestamp(),
@@ -146,8 +163,8 @@ def stay_json(stay: Stay, tz: str) -> dict:
     return {
         "segment": stay.segment.id, "name": stay.segment.name, "type": stay.segment.type,
         "member": stay.current, "joined_at": iso(stay.joined_at), "join_reason": stay.join_reason,
-        "join_actor": stay.join_actor, "left_at": iso(stay.left_at), "leave_reason": stay.leave_reason,
-        "leave_actor": stay.leave_actor, "matching_groups": stay.matching_groups,
+        "join_actor": stay.join_actor, "join_cause": stay.join_cause, "left_at": iso(stay.left_at),
+        "leave_reason": stay.leave_reason, "leave_actor": stay.leave_actor, "leave_cause": stay.leave_cause, "matching_groups": stay.matching_groups,
         "edit": None if stay.edit is None else {
             "at": iso(stay.edit.at), "actor": stay.edit.actor, "property": stay.edit.property,
             "before": stay.edit.before, "after": stay.edit.after},

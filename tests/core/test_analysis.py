@@ -236,3 +236,21 @@ def test_why_a_record_joined_and_left(ctx, clock):
     # the other record: a member since creation, no edit behind it
     other = why.stays(ctx, "contacts", ids[1])
     assert [(s.segment.name, s.edit) for s in other] == [("Bretons", None)]
+
+
+def test_why_a_record_left_after_an_edit(ctx, clock):
+    ids = regions("Bretagne")
+    bretons = make(ctx, "Bretons", "active", tree([f("region", "is_any_of", values=["Bretagne"])]))
+    clock.advance(hours=1)
+    records.set_property(replace(ctx, actor="carol"), "contacts", ids[0], "region", "Normandie")
+    [gone] = why.stays(ctx, "contacts", ids[0])
+    assert (gone.segment.id, gone.current) == (bretons.id, False)
+    assert (gone.leave_reason, gone.leave_cause, gone.leave_actor) == ("filter", "region changed", "carol")
+    assert gone.leave_sentence("UTC") == (
+        f"left {clock.now().format('YYYY-MM-DD HH:mm')}: it stopped matching the filters after region changed (by carol)")
+    clock.advance(hours=1)
+    records.set_property(replace(ctx, actor="dave"), "contacts", ids[0], "region", "Bretagne")
+    [back] = why.stays(ctx, "contacts", ids[0])
+    assert (back.current, back.join_reason, back.join_cause, back.join_actor) == (True, "filter", "region changed", "dave")
+    assert back.edit.actor == "dave" and (back.edit.before, back.edit.after) == ("Normandie", "Bretagne")
+    assert why.stay_json(back, "UTC")["join_cause"] == "region changed"
