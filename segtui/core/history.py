@@ -161,7 +161,7 @@ def _bucket_counts(segment_id: int, edges: list[int]) -> _Counts:
         .order_by(B.bucket).tuples()
     )
     for bucket, added, removed, first_id in rows:
-        inner = [e for e in edges[bisect.bisect_right(edges, bucket):bisect.bisect_left(edges, bucket + BUCKET)]]
+        inner = edges[bisect.bisect_right(edges, bucket):bisect.bisect_left(edges, bucket + BUCKET)]
         pieces = [(bucket, added, removed)] if not inner else _split(segment_id, bucket, first_id, inner)
         for moment, a, r in pieces:
             if moment < edges[0]:

@@ -10,10 +10,9 @@ import pytest
 
 from segtui.core import conversions, folders, membership, overlap, records, segments, upcoming, usage, why
 from segtui.core.errors import InvalidInput, InvalidName, SegmentNotFound, StaleSegment
-from segtui.core.models import Membership, Segment
 from segtui.core.schedule import AFTER_INACTIVITY, ON_DAY, Schedule
 
-from core_helpers import add_companies, dump, f, make, members, region_is, regions, reload, tree
+from core_helpers import dump, f, make, members, region_is, regions, reload, tree
 
 D = pendulum.Date
 

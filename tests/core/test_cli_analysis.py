@@ -7,8 +7,13 @@ import json
 
 from segtui.core.models import Folder, Segment
 
+import test_cli
 from core_helpers import dump
-from test_cli import BRETAGNE, ENV, FUNDRAISING, VIPS, WEBINAR, backend, cli, emails, env, path, read, segment, template  # noqa: F401
+from test_cli import BRETAGNE, ENV, FUNDRAISING, VIPS, WEBINAR, emails, segment  # noqa: F401
+
+# test_cli's fixtures, used here by name
+backend, cli, env, path, read, template = (test_cli.backend, test_cli.cli, test_cli.env, test_cli.path,
+                                           test_cli.read, test_cli.template)
 
 LATER = "2026-11-27T15:00:00+01:00"
 

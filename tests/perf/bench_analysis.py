@@ -48,7 +48,7 @@ for folder in (str(ROOT), str(HERE)):
 
 import bench  # noqa: E402
 from segtui.core import db as dbmod  # noqa: E402
-from segtui.core import history, membership, overlap, segments  # noqa: E402
+from segtui.core import history, overlap, segments  # noqa: E402
 from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
 from segtui.core.models import Contact, MembershipLog, Segment, database_proxy  # noqa: E402
@@ -143,7 +143,7 @@ def measure_upcoming_screen(path: str, runs: int) -> list[float]:
         ctx = Context(clock=FixedClock(NOW), actor="bench", tz=TZ)
         app = bench_app(database, ctx)
 
-        async def run():
+        async def run(app=app):
             async with app.run_test(size=(120, 40)) as pilot:
                 await pilot.pause()
                 started = time.perf_counter()
@@ -212,7 +212,7 @@ def main(argv=None) -> int:
     for label, days in (("half_year", 182), ("eleven_months", 335)):
         moment = history.end_of_day(today.subtract(days=days), TZ)
         members = history.member_ids_at(year.id, moment)
-        t_at, at_runs = median_of(lambda: read_all(year, members), max(3, runs // 2))
+        t_at, at_runs = median_of(lambda members=members: read_all(year, members), max(3, runs // 2))
         expected = h.periods[364 - days].size
         got = read_all(year, members)
         figures[f"members_at_{label}"] = {"median": t_at, "runs": at_runs, "rows": got, "history_size": expected,

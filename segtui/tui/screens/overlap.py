@@ -4,7 +4,6 @@ with their counts, the table of regions, and a static segment made from one of t
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
