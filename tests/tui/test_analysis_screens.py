@@ -61,6 +61,13 @@ async def _members_as_of(pilot):
     await analyze(pilot, "left", "left", "left", "left", "left", "left", "left", "enter")
 
 
+async def _records_as_of(pilot):
+    await open_lived(pilot)
+    await pilot.press("w", *"2026-11-20", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def _upcoming(pilot):
     await pilot.press("C")
     await pilot.pause()
@@ -88,6 +95,7 @@ SCREENS = {
     "analyze": scenario(_analyze_moved),
     "analyze_year": scenario(_analyze_year),
     "members_as_of": scenario(_members_as_of),
+    "records_as_of": scenario(_records_as_of),
     "upcoming": scenario(_upcoming),
     "overlap": scenario(_overlap),
     "overlap_three": scenario(_overlap_three),
@@ -100,7 +108,7 @@ def test_screen(snap_compare, make_app, lived, screen, size):
     assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
 
 
-@pytest.mark.parametrize("screen", ["analyze", "upcoming", "overlap", "members_as_of"])
+@pytest.mark.parametrize("screen", ["analyze", "upcoming", "overlap", "members_as_of", "records_as_of"])
 def test_screen_without_colour(snap_compare, make_app, lived, monkeypatch, screen):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app()
@@ -167,6 +175,53 @@ def test_enter_lists_the_members_of_the_cursors_day(make_app, lived, demo_ctx):
         await pilot.press("enter")
         await pilot.pause()
         assert screen.total == 0 and str(screen.query_one("#as-of-error").render()) == ""
+
+    run(app, scenario)
+
+
+def test_the_records_tab_as_of_a_past_day(make_app, lived, demo_ctx):
+    """w: the Records tab lists who was a member at the end of a typed day, page by page; a bad
+    or future day is refused where it is typed; an empty day goes back to today's members."""
+    app = make_app()
+    day = demo_ctx.today().subtract(days=6)
+    then = history.member_ids_at(lived, history.end_of_day(day, demo_ctx.tz))
+    then_ids = sorted(r for (r,) in then.query().tuples())
+    today_size = segments.get(lived).size
+    assert len(then_ids) > 50 and set(then_ids) != {r for (r,) in history.MembersAt(lived).query().tuples()}
+
+    async def scenario(pilot):
+        await open_lived(pilot)
+        screen = pilot.app.screen
+        await pilot.press("w")
+        field = screen.query_one("#records-as-of", Input)
+        assert pilot.app.focused is field
+        await pilot.press(*day.isoformat(), "enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        table = screen.query_one("#members", DataTable)
+        assert screen.as_of == day and screen.as_of_total == len(then_ids)
+        assert [int(k.value) for k in table.rows] == then_ids[:50]
+        status = str(screen.query_one("#members-status").render())
+        assert f"of {len(then_ids):,} at the end of {day.format('ddd D MMM YYYY')}" in status
+        assert not screen.check_action("mark", ()) and not screen.check_action("remove_records", ())
+        await pilot.press("right_square_bracket")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [int(k.value) for k in table.rows] == then_ids[50:100]
+        # a day that is not one, and one to come: refused beside the field, the table stays
+        for bad, words in (("2026-02-30", "not a day"), ("2026-12-25", "in the future")):
+            field.value = bad
+            field.focus()
+            await pilot.press("enter")
+            assert words in str(screen.query_one("#as-of-hint").render()) and screen.as_of == day
+        # emptied: today's members again
+        field.value = ""
+        field.focus()
+        await pilot.press("enter")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.as_of is None and len(table.rows) == min(50, today_size)
+        assert str(screen.query_one("#members-status").render()).startswith(f"Members 1–{min(50, today_size)} of")
 
     run(app, scenario)
 

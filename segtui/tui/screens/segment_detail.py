@@ -8,9 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
-from ...core import audit, conversions, describe, files, filters, membership, records, segments, store
+from ...core import audit, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.errors import SegmentNotFound, SegtuiError
 from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
@@ -58,7 +58,8 @@ ACTIONS = ActionTable(
            elsewhere=BY_HAND, menu=7, group=MEMBERS),
     Action("remove_records", "Remove", "minus", key_display="-", title="Remove records", mutates=True,
            types=STATIC, elsewhere=BY_HAND, menu=8, group=MEMBERS,
-           blocked=lambda screen: "" if screen.segment.size else "no members to remove"),
+           blocked=lambda screen: ("the Records tab shows a past day" if screen.as_of is not None
+                                   else "" if screen.segment.size else "no members to remove")),
     Action("records_tab", "Records tab", "1", group=TABS, description="Show the segment's members (1)"),
     Action("filters_tab", "Filters tab", "2", group=TABS, description="Show the segment's filters (2)"),
     Action("settings_tab", "Settings tab", "3", group=TABS, description="Show the automatic conversion (3)"),
@@ -89,6 +90,8 @@ ACTIONS = ActionTable(
     Action("search_segments", "Search segments", description="Back to the list, in its search field"),
     Action("analyze", "Analyze", "h", show=False, title="Analyze: size over time",
            description="The size chart, members as of a day, overlap, usage"),
+    Action("as_of", "As of", "w", show=False, title="Members as of a past day",
+           description="The Records tab lists who was a member at the end of a day"),
 )
 
 
@@ -108,6 +111,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.members_base = ""
         self.activity_items: list[tuple] = []  # what each Activity row shows in full on Enter
         self.laid_out_width = 0
+        self.as_of = None  # a past day: the Records tab shows who was a member at its end
+        self.as_of_total = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -118,6 +123,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             yield Button("Actions ▾", id="actions-button", variant="primary", compact=True)
         with TabbedContent(id="tabs"):
             with TabPane("Records", id="tab-records"):
+                with Horizontal(id="as-of-row"):
+                    yield Label("As of", id="as-of-label")
+                    yield Input(id="records-as-of", placeholder="today", compact=True)
+                    yield Label("w: a past day (YYYY-MM-DD) shows who was a member then", id="as-of-hint")
                 yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
                 yield Label("", id="members-status")
             with TabPane("Filters", id="tab-filters"):
@@ -184,6 +193,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.query_one("#segment-facts", Static).update(text)
 
     def show_members(self) -> None:
+        if self.as_of is not None:
+            self.show_members_as_of()
+            return
         table = self.query_one("#members", DataTable)
         cursor = table.cursor_row
         rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
@@ -191,17 +203,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.page = max(0, (self.segment.size - 1) // MEMBERS_PAGE)
             rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
         tz = self.app.ctx.tz
-        self.laid_out_width = self.size.width
-        widths = fit([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
-                      Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10),
-                      Column("region", "Region", need("Region", [printable(r.region or "") for r in rows], 24), 8),
-                      Column("joined", "Joined", 17), Column("how", "How", 10)],
-                     self.size.width - 3)
-        table.clear(columns=True)
-        table.fixed_columns = 2  # the mark and the record stay when scrolling sideways
-        table.add_column("", width=1)
-        for label, width in zip(("Record", "Name", "Region", "Joined", "How"), widths):
-            table.add_column(label, width=width)
+        self.lay_out_members([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
+                              Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10),
+                              Column("region", "Region",
+                                     need("Region", [printable(r.region or "") for r in rows], 24), 8),
+                              Column("joined", "Joined", 17), Column("how", "How", 10)])
         self.member_ids = []
         for row in rows:
             table.add_row(
@@ -225,8 +231,79 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                                  "[ ] turn pages")
         self.update_members_status()
 
+    def lay_out_members(self, columns: list[Column]) -> None:
+        """The members table's columns, fitted to the width the screen has (after the mark)."""
+        table = self.query_one("#members", DataTable)
+        self.laid_out_width = self.size.width
+        widths = fit(columns, self.size.width - 3)
+        table.clear(columns=True)
+        table.fixed_columns = 2  # the mark and the record stay when scrolling sideways
+        table.add_column("", width=1)
+        for column, width in zip(columns, widths):
+            table.add_column(column.label, width=width)
+
+    def show_members_as_of(self) -> None:
+        """Who was a member at the end of ``as_of`` (account time zone), rebuilt from the log."""
+        ctx = self.app.ctx
+        moment = history.end_of_day(self.as_of, ctx.tz)
+        rows, total = history.members_at_page(self.segment.id, moment, offset=self.page * MEMBERS_PAGE,
+                                              limit=MEMBERS_PAGE)
+        if not rows and self.page:
+            self.page = max(0, (total - 1) // MEMBERS_PAGE)
+            rows, total = history.members_at_page(self.segment.id, moment, offset=self.page * MEMBERS_PAGE,
+                                                  limit=MEMBERS_PAGE)
+        self.as_of_total = total
+        table = self.query_one("#members", DataTable)
+        # who was there, not when or how they joined (the record page says that)
+        self.lay_out_members([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
+                              Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10)])
+        self.member_ids = []  # nothing to mark or remove in the past
+        for row in rows:
+            table.add_row(Text(""), literal(row.key), literal(row.name), key=str(row.record_id))
+        day = self.as_of.format("ddd D MMM YYYY")
+        if not total:
+            self.members_base = f"No members at the end of {day}."
+        else:
+            first = self.page * MEMBERS_PAGE + 1
+            pages = (total + MEMBERS_PAGE - 1) // MEMBERS_PAGE
+            self.members_base = (f"{first:,}–{first + len(rows) - 1:,} of {total:,} at the end of {day} (from the "
+                                 f"log) · page {self.page + 1:,}/{pages:,} · [ ] pages")
+        self.query_one("#as-of-hint", Label).update("empty the day to see today's members")
+        self.update_members_status()
+
+    def action_as_of(self) -> None:
+        self.query_one(TabbedContent).active = "tab-records"
+        self.query_one("#records-as-of", Input).focus()
+
+    @on(Input.Submitted, "#records-as-of")
+    def as_of_typed(self, event: Input.Submitted) -> None:
+        hint = self.query_one("#as-of-hint", Label)
+        text = event.value.strip()
+        day = None
+        if text:
+            try:
+                day = history.parse_day(text, "The day")
+                if day > self.app.ctx.today():
+                    raise SegtuiError(f"{day.isoformat()} is in the future: choose a day up to today")
+            except SegtuiError as exc:
+                hint.update(Text(exc.message, style="bold red"))
+                return
+            if day == self.app.ctx.today():
+                day = None  # today is what the table shows live
+        if day is None:
+            hint.update("w: a past day (YYYY-MM-DD) shows who was a member then")
+            event.input.value = ""
+        self.as_of, self.page = day, 0
+        self.marked.clear()
+        self.refresh_bindings()
+        self.read_core(self.show_members)
+        self.query_one("#members", DataTable).focus()
+
     def update_members_status(self) -> None:
         text = self.members_base
+        if self.as_of is not None:
+            self.query_one("#members-status", Label).update(text, layout=False)
+            return
         if self.marked:
             text += f" · {len(self.marked):,} marked: - removes them"
         elif self.segment.type == SegmentType.STATIC and self.segment.size and not self.app.ctx.read_only:
@@ -363,7 +440,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.reload()
 
     def action_next_page(self) -> None:
-        if (self.page + 1) * MEMBERS_PAGE < self.segment.size:
+        size = self.as_of_total if self.as_of is not None else self.segment.size
+        if (self.page + 1) * MEMBERS_PAGE < size:
             self.page += 1
             self.read_core(self.show_members)
 
@@ -386,6 +464,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def menu_entries(self) -> list[MenuEntry]:
         return self.ACTIONS.menu_entries(self)
+
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action in ("mark", "remove_records") and self.as_of is not None:
+            return False  # the Records tab shows a past day: nothing there to change
+        return super().check_action(action, parameters)
 
     def run_menu_choice(self, choice: str | None) -> None:
         if choice:
