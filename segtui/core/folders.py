@@ -117,6 +117,25 @@ def _name_free(name: str, parent_id: int | None, except_id: int | None = None) -
         raise InvalidName(f"A folder named {clash.name!r} already exists {where}: choose another name")
 
 
+def check_name(name: str, parent_id: int | None, *, except_id: int | None = None) -> str:
+    """The name, cleaned, if a folder may take it there; else InvalidName saying why (as typed)."""
+    name = _clean(name)
+    _name_free(name, parent_id, except_id)
+    return name
+
+
+def why_not_deleted(folder_id: int) -> str:
+    """Why the folder cannot be deleted now ("" : it can)."""
+    path = path_of(folder_id)
+    held = Segment.select().where((Segment.folder == folder_id) & store.live()).count()
+    if held:
+        return f"Folder {path!r} holds {held} segment(s): move them out first"
+    inner = Folder.select().where(Folder.parent == folder_id).count()
+    if inner:
+        return f"Folder {path!r} holds {inner} folder(s): delete or empty them first"
+    return ""
+
+
 def create(ctx: Context, name: str, parent=None) -> Folder:
     ctx.require_write("creating a folder")
     name = _clean(name)
@@ -157,12 +176,9 @@ def delete(ctx: Context, ref) -> None:
     with write_transaction():
         folder = get(ref)
         path = path_of(folder.id)
-        held = Segment.select().where((Segment.folder == folder.id) & store.live()).count()
-        if held:
-            raise InvalidInput(f"Folder {path!r} holds {held} segment(s): move them out first (segtui segments move)")
-        inner = Folder.select().where(Folder.parent == folder.id).count()
-        if inner:
-            raise InvalidInput(f"Folder {path!r} holds {inner} folder(s): delete or empty them first")
+        refusal = why_not_deleted(folder.id)
+        if refusal:
+            raise InvalidInput(refusal)
         Segment.update(folder=None).where(Segment.folder == folder.id).execute()
         Folder.delete().where(Folder.id == folder.id).execute()
         audit.record(ctx, "delete_folder", f"Deleted folder {path!r}", before={"folder": folder.id, "path": path})

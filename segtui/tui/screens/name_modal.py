@@ -20,20 +20,21 @@ class NameModal(CoreWork, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="name.cancel")]
 
     def __init__(self, title: str, value: str, confirm_label: str, check: Callable[[str], str],
-                 note: str = "") -> None:
+                 note: str = "", field_label: str = "Name:") -> None:
         super().__init__()
         self.title_text = title
         self.value = value
         self.confirm_label = confirm_label
         self.check = check
         self.note = note
+        self.field_label = field_label
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             if self.note:
                 yield Static(self.note, markup=False, classes="muted")
-            yield Label("Name:")
+            yield Label(self.field_label)
             yield Input(self.value, id="name-input")
             yield Static("", id="name-error", classes="error-text")
             with Horizontal(id="dialog-buttons"):

@@ -11,7 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
 
 from ...core import audit, conversions, describe, files, filters, history, membership, records, segments, store
-from ...core.errors import SegmentNotFound, SegtuiError
+from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
 from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
 from .. import flows
@@ -28,6 +28,7 @@ from .confirm import ConfirmModal
 from .edit_filters import EditFiltersScreen
 from .export_modal import ExportModal
 from .import_modal import ImportModal
+from .name_modal import NameModal
 from .record_picker import RecordPicker
 from .segment_picker import SegmentPicker
 from .record_test import RecordTestScreen
@@ -51,7 +52,7 @@ def _needs_filters(words: str):
 # fits whole), the ? help lists all that apply in this order; the menu has its own order.
 ACTIONS = ActionTable(
     "segment",
-    Action("back", "Back", "escape", title="Back to segments", menu=15),
+    Action("back", "Back", "escape", title="Back to segments", menu=16),
     Action("actions", "Actions", "a", title="Open the Actions menu", description="The segment's actions"),
     Action("edit_filters", "Filters", "e", title="Edit filters", mutates=True, menu=5),
     Action("add_records", "Add", "plus", key_display="+", title="Add records", mutates=True, types=STATIC,
@@ -78,8 +79,10 @@ ACTIONS = ActionTable(
     # an export writes a new file in the console's files folder (over SSH: on the server)
     Action("export", "Export", "x", title="Export members", mutates=True, menu=11, show=False),
     Action("rename", "Rename", "n", mutates=True, menu=12, show=False),
-    Action("clone", "Clone", "c", mutates=True, menu=13, show=False),
-    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=14, show=False),
+    Action("describe", "Describe", "d", mutates=True, show=False, menu=13,
+           description="A description, shown in the header and the segments list"),
+    Action("clone", "Clone", "c", mutates=True, menu=14, show=False),
+    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=15, show=False),
     # not a change in itself: a viewer sees the automatic conversion, read-only (the panel offers no saving)
     Action("settings", "Auto-conversion", "g", title="Automatic conversion settings", show=False, menu=2),
     Action("reload", "Reload", "r", show=False, palette=False),
@@ -608,6 +611,29 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def action_rename(self) -> None:
         flows.rename_segment(self, self.segment, self.reload)
+
+    def action_describe(self) -> None:
+        """A description, shown in the header and the segments list (empty: none)."""
+        from ...core import folders
+
+        version = self.segment.version
+
+        def check(text: str) -> str:
+            if len(text.strip()) > folders.MAX_DESCRIPTION:
+                raise InvalidInput(f"A description has at most {folders.MAX_DESCRIPTION:,} characters")
+            return text
+
+        def save(text: str | None) -> None:
+            if text is None:
+                return
+            ctx = self.app.ctx
+            self.run_core(lambda: folders.describe(ctx, self.segment_id, text, expected_version=version),
+                          done=lambda _: self.reload(), failed=self.fail, group="describe")
+
+        self.app.push_screen(NameModal(f"Describe {printable(self.segment.name, limit=40)!r}",
+                                       self.segment.description or "", "Save", check,
+                                       note="Shown in the header and the segments list; empty removes it.",
+                                       field_label="Description:"), save)
 
     def action_clone(self) -> None:
         flows.clone_segment(self, self.segment, self.open_clone)

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
 
-from ...core import schedule, segments, store
+from ...core import folders, schedule, segments, store
 from ...core.errors import SegtuiError
 from .. import flows
 from ..actions import Action, ActionTable, HasActions
@@ -55,6 +55,11 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         Action("recently_deleted", "Deleted", "D", key_display="D", palette=False),
         Action("properties", "Properties", "P", key_display="P", show=False, palette=False),
         Action("unused", "Unused", "U", key_display="U", show=False, palette=False),
+        Action("folders", "Folders", "f", title="Show a folder",
+               description="The segments of one folder, or all; make, rename, delete folders"),
+        Action("mark", "Mark", "space", mutates=True, show=False, palette=False),
+        Action("move", "Move", "M", key_display="M", mutates=True, show=False, title="Move to a folder",
+               description="The marked segments (or the highlighted one) to a folder or the top"),
         Action("clear_search", "Clear search", "escape", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
@@ -69,6 +74,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         self.total = 0
         self.ids: list[int] = []
         self.laid_out_width = 0
+        self.folder: int | None = None  # the folder shown (with the folders inside it); None: all
+        self.marked: dict[int, str] = {}  # segment id -> name, to move together
+        self.about: dict[int, tuple[str, str]] = {}  # segment id -> (folder path, description)
         self.left = False  # another screen was pushed over this one since it was last read
 
     def compose(self) -> ComposeResult:
@@ -77,6 +85,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             yield Input(placeholder="Search segments by name  ( / )", id="search", compact=True)
             yield Tabs(Tab("All", id="all"), Tab("Active", id="active"), Tab("Static", id="static"), id="type-tabs")
         yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="list-about")
         yield Label("", id="list-status")
         yield Footer(compact=True)
 
@@ -121,7 +130,8 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         table = self.query_one(DataTable)
         conversions = [self.conversion_cell(seg).plain for seg in rows]
         wanted = {
-            "name": Column("name", "Name", need("Name", [printable(seg.name) for seg in rows], 60), 12),
+            "name": Column("name", "Name", need("Name", [("✓ " if seg.id in self.marked else "") + printable(seg.name)
+                                                         for seg in rows], 60), 12),
             "type": Column("type", "Type", 8),
             "size": Column("size", "Size", max(4, need("Size", [f"{seg.size:,}" for seg in rows]))),
             "conversion": Column("conversion", "Auto-conversion", need("Auto-conversion", conversions), 12),
@@ -140,17 +150,19 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         ctx = self.app.ctx
         page = self.read_core(lambda: segments.list_page(
             search=self.search_text, type=self.type_filter, sort=self.sort,
-            descending=self.descending, offset=self.loaded, limit=PAGE,
+            descending=self.descending, offset=self.loaded, limit=PAGE, folder=self.folder,
         ))
         if page is None:
             return
         self.total = page.total
         table = self.query_one(DataTable)
+        known = self.read_core(folders.all_by_id) or {}
         if lay_out:
             self.lay_out(page.rows)
         for seg in page.rows:
+            self.about[seg.id] = (folders.path_of(seg.folder_id, known), seg.description or "")
             table.add_row(
-                literal(seg.name),
+                self.name_cell(seg.id, seg.name),
                 type_badge(seg.type),
                 Text(f"{seg.size:,}", justify="right"),
                 self.conversion_cell(seg),
@@ -163,13 +175,35 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             self.ids.append(seg.id)
         self.loaded += len(page.rows)
         self.update_status()
+        self.show_about()
+
+    def name_cell(self, segment_id: int, name: str) -> Text:
+        cell = literal(name)
+        if segment_id in self.marked:
+            cell = Text.assemble(Text("✓ ", style="bold green"), cell, no_wrap=True, overflow="ellipsis")
+        return cell
+
+    def show_about(self) -> None:
+        """The highlighted segment's folder and description, on one line."""
+        table = self.query_one(DataTable)
+        about = Text()
+        if self.ids and 0 <= table.cursor_row < len(self.ids):
+            path, text = self.about.get(self.ids[table.cursor_row], ("", ""))
+            if path:
+                about.append(f"▸ {printable(path, limit=40)}  ", style="bold")
+            if text:
+                about.append(printable(text, limit=200).replace("\n", " "), style="italic")
+        self.query_one("#list-about", Label).update(about, layout=False)
 
     def update_status(self) -> None:
         status = self.query_one("#list-status", Label)
         arrow = "↓" if self.descending else "↑"
         sort_label = next(label for label, key, _ in COLUMNS if key == self.sort)
         if self.total == 0:
-            if self.search_text and self.type_filter:
+            if self.folder is not None and not (self.search_text or self.type_filter):
+                status.update(f"No segments in folder {printable(folders.path_of(self.folder), limit=40)!r} · "
+                              "f chooses another")
+            elif self.search_text and self.type_filter:
                 others = segments.list_page(search=self.search_text, limit=1).total
                 found = (f" {count(others, 'segment')} of another type match{'es' if others == 1 else ''}: "
                          "t shows all types." if others else "")
@@ -182,12 +216,18 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
                 status.update("No segments yet. Press n to create one, or i to import records first."
                               if not self.app.ctx.read_only else "No segments yet.")
             return
-        text = (f"{count(self.total, 'segment')} · showing {min(self.loaded, self.total):,} · "
+        where = ""
+        if self.folder is not None:
+            where = f" in {printable(folders.path_of(self.folder), limit=30)!r}"
+        text = (f"{count(self.total, 'segment')}{where} · showing {min(self.loaded, self.total):,} · "
                 f"sorted by {sort_label.lower()} {arrow} · Enter opens")
+        if self.marked:
+            text = f"{len(self.marked):,} marked: M moves them · " + text
         status.update(text, layout=False)  # fixed size: no re-layout when paging
 
     @on(DataTable.RowHighlighted, "#segments")
     def maybe_load_more(self, event: DataTable.RowHighlighted) -> None:
+        self.show_about()
         if event.cursor_row >= self.loaded - 20 and self.loaded < self.total:
             self.load_more()
 
@@ -281,6 +321,62 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             self.notify("No segment to delete here.", severity="warning", timeout=3)
             return
         flows.delete_segment(self, segment, self.reload)
+
+    # -- folders --------------------------------------------------------------------------------
+    def action_folders(self) -> None:
+        from .folders import ALL, FoldersScreen
+
+        def chosen(choice: str | None) -> None:
+            if choice is None:
+                self.reload()  # folders may have been made or renamed meanwhile
+                return
+            self.folder = None if choice == ALL else int(choice)
+            self.reload()
+
+        self.app.push_screen(FoldersScreen(current=ALL if self.folder is None else str(self.folder)), chosen)
+
+    def action_mark(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.ids or not 0 <= table.cursor_row < len(self.ids):
+            return
+        sid = self.ids[table.cursor_row]
+        name = str(table.get_row(str(sid))[0]).removeprefix("✓ ")
+        if sid in self.marked:
+            del self.marked[sid]
+        else:
+            self.marked[sid] = name
+        table.update_cell(str(sid), "name", self.name_cell(sid, name))
+        if table.cursor_row < len(self.ids) - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.update_status()
+
+    def action_move(self) -> None:
+        from .folders import TOP, FoldersScreen
+
+        chosen = dict(self.marked)
+        if not chosen:
+            segment = self.highlighted_segment()
+            if segment is None:
+                self.notify("No segment to move here.", severity="warning", timeout=3)
+                return
+            chosen = {segment.id: segment.name}
+
+        def go(target: str | None) -> None:
+            if target is None:
+                return
+            ctx = self.app.ctx
+            folder = None if target == TOP else int(target)
+
+            def moved(done) -> None:
+                where = printable(folders.path_of(folder), limit=40) if folder else "the top level"
+                self.notify(f"Moved {len(chosen):,} segment(s) to {where}.", timeout=4)
+                self.marked.clear()
+                self.reload()
+
+            self.run_core(lambda: folders.move(ctx, [(sid, None) for sid in chosen], folder), done=moved,
+                          group="move")
+
+        self.app.push_screen(FoldersScreen(moving=len(chosen)), go)
 
     def action_browse(self) -> None:
         self.app.action_browse_records()
