@@ -29,6 +29,7 @@ class Upcoming:
     day: pendulum.Date  # in the account time zone
     overdue: bool  # due already, waiting for the worker
     period: str | None  # "30 days" for inactivity schedules
+    local: pendulum.DateTime  # due_at in the account time zone
 
     @property
     def projected(self) -> bool:
@@ -81,7 +82,7 @@ def calendar(ctx: Context, days: int = 30, *, applied_days: int = 7) -> Calendar
     """The next ``days`` days from today (local), and conversions applied in the last
     ``applied_days``: two indexed range reads."""
     check_days(days)
-    tz = ctx.tz
+    tz = pendulum.timezone(ctx.tz)  # resolved once, not once per row
     now = ctx.now()
     today = ctx.today()
     last = today.add(days=days - 1)
@@ -95,10 +96,12 @@ def calendar(ctx: Context, days: int = 30, *, applied_days: int = 7) -> Calendar
     upcoming = []
     for s in rows:
         overdue = s.due_at <= now
+        local = s.due_at.in_timezone(tz)
         upcoming.append(Upcoming(
             s.id, s.name, s.object_type, s.size, s.schedule_mode, s.due_at,
-            today if overdue else s.due_at.in_timezone(tz).date(), overdue,
+            today if overdue else local.date(), overdue,
             format_period(s.schedule_amount, s.schedule_unit) if s.schedule_mode == AFTER_INACTIVITY else None,
+            local,
         ))
     since = now.subtract(days=applied_days)
     applied = [

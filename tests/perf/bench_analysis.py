@@ -7,6 +7,7 @@ Run by hand (not a pytest test)::
     python tests/perf/bench_analysis.py --small      # 10,000 contacts, < 1 min
     python tests/perf/bench_analysis.py --keep --db /tmp/a.db     # keep the file
     python tests/perf/bench_analysis.py --reuse --db /tmp/a.db    # measure it again
+    python tests/perf/bench_analysis.py --only-upcoming   # 10,000 segments, 2,000 schedules, 20,000 contacts
 
 1. Builds bench.py's database (1,000,000 contacts, 50,000 companies, 10,000 segments, about
    10,000,000 membership and log rows; two static segments of 500,000), then gives one more
@@ -166,6 +167,31 @@ def bench_app(database, ctx):
     return SegtuiApp(ctx, worker_interval=0)
 
 
+def only_upcoming(args) -> int:
+    sizes = dict(bench.SIZES["full"], contacts=20_000, companies=1_000, big=5_000, membership_target=200_000,
+                 import_rows=1_000)
+    path = args.db or os.path.join(tempfile.mkdtemp(prefix="segtui-upcoming-"), "bench.db")
+    if not args.reuse:
+        print(f"building {path} ...", flush=True)
+        info, _ = bench.build(path, sizes, seed=1, log_rows=True)
+        print(f"  bench database in {info['seconds']} s", flush=True)
+    database = dbmod.open_database(path)
+    scheduled = Segment.select().where(Segment.schedule_mode != "never").count()
+    segment_count = Segment.select().count()
+    database.close()
+    load = os.getloadavg()[0]
+    times = measure_upcoming_screen(path, max(3, args.runs))
+    median = statistics.median(times)
+    print(f"\nload average at start: {load:.2f}; {segment_count:,} segments, {scheduled:,} scheduled")
+    print(f"{'upcoming-conversions screen painted (headless)':70s} {median:8.3f} s  target <= "
+          f"{TARGETS['upcoming_screen']}: {'yes' if median <= TARGETS['upcoming_screen'] else 'NO'}")
+    print("runs: " + ", ".join(f"{t:.3f}" for t in times))
+    if not (args.keep or args.reuse or args.db):
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true")
@@ -176,7 +202,12 @@ def main(argv=None) -> int:
     parser.add_argument("--json", default=str(HERE / "bench_analysis.json"))
     parser.add_argument("--skip-console", action="store_true")
     parser.add_argument("--rebuild-year", action="store_true", help="with --reuse: write the year-long segment again")
+    parser.add_argument("--only-upcoming", action="store_true",
+                        help="the upcoming-conversions screen alone, on the full plan's 10,000 segments and 2,000 "
+                             "schedules with 20,000 contacts (the screen reads segments, not members)")
     args = parser.parse_args(argv)
+    if args.only_upcoming:
+        return only_upcoming(args)
     sizes = bench.SIZES["small" if args.small else "full"]
     path = args.db or os.path.join(tempfile.mkdtemp(prefix="segtui-analysis-"), "bench.db")
     year_size = sizes["big"]

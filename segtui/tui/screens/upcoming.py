@@ -5,6 +5,7 @@ applied recently with due vs applied). Enter opens the segment."""
 
 from __future__ import annotations
 
+import pendulum
 from pendulum import Date
 from rich.text import Text
 from textual import on
@@ -90,14 +91,14 @@ class UpcomingScreen(Screen):
         self.draw_month()
 
     def fill_list(self) -> None:
-        cal, tz = self.cal, self.app.ctx.tz
+        cal, tz = self.cal, pendulum.timezone(self.app.ctx.tz)
         listing = self.query_one("#upcoming-list", DataTable)
         listing.clear()
         self.row_days = []
         rows = []
         for u in cal.upcoming:
             when = u.condition()
-            rows.append(("today, overdue" if u.overdue else u.due_at.in_timezone(tz).format("ddd D MMM HH:mm"), literal(u.name, "bold" if u.overdue else "", limit=80),
+            rows.append(("today, overdue" if u.overdue else u.local.format("ddd D MMM HH:mm"), literal(u.name, "bold" if u.overdue else "", limit=80),
                          f"{u.size:,}", when))
             self.row_days.append(u.day)
         keys = [str(u.segment_id) for u in cal.upcoming]
