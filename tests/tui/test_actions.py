@@ -23,14 +23,22 @@ from segtui.tui.screens.record_test import RecordTestScreen
 from segtui.tui.screens.records_browser import RecordsBrowserScreen
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
+from segtui.tui.screens.folders import FoldersScreen
+from segtui.tui.screens.members_as_of import MembersAsOfScreen
+from segtui.tui.screens.overlap import OverlapScreen
+from segtui.tui.screens.unused import UnusedScreen
+from segtui.tui.screens.upcoming import UpcomingScreen
 from segtui.tui.widgets.filter_editor import FilterEditor
+from segtui.tui.widgets.size_chart import SizeChart
 
 from .conftest import run, settle
 from .test_flows import open_segment
 
 WITH_ACTIONS = [SegtuiApp, SegmentsListScreen, SegmentDetailScreen, CreateSegmentScreen, EditFiltersScreen,
                 DeletedSegmentsScreen, RecordScreen, RecordsBrowserScreen, RecordTestScreen, FilterEditor,
-                PropertiesScreen, ImportMappingScreen]
+                PropertiesScreen, ImportMappingScreen,
+                # issue 14's views
+                MembersAsOfScreen, UpcomingScreen, OverlapScreen, UnusedScreen, FoldersScreen, SizeChart]
 
 
 @pytest.mark.parametrize("owner", WITH_ACTIONS, ids=lambda c: c.__name__)

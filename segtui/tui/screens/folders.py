@@ -6,13 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label, Static
 
 from ...core import folders
 from ...core.errors import SegtuiError
+from ..actions import Action, ActionTable, HasActions
 from ..text import literal, printable, problem
 from ..work import CoreWork
 from .confirm import ConfirmModal
@@ -22,19 +22,22 @@ ALL = "all"  # every segment, whatever its folder (showing only)
 TOP = "top"  # no folder (moving only)
 
 
-class FoldersScreen(CoreWork, ModalScreen[str | None]):
+class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
     """Dismissed with ``ALL``, ``TOP`` or a folder id (as text), or None when cancelled.
 
     ``moving``: the choice is where segments go (the top level is offered, "all" is not).
     """
 
     CSS_PATH = "folders.tcss"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("n", "new_folder", "New folder"),
-        Binding("e", "rename_folder", "Rename"),
-        Binding("delete", "delete_folder", "Delete", key_display="del"),
-    ]
+    ACTIONS = ActionTable(
+        "folders",
+        Action("cancel", "Cancel", "escape", palette=False),
+        Action("new_folder", "New folder", "n", mutates=True, description="Inside the highlighted folder"),
+        Action("rename_folder", "Rename", "e", mutates=True, title="Rename the folder"),
+        Action("delete_folder", "Delete", "delete", key_display="del", mutates=True, title="Delete the folder",
+               description="Only an empty one"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, *, moving: int = 0, current: str = ALL) -> None:
         super().__init__()
@@ -57,11 +60,6 @@ class FoldersScreen(CoreWork, ModalScreen[str | None]):
         table.add_column("Segments", width=9)
         self.load(keep=self.current)
         table.focus()
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("new_folder", "rename_folder", "delete_folder") and self.app.ctx.read_only:
-            return False
-        return True
 
     def load(self, keep: str | None = None) -> None:
         rows = self.read_core(folders.tree)

@@ -6,25 +6,27 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from ...core import history
 from ...core.errors import SegtuiError
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 
 PAGE = 50
 
 
-class MembersAsOfScreen(Screen):
+class MembersAsOfScreen(HasActions, Screen):
     CSS_PATH = "members_as_of.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="["),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]"),
-    ]
+    ACTIONS = ActionTable(
+        "as_of",
+        BACK,
+        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", palette=False),
+        Action("next_page", "Next page", "right_square_bracket", key_display="]", palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, segment, day) -> None:
         super().__init__()
@@ -88,7 +90,13 @@ class MembersAsOfScreen(Screen):
         self.load()
         self.query_one(DataTable).focus()
 
-    def action_page(self, step: int) -> None:
+    def action_previous_page(self) -> None:
+        self.turn(-1)
+
+    def action_next_page(self) -> None:
+        self.turn(1)
+
+    def turn(self, step: int) -> None:
         new = self.page + step
         if 0 <= new and new * PAGE < max(self.total, 1):
             self.page = new

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...core import overlap, segments
 from ...core.errors import SegtuiError
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from .name_modal import NameModal
 from .segment_picker import SegmentPicker
@@ -55,13 +55,16 @@ def drawing(result: overlap.Overlap) -> Text:
     return text
 
 
-class OverlapScreen(Screen):
+class OverlapScreen(HasActions, Screen):
     CSS_PATH = "overlap.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("plus", "add_segment", "Add a segment", key_display="+"),
-        Binding("s", "save_region", "Segment from region"),
-    ]
+    ACTIONS = ActionTable(
+        "overlap",
+        BACK,
+        Action("add_segment", "Add a segment", "plus", key_display="+", title="Overlap with a third segment"),
+        Action("save_region", "Segment from region", "s", mutates=True, title="Static segment from this region",
+               description="A static segment of the records in the highlighted region"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, segment) -> None:
         super().__init__()
@@ -133,9 +136,7 @@ class OverlapScreen(Screen):
         self.compute()
 
     def action_save_region(self) -> None:
-        if self.result is None or self.app.ctx.read_only:
-            if self.app.ctx.read_only:
-                self.notify("This console is read-only: segments cannot be created.", severity="warning")
+        if self.result is None:
             return
         table = self.query_one(DataTable)
         if table.row_count == 0:

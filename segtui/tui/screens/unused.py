@@ -6,13 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from ...core import usage
 from ...core.errors import SegtuiError
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, type_badge
 from ..work import CoreWork
 from .confirm import ConfirmModal
@@ -20,13 +20,16 @@ from .confirm import ConfirmModal
 DEFAULT_DAYS = 90
 
 
-class UnusedScreen(CoreWork, Screen):
+class UnusedScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "unused.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
-        Binding("space", "mark", "Mark"),
-        Binding("delete", "delete", "Delete marked", key_display="del"),
-    ]
+    ACTIONS = ActionTable(
+        "unused",
+        BACK,
+        Action("mark", "Mark", "space", mutates=True, palette=False),
+        Action("delete", "Delete marked", "delete", key_display="del", mutates=True,
+               title="Delete the marked segments", description="To the bin: restorable for 90 days"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, days: int = DEFAULT_DAYS) -> None:
         super().__init__()
@@ -52,11 +55,6 @@ class UnusedScreen(CoreWork, Screen):
             table.add_column(label, width=width)
         self.load()
         table.focus()
-
-    def check_action(self, action: str, parameters) -> bool | None:
-        if action in ("mark", "delete") and self.app.ctx.read_only:
-            return False
-        return True
 
     def load(self) -> None:
         rows = self.read_core(lambda: usage.unused(self.app.ctx, self.days), failed=self.refused)
@@ -103,7 +101,7 @@ class UnusedScreen(CoreWork, Screen):
 
     def action_mark(self) -> None:
         table = self.query_one(DataTable)
-        if not self.rows or self.app.ctx.read_only:
+        if not self.rows:
             return
         segment = self.rows[table.cursor_row]
         self.marked ^= {segment.id}
@@ -113,9 +111,8 @@ class UnusedScreen(CoreWork, Screen):
         self.show_status()
 
     def action_delete(self) -> None:
-        if self.app.ctx.read_only or not self.marked:
-            if not self.marked:
-                self.notify("Mark the segments to delete with space first.", severity="warning")
+        if not self.marked:
+            self.notify("Mark the segments to delete with space first.", severity="warning")
             return
         chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
         names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])

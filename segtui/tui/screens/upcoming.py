@@ -10,28 +10,31 @@ from pendulum import Date
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from ...core import upcoming
 from ...core.errors import SegtuiError
+from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal
 
 WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 DAYS = 60
 
 
-class UpcomingScreen(Screen):
+class UpcomingScreen(HasActions, Screen):
     CSS_PATH = "upcoming.tcss"
-    BINDINGS = [
-        Binding("escape", "back", "Back"),
+    ACTIONS = ActionTable(
+        "upcoming",
+        BACK,
         # months, wherever the focus is (the tables would scroll a page instead)
-        Binding("pageup", "month(-1)", "Prev month", key_display="PgUp", priority=True),
-        Binding("pagedown", "month(1)", "Next month", key_display="PgDn", priority=True),
-        Binding("enter", "open", "Open", show=False),
-    ]
+        Action("previous_month", "Prev month", "pageup", key_display="PgUp", priority=True, palette=False),
+        Action("next_month", "Next month", "pagedown", key_display="PgDn", priority=True, palette=False),
+        Action("open", "Open", "enter", show=False, title="Open the segment",
+               description="The segment of the highlighted conversion"),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     def __init__(self, days: int = DAYS) -> None:
         super().__init__()
@@ -172,7 +175,13 @@ class UpcomingScreen(Screen):
                 self.query_one("#upcoming-list", DataTable).move_cursor(row=i, animate=False, scroll=True)
                 return
 
-    def action_month(self, step: int) -> None:
+    def action_previous_month(self) -> None:
+        self.month(-1)
+
+    def action_next_month(self) -> None:
+        self.month(1)
+
+    def month(self, step: int) -> None:
         month = self.selected.replace(day=1).add(months=step)
         self.selected = month
         self.draw_month()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import pendulum
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
@@ -16,28 +15,31 @@ from textual_plotext import PlotextPlot
 
 from ...core import history, usage
 from ...core.errors import SegtuiError
+from ..actions import Action, ActionTable, HasActions
 from ..text import printable
 
 RANGES = [("30d", "30 days", 30), ("90d", "90 days", 90), ("1y", "1 year", 365), ("all", "all", None)]
 MARKS = {"created": "●", "converted": "◆", "schedule": "◷", "filters": "✎", "deleted": "✖", "restored": "↺"}
 
 
-class SizeChart(Vertical, can_focus=True):
+class SizeChart(HasActions, Vertical, can_focus=True):
     """Focus it (tab) and use ← → to move the cursor, 1-4 for the range, Enter for the
     members as of the cursor's day, o to compare with other segments."""
 
-    BINDINGS = [
-        Binding("left", "move(-1)", "Day before", show=False),
-        Binding("right", "move(1)", "Day after", show=False),
-        Binding("home", "move_to(0)", "First day", show=False),
-        Binding("end", "move_to(-1)", "Last day", show=False),
-        Binding("1", "range('30d')", "30 days", show=False),
-        Binding("2", "range('90d')", "90 days", show=False),
-        Binding("3", "range('1y')", "1 year", show=False),
-        Binding("4", "range('all')", "All", show=False),
-        Binding("enter", "members_then", "Members that day"),
-        Binding("o", "overlap", "Overlap"),
-    ]
+    ACTIONS = ActionTable(
+        "chart",
+        Action("day_before", "Day before", "left", show=False, palette=False),
+        Action("day_after", "Day after", "right", show=False, palette=False),
+        Action("first_day", "First day", "home", show=False, palette=False),
+        Action("last_day", "Last day", "end", show=False, palette=False),
+        Action("range_30d", "30 days", "1", show=False, palette=False),
+        Action("range_90d", "90 days", "2", show=False, palette=False),
+        Action("range_1y", "1 year", "3", show=False, palette=False),
+        Action("range_all", "All", "4", show=False, palette=False),
+        Action("members_then", "Members that day", "enter", palette=False),
+        Action("overlap", "Overlap", "o", palette=False),
+    )
+    BINDINGS = ACTIONS.bindings()
 
     class MembersAsOf(Message):
         def __init__(self, day: pendulum.Date) -> None:
@@ -195,17 +197,41 @@ class SizeChart(Vertical, can_focus=True):
         self.query_one("#chart-day", Static).update(text)
 
     # -- keys ---------------------------------------------------------------------------
-    def action_move(self, step: int) -> None:
+    def action_day_before(self) -> None:
+        self.step_cursor(-1)
+
+    def action_day_after(self) -> None:
+        self.step_cursor(1)
+
+    def action_first_day(self) -> None:
+        self.cursor_to(0)
+
+    def action_last_day(self) -> None:
+        self.cursor_to(-1)
+
+    def action_range_30d(self) -> None:
+        self.choose_range("30d")
+
+    def action_range_90d(self) -> None:
+        self.choose_range("90d")
+
+    def action_range_1y(self) -> None:
+        self.choose_range("1y")
+
+    def action_range_all(self) -> None:
+        self.choose_range("all")
+
+    def step_cursor(self, step: int) -> None:
         if self.data and self.data.periods:
             self.cursor = max(0, min(len(self.data.periods) - 1, self.cursor + step))
             self.draw()
 
-    def action_move_to(self, index: int) -> None:
+    def cursor_to(self, index: int) -> None:
         if self.data and self.data.periods:
             self.cursor = index % len(self.data.periods)
             self.draw()
 
-    def action_range(self, key: str) -> None:
+    def choose_range(self, key: str) -> None:
         if key != self.range_key:
             self.range_key = key
             self.load(keep_cursor=True)
