@@ -1,6 +1,7 @@
 """The schema's migrations: a database of an older schema is brought up to date with what
 it holds (0002 indexes the properties existing filters read; 0003 adds property definitions,
-associations and remembered import mappings), and every migration can be reverted and applied
+associations and remembered import mappings; 0004 the membership log's summary, folders and
+descriptions), and every migration can be reverted and applied
 again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from segtui.core.models import Segment, SegmentRead
 
 from core_helpers import f, make, members, region_is, regions, tree
 
-MIGRATIONS = ["0001_initial", "0002_follow_records", "0003_properties_associations"]
+MIGRATIONS = ["0001_initial", "0002_follow_records", "0003_properties_associations", "0004_history_folders"]
 
 
 def reads() -> list[tuple]:
@@ -27,13 +28,14 @@ def test_0002_indexes_what_the_existing_filters_read(ctx, database):
     assert indexed == [(bretons.id, "contacts", "region"), (mixed.id, "contacts", "lifecycle_stage"),
                        (mixed.id, "contacts", "region")]
     runner = dbmod._runner(database)
-    # the database of a segtui before issue 13 (and issue 12's 0003, which comes after it)
-    assert runner.down("0002_follow_records") == ["0003_properties_associations", "0002_follow_records"]
-    assert dbmod.schema_status(database) == (["0002_follow_records", "0003_properties_associations"], [])
+    # the database of a segtui before issue 13 (and issues 12's 0003 and 14's 0004, which come after it)
+    after = ["0003_properties_associations", "0004_history_folders"]
+    assert runner.down("0002_follow_records") == [*reversed(after), "0002_follow_records"]
+    assert dbmod.schema_status(database) == (["0002_follow_records", *after], [])
     assert "segment_read" not in database.get_tables()
     assert "stale" not in {c.name for c in database.get_columns("segment")}
 
-    assert dbmod.migrate(database) == ["0002_follow_records", "0003_properties_associations"]
+    assert dbmod.migrate(database) == ["0002_follow_records", *after]
     assert reads() == indexed  # filled from the stored filters: record changes reach them
     assert [(s.id, s.stale, s.dates_as_of) for s in Segment.select().order_by(Segment.id)] == [
         (bretons.id, False, None), (mixed.id, False, None), (hand.id, False, None)]

@@ -99,6 +99,7 @@ def down(migrator, db):
         db.execute_sql("DROP FUNCTION IF EXISTS membership_log_bucket()")
     db.execute_sql("DROP TABLE membership_bucket")
     db.execute_sql("DROP INDEX audit_entry_record")
+    db.execute_sql("DROP INDEX segment_folder_id")  # SQLite drops no column an index names
     migrator.migrate(
         migrator.drop_column("audit_entry", "record_id"),
         migrator.drop_column("audit_entry", "record_type"),
