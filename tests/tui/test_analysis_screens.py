@@ -35,7 +35,7 @@ async def open_lived(pilot) -> None:
 
 async def analyze(pilot, *pressed) -> None:
     await open_lived(pilot)
-    await pilot.press("h", *pressed)
+    await pilot.press("5", *pressed)
     await pilot.pause()
 
 
@@ -54,7 +54,7 @@ async def _analyze_moved(pilot):
 
 
 async def _analyze_year(pilot):
-    await analyze(pilot, "3")
+    await analyze(pilot, "z", "z")
 
 
 async def _members_as_of(pilot):
@@ -138,13 +138,21 @@ def test_the_cursor_moves_day_by_day_and_shows_the_days_figures(make_app, lived,
             assert f"size {period.size:,}" in shown and f"+{period.added:,} added" in shown
         await pilot.press("right", "end")
         assert chart.cursor == len(chart.data.periods) - 1
-        await pilot.press("3")  # a year: 365 days, the cursor stays on its day
+        await pilot.press("z", "z")  # 90 days, then a year: 365 days, the cursor stays on its day
         assert (len(chart.data.periods), chart.data.grain) == (365, "day")
         assert chart.data.periods[chart.cursor].first_day == today
-        await pilot.press("4")  # all: since the segment was created
+        await pilot.press("z")  # all: since the segment was created
         assert chart.data.periods[0].first_day == today.subtract(days=120)
         kinds = {m.kind for m in chart.data.markers}
         assert {"created", "schedule", "converted"} <= kinds
+        await pilot.press("Z")  # back from all to a year
+        assert (len(chart.data.periods), chart.data.grain) == (365, "day")
+        # the digits still show the page's tabs from the chart (the ranges are not on them)
+        tabs = pilot.app.screen.query_one("#tabs")
+        await pilot.press("1")
+        assert tabs.active == "tab-records" and pilot.app.focused is pilot.app.screen.query_one("#members")
+        await pilot.press("5")
+        assert tabs.active == "tab-analyze" and pilot.app.focused is chart
 
     run(app, scenario)
 

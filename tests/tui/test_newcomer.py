@@ -112,6 +112,9 @@ def test_footer_keys_fit_whole_at_80_columns(make_app):
             await pilot.pause(0.2)
             await footer_fits(pilot, f"settings of {name}")
             saving[name] = [k.action for k in pilot.app.screen.query("FooterKey")].count("save")
+            await pilot.press("5")  # the Analyze tab (issue 14): the chart's keys with the page's
+            await settle(pilot)
+            await footer_fits(pilot, f"analyze of {name}")
             await pilot.press("1")
             await settle(pilot)
             await pilot.press("e")

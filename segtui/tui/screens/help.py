@@ -17,7 +17,8 @@ GUIDE = [
     "Active segments follow their filters; static segments change only by hand.",
     "On the list: n creates a segment (name, object, type, then filters), b browses records, i imports a CSV "
     "file, D shows recently deleted segments (r restores one).",
-    "Open a segment with Enter; 1 2 3 4 show its Records, Filters, Settings and Activity tabs. e edits its "
+    "Open a segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w "
+    "shows its members as of a past day. e edits its "
     "filters (n adds a filter, o adds a group joined by OR, Enter edits, d removes; ctrl+s saves), t tests a "
     "record against them. On a static segment, + adds records, space marks members and - removes them, m adds "
     "the members of another segment. a opens the Actions menu (convert now, rename, clone, delete, export...) "
@@ -25,16 +26,17 @@ GUIDE = [
     "without membership changes.",
     "A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
     "segments that record edits affect; you are told when one converts.",
-    "h opens a segment's Analyze tab: its size over time (← → move day by day, 1-4 the range, Enter lists the "
-    "members at the end of that day, o compares it with other segments). C shows every upcoming conversion on a "
-    "calendar.",
+    "The Analyze tab (5) draws the segment's size over time: ← → move day by day, z / Z a longer / shorter "
+    "range, Enter lists the members at the end of that day, o compares it with other segments. C shows every "
+    "upcoming conversion on a calendar; on the list, f shows folders and U the unused segments.",
     "ctrl+p opens the command palette: every action is there by name.",
 ]
 VIEWER_GUIDE = [
     "This console is read-only: everything is shown, nothing can be changed.",
     "On the list: / searches, t filters by type, b browses records, D shows recently deleted segments. Open a "
-    "segment with Enter; 1 2 3 4 show its Records, Filters, Settings and Activity tabs; t tests a record against "
-    "its filters; a opens the Actions menu.",
+    "segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w shows its "
+    "members as of a past day; t tests a record against its filters; a opens the Actions menu. C shows every "
+    "upcoming conversion on a calendar.",
     "ctrl+p opens the command palette: every action is there by name.",
 ]
 

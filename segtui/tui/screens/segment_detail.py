@@ -65,6 +65,8 @@ ACTIONS = ActionTable(
     Action("filters_tab", "Filters tab", "2", group=TABS, description="Show the segment's filters (2)"),
     Action("settings_tab", "Settings tab", "3", group=TABS, description="Show the automatic conversion (3)"),
     Action("activity_tab", "Activity tab", "4", group=TABS, description="Show who changed what, and when (4)"),
+    Action("analyze", "Analyze tab", "5", group=TABS,
+           description="The size over time, members as of a day, overlap, usage (5)"),
     Action("test_record", "Test", "t", title="Test a record", blocked=_needs_filters("no filters to test"),
            menu=6, show=False),
     Action("mark", "Mark", "space", mutates=True, types=STATIC, palette=False, show=False),
@@ -91,8 +93,6 @@ ACTIONS = ActionTable(
            blocked=_needs_filters("add at least one filter first")),
     Action("refresh", "Refresh members now", mutates=True, types=ACTIVE, menu=3),
     Action("search_segments", "Search segments", description="Back to the list, in its search field"),
-    Action("analyze", "Analyze", "h", show=False, title="Analyze: size over time",
-           description="The size chart, members as of a day, overlap, usage"),
     Action("as_of", "As of", "w", show=False, title="Members as of a past day",
            description="The Records tab lists who was a member at the end of a day"),
 )
@@ -275,7 +275,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.update_members_status()
 
     def action_as_of(self) -> None:
-        self.query_one(TabbedContent).active = "tab-records"
+        self.show_tab("tab-records")
         self.query_one("#records-as-of", Input).focus()
 
     @on(Input.Submitted, "#records-as-of")
@@ -436,6 +436,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.query_one(SettingsPanel).focus_dropdown()
         elif tab_id == "tab-filters":
             self.query_one("#tab-filters VerticalScroll").focus()
+        elif tab_id == "tab-analyze":
+            self.query_one(SizeChart).focus()
         else:
             self.query_one("#members" if tab_id == "tab-records" else "#activity", DataTable).focus()
 
@@ -454,8 +456,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.read_core(self.show_members)
 
     def action_analyze(self) -> None:
-        self.query_one(TabbedContent).active = "tab-analyze"
-        self.query_one(SizeChart).focus()
+        self.show_tab("tab-analyze")
 
     def action_settings(self) -> None:
         self.show_tab("tab-settings")

@@ -23,8 +23,9 @@ MARKS = {"created": "●", "converted": "◆", "schedule": "◷", "filters": "�
 
 
 class SizeChart(HasActions, Vertical, can_focus=True):
-    """Focus it (tab) and use ← → to move the cursor, 1-4 for the range, Enter for the
-    members as of the cursor's day, o to compare with other segments."""
+    """Focus it (tab, or 5 on the segment page) and use ← → to move the cursor, z / Z for a
+    longer / shorter range, Enter for the members as of the cursor's day, o to compare with
+    other segments. (Not the digits for the ranges: they show the segment page's tabs.)"""
 
     ACTIONS = ActionTable(
         "chart",
@@ -32,12 +33,12 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         Action("day_after", "Day after", "right", show=False, palette=False),
         Action("first_day", "First day", "home", show=False, palette=False),
         Action("last_day", "Last day", "end", show=False, palette=False),
-        Action("range_30d", "30 days", "1", show=False, palette=False),
-        Action("range_90d", "90 days", "2", show=False, palette=False),
-        Action("range_1y", "1 year", "3", show=False, palette=False),
-        Action("range_all", "All", "4", show=False, palette=False),
-        Action("members_then", "Members that day", "enter", palette=False),
-        Action("overlap", "Overlap", "o", palette=False),
+        Action("longer_range", "Longer range", "z", show=False, palette=False),
+        Action("shorter_range", "Shorter range", "Z", key_display="Z", show=False, palette=False),
+        # not in the footer: with the page's keys it must fit 80 columns (issue 15); the day's
+        # line under the chart names Enter, the usage line o
+        Action("members_then", "Members then", "enter", show=False, palette=False),
+        Action("overlap", "Overlap", "o", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -101,6 +102,8 @@ class SizeChart(HasActions, Vertical, can_focus=True):
             return shown + (f" and {len(uses) - 4} more" if len(uses) > 4 else "") if uses else "nothing"
 
         text = Text()
+        text.append("o", style="bold")
+        text.append(" overlap · ")
         text.append("Used by ", style="bold")
         text.append(names(found.used_by))
         text.append(" · Uses ", style="bold")
@@ -115,8 +118,9 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         periods = data.periods
         xs = list(range(len(periods)))
         head = Text()
-        for number, (key, label, _) in enumerate(RANGES, start=1):
-            head.append(f" {number} {label} ", style="reverse bold" if key == self.range_key else "dim")
+        head.append("z/Z ", style="bold")
+        for key, label, _ in RANGES:
+            head.append(f" {label} ", style="reverse bold" if key == self.range_key else "dim")
         head.append(f"  by {data.grain} · {data.tz}", style="dim")
         seen = [k for k in MARKS if any(m.kind == k for m in data.markers)]
         if seen:
@@ -189,7 +193,9 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         if p.last_day != p.first_day:
             when += f" – {p.last_day.format('ddd D MMM YYYY')}"
         text.append(f"◂ {when} ▸", style="bold")
-        text.append(f"  +{p.added:,} added  −{p.removed:,} removed  size {p.size:,}")
+        text.append(f"  +{p.added:,} added  −{p.removed:,} removed  size {p.size:,}  ")
+        text.append("⏎", style="bold")
+        text.append(" members then")
         for m in data.markers_in(p):
             text.append(f"\n{MARKS.get(m.kind, '•')} {m.at.in_timezone(data.tz).format('HH:mm')} ")
             text.append(printable(m.text, limit=80))
@@ -209,17 +215,16 @@ class SizeChart(HasActions, Vertical, can_focus=True):
     def action_last_day(self) -> None:
         self.cursor_to(-1)
 
-    def action_range_30d(self) -> None:
-        self.choose_range("30d")
+    def action_longer_range(self) -> None:
+        self.step_range(1)
 
-    def action_range_90d(self) -> None:
-        self.choose_range("90d")
+    def action_shorter_range(self) -> None:
+        self.step_range(-1)
 
-    def action_range_1y(self) -> None:
-        self.choose_range("1y")
-
-    def action_range_all(self) -> None:
-        self.choose_range("all")
+    def step_range(self, step: int) -> None:
+        """The next range in RANGES (all comes back to 30 days, and the other way round)."""
+        keys = [key for key, _, _ in RANGES]
+        self.choose_range(keys[(keys.index(self.range_key) + step) % len(keys)])
 
     def step_cursor(self, step: int) -> None:
         if self.data and self.data.periods:
