@@ -17,6 +17,7 @@ from segtui.tui.screens.overlap import OverlapScreen
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segment_picker import SegmentPicker
 from segtui.tui.screens.upcoming import UpcomingScreen
+from segtui.tui.widgets.row_list import RowList
 from segtui.tui.widgets.size_chart import SizeChart
 
 from .conftest import SIZES, run, steady
@@ -283,12 +284,39 @@ def test_upcoming_calendar_opens_the_segment(make_app, lived, demo_ctx):
         assert screen.selected == demo_ctx.today()  # the overdue one counts on today
         await pilot.press("pagedown")
         assert screen.selected == pendulum.Date(2026, 12, 1)
-        listing = screen.query_one("#upcoming-list", DataTable)
+        listing = screen.query_one("#upcoming-list", RowList)
         assert listing.cursor_row == 1  # the first conversion from 1 December: Spring campaign on the 26th
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert isinstance(pilot.app.screen, SegmentDetailScreen)
         assert pilot.app.screen.segment.name == "Spring campaign, engaged"
+
+    run(app, scenario)
+
+
+def test_the_upcoming_list_moves_and_opens_by_keys_and_clicks(make_app, lived):
+    """The list is drawn line by line (RowList): its cursor, its keys and a click on a row."""
+    app = make_app()
+
+    async def scenario(pilot):
+        await pilot.press("C")
+        await pilot.pause()
+        listing = pilot.app.screen.query_one("#upcoming-list", RowList)
+        assert (listing.row_count, listing.cursor_row) == (3, 0)
+        await pilot.press("tab", "end")
+        assert pilot.app.focused is listing and listing.cursor_row == 2
+        await pilot.press("home", "down", "down", "down")  # stops at the last row
+        assert listing.cursor_row == 2
+        await pilot.press("up")
+        assert listing.key_at(listing.cursor_row) == str(segments.get("Spring campaign, engaged").id)
+        await pilot.click("#upcoming-list", offset=(3, 0))  # the header's line: nothing
+        assert listing.cursor_row == 1
+        await pilot.click("#upcoming-list", offset=(3, 3))  # the third row: highlighted
+        assert listing.cursor_row == 2 and isinstance(pilot.app.screen, UpcomingScreen)
+        await pilot.click("#upcoming-list", offset=(3, 3))  # again: opened
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SegmentDetailScreen)
+        assert pilot.app.screen.segment.name == "Events 2025, Bretagne"
 
     run(app, scenario)
 

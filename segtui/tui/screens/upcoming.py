@@ -17,7 +17,9 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from ...core import upcoming
 from ...core.errors import SegtuiError
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..columns import Column, fit, need
 from ..text import literal
+from ..widgets.row_list import RowList
 
 WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 DAYS = 60
@@ -52,7 +54,8 @@ class UpcomingScreen(HasActions, Screen):
                 yield Label("", id="upcoming-month")
                 yield DataTable(id="upcoming-grid", cursor_type="cell", show_cursor=True)
             yield Static(id="upcoming-day")
-        yield DataTable(id="upcoming-list", cursor_type="row", zebra_stripes=True)
+        # hundreds of rows with 2,000 schedules: drawn line by line, not laid out as a table
+        yield RowList(id="upcoming-list")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -60,12 +63,6 @@ class UpcomingScreen(HasActions, Screen):
         grid = self.query_one("#upcoming-grid", DataTable)
         for name in WEEKDAYS:
             grid.add_column(name, width=4)
-        listing = self.query_one("#upcoming-list", DataTable)
-        wide = self.app.size.width >= 110
-        segment_width = 34 if wide else 22
-        for label, width in (("When", 16), ("Segment", segment_width), ("Size", 7),
-                             ("", max(20, self.app.size.width - segment_width - 16 - 7 - 10))):
-            listing.add_column(label, width=width)
         self.reload()
         grid.focus()
         self.call_after_refresh(self._painted)
@@ -95,8 +92,7 @@ class UpcomingScreen(HasActions, Screen):
 
     def fill_list(self) -> None:
         cal, tz = self.cal, pendulum.timezone(self.app.ctx.tz)
-        listing = self.query_one("#upcoming-list", DataTable)
-        listing.clear()
+        listing = self.query_one("#upcoming-list", RowList)
         self.row_days = []
         rows = []
         for u in cal.upcoming:
@@ -111,8 +107,12 @@ class UpcomingScreen(HasActions, Screen):
                          Text(f"applied, due {due} ({a.trigger.replace('_', ' ')})", style="dim")))
             self.row_days.append(None)
             keys.append(f"applied-{a.segment_id}-{len(keys)}")
-        for row, key in zip(rows, keys):
-            listing.add_row(*row, key=key)
+        # issue 15's column fitting: the segment's name as wide as the names need, then the rest
+        plain = [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
+        widths = fit([Column("when", "When", 16), Column("segment", "Segment", need("Segment", [r[1] for r in plain], 40), 12),
+                      Column("size", "Size", need("Size", [r[2] for r in plain]), 4),
+                      Column("note", "", need("", [r[3] for r in plain]), 12)], self.app.size.width, first_share=0.3)
+        listing.set_rows(list(zip(("When", "Segment", "Size", ""), widths)), rows, keys)
 
     def draw_month(self) -> None:
         cal = self.cal
@@ -172,7 +172,7 @@ class UpcomingScreen(HasActions, Screen):
         """The list's cursor on the first conversion of the chosen day (or the next one)."""
         for i, day in enumerate(self.row_days):
             if day is not None and day >= self.selected:
-                self.query_one("#upcoming-list", DataTable).move_cursor(row=i, animate=False, scroll=True)
+                self.query_one("#upcoming-list", RowList).move_cursor(i)
                 return
 
     def action_previous_month(self) -> None:
@@ -190,16 +190,17 @@ class UpcomingScreen(HasActions, Screen):
     @on(DataTable.CellSelected, "#upcoming-grid")
     def day_chosen(self) -> None:
         self.follow_day()
-        self.query_one("#upcoming-list", DataTable).focus()
+        self.query_one("#upcoming-list", RowList).focus()
 
-    @on(DataTable.RowSelected, "#upcoming-list")
-    def row_chosen(self, event: DataTable.RowSelected) -> None:
-        self.open_key(event.row_key.value)
+    @on(RowList.Chosen, "#upcoming-list")
+    def row_chosen(self, event: RowList.Chosen) -> None:
+        self.open_key(event.key)
 
     def action_open(self) -> None:
-        listing = self.query_one("#upcoming-list", DataTable)
-        if listing.row_count:
-            self.open_key(listing.coordinate_to_cell_key(listing.cursor_coordinate).row_key.value)
+        listing = self.query_one("#upcoming-list", RowList)
+        key = listing.key_at(listing.cursor_row)
+        if key is not None:
+            self.open_key(key)
 
     def open_key(self, key: str) -> None:
         from .segment_detail import SegmentDetailScreen
