@@ -907,7 +907,7 @@ async def _probe(db_path: str, big_id: int, presses: int) -> dict:
             if screen.query_one(DataTable).row_count > 0:
                 marks["list"] = now
         if "big" not in marks and isinstance(screen, SegmentDetailScreen):
-            if screen.query_one("#members", DataTable).row_count > 0:
+            if screen.query_one("#members").row_count > 0:
                 marks["big"] = now
 
     app._display = display
@@ -964,9 +964,10 @@ async def _probe(db_path: str, big_id: int, presses: int) -> dict:
         out["key_members_ms"] = [k[0] * 1000 for k in keys]
         out["key_members_pause_ms"] = [k[1] * 1000 for k in keys]
         detail = app.screen
-        pages = (detail.segment.size + 49) // 50
-        detail.page = pages - 6
-        detail.show_members()
+        # the last page (} : the oldest members, read from the other end of the index), five back, four on
+        out["key_members_last_ms"] = (await key_to_frame(pilot, "right_curly_bracket"))[0] * 1000
+        for _ in range(5):
+            await key_to_frame(pilot, "left_square_bracket")
         keys = []
         for _ in range(4):
             keys.append(await key_to_frame(pilot, "right_square_bracket"))

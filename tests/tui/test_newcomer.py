@@ -22,6 +22,7 @@ from segtui.tui.screens.record_picker import RecordPicker
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
 from segtui.tui.screens.calendar import CalendarModal
+from segtui.tui.widgets.members_view import MembersView
 from segtui.tui.widgets.settings_panel import SettingsPanel
 
 from .conftest import run, settle
@@ -430,6 +431,37 @@ def test_static_filters_tab_says_how_the_members_came_in(make_app, demo_ctx):
     run(app, scenario, size=(120, 40))
 
 
+def test_how_the_members_came_in_is_counted_when_the_filters_tab_shows_it(make_app, demo_ctx, monkeypatch):
+    """Issue 13: the count over every member is not made to open a segment (1 s at 5,000,000 on PostgreSQL),
+    only for the Filters tab, once, in a thread for a big segment."""
+    from segtui.tui.screens import segment_detail
+
+    target = segments.get("Fundraising event contacts")
+    calls = []
+    real = membership.source_counts
+    monkeypatch.setattr(membership, "source_counts", lambda sid: calls.append(sid) or real(sid))
+    monkeypatch.setattr(segment_detail, "ORIGIN_AT_ONCE", 0)  # every segment counts as big here
+    app = make_app()
+    seen = {}
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, target.name)
+        await settle(pilot)
+        seen["opened"] = (list(calls), text_of(screen.query_one("#filters-text")))
+        await pilot.press("2")
+        await settle(pilot)
+        seen["counted"] = text_of(screen.query_one("#filters-text"))
+        await pilot.press("1", "2")
+        await settle(pilot)
+        seen["calls"] = list(calls)
+
+    run(app, scenario, size=(120, 40))
+    counts = real(target.id)
+    assert seen["opened"][0] == [] and "Its " not in seen["opened"][1]
+    assert f"Its {sum(counts.values()):,} members: " in seen["counted"] and "counting" not in seen["counted"]
+    assert seen["calls"] == [target.id]  # once: the tab shown again reads no count
+
+
 # 13 ------------------------------------------------------------------------------------------
 def test_empty_search_under_a_type_says_other_types_match(make_app):
     app = make_app()
@@ -542,7 +574,7 @@ def test_opening_a_segment_focuses_its_members_and_tabs_have_keys(make_app):
 
     async def scenario(pilot):
         screen = await open_segment(pilot, "Events 2025, Bretagne")
-        members = screen.query_one("#members", DataTable)
+        members = screen.query_one("#members", MembersView)
         assert pilot.app.screen.focused is members
         await pilot.press("down")
         assert members.cursor_row == 1

@@ -12,12 +12,14 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from ...core import audit, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
+from ...core.member_pages import MemberPages
 from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
 from .. import flows
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..columns import Column, fit, need
 from ..text import count, literal, moment, moment_cell, printable, type_badge
+from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
 from ..widgets.size_chart import SizeChart
 from ..work import CoreWork
@@ -34,6 +36,9 @@ from .segment_picker import SegmentPicker
 from .record_test import RecordTestScreen
 
 MEMBERS_PAGE = 50
+# how a static segment's members came in is counted over all of them (a GROUP BY: 1 s at
+# 5,000,000 members on PostgreSQL): only when the Filters tab shows it, in a thread beyond this
+ORIGIN_AT_ONCE = 50_000
 REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
 PAGES = Binding.Group("Pages", compact=True)
 TABS = Binding.Group("Tabs", compact=True)
@@ -77,6 +82,10 @@ ACTIONS = ActionTable(
            show=False),
     Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False,
            show=False),
+    Action("first_page", "First page", "left_curly_bracket", key_display="{", group=PAGES, palette=False,
+           show=False, description="The newest members"),
+    Action("last_page", "Last page", "right_curly_bracket", key_display="}", group=PAGES, palette=False,
+           show=False, description="The oldest members"),
     Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10, show=False),
     # an export writes a new file in the console's files folder (over SSH: on the server)
     Action("export", "Export", "x", title="Export members", mutates=True, menu=11, show=False),
@@ -108,14 +117,20 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         super().__init__()
         self.segment_id = segment_id
         self.segment = None
-        self.page = 0
+        self.pages: MemberPages | None = None  # the page of members shown, read by keyset
         self.marked: dict[int, str] = {}  # record id -> key, across pages
         self.member_ids: list[int] = []
+        self.members_shown: list[tuple[str, str, str]] = []  # key, name, region of each member shown, printable
+        self.members_need = (0, 0, 0)  # the widest key, name and region shown so far
         self.members_base = ""
+        # how a static segment's members came in (the Filters tab): (segment's size and last activity, words)
+        self.origin: tuple[tuple, str] | None = None
         self.activity_items: list[tuple] = []  # what each Activity row shows in full on Enter
         self.laid_out_width = 0
         self.as_of = None  # a past day: the Records tab shows who was a member at its end
         self.as_of_total = 0
+        self.as_of_page = 0  # the page of the members as of that day, from 0
+        self.as_of_ids: list[int] = []  # the records on that page
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -130,7 +145,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                     yield Label("As of", id="as-of-label")
                     yield Input(id="records-as-of", placeholder="today", compact=True)
                     yield Label("w: a past day (YYYY-MM-DD) shows who was a member then", id="as-of-hint")
-                yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
+                yield MembersView(id="members", fixed_columns=2)  # the mark and the record stay sideways
                 yield Label("", id="members-status")
             with TabPane("Filters", id="tab-filters"):
                 with VerticalScroll():
@@ -145,11 +160,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def on_mount(self) -> None:
         self.reload()
-        self.query_one("#members", DataTable).focus()  # arrows work at once
+        self.query_one("#members", MembersView).focus()  # arrows work at once
 
     def on_resize(self) -> None:
         if self.segment is not None and self.size.width != self.laid_out_width:
-            self.show_members()
+            self.lay_out_members()
             self.show_activity()
 
     # -- loading ------------------------------------------------------------------------
@@ -196,83 +211,108 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.query_one("#segment-facts", Static).update(text)
 
     def show_members(self) -> None:
+        """The page of members shown, read again (the first page the first time)."""
         if self.as_of is not None:
             self.show_members_as_of()
             return
-        table = self.query_one("#members", DataTable)
-        cursor = table.cursor_row
-        rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
-        if not rows and self.page:
-            self.page = max(0, (self.segment.size - 1) // MEMBERS_PAGE)
-            rows = membership.members_page(self.segment, offset=self.page * MEMBERS_PAGE, limit=MEMBERS_PAGE)
-        tz = self.app.ctx.tz
-        self.lay_out_members([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
-                              Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10),
-                              Column("region", "Region",
-                                     need("Region", [printable(r.region or "") for r in rows], 24), 8),
-                              Column("joined", "Joined", 17), Column("how", "How", 10)])
-        self.member_ids = []
-        for row in rows:
-            table.add_row(
-                self.mark_cell(row.record_id),
-                literal(row.key), literal(row.name), literal(row.region or ""),
-                moment_cell(row.joined_at, tz), REASONS.get(row.source, row.source), key=str(row.record_id),
-            )
-            self.member_ids.append(row.record_id)
-        if rows:
-            table.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+        seg = self.segment
+        if self.pages is None or self.pages.object_type != seg.object_type:
+            self.pages = MemberPages(seg.object_type, seg.id, seg.size, page_size=MEMBERS_PAGE)
+            self.pages.first()
+        else:
+            self.pages.again(seg.size)
+        self.show_page()
+
+    def turn_page(self, turn) -> None:
+        """``turn``: a move of ``self.pages`` (next, previous, first, last), read by keyset on the UI thread."""
+        if self.read_core(turn):
+            self.show_page(cursor=None)
+
+    def show_page(self, cursor: int | None = None) -> None:
+        """The page read into the members view: cells only, the view draws the lines on screen."""
+        rows, tz = self.pages.rows, self.app.ctx.tz
+        self.member_ids = [row.record_id for row in rows]
+        # each value made printable once: for the widths, then for the cells
+        self.members_shown = [(printable(r.key), printable(r.name), printable(r.region or "")) for r in rows]
+        self.lay_out_members()
+        view = self.query_one("#members", MembersView)
+        view.set_rows([[self.mark_cell(row.record_id), *(Text(value, no_wrap=True, overflow="ellipsis")
+                                                         for value in shown),
+                        moment_cell(row.joined_at, tz), Text(REASONS.get(row.source, row.source))]
+                       for row, shown in zip(rows, self.members_shown)],
+                      cursor=cursor)
         size = self.segment.size
-        if size == 0:
+        if size == 0 or not rows:
             self.members_base = "No members." + (
                 " Active segments fill from their filters." if self.segment.type == SegmentType.ACTIVE
                 else " Static segments change only by hand: + adds records.")
         else:
-            first = self.page * MEMBERS_PAGE + 1
+            first = self.pages.first_index + 1
             last = first + len(rows) - 1
-            pages = (size + MEMBERS_PAGE - 1) // MEMBERS_PAGE
-            self.members_base = (f"Members {first:,}–{last:,} of {size:,} · page {self.page + 1:,}/{pages:,} · "
-                                 "[ ] turn pages")
+            self.members_base = (f"Members {first:,}–{last:,} of {max(size, last):,} · page {self.pages.number + 1:,}/"
+                                 f"{max(self.pages.pages, self.pages.number + 1):,} · [ ] turn pages")
         self.update_members_status()
 
-    def lay_out_members(self, columns: list[Column]) -> None:
-        """The members table's columns, fitted to the width the screen has (after the mark)."""
-        table = self.query_one("#members", DataTable)
+    def fit_members(self, labels: list[str], columns: list[Column]) -> None:
+        """The members view's columns, fitted to the width the screen has (after the mark)."""
         self.laid_out_width = self.size.width
         widths = fit(columns, self.size.width - 3)
-        table.clear(columns=True)
-        table.fixed_columns = 2  # the mark and the record stay when scrolling sideways
-        table.add_column("", width=1)
-        for column, width in zip(columns, widths):
-            table.add_column(column.label, width=width)
+        self.query_one("#members", MembersView).set_columns(["", *labels], [1, *widths])
+
+    def lay_out_members(self) -> None:
+        """The columns from the width the screen has and what the page's members need."""
+        if self.as_of is not None:
+            self.show_members_as_of()
+            return
+        shown = self.members_shown
+        # what the columns need only grows while the screen is open: a page of shorter emails keeps the
+        # widths, so that the horizontal scrollbar does not come and go (each time a layout of the screen)
+        self.members_need = tuple(max(had, now) for had, now in zip(self.members_need, (
+            need("Record", [s[0] for s in shown]), need("Name", [s[1] for s in shown], 30),
+            need("Region", [s[2] for s in shown], 24))))
+        self.fit_members(["Record", "Name", "Region", "Joined", "How"],
+                         [Column("key", "Record", self.members_need[0], 16),
+                          Column("name", "Name", self.members_need[1], 10),
+                          Column("region", "Region", self.members_need[2], 8),
+                          Column("joined", "Joined", 17), Column("how", "How", 10)])
 
     def show_members_as_of(self) -> None:
         """Who was a member at the end of ``as_of`` (account time zone), rebuilt from the log."""
         ctx = self.app.ctx
         moment = history.end_of_day(self.as_of, ctx.tz)
-        rows, total = history.members_at_page(self.segment.id, moment, offset=self.page * MEMBERS_PAGE,
+        rows, total = history.members_at_page(self.segment.id, moment, offset=self.as_of_page * MEMBERS_PAGE,
                                               limit=MEMBERS_PAGE)
-        if not rows and self.page:
-            self.page = max(0, (total - 1) // MEMBERS_PAGE)
-            rows, total = history.members_at_page(self.segment.id, moment, offset=self.page * MEMBERS_PAGE,
+        if not rows and self.as_of_page:
+            self.as_of_page = max(0, (total - 1) // MEMBERS_PAGE)
+            rows, total = history.members_at_page(self.segment.id, moment, offset=self.as_of_page * MEMBERS_PAGE,
                                                   limit=MEMBERS_PAGE)
         self.as_of_total = total
-        table = self.query_one("#members", DataTable)
         # who was there, not when or how they joined (the record page says that)
-        self.lay_out_members([Column("key", "Record", need("Record", [printable(r.key) for r in rows]), 16),
-                              Column("name", "Name", need("Name", [printable(r.name) for r in rows], 30), 10)])
+        shown = [(printable(r.key), printable(r.name)) for r in rows]
+        self.fit_members(["Record", "Name"], [Column("key", "Record", need("Record", [s[0] for s in shown]), 16),
+                                              Column("name", "Name", need("Name", [s[1] for s in shown], 30), 10)])
         self.member_ids = []  # nothing to mark or remove in the past
-        for row in rows:
-            table.add_row(Text(""), literal(row.key), literal(row.name), key=str(row.record_id))
+        self.as_of_ids = [r.record_id for r in rows]
+        self.query_one("#members", MembersView).set_rows(
+            [[Text(""), *(Text(value, no_wrap=True, overflow="ellipsis") for value in row)] for row in shown])
         day = self.as_of.format("ddd D MMM YYYY")
         if not total:
             self.members_base = f"No members at the end of {day}."
         else:
-            first = self.page * MEMBERS_PAGE + 1
+            first = self.as_of_page * MEMBERS_PAGE + 1
             pages = (total + MEMBERS_PAGE - 1) // MEMBERS_PAGE
             self.members_base = (f"{first:,}–{first + len(rows) - 1:,} of {total:,} at the end of {day} (from the "
-                                 f"log) · page {self.page + 1:,}/{pages:,} · [ ] pages")
+                                 f"log) · page {self.as_of_page + 1:,}/{pages:,} · [ ] pages")
         self.query_one("#as-of-hint", Label).update("empty the day to see today's members")
         self.update_members_status()
+
+    def turn_as_of_page(self, page: int) -> None:
+        """A page of the members as of a past day (read by OFFSET: a past day's members are rebuilt from the log)."""
+        last = max(0, (self.as_of_total - 1) // MEMBERS_PAGE)
+        page = min(max(page, 0), last)
+        if page != self.as_of_page:
+            self.as_of_page = page
+            self.read_core(self.show_members_as_of)
 
     def action_as_of(self) -> None:
         self.show_tab("tab-records")
@@ -296,11 +336,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if day is None:
             hint.update("w: a past day (YYYY-MM-DD) shows who was a member then")
             event.input.value = ""
-        self.as_of, self.page = day, 0
+        self.as_of, self.as_of_page = day, 0
         self.marked.clear()
         self.refresh_bindings()
         self.read_core(self.show_members)
-        self.query_one("#members", DataTable).focus()
+        self.query_one("#members", MembersView).focus()
 
     def update_members_status(self) -> None:
         text = self.members_base
@@ -324,7 +364,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                     "to active will use." if groups else
                     "This static segment has no filters. Add filters before converting it to active.")
             text.append(note + (" e edits them." if editable else "") + "\n", style="italic")
-            text.append(self.members_origin() + "\n\n", style="italic")
+            origin = self.members_origin()
+            if origin:
+                text.append(origin + "\n\n", style="italic")
         elif editable:
             text.append("The members are the records these filters select. e edits them; t tests a record.\n\n",
                         style="italic")
@@ -340,8 +382,32 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.query_one("#filters-text", Static).update(text)
 
     def members_origin(self) -> str:
+        """How the members of a static segment came in, counted when the Filters tab shows it ("" before)."""
+        seg = self.segment
+        key = (seg.id, seg.size, seg.last_activity_at)
+        if self.origin is not None and self.origin[0] == key:
+            return self.origin[1]
+        if self.query_one(TabbedContent).active != "tab-filters":
+            return ""
+        if seg.size <= ORIGIN_AT_ONCE:
+            self.origin = (key, self.origin_words(membership.source_counts(seg.id)))
+            return self.origin[1]
+
+        def counted(counts: dict[str, int]) -> None:
+            self.origin = (key, self.origin_words(counts))
+            self.show_filters()
+
+        self.run_core(lambda: membership.source_counts(seg.id), done=counted, group="origin")
+        return f"Its {count(seg.size, 'member')}: counting how they came in…"
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-filters" and self.segment is not None and self.segment.type == SegmentType.STATIC:
+            self.show_filters()
+
+    @staticmethod
+    def origin_words(counts: dict[str, int]) -> str:
         """How the members of a static segment came in, in words that are true for this one."""
-        counts = membership.source_counts(self.segment_id)
         if not counts:
             return "It has no members; + adds records by hand."
         words = {"filter": "from its filters when it was saved", "conversion": "kept when it was converted to static",
@@ -439,21 +505,34 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         elif tab_id == "tab-analyze":
             self.query_one(SizeChart).focus()
         else:
-            self.query_one("#members" if tab_id == "tab-records" else "#activity", DataTable).focus()
+            self.query_one("#members" if tab_id == "tab-records" else "#activity").focus()
 
     def action_reload(self) -> None:
         self.reload()
 
     def action_next_page(self) -> None:
-        size = self.as_of_total if self.as_of is not None else self.segment.size
-        if (self.page + 1) * MEMBERS_PAGE < size:
-            self.page += 1
-            self.read_core(self.show_members)
+        if self.as_of is not None:
+            self.turn_as_of_page(self.as_of_page + 1)
+            return
+        self.turn_page(self.pages.next)
 
     def action_previous_page(self) -> None:
-        if self.page > 0:
-            self.page -= 1
-            self.read_core(self.show_members)
+        if self.as_of is not None:
+            self.turn_as_of_page(self.as_of_page - 1)
+            return
+        self.turn_page(self.pages.previous)
+
+    def action_first_page(self) -> None:
+        if self.as_of is not None:
+            self.turn_as_of_page(0)
+        elif self.pages.number:
+            self.turn_page(lambda: self.pages.first() or True)
+
+    def action_last_page(self) -> None:
+        if self.as_of is not None:
+            self.turn_as_of_page(self.as_of_total)
+        elif self.pages.number < self.pages.pages - 1:
+            self.turn_page(lambda: self.pages.last() or True)
 
     def action_analyze(self) -> None:
         self.show_tab("tab-analyze")
@@ -529,28 +608,27 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if self.query_one(TabbedContent).active != "tab-records":
             self.notify("Members are marked on the Records tab.", severity="warning", timeout=4)
             return
-        table = self.query_one("#members", DataTable)
-        if not self.member_ids or not 0 <= table.cursor_row < len(self.member_ids):
+        view = self.query_one("#members", MembersView)
+        row = view.cursor_row
+        if not 0 <= row < len(self.member_ids):
             return
-        rid = self.member_ids[table.cursor_row]
+        rid = self.member_ids[row]
         if rid in self.marked:
             del self.marked[rid]
         else:
-            self.marked[rid] = str(table.get_row(str(rid))[1])
-        table.update_cell(str(rid), next(iter(table.columns)), self.mark_cell(rid))
-        if table.cursor_row < len(self.member_ids) - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+            self.marked[rid] = self.pages.rows[row].key
+        view.update_cell(row, 0, self.mark_cell(rid))
+        view.move_cursor(row + 1)
         self.update_members_status()
 
     def mark_cell(self, rid: int) -> Text:
         return Text("✓", style="bold green") if rid in self.marked else Text("")
 
     def action_remove_records(self) -> None:
-        table = self.query_one("#members", DataTable)
+        row = self.query_one("#members", MembersView).cursor_row
         chosen = dict(self.marked)
-        if not chosen and self.member_ids and 0 <= table.cursor_row < len(self.member_ids):
-            rid = self.member_ids[table.cursor_row]
-            chosen = {rid: str(table.get_row(str(rid))[1])}
+        if not chosen and 0 <= row < len(self.member_ids):
+            chosen = {self.member_ids[row]: self.pages.rows[row].key}
         if not chosen:
             self.notify("No member to remove: mark rows with space on the Records tab.", severity="warning",
                         timeout=5)

@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -126,6 +127,7 @@ class MembersView(ScrollView, can_focus=True):
         self.widths: list[int] = []
         self.rows: list[list[Text]] = []
         self._strips: dict[tuple[int, str], Strip] = {}  # (row, look) -> the whole row, drawn once
+        self._base = Style()  # the widget's own style, read once a frame (rich_style walks the ancestors)
 
     # -- what it shows ---------------------------------------------------------------------
     @property
@@ -154,8 +156,14 @@ class MembersView(ScrollView, can_focus=True):
 
     def _changed(self) -> None:
         self._strips.clear()
-        width = sum(w + 2 * PADDING for w in self.widths)
-        self.virtual_size = Size(width, len(self.rows) + 1)
+        size = Size(sum(w + 2 * PADDING for w in self.widths), len(self.rows) + 1)
+        if size != self.virtual_size and self.is_mounted and self.container_size:
+            # not a layout of the whole screen (virtual_size is a layout reactive: 20 to 40 ms a
+            # page turn): the scrollbars follow, and lay the screen out only to appear or go
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
         self.refresh()
 
     def notify_style_update(self) -> None:
@@ -175,14 +183,25 @@ class MembersView(ScrollView, can_focus=True):
     def _draw(self, cells: Sequence[Text], style: Style) -> Strip:
         segments: list[Segment] = []
         console = self.app.console
+        pad = " " * PADDING
+        length = 0
         for text, width in zip(cells, self.widths):
+            length += width + 2 * PADDING
+            if not text.spans:  # most cells: one style over the whole text, drawn without Rich's renderer
+                plain = text.plain
+                if cell_len(plain) > width:
+                    plain = set_cell_size(plain, width - 1) + "…" if width > 0 else ""
+                else:
+                    plain = set_cell_size(plain, width)
+                own = console.get_style(text.style) if text.style else None
+                segments.append(Segment(pad + plain + pad, style + own if own else style))
+                continue
             cell = text.copy()
             cell.no_wrap = True
-            cell.overflow = "ellipsis"
             cell.truncate(width, overflow="ellipsis", pad=True)
             cell.pad(PADDING)
             segments.extend(Segment.apply_style(cell.render(console), style))
-        return Strip(segments).simplify()
+        return Strip(segments, length)
 
     def _row_look(self, row: int) -> str:
         if row == self.cursor_row:
@@ -196,7 +215,7 @@ class MembersView(ScrollView, can_focus=True):
         key = (row, look)
         strip = self._strips.get(key)
         if strip is None:
-            base = self.rich_style
+            base = self._base
             if row < 0:
                 style = base + self.get_component_rich_style("members-view--header")
                 strip = self._draw([Text(label) for label in self.labels], style)
@@ -210,15 +229,24 @@ class MembersView(ScrollView, can_focus=True):
             self._strips[key] = strip
         return strip
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        base = self.rich_style
+        if base != self._base:
+            self._base = base
+            self._strips.clear()
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
         width = self.size.width
         scroll_x, scroll_y = self.scroll_offset
         row = -1 if y == 0 else scroll_y + y - 1
         if row >= len(self.rows) or not self.widths:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base)
         strip = self._row_strip(row)
+        if scroll_x == 0 or not strip.cell_length:
+            return strip.crop_extend(0, width, self._base)
         fixed = min(self._fixed_width(), width)
-        moving = strip.crop_extend(fixed + scroll_x, scroll_x + width, self.rich_style)
+        moving = strip.crop_extend(fixed + scroll_x, scroll_x + width, self._base)
         return Strip.join([strip.crop(0, fixed), moving])
 
     # -- the cursor ------------------------------------------------------------------------
