@@ -58,6 +58,17 @@ def run(app: SegtuiApp, scenario, size=(100, 30)) -> None:
     asyncio.run(main())
 
 
+async def search_and_open(pilot, name: str) -> None:
+    """From the segments list, find a segment by its name and open it. The name is set as one
+    edit of the search field rather than a key press per character (a key costs ~0.1 s of
+    rendering; typing itself is covered by the search tests)."""
+    await pilot.press("slash")
+    pilot.app.screen.query_one("#search").value = name
+    await pilot.pause()
+    await pilot.press("enter", "enter")
+    await pilot.pause()
+
+
 def still_toasts(app: SegtuiApp) -> SegtuiApp:
     """Toasts stay until the snapshot is taken, instead of racing their real-time expiry."""
     notify = app.notify

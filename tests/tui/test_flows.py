@@ -19,14 +19,11 @@ from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
 from segtui.tui.widgets.settings_panel import SettingsPanel
 
-from .conftest import on_both_databases, run, settle
+from .conftest import on_both_databases, run, search_and_open, settle
 
 
 async def open_segment(pilot, name: str) -> SegmentDetailScreen:
-    await pilot.press("slash")
-    await pilot.press(*name)
-    await pilot.press("enter", "enter")
-    await pilot.pause()
+    await search_and_open(pilot, name)
     screen = pilot.app.screen
     assert isinstance(screen, SegmentDetailScreen), f"expected the detail of {name!r}, got {screen!r}"
     assert screen.segment.name == name

@@ -3,6 +3,8 @@ and the records browser's companies tab and pages."""
 
 from __future__ import annotations
 
+import pytest
+
 from segtui.core import records
 from segtui.core.models import Contact
 
@@ -169,42 +171,50 @@ def outcome(pilot, notices_before: int) -> str:
     return shown + (f" notice={fresh[-1]}" if fresh else "")
 
 
-def test_every_palette_command_runs_and_does_what_it_says(make_app):
+def test_every_expected_command_has_a_place_to_run_from():
+    assert {place for place, _ in EXPECTED} <= set(PLACES)
+
+
+@pytest.mark.parametrize("place", list(PLACES))
+def test_every_palette_command_runs_and_does_what_it_says(make_app, place):
+    """One console per place, so that the places run side by side on the test workers."""
     app = make_app()
-    seen: dict[tuple[str, str], str] = {}
-    offered: dict[str, list[str]] = {}
+    go = PLACES[place]
+    seen: dict[str, str] = {}
+    offered: list[str] = []
+    expected = {title: shown for (where, title), shown in EXPECTED.items() if where == place}
 
     async def scenario(pilot):
-        for place, go in PLACES.items():
-            await go(pilot)
-            base = pilot.app.screen
-            offered[place] = [c.title for c in pilot.app.get_system_commands(base)]
-            for title in offered[place]:
-                if (place, title) not in EXPECTED:
-                    continue  # a command reachable everywhere, checked from the list and a segment
-                if base not in pilot.app.screen_stack:  # the last command left the place
-                    await go(pilot)
-                    base = pilot.app.screen
-                while pilot.app.screen is not base:  # close what the last command opened
-                    pilot.app.pop_screen()
-                pilot.app.set_focus(None)  # and forget where it left the focus and the tab
-                if type(base).__name__ == "SegmentDetailScreen":
-                    base.query_one("#tabs").active = "tab-records"
-                await settle(pilot)
-                commands = {c.title: c for c in pilot.app.get_system_commands(base)}
-                before = len(pilot.app._notifications)
-                commands[title].callback()
-                await settle(pilot)
-                seen[(place, title)] = outcome(pilot, before)
+        await go(pilot)
+        base = pilot.app.screen
+        offered.extend(c.title for c in pilot.app.get_system_commands(base))
+        for title in offered:
+            if title not in expected:
+                continue  # a command reachable everywhere, checked from the list and a segment
+            if base not in pilot.app.screen_stack:  # the last command left the place
+                await go(pilot)
+                base = pilot.app.screen
+            while pilot.app.screen is not base:  # close what the last command opened
+                pilot.app.pop_screen()
+            pilot.app.set_focus(None)  # and forget where it left the focus and the tab
+            if type(base).__name__ == "SegmentDetailScreen":
+                base.query_one("#tabs").active = "tab-records"
+            await settle(pilot)
+            commands = {c.title: c for c in pilot.app.get_system_commands(base)}
+            before = len(pilot.app._notifications)
+            commands[title].callback()
+            await settle(pilot)
+            seen[title] = outcome(pilot, before)
         await to_list(pilot)
 
     run(app, scenario, size=(120, 40))
-    assert set(EXPECTED) <= {(p, t) for p, titles in offered.items() for t in titles}
-    wrong = {key: got for key, got in seen.items()
-             if not (got == EXPECTED[key] or " notice=" in EXPECTED[key] and got.startswith(EXPECTED[key].split(" notice=")[0])
-                     and EXPECTED[key].split(" notice=")[1] in got)}
-    assert wrong == {}, "\n".join(f"{k}: got {v!r}, expected {EXPECTED[k]!r}" for k, v in wrong.items())
-    assert len(seen) == len(EXPECTED)
+    assert set(expected) <= set(offered)
+    wrong = {title: got for title, got in seen.items()
+             if not (got == expected[title] or " notice=" in expected[title]
+                     and got.startswith(expected[title].split(" notice=")[0])
+                     and expected[title].split(" notice=")[1] in got)}
+    assert wrong == {}, "\n".join(f"{place}, {t}: got {v!r}, expected {expected[t]!r}" for t, v in wrong.items())
+    assert len(seen) == len(expected)
 
 
 def test_records_browser_pages_and_the_companies_tab(make_app):

@@ -9,12 +9,11 @@ import pytest
 from segtui.core import segments
 from segtui.core.models import Contact
 
-from .conftest import SIZES, screen_lines, settle, steady, still_toasts
+from .conftest import SIZES, screen_lines, search_and_open, settle, steady, still_toasts
 
 
 async def open_named(pilot, name: str) -> None:
-    await pilot.press("slash", *name, "enter", "enter")
-    await pilot.pause()
+    await search_and_open(pilot, name)
 
 
 def scenario(*steps):
