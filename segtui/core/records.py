@@ -239,6 +239,21 @@ def get_record(object_type: str, record_id: int):
     return found
 
 
+def lock_record(object_type: str, record_id: int):
+    """Re-read a record inside a write transaction, its row locked on PostgreSQL until the
+    transaction ends: what an edit compares against is then what it overwrites (read without
+    the lock, a concurrent edit committed meanwhile made a changed value look unchanged, and
+    the segments did not follow it)."""
+    model = RECORD_MODELS[object_type]
+    query = model.select().where(model.id == record_id)
+    if not is_sqlite(database_proxy):
+        query = query.for_update()
+    found = query.first()
+    if found is None:
+        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+    return found
+
+
 def search(object_type: str, text: str = "", *, offset: int = 0, limit: int = 50) -> tuple[list, int]:
     """Records whose key or name contains ``text`` (case-insensitive), one page and the total."""
     _check_object_type(object_type)
@@ -294,7 +309,7 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
             raise InvalidInput(f"{prop.label} cannot be empty: it identifies the {SINGULAR[object_type]}")
     model = RECORD_MODELS[object_type]
     with write_transaction():
-        record = get_record(object_type, record_id)
+        record = lock_record(object_type, record_id)
         before = {name: getattr(record, props[name].column) for name in parsed}
         for name, value in parsed.items():
             if props[name].is_key and model.select().where(

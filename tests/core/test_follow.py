@@ -310,3 +310,55 @@ def test_the_rollover_is_a_diff_among_the_crossing_records_and_carries_the_depen
     assert members(lapsed) == {ids[1], ids[3]}  # followed at once, no full refresh owed
     assert reload(lapsed).stale is False and log_rows(lapsed)[-1] == (ids[1], "added", "dates moved on, via 'Recent'")
     assert log_rows(recent)[-2:] == [(ids[1], "removed", "dates moved on"), (ids[2], "removed", "dates moved on")]
+
+
+@pytest.mark.postgres_only
+def test_two_edits_of_one_record_at_once_leave_it_where_its_last_values_say(ctx, monkeypatch):
+    """A moves the record out of Bretagne and is paused before committing; B moves it back.
+    B must compare against A's committed value: read without a lock, B saw "Bretagne" before
+    A's commit, took its edit for no change, and the record stayed out of the segment."""
+    import threading
+
+    from segtui.core.models import database_proxy
+
+    (record,) = add_contacts({"region": "Bretagne"})
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    assert members(bretons) == {record}
+    paused, release = threading.Event(), threading.Event()
+    following = follow.records_changed
+
+    def records_changed_pausing_a(*args, **kwargs):
+        done = following(*args, **kwargs)
+        if threading.current_thread().name == "A":  # written, followed, not committed
+            paused.set()
+            release.wait(30)
+        return done
+
+    monkeypatch.setattr(follow, "records_changed", records_changed_pausing_a)
+    errors = []
+
+    def edit(region: str) -> None:
+        try:
+            records.set_properties(ctx, "contacts", record, {"region": region})
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            database_proxy.close()
+
+    a = threading.Thread(target=edit, args=("Normandie",), name="A", daemon=True)
+    a.start()
+    assert paused.wait(30)
+    b = threading.Thread(target=edit, args=("Bretagne",), name="B", daemon=True)
+    b.start()
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+    for _ in range(300):  # B reached the record's row lock (either its read or its write)
+        if database_proxy.execute_sql(waiting).fetchone()[0]:
+            break
+        b.join(0.05)
+    release.set()
+    a.join(30)
+    b.join(30)
+    assert errors == []
+    assert Contact.get_by_id(record).region == "Bretagne"
+    assert members(bretons) == {record}
+    assert check.check(ctx).drifts == []
