@@ -11,7 +11,7 @@ import time
 
 import peewee
 
-from . import cli_analysis, cli_data, config
+from . import cli_analysis, cli_data, config, i18n
 from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
@@ -49,6 +49,9 @@ def build_parser() -> Parser:
     parser = Parser(prog="segtui", description="Manage CRM segments from the terminal.", epilog=EPILOG,
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", help="SQLite path or database URL (sqlite:///..., postgresql://...)")
+    parser.add_argument("--lang", metavar="LANG",
+                        help="the language to speak: en or fr (default: SEGTUI_LANG, else LC_ALL, LC_MESSAGES, "
+                             "LANG, else English)")
     parser.add_argument("--tz", help="account time zone, e.g. Europe/Paris (default: the system's)")
     parser.add_argument("--actor", help="who acts (default: the SSH user, else the OS user)")
     parser.add_argument("--read-only", action="store_true", help="open the console without the right to change anything")
@@ -210,6 +213,7 @@ def run(argv: list[str] | None) -> int:
     for arg in argv:
         if any(0xDC80 <= ord(c) <= 0xDCFF for c in arg):
             raise UsageError(f"an argument is not valid UTF-8 text: {arg.encode('utf-8', 'backslashreplace').decode()!r}")
+    choose_language(argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -230,6 +234,22 @@ def run(argv: list[str] | None) -> int:
         return handler(args, ctx) or 0
     except peewee.PeeweeException as exc:
         raise DatabaseProblem(db.explain(exc, url)) from None
+
+
+def choose_language(argv: list[str]) -> None:
+    """Speak the language asked for before anything is said (the parser's help included)."""
+    given = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(argv):
+            given = argv[i + 1]
+        elif arg.startswith("--lang="):
+            given = arg.removeprefix("--lang=")
+    try:
+        i18n.set_language(i18n.resolve(given))
+    except i18n.UnknownLanguage as exc:
+        raise UsageError("--lang: {problem}", problem=str(exc)) from None
 
 
 READING_COMMANDS = {"export", ("segments", "list"), ("segments", "show"), ("segments", "deleted")}

@@ -12,6 +12,7 @@ PostgreSQL alone.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pendulum
@@ -23,6 +24,11 @@ from segtui.core.context import Context
 from segtui.core.models import database_proxy
 
 from .pgserver import REQUIRE_ENV, PgServer, Unavailable, required
+
+# The suite speaks English whatever the machine's locale (a French LANG would turn every CLI
+# run by a test French); the French tests ask for French (--lang, the ``french`` fixture, or
+# an environment without this variable).
+os.environ["SEGTUI_LANG"] = "en"
 
 # A Thursday, in winter time in Paris.
 T0 = pendulum.datetime(2026, 11, 26, 9, 30, tz="UTC")
@@ -90,3 +96,24 @@ def clock() -> FixedClock:
 @pytest.fixture
 def ctx(database, clock) -> Context:
     return Context(clock=clock, actor="alice", tz="Europe/Paris")
+
+
+@pytest.fixture
+def french():
+    """The process speaks French for one test (the language is process-wide: English again after)."""
+    from segtui import i18n
+
+    i18n.set_language("fr")
+    yield
+    i18n.set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked():
+    """A test that changed the language and failed before restoring it must not turn the
+    next tests French."""
+    yield
+    from segtui import i18n
+
+    if i18n.language() != "en":
+        i18n.set_language("en")

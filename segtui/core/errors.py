@@ -2,7 +2,16 @@
 
 Every foreseeable failure raises one of these; the console shows the message and the
 CLI prints it and exits 2 (bad input) or 1 (anything else).
+
+An error is built from an English template and its parameters,
+``InvalidInput("{what} cannot be empty", what=...)``, and reads in the language of whoever
+shows it (``segtui.i18n``; the catalogues take the first argument of every SegtuiError class
+as a message to translate). A ready ``Message`` is taken as it is.
 """
+
+from __future__ import annotations
+
+from ..i18n import Message
 
 
 class SegtuiError(Exception):
@@ -10,9 +19,14 @@ class SegtuiError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Message, /, **params: object):
+        self.text = message if isinstance(message, Message) else Message(message, **params)
+        super().__init__(self.text.template)
+
+    @property
+    def message(self) -> str:
+        """In the language shown now."""
+        return str(self.text)
 
     def __str__(self) -> str:
         return self.message
@@ -39,8 +53,8 @@ class InvalidName(InvalidInput):
 class ImportRefused(InvalidInput):
     """A CSV file was refused whole; ``problems`` lists (line, message)."""
 
-    def __init__(self, message: str, problems: list[tuple[int, str]]):
-        super().__init__(message)
+    def __init__(self, message: str | Message, problems: list[tuple[int, str]], /, **params: object):
+        super().__init__(message, **params)
         self.problems = problems
 
 
@@ -66,19 +80,26 @@ class MembershipNotAllowed(InvalidInput):
 
 class StaleSegment(SegtuiError):
     """Someone else changed the segment since it was read. The message is the console's
-    (which shows the segment again); the CLI says ``for_command_line()``."""
+    (which shows the segment again); the CLI says ``for_command_line()``. ``changed`` says who
+    changed what when (a Message), ``what``, if given, what changed."""
 
     exit_code = 1
 
-    def __init__(self, changed: str, what: str | None = None):
+    def __init__(self, changed: Message, what: Message | str | None = None):
         self.changed, self.what = changed, what
-        detail = f" ({what})" if what else ""
-        super().__init__(f"{changed} since you opened it{detail}; it has been reloaded: check it and try again")
+        if what:
+            super().__init__(Message("{changed} since you opened it ({what}); it has been reloaded: check it and "
+                                     "try again", changed=changed, what=what))
+        else:
+            super().__init__(Message("{changed} since you opened it; it has been reloaded: check it and try again",
+                                     changed=changed))
 
     def for_command_line(self) -> str:
-        detail = f" ({self.what})" if self.what else ""
-        return (f"{self.changed} while this command ran{detail}; nothing was changed: look at it again "
-                "and run the command again if it still applies")
+        if self.what:
+            return str(Message("{changed} while this command ran ({what}); nothing was changed: look at it again "
+                               "and run the command again if it still applies", changed=self.changed, what=self.what))
+        return str(Message("{changed} while this command ran; nothing was changed: look at it again "
+                           "and run the command again if it still applies", changed=self.changed))
 
 
 class ReadOnly(SegtuiError):
@@ -93,13 +114,13 @@ class DatabaseProblem(SegtuiError):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, retryable: bool = False):
-        super().__init__(message)
+    def __init__(self, message: str | Message, /, *, retryable: bool = False, **params: object):
+        super().__init__(message, **params)
         self.retryable = retryable
 
 
 def refuse_nul(text: str, what: str) -> str:
     """Text that every database can store: PostgreSQL refuses the NUL character, so both do."""
     if "\x00" in text:
-        raise InvalidInput(f"{what} cannot contain a NUL character (\\x00)")
+        raise InvalidInput("{what} cannot contain a NUL character (\\x00)", what=what)
     return text

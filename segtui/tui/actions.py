@@ -6,6 +6,10 @@ to. From a screen's ``ActionTable`` come its ``BINDINGS`` (each with an id, ``sc
 that ``App.set_keymap`` can rebind), its ``check_action``, the Actions menu and its command
 palette entries; the footer and the ``?`` help (``offered_keys``) both read the bindings that
 result. Adding an action is adding one ``Action``.
+
+Its words are English marked with ``N_`` (the table is built before the language is known)
+and translated where they are shown: the footer (``widgets.footer``), the help, the menu and
+the palette.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from textual.app import SystemCommand
 from textual.binding import Binding
 
 from ..core.kinds import SegmentType
+from ..i18n import N_, _
 
 EVERY_TYPE = frozenset(SegmentType)
 Why = Callable[[Any], str]  # the screen -> why the action cannot run now ("" : it can)
@@ -33,7 +38,7 @@ class MenuEntry:
 
     @property
     def refusal(self) -> str:
-        return f"{self.label}: {self.reason or self.blocked}."
+        return _("{action}: {why}.").format(action=self.label, why=self.reason or self.blocked)
 
 
 @dataclass(frozen=True)
@@ -57,11 +62,12 @@ class Action:
 
     @property
     def heading(self) -> str:
-        return self.title or self.label
+        """In the language shown now."""
+        return _(self.title or self.label)
 
 
 # the same in every full screen that goes back where it came from
-BACK = Action("back", "Back", "escape", palette=False)
+BACK = Action("back", N_("Back"), "escape", palette=False)
 
 
 class ActionTable:
@@ -97,19 +103,19 @@ class ActionTable:
                 why = action.blocked(node) if action.blocked else ""
                 entries.append(MenuEntry(action.name, action.heading, blocked=why))
             elif action.elsewhere and not (action.mutates and node.app.ctx.read_only):
-                entries.append(MenuEntry(action.name, action.heading, *action.elsewhere))
+                entries.append(MenuEntry(action.name, action.heading, *map(_, action.elsewhere)))
         return entries
 
     def commands(self, node, *, hidden: frozenset[str] = frozenset()) -> Iterator[SystemCommand]:
         """The palette: every action offered here (but ``hidden``), by its name, run on ``node``."""
         if any(a.menu for a in self.actions):
             for entry in self.menu_entries(node):
-                help_text = (f"Not available: {entry.reason or entry.blocked}" if entry.blocked
-                             else f"Actions menu: {entry.label}")
+                help_text = (_("Not available: {why}").format(why=entry.reason or entry.blocked) if entry.blocked
+                             else _("Actions menu: {action}").format(action=entry.label))
                 yield SystemCommand(entry.label, help_text, _runner(node, entry))
         for action in self.actions:
             if action.palette and not action.menu and action.name not in hidden and self.applies(action, node):
-                yield SystemCommand(action.heading, action.description or action.heading,
+                yield SystemCommand(action.heading, _(action.description) if action.description else action.heading,
                                     getattr(node, f"action_{action.name}"))
 
 
@@ -130,7 +136,7 @@ def offered_keys(screen) -> list[tuple[str, str]]:
         if ours and enabled:
             name = binding.id or binding.action
             keys.setdefault(name, []).append(binding.key_display or key)
-            labels[name] = binding.description
+            labels[name] = _(binding.description)
             if node not in nodes:
                 nodes.append(node)
             order = [a.name for a in node.ACTIONS.actions] if isinstance(node, HasActions) else []
@@ -144,10 +150,11 @@ def _guarded(table: ActionTable, action: Action, method: Callable) -> Callable:
         if table.applies(action, node):
             return method(node, *args, **kwargs)
         if action.mutates and node.app.ctx.read_only:
-            node.notify(f"This console is read-only: {action.heading.lower()} is not offered.", severity="warning")
+            node.notify(_("This console is read-only: {action} is not offered.").format(action=action.heading.lower()),
+                        severity="warning")
         elif action.elsewhere:
-            node.notify(f"{action.heading}: {action.elsewhere[1]}.", title="Not available", severity="warning",
-                        timeout=10)
+            node.notify(_("{action}: {why}.").format(action=action.heading, why=_(action.elsewhere[1])),
+                        title=_("Not available"), severity="warning", timeout=10)
         return None
 
     return run
@@ -156,7 +163,7 @@ def _guarded(table: ActionTable, action: Action, method: Callable) -> Callable:
 def _runner(node, entry: MenuEntry) -> Callable[[], None]:
     def run() -> None:
         if entry.blocked:
-            node.notify(entry.refusal, title="Not available", severity="warning", timeout=8)
+            node.notify(entry.refusal, title=_("Not available"), severity="warning", timeout=8)
         else:
             node.run_entry(entry.action)
 

@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Header, Input, Label, ProgressBar, Select, Static
 
 from ...core import filters, segments
 from ...core.errors import SegtuiError
 from ...core.kinds import SegmentType
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
+from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor

@@ -8,10 +8,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
+from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..text import count, printable, problem
 from ..widgets.filter_editor import FilterEditor

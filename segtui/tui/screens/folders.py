@@ -8,10 +8,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...core import folders
 from ...core.errors import SegtuiError
+from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..text import literal, printable, problem
 from ..work import CoreWork

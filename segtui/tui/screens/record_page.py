@@ -14,12 +14,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from ...core import associations, records, why
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OTHER, SINGULAR, key_property, properties, value_of
+from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import count, literal, moment, printable, type_badge
 from ..work import CoreWork

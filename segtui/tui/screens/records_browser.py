@@ -8,12 +8,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
+from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
 
 from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties, value_of
+from ..widgets.footer import Footer
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need

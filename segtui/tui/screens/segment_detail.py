@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
 from ...core import audit, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
@@ -16,6 +16,7 @@ from ...core.member_pages import MemberPages
 from ...core.kinds import ScheduleMode, SegmentType
 from ...core.properties import SINGULAR
 from .. import flows
+from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..columns import Column, fit, need
 from ..text import count, literal, moment, moment_cell, printable, type_badge

@@ -7,11 +7,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Tab, Tabs
+from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
 
 from ...core import folders, schedule, segments, store
 from ...core.errors import SegtuiError
 from .. import flows
+from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..columns import Column, fit, need
 from ..text import count, literal, moment_cell, printable, type_badge

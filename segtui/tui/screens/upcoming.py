@@ -12,10 +12,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 
 from ...core import upcoming
 from ...core.errors import SegtuiError
+from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need
 from ..text import literal
