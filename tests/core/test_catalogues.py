@@ -14,12 +14,10 @@ from segtui.i18n import LANGUAGES
 pytestmark = pytest.mark.sqlite_only
 
 NOT_YET_TRANSLATED = {
-    "__init__.py",
     "cli.py",
     "cli_analysis.py",
     "cli_data.py",
     "config.py",
-    "core/__init__.py",
     "core/associations.py",
     "core/audit.py",
     "core/check.py",
@@ -54,12 +52,10 @@ NOT_YET_TRANSLATED = {
     "core/values.py",
     "core/why.py",
     "serve.py",
-    "tui/__init__.py",
     "tui/app.py",
     "tui/columns.py",
     "tui/flows.py",
     "tui/launch.py",
-    "tui/screens/__init__.py",
     "tui/screens/actions_menu.py",
     "tui/screens/activity_entry.py",
     "tui/screens/calendar.py",
@@ -88,7 +84,6 @@ NOT_YET_TRANSLATED = {
     "tui/screens/unused.py",
     "tui/screens/upcoming.py",
     "tui/text.py",
-    "tui/widgets/__init__.py",
     "tui/widgets/debounced_search.py",
     "tui/widgets/filter_editor.py",
     "tui/widgets/inline_message.py",
