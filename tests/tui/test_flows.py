@@ -10,7 +10,7 @@ from textual.widgets import Input, Select
 
 from tests import driver_errors
 from segtui.cli import main as cli_main
-from segtui.core import conversions, segments
+from segtui.core import conversions, member_pages, segments
 from segtui.core.models import AuditEntry, ConversionRecord
 from segtui.tui.screens.actions_menu import ActionsMenu
 from segtui.tui.screens.confirm import ConfirmModal
@@ -409,6 +409,40 @@ def test_a_locked_database_during_an_action_is_reported_and_the_console_stays(ma
 
     run(app, scenario)
     assert segments.get(target.id).type == "active"
+
+
+def test_page_keys_on_members_that_failed_to_load_say_so(make_app, monkeypatch):
+    app = make_app()
+    target = segments.list_page(sort="size", descending=True, limit=1).rows[0]  # more than a page of members
+    assert target.size > 50
+    real_read = member_pages.read
+
+    def locked(*args, **kwargs):
+        raise driver_errors.sqlite_locked()
+
+    monkeypatch.setattr(member_pages, "read", locked)
+
+    async def scenario(pilot):
+        screen = await open_segment(pilot, target.name)
+        assert screen.pages is None and screen.member_ids == []
+        assert any("is locked by another process" in n.message for n in pilot.app._notifications)
+        for key in ("right_square_bracket", "left_square_bracket", "left_curly_bracket", "right_curly_bracket"):
+            pilot.app.clear_notifications()
+            await pilot.press(key)
+            await pilot.pause()
+            assert pilot.app.is_running and pilot.app.screen is screen, key
+            said = [n.message for n in pilot.app._notifications]
+            assert said == ["The members could not be read, so there is no page to turn: press r to try again."], key
+        monkeypatch.setattr(member_pages, "read", real_read)
+        await pilot.press("r")
+        await pilot.pause()
+        assert screen.pages is not None and len(screen.member_ids) == 50
+        first = list(screen.member_ids)
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert screen.pages.number == 1 and screen.member_ids and screen.member_ids[0] not in first
+
+    run(app, scenario)
 
 
 @on_both_databases

@@ -218,8 +218,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             return
         seg = self.segment
         if self.pages is None or self.pages.object_type != seg.object_type:
-            self.pages = MemberPages(seg.object_type, seg.id, seg.size, page_size=MEMBERS_PAGE)
-            self.pages.first()
+            self.pages = None  # kept only once a first page was read: the page keys need one
+            pages = MemberPages(seg.object_type, seg.id, seg.size, page_size=MEMBERS_PAGE)
+            pages.first()
+            self.pages = pages
         else:
             self.pages.again(seg.size)
         self.show_page()
@@ -511,28 +513,37 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def action_reload(self) -> None:
         self.reload()
 
+    def members_unread(self) -> bool:
+        """No page of members was read (the segment or its members failed to load): a page key says
+        so instead of turning a page that is not there."""
+        if self.pages is not None:
+            return False
+        self.notify("The members could not be read, so there is no page to turn: press r to try again.",
+                    title="No members shown", severity="warning")
+        return True
+
     def action_next_page(self) -> None:
         if self.as_of is not None:
             self.turn_as_of_page(self.as_of_page + 1)
-            return
-        self.turn_page(self.pages.next)
+        elif not self.members_unread():
+            self.turn_page(self.pages.next)
 
     def action_previous_page(self) -> None:
         if self.as_of is not None:
             self.turn_as_of_page(self.as_of_page - 1)
-            return
-        self.turn_page(self.pages.previous)
+        elif not self.members_unread():
+            self.turn_page(self.pages.previous)
 
     def action_first_page(self) -> None:
         if self.as_of is not None:
             self.turn_as_of_page(0)
-        elif self.pages.number:
+        elif not self.members_unread() and self.pages.number:
             self.turn_page(lambda: self.pages.first() or True)
 
     def action_last_page(self) -> None:
         if self.as_of is not None:
             self.turn_as_of_page(self.as_of_total)
-        elif self.pages.number < self.pages.pages - 1:
+        elif not self.members_unread() and self.pages.number < self.pages.pages - 1:
             self.turn_page(lambda: self.pages.last() or True)
 
     def action_analyze(self) -> None:
