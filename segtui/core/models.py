@@ -178,17 +178,22 @@ Segment.add_index(
 
 
 class Membership(BaseModel):
-    segment = ForeignKeyField(Segment, backref="memberships", on_delete="CASCADE")
-    record_id = IntegerField(index=True)
+    # the primary key (segment, record_id) serves "the members of a segment": no index of its own
+    segment = ForeignKeyField(Segment, backref="memberships", on_delete="CASCADE", index=False)
+    record_id = IntegerField()
     source = CharField()  # filter | manual | import | conversion
     joined_at = UTCDateTimeField()
 
     class Meta:
         primary_key = CompositeKey("segment", "record_id")
-        # members are shown newest first, a page at a time, ordered by (joined_at, record_id):
-        # every member of one refresh or import shares its joined_at, so record_id breaks the
-        # ties, and the index holds both so that no page sorts the segment's members
-        indexes = ((("segment", "joined_at", "record_id"), False),)
+        indexes = (
+            # members are shown newest first, a page at a time, ordered by (joined_at, record_id):
+            # every member of one refresh or import shares its joined_at, so record_id breaks the
+            # ties, and the index holds both so that no page sorts the segment's members
+            (("segment", "joined_at", "record_id"), False),
+            # a record's segments (a record change, the record page) from the index alone (0005)
+            (("record_id", "segment"), False),
+        )
 
 
 class MembershipLog(BaseModel):

@@ -1,7 +1,7 @@
 """The schema's migrations: a database of an older schema is brought up to date with what
 it holds (0002 indexes the properties existing filters read; 0003 adds property definitions,
 associations and remembered import mappings; 0004 the membership log's summary, folders and
-descriptions), and every migration can be reverted and applied
+descriptions; 0005 a record's memberships by one index), and every migration can be reverted and applied
 again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from segtui.core.models import Segment, SegmentRead
 
 from core_helpers import f, make, members, region_is, regions, tree
 
-MIGRATIONS = ["0001_initial", "0002_follow_records", "0003_properties_associations", "0004_history_folders"]
+MIGRATIONS = ["0001_initial", "0002_follow_records", "0003_properties_associations", "0004_history_folders",
+              "0005_membership_by_record"]
 
 
 def reads() -> list[tuple]:
@@ -28,8 +29,8 @@ def test_0002_indexes_what_the_existing_filters_read(ctx, database):
     assert indexed == [(bretons.id, "contacts", "region"), (mixed.id, "contacts", "lifecycle_stage"),
                        (mixed.id, "contacts", "region")]
     runner = dbmod._runner(database)
-    # the database of a segtui before issue 13 (and issues 12's 0003 and 14's 0004, which come after it)
-    after = ["0003_properties_associations", "0004_history_folders"]
+    # the database of a segtui before issue 13 (and the migrations that come after it)
+    after = MIGRATIONS[2:]
     assert runner.down("0002_follow_records") == [*reversed(after), "0002_follow_records"]
     assert dbmod.schema_status(database) == (["0002_follow_records", *after], [])
     assert "segment_read" not in database.get_tables()
@@ -50,3 +51,23 @@ def test_every_migration_reverts_and_applies_again(database):
     assert dbmod.migrate(database) == MIGRATIONS
     assert dbmod.schema_status(database) == ([], [])
     assert Segment.select().count() == 0 and reads() == []
+
+
+def test_0005_reads_a_records_segments_from_one_index(ctx, database):
+    people = regions("Bretagne", "Normandie")
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    everyone = make(ctx, "Everyone", "active", tree([f("region", "is_known")]))
+    runner = dbmod._runner(database)
+    assert runner.down("0005_membership_by_record") == ["0005_membership_by_record"]
+    assert "membership_record_id" in {i.name for i in database.get_indexes("membership")}
+    assert dbmod.migrate(database) == ["0005_membership_by_record"]
+    indexes = {i.name: i.columns for i in database.get_indexes("membership")}
+    assert indexes["membership_record_id_segment_id"] == ["record_id", "segment_id"]
+    assert "membership_record_id" not in indexes and "membership_segment_id" not in indexes
+    found = database.execute_sql("SELECT segment_id FROM membership WHERE record_id = %s ORDER BY 1"
+                                 .replace("%s", database.param), [people[0]]).fetchall()
+    assert found == [(bretons.id,), (everyone.id,)]
+    if dbmod.is_sqlite(database):  # the segment ids come from the index, not the table's rows
+        plan = database.execute_sql("EXPLAIN QUERY PLAN SELECT segment_id FROM membership WHERE record_id = ?",
+                                    [people[0]]).fetchall()
+        assert "COVERING INDEX membership_record_id_segment_id" in plan[0][-1]
