@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import peewee
 
-from .core import conversions, membership, store
+from .core import conversions, follow, membership, store
 from .core.context import Context
 from .core.db import is_transient, write_transaction
 from .core.errors import SegtuiError
@@ -63,7 +63,11 @@ def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> Tic
         return result
     result.applied = conversions.apply_due(ctx)
     claimed = claim_stale(ctx, me, limit=max_refreshes)
+    rolled = roll_over(ctx, claimed, me)
     for n, segment_id in enumerate(claimed):
+        if segment_id in rolled:
+            result.refreshed.append((segment_id, rolled[segment_id]))
+            continue
         try:
             result.refreshed.append((segment_id, membership.refresh(ctx, segment_id)))
         except (SegtuiError, peewee.PeeweeException) as exc:
@@ -74,6 +78,21 @@ def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> Tic
             record_failure(ctx, segment_id, message)
             result.failed.append((segment_id, message))
     return result
+
+
+def roll_over(ctx: Context, claimed: list[int], me: str) -> dict[int, membership.Diff]:
+    """The claimed segments that only owe their midnight rollover, rolled over together (the
+    records that crossed a boundary read once for all of them); the others, or all of them if
+    that fails for a reason of its own, are refreshed one by one, each failure its own."""
+    if not claimed:
+        return {}
+    try:
+        return follow.roll_over(ctx, claimed)
+    except (SegtuiError, peewee.PeeweeException) as exc:
+        if is_transient(exc):  # the database, not the segments: end the tick, retry later
+            release(claimed, me)
+            raise
+        return {}
 
 
 def claim_stale(ctx: Context, me: str, *, limit: int) -> list[int]:

@@ -33,7 +33,8 @@ from peewee import SQL, Value, fn
 
 from . import filters, membership, store
 from .context import Context
-from .db import is_sqlite
+from .db import is_sqlite, write_transaction
+from .errors import InvalidFilter
 from .properties import DATETIME, OTHER, SINGULAR, properties, registry_stamp
 from .schedule import AFTER_INACTIVITY
 from .models import (
@@ -675,10 +676,34 @@ def crossing(tree: dict, object_type: str, old: pendulum.Date, new: pendulum.Dat
     return model.select(model.id).where(reduce(operator.or_, ranges))
 
 
+# Each relative-date operator as the boundaries its compiled filter compares the value with
+# (filters.compile_filter): per boundary, its offset in days from "today" and whether the
+# value is compared strictly above it (``col > B`` or ``col <= B``: a value leaves or
+# enters the match when it is in (B_old, B_new]) or not (``col >= B`` or ``col < B``:
+# [B_old, B_new)). A date-time compares moments with the starts of local days, always as
+# ``col >= start`` or ``col < start``.
+_DATE_BOUNDARIES = {
+    "less_than_days_ago": lambda n: ((-n, True), (0, True)),  # col > T-n AND col <= T
+    "more_than_days_ago": lambda n: ((-n, False),),  # col < T-n
+    "less_than_days_from_now": lambda n: ((0, False), (n, False)),  # col >= T AND col < T+n
+    "more_than_days_from_now": lambda n: ((n, True),),  # col > T+n
+}
+_MOMENT_BOUNDARIES = {
+    "less_than_days_ago": lambda n: (1 - n, 1),  # col >= start(T-n+1) AND col < start(T+1)
+    "more_than_days_ago": lambda n: (-n,),  # col < start(T-n)
+    "less_than_days_from_now": lambda n: (0, n),  # col >= start(T) AND col < start(T+n)
+    "more_than_days_from_now": lambda n: (n + 1,),  # col >= start(T+n+1)
+}
+
+
 def _crossed(filters_: list[dict], object_type: str, old: pendulum.Date, new: pendulum.Date, tz: str) -> list:
-    """The index ranges of ``filters_``' relative-date boundaries between ``old`` and ``new``."""
+    """The index ranges of ``filters_``' relative-date boundaries between their positions on
+    ``old`` and on ``new``: exactly the values whose side of a boundary differs between the
+    two days (a day further and every record dated on it would be read for nothing)."""
     low_day, high_day = sorted((old, new))
     ranges = []
+    if low_day == high_day:
+        return ranges
     for f in filters_:
         if f.get("operator") not in filters.RELATIVE_DATE_OPERATORS:
             continue
@@ -687,16 +712,16 @@ def _crossed(filters_: list[dict], object_type: str, old: pendulum.Date, new: pe
             continue
         column = getattr(RECORD_MODELS[object_type], prop.column)
         n = f["value"]
-        offsets = {"less_than_days_ago": (-n, 0), "more_than_days_ago": (-n,),
-                   "less_than_days_from_now": (0, n), "more_than_days_from_now": (n,)}[f["operator"]]
-        for k in offsets:
+        if prop.type == DATETIME:  # [start(low + k), start(high + k)): moments of local days
+            for k in _MOMENT_BOUNDARIES[f["operator"]](n):
+                span = dt.timedelta(days=k)
+                ranges.append((column >= filters.local_midnight(low_day + span, tz))
+                              & (column < filters.local_midnight(high_day + span, tz)))
+            continue
+        for k, strictly_above in _DATE_BOUNDARIES[f["operator"]](n):
             span = dt.timedelta(days=k)
-            first, last = low_day + span, high_day + span
-            if prop.type == DATETIME:  # the moments of those local days, from midnight to midnight
-                ranges.append((column >= filters.local_midnight(first, tz))
-                              & (column < filters.local_midnight(last.add(days=1), tz)))
-            else:
-                ranges.append(column.between(first.isoformat(), last.isoformat()))
+            low, high = (low_day + span).isoformat(), (high_day + span).isoformat()
+            ranges.append((column > low) & (column <= high) if strictly_above else (column >= low) & (column < high))
     return ranges
 
 
@@ -721,3 +746,70 @@ def rollover(ctx: Context, segment: Segment) -> membership.Diff:
         refreshed_at=ctx.now(), dates_as_of=today, next_refresh_at=membership.next_day_start(ctx), stale=False,
     ).where(Segment.id == segment.id).execute()
     return diff
+
+
+# A worker's midnight: the records that crossed a boundary of any of the segments it rolls
+# over, evaluated once against all of them. Beyond this many records (days without a worker),
+# each segment's rollover is one statement of its own instead (membership.refresh).
+ROLL_AT_MOST = 100_000
+
+
+def roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
+    """The midnight rollover of the relative-date segments among ``segment_ids`` that owe
+    nothing else (active, live, not owed a full refresh, evaluated for an earlier day), in
+    one transaction: the records whose date crossed a boundary of any of them since the day
+    it was evaluated for (index ranges, read once) are evaluated against all of them at once,
+    as a record change is (families of segments by one join, the others by bits), for the
+    new day; the segments reading their membership follow for the records that moved, in
+    dependency order. Returns each rolled-over segment's diff; the others (a segment whose
+    filters cannot be evaluated, one owed a full refresh) are left to a refresh of their own.
+    """
+    ctx.require_write("refreshing a segment")
+    with write_transaction():
+        return _roll_over(ctx, segment_ids)
+
+
+def _roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
+    wanted = sorted(set(segment_ids))
+    if not wanted:
+        return {}
+    today = ctx.today()
+    lock = "" if is_sqlite(database_proxy) else ROW_LOCK
+    rows = _sql(f"SELECT id, object_type, filters, dates_as_of FROM segment WHERE id IN ({_marks(wanted)}) "
+                f"AND type = 'active' AND deleted_at IS NULL AND has_relative_dates AND NOT stale "
+                f"AND dates_as_of IS NOT NULL ORDER BY id{lock}", wanted)
+    rolled: dict[int, membership.Diff] = {}
+    groups: dict[tuple[str, pendulum.Date], dict[int, set[tuple]]] = {}
+    for sid, object_type, text, day in rows:
+        tree = json.loads(text)
+        try:
+            membership.check_references(tree)
+        except InvalidFilter:  # its own refresh says why, and counts the failure
+            continue
+        old = Segment.dates_as_of.python_value(day)
+        query = crossing(tree, object_type, old, today, tz=ctx.tz) if old != today else None
+        rolled[sid] = membership.Diff(0, 0)
+        if query is not None:
+            sql, params = query.sql()
+            groups.setdefault((object_type, old), {}).setdefault(sid, set()).add((sql, tuple(params)))
+    for (object_type, _), crossings in groups.items():
+        ids: set[int] = set()
+        for sql, params in set().union(*crossings.values()):  # segments alike share their ranges
+            ids.update(rid for (rid,) in database_proxy.execute_sql(sql, list(params)).fetchall())
+            if len(ids) > ROLL_AT_MOST:
+                break
+        if len(ids) > ROLL_AT_MOST:
+            for sid in crossings:
+                del rolled[sid]
+            continue
+        direct = sorted(crossings)
+        done = follow(ctx, object_type, sorted(ids), direct, cause="dates moved on",
+                      today={sid: today for sid in direct})
+        for sid in direct:
+            rolled[sid] = membership.Diff(len(done.joined.get(sid, ())), len(done.left.get(sid, ())))
+    if rolled:
+        Segment.update(
+            refreshed_at=ctx.now(), dates_as_of=today, next_refresh_at=membership.next_day_start(ctx), stale=False,
+            refresh_error=None, refresh_failures=0, claimed_by=None, claim_expires_at=None,
+        ).where(Segment.id.in_(sorted(rolled))).execute()
+    return rolled

@@ -3,6 +3,7 @@ active segments that read a changed property, and their dependants, in its trans
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import replace
 
@@ -10,9 +11,9 @@ import pendulum
 import pytest
 
 from segtui import worker
-from segtui.core import check, follow, membership, records, segments
+from segtui.core import check, filters, follow, membership, property_admin, records, segments
 from segtui.core.errors import InvalidInput, RecordNotFound
-from segtui.core.models import Contact, MembershipLog, SegmentRead
+from segtui.core.models import Contact, MembershipLog, SegmentRead, database_proxy
 from segtui.core.schedule import AFTER_INACTIVITY, Schedule
 from segtui.core import conversions
 
@@ -152,8 +153,9 @@ def test_relative_dates_roll_over_at_midnight_evaluating_only_the_crossing_recor
     assert row.dates_as_of == today and row.next_refresh_at == pendulum.datetime(2026, 11, 26, 23, tz="UTC")
     # at the account's midnight (Paris) the 29-days-ago record leaves
     clock.advance(hours=14)
-    # the records on a boundary (today, 29 and 30 days ago), not the table
-    assert follow.crossing(membership.store.tree(row), "contacts", today, today.add(days=1)).count() == 3
+    # the records a boundary passed over (29 days ago), not the table
+    assert [i for (i,) in follow.crossing(membership.store.tree(row), "contacts", today,
+                                          today.add(days=1)).tuples()] == [ids[2]]
     result = worker.tick(ctx, me="w")
     assert [(sid, d) for sid, d in result.refreshed] == [(recent.id, membership.Diff(0, 1))]
     assert members(recent) == set(ids[:2])
@@ -169,6 +171,92 @@ def test_relative_dates_roll_over_at_midnight_evaluating_only_the_crossing_recor
         Contact.last_activity_date > "2026-11-03").tuples().execute())  # 30 days before Dec 3
     assert members(recent) == {i for (i,) in full} == {ids[0], ids[1], ids[7]}
     assert membership.refresh(ctx, recent.id, full=True) == membership.Diff(0, 0)
+    assert inconsistencies() == []
+
+
+@pytest.mark.parametrize("kind", ["date", "datetime"])
+def test_the_crossing_records_are_exactly_those_whose_match_changes_between_two_days(ctx, database, kind):
+    """For every relative-date operator, forward by one or more days and backward: the rollover
+    reads the records whose match differs between the two days, and no other."""
+    today = pendulum.date(2026, 11, 26)
+    if kind == "date":
+        name = "last_activity_date"
+        ids = add_contacts(*({"last_activity_date": today.add(days=d)} for d in range(-12, 13)), {})
+    else:  # moments around the account's local midnights (Paris: 23:00 UTC), every 5 hours
+        property_admin.create(ctx, "contacts", "Last seen", "datetime")
+        name = "last_seen"
+        ids = add_contacts(*({} for _ in range(24 * 25 // 5 + 1)))
+        start = pendulum.datetime(2026, 11, 14, tz="Europe/Paris")
+        for n, rid in enumerate(ids[:-1]):
+            records.set_properties(ctx, "contacts", rid, {name: start.add(hours=5 * n).format("YYYY-MM-DD HH:mm")})
+
+    def matching(t, day) -> set[int]:
+        where = filters.compile_tree(t, "contacts", today=day, tz=ctx.tz)
+        return {i for (i,) in Contact.select(Contact.id).where(where).tuples()}
+
+    checked = 0
+    for operator in sorted(filters.RELATIVE_DATE_OPERATORS):
+        for n in (1, 3, 7):
+            t = tree([f(name, operator, value=n)])
+            for old, new in ((today, today.add(days=1)), (today, today.add(days=3)), (today.add(days=2), today)):
+                low, high = sorted((old, new))
+                days = [low.add(days=d) for d in range((high - low).days + 1)]
+                # the records whose match changes on some day between the two: over several
+                # days one may enter and leave again, and must be read all the same
+                moved = set().union(*(matching(t, a) ^ matching(t, b) for a, b in zip(days, days[1:])))
+                crossed = {i for (i,) in follow.crossing(t, "contacts", old, new, tz=ctx.tz).tuples()}
+                assert crossed == moved, (operator, n, old, new)
+                assert matching(t, old) ^ matching(t, new) <= crossed
+                checked += bool(moved)
+    assert checked == 4 * 3 * 3  # every case moved some record
+
+
+def test_the_worker_rolls_its_relative_date_segments_over_together_reading_the_crossing_records_once(
+        ctx, clock, database, monkeypatch):
+    today = pendulum.date(2026, 11, 26)
+    ids = add_contacts(*({"last_activity_date": today.subtract(days=n), "region": region}
+                         for n in (0, 6, 7, 13, 14, 29, 30, 45) for region in ("Bretagne", "Alsace")))
+    recent = {(region, n): make(ctx, f"Recent {region} {n}", "active", tree([
+        f("region", "is_any_of", values=[region]), f("last_activity_date", "less_than_days_ago", value=n)]))
+        for region in ("Bretagne", "Alsace") for n in (7, 14, 30)}
+    lapsed = make(ctx, "Lapsed Bretons", "active", tree([
+        {"segment": recent["Bretagne", 7].id, "operator": "not_in_segment"}, f("region", "is_any_of", values=["Bretagne"])]))
+    owed = recent["Alsace", 30]
+    membership.owe_full_refresh(ctx, [owed.id])  # owed a full refresh: refreshed on its own
+    before = {key: members(s) for key, s in recent.items()}
+    captured = []
+    original = database_proxy.obj.execute_sql
+
+    def capture(sql, params=None, *args, **kwargs):
+        captured.append(sql)
+        return original(sql, params, *args, **kwargs)
+
+    monkeypatch.setattr(database_proxy.obj, "execute_sql", capture)
+    clock.advance(hours=14)  # the account's midnight
+    result = worker.tick(ctx, me="w")
+    monkeypatch.undo()
+    assert sorted(sid for sid, _ in result.refreshed) == sorted(s.id for s in recent.values())
+    # one range read per distinct boundary set (7, 14 and 30 days), shared by the two regions
+    ranges = [sql for sql in captured if sql.startswith("SELECT") and "last_activity_date" in sql and "lower" not in sql.lower()]
+    assert len(ranges) == 3, ranges
+    changed = {}
+    for key, segment in recent.items():
+        expected = {i for (i,) in Contact.select(Contact.id).where(filters.compile_tree(
+            json.loads(reload(segment).filters), "contacts", today=today.add(days=1), tz=ctx.tz)).tuples()}
+        assert members(segment) == expected, key
+        row = reload(segment)
+        assert (row.dates_as_of, row.stale, row.claimed_by) == (today.add(days=1), False, None)
+        if segment.id != owed.id:
+            changed[key] = dict(result.refreshed)[segment.id]
+            assert changed[key] == membership.Diff(len(expected - before[key]), len(before[key] - expected))
+    # the 6, 13 and 29 days old left their segment, nobody joined: the day moved on, no record did
+    assert changed[("Bretagne", 7)] == membership.Diff(0, 1) and log_rows(recent["Bretagne", 7])[-1] == (
+        ids[2], "removed", "dates moved on")
+    # and the dependant followed in the same transaction, with the reason it has always had
+    assert ids[2] in members(lapsed)
+    assert log_rows(lapsed)[-1] == (ids[2], "added", "dates moved on, via 'Recent Bretagne 7'")
+    report = check.check(ctx)
+    assert report.pending == [] and report.drifts == []
     assert inconsistencies() == []
 
 

@@ -225,22 +225,35 @@ def measure_import(ctx, prefix: str, follow_ids: list[int], contacts: int, rows:
 
 
 def measure_rollover(prefix: str, count: int = 66, day: int = 1) -> None:
+    """The worker's midnight (follow.roll_over: the crossing records read once for all the
+    segments it claimed), then the next midnight each segment rolled over by a statement of
+    its own (membership.refresh, as the console's "Refresh members now" does), then their
+    full refresh the midnight after."""
     ids = [s.id for s in Segment.select(Segment.id).where(
         Segment.has_relative_dates & (Segment.type == "active") & store.live()).order_by(Segment.id).limit(count)]
-    day1 = ctx_at(T0.add(days=day).set(hour=0, minute=30))  # 01:30 in Paris, after midnight
-    day2 = ctx_at(T0.add(days=day + 1).set(hour=0, minute=30))
+    day1, day2, day3 = (ctx_at(T0.add(days=day + k).set(hour=0, minute=30)) for k in range(3))  # 01:30 in Paris
     t0 = time.perf_counter()
-    diffs = [membership.refresh(day1, sid) for sid in ids]
+    rolled = follow.roll_over(day1, ids)
     roll = time.perf_counter() - t0
+    assert sorted(rolled) == ids, "every segment rolled over together"
+    verify(day1, ids[::11])  # what a full evaluation selects (untimed)
     t0 = time.perf_counter()
-    full = [membership.refresh(day2, sid, full=True) for sid in ids]
+    each = [membership.refresh(day2, sid) for sid in ids]
+    one_by_one = time.perf_counter() - t0
+    verify(day2, ids[5::11])
+    t0 = time.perf_counter()
+    full = [membership.refresh(day3, sid, full=True) for sid in ids]
     whole = time.perf_counter() - t0
-    verify(day2, ids[::11])
-    moved = sum(d.added + d.removed for d in diffs)
-    put(f"{prefix}rollover", roll, "s", None, f"{len(ids)} relative-date segments, {moved:,} joins and leaves")
-    put(f"{prefix}rollover_full", whole, "s", None, f"their full refresh the next midnight "
+    verify(day3, ids[::11])
+    moved = sum(d.added + d.removed for d in rolled.values())
+    put(f"{prefix}rollover", roll, "s", None, f"{len(ids)} relative-date segments rolled over together "
+        f"(the worker's midnight), {moved:,} joins and leaves")
+    put(f"{prefix}rollover_each", one_by_one, "s", None, "the next midnight, each by a statement of its own "
+        f"({sum(d.added + d.removed for d in each):,} joins and leaves)")
+    put(f"{prefix}rollover_full", whole, "s", None, f"their full refresh the midnight after "
         f"({sum(d.added + d.removed for d in full):,} joins and leaves)")
     put(f"{prefix}rollover_ratio", roll / whole, "x", 0.10, "rollover / full refresh")
+    put(f"{prefix}rollover_each_ratio", one_by_one / whole, "x", None, "one by one / full refresh")
 
 
 def measure_database(label: str, prefix: str, ids: dict, sizes: dict, *, baseline: bool) -> None:
