@@ -804,7 +804,7 @@ def _roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
             continue
         direct = sorted(crossings)
         done = follow(ctx, object_type, sorted(ids), direct, cause="dates moved on",
-                      today={sid: today for sid in direct})
+                      today=dict.fromkeys(direct, today))
         for sid in direct:
             rolled[sid] = membership.Diff(len(done.joined.get(sid, ())), len(done.left.get(sid, ())))
     if rolled:

@@ -8,8 +8,8 @@ wherever the page is. OFFSET walked every member before the page: 3.2 s at offse
 on PostgreSQL, where this reads the same 50 entries as the first page does. The last page is
 the oldest members read in the other direction; any page after it is found from it.
 
-The order is the one ``membership.members_page`` has always shown (newest first, ties on
-``joined_at`` broken by the highest record id first), so that every member has one place.
+The order is newest first, ties on ``joined_at`` (every member of one refresh or import
+shares it) broken by the highest record id first, so that every member has one place.
 The edges are kept as the database returned them (text on SQLite, a naive UTC timestamp on
 PostgreSQL) and given back unconverted, so that a comparison never depends on how a moment
 is formatted.
@@ -20,11 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pendulum
 from peewee import Tuple, Value, fn
 
-from .membership import MemberRow
 from .models import RECORD_MODELS, Membership
 from .properties import key_property
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    record_id: int
+    key: str
+    name: str
+    region: str | None
+    source: str
+    joined_at: pendulum.DateTime
 
 
 @dataclass(frozen=True)

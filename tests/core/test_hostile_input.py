@@ -64,8 +64,6 @@ NUL_ACTS = {
                         InvalidInput, "The search text cannot contain a NUL character"),
     "search records": (lambda ctx, s: records.search("contacts", "a\x00"),
                        InvalidInput, "The search text cannot contain a NUL character"),
-    "search members": (lambda ctx, s: membership.members_page(s, search="a\x00"),
-                       InvalidInput, "The search text cannot contain a NUL character"),
     "segment by name": (lambda ctx, s: segments.get("Bretons\x00"),
                         SegmentNotFound, "No segment named 'Bretons\\\\x00'"),
     "record keys": (lambda ctx, s: membership.resolve_keys("contacts", ["c1@example.org\x00"]),

@@ -10,6 +10,7 @@ import pendulum
 import pytest
 
 from segtui import worker
+from segtui.core.member_pages import MemberPages
 from segtui.core import conversions, membership, segments
 from segtui.core.errors import MembershipNotAllowed, RecordNotFound, SegmentNotFound, StaleSegment
 from segtui.core.membership import Diff
@@ -219,7 +220,7 @@ def test_refresh_of_static_or_deleted(ctx, clock, people):
         membership.refresh(ctx, gone.id)
 
 
-def test_members_page_newest_first_and_paged(ctx, clock, people):
+def test_members_pages_newest_first(ctx, clock, people):
     add_contacts({"email": "zoe@example.org", "first_name": "Zoé", "last_name": "Le Gall", "region": "Bretagne"})
     segment = make(ctx, "VIP", "static")
     membership.add_records(ctx, segment.id, [people[3], people[1]])
@@ -227,15 +228,19 @@ def test_members_page_newest_first_and_paged(ctx, clock, people):
     membership.add_records(ctx, segment.id, [7])
     clock.advance(minutes=1)
     membership.add_records(ctx, segment.id, [people[0], people[4]])
-    page = membership.members_page(reload(segment), limit=50)
+    pages = MemberPages("contacts", segment.id, reload(segment).size)
+    pages.first()
+    page = pages.rows
     assert [r.record_id for r in page] == [people[4], people[0], 7, people[3], people[1]]
     assert page[2].key == "zoe@example.org" and page[2].name == "Zoé Le Gall" and page[2].region == "Bretagne"
     assert page[2].source == "manual" and page[2].joined_at == T0.add(minutes=1)
     assert page[0].name == ""  # no name known
-    assert [r.record_id for r in membership.members_page(reload(segment), offset=1, limit=2)] == [people[0], 7]
-    assert [r.record_id for r in membership.members_page(reload(segment), offset=4, limit=2)] == [people[1]]
-    assert membership.members_page(reload(segment), offset=5) == []
-    assert [r.record_id for r in membership.members_page(reload(segment), search="ZOE")] == [7]
+    pages = MemberPages("contacts", segment.id, reload(segment).size, page_size=2)
+    pages.first()
+    seen = [[r.record_id for r in pages.rows]]
+    while pages.next():
+        seen.append([r.record_id for r in pages.rows])
+    assert seen == [[people[4], people[0]], [7, people[3]], [people[1]]]
     log = membership.log_page(segment.id, limit=2)
     assert [r.record_id for r in log] == [people[4], people[0]]
     assert [r.record_id for r in membership.log_page(segment.id, limit=10, before_id=log[-1].id)] == [7, people[3], people[1]]
