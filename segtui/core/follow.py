@@ -49,6 +49,7 @@ from .models import (
 BITS = 62  # segments per integer column: a positive 64-bit sum on every database
 SEGMENTS_PER_QUERY = BITS * 4
 IDS_PER_QUERY = 1000
+SEGMENTS_FILTERED = 5000  # segment ids in one statement, with 1,000 record ids: well under SQLite's 32,766
 # records changed by hand in a static segment that its dependants follow one by one (or
 # records associated with changed ones); more, and one full refresh of each segment reads
 # less than evaluating them in pages of 1,000
@@ -593,8 +594,13 @@ def _members_among(segment_ids: list[int], ids: list[int]) -> dict[int, set[int]
     out: dict[int, set[int]] = {}
     for i in range(0, len(ids), IDS_PER_QUERY):
         part = ids[i : i + IDS_PER_QUERY]
-        if len(segment_ids) > 8:  # every membership of the records, through the record index
+        if len(segment_ids) > 8:  # the memberships of the records, from the (record, segment) index alone
             query, params = f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)})", part
+            if len(segment_ids) <= SEGMENTS_FILTERED:
+                # "+": the segment ids filter the index entries read; as an index term SQLite would
+                # probe every (record, segment) pair instead (10 times slower at 500 segments)
+                query += f" AND +segment_id IN ({_marks(segment_ids)})"
+                params = [*part, *segment_ids]
         else:  # a few segments: by the key, a probe per pair
             query = (f"SELECT segment_id, record_id FROM membership WHERE record_id IN ({_marks(part)}) "
                      f"AND segment_id IN ({_marks(segment_ids)})")
