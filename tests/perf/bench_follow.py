@@ -6,6 +6,9 @@ Run by hand (not a pytest test)::
     python tests/perf/bench_follow.py                      # 1,000,000 contacts, SQLite then PostgreSQL
     python tests/perf/bench_follow.py --small              # 10,000 contacts, a quick run
     python tests/perf/bench_follow.py --pg10m              # the 10,000,000-contact PostgreSQL figures only
+    python tests/perf/bench_follow.py --db F --build-only  # build F, then measure copies of it:
+    python tests/perf/bench_follow.py --db F --reuse --skip-postgres   # SQLite (changes F)
+    python tests/perf/bench_follow.py --db G --reuse --skip-sqlite     # PostgreSQL, loaded from G, a copy of F
 
 On the database of ``bench.py`` (1,000,000 contacts, 50,000 companies, 10,000 segments of
 which 2,500 active), plus 500 active segments that read ``first_name`` (200), ``last_name``
@@ -437,6 +440,8 @@ def main(argv=None) -> int:
     parser.add_argument("--db", help="SQLite file to build (default: in the temp folder)")
     parser.add_argument("--reuse", action="store_true", help="measure an existing --db built by this script")
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true", help="measure PostgreSQL only (loaded from --db)")
+    parser.add_argument("--build-only", action="store_true", help="build --db (and its .ids.json), measure nothing")
     parser.add_argument("--skip-baseline", action="store_true", help="do not measure today's path (slow)")
     parser.add_argument("--pg10m", action="store_true", help="only the 10,000,000-contact PostgreSQL figures")
     parser.add_argument("--pg10m-contacts", type=int, default=10_000_000)
@@ -456,6 +461,8 @@ def main(argv=None) -> int:
             ids = add_follow_segments(db, follow_plan(br.FIRST, br.LAST), sqlite=True)
             Path(path + ".ids.json").write_text(json.dumps(ids))
             db.close()
+        if args.build_only:
+            return 0
         ids = json.loads(Path(path + ".ids.json").read_text())
         db = dbmod.open_database(path)
         verify(ctx_at(T0), ids["last"][:1] + ids["phone"][:1])
@@ -468,9 +475,10 @@ def main(argv=None) -> int:
             return 0
         if not args.skip_postgres:  # loaded before the SQLite figures change the file
             info["postgres"] = measure_pg(path, ids, sizes, baseline=not args.skip_baseline)
-        db = dbmod.open_database(path)
-        measure_database("SQLite", "", ids, sizes, baseline=not args.skip_baseline)
-        db.close()
+        if not args.skip_sqlite:
+            db = dbmod.open_database(path)
+            measure_database("SQLite", "", ids, sizes, baseline=not args.skip_baseline)
+            db.close()
     Path(args.json).write_text(json.dumps({"figures": FIGURES, "info": info}, indent=2, default=str))
     print(f"figures written to {args.json}")
     return 0
