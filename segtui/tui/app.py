@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 
+from babel import Locale
+from rich.align import Align
+from rich.text import Text
 from textual.app import App, SystemCommand
+from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen
+from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
-from .. import worker
+from .. import i18n, worker
 from ..core import conversions, files
 from ..core.context import Context
 from ..core.errors import SegtuiError
+from ..i18n import N_, _
 from .actions import Action, ActionTable, HasActions
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
@@ -21,6 +28,28 @@ from .work import CoreWork
 ERROR_TIMEOUT = 24 * 3600.0
 
 
+class Palette(CommandPalette):
+    """Textual's command palette, its own words in the console's language (Textual is pinned:
+    the "no matches" countdown below is Textual 8.2's, with the sentence translated)."""
+
+    def __init__(self) -> None:
+        super().__init__(id="--command-palette", placeholder=_("Search for commands…"))
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        self._stop_no_matches_countdown()
+
+        def show_no_matches() -> None:
+            if search_value:
+                self.query_one(CommandList).add_option(
+                    Option(Align.center(Text(_("No matches found"), style="not bold")), disabled=True,
+                           id=self._NO_MATCHES))
+                self._list_visible = True
+            else:
+                self._list_visible = False
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+
+
 class SegtuiApp(HasActions, CoreWork, App):
     CSS_PATH = "app.tcss"
     TITLE = "segtui"
@@ -28,18 +57,18 @@ class SegtuiApp(HasActions, CoreWork, App):
     # reachable from every screen (a screen's PALETTE_HIDES leaves out those it is already on)
     ACTIONS = ActionTable(
         "app",
-        Action("help", "Help", "question_mark", key_display="?", title="Show help", description="All keys of this screen"),
+        Action("help", N_("Help"), "question_mark", key_display="?", title=N_("Show help"), description=N_("All keys of this screen")),
         # in ? help and the palette; the footer keeps its room for the screen's keys
-        Action("quit", "Quit", "ctrl+q", priority=True, show=False, description="Leave segtui"),
-        Action("create_segment", "Create segment", mutates=True, description="Name, object, type and filters"),
-        Action("browse_records", "Browse records", description="Contacts and companies: search, open, edit"),
-        Action("recently_deleted", "Recently deleted", description="Segments deleted in the last 90 days"),
-        Action("properties", "Properties", description="Contact and company properties: create, edit, archive"),
-        Action("import_records", "Import records", mutates=True, description="Contacts or companies from a CSV file"),
-        Action("upcoming", "Upcoming conversions", "C", key_display="C", show=False,
-               description="Every scheduled conversion on a calendar"),
-        Action("unused", "Unused segments",
-               description="Segments nothing uses and nobody changed for N days: delete them"),
+        Action("quit", N_("Quit"), "ctrl+q", priority=True, show=False, description=N_("Leave segtui")),
+        Action("create_segment", N_("Create segment"), mutates=True, description=N_("Name, object, type and filters")),
+        Action("browse_records", N_("Browse records"), description=N_("Contacts and companies: search, open, edit")),
+        Action("recently_deleted", N_("Recently deleted"), description=N_("Segments deleted in the last 90 days")),
+        Action("properties", N_("Properties"), description=N_("Contact and company properties: create, edit, archive")),
+        Action("import_records", N_("Import records"), mutates=True, description=N_("Contacts or companies from a CSV file")),
+        Action("upcoming", N_("Upcoming conversions"), "C", key_display="C", show=False,
+               description=N_("Every scheduled conversion on a calendar")),
+        Action("unused", N_("Unused segments"),
+               description=N_("Segments nothing uses and nobody changed for N days: delete them")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -57,7 +86,14 @@ class SegtuiApp(HasActions, CoreWork, App):
         self.worker_id = worker.worker_id()
         self.last_conversion_id = 0
         self.own_conversions: set[int] = set()
-        self.sub_title = ("read-only · " if ctx.read_only else "") + f"{ctx.actor} · {ctx.tz}"
+        self.sub_title = self.who()
+
+    def who(self) -> str:
+        """The header's subtitle: the role, who, and the account time zone."""
+        ctx = self.ctx
+        if ctx.read_only:
+            return _("read-only · {actor} · {zone}").format(actor=ctx.actor, zone=ctx.tz)
+        return f"{ctx.actor} · {ctx.tz}"
 
     def on_mount(self) -> None:
         self.last_conversion_id = self.read_core(conversions.latest_id) or 0
@@ -85,14 +121,14 @@ class SegtuiApp(HasActions, CoreWork, App):
     def after_tick(self, result) -> None:
         failed, news = result
         for segment_id, message in failed:
-            self.notify(f"Refresh of segment #{segment_id} failed: {message}", title="Background worker",
-                        severity="warning")
+            self.notify(_("Refresh of segment #{id} failed: {problem}").format(id=segment_id, problem=message),
+                        title=_("Background worker"), severity="warning")
         self.announce_conversions(news)
         self.schedule_tick()
 
     def tick_failed(self, exc: SegtuiError) -> None:
         """Shown, never fatal: the next tick tries again."""
-        self.notify(str(exc), title="Background worker failed", severity="error", timeout=10)
+        self.notify(str(exc), title=_("Background worker failed"), severity="error", timeout=10)
         self.schedule_tick()
 
     def announce_conversions(self, news=None) -> None:
@@ -104,10 +140,18 @@ class SegtuiApp(HasActions, CoreWork, App):
             self.last_conversion_id = max(self.last_conversion_id, record.id)
             if record.id in self.own_conversions:
                 continue
-            target = "static" if record.direction == "to_static" else "active"
-            how = "automatically" if record.trigger != "manual" else f"by {record.actor}"
-            self.notify(f"{name!r} was converted to {target} {how}.", title="Segment converted", timeout=8)
+            self.notify(self.conversion_news(record, name), title=_("Segment converted"), timeout=8)
         self.reload_screen()
+
+    @staticmethod
+    def conversion_news(record, name: str) -> str:
+        if record.direction == "to_static":
+            said = (_("{name!r} was converted to static automatically.") if record.trigger != "manual"
+                    else _("{name!r} was converted to static by {actor}."))
+        else:
+            said = (_("{name!r} was converted to active automatically.") if record.trigger != "manual"
+                    else _("{name!r} was converted to active by {actor}."))
+        return said.format(name=name, actor=record.actor)
 
     def reload_screen(self) -> None:
         reload = getattr(self.screen, "reload", None)
@@ -187,11 +231,15 @@ class SegtuiApp(HasActions, CoreWork, App):
         bug in a background job: said, and the console stays open (exit_on_error=False)."""
         if event.state == WorkerState.ERROR:
             error = event.worker.error
-            self.notify(f"{type(error).__name__}: {error}", title="Unexpected error", severity="error", timeout=15)
+            self.notify(f"{type(error).__name__}: {error}", title=_("Unexpected error"), severity="error", timeout=15)
             if event.worker.group == "tick":
                 self.schedule_tick()
 
     # -- commands ------------------------------------------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(Palette())
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -203,6 +251,29 @@ class SegtuiApp(HasActions, CoreWork, App):
         if isinstance(screen, HasActions):
             yield from screen.palette_commands()
         if self._notifications:  # offered only while there is something to dismiss
-            yield SystemCommand("Dismiss notifications", "Clear the messages shown on the right",
+            yield SystemCommand(_("Dismiss notifications"), _("Clear the messages shown on the right"),
                                 self.clear_notifications)
         yield from self.ACTIONS.commands(self, hidden=getattr(screen, "PALETTE_HIDES", frozenset()))
+        # each language by its own name (whoever does not read this one finds theirs)
+        for code, name in i18n.LANGUAGES.items():
+            if code != i18n.language():
+                yield SystemCommand(_("Language: {name}").format(name=name),
+                                    _("Show the console in {language} (back to the segments list)").format(
+                                        language=Locale.parse(code).get_display_name(i18n.locale())),
+                                    partial(self.switch_language, code))
+
+    # -- the language ---------------------------------------------------------------------
+    def switch_language(self, code: str) -> None:
+        """Speak ``code`` from now on. What is on screen was drawn in the other language: the
+        console starts again from a fresh segments list (same database, same account), and
+        says so in the new language."""
+        if code == i18n.language():
+            return
+        i18n.set_language(code)
+        self.sub_title = self.who()
+        self.clear_notifications()
+        while len(self.screen_stack) > 2:  # the default screen, then the segments list
+            self.pop_screen()
+        self.switch_screen(SegmentsListScreen())
+        self.notify(_("The console is now in {language}.").format(
+            language=Locale.parse(code).get_display_name(i18n.locale())), title=_("Language"))

@@ -8,9 +8,10 @@ from collections.abc import Callable
 
 from ..core import segments
 from ..core.errors import SegtuiError
+from ..i18n import _, _n, language, pgettext
 from .screens.confirm import ConfirmModal
 from .screens.name_modal import NameModal
-from .text import count, moment, printable
+from .text import printable
 from .work import CoreWork
 
 
@@ -33,27 +34,31 @@ def delete_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
     name = printable(segment.name, limit=60)
     if users:
         names = ", ".join(repr(printable(u.name, limit=40)) for u in users[:8])
-        more = f" and {len(users) - 8} more" if len(users) > 8 else ""
-        screen.notify(f"{name!r} cannot be deleted: it is used in the filters of {names}{more}. "
-                      "Remove it from their filters first. Nothing was changed.",
-                      title="Not deleted", severity="error", timeout=12)
+        if len(users) > 8:
+            names = _n("{names} and {n} more", "{names} and {n} more", len(users) - 8, names=names)
+        screen.notify(_("{name!r} cannot be deleted: it is used in the filters of {names}. Remove it from their "
+                        "filters first. Nothing was changed.").format(name=name, names=names),
+                      title=_("Not deleted"), severity="error", timeout=12)
         return
     ctx = screen.app.ctx
-    until = moment(ctx.now().add(days=segments.RESTORE_DAYS), ctx.tz, "D MMM YYYY")
-    body = (f"{count(segment.size, 'member')}, its filters and its history are kept: restore it from "
-            f"Recently deleted (D on the segments list) until {until}.")
+    until = ctx.now().add(days=segments.RESTORE_DAYS).in_timezone(ctx.tz).format("D MMM YYYY", locale=language())
+    body = _n("{n} member, its filters and its history are kept: restore it from Recently deleted (D on the "
+              "segments list) until {day}.",
+              "{n} members, its filters and its history are kept: restore it from Recently deleted (D on the "
+              "segments list) until {day}.", segment.size, day=until)
     version = segment.version
 
-    def deleted(_) -> None:
-        screen.notify(f"Deleted {name!r}. Restore it from Recently deleted until {until}.", title="Deleted")
+    def deleted(_result) -> None:
+        screen.notify(_("Deleted {name!r}. Restore it from Recently deleted until {day}.").format(name=name, day=until),
+                      title=pgettext("a segment was", "Deleted"))
         done()
 
     def confirmed(ok: bool | None) -> None:
         if ok:
             screen.run_core(lambda: segments.delete(ctx, segment.id, expected_version=version), done=deleted,
-                            failed=_failed(screen, "Not deleted"), group="delete")
+                            failed=_failed(screen, _("Not deleted")), group="delete")
 
-    screen.app.push_screen(ConfirmModal(f"Delete {name!r}?", body, "Delete"), confirmed)
+    screen.app.push_screen(ConfirmModal(_("Delete {name!r}?").format(name=name), body, _("Delete")), confirmed)
 
 
 def rename_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
@@ -65,16 +70,17 @@ def rename_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
     ctx = screen.app.ctx
 
     def chosen(name: str | None) -> None:
-        def renamed(_) -> None:
-            screen.notify(f"Renamed to {printable(name, limit=60)!r}.", title="Renamed")
+        def renamed(_result) -> None:
+            screen.notify(_("Renamed to {name!r}.").format(name=printable(name, limit=60)), title=_("Renamed"))
             done()
 
         if name is not None:
             screen.run_core(lambda: segments.rename(ctx, segment.id, name, expected_version=version), done=renamed,
-                            failed=_failed(screen, "Not renamed"), group="rename")
+                            failed=_failed(screen, _("Not renamed")), group="rename")
 
     screen.app.push_screen(
-        NameModal(f"Rename {printable(segment.name, limit=50)!r}", segment.name, "Rename", check), chosen
+        NameModal(_("Rename {name!r}").format(name=printable(segment.name, limit=50)), segment.name, _("Rename"),
+                  check), chosen
     )
 
 
@@ -85,25 +91,30 @@ def clone_segment(screen: CoreWork, segment, done: Callable[[int], None]) -> Non
         return segments.check_name(text, segment.object_type)
 
     def finished(copy) -> None:
-        screen.notify(f"Cloned as {printable(copy.name, limit=60)!r} ({copy.type}, {count(copy.size, 'member')}); "
-                      "the automatic conversion is not copied.", title="Cloned")
+        said = (_n("Cloned as {name!r} (active, {n} member); the automatic conversion is not copied.",
+                   "Cloned as {name!r} (active, {n} members); the automatic conversion is not copied.",
+                   copy.size, name=printable(copy.name, limit=60)) if copy.type == "active" else
+                _n("Cloned as {name!r} (static, {n} member); the automatic conversion is not copied.",
+                   "Cloned as {name!r} (static, {n} members); the automatic conversion is not copied.",
+                   copy.size, name=printable(copy.name, limit=60)))
+        screen.notify(said, title=_("Cloned"))
         done(copy.id)
 
     ctx = screen.app.ctx
 
     def chosen(name: str | None) -> None:
         if name is not None:
-            screen.notify(f"Cloning {printable(segment.name, limit=60)!r}…", timeout=3)
+            screen.notify(_("Cloning {name!r}…").format(name=printable(segment.name, limit=60)), timeout=3)
             screen.run_core(lambda: segments.clone(ctx, segment.id, name), done=finished,
-                            failed=_failed(screen, "Not cloned"), group="clone")
+                            failed=_failed(screen, _("Not cloned")), group="clone")
 
     suggestion = screen.read_core(lambda: segments.suggest_copy_name(segment.id))
     if suggestion is None:
         return
-    note = ("The copy has the same filters and type"
-            + (" and the same members" if segment.type == "static" else "")
-            + "; the automatic conversion is not copied.")
+    note = (_("The copy has the same filters and type and the same members; the automatic conversion is not copied.")
+            if segment.type == "static" else
+            _("The copy has the same filters and type; the automatic conversion is not copied."))
     screen.app.push_screen(
-        NameModal(f"Clone {printable(segment.name, limit=50)!r}", suggestion, "Clone",
+        NameModal(_("Clone {name!r}").format(name=printable(segment.name, limit=50)), suggestion, _("Clone"),
                   check, note), chosen
     )

@@ -24,6 +24,7 @@ from textual.worker import Worker, get_current_worker
 
 from ..core import db
 from ..core.errors import SegtuiError
+from ..i18n import _
 
 T = TypeVar("T")
 
@@ -85,4 +86,4 @@ class CoreWork:
             return None
 
     def show_core_error(self, exc: SegtuiError) -> None:
-        self.notify(str(exc), title="Not done", severity="error", timeout=10)
+        self.notify(str(exc), title=_("Not done"), severity="error", timeout=10)

@@ -11,12 +11,13 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ...i18n import N_, _
 from ..actions import MenuEntry
 
 
 class ActionsMenu(ModalScreen[str | None]):
     CSS_PATH = "actions_menu.tcss"
-    BINDINGS = [Binding("escape", "dismiss_menu", "Close", id="menu.dismiss_menu")]
+    BINDINGS = [Binding("escape", "dismiss_menu", N_("Close"), id="menu.dismiss_menu")]
 
     def __init__(self, entries: list[MenuEntry], anchor: Region | None = None) -> None:
         """``anchor``: the screen region of the Actions button, under which the menu opens."""
@@ -32,7 +33,7 @@ class ActionsMenu(ModalScreen[str | None]):
                 label = Text.assemble((entry.label, "dim"), (f"  ({entry.blocked})", "dim italic"))
             options.append(Option(label, id=entry.action))
         menu = OptionList(*options, id="actions-menu")
-        menu.border_title = "Actions"
+        menu.border_title = _("Actions")
         # as wide as its longest entry (plus border and padding), not a fixed block
         menu.styles.width = min(70, max(len(o.prompt.plain) for o in options) + 4)
         yield menu
@@ -48,7 +49,7 @@ class ActionsMenu(ModalScreen[str | None]):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         entry = next(e for e in self.entries if e.action == event.option.id)
         if entry.blocked:
-            self.notify(entry.refusal, title="Not available", severity="warning", timeout=8)
+            self.notify(entry.refusal, title=_("Not available"), severity="warning", timeout=8)
             return
         self.dismiss(entry.action)
 

@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from ...i18n import N_, _
 from ..text import printable
 
 
@@ -21,7 +22,7 @@ class ActivityEntryModal(ModalScreen[None]):
     #entry-title { text-style: bold; margin-bottom: 1; }
     #entry-keys { color: $text-muted; margin-top: 1; }
     """
-    BINDINGS = [Binding("escape,enter,q", "close", "Close", id="activity_entry.close")]
+    BINDINGS = [Binding("escape,enter,q", "close", N_("Close"), id="activity_entry.close")]
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -29,14 +30,14 @@ class ActivityEntryModal(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="entry"):
-            yield Label("Activity entry", id="entry-title")
+            yield Label(_("Activity entry"), id="entry-title")
             table = Table(show_header=False, box=None, padding=(0, 2, 0, 0), expand=True)
             table.add_column(style="bold", no_wrap=True)
             table.add_column(ratio=1, overflow="fold")
             for label, value in self.rows:
                 table.add_row(label, Text(printable(value, limit=2000)))
             yield Static(table)
-            yield Label("Esc or Enter: close", id="entry-keys")
+            yield Label(_("Esc or Enter: close"), id="entry-keys")
 
     def action_close(self) -> None:
         self.dismiss(None)

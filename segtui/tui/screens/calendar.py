@@ -11,21 +11,26 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
+from ...i18n import N_, _, language, weekday_names
+
+
+def _day(day: Date) -> str:
+    """'31 December 2026' / '31 décembre 2026'."""
+    return day.format("D MMMM YYYY", locale=language())
 
 
 class CalendarModal(ModalScreen[Date | None]):
     CSS_PATH = "calendar.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="calendar.cancel"),
-        Binding("pageup", "month(-1)", "Previous month", priority=True, id="calendar.previous_month"),
-        Binding("pagedown", "month(1)", "Next month", priority=True, id="calendar.next_month"),
+        Binding("escape", "cancel", N_("Cancel"), id="calendar.cancel"),
+        Binding("pageup", "month(-1)", N_("Previous month"), priority=True, id="calendar.previous_month"),
+        Binding("pagedown", "month(1)", N_("Next month"), priority=True, id="calendar.next_month"),
         # arrows move by days and weeks across month ends, not within the grid
         Binding("left", "move(-1)", show=False, priority=True, id="calendar.left"),
         Binding("right", "move(1)", show=False, priority=True, id="calendar.right"),
         Binding("up", "move(-7)", show=False, priority=True, id="calendar.up"),
         Binding("down", "move(7)", show=False, priority=True, id="calendar.down"),
-        Binding("enter", "pick_selected", "Pick", priority=True, id="calendar.pick_selected"),
+        Binding("enter", "pick_selected", N_("Pick"), priority=True, id="calendar.pick_selected"),
     ]
 
     def __init__(self, selected: Date, earliest: Date, latest: Date) -> None:
@@ -39,14 +44,19 @@ class CalendarModal(ModalScreen[Date | None]):
         with Vertical(id="calendar"):
             yield Label("", id="calendar-month")
             yield DataTable(id="calendar-grid", cursor_type="cell", show_cursor=True)
-            yield Label("Arrows: day · PgUp/PgDn: month\nEnter: pick · Esc: cancel", id="calendar-hint")
-            yield Label(f"From {self.earliest.format('D MMM YYYY')} to {self.latest.format('D MMM YYYY')}",
+            yield Label(_("Arrows: day · PgUp/PgDn: month\nEnter: pick · Esc: cancel"), id="calendar-hint")
+            yield Label(_("From {first} to {last}").format(first=self.earliest.format("D MMM YYYY", locale=language()),
+                                                           last=self.latest.format("D MMM YYYY", locale=language())),
                         id="calendar-range", classes="muted")
             yield Label("", id="calendar-error", classes="error-text")
 
     def on_mount(self) -> None:
+        # 36 wide in English; as wide as the hint's longest line where the language runs longer
+        hint = str(self.query_one("#calendar-hint", Label).render())
+        self.query_one("#calendar").styles.width = max(36, max(len(line) for line in hint.splitlines()) + 4)
         grid = self.query_one(DataTable)
-        for name in WEEKDAYS:
+        # Monday first, in English as in French ("Mo Tu We…" / "lu ma me…")
+        for name in weekday_names("short"):
             grid.add_column(name, width=2)
         self.draw()
         grid.focus()
@@ -59,7 +69,9 @@ class CalendarModal(ModalScreen[Date | None]):
         return [days[i : i + 7] for i in range(0, len(days), 7)]
 
     def draw(self) -> None:
-        self.query_one("#calendar-month", Label).update(self.month_start.format("MMMM YYYY"))
+        # stand-alone, capitalised as a title: "January 2027" / "Janvier 2027"
+        month = self.month_start.format("MMMM YYYY", locale=language())
+        self.query_one("#calendar-month", Label).update(month[:1].upper() + month[1:])
         grid = self.query_one(DataTable)
         grid.clear()
         cursor = (0, 0)
@@ -86,10 +98,10 @@ class CalendarModal(ModalScreen[Date | None]):
         error = self.query_one("#calendar-error", Label)
         if beyond < 0 or (day is not None and day < self.earliest):
             day = self.earliest
-            error.update(f"The first day here is {self.earliest.format('D MMMM YYYY')}.")
+            error.update(_("The first day here is {day}.").format(day=_day(self.earliest)))
         elif beyond > 0 or (day is not None and day > self.latest):
             day = self.latest
-            error.update(f"The last day here is {self.latest.format('D MMMM YYYY')}.")
+            error.update(_("The last day here is {day}.").format(day=_day(self.latest)))
         else:
             error.update("")
         self.selected = day
@@ -123,11 +135,11 @@ class CalendarModal(ModalScreen[Date | None]):
     def choose(self, day: Date) -> None:
         if day < self.earliest:
             self.query_one("#calendar-error", Label).update(
-                f"{day.format('D MMMM YYYY')} is before {self.earliest.format('D MMMM YYYY')}.")
+                _("{day} is before {first}.").format(day=_day(day), first=_day(self.earliest)))
             return
         if day > self.latest:
             self.query_one("#calendar-error", Label).update(
-                f"{day.format('D MMMM YYYY')} is after {self.latest.format('D MMMM YYYY')}.")
+                _("{day} is after {last}.").format(day=_day(day), last=_day(self.latest)))
             return
         self.dismiss(day)
 

@@ -9,23 +9,26 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from ...i18n import N_, _
+
 
 class ConfirmModal(ModalScreen[bool]):
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="confirm.cancel")]
 
-    def __init__(self, title: str, body: str, confirm_label: str = "Confirm") -> None:
+    def __init__(self, title: str, body: str, confirm_label: str = N_("Confirm")) -> None:
+        """``title``, ``body`` and ``confirm_label``: already in the language shown."""
         super().__init__()
         self.title_text = title
         self.body = body
-        self.confirm_label = confirm_label
+        self.confirm_label = _(confirm_label)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(self.title_text, id="dialog-title", markup=False)
             yield Static(self.body, id="dialog-body", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="warning")
 
     def on_mount(self) -> None:

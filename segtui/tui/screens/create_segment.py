@@ -12,26 +12,28 @@ from ...core import filters, segments
 from ...core.errors import SegtuiError
 from ...core.kinds import SegmentType
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
+from ...i18n import N_, _, _n
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
-from ..text import count, printable, problem
+from ..text import printable, problem
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
 from ..work import CoreWork
 from .confirm import ConfirmModal
 from .filter_form import FilterForm
 
-TYPE_CHOICES = [("Active: members follow the filters", SegmentType.ACTIVE),
-                ("Static: filled once from the filters, then by hand", SegmentType.STATIC)]
+TYPE_CHOICES = [(N_("Active: members follow the filters"), SegmentType.ACTIVE),
+                (N_("Static: filled once from the filters, then by hand"), SegmentType.STATIC)]
+OBJECTS = {"contacts": N_("Contacts"), "companies": N_("Companies")}  # as OBJECT_LABELS, in the language shown
 
 
 class CreateSegmentScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segment_form.tcss"
     ACTIONS = ActionTable(
         "create",
-        Action("save", "Save", "ctrl+s", priority=True, description="Save the segment and its filters (ctrl+s)"),
-        Action("cancel", "Cancel", "escape", palette=False),
-        Action("focus_filters", "Filters", "f", show=False, palette=False),
+        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the segment and its filters (ctrl+s)")),
+        Action("cancel", N_("Cancel"), "escape", palette=False),
+        Action("focus_filters", N_("Filters"), "f", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"create_segment"})
@@ -44,15 +46,16 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         yield Header()
         with Vertical(id="segment-form"):
             with Horizontal(classes="form-row"):
-                yield Label("Name", classes="form-label")
-                yield Input(placeholder="e.g. Events 2025, Bretagne", id="name", compact=True)
+                yield Label(_("Name"), classes="form-label")
+                yield Input(placeholder=_("e.g. Events 2025, Bretagne"), id="name", compact=True)
             yield InlineMessage("", id="name-error", classes="error-text")
             with Horizontal(classes="form-row"):
-                yield Label("Object", classes="form-label")
-                yield Select([(OBJECT_LABELS[o], o) for o in OBJECT_TYPES], allow_blank=False, value="contacts",
-                             id="object", compact=True)
-                yield Label("Type", classes="form-label type-label")
-                yield Select(TYPE_CHOICES, allow_blank=False, value="active", id="type", compact=True)
+                yield Label(_("Object"), classes="form-label")
+                yield Select([(_(OBJECTS.get(o, OBJECT_LABELS[o])), o) for o in OBJECT_TYPES], allow_blank=False,
+                             value="contacts", id="object", compact=True)
+                yield Label(_("Type"), classes="form-label type-label")
+                yield Select([(_(label), value) for label, value in TYPE_CHOICES], allow_blank=False, value="active",
+                             id="type", compact=True)
             yield Static("", id="type-note", classes="muted")
         yield FilterEditor("contacts", form=FilterForm, id="editor")
         with Vertical(id="saving", classes="hidden"):
@@ -66,7 +69,7 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         yield from self.query_one(FilterEditor).palette_commands()
 
     def on_mount(self) -> None:
-        self.title = "Create segment"
+        self.title = _("Create segment")
         self.show_type_note()
         self.query_one("#name", Input).focus()
 
@@ -105,7 +108,9 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         had = filters.has_filters(editor.current_tree())
         editor.set_object_type(event.value)
         if had:
-            self.notify(f"The filters were cleared: {event.value} have other properties.", timeout=5)
+            self.notify({"contacts": _("The filters were cleared: contacts have other properties."),
+                         "companies": _("The filters were cleared: companies have other properties.")}[event.value],
+                        timeout=5)
         if self.query_one("#name", Input).value.strip():
             self.check_name()
 
@@ -122,7 +127,7 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         if not form_error.display or self.saving:
             return
         trouble = self.why_not_saved()
-        form_error.update(problem(trouble, "⚠ Not saved: ") if trouble else "")
+        form_error.update(problem(trouble, _("⚠ Not saved: ")) if trouble else "")
 
     def why_not_saved(self) -> str | None:
         editor = self.query_one(FilterEditor)
@@ -130,13 +135,13 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         if trouble:
             return trouble
         if self.segment_type() == SegmentType.ACTIVE and not filters.has_filters(editor.current_tree()):
-            return "an active segment needs at least one filter (press n to add one)."
+            return _("an active segment needs at least one filter (press n to add one).")
         return None
 
     def show_type_note(self) -> None:
-        note = ("The members are the records the filters select, now and later; it needs at least one filter."
+        note = (_("The members are the records the filters select, now and later; it needs at least one filter.")
                 if self.segment_type() == SegmentType.ACTIVE else
-                "The filters fill it once when saved (or leave them empty); then records are added by hand.")
+                _("The filters fill it once when saved (or leave them empty); then records are added by hand."))
         self.query_one("#type-note", Static).update(note)
 
     def action_focus_filters(self) -> None:
@@ -155,7 +160,7 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         editor = self.query_one(FilterEditor)
         trouble = self.why_not_saved()
         if trouble:
-            form_error.update(problem(trouble, "⚠ Not saved: "))
+            form_error.update(problem(trouble, _("⚠ Not saved: ")))
             editor.focus_rows()
             return
         tree = editor.current_tree()
@@ -163,8 +168,8 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
         self.saving = True
         self.query_one("#saving").remove_class("hidden")
         self.query_one("#saving-label", Label).update(
-            f"Creating {printable(name, limit=60)!r}: processing the filters…" if filters.has_filters(tree)
-            else f"Creating {printable(name, limit=60)!r}…")
+            (_("Creating {name!r}: processing the filters…") if filters.has_filters(tree)
+             else _("Creating {name!r}…")).format(name=printable(name, limit=60)))
         ctx, object_type, segment_type = self.app.ctx, self.object_type(), self.segment_type()
         self.run_core(lambda: segments.create(ctx, name, object_type, segment_type, tree), done=self.created,
                       failed=self.failed, group="create")
@@ -172,15 +177,15 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
     def failed(self, exc: SegtuiError) -> None:
         self.saving = False
         self.query_one("#saving").add_class("hidden")
-        self.query_one("#form-error", Static).update(problem(exc, "⚠ Not saved: "))
-        self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+        self.query_one("#form-error", Static).update(problem(exc, _("⚠ Not saved: ")))
+        self.notify(str(exc), title=_("Not saved"), severity="error", timeout=10)
 
     def created(self, result) -> None:
         from .segment_detail import SegmentDetailScreen
 
         segment, diff = result
-        self.notify(f"Created {printable(segment.name, limit=60)!r} with {count(diff.added, 'member')}.",
-                    title="Segment created")
+        self.notify(_n("Created {name!r} with {n} member.", "Created {name!r} with {n} members.", diff.added,
+                       name=printable(segment.name, limit=60)), title=_("Segment created"))
         self.app.switch_screen(SegmentDetailScreen(segment.id))
 
     def action_cancel(self) -> None:
@@ -189,6 +194,7 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
             self.app.pop_screen()
             return
         self.app.push_screen(
-            ConfirmModal("Leave without creating the segment?", "The name and filters typed here are lost.", "Leave"),
+            ConfirmModal(_("Leave without creating the segment?"), _("The name and filters typed here are lost."),
+                         _("Leave")),
             lambda ok: self.app.pop_screen() if ok else None,
         )

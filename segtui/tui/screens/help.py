@@ -10,61 +10,62 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ...i18n import N_, _
 from ..actions import offered_keys
 
 # one paragraph per line: the screen wraps them to its width (never wrapped twice)
 GUIDE = [
-    "Active segments follow their filters; static segments change only by hand.",
-    "On the list: n creates a segment (name, object, type, then filters), b browses records, i imports a CSV "
-    "file, D shows recently deleted segments (r restores one).",
-    "Open a segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w "
-    "shows its members as of a past day. e edits its "
-    "filters (n adds a filter, o adds a group joined by OR, Enter edits, d removes; ctrl+s saves), t tests a "
-    "record against them. On a static segment, + adds records, space marks members and - removes them, m adds "
-    "the members of another segment. a opens the Actions menu (convert now, rename, clone, delete, export...) "
-    "and g the Settings tab, where \"Automatic conversion to static\" converts it on a day or after a period "
-    "without membership changes.",
-    "A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
-    "segments that record edits affect; you are told when one converts.",
-    "The Analyze tab (5) draws the segment's size over time: ← → move day by day, z / Z a longer / shorter "
-    "range, Enter lists the members at the end of that day, o compares it with other segments. C shows every "
-    "upcoming conversion on a calendar; on the list, f shows folders and U the unused segments.",
-    "ctrl+p opens the command palette: every action is there by name.",
+    N_("Active segments follow their filters; static segments change only by hand."),
+    N_("On the list: n creates a segment (name, object, type, then filters), b browses records, i imports a CSV "
+       "file, D shows recently deleted segments (r restores one)."),
+    N_("Open a segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w "
+       "shows its members as of a past day. e edits its "
+       "filters (n adds a filter, o adds a group joined by OR, Enter edits, d removes; ctrl+s saves), t tests a "
+       "record against them. On a static segment, + adds records, space marks members and - removes them, m adds "
+       "the members of another segment. a opens the Actions menu (convert now, rename, clone, delete, export...) "
+       "and g the Settings tab, where \"Automatic conversion to static\" converts it on a day or after a period "
+       "without membership changes."),
+    N_("A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
+       "segments that record edits affect; you are told when one converts."),
+    N_("The Analyze tab (5) draws the segment's size over time: ← → move day by day, z / Z a longer / shorter "
+       "range, Enter lists the members at the end of that day, o compares it with other segments. C shows every "
+       "upcoming conversion on a calendar; on the list, f shows folders and U the unused segments."),
+    N_("ctrl+p opens the command palette: every action is there by name."),
 ]
 VIEWER_GUIDE = [
-    "This console is read-only: everything is shown, nothing can be changed.",
-    "On the list: / searches, t filters by type, b browses records, D shows recently deleted segments. Open a "
-    "segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w shows its "
-    "members as of a past day; t tests a record against its filters; a opens the Actions menu. C shows every "
-    "upcoming conversion on a calendar.",
-    "ctrl+p opens the command palette: every action is there by name.",
+    N_("This console is read-only: everything is shown, nothing can be changed."),
+    N_("On the list: / searches, t filters by type, b browses records, D shows recently deleted segments. Open a "
+       "segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w shows its "
+       "members as of a past day; t tests a record against its filters; a opens the Actions menu. C shows every "
+       "upcoming conversion on a calendar."),
+    N_("ctrl+p opens the command palette: every action is there by name."),
 ]
 
 
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
-    BINDINGS = [Binding("escape,question_mark,q", "close", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,question_mark,q", "close", N_("Close"), id="help.close")]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help"):
-            yield Static(Text("segtui: keys", style="bold"))
+            yield Static(Text(_("segtui: keys"), style="bold"))
             yield Static(self.keys_table())
             guide = VIEWER_GUIDE if self.app.ctx.read_only else GUIDE
-            self.guide_text = "\n\n".join(guide)
+            self.guide_text = "\n\n".join(_(paragraph) for paragraph in guide)
             yield Static(Text(self.guide_text))
 
     def keys_table(self) -> Table:
         table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
-        table.add_column("Key")
-        table.add_column("Action")
+        table.add_column(_("Key"))
+        table.add_column(_("Action"))
         underneath = self.app.screen_stack[-2] if len(self.app.screen_stack) > 1 else self.app.screen
         self.described: set[str] = set()  # the actions listed (tests read it)
         for keys, what in offered_keys(underneath):
             self.described.add(what)
             table.add_row(keys.replace("question_mark", "?"), what)
-        for keys, what in (("ctrl+p", "Command palette"), ("tab / shift+tab", "Move between fields"),
-                           ("↑ ↓ PgUp PgDn", "Move in tables"), ("Enter", "Open / choose")):
+        for keys, what in (("ctrl+p", _("Command palette")), ("tab / shift+tab", _("Move between fields")),
+                           ("↑ ↓ PgUp PgDn", _("Move in tables")), (_("Enter"), _("Open / choose"))):
             table.add_row(keys, what)
         return table
 

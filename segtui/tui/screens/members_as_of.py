@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ...core import history
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, language, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
@@ -24,8 +25,8 @@ class MembersAsOfScreen(HasActions, Screen):
     ACTIONS = ActionTable(
         "as_of",
         BACK,
-        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", palette=False),
-        Action("next_page", "Next page", "right_square_bracket", key_display="]", palette=False),
+        Action("previous_page", N_("Prev page"), "left_square_bracket", key_display="[", palette=False),
+        Action("next_page", N_("Next page"), "right_square_bracket", key_display="]", palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -40,8 +41,8 @@ class MembersAsOfScreen(HasActions, Screen):
         yield Header()
         yield Static(id="as-of-title")
         with Horizontal(id="as-of-bar"):
-            yield Label("As of the end of", id="as-of-label")
-            yield Input(self.day.isoformat(), id="as-of-day", placeholder="YYYY-MM-DD", compact=True)
+            yield Label(_("As of the end of"), id="as-of-label")
+            yield Input(self.day.isoformat(), id="as-of-day", placeholder=_("YYYY-MM-DD"), compact=True)
             yield Label("", id="as-of-error", classes="error-text")
         yield DataTable(id="as-of-members", cursor_type="row", zebra_stripes=True)
         yield Label("", id="as-of-status")
@@ -49,8 +50,8 @@ class MembersAsOfScreen(HasActions, Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        for label, width in (("Record", 38), ("Name", 30)):
-            table.add_column(label, width=width)
+        for label, width in ((N_("Record"), 38), (N_("Name"), 30)):
+            table.add_column(_(label), width=width)
         self.title = printable(self.segment.name, limit=60)
         self.load()
         table.focus()
@@ -63,8 +64,9 @@ class MembersAsOfScreen(HasActions, Screen):
         rows, self.total = history.members_at_page(self.segment.id, moment, offset=self.page * PAGE, limit=PAGE)
         title = Text()
         title.append(printable(self.segment.name, limit=60), style="bold")
-        title.append(f"  {self.total:,} member{'s' if self.total != 1 else ''} at the end of "
-                     f"{self.day.format('dddd D MMMM YYYY')} ({ctx.tz})", style="dim")
+        title.append("  " + _n("{n} member at the end of {day} ({zone})", "{n} members at the end of {day} ({zone})",
+                               self.total, day=self.day.format("dddd D MMMM YYYY", locale=language()), zone=ctx.tz),
+                     style="dim")
         self.query_one("#as-of-title", Static).update(title)
         table = self.query_one(DataTable)
         table.clear()
@@ -73,16 +75,17 @@ class MembersAsOfScreen(HasActions, Screen):
         pages = max(1, (self.total + PAGE - 1) // PAGE)
         first = self.page * PAGE + 1 if rows else 0
         self.query_one("#as-of-status", Label).update(
-            f"Members {first:,}–{first + len(rows) - 1 if rows else 0:,} of {self.total:,} · page "
-            f"{self.page + 1:,}/{pages:,} · [ ] turn pages · rebuilt from the membership log")
+            _("Members {first}–{last} of {total} · page {page}/{pages} · [ ] turn pages · rebuilt from the "
+              "membership log").format(first=number(first), last=number(first + len(rows) - 1 if rows else 0),
+                                       total=number(self.total), page=number(self.page + 1), pages=number(pages)))
 
     @on(Input.Submitted, "#as-of-day")
     def day_typed(self, event: Input.Submitted) -> None:
         error = self.query_one("#as-of-error", Label)
         try:
-            day = history.parse_day(event.value, "The day")
+            day = history.parse_day(event.value, _("The day"))
             if day > self.app.ctx.today():
-                raise SegtuiError(f"{day.isoformat()} is in the future: choose a day up to today")
+                raise SegtuiError("{day} is in the future: choose a day up to today", day=day.isoformat())
         except SegtuiError as exc:
             error.update(exc.message)
             return

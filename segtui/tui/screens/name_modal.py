@@ -11,23 +11,25 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from ...i18n import N_, _
 from ..text import problem
 from ..work import CoreWork
 
 
 class NameModal(CoreWork, ModalScreen[str | None]):
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="name.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="name.cancel")]
 
     def __init__(self, title: str, value: str, confirm_label: str, check: Callable[[str], str],
-                 note: str = "", field_label: str = "Name:") -> None:
+                 note: str = "", field_label: str = "") -> None:
+        """The words given are in the language shown; ``field_label`` is "Name:" unless told."""
         super().__init__()
         self.title_text = title
         self.value = value
         self.confirm_label = confirm_label
         self.check = check
         self.note = note
-        self.field_label = field_label
+        self.field_label = field_label or _("Name:")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -38,7 +40,7 @@ class NameModal(CoreWork, ModalScreen[str | None]):
             yield Input(self.value, id="name-input")
             yield Static("", id="name-error", classes="error-text")
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
+                yield Button(_("Cancel"), id="cancel")
                 yield Button(self.confirm_label, id="confirm", variant="primary")
 
     def on_mount(self) -> None:

@@ -14,12 +14,12 @@ from ...core import audit, conversions, describe, files, filters, history, membe
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
 from ...core.member_pages import MemberPages
 from ...core.kinds import ScheduleMode, SegmentType
-from ...core.properties import SINGULAR
+from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..columns import Column, fit, need
-from ..text import count, literal, moment, moment_cell, printable, type_badge
+from ..text import literal, moment, moment_cell, printable, type_badge
 from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
 from ..widgets.size_chart import SizeChart
@@ -40,71 +40,74 @@ MEMBERS_PAGE = 50
 # how a static segment's members came in is counted over all of them (a GROUP BY: 1 s at
 # 5,000,000 members on PostgreSQL): only when the Filters tab shows it, in a thread beyond this
 ORIGIN_AT_ONCE = 50_000
-REASONS = {"filter": "filters", "manual": "by hand", "import": "import", "conversion": "conversion"}
-PAGES = Binding.Group("Pages", compact=True)
-TABS = Binding.Group("Tabs", compact=True)
-MEMBERS = Binding.Group("Add/remove", compact=True)
+# how a record joined (stored codes), in words
+REASONS = {"filter": N_("filters"), "manual": N_("by hand"), "import": N_("import"), "conversion": N_("conversion")}
+OBJECTS = {"contacts": N_("Contacts"), "companies": N_("Companies")}
+PAGES = Binding.Group(N_("Pages"), compact=True)
+TABS = Binding.Group(N_("Tabs"), compact=True)
+MEMBERS = Binding.Group(N_("Add/remove"), compact=True)
 ACTIVE, STATIC = frozenset({SegmentType.ACTIVE}), frozenset({SegmentType.STATIC})
 # acts on static segments only: not bound on active ones, whose menu says why
-BY_HAND = ("static segments only", "this segment is active: its members follow its filters. Convert it to "
-           "static to change its members by hand")
+BY_HAND = (N_("static segments only"), N_("this segment is active: its members follow its filters. Convert it to "
+                                          "static to change its members by hand"))
 
 
 def _needs_filters(words: str):
-    return lambda screen: "" if filters.has_filters(store.tree(screen.segment)) else words
+    """``words``: English marked with N_, said in the language shown when the menu opens."""
+    return lambda screen: "" if filters.has_filters(store.tree(screen.segment)) else _(words)
 
 
 # In the order of use: the footer shows the first ones (show=True; at 80 columns every shown key
 # fits whole), the ? help lists all that apply in this order; the menu has its own order.
 ACTIONS = ActionTable(
     "segment",
-    Action("back", "Back", "escape", title="Back to segments", menu=16),
-    Action("actions", "Actions", "a", title="Open the Actions menu", description="The segment's actions"),
-    Action("edit_filters", "Filters", "e", title="Edit filters", mutates=True, menu=5),
-    Action("add_records", "Add", "plus", key_display="+", title="Add records", mutates=True, types=STATIC,
+    Action("back", N_("Back"), "escape", title=N_("Back to segments"), menu=16),
+    Action("actions", N_("Actions"), "a", title=N_("Open the Actions menu"), description=N_("The segment's actions")),
+    Action("edit_filters", N_("Filters"), "e", title=N_("Edit filters"), mutates=True, menu=5),
+    Action("add_records", N_("Add"), "plus", key_display="+", title=N_("Add records"), mutates=True, types=STATIC,
            elsewhere=BY_HAND, menu=7, group=MEMBERS),
-    Action("remove_records", "Remove", "minus", key_display="-", title="Remove records", mutates=True,
+    Action("remove_records", N_("Remove"), "minus", key_display="-", title=N_("Remove records"), mutates=True,
            types=STATIC, elsewhere=BY_HAND, menu=8, group=MEMBERS,
-           blocked=lambda screen: ("the Records tab shows a past day" if screen.as_of is not None
-                                   else "" if screen.segment.size else "no members to remove")),
-    Action("records_tab", "Records tab", "1", group=TABS, description="Show the segment's members (1)"),
-    Action("filters_tab", "Filters tab", "2", group=TABS, description="Show the segment's filters (2)"),
-    Action("settings_tab", "Settings tab", "3", group=TABS, description="Show the automatic conversion (3)"),
-    Action("activity_tab", "Activity tab", "4", group=TABS, description="Show who changed what, and when (4)"),
-    Action("analyze", "Analyze tab", "5", group=TABS,
-           description="The size over time, members as of a day, overlap, usage (5)"),
-    Action("test_record", "Test", "t", title="Test a record", blocked=_needs_filters("no filters to test"),
+           blocked=lambda screen: (_("the Records tab shows a past day") if screen.as_of is not None
+                                   else "" if screen.segment.size else _("no members to remove"))),
+    Action("records_tab", N_("Records tab"), "1", group=TABS, description=N_("Show the segment's members (1)")),
+    Action("filters_tab", N_("Filters tab"), "2", group=TABS, description=N_("Show the segment's filters (2)")),
+    Action("settings_tab", N_("Settings tab"), "3", group=TABS, description=N_("Show the automatic conversion (3)")),
+    Action("activity_tab", N_("Activity tab"), "4", group=TABS, description=N_("Show who changed what, and when (4)")),
+    Action("analyze", N_("Analyze tab"), "5", group=TABS,
+           description=N_("The size over time, members as of a day, overlap, usage (5)")),
+    Action("test_record", N_("Test"), "t", title=N_("Test a record"), blocked=_needs_filters(N_("no filters to test")),
            menu=6, show=False),
-    Action("mark", "Mark", "space", mutates=True, types=STATIC, palette=False, show=False),
-    Action("add_members_of", "Add a segment", "m", title="Add members of another segment", mutates=True,
+    Action("mark", N_("Mark"), "space", mutates=True, types=STATIC, palette=False, show=False),
+    Action("add_members_of", N_("Add a segment"), "m", title=N_("Add members of another segment"), mutates=True,
            types=STATIC, elsewhere=BY_HAND, menu=9, show=False),
     # (the status line under the members says "[ ] turn pages": not repeated in the footer)
-    Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False,
+    Action("previous_page", N_("Prev page"), "left_square_bracket", key_display="[", group=PAGES, palette=False,
            show=False),
-    Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False,
+    Action("next_page", N_("Next page"), "right_square_bracket", key_display="]", group=PAGES, palette=False,
            show=False),
-    Action("first_page", "First page", "left_curly_bracket", key_display="{", group=PAGES, palette=False,
-           show=False, description="The newest members"),
-    Action("last_page", "Last page", "right_curly_bracket", key_display="}", group=PAGES, palette=False,
-           show=False, description="The oldest members"),
-    Action("import_records", "Import", "i", title="Import records", mutates=True, menu=10, show=False),
+    Action("first_page", N_("First page"), "left_curly_bracket", key_display="{", group=PAGES, palette=False,
+           show=False, description=N_("The newest members")),
+    Action("last_page", N_("Last page"), "right_curly_bracket", key_display="}", group=PAGES, palette=False,
+           show=False, description=N_("The oldest members")),
+    Action("import_records", N_("Import"), "i", title=N_("Import records"), mutates=True, menu=10, show=False),
     # an export writes a new file in the console's files folder (over SSH: on the server)
-    Action("export", "Export", "x", title="Export members", mutates=True, menu=11, show=False),
-    Action("rename", "Rename", "n", mutates=True, menu=12, show=False),
-    Action("describe", "Describe", "d", mutates=True, show=False, menu=13,
-           description="A description, shown in the header and the segments list"),
-    Action("clone", "Clone", "c", mutates=True, menu=14, show=False),
-    Action("delete", "Delete", "delete", key_display="del", mutates=True, menu=15, show=False),
+    Action("export", N_("Export"), "x", title=N_("Export members"), mutates=True, menu=11, show=False),
+    Action("rename", N_("Rename"), "n", mutates=True, menu=12, show=False),
+    Action("describe", N_("Describe"), "d", mutates=True, show=False, menu=13,
+           description=N_("A description, shown in the header and the segments list")),
+    Action("clone", N_("Clone"), "c", mutates=True, menu=14, show=False),
+    Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, menu=15, show=False),
     # not a change in itself: a viewer sees the automatic conversion, read-only (the panel offers no saving)
-    Action("settings", "Auto-conversion", "g", title="Automatic conversion settings", show=False, menu=2),
-    Action("reload", "Reload", "r", show=False, palette=False),
-    Action("convert_static", "Convert to static", mutates=True, types=ACTIVE, menu=1),
-    Action("convert_active", "Convert to active", mutates=True, types=STATIC, menu=1,
-           blocked=_needs_filters("add at least one filter first")),
-    Action("refresh", "Refresh members now", mutates=True, types=ACTIVE, menu=3),
-    Action("search_segments", "Search segments", description="Back to the list, in its search field"),
-    Action("as_of", "As of", "w", show=False, title="Members as of a past day",
-           description="The Records tab lists who was a member at the end of a day"),
+    Action("settings", N_("Auto-conversion"), "g", title=N_("Automatic conversion settings"), show=False, menu=2),
+    Action("reload", N_("Reload"), "r", show=False, palette=False),
+    Action("convert_static", N_("Convert to static"), mutates=True, types=ACTIVE, menu=1),
+    Action("convert_active", N_("Convert to active"), mutates=True, types=STATIC, menu=1,
+           blocked=_needs_filters(N_("add at least one filter first"))),
+    Action("refresh", N_("Refresh members now"), mutates=True, types=ACTIVE, menu=3),
+    Action("search_segments", N_("Search segments"), description=N_("Back to the list, in its search field")),
+    Action("as_of", N_("As of"), "w", show=False, title=N_("Members as of a past day"),
+           description=N_("The Records tab lists who was a member at the end of a day")),
 )
 
 
@@ -139,23 +142,23 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             with Vertical(id="detail-title"):
                 yield Static(id="segment-name")
                 yield Static(id="segment-facts")
-            yield Button("Actions ▾", id="actions-button", variant="primary", compact=True)
+            yield Button(_("Actions ▾"), id="actions-button", variant="primary", compact=True)
         with TabbedContent(id="tabs"):
-            with TabPane("Records", id="tab-records"):
+            with TabPane(_("Records"), id="tab-records"):
                 with Horizontal(id="as-of-row"):
-                    yield Label("As of", id="as-of-label")
-                    yield Input(id="records-as-of", placeholder="today", compact=True)
-                    yield Label("w: a past day (YYYY-MM-DD) shows who was a member then", id="as-of-hint")
+                    yield Label(_("As of"), id="as-of-label")
+                    yield Input(id="records-as-of", placeholder=pgettext("the members as of", "today"), compact=True)
+                    yield Label(_("w: a past day (YYYY-MM-DD) shows who was a member then"), id="as-of-hint")
                 yield MembersView(id="members", fixed_columns=2)  # the mark and the record stay sideways
                 yield Label("", id="members-status")
-            with TabPane("Filters", id="tab-filters"):
+            with TabPane(_("Filters"), id="tab-filters"):
                 with VerticalScroll():
                     yield Static(id="filters-text")
-            with TabPane("Settings", id="tab-settings"):
+            with TabPane(_("Settings"), id="tab-settings"):
                 yield SettingsPanel(id="settings", calendar=CalendarModal)
-            with TabPane("Activity", id="tab-activity"):
+            with TabPane(_("Activity"), id="tab-activity"):
                 yield DataTable(id="activity", cursor_type="row", zebra_stripes=True)
-            with TabPane("Analyze", id="tab-analyze"):
+            with TabPane(_("Analyze"), id="tab-analyze"):
                 yield SizeChart(id="size-chart")
         yield Footer(compact=True)
 
@@ -174,7 +177,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def cannot_show(self, exc: SegtuiError) -> None:
         if isinstance(exc, SegmentNotFound):
-            self.notify("This segment was deleted by another admin.", severity="warning")
+            self.notify(_("This segment was deleted by another admin."), severity="warning")
             if self.app.screen is self:
                 self.app.pop_screen()
             return
@@ -197,18 +200,17 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.title = printable(seg.name)  # the header cuts it (one ellipsis) to the width it has
         name = Text.assemble(type_badge(seg.type), " ", literal(seg.name, "bold"))
         self.query_one("#segment-name", Static).update(name)
-        facts = (
-            f"{seg.object_type.capitalize()} · {count(seg.size, 'member')} · "
-            f"last activity {moment(seg.last_activity_at, ctx.tz)}"
-        )
+        facts = _n("{object} · {n} member · last activity {moment}", "{object} · {n} members · last activity {moment}",
+                   seg.size, object=_(OBJECTS[seg.object_type]), moment=moment(seg.last_activity_at, ctx.tz))
         summary = describe.schedule_summary(seg, ctx, with_year=True)
         text = Text(facts, style="dim", no_wrap=True, overflow="ellipsis")
         if summary:  # a line of its own: it never breaks in the middle at 80 columns
-            text.append("\nAuto-conversion " + summary, style="dim")
+            text.append("\n" + _("Auto-conversion {summary}").format(summary=summary), style="dim")
         if seg.description:
             text.append("\n" + printable(seg.description, limit=200), style="italic")
         if seg.refresh_error:
-            text.append(f"\n⚠ Refresh failing: {printable(seg.refresh_error)}", style="bold red")
+            text.append("\n" + _("⚠ Refresh failing: {error}").format(error=printable(seg.refresh_error)),
+                        style="bold red")
         self.query_one("#segment-facts", Static).update(text)
 
     def show_members(self) -> None:
@@ -241,20 +243,26 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         view = self.query_one("#members", MembersView)
         view.set_rows([[self.mark_cell(row.record_id), *(Text(value, no_wrap=True, overflow="ellipsis")
                                                          for value in shown),
-                        moment_cell(row.joined_at, tz), Text(REASONS.get(row.source, row.source))]
+                        moment_cell(row.joined_at, tz), Text(self.reason(row.source))]
                        for row, shown in zip(rows, self.members_shown)],
                       cursor=cursor)
         size = self.segment.size
         if size == 0 or not rows:
-            self.members_base = "No members." + (
-                " Active segments fill from their filters." if self.segment.type == SegmentType.ACTIVE
-                else " Static segments change only by hand: + adds records.")
+            self.members_base = (_("No members. Active segments fill from their filters.")
+                                 if self.segment.type == SegmentType.ACTIVE
+                                 else _("No members. Static segments change only by hand: + adds records."))
         else:
             first = self.pages.first_index + 1
             last = first + len(rows) - 1
-            self.members_base = (f"Members {first:,}–{last:,} of {max(size, last):,} · page {self.pages.number + 1:,}/"
-                                 f"{max(self.pages.pages, self.pages.number + 1):,} · [ ] turn pages")
+            self.members_base = _("Members {first}–{last} of {total} · page {page}/{pages} · [ ] turn pages").format(
+                first=number(first), last=number(last), total=number(max(size, last)),
+                page=number(self.pages.number + 1), pages=number(max(self.pages.pages, self.pages.number + 1)))
         self.update_members_status()
+
+    @staticmethod
+    def reason(source: str) -> str:
+        """How a record joined, in words (the stored code when it is not one of ours)."""
+        return _(REASONS[source]) if source in REASONS else source
 
     def fit_members(self, labels: list[str], columns: list[Column]) -> None:
         """The members view's columns, fitted to the width the screen has (after the mark)."""
@@ -270,14 +278,16 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         shown = self.members_shown
         # what the columns need only grows while the screen is open: a page of shorter emails keeps the
         # widths, so that the horizontal scrollbar does not come and go (each time a layout of the screen)
+        record, name, region, joined, how = _("Record"), _("Name"), _("Region"), _("Joined"), _("How")
         self.members_need = tuple(max(had, now) for had, now in zip(self.members_need, (
-            need("Record", [s[0] for s in shown]), need("Name", [s[1] for s in shown], 30),
-            need("Region", [s[2] for s in shown], 24))))
-        self.fit_members(["Record", "Name", "Region", "Joined", "How"],
-                         [Column("key", "Record", self.members_need[0], 16),
-                          Column("name", "Name", self.members_need[1], 10),
-                          Column("region", "Region", self.members_need[2], 8),
-                          Column("joined", "Joined", 17), Column("how", "How", 10)])
+            need(record, [s[0] for s in shown]), need(name, [s[1] for s in shown], 30),
+            need(region, [s[2] for s in shown], 24))))
+        self.fit_members([record, name, region, joined, how],
+                         [Column("key", record, self.members_need[0], 16),
+                          Column("name", name, self.members_need[1], 10),
+                          Column("region", region, self.members_need[2], 8),
+                          Column("joined", joined, max(17, len(joined))),
+                          Column("how", how, max(10, len(how), *(len(_(word)) for word in REASONS.values())))])
 
     def show_members_as_of(self) -> None:
         """Who was a member at the end of ``as_of`` (account time zone), rebuilt from the log."""
@@ -292,21 +302,24 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.as_of_total = total
         # who was there, not when or how they joined (the record page says that)
         shown = [(printable(r.key), printable(r.name)) for r in rows]
-        self.fit_members(["Record", "Name"], [Column("key", "Record", need("Record", [s[0] for s in shown]), 16),
-                                              Column("name", "Name", need("Name", [s[1] for s in shown], 30), 10)])
+        record, name = _("Record"), _("Name")
+        self.fit_members([record, name], [Column("key", record, need(record, [s[0] for s in shown]), 16),
+                                          Column("name", name, need(name, [s[1] for s in shown], 30), 10)])
         self.member_ids = []  # nothing to mark or remove in the past
         self.as_of_ids = [r.record_id for r in rows]
         self.query_one("#members", MembersView).set_rows(
             [[Text(""), *(Text(value, no_wrap=True, overflow="ellipsis") for value in row)] for row in shown])
-        day = self.as_of.format("ddd D MMM YYYY")
+        day = self.as_of.format("ddd D MMM YYYY", locale=language())
         if not total:
-            self.members_base = f"No members at the end of {day}."
+            self.members_base = _("No members at the end of {day}.").format(day=day)
         else:
             first = self.as_of_page * MEMBERS_PAGE + 1
             pages = (total + MEMBERS_PAGE - 1) // MEMBERS_PAGE
-            self.members_base = (f"{first:,}–{first + len(rows) - 1:,} of {total:,} at the end of {day} (from the "
-                                 f"log) · page {self.as_of_page + 1:,}/{pages:,} · [ ] pages")
-        self.query_one("#as-of-hint", Label).update("empty the day to see today's members")
+            self.members_base = _("{first}–{last} of {total} at the end of {day} (from the log) · page {page}/{pages} "
+                                  "· [ ] pages").format(first=number(first), last=number(first + len(rows) - 1),
+                                                        total=number(total), day=day,
+                                                        page=number(self.as_of_page + 1), pages=number(pages))
+        self.query_one("#as-of-hint", Label).update(_("empty the day to see today's members"))
         self.update_members_status()
 
     def turn_as_of_page(self, page: int) -> None:
@@ -328,16 +341,16 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         day = None
         if text:
             try:
-                day = history.parse_day(text, "The day")
+                day = history.parse_day(text, _("The day"))
                 if day > self.app.ctx.today():
-                    raise SegtuiError(f"{day.isoformat()} is in the future: choose a day up to today")
+                    raise SegtuiError("{day} is in the future: choose a day up to today", day=day.isoformat())
             except SegtuiError as exc:
                 hint.update(Text(exc.message, style="bold red"))
                 return
             if day == self.app.ctx.today():
                 day = None  # today is what the table shows live
         if day is None:
-            hint.update("w: a past day (YYYY-MM-DD) shows who was a member then")
+            hint.update(_("w: a past day (YYYY-MM-DD) shows who was a member then"))
             event.input.value = ""
         self.as_of, self.as_of_page = day, 0
         self.marked.clear()
@@ -351,9 +364,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.query_one("#members-status", Label).update(text, layout=False)
             return
         if self.marked:
-            text += f" · {len(self.marked):,} marked: - removes them"
+            text += " · " + _n("{n} marked: - removes them", "{n} marked: - removes them", len(self.marked))
         elif self.segment.type == SegmentType.STATIC and self.segment.size and not self.app.ctx.read_only:
-            text += " · space marks"
+            text += " · " + _("space marks")
         # a fixed-size label: no re-layout of the whole screen on every page turn
         self.query_one("#members-status", Label).update(text, layout=False)
 
@@ -363,24 +376,25 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         text = Text()
         editable = not self.app.ctx.read_only
         if seg.type == SegmentType.STATIC:
-            note = ("These filters do not change the members of this static segment: they are what a conversion "
-                    "to active will use." if groups else
-                    "This static segment has no filters. Add filters before converting it to active.")
-            text.append(note + (" e edits them." if editable else "") + "\n", style="italic")
+            note = (_("These filters do not change the members of this static segment: they are what a conversion "
+                      "to active will use.") if groups else
+                    _("This static segment has no filters. Add filters before converting it to active."))
+            text.append(note + (" " + _("e edits them.") if editable else "") + "\n", style="italic")
             origin = self.members_origin()
             if origin:
                 text.append(origin + "\n\n", style="italic")
         elif editable:
-            text.append("The members are the records these filters select. e edits them; t tests a record.\n\n",
-                        style="italic")
+            text.append(_("The members are the records these filters select. e edits them; t tests a record.")
+                        + "\n\n", style="italic")
         if not groups and seg.type == SegmentType.ACTIVE:
-            text.append("No filters.")
+            text.append(_("No filters."))
+        joined_by = _("AND")
         for i, group in enumerate(groups):
             if i:
-                text.append("\nOR\n\n", style="bold")
-            text.append(f"Group {i + 1}\n", style="bold underline")
+                text.append("\n" + _("OR") + "\n\n", style="bold")
+            text.append(_("Group {n}").format(n=i + 1) + "\n", style="bold underline")
             for j, sentence in enumerate(group):
-                text.append("  AND " if j else "      ", style="bold")
+                text.append(f"{joined_by:>5} " if j else "      ", style="bold")
                 text.append(printable(sentence, limit=400) + "\n")
         self.query_one("#filters-text", Static).update(text)
 
@@ -401,7 +415,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.show_filters()
 
         self.run_core(lambda: membership.source_counts(seg.id), done=counted, group="origin")
-        return f"Its {count(seg.size, 'member')}: counting how they came in…"
+        return _n("Its {n} member: counting how they came in…", "Its {n} members: counting how they came in…", seg.size)
 
     @on(TabbedContent.TabActivated, "#tabs")
     def tab_shown(self, event: TabbedContent.TabActivated) -> None:
@@ -412,11 +426,18 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def origin_words(counts: dict[str, int]) -> str:
         """How the members of a static segment came in, in words that are true for this one."""
         if not counts:
-            return "It has no members; + adds records by hand."
-        words = {"filter": "from its filters when it was saved", "conversion": "kept when it was converted to static",
-                 "manual": "added by hand", "import": "imported"}
-        parts = [f"{n:,} {words.get(source, source)}" for source, n in sorted(counts.items(), key=lambda kv: -kv[1])]
-        return f"Its {count(sum(counts.values()), 'member')}: " + ", ".join(parts) + "."
+            return _("It has no members; + adds records by hand.")
+        # English says the same for one or many; other languages agree the participle with n
+        words = {
+            "filter": lambda n: _n("{n} from its filters when it was saved", "{n} from its filters when it was saved", n),
+            "conversion": lambda n: _n("{n} kept when it was converted to static",
+                                       "{n} kept when it was converted to static", n),
+            "manual": lambda n: _n("{n} added by hand", "{n} added by hand", n),
+            "import": lambda n: _n("{n} imported", "{n} imported", n),
+        }
+        parts = [words[source](n) if source in words else f"{number(n)} {source}"
+                 for source, n in sorted(counts.items(), key=lambda kv: -kv[1])]
+        return _n("Its {n} member: {how}.", "Its {n} members: {how}.", sum(counts.values()), how=", ".join(parts))
 
     def show_activity(self) -> None:
         table = self.query_one("#activity", DataTable)
@@ -428,19 +449,21 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         log = membership.log_page(self.segment_id, limit=100)
         keys = membership.record_keys(self.segment.object_type, [e.record_id for e in log])
         for entry in log:
-            verb = "Added" if entry.action == "added" else "Removed"
             key = keys.get(entry.record_id, f"#{entry.record_id}")
-            what = f"{verb} {key} ({REASONS.get(entry.reason, entry.reason)})"
+            what = (_("Added {record} ({how})") if entry.action == "added" else _("Removed {record} ({how})")).format(
+                record=key, how=self.reason(entry.reason))
             items.append((entry.at, what, entry.actor, entry, key))
         items.sort(key=lambda item: item[0], reverse=True)
         self.activity_items = items[:150]
-        widths = fit([Column("what", "What", need("What", [printable(i[1]) for i in self.activity_items], 200), 20),
-                      Column("when", "When", 17), Column("who", "Who", need("Who", [i[2] for i in self.activity_items], 20))],
+        what, when, who = _("What"), _("When"), _("Who")
+        widths = fit([Column("what", what, need(what, [printable(i[1]) for i in self.activity_items], 200), 20),
+                      Column("when", when, max(17, len(when))),
+                      Column("who", who, need(who, [i[2] for i in self.activity_items], 20))],
                      self.size.width - 1, first_share=0.75)
         table.clear(columns=True)
-        for label, width in (("When", widths[1]), ("What", widths[0]), ("Who", widths[2])):
+        for label, width in ((when, widths[1]), (what, widths[0]), (who, widths[2])):
             table.add_column(label, width=width)
-        for at, what, who, _, _ in self.activity_items:
+        for at, what, who, _entry, _key in self.activity_items:
             table.add_row(moment_cell(at, tz), literal(what, limit=400), literal(who, limit=40))
         if self.activity_items:
             table.move_cursor(row=min(max(cursor, 0), len(self.activity_items) - 1), animate=False)
@@ -449,7 +472,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def open_activity_entry(self, event: DataTable.RowSelected) -> None:
         if not 0 <= event.cursor_row < len(self.activity_items):
             return
-        _, _, _, entry, key = self.activity_items[event.cursor_row]
+        *_shown, entry, key = self.activity_items[event.cursor_row]
         ctx = self.app.ctx
         rows = self.read_core(lambda: describe.audit_detail(entry, ctx) if key is None
                               else describe.membership_detail(entry, key, ctx))
@@ -480,9 +503,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.app.pop_screen()
             return
         self.app.push_screen(
-            ConfirmModal("Leave without saving the automatic conversion?",
-                         "The change on the Settings tab is not saved: Leave drops it; Cancel goes back "
-                         "to it (ctrl+s saves it).", "Leave"),
+            ConfirmModal(_("Leave without saving the automatic conversion?"),
+                         _("The change on the Settings tab is not saved: Leave drops it; Cancel goes back "
+                           "to it (ctrl+s saves it)."), _("Leave")),
             lambda ok: self.app.pop_screen() if ok else None,
         )
 
@@ -578,14 +601,14 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def action_test_record(self) -> None:
         if not filters.has_filters(store.tree(self.segment)):
-            self.notify("This segment has no filters to test a record against: add some with e (Edit filters).",
-                        title="Nothing to test", severity="warning", timeout=8)
+            self.notify(_("This segment has no filters to test a record against: add some with e (Edit filters)."),
+                        title=_("Nothing to test"), severity="warning", timeout=8)
             return
-        word = SINGULAR[self.segment.object_type]
+        title = {"contacts": _("Test a contact against {name!r}"),
+                 "companies": _("Test a company against {name!r}")}[self.segment.object_type]
         self.app.push_screen(
-            RecordPicker(self.segment.object_type,
-                         f"Test a {word} against {printable(self.segment.name, limit=50)!r}",
-                         segment_id=self.segment_id, confirm_label="Test"),
+            RecordPicker(self.segment.object_type, title.format(name=printable(self.segment.name, limit=50)),
+                         segment_id=self.segment_id, confirm_label=_("Test")),
             self.test_picked,
         )
 
@@ -595,10 +618,11 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     # -- manual membership (static segments) ---------------------------------------------
     def action_add_records(self) -> None:
+        title = {"contacts": _("Add contacts to {name!r}"),
+                 "companies": _("Add companies to {name!r}")}[self.segment.object_type]
         self.app.push_screen(
-            RecordPicker(self.segment.object_type,
-                         f"Add {self.segment.object_type} to {printable(self.segment.name, limit=50)!r}",
-                         several=True, segment_id=self.segment_id, confirm_label="Add"),
+            RecordPicker(self.segment.object_type, title.format(name=printable(self.segment.name, limit=50)),
+                         several=True, segment_id=self.segment_id, confirm_label=_("Add")),
             lambda ids: self.add_chosen(ids, self.segment.version),
         )
 
@@ -609,8 +633,12 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
         def added(diff) -> None:
             already = len(ids) - diff.added
-            self.notify(f"Added {count(diff.added, 'record')}"
-                        + (f" ({already:,} already members)." if already else "."), title="Records added")
+            if already:
+                said = _n("Added {n} record ({already} already members).",
+                          "Added {n} records ({already} already members).", diff.added, already=number(already))
+            else:
+                said = _n("Added {n} record.", "Added {n} records.", diff.added)
+            self.notify(said, title=_("Records added"))
             self.reload()
 
         self.run_core(lambda: membership.add_records(ctx, self.segment_id, ids, expected_version=version),
@@ -618,7 +646,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def action_mark(self) -> None:
         if self.query_one(TabbedContent).active != "tab-records":
-            self.notify("Members are marked on the Records tab.", severity="warning", timeout=4)
+            self.notify(_("Members are marked on the Records tab."), severity="warning", timeout=4)
             return
         view = self.query_one("#members", MembersView)
         row = view.cursor_row
@@ -642,15 +670,18 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if not chosen and 0 <= row < len(self.member_ids):
             chosen = {self.member_ids[row]: self.pages.rows[row].key}
         if not chosen:
-            self.notify("No member to remove: mark rows with space on the Records tab.", severity="warning",
+            self.notify(_("No member to remove: mark rows with space on the Records tab."), severity="warning",
                         timeout=5)
             return
         shown = ", ".join(printable(k, limit=40) for k in list(chosen.values())[:5])
-        more = f" and {len(chosen) - 5:,} more" if len(chosen) > 5 else ""
+        if len(chosen) > 5:
+            shown = _n("{shown} and {n} more", "{shown} and {n} more", len(chosen) - 5, shown=shown)
         version = self.segment.version
         self.app.push_screen(
-            ConfirmModal(f"Remove {count(len(chosen), 'record')} from {printable(self.segment.name, limit=50)!r}?",
-                         f"{shown}{more}. The records themselves are kept; only their membership ends.", "Remove"),
+            ConfirmModal(_n("Remove {n} record from {name!r}?", "Remove {n} records from {name!r}?", len(chosen),
+                            name=printable(self.segment.name, limit=50)),
+                         _("{records}. The records themselves are kept; only their membership ends.").format(
+                             records=shown), _("Remove")),
             lambda ok: self.remove_chosen(sorted(chosen), version) if ok else None,
         )
 
@@ -659,16 +690,17 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
         def removed(diff) -> None:
             self.marked.clear()
-            self.notify(f"Removed {count(diff.removed, 'record')}.", title="Records removed")
+            self.notify(_n("Removed {n} record.", "Removed {n} records.", diff.removed), title=_("Records removed"))
             self.reload()
 
         self.run_core(lambda: membership.remove_records(ctx, self.segment_id, ids, expected_version=version),
                       done=removed, failed=self.fail, group="remove_records")
 
     def action_add_members_of(self) -> None:
+        title = {"contacts": _("Add the members of another contacts segment to {name!r}"),
+                 "companies": _("Add the members of another companies segment to {name!r}")}[self.segment.object_type]
         self.app.push_screen(
-            SegmentPicker(f"Add the members of another {self.segment.object_type} segment to "
-                          f"{printable(self.segment.name, limit=40)!r}", self.segment.object_type,
+            SegmentPicker(title.format(name=printable(self.segment.name, limit=40)), self.segment.object_type,
                           exclude=self.segment_id),
             lambda other: self.confirm_members_of(other, self.segment.version) if other else None,
         )
@@ -677,11 +709,14 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         other = self.read_core(lambda: segments.get(other_id), failed=self.fail)
         if other is None:
             return
-        body = (f"Every one of the {count(other.size, 'member')} of {printable(other.name, limit=50)!r} joins "
-                f"{printable(self.segment.name, limit=50)!r} (those already in stay as they are). It is a one-off "
-                "copy: later changes to the other segment are not followed.")
+        body = _n("Every one of the {n} member of {other!r} joins {name!r} (those already in stay as they are). "
+                  "It is a one-off copy: later changes to the other segment are not followed.",
+                  "Every one of the {n} members of {other!r} joins {name!r} (those already in stay as they are). "
+                  "It is a one-off copy: later changes to the other segment are not followed.",
+                  other.size, other=printable(other.name, limit=50), name=printable(self.segment.name, limit=50))
         self.app.push_screen(
-            ConfirmModal(f"Add the members of {printable(other.name, limit=50)!r}?", body, "Add"),
+            ConfirmModal(_("Add the members of {other!r}?").format(other=printable(other.name, limit=50)), body,
+                         _("Add")),
             lambda ok: self.add_members_of(other_id, version) if ok else None,
         )
 
@@ -691,7 +726,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                       done=self.members_added, failed=self.fail, group="add_members_of")
 
     def members_added(self, diff) -> None:
-        self.notify(f"Added {count(diff.added, 'record')}.", title="Records added")
+        self.notify(_n("Added {n} record.", "Added {n} records.", diff.added), title=_("Records added"))
         self.reload()
 
     # -- import, rename, clone, delete ----------------------------------------------------
@@ -711,7 +746,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
         def check(text: str) -> str:
             if len(text.strip()) > folders.MAX_DESCRIPTION:
-                raise InvalidInput(f"A description has at most {folders.MAX_DESCRIPTION:,} characters")
+                raise InvalidInput("A description has at most {n} characters", n=number(folders.MAX_DESCRIPTION))
             return text
 
         def save(text: str | None) -> None:
@@ -721,10 +756,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
             self.run_core(lambda: folders.describe(ctx, self.segment_id, text, expected_version=version),
                           done=lambda _: self.reload(), failed=self.fail, group="describe")
 
-        self.app.push_screen(NameModal(f"Describe {printable(self.segment.name, limit=40)!r}",
-                                       self.segment.description or "", "Save", check,
-                                       note="Shown in the header and the segments list; empty removes it.",
-                                       field_label="Description:"), save)
+        self.app.push_screen(NameModal(_("Describe {name!r}").format(name=printable(self.segment.name, limit=40)),
+                                       self.segment.description or "", _("Save"), check,
+                                       note=_("Shown in the header and the segments list; empty removes it."),
+                                       field_label=_("Description:")), save)
 
     def action_clone(self) -> None:
         flows.clone_segment(self, self.segment, self.open_clone)
@@ -763,14 +798,17 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
         def confirm(effect) -> None:
             if target == SegmentType.STATIC:
-                body = f"{effect.sentence()} From then on, records are added or removed only by hand."
+                body = _("{effect} From then on, records are added or removed only by hand.").format(
+                    effect=effect.sentence())
                 if self.segment.schedule_mode != ScheduleMode.NEVER:
-                    body += " The scheduled automatic conversion is cleared."
+                    body += " " + _("The scheduled automatic conversion is cleared.")
+                title = _("Convert {name!r} to static?")
             else:
-                body = (f"{effect.sentence()} Membership then follows the filters; records can no longer be "
-                        "added or removed by hand.")
+                body = _("{effect} Membership then follows the filters; records can no longer be added or removed "
+                         "by hand.").format(effect=effect.sentence())
+                title = _("Convert {name!r} to active?")
             self.app.push_screen(
-                ConfirmModal(f"Convert {printable(self.segment.name, limit=60)!r} to {target}?", body, "Convert"),
+                ConfirmModal(title.format(name=printable(self.segment.name, limit=60)), body, _("Convert")),
                 confirmed)
 
         self.run_core(preview, done=confirm, failed=self.fail, group="preview")
@@ -778,12 +816,14 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def converted(self, target: SegmentType, result) -> None:
         if target == SegmentType.STATIC:
             record = result
-            message = f"{printable(self.segment.name, limit=60)!r} is now static: {count(record.size, 'member')} frozen."
+            message = _n("{name!r} is now static: {n} member frozen.", "{name!r} is now static: {n} members frozen.",
+                         record.size, name=printable(self.segment.name, limit=60))
         else:
             record, diff = result
-            message = f"Now active: +{diff.added:,} added, -{diff.removed:,} removed."
+            message = _("Now active: +{added} added, -{removed} removed.").format(added=number(diff.added),
+                                                                                  removed=number(diff.removed))
         self.app.note_own_conversion(record.id)
-        self.notify(message, title="Converted")
+        self.notify(message, title=_("Converted"))
         self.reload()
 
     def action_refresh(self) -> None:
@@ -792,7 +832,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                       group="refresh")
 
     def refreshed(self, diff) -> None:
-        self.notify(f"Refreshed: +{diff.added:,} added, -{diff.removed:,} removed.")
+        self.notify(_("Refreshed: +{added} added, -{removed} removed.").format(added=number(diff.added),
+                                                                               removed=number(diff.removed)))
         self.reload()
 
     def action_export(self) -> None:
@@ -806,13 +847,14 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         folder = self.app.files_folder()
         # a name in the files folder only (checked again here: the modal is not the guard)
         self.run_core(lambda: records.export_members(self.segment_id, files.in_folder(folder, name)),
-                      done=lambda written: self.notify(f"Exported {count(written, 'member')} to "
-                                                       f"{printable(str(files.in_folder(folder, name)))}.",
-                                                       title="Export"),
+                      done=lambda written: self.notify(
+                          _n("Exported {n} member to {path}.", "Exported {n} members to {path}.", written,
+                             path=printable(str(files.in_folder(folder, name)))),
+                          title=pgettext("notification title", "Export")),
                       failed=self.fail, group="export")
 
     def fail(self, exc: Exception) -> None:
         """Show a domain error where the user is looking, then show the segment as it is now."""
-        self.notify(str(exc), title="Not done", severity="error", timeout=10)
+        self.notify(str(exc), title=_("Not done"), severity="error", timeout=10)
         self.reload()
 

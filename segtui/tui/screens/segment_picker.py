@@ -12,13 +12,14 @@ from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ...core import segments
+from ...i18n import N_, _, _n
 from ..text import literal, printable
 from ..widgets.type_ahead import TypeAhead
 
 
 class SegmentPicker(ModalScreen[int | None]):
     CSS_PATH = "segment_picker.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="segment_picker.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="segment_picker.cancel")]
 
     def __init__(self, title: str, object_type: str, *, exclude: int | None = None) -> None:
         super().__init__()
@@ -29,12 +30,12 @@ class SegmentPicker(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="segment-picker"):
             yield Label(self.picker_title, id="segment-picker-title", markup=False)
-            yield TypeAhead("segment-choices", placeholder="type part of a segment's name", id="segment-search",
+            yield TypeAhead("segment-choices", placeholder=_("type part of a segment's name"), id="segment-search",
                             compact=True)
             yield OptionList(id="segment-choices")
             with Horizontal(id="segment-picker-buttons"):
-                yield Label("↑↓: move · Enter: choose · Esc: cancel", classes="muted", id="segment-picker-keys")
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Label(_("↑↓: move · Enter: choose · Esc: cancel"), classes="muted", id="segment-picker-keys")
+                yield Button(_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.fill("")
@@ -46,14 +47,21 @@ class SegmentPicker(ModalScreen[int | None]):
         listing = self.query_one(OptionList)
         if rows:
             listing.set_options(
-                Option(Text.assemble(literal(s.name, limit=60), (f"  {s.type}, {s.size:,} members", "dim")),
-                       id=str(s.id))
+                Option(Text.assemble(literal(s.name, limit=60), ("  " + self.facts(s), "dim")), id=str(s.id))
                 for s in rows
             )
             listing.highlighted = 0
         else:
-            listing.set_options([Option(Text(f"No other {self.object_type} segment matches {printable(text)!r}",
-                                             style="italic"), disabled=True)])
+            none = {"contacts": _("No other contacts segment matches {search!r}"),
+                    "companies": _("No other companies segment matches {search!r}")}[self.object_type]
+            listing.set_options([Option(Text(none.format(search=printable(text)), style="italic"), disabled=True)])
+
+    @staticmethod
+    def facts(segment) -> str:
+        # English says "members" whatever the number (as it always did)
+        if segment.type == "active":
+            return _n("active, {n} members", "active, {n} members", segment.size)
+        return _n("static, {n} members", "static, {n} members", segment.size)
 
     @on(TypeAhead.Changed, "#segment-search")
     def typed(self, event: TypeAhead.Changed) -> None:

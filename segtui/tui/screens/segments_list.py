@@ -11,11 +11,12 @@ from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
 
 from ...core import folders, schedule, segments, store
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..columns import Column, fit, need
-from ..text import count, literal, moment_cell, printable, type_badge
+from ..text import literal, moment_cell, printable, type_badge
 from ..work import CoreWork
 
 PAGE = 200
@@ -23,46 +24,48 @@ COLUMNS = [
     # in order of importance: the name as wide as the names need, then type, size and the
     # automatic conversion; the others as the width allows (the rest by scrolling sideways,
     # the name staying in place)
-    ("Name", "name", 0),
-    ("Type", "type", 8),
-    ("Size", "size", 6),
-    ("Auto-conversion", "conversion", 0),
-    ("Object", "object", 9),
-    ("Last activity", "last_activity", 17),
-    ("Last updated", "updated", 17),
-    ("Created by", "created_by", 0),
+    (N_("Name"), "name", 0),
+    (N_("Type"), "type", 8),
+    (N_("Size"), "size", 6),
+    (N_("Auto-conversion"), "conversion", 0),
+    (N_("Object"), "object", 9),
+    (N_("Last activity"), "last_activity", 17),
+    (N_("Last updated"), "updated", 17),
+    (N_("Created by"), "created_by", 0),
 ]
-SORT_ORDER = [key for _, key, _ in COLUMNS]
+SORT_ORDER = [key for _label, key, _least in COLUMNS]
 TYPE_TABS = {"all": None, "active": "active", "static": "static"}
+OBJECTS = {"contacts": N_("contacts"), "companies": N_("companies")}  # the object column's words
 
 
 class SegmentsListScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segments_list.tcss"
     ACTIONS = ActionTable(
         "list",
-        Action("create", "Create", "n", mutates=True, palette=False),
+        Action("create", N_("Create"), "n", mutates=True, palette=False),
         # priority: handled the moment it arrives, so that the keys typed right after it (a fast
         # typist, a paste, "/events" in one SSH packet) reach the search box, never the screen's keys
-        Action("search", "Search", "slash", key_display="/", title="Search segments",
-               description="Filter the list by name", priority=True),
-        Action("cycle_type", "Type", "t", title="Filter by type", description="All / Active / Static"),
-        Action("cycle_sort", "Sort", "s", title="Sort segments", description="Cycle the sort column"),
-        Action("reverse_sort", "Order", "o", show=False, palette=False),
-        Action("reload", "Reload", "r", show=False, title="Reload segments", description="Read the list again"),
-        Action("delete", "Delete", "delete", key_display="del", mutates=True, show=False,
-               description="Delete the highlighted segment (restorable for 90 days)"),
-        Action("browse", "Records", "b", palette=False),
-        Action("import_records", "Import", "i", mutates=True, palette=False),
-        Action("recently_deleted", "Deleted", "D", key_display="D", palette=False),
-        Action("properties", "Properties", "P", key_display="P", show=False, palette=False),
-        Action("unused", "Unused", "U", key_display="U", show=False, palette=False),
+        Action("search", N_("Search"), "slash", key_display="/", title=N_("Search segments"),
+               description=N_("Filter the list by name"), priority=True),
+        Action("cycle_type", N_("Type"), "t", title=N_("Filter by type"), description=N_("All / Active / Static")),
+        Action("cycle_sort", N_("Sort"), "s", title=N_("Sort segments"), description=N_("Cycle the sort column")),
+        Action("reverse_sort", N_("Order"), "o", show=False, palette=False),
+        Action("reload", N_("Reload"), "r", show=False, title=N_("Reload segments"),
+               description=N_("Read the list again")),
+        Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, show=False,
+               description=N_("Delete the highlighted segment (restorable for 90 days)")),
+        Action("browse", N_("Records"), "b", palette=False),
+        Action("import_records", N_("Import"), "i", mutates=True, palette=False),
+        Action("recently_deleted", N_("Deleted"), "D", key_display="D", palette=False),
+        Action("properties", N_("Properties"), "P", key_display="P", show=False, palette=False),
+        Action("unused", N_("Unused"), "U", key_display="U", show=False, palette=False),
         # not in the footer: at 80 columns it would cut issue 15's keys (? help and the palette list it)
-        Action("folders", "Folders", "f", show=False, title="Show a folder",
-               description="The segments of one folder, or all; make, rename, delete folders"),
-        Action("mark", "Mark", "space", mutates=True, show=False, palette=False),
-        Action("move", "Move", "M", key_display="M", mutates=True, show=False, title="Move to a folder",
-               description="The marked segments (or the highlighted one) to a folder or the top"),
-        Action("clear_search", "Clear search", "escape", show=False, palette=False),
+        Action("folders", N_("Folders"), "f", show=False, title=N_("Show a folder"),
+               description=N_("The segments of one folder, or all; make, rename, delete folders")),
+        Action("mark", N_("Mark"), "space", mutates=True, show=False, palette=False),
+        Action("move", N_("Move"), "M", key_display="M", mutates=True, show=False, title=N_("Move to a folder"),
+               description=N_("The marked segments (or the highlighted one) to a folder or the top")),
+        Action("clear_search", N_("Clear search"), "escape", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -84,15 +87,17 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="list-toolbar"):
-            yield Input(placeholder="Search segments by name  ( / )", id="search", compact=True)
-            yield Tabs(Tab("All", id="all"), Tab("Active", id="active"), Tab("Static", id="static"), id="type-tabs")
+            yield Input(placeholder=_("Search segments by name  ( / )"), id="search", compact=True)
+            yield Tabs(Tab(pgettext("segment types", "All"), id="all"),
+                       Tab(pgettext("segment types", "Active"), id="active"),
+                       Tab(pgettext("segment types", "Static"), id="static"), id="type-tabs")
         yield DataTable(id="segments", cursor_type="row", zebra_stripes=True)
         yield Label("", id="list-about")
         yield Label("", id="list-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Segments"
+        self.title = _("Segments")
         table = self.query_one(DataTable)
         table.fixed_columns = 1
         self.reload()
@@ -115,14 +120,15 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
 
     def conversion_cell(self, seg) -> Text:
         if seg.refresh_error:
-            return Text("⚠ refresh failing", style="bold red", no_wrap=True, overflow="ellipsis")
+            return Text(_("⚠ refresh failing"), style="bold red", no_wrap=True, overflow="ellipsis")
         plan = store.schedule_of(seg)
         tz = seg.schedule_tz or self.app.ctx.tz
         if plan.mode == schedule.ON_DAY:
-            text = f"on {plan.day.format('D MMM YYYY')}"
+            text = _("on {day}").format(day=plan.day.format("D MMM YYYY", locale=language()))
         elif plan.mode == schedule.AFTER_INACTIVITY and seg.due_at is not None:
-            text = (f"due {seg.due_at.in_timezone(tz).format('D MMM YYYY')} "
-                    f"({schedule.format_period(plan.amount, plan.unit)} idle)")
+            text = _("due {day} ({period} idle)").format(
+                day=seg.due_at.in_timezone(tz).format("D MMM YYYY", locale=language()),
+                period=schedule.format_period(plan.amount, plan.unit))
         else:
             return Text("-", style="dim")
         return Text(text, no_wrap=True, overflow="ellipsis")
@@ -131,21 +137,25 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         """Columns from the width the table has and what this page's rows need."""
         table = self.query_one(DataTable)
         conversions = [self.conversion_cell(seg).plain for seg in rows]
+        label = {key: _(english) for english, key, _least in COLUMNS}
         wanted = {
-            "name": Column("name", "Name", need("Name", [("✓ " if seg.id in self.marked else "") + printable(seg.name)
-                                                         for seg in rows], 60), 12),
-            "type": Column("type", "Type", 8),
-            "size": Column("size", "Size", max(4, need("Size", [f"{seg.size:,}" for seg in rows]))),
-            "conversion": Column("conversion", "Auto-conversion", need("Auto-conversion", conversions), 12),
-            "object": Column("object", "Object", 9),
-            "last_activity": Column("last_activity", "Last activity", 17),
-            "updated": Column("updated", "Last updated", 17),
-            "created_by": Column("created_by", "Created by", need("Created by", [seg.created_by for seg in rows], 20)),
+            "name": Column("name", label["name"], need(label["name"], [
+                ("✓ " if seg.id in self.marked else "") + printable(seg.name) for seg in rows], 60), 12),
+            "type": Column("type", label["type"], max(8, need(label["type"], [type_badge(seg.type).plain
+                                                                              for seg in rows]))),
+            "size": Column("size", label["size"], max(4, need(label["size"], [number(seg.size) for seg in rows]))),
+            "conversion": Column("conversion", label["conversion"], need(label["conversion"], conversions), 12),
+            "object": Column("object", label["object"], max(9, need(label["object"], [self.object_word(seg.object_type)
+                                                                                  for seg in rows]))),
+            "last_activity": Column("last_activity", label["last_activity"], max(17, need(label["last_activity"], []))),
+            "updated": Column("updated", label["updated"], max(17, need(label["updated"], []))),
+            "created_by": Column("created_by", label["created_by"],
+                                 need(label["created_by"], [seg.created_by for seg in rows], 20)),
         }
-        widths = fit([wanted[key] for _, key, _ in COLUMNS], self.size.width, first_share=0.45)
+        widths = fit([wanted[key] for _english, key, _least in COLUMNS], self.size.width, first_share=0.45)
         table.clear(columns=True)
-        for (label, key, _), width in zip(COLUMNS, widths):
-            table.add_column(label, key=key, width=width)
+        for (_english, key, _least), width in zip(COLUMNS, widths):
+            table.add_column(label[key], key=key, width=width)
         self.laid_out_width = self.size.width
 
     def load_more(self, *, lay_out: bool = False) -> None:
@@ -166,9 +176,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             table.add_row(
                 self.name_cell(seg.id, seg.name),
                 type_badge(seg.type),
-                Text(f"{seg.size:,}", justify="right"),
+                Text(number(seg.size), justify="right"),
                 self.conversion_cell(seg),
-                seg.object_type,
+                self.object_word(seg.object_type),
                 moment_cell(seg.last_activity_at, ctx.tz),
                 moment_cell(seg.updated_at, ctx.tz),
                 literal(seg.created_by, limit=40),
@@ -178,6 +188,10 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         self.loaded += len(page.rows)
         self.update_status()
         self.show_about()
+
+    @staticmethod
+    def object_word(object_type: str) -> str:
+        return _(OBJECTS[object_type]) if object_type in OBJECTS else object_type
 
     def name_cell(self, segment_id: int, name: str) -> Text:
         cell = literal(name)
@@ -200,31 +214,42 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def update_status(self) -> None:
         status = self.query_one("#list-status", Label)
         arrow = "↓" if self.descending else "↑"
-        sort_label = next(label for label, key, _ in COLUMNS if key == self.sort)
+        sort_label = next(_(label) for label, key, _least in COLUMNS if key == self.sort)
         if self.total == 0:
             if self.folder is not None and not (self.search_text or self.type_filter):
-                status.update(f"No segments in folder {printable(folders.path_of(self.folder), limit=40)!r} · "
-                              "f chooses another")
+                status.update(_("No segments in folder {folder!r} · f chooses another").format(
+                    folder=printable(folders.path_of(self.folder), limit=40)))
             elif self.search_text and self.type_filter:
                 others = segments.list_page(search=self.search_text, limit=1).total
-                found = (f" {count(others, 'segment')} of another type match{'es' if others == 1 else ''}: "
-                         "t shows all types." if others else "")
-                status.update(f"No {self.type_filter} segment matches {printable(self.search_text)!r}.{found}")
+                none = {"active": _("No active segment matches {search!r}."),
+                        "static": _("No static segment matches {search!r}.")}[self.type_filter]
+                text = none.format(search=printable(self.search_text))
+                if others:
+                    text += " " + _n("{n} segment of another type matches: t shows all types.",
+                                     "{n} segments of another type match: t shows all types.", others)
+                status.update(text)
             elif self.search_text:
-                status.update(f"No segment matches {printable(self.search_text)!r}.")
+                status.update(_("No segment matches {search!r}.").format(search=printable(self.search_text)))
             elif self.type_filter:
-                status.update(f"No {self.type_filter} segments: t shows all types.")
+                status.update({"active": _("No active segments: t shows all types."),
+                               "static": _("No static segments: t shows all types.")}[self.type_filter])
             else:
-                status.update("No segments yet. Press n to create one, or i to import records first."
-                              if not self.app.ctx.read_only else "No segments yet.")
+                status.update(_("No segments yet. Press n to create one, or i to import records first.")
+                              if not self.app.ctx.read_only else _("No segments yet."))
             return
-        where = ""
+        shown = number(min(self.loaded, self.total))
         if self.folder is not None:
-            where = f" in {printable(folders.path_of(self.folder), limit=30)!r}"
-        text = (f"{count(self.total, 'segment')}{where} · showing {min(self.loaded, self.total):,} · "
-                f"sorted by {sort_label.lower()} {arrow} · Enter opens")
+            text = _n("{n} segment in {folder!r} · showing {shown} · sorted by {column} {arrow} · Enter opens",
+                      "{n} segments in {folder!r} · showing {shown} · sorted by {column} {arrow} · Enter opens",
+                      self.total, folder=printable(folders.path_of(self.folder), limit=30), shown=shown,
+                      column=sort_label.lower(), arrow=arrow)
+        else:
+            text = _n("{n} segment · showing {shown} · sorted by {column} {arrow} · Enter opens",
+                      "{n} segments · showing {shown} · sorted by {column} {arrow} · Enter opens",
+                      self.total, shown=shown, column=sort_label.lower(), arrow=arrow)
         if self.marked:
-            text = f"{len(self.marked):,} marked: M moves them · " + text
+            text = _n("{n} marked: M moves them · {status}", "{n} marked: M moves them · {status}",
+                      len(self.marked), status=text)
         status.update(text, layout=False)  # fixed size: no re-layout when paging
 
     @on(DataTable.RowHighlighted, "#segments")
@@ -320,7 +345,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
     def action_delete(self) -> None:
         segment = self.highlighted_segment()
         if segment is None:
-            self.notify("No segment to delete here.", severity="warning", timeout=3)
+            self.notify(_("No segment to delete here."), severity="warning", timeout=3)
             return
         flows.delete_segment(self, segment, self.reload)
 
@@ -359,7 +384,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         if not chosen:
             segment = self.highlighted_segment()
             if segment is None:
-                self.notify("No segment to move here.", severity="warning", timeout=3)
+                self.notify(_("No segment to move here."), severity="warning", timeout=3)
                 return
             chosen = {segment.id: segment.name}
 
@@ -370,8 +395,13 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             folder = None if target == TOP else int(target)
 
             def moved(done) -> None:
-                where = printable(folders.path_of(folder), limit=40) if folder else "the top level"
-                self.notify(f"Moved {len(chosen):,} segment(s) to {where}.", timeout=4)
+                if folder:
+                    moved_text = _n("Moved {n} segment(s) to {folder}.", "Moved {n} segment(s) to {folder}.", len(chosen),
+                                    folder=printable(folders.path_of(folder), limit=40))
+                else:
+                    moved_text = _n("Moved {n} segment(s) to the top level.", "Moved {n} segment(s) to the top level.",
+                                    len(chosen))
+                self.notify(moved_text, timeout=4)
                 self.marked.clear()
                 self.reload()
 

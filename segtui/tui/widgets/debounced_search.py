@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input, Label
 
+from ...i18n import _
 from ..work import CoreWork
 
 DEBOUNCE_SECONDS = 0.25
@@ -28,5 +29,5 @@ class DebouncedSearch(CoreWork):
     def restart_search(self, text: str) -> None:
         self.search_text = text
         self.start = 0
-        self.query_one(self.STATUS_SELECTOR, Label).update("Searching…")
+        self.query_one(self.STATUS_SELECTOR, Label).update(_("Searching…"))
         self.load(delay=DEBOUNCE_SECONDS)

@@ -11,15 +11,21 @@ from textual.widgets import Static
 
 from ...core import filters, segments
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR
+from ...i18n import N_, _, _n, number
 from ..text import printable
 from ..work import CoreWork
 
 DEBOUNCE_SECONDS = 0.3
 
 
-def plural(n: int, object_type: str) -> str:
-    return object_type if n != 1 else SINGULAR[object_type]
+def counted(n: int, object_type: str) -> str:
+    """'1,234 contacts' / '1 234 contacts', '1 company' / '1 entreprise'."""
+    if object_type == "companies":
+        return _n("{n} company", "{n} companies", n)
+    return _n("{n} contact", "{n} contacts", n)
+
+
+NO_FILTERS = {"contacts": N_("No filters: matches no contacts."), "companies": N_("No filters: matches no companies.")}
 
 
 class LiveCount(CoreWork, Static):
@@ -27,8 +33,8 @@ class LiveCount(CoreWork, Static):
     LiveCount { height: auto; color: $text; }
     """
 
-    def __init__(self, object_type: str, *, segment_id: int | None = None, prefix: str = "Matches",
-                 **kwargs) -> None:
+    def __init__(self, object_type: str, *, segment_id: int | None = None, prefix: str = "", **kwargs) -> None:
+        """``prefix``: said before the count instead of "Matches" (in the language shown)."""
         super().__init__("", **kwargs)
         self.object_type = object_type
         self.segment_id = segment_id
@@ -40,10 +46,9 @@ class LiveCount(CoreWork, Static):
         if tree is None or not filters.has_filters(tree):
             self.cancel_core("live-count")
             self.last_count = None
-            self.update(Text(why_not if tree is None else f"No filters: matches no {self.object_type}.",
-                             style="italic"))
+            self.update(Text(why_not if tree is None else _(NO_FILTERS[self.object_type]), style="italic"))
             return
-        self.update(Text("Counting…", style="dim"))
+        self.update(Text(_("Counting…"), style="dim"))
         ctx, object_type, segment_id = self.app.ctx, self.object_type, self.segment_id
         snapshot = {"groups": [dict(g) for g in tree["groups"]]}
         self.run_core(lambda: segments.count_matching(ctx, object_type, snapshot, segment_id=segment_id),
@@ -51,8 +56,12 @@ class LiveCount(CoreWork, Static):
 
     def show(self, n: int) -> None:
         self.last_count = n
-        self.update(Text.assemble(f"{self.prefix} ", (f"{n:,}", "bold"), f" {plural(n, self.object_type)}"))
+        phrase = counted(n, self.object_type)
+        sentence = f"{self.prefix} {phrase}" if self.prefix else _("Matches {count}").format(count=phrase)
+        # the number in bold, wherever the language puts it
+        at = sentence.rindex(phrase) + phrase.index(number(n))
+        self.update(Text.assemble(sentence[:at], (number(n), "bold"), sentence[at + len(number(n)):]))
 
     def cannot_count(self, exc: SegtuiError) -> None:
         self.last_count = None
-        self.update(Text(f"Cannot count: {printable(exc, limit=300)}", style="bold red"))
+        self.update(Text(_("Cannot count: {problem}").format(problem=printable(exc, limit=300)), style="bold red"))

@@ -29,20 +29,22 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...i18n import N_
+
 PADDING = 1  # a space each side of every cell, as the DataTable's cell_padding
 
 
 class MembersView(ScrollView, can_focus=True):
     BINDINGS = [
-        Binding("up", "cursor_up", "Up", show=False),
-        Binding("down", "cursor_down", "Down", show=False),
-        Binding("pageup", "cursor_page_up", "Page up", show=False),
-        Binding("pagedown", "cursor_page_down", "Page down", show=False),
-        Binding("home", "cursor_home", "First row", show=False),
-        Binding("end", "cursor_end", "Last row", show=False),
-        Binding("left", "scroll_left", "Left", show=False),
-        Binding("right", "scroll_right", "Right", show=False),
-        Binding("enter", "select", "Select", show=False),
+        Binding("up", "cursor_up", N_("Up"), show=False),
+        Binding("down", "cursor_down", N_("Down"), show=False),
+        Binding("pageup", "cursor_page_up", N_("Page up"), show=False),
+        Binding("pagedown", "cursor_page_down", N_("Page down"), show=False),
+        Binding("home", "cursor_home", N_("First row"), show=False),
+        Binding("end", "cursor_end", N_("Last row"), show=False),
+        Binding("left", "scroll_left", N_("Left"), show=False),
+        Binding("right", "scroll_right", N_("Right"), show=False),
+        Binding("enter", "select", N_("Select"), show=False),
     ]
     COMPONENT_CLASSES = {
         "members-view--header",

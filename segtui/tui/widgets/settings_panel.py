@@ -15,15 +15,18 @@ from ...core import conversions, dates, schedule, store
 from ...core.errors import SegtuiError
 from ...core.kinds import SegmentType
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
+from ...i18n import N_, _
 from ..actions import Action, ActionTable, HasActions
 from ..text import moment, printable
 from ..work import CoreWork
 
-MODE_CHOICES = [("Never", NEVER), ("On a specific day", ON_DAY), ("After inactivity", AFTER_INACTIVITY)]
-UNIT_CHOICES = [("days", "days"), ("weeks", "weeks"), ("months", "months")]
+# the article's words (its French: Jamais / Un jour spécifique / Après l'inactivité)
+MODE_CHOICES = [(N_("Never"), NEVER), (N_("On a specific day"), ON_DAY), (N_("After inactivity"), AFTER_INACTIVITY)]
+UNIT_CHOICES = [(N_("days"), "days"), (N_("weeks"), "weeks"), (N_("months"), "months")]
 # the periods HubSpot's dropdowns offer first; any whole number can be typed
-COMMON_PERIODS = "e.g. 7 days, 2 weeks, 1 month, 6 months"
+COMMON_PERIODS = N_("e.g. 7 days, 2 weeks, 1 month, 6 months")
 ACTIVE_ONLY = frozenset({SegmentType.ACTIVE})
+OBJECTS = {"contacts": N_("contacts"), "companies": N_("companies")}
 
 
 class SettingsPanel(HasActions, CoreWork, Widget):
@@ -64,7 +67,7 @@ class SettingsPanel(HasActions, CoreWork, Widget):
     """
     # only where there is something to save: an active segment, in a console that may change it
     # (in the footer, ctrl+s Save takes room the page's own keys need)
-    ACTIONS = ActionTable("settings", Action("save", "Save", "ctrl+s", mutates=True, types=ACTIVE_ONLY, priority=True,
+    ACTIONS = ActionTable("settings", Action("save", N_("Save"), "ctrl+s", mutates=True, types=ACTIVE_ONLY, priority=True,
                                              palette=False))
     BINDINGS = ACTIONS.bindings()
 
@@ -77,32 +80,40 @@ class SettingsPanel(HasActions, CoreWork, Widget):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield OptionList(
-                Option("Automatic conversion\nto static", id="conversion"),
-                Option("Details", id="details"),
+                Option(_("Automatic conversion\nto static"), id="conversion"),
+                Option(_("Details"), id="details"),
                 id="settings-sidebar",
             )
             with ContentSwitcher(initial="conversion", id="settings-body"):
                 with VerticalScroll(id="conversion"):
-                    yield Label("Automatic conversion to static", classes="section-title")
+                    yield Label(_("Automatic conversion to static"), classes="section-title")
                     yield Static("", id="static-note", classes="hidden")
                     with Vertical(id="conversion-form"):
-                        yield Label("Convert this segment to static")
-                        yield Select(MODE_CHOICES, allow_blank=False, value=NEVER, id="mode", compact=True)
+                        yield Label(_("Convert this segment to static"))
+                        yield Select([(_(label), value) for label, value in MODE_CHOICES], allow_blank=False,
+                                     value=NEVER, id="mode", compact=True)
                         with Horizontal(id="day-row", classes="form-row hidden"):
-                            yield Input(placeholder="2026-12-31, tomorrow…", id="day", max_length=24, compact=True)
-                            yield Button("Calendar…", id="pick-day", compact=True)
+                            yield Input(placeholder=_("2026-12-31, tomorrow…"), id="day", max_length=24, compact=True)
+                            yield Button(_("Calendar…"), id="pick-day", compact=True)
                         yield Static("", id="day-hint", classes="hidden")
                         with Horizontal(id="inactivity-row", classes="form-row hidden"):
                             # no type="integer": a refused character stays visible with the reason
                             yield Input(placeholder="30", id="amount", max_length=6, compact=True)
-                            yield Select(UNIT_CHOICES, allow_blank=False, value="days", id="unit", compact=True)
-                        yield Static(COMMON_PERIODS, id="periods", classes="hidden")
+                            yield Select([(_(label), value) for label, value in UNIT_CHOICES], allow_blank=False,
+                                         value="days", id="unit", compact=True)
+                        yield Static(_(COMMON_PERIODS), id="periods", classes="hidden")
                         yield Static("", id="explanation")
                         yield Static("", id="schedule-error", classes="error-text")
                         with Horizontal(id="save-row"):
-                            yield Button("Save", id="save", variant="primary", compact=True)
-                            yield Label("  ctrl+s", classes="muted")
+                            yield Button(_("Save"), id="save", variant="primary", compact=True)
+                            yield Label("  " + self.ACTIONS.by_name["save"].key, classes="muted")
                 yield Static("", id="details")
+
+    def on_mount(self) -> None:
+        # as wide as its longest line needs (24 in English; French runs longer)
+        sidebar = self.query_one("#settings-sidebar", OptionList)
+        longest = max(len(line) for option in sidebar.options for line in str(option.prompt).splitlines())
+        sidebar.styles.width = max(24, longest + 4)
 
     # -- showing the stored state ---------------------------------------------------------
     def show(self, segment) -> None:
@@ -116,12 +127,13 @@ class SettingsPanel(HasActions, CoreWork, Widget):
         note.set_class(not (is_static or read_only), "hidden")
         self.query_one("#conversion-form").set_class(is_static or read_only, "hidden")
         if is_static:
-            note.update("This segment is static. Automatic conversion to static applies to active segments only.")
+            note.update(_("This segment is static. Automatic conversion to static applies to active segments only."))
             return
         if read_only:
             saved = store.schedule_of(segment)
-            _, sentence = conversions.projected(self.app.ctx, segment, saved)
-            note.update(f"{sentence}\n\nThis console is read-only: the automatic conversion is shown, not changed.")
+            sentence = conversions.projected(self.app.ctx, segment, saved)[1]
+            note.update(sentence + "\n\n" + _("This console is read-only: the automatic conversion is shown, "
+                                                  "not changed."))
             return
         if not changed_segment and self.is_dirty():
             self.update_explanation()  # keep what the user is typing
@@ -137,13 +149,14 @@ class SettingsPanel(HasActions, CoreWork, Widget):
     def show_details(self) -> None:
         seg, tz = self.segment, self.app.ctx.tz
         lines = [
-            f"Id: {seg.id}",
-            f"Object: {seg.object_type}",
-            f"Created: {moment(seg.created_at, tz)} by {printable(seg.created_by)}",
-            f"Updated: {moment(seg.updated_at, tz)} by {printable(seg.updated_by)}",
-            f"Version: {seg.version}",
-            f"Last refreshed: {moment(seg.refreshed_at, tz)}",
-            f"Times shown in {tz}.",
+            _("Id: {id}").format(id=seg.id),
+            _("Object: {object}").format(object=_(OBJECTS[seg.object_type]) if seg.object_type in OBJECTS
+                                         else seg.object_type),
+            _("Created: {moment} by {actor}").format(moment=moment(seg.created_at, tz), actor=printable(seg.created_by)),
+            _("Updated: {moment} by {actor}").format(moment=moment(seg.updated_at, tz), actor=printable(seg.updated_by)),
+            _("Version: {version}").format(version=seg.version),
+            _("Last refreshed: {moment}").format(moment=moment(seg.refreshed_at, tz)),
+            _("Times shown in {zone}.").format(zone=tz),
         ]
         self.query_one("#details", Static).update("\n".join(lines))
 
@@ -224,10 +237,10 @@ class SettingsPanel(HasActions, CoreWork, Widget):
             error.update(self.error_message)
             self.query_one("#save", Button).disabled = True
             return False
-        _, sentence = conversions.projected(self.app.ctx, self.segment, plan)
+        sentence = conversions.projected(self.app.ctx, self.segment, plan)[1]
         typed = self.query_one("#day", Input).value.strip()
         if plan.mode == ON_DAY and typed != plan.day.isoformat():  # say how the typed day was read
-            sentence = f"{typed} is {dates.full(plan.day)}. {sentence}"
+            sentence = _("{typed} is {day}. {sentence}").format(typed=typed, day=dates.full(plan.day), sentence=sentence)
         explanation.update(sentence)
         self.error_message = ""
         error.update("")
@@ -268,7 +281,7 @@ class SettingsPanel(HasActions, CoreWork, Widget):
         if self.segment is None or self.segment.type != "active" or self.app.ctx.read_only:
             return
         if not self.update_explanation():
-            self.notify(self.error_message, title="Not saved", severity="error")
+            self.notify(self.error_message, title=_("Not saved"), severity="error")
             return
         plan, ctx, segment_id, version = self.read_form(), self.app.ctx, self.segment.id, self.segment.version
 
@@ -279,10 +292,10 @@ class SettingsPanel(HasActions, CoreWork, Widget):
         self.run_core(job, done=self.saved, failed=self.not_saved, group="save")
 
     def saved(self, sentence: str) -> None:
-        self.notify(sentence, title="Automatic conversion saved")
+        self.notify(sentence, title=_("Automatic conversion saved"))
         self.post_message(self.Saved(sentence))
 
     def not_saved(self, exc: SegtuiError) -> None:
         self.query_one("#schedule-error", Static).update(str(exc))
-        self.notify(str(exc), title="Not saved", severity="error", timeout=10)
+        self.notify(str(exc), title=_("Not saved"), severity="error", timeout=10)
         self.post_message(self.NotSaved(str(exc)))

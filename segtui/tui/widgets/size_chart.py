@@ -15,11 +15,16 @@ from textual_plotext import PlotextPlot
 
 from ...core import history, usage
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, decimal, language, number
 from ..actions import Action, ActionTable, HasActions
 from ..text import printable
 
-RANGES = [("30d", "30 days", 30), ("90d", "90 days", 90), ("1y", "1 year", 365), ("all", "all", None)]
+RANGES = [("30d", N_("30 days"), 30), ("90d", N_("90 days"), 90), ("1y", N_("1 year"), 365), ("all", N_("all"), None)]
 MARKS = {"created": "●", "converted": "◆", "schedule": "◷", "filters": "✎", "deleted": "✖", "restored": "↺"}
+# the legend's words for the events' kinds (stored codes)
+KINDS = {"created": N_("created"), "converted": N_("converted"), "schedule": N_("schedule"), "filters": N_("filters"),
+         "deleted": N_("deleted"), "restored": N_("restored")}
+GRAINS = {"day": N_("by day"), "week": N_("by week"), "month": N_("by month")}
 
 
 class SizeChart(HasActions, Vertical, can_focus=True):
@@ -29,16 +34,16 @@ class SizeChart(HasActions, Vertical, can_focus=True):
 
     ACTIONS = ActionTable(
         "chart",
-        Action("day_before", "Day before", "left", show=False, palette=False),
-        Action("day_after", "Day after", "right", show=False, palette=False),
-        Action("first_day", "First day", "home", show=False, palette=False),
-        Action("last_day", "Last day", "end", show=False, palette=False),
-        Action("longer_range", "Longer range", "z", show=False, palette=False),
-        Action("shorter_range", "Shorter range", "Z", key_display="Z", show=False, palette=False),
+        Action("day_before", N_("Day before"), "left", show=False, palette=False),
+        Action("day_after", N_("Day after"), "right", show=False, palette=False),
+        Action("first_day", N_("First day"), "home", show=False, palette=False),
+        Action("last_day", N_("Last day"), "end", show=False, palette=False),
+        Action("longer_range", N_("Longer range"), "z", show=False, palette=False),
+        Action("shorter_range", N_("Shorter range"), "Z", key_display="Z", show=False, palette=False),
         # not in the footer: with the page's keys it must fit 80 columns (issue 15); the day's
         # line under the chart names Enter, the usage line o
-        Action("members_then", "Members then", "enter", show=False, palette=False),
-        Action("overlap", "Overlap", "o", show=False, palette=False),
+        Action("members_then", N_("Members then"), "enter", show=False, palette=False),
+        Action("overlap", N_("Overlap"), "o", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -74,7 +79,7 @@ class SizeChart(HasActions, Vertical, can_focus=True):
             return
         ctx = self.app.ctx
         today = ctx.today()
-        days = {k: n for k, _, n in RANGES}[self.range_key]
+        days = {k: n for k, _label, n in RANGES}[self.range_key]
         created = self.segment.created_at.in_timezone(ctx.tz).date()
         first = today.subtract(days=days - 1) if days else min(created, today)
         span = (today - first).days + 1
@@ -97,16 +102,19 @@ class SizeChart(HasActions, Vertical, can_focus=True):
 
     def show_usage(self, found: usage.Usage) -> None:
         def names(uses):
-            shown = ", ".join(printable(u.segment.name, limit=30) + (f" (via {u.depth - 1})" if u.depth > 1 else "")
-                              for u in uses[:4])
-            return shown + (f" and {len(uses) - 4} more" if len(uses) > 4 else "") if uses else "nothing"
+            if not uses:
+                return _("nothing")
+            shown = ", ".join(printable(u.segment.name, limit=30)
+                              + (" " + _("(via {n})").format(n=u.depth - 1) if u.depth > 1 else "") for u in uses[:4])
+            return _n("{shown} and {n} more", "{shown} and {n} more", len(uses) - 4, shown=shown) if len(uses) > 4 \
+                else shown
 
         text = Text()
         text.append("o", style="bold")
-        text.append(" overlap · ")
-        text.append("Used by ", style="bold")
+        text.append(" " + _("overlap") + " · ")
+        text.append(_("Used by") + " ", style="bold")
         text.append(names(found.used_by))
-        text.append(" · Uses ", style="bold")
+        text.append(" · " + _("Uses") + " ", style="bold")
         text.append(names(found.uses))
         self.query_one("#chart-usage", Static).update(text)
 
@@ -119,12 +127,12 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         xs = list(range(len(periods)))
         head = Text()
         head.append("z/Z ", style="bold")
-        for key, label, _ in RANGES:
-            head.append(f" {label} ", style="reverse bold" if key == self.range_key else "dim")
-        head.append(f"  by {data.grain} · {data.tz}", style="dim")
+        for key, label, _days in RANGES:
+            head.append(f" {_(label)} ", style="reverse bold" if key == self.range_key else "dim")
+        head.append(f"  {_(GRAINS[data.grain]) if data.grain in GRAINS else data.grain} · {data.tz}", style="dim")
         seen = [k for k in MARKS if any(m.kind == k for m in data.markers)]
         if seen:
-            head.append("  " + " ".join(f"{MARKS[k]} {k}" for k in seen), style="dim")
+            head.append("  " + " ".join(f"{MARKS[k]} {_(KINDS[k])}" for k in seen), style="dim")
         self.query_one("#chart-head", Static).update(head)
 
         size_plot = self.query_one("#size-plot", PlotextPlot)
@@ -134,7 +142,7 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         plt.plot(xs, [p.size for p in periods], marker="hd", color="blue+")
         plt.vline(self.cursor, "orange")
         ticks = self._ticks(periods)
-        plt.xticks([i for i, _ in ticks], [label for _, label in ticks])
+        plt.xticks([i for i, _label in ticks], [label for _i, label in ticks])
         top = max([p.size for p in periods] + [1])
         # the segment's events, as their sign above the line on their day
         for i, p in enumerate(periods):
@@ -176,7 +184,7 @@ class SizeChart(HasActions, Vertical, can_focus=True):
             picks.append(n - 1)
         else:
             picks[-1] = n - 1
-        return [(i, periods[i].first_day.format("D MMM")) for i in picks]
+        return [(i, periods[i].first_day.format("D MMM", locale=language())) for i in picks]
 
     @staticmethod
     def _yticks(top: int):
@@ -189,13 +197,14 @@ class SizeChart(HasActions, Vertical, can_focus=True):
             return
         p = data.periods[self.cursor]
         text = Text()
-        when = p.first_day.format("ddd D MMM YYYY")
+        when = p.first_day.format("ddd D MMM YYYY", locale=language())
         if p.last_day != p.first_day:
-            when += f" – {p.last_day.format('ddd D MMM YYYY')}"
+            when += f" – {p.last_day.format('ddd D MMM YYYY', locale=language())}"
         text.append(f"◂ {when} ▸", style="bold")
-        text.append(f"  +{p.added:,} added  −{p.removed:,} removed  size {p.size:,}  ")
+        text.append("  " + _("+{added} added  −{removed} removed  size {size}").format(
+            added=number(p.added), removed=number(p.removed), size=number(p.size)) + "  ")
         text.append("⏎", style="bold")
-        text.append(" members then")
+        text.append(" " + _("members then"))
         for m in data.markers_in(p):
             text.append(f"\n{MARKS.get(m.kind, '•')} {m.at.in_timezone(data.tz).format('HH:mm')} ")
             text.append(printable(m.text, limit=80))
@@ -223,7 +232,7 @@ class SizeChart(HasActions, Vertical, can_focus=True):
 
     def step_range(self, step: int) -> None:
         """The next range in RANGES (all comes back to 30 days, and the other way round)."""
-        keys = [key for key, _, _ in RANGES]
+        keys = [key for key, _label, _days in RANGES]
         self.choose_range(keys[(keys.index(self.range_key) + step) % len(keys)])
 
     def step_cursor(self, step: int) -> None:
@@ -262,7 +271,7 @@ def _bars(values: list[int]) -> tuple[list[float], list[int]]:
 
 def _short(n: int) -> str:
     if n >= 1_000_000:
-        return f"{n / 1_000_000:.1f}M".replace(".0M", "M")
+        return f"{decimal(float(f'{n / 1_000_000:.1f}'), 1)}M"  # rounded as before, in the language's digits
     if n >= 10_000:
         return f"{n // 1000}k"
-    return f"{n:,}"
+    return number(n)
