@@ -1,8 +1,10 @@
 """Regenerate screenshots/*.svg from demo data with a fixed clock.
 
-    .venv/bin/python tests/make_screenshots.py
+    .venv/bin/python tests/make_screenshots.py        # every screenshot
+    .venv/bin/python tests/make_screenshots.py fr     # only the French ones (screenshots/fr/)
 
-Uses the same scenarios as the snapshot tests (tests/tui/test_snapshots.py), at 100x30.
+Uses the same scenarios as the snapshot tests (tests/tui/test_snapshots.py), at 100x30; the
+French ones are the help-centre article's flow, the console speaking French.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from textual._doc import take_svg_screenshot  # noqa: E402
 
+from segtui import i18n  # noqa: E402
 from segtui.core import db, demo  # noqa: E402
 from segtui.core.clock import FixedClock  # noqa: E402
 from segtui.core.context import Context  # noqa: E402
@@ -54,6 +57,15 @@ SHOTS = {
     "import-mapping": "import_mapping",
     "record-associations": "record_associations",
 }
+# the article's flow in French: the list, a segment, Actions, Convertir, Paramètres, the date picker
+FRENCH_SHOTS = {
+    "segments-list": "list",
+    "segment-detail": "detail_records",
+    "actions-menu": "actions_menu",
+    "confirm-convert": "confirm_to_static",
+    "settings-auto-conversion": "settings_active",
+    "calendar": "calendar",
+}
 # on the demo data with one segment that has lived 120 days (tests/tui/lived.py)
 ANALYSIS_SHOTS = {
     "size-chart": "analyze_year",
@@ -62,9 +74,10 @@ ANALYSIS_SHOTS = {
 }
 
 
-def main() -> None:
+def main(only_french: bool = False) -> None:
     out = ROOT / "screenshots"
     out.mkdir(exist_ok=True)
+    (out / "fr").mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         database = db.open_database(str(Path(folder) / "demo.db"))
         ctx = Context(clock=FixedClock(T0), actor="alice", tz="Europe/Paris")
@@ -72,12 +85,24 @@ def main() -> None:
         files = Path(folder) / "files"
         files.mkdir()
         (files / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")  # what the mapping screen shows
-        for name, scenario in SHOTS.items():
+        for name, scenario in ({} if only_french else SHOTS).items():
             app = SegtuiApp(ctx, worker_interval=0, animations=False, files_dir=files)
             svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=SCREENS[scenario], title="segtui")
             (out / f"{name}.svg").write_text(svg, encoding="utf-8")
             print(f"wrote screenshots/{name}.svg")
+        i18n.set_language("fr")
+        try:
+            for name, scenario in FRENCH_SHOTS.items():
+                app = SegtuiApp(ctx, worker_interval=0, animations=False, files_dir=files)
+                svg = take_svg_screenshot(app=app, terminal_size=(100, 30), run_before=SCREENS[scenario],
+                                          title="segtui")
+                (out / "fr" / f"{name}.svg").write_text(svg, encoding="utf-8")
+                print(f"wrote screenshots/fr/{name}.svg")
+        finally:
+            i18n.set_language("en")
         database.close()
+    if only_french:
+        return
     with tempfile.TemporaryDirectory() as folder:
         database = db.open_database(str(Path(folder) / "lived.db"))
         clock = FixedClock(T0)
@@ -94,4 +119,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(only_french=sys.argv[1:] == ["fr"])
