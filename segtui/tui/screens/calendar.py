@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from ...i18n import N_, _, language, weekday_names
+from ...i18n import N_, _, language, month_names, weekday_names
 
 
 def _day(day: Date) -> str:
@@ -69,9 +69,9 @@ class CalendarModal(ModalScreen[Date | None]):
         return [days[i : i + 7] for i in range(0, len(days), 7)]
 
     def draw(self) -> None:
-        # stand-alone, capitalised as a title: "January 2027" / "Janvier 2027"
-        month = self.month_start.format("MMMM YYYY", locale=language())
-        self.query_one("#calendar-month", Label).update(month[:1].upper() + month[1:])
+        # the month's stand-alone name, capitalised as a title: "January 2027" / "Janvier 2027"
+        name = month_names()[self.month_start.month - 1]
+        self.query_one("#calendar-month", Label).update(f"{name[:1].upper()}{name[1:]} {self.month_start.year}")
         grid = self.query_one(DataTable)
         grid.clear()
         cursor = (0, 0)
