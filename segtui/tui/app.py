@@ -20,6 +20,7 @@ from ..core.context import Context
 from ..core.errors import SegtuiError
 from ..i18n import N_, _
 from .actions import Action, ActionTable, HasActions
+from .screens.confirm import ConfirmModal
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
 from .work import CoreWork
@@ -266,13 +267,26 @@ class SegtuiApp(HasActions, CoreWork, App):
     def switch_language(self, code: str) -> None:
         """Speak ``code`` from now on. What is on screen was drawn in the other language: the
         console starts again from a fresh segments list (same database, same account), and
-        says so in the new language."""
+        says so in the new language. Screens open over the list close: asked first, since
+        something typed there and not saved would be lost."""
         if code == i18n.language():
             return
+        if len(self.screen_stack) <= 2:  # the default screen, then the segments list
+            self.speak(code)
+            return
+        language = Locale.parse(code).get_display_name(i18n.locale())
+        self.push_screen(
+            ConfirmModal(_("Switch the console to {language}?").format(language=language),
+                         _("The screens open over the segments list close: anything typed on them and not saved is "
+                           "lost. The console starts again from the segments list, in {language}.").format(
+                             language=language), _("Switch")),
+            lambda ok: self.speak(code) if ok else None)
+
+    def speak(self, code: str) -> None:
         i18n.set_language(code)
         self.sub_title = self.who()
         self.clear_notifications()
-        while len(self.screen_stack) > 2:  # the default screen, then the segments list
+        while len(self.screen_stack) > 2:
             self.pop_screen()
         self.switch_screen(SegmentsListScreen())
         self.notify(_("The console is now in {language}.").format(

@@ -190,8 +190,9 @@ def test_a_static_segment_without_filters_says_why_in_french(french, make_app):
 
 
 def test_the_palette_switches_the_language_and_back(make_app):
-    """From a segment's page in English, "Language: Français" in the palette: a fresh segments
-    list in French, said in French; then "Langue : English" back (same database)."""
+    """From a segment's page in English, "Language: Français" in the palette: asked first (the
+    page closes), then a fresh segments list in French, said in French; then "Langue : English"
+    from the list, back at once (same database)."""
     seen = {}
 
     async def run_command(pilot, title: str) -> None:
@@ -204,6 +205,9 @@ def test_the_palette_switches_the_language_and_back(make_app):
         await open_segment(pilot, "Events 2025, Bretagne")
         await pilot.press("3")
         await run_command(pilot, "Language: Français")
+        seen["asked"] = (pilot.app.screen.title_text, str(pilot.app.screen.query_one("#confirm").label))
+        await pilot.press("enter")
+        await settle(pilot)
         seen["fr_screen"] = type(pilot.app.screen)
         seen["fr_depth"] = len(pilot.app.screen_stack)
         seen["fr"] = shown(pilot)
@@ -212,6 +216,8 @@ def test_the_palette_switches_the_language_and_back(make_app):
         await pilot.press("enter")  # the list works: the first segment opens, in French
         await settle(pilot)
         seen["fr_detail"] = shown(pilot)
+        await pilot.press("escape")  # on the list: nothing to lose, switched at once
+        await settle(pilot)
         await run_command(pilot, f"Langue{NBSP}: English")
         seen["en"] = shown(pilot)
         seen["en_notes"] = notes(pilot)
@@ -219,10 +225,11 @@ def test_the_palette_switches_the_language_and_back(make_app):
 
     run(make_app(), scenario)
     assert seen["offered"] == [["Language: Français"], [f"Langue{NBSP}: English"]]
+    assert seen["asked"] == ("Switch the console to French?", "Switch")  # the segment's page closes
     assert seen["fr_screen"] is SegmentsListScreen and seen["fr_depth"] == 2
     assert seen["fr_language"] == "fr" and seen["en_language"] == "en"
     assert "Rechercher des segments par nom" in seen["fr"] and "9 segments · 9 affichés" in seen["fr"]
-    assert "Créer" in seen["fr"] and "Trier" in seen["fr"]  # the footer
+    assert "n Créer / Chercher t Type s Tri b Fiches i Importer D Effacés ? Aide" in seen["fr"]  # the footer
     assert seen["fr_notes"] == ["Langue: La console est désormais en français."]
     assert "Fiches  Filtres  Paramètres  Activité  Analyse" in seen["fr_detail"]
     assert "Search segments by name" in seen["en"] and "9 segments · showing 9" in seen["en"]
