@@ -541,8 +541,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         so instead of turning a page that is not there."""
         if self.pages is not None:
             return False
-        self.notify("The members could not be read, so there is no page to turn: press r to try again.",
-                    title="No members shown", severity="warning")
+        self.notify(_("The members could not be read, so there is no page to turn: press r to try again."),
+                    title=_("No members shown"), severity="warning")
         return True
 
     def action_next_page(self) -> None:
