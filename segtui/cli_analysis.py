@@ -11,63 +11,67 @@ from .core.describe import iso, list_row
 from .core.display import printable
 from .core.errors import InvalidInput
 from .core.models import RECORD_MODELS, Membership, database_proxy
+from .cli_data import subcommand
 from .core.properties import key_property
+from .i18n import ENGLISH, _, _n, format_moment, language, number, pgettext
+from .i18n import DAY as DAY_PATTERN
+from .i18n import MOMENT as MOMENT_PATTERN
 
 
 def register(sub, ssub, parser_class) -> tuple[dict, dict]:
     """Add the subcommands; returns (top-level handlers, ``segments`` handlers)."""
-    p = ssub.add_parser("history", help="members added, removed and size per day, week or month")
+    p = subcommand(ssub, "history", help=_("members added, removed and size per day, week or month"))
     p.add_argument("segment")
-    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help="first day (default: 29 days before --to)")
-    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help="last day (default: today)")
+    p.add_argument("--from", dest="first", metavar="YYYY-MM-DD", help=_("first day (default: 29 days before --to)"))
+    p.add_argument("--to", dest="last", metavar="YYYY-MM-DD", help=_("last day (default: today)"))
     p.add_argument("--by", choices=history.GRAINS, default="day")
     p.add_argument("--json", action="store_true")
 
-    p = ssub.add_parser("members", help="who is a member now, or was at a moment (--at)")
+    p = subcommand(ssub, "members", help=_("who is a member now, or was at a moment (--at)"))
     p.add_argument("segment")
     p.add_argument("--at", metavar="YYYY-MM-DD[THH:MM]",
-                   help="a moment in the account time zone; a day alone is its end, as in the history")
+                   help=_("a moment in the account time zone; a day alone is its end, as in the history"))
     p.add_argument("--json", action="store_true")
 
-    p = ssub.add_parser("overlap", help="records in each region of two or three segments")
+    p = subcommand(ssub, "overlap", help=_("records in each region of two or three segments"))
     p.add_argument("segments", nargs="+", metavar="SEGMENT")
-    p.add_argument("--save", metavar="REGION", help="make a static segment of one region: A, AB, B, ABC...")
-    p.add_argument("--name", help="the new segment's name (with --save)")
+    p.add_argument("--save", metavar="REGION", help=_("make a static segment of one region: A, AB, B, ABC..."))
+    p.add_argument("--name", help=_("the new segment's name (with --save)"))
     p.add_argument("--json", action="store_true")
 
-    p = ssub.add_parser("usage", help="what uses a segment and what it uses")
+    p = subcommand(ssub, "usage", help=_("what uses a segment and what it uses"))
     p.add_argument("segment")
     p.add_argument("--json", action="store_true")
 
-    p = ssub.add_parser("describe", help="set a segment's description ('' clears it)")
+    p = subcommand(ssub, "describe", help=_("set a segment's description ('' clears it)"))
     p.add_argument("segment")
     p.add_argument("text")
 
-    p = ssub.add_parser("move", help="move segments into a folder ('/' for the top)")
+    p = subcommand(ssub, "move", help=_("move segments into a folder ('/' for the top)"))
     p.add_argument("segments", nargs="+", metavar="SEGMENT")
     p.add_argument("--to", required=True, metavar="FOLDER")
 
     listing = ssub.choices["list"]
     listing.add_argument("--unused", type=int, metavar="DAYS",
-                         help="only segments nothing uses and unchanged for DAYS days")
-    listing.add_argument("--folder", metavar="FOLDER", help="only segments in this folder (and its folders)")
+                         help=_("only segments nothing uses and unchanged for DAYS days"))
+    listing.add_argument("--folder", metavar="FOLDER", help=_("only segments in this folder (and its folders)"))
 
-    fold = sub.add_parser("folders", help="list, create, rename and delete segment folders")
+    fold = subcommand(sub, "folders", help=_("list, create, rename and delete segment folders"))
     fsub = fold.add_subparsers(dest="action", required=True, parser_class=parser_class)
-    p = fsub.add_parser("list")
+    p = subcommand(fsub, "list")
     p.add_argument("--json", action="store_true")
-    p = fsub.add_parser("create")
+    p = subcommand(fsub, "create")
     p.add_argument("name")
-    p.add_argument("--in", dest="parent", metavar="FOLDER", help="inside this folder (default: at the top)")
-    p = fsub.add_parser("rename")
+    p.add_argument("--in", dest="parent", metavar="FOLDER", help=_("inside this folder (default: at the top)"))
+    p = subcommand(fsub, "rename")
     p.add_argument("folder")
     p.add_argument("name")
-    p = fsub.add_parser("delete", help="delete an empty folder")
+    p = subcommand(fsub, "delete", help=_("delete an empty folder"))
     p.add_argument("folder")
 
-    conv = sub.add_parser("conversions", help="scheduled conversions")
+    conv = subcommand(sub, "conversions", help=_("scheduled conversions"))
     csub = conv.add_subparsers(dest="action", required=True, parser_class=parser_class)
-    p = csub.add_parser("upcoming", help="every scheduled conversion in the next days, by day")
+    p = subcommand(csub, "upcoming", help=_("every scheduled conversion in the next days, by day"))
     p.add_argument("--days", type=int, default=30)
     p.add_argument("--json", action="store_true")
 
@@ -113,13 +117,15 @@ def cmd_history(args, ctx: Context) -> int:
                        for m in h.markers],
         })
         return 0
-    _out(f"{printable(h.name)}: size by {h.grain} ({h.tz})")
+    title = {"day": _("{name}: size by day ({zone})"), "week": _("{name}: size by week ({zone})"),
+             "month": _("{name}: size by month ({zone})")}[h.grain]
+    _out(title.format(name=printable(h.name), zone=h.tz))
     rows = []
     for p in h.periods:
         label = p.first_day.isoformat() if p.first_day == p.last_day else f"{p.first_day} .. {p.last_day}"
         events = "; ".join(printable(m.text) for m in h.markers_in(p))
-        rows.append([label, f"+{p.added:,}", f"-{p.removed:,}", f"{p.size:,}", events])
-    _table(rows, ["PERIOD", "ADDED", "REMOVED", "SIZE", "EVENTS"])
+        rows.append([label, f"+{number(p.added)}", f"-{number(p.removed)}", number(p.size), events])
+    _table(rows, [_("PERIOD"), _("ADDED"), _("REMOVED"), _("SIZE"), _("EVENTS")])
     return 0
 
 
@@ -161,7 +167,7 @@ def cmd_members(args, ctx: Context) -> int:
         if args.at.strip() == ctx.today().isoformat():  # today, so far
             moment = ctx.now()
         if moment > ctx.now():
-            raise InvalidInput(f"--at {args.at} is in the future: segtui knows who is a member up to now")
+            raise InvalidInput("--at {moment} is in the future: segtui knows who is a member up to now", moment=args.at)
         ids = history.member_ids_at(segment.id, moment)
     else:
         ids = history.MembersAt(segment.id)
@@ -170,7 +176,7 @@ def cmd_members(args, ctx: Context) -> int:
         _json([{"id": rid, "key": key, "name": name} for rid, key, name in rows])
         return 0
     write = __import__("sys").stdout.write
-    write("ID\tKEY\tNAME\n")
+    write("\t".join([_("ID"), _("KEY"), _("NAME")]) + "\n")
     for rid, key, name in rows:
         write(f"{rid}\t{printable(key)}\t{printable(name)}\n")
     return 0
@@ -183,7 +189,8 @@ def _region_mask(code: str, n: int) -> int:
     letters = "ABC"[:n]
     code = code.strip().upper()
     if not code or any(c not in letters for c in code) or len(set(code)) != len(code):
-        raise InvalidInput(f"--save {code!r} is not a region: use letters of {letters}, e.g. A, AB, {letters}")
+        raise InvalidInput("--save {code!r} is not a region: use letters of {letters}, e.g. A, AB, {letters}",
+                           code=code, letters=letters)
     return sum(1 << letters.index(c) for c in code)
 
 
@@ -195,8 +202,8 @@ def cmd_overlap(args, ctx: Context) -> int:
         if not args.name:
             raise InvalidInput("--save needs --name NAME for the new static segment")
         made, added = overlap.create_from_region(ctx, args.segments, mask, args.name)
-        _out(f"Created static segment #{made.id} {printable(made.name)!r} with {added:,} members "
-             f"({printable(result.label(mask))}).")
+        _out(_("Created static segment #{id} {name!r} with {count} members ({region}).").format(
+            id=made.id, name=printable(made.name), count=number(added), region=printable(result.label(mask))))
         return 0
     regions = [(mask, count) for mask, count in sorted(result.regions.items(), key=lambda kv: (-bin(kv[0]).count("1"), kv[0]))]
     if args.json:
@@ -209,11 +216,12 @@ def cmd_overlap(args, ctx: Context) -> int:
         })
         return 0
     for i, s in enumerate(result.segments):
-        _out(f"{'ABC'[i]}  {printable(s.name)}  ({result.sizes[i]:,} members)")
+        _out(_("{letter}  {name}  ({count} members)").format(letter="ABC"[i], name=printable(s.name),
+                                                              count=number(result.sizes[i])))
     _out()
-    _table([[overlap.Region(m).code(n), printable(result.label(m)), f"{c:,}"] for m, c in regions],
-           ["REGION", "", "RECORDS"])
-    _out(f"\n{result.union:,} records in at least one.")
+    _table([[overlap.Region(m).code(n), printable(result.label(m)), number(c)] for m, c in regions],
+           [_("REGION"), "", _("RECORDS")])
+    _out("\n" + _("{count} records in at least one.").format(count=number(result.union)))
     return 0
 
 
@@ -231,8 +239,10 @@ def cmd_usage(args, ctx: Context) -> int:
         return 0
     name = printable(found.segment.name)
     for title, uses, empty in (
-        (f"Used by (segments whose filters read {name}):", found.used_by, "  nothing uses it"),
-        (f"Uses (segments {name}'s filters read):", found.uses, "  none"),
+        (_("Used by (segments whose filters read {name}):").format(name=name), found.used_by,
+         "  " + _("nothing uses it")),
+        (_("Uses (segments {name}'s filters read):").format(name=name), found.uses,
+         "  " + pgettext("uses no segment", "none")),
     ):
         _out(title)
         if not uses:
@@ -249,16 +259,23 @@ def cmd_usage(args, ctx: Context) -> int:
 def cmd_describe(args, ctx: Context) -> int:
     segment = segments.get(args.segment)
     updated = folders.describe(ctx, segment.id, args.text, expected_version=segment.version)
-    _out(f"{printable(updated.name)!r}: " + ("description saved." if updated.description else "no description."))
+    done = _("{name!r}: description saved.") if updated.description else _("{name!r}: no description.")
+    _out(done.format(name=printable(updated.name)))
     return 0
 
 
 def cmd_move(args, ctx: Context) -> int:
     chosen = [segments.get(ref) for ref in args.segments]
     moved = folders.move(ctx, [(s.id, s.version) for s in chosen], args.to)
-    where = folders.path_of(folders.get(args.to).id) if args.to.strip() not in ("", "/") else "the top"
-    _out(f"Moved {len(moved)} segment(s) to {printable(where)}" + (
-        f" ({len(chosen) - len(moved)} already there)." if len(moved) < len(chosen) else "."))
+    where = folders.path_of(folders.get(args.to).id) if args.to.strip() not in ("", "/") else _("the top")
+    # TRANSLATORS: the English writes "segment(s)" whatever the count
+    if len(moved) < len(chosen):
+        _out(_n("Moved {n} segment(s) to {folder} ({already} already there).",
+                "Moved {n} segment(s) to {folder} ({already} already there).", len(moved),
+                folder=printable(where), already=len(chosen) - len(moved)))
+    else:
+        _out(_n("Moved {n} segment(s) to {folder}.", "Moved {n} segment(s) to {folder}.", len(moved),
+                folder=printable(where)))
     return 0
 
 
@@ -269,29 +286,29 @@ def cmd_folders_list(args, ctx: Context) -> int:
                 "segments": r.segments} for r in rows])
         return 0
     if not rows:
-        _out("No folders yet. Create one with: segtui folders create NAME [--in FOLDER]")
+        _out(_("No folders yet. Create one with: segtui folders create NAME [--in FOLDER]"))
         return 0
-    _table([[str(r.folder.id), "  " * r.depth + printable(r.folder.name), f"{r.segments:,}"] for r in rows],
-           ["ID", "FOLDER", "SEGMENTS"])
+    _table([[str(r.folder.id), "  " * r.depth + printable(r.folder.name), number(r.segments)] for r in rows],
+           [_("ID"), _("FOLDER"), _("SEGMENTS")])
     return 0
 
 
 def cmd_folders_create(args, ctx: Context) -> int:
     folder = folders.create(ctx, args.name, args.parent)
-    _out(f"Created folder #{folder.id} {printable(folders.path_of(folder.id))!r}.")
+    _out(_("Created folder #{id} {path!r}.").format(id=folder.id, path=printable(folders.path_of(folder.id))))
     return 0
 
 
 def cmd_folders_rename(args, ctx: Context) -> int:
     folder = folders.rename(ctx, args.folder, args.name)
-    _out(f"Renamed the folder to {printable(folders.path_of(folder.id))!r}.")
+    _out(_("Renamed the folder to {path!r}.").format(path=printable(folders.path_of(folder.id))))
     return 0
 
 
 def cmd_folders_delete(args, ctx: Context) -> int:
     path = folders.path_of(folders.get(args.folder).id)
     folders.delete(ctx, args.folder)
-    _out(f"Deleted folder {printable(path)!r}.")
+    _out(_("Deleted folder {path!r}.").format(path=printable(path)))
     return 0
 
 
@@ -346,14 +363,31 @@ def cmd_conversions_upcoming(args, ctx: Context) -> int:
                "upcoming": [upcoming.upcoming_json(u) for u in cal.upcoming],
                "recently_applied": [upcoming.applied_json(a) for a in cal.applied]})
         return 0
-    _out(f"Scheduled conversions from {cal.first_day} to {cal.last_day} ({ctx.tz}): {len(cal.upcoming):,}")
+    _out(_("Scheduled conversions from {first} to {last} ({zone}): {count}").format(
+        first=_day(cal.first_day), last=_day(cal.last_day), zone=ctx.tz, count=number(len(cal.upcoming))))
     if cal.upcoming:
-        _table([[u.day.isoformat(), ctx.local(u.due_at).format("HH:mm"), printable(u.name), f"{u.size:,}",
-                 u.condition()] for u in cal.upcoming], ["DAY", "AT", "SEGMENT", "SIZE", "WHEN"])
+        _table([[_day(u.day), ctx.local(u.due_at).format("HH:mm"), printable(u.name), number(u.size),
+                 u.condition()] for u in cal.upcoming], [_("DAY"), _("AT"), _("SEGMENT"), _("SIZE"), _("WHEN")])
     if cal.applied:
-        _out("\nRecently applied:")
-        _table([[ctx.local(a.converted_at).format("YYYY-MM-DD HH:mm"),
-                 ctx.local(a.due_at).format("YYYY-MM-DD HH:mm") if a.due_at else "-", printable(a.name),
-                 a.trigger.replace("_", " "), printable(a.actor)] for a in cal.applied],
-               ["APPLIED", "DUE", "SEGMENT", "TRIGGER", "BY"])
+        _out("\n" + _("Recently applied:"))
+        _table([[_moment(ctx, a.converted_at), _moment(ctx, a.due_at) if a.due_at else "-", printable(a.name),
+                 _trigger(a.trigger), printable(a.actor)] for a in cal.applied],
+               [_("APPLIED"), _("DUE"), _("SEGMENT"), _("TRIGGER"), _("BY")])
     return 0
+
+
+def _day(day) -> str:
+    """A day in a table for people: ISO in English, as always; the language's words otherwise."""
+    return day.isoformat() if language() == ENGLISH else format_moment(day, DAY_PATTERN)
+
+
+def _moment(ctx: Context, value) -> str:
+    local = ctx.local(value)
+    return local.format("YYYY-MM-DD HH:mm") if language() == ENGLISH else format_moment(local, MOMENT_PATTERN)
+
+
+def _trigger(code: str) -> str:
+    """What started a conversion (a stored code), as the upcoming conversions print it."""
+    words = {"manual": pgettext("conversion trigger", "manual"), "on_day": pgettext("conversion trigger", "on day"),
+             "after_inactivity": pgettext("conversion trigger", "after inactivity")}
+    return words.get(code, code.replace("_", " "))

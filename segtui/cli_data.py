@@ -9,65 +9,73 @@ from .core.context import Context
 from .core.display import printable
 from .core.errors import ImportRefused, InvalidInput
 from .core.properties import TYPE_LABELS, TYPES
+from .i18n import N_, Message, _, _n, pgettext
 
 OBJECTS = ["contacts", "companies"]
 
 
+def subcommand(subparsers, name: str, **options):
+    """``subparsers.add_parser``: a command's name is a word typed, the same in every language
+    (its help and description are translated by the caller)."""
+    return subparsers.add_parser(name, **options)
+
+
 def add_import_parser(sub) -> None:
-    p = sub.add_parser(
-        "import", help="import records from CSV (all or nothing), HubSpot exports as they come",
-        description="Columns are matched to properties by internal name or label (HubSpot's export headers\n"
-                    "too), ignoring case, accents, spaces and punctuation. An unknown column refuses the file\n"
-                    "unless it is created (--create-properties), skipped or mapped.",
+    p = subcommand(
+        sub, "import", help=_("import records from CSV (all or nothing), HubSpot exports as they come"),
+        description=_("Columns are matched to properties by internal name or label (HubSpot's export headers\n"
+                      "too), ignoring case, accents, spaces and punctuation. An unknown column refuses the file\n"
+                      "unless it is created (--create-properties), skipped or mapped."),
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("object_type", choices=OBJECTS)
     p.add_argument("file")
-    p.add_argument("--segment", help="also add the imported records to this static segment")
+    p.add_argument("--segment", help=_("also add the imported records to this static segment"))
     p.add_argument("--create-properties", action="store_true",
-                   help="create a property for each unknown column, its type inferred from the values")
-    p.add_argument("--skip", action="append", default=[], metavar="COLUMN", help="do not import this column (repeatable)")
-    p.add_argument("--skip-unknown", action="store_true", help="do not import the columns that match no property")
+                   help=_("create a property for each unknown column, its type inferred from the values"))
+    p.add_argument("--skip", action="append", default=[], metavar="COLUMN", help=_("do not import this column (repeatable)"))
+    p.add_argument("--skip-unknown", action="store_true", help=_("do not import the columns that match no property"))
     p.add_argument("--map", action="append", default=[], metavar="COLUMN=PROPERTY",
-                   help="import COLUMN into PROPERTY (internal name or label; empty: skip it) (repeatable)")
+                   help=_("import COLUMN into PROPERTY (internal name or label; empty: skip it) (repeatable)"))
     p.add_argument("--dry-run", action="store_true",
-                   help="print the mapping, the properties it would create and the counts; write nothing")
+                   help=_("print the mapping, the properties it would create and the counts; write nothing"))
 
 
 def add_export_arguments(p) -> None:
     p.add_argument("--headers", choices=["labels", "names"], default="labels",
-                   help="header row: property labels (default, re-imports unchanged) or internal names")
+                   help=_("header row: property labels (default, re-imports unchanged) or internal names"))
 
 
 def add_properties_parser(sub, parser_class) -> None:
-    prop = sub.add_parser("properties", help="list, create, edit, archive and restore property definitions")
+    prop = subcommand(sub, "properties", help=_("list, create, edit, archive and restore property definitions"))
     psub = prop.add_subparsers(dest="action", required=True, parser_class=parser_class)
-    p = psub.add_parser("list")
+    p = subcommand(psub, "list")
     p.add_argument("object_type", choices=OBJECTS)
     p.add_argument("--json", action="store_true")
-    p.add_argument("--archived", action="store_true", help="include archived properties")
-    p = psub.add_parser("create", description="Types: " + ", ".join(f"{t} ({TYPE_LABELS[t]})" for t in TYPES))
+    p.add_argument("--archived", action="store_true", help=_("include archived properties"))
+    p = subcommand(psub, "create", description=_("Types: {types}").format(
+        types=", ".join(f"{t} ({_(TYPE_LABELS[t])})" for t in TYPES)))
     p.add_argument("object_type", choices=OBJECTS)
     p.add_argument("label")
     p.add_argument("--type", required=True, choices=TYPES)
-    p.add_argument("--name", help="internal name (default: from the label, e.g. favorite_color)")
-    p.add_argument("--options", help='options of a dropdown or multiple checkboxes: "Gold,Silver,Bronze"')
+    p.add_argument("--name", help=_("internal name (default: from the label, e.g. favorite_color)"))
+    p.add_argument("--options", help=_('options of a dropdown or multiple checkboxes: "Gold,Silver,Bronze"'))
     p.add_argument("--description", default="")
     p.add_argument("--group", default="Custom")
-    p = psub.add_parser("edit")
+    p = subcommand(psub, "edit")
     p.add_argument("object_type", choices=OBJECTS)
-    p.add_argument("name", help="internal name or label")
+    p.add_argument("name", help=_("internal name or label"))
     p.add_argument("--label")
     p.add_argument("--description")
     p.add_argument("--group")
     p.add_argument("--add-option", action="append", default=[], metavar="LABEL")
     p.add_argument("--archive-option", action="append", default=[], metavar="OPTION")
     p.add_argument("--restore-option", action="append", default=[], metavar="OPTION")
-    p.add_argument("--type", choices=TYPES, help="change the type (only when every stored value converts)")
-    p.add_argument("--options", help="options for the new type when it is a dropdown or multiple checkboxes")
+    p.add_argument("--type", choices=TYPES, help=_("change the type (only when every stored value converts)"))
+    p.add_argument("--options", help=_("options for the new type when it is a dropdown or multiple checkboxes"))
     for verb in ("archive", "restore"):
-        p = psub.add_parser(verb)
+        p = subcommand(psub, verb)
         p.add_argument("object_type", choices=OBJECTS)
-        p.add_argument("name", help="internal name or label")
+        p.add_argument("name", help=_("internal name or label"))
 
 
 def _out(text: str = "") -> None:
@@ -78,15 +86,16 @@ def import_options(args) -> imports.ImportOptions:
     mapping = {}
     for item in args.map:
         if "=" not in item:
-            raise InvalidInput(f"--map {item!r}: write it as \"Column=property\" (an empty property skips the column)")
+            raise InvalidInput("--map {item!r}: write it as \"Column=property\" (an empty property skips the column)",
+                               item=item)
         column, target = item.rsplit("=", 1)
         mapping[column.strip()] = target.strip()
     return imports.ImportOptions(create_properties=args.create_properties, skip=tuple(args.skip),
                                  skip_unknown=args.skip_unknown, mapping=mapping)
 
 
-HINT = ("Unknown columns: create them (--create-properties), skip them (--skip COLUMN, --skip-unknown) "
-        "or map them (--map \"Column=property\").")
+HINT = N_("Unknown columns: create them (--create-properties), skip them (--skip COLUMN, --skip-unknown) "
+          "or map them (--map \"Column=property\").")
 
 
 def cmd_import(args, ctx: Context) -> int:
@@ -99,34 +108,37 @@ def cmd_import(args, ctx: Context) -> int:
         for line in imports.report_lines(report, checked.columns):
             _out(printable(line))
         for proposal in report.created_properties:
-            _out(printable(f"Would create the property {proposal.describe()}"))
-        _out(f"{report.lines:,} lines: " + imports.new_and_updated_sentence(report) + ". Nothing was written (dry run).")
+            _out(printable(_("Would create the property {property}").format(property=proposal.describe())))
+        # TRANSLATORS: the English says "lines" whatever the count (as the import's report does)
+        _out(_n("{n} lines: {outcome}. Nothing was written (dry run).", "{n} lines: {outcome}. Nothing was written (dry run).",
+                report.lines, outcome=imports.new_and_updated_sentence(report)))
         for line, message in report.warnings:
-            _out(printable(f"  line {line}: {message}"))
+            _out(printable("  " + _("line {line}: {message}").format(line=line, message=message)))
         if report.problems:
-            refusal = imports._refusal(report.problems).replace("nothing was imported", "it would not import")
+            refusal = imports._refusal(report.problems).replace(_("nothing was imported"), _("it would not import"))
             for line in refusal.splitlines():  # each line printable on its own: a newline is not escaped
                 _out(printable(line))
             if any("unknown column" in m for _, m in report.problems):
-                _out(HINT)
+                _out(_(HINT))
             return 2
         return 0
     try:
         report = records.import_csv(ctx, args.object_type, text, segment_id=target, options=options)
     except ImportRefused as exc:
         if any("unknown column" in m for _, m in exc.problems):
-            raise ImportRefused(f"{exc.message}\n{HINT}", exc.problems) from None
+            raise ImportRefused(Message("{refusal}\n{hint}", refusal=exc.text, hint=Message(HINT)), exc.problems) from None
         raise
     for proposal in report.created_properties:
-        _out(printable(f"Created the property {proposal.describe()}"))
-    _out(printable(f"Imported {args.file}: {report.sentence()}."))
+        _out(printable(_("Created the property {property}").format(property=proposal.describe())))
+    _out(printable(_("Imported {file}: {outcome}.").format(file=args.file, outcome=report.sentence())))
     for line, message in report.warnings:
-        _out(printable(f"  line {line}: {message}"))
+        _out(printable("  " + _("line {line}: {message}").format(line=line, message=message)))
     return 0
 
 
 def _options_text(prop) -> str:
-    return ", ".join(o.label + (" (archived)" if o.archived else "") for o in prop.choices)
+    archived = _("{option} (archived)")
+    return ", ".join(archived.format(option=o.label) if o.archived else o.label for o in prop.choices)
 
 
 def cmd_properties_list(args, ctx: Context) -> int:
@@ -141,18 +153,22 @@ def cmd_properties_list(args, ctx: Context) -> int:
                         for o in p.choices],
         } for p in found]))
         return 0
+    kinds = {"built-in": pgettext("property kind", "built-in"), "archived": pgettext("property kind", "archived"),
+             "custom": pgettext("property kind", "custom")}
     rows = [[p.name, printable(p.label), p.type, printable(p.group),
-             "built-in" if p.builtin else ("archived" if p.archived else "custom"),
+             kinds["built-in" if p.builtin else ("archived" if p.archived else "custom")],
              printable(_options_text(p))[:60]] for p in found]
-    _out(_table(rows, ["NAME", "LABEL", "TYPE", "GROUP", "KIND", "OPTIONS"]))
+    _out(_table(rows, [_("NAME"), _("LABEL"), _("TYPE"), _("GROUP"), _("KIND"), _("OPTIONS")]))
     return 0
 
 
 def cmd_properties_create(args, ctx: Context) -> int:
     prop = property_admin.create(ctx, args.object_type, args.label, args.type, name=args.name,
                                  options=args.options, description=args.description, group=args.group)
-    extra = f": {_options_text(prop)}" if prop.choices else ""
-    _out(printable(f"Created the {args.object_type} property {prop.label!r} ({prop.name}, {prop.type}{extra})."))
+    made = (_("Created the contacts property {label!r} ({name}, {type}{options}).") if args.object_type == "contacts"
+            else _("Created the companies property {label!r} ({name}, {type}{options})."))
+    _out(printable(made.format(label=prop.label, name=prop.name, type=prop.type,
+                               options=f": {_options_text(prop)}" if prop.choices else "")))
     return 0
 
 
@@ -160,28 +176,30 @@ def cmd_properties_edit(args, ctx: Context) -> int:
     prop = property_admin.get(args.object_type, args.name)
     if args.type:
         prop, converted = property_admin.change_type(ctx, args.object_type, prop.name, args.type, options=args.options)
-        _out(printable(f"{prop.label!r} is now {prop.type}: {converted:,} values converted."))
+        _out(printable(_n("{label!r} is now {type}: {n} value converted.", "{label!r} is now {type}: {n} values converted.",
+                          converted, label=prop.label, type=prop.type)))
     elif args.options:
         raise InvalidInput("--options goes with --type; to add options use --add-option LABEL")
     changed = property_admin.edit(ctx, args.object_type, prop.name, label=args.label, description=args.description,
                                   group=args.group, add_options=args.add_option, archive_options=args.archive_option,
                                   restore_options=args.restore_option)
     if changed.version != prop.version or not args.type:
-        extra = f" Options: {_options_text(changed)}." if changed.choices else ""
+        extra = " " + _("Options: {options}.").format(options=_options_text(changed)) if changed.choices else ""
         _out(printable(f"{changed.label!r} ({changed.name}, {changed.type}).{extra}"))
     return 0
 
 
 def cmd_properties_archive(args, ctx: Context) -> int:
     prop = property_admin.archive(ctx, args.object_type, args.name)
-    _out(printable(f"Archived {prop.label!r} ({prop.name}); its values are kept. Restore it with: "
-                   f"segtui properties restore {args.object_type} {prop.name}"))
+    _out(printable(_("Archived {label!r} ({name}); its values are kept. Restore it with: "
+                     "segtui properties restore {object_type} {name}").format(
+        label=prop.label, name=prop.name, object_type=args.object_type)))
     return 0
 
 
 def cmd_properties_restore(args, ctx: Context) -> int:
     prop = property_admin.restore(ctx, args.object_type, args.name)
-    _out(printable(f"Restored {prop.label!r} ({prop.name})."))
+    _out(printable(_("Restored {label!r} ({name}).").format(label=prop.label, name=prop.name)))
     return 0
 
 

@@ -37,15 +37,16 @@ import sys
 import sysconfig
 import termios
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-
-from . import config
+from . import config, i18n
 from .core import files
 from .core.db_errors import describe
 from .core.display import printable
 from .core.errors import InvalidInput, SegtuiError
+from .i18n import N_, Message, _, _n
 
 try:  # the optional extra
     import asyncssh
@@ -61,25 +62,32 @@ MAX_PENDING_INPUT = 1 << 20
 MAX_COLS, MAX_ROWS = 1000, 500  # a bigger window is drawn at this size
 OUTPUT_RATE = 8 << 20  # bytes per second sent to a client, after a burst of OUTPUT_BURST
 OUTPUT_BURST = 32 << 20
-FORMAT_HELP = """\
+FORMAT_HELP = N_("""\
 The authorized-keys file has one person per line: ROLE NAME PUBLIC-KEY, e.g.
     admin   alice  ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA... alice@laptop
     viewer  bob    ssh-rsa AAAAB3NzaC1yc2EAAAA... bob@desk
 ROLE is admin (may change things) or viewer (read-only console); NAME is the actor
 recorded in the audit log (letters, digits and . _ @ + -); the rest is the line of the
-person's public key file (~/.ssh/id_ed25519.pub). Empty lines and # comments are ignored."""
+person's public key file (~/.ssh/id_ed25519.pub). Empty lines and # comments are ignored.""")
 # What a console left on the client's terminal when it is stopped from outside: leave the
 # alternate screen, stop mouse reporting and bracketed paste, show the cursor.
 TERMINAL_RESET = (b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l"
                   b"\x1b[?1049l\x1b[?25h\x1b[0m\r\n")
-NO_TERMINAL = (
-    "segtui: the console needs a terminal, and this session has none.\r\n"
-    "  Connect with:  ssh -t -p {port} HOST\r\n"
+# What the SSH client is told (in its language: session_language); "\n" becomes "\r\n" on the wire
+NO_TERMINAL = N_(
+    "segtui: the console needs a terminal, and this session has none.\n"
+    "  Connect with:  ssh -t -p {port} HOST\n"
 )
-NO_COMMANDS = (
-    "segtui: this server runs only the segtui console; commands are not run here.\r\n"
-    "  Connect without a command:  ssh -t -p {port} HOST\r\n"
+NO_COMMANDS = N_(
+    "segtui: this server runs only the segtui console; commands are not run here.\n"
+    "  Connect without a command:  ssh -t -p {port} HOST\n"
 )
+# The client's locale variables (ssh -o SendEnv=LANG) the console may take, each only when it is
+# a plain locale name: a language, a territory, a UTF-8 charset, a modifier, at most. Anything
+# else (a shell metacharacter, an escape sequence, a path, a long string) is dropped, never cleaned.
+CLIENT_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+CLIENT_LOCALE = re.compile(r"(?:C|POSIX|[a-z]{2,3}(?:_[A-Z]{2})?)(?:\.(?:UTF-8|utf-8|UTF8|utf8))?(?:@[a-z]{1,16})?")
+CLIENT_LOCALE_MAX = 32
 
 
 class ServeUnavailable(SegtuiError):
@@ -92,6 +100,36 @@ def require_asyncssh() -> None:
             "segtui serve needs asyncssh, which comes with the 'serve' extra: "
             "pip install 'segtui[serve]' (or pip install asyncssh)"
         )
+
+
+def client_locale(client_env) -> dict[str, str]:
+    """The locale variables the SSH client sent that pass the check (see CLIENT_LOCALE)."""
+    chosen = {}
+    for name in CLIENT_LOCALE_VARIABLES:
+        value = client_env.get(name)
+        if isinstance(value, str) and len(value) <= CLIENT_LOCALE_MAX and CLIENT_LOCALE.fullmatch(value):
+            chosen[name] = value
+    return chosen
+
+
+def session_language(client_env) -> str:
+    """The language of a session: the client's locale variables decide, as they do for a
+    console run at home (a language segtui does not speak is English); without them, the
+    server's own language."""
+    chosen = client_locale(client_env)
+    return i18n.resolve(None, chosen) if chosen else i18n.language()
+
+
+@contextmanager
+def speaking(code: str):
+    """Words for one session in its language. The server's language is the process's: set
+    and put back around the words, with no await in between (one event loop, one thread)."""
+    spoken = i18n.language()
+    i18n.set_language(code)
+    try:
+        yield
+    finally:
+        i18n.set_language(spoken)
 
 
 def log_text(text: str, limit: int = 80) -> str:
@@ -112,11 +150,12 @@ class Identity:
         return self.role == "viewer"
 
 
-def parse_authorized_keys(text: str, source: str = "authorized keys") -> dict[bytes, Identity]:
+def parse_authorized_keys(text: str, source: str | None = None) -> dict[bytes, Identity]:
     """The people who may log in, by their public key's wire form.
 
     A malformed file is refused whole, with every line at fault named."""
     require_asyncssh()
+    source = source or _("authorized keys")
     problems: list[str] = []
     keys: dict[bytes, Identity] = {}
     roles: dict[str, tuple[str, int]] = {}
@@ -126,38 +165,46 @@ def parse_authorized_keys(text: str, source: str = "authorized keys") -> dict[by
             continue
         fields = line.split(None, 2)
         if len(fields) < 3 or len(fields[2].split()) < 2:
-            problems.append(f"line {number}: expected ROLE NAME KEYTYPE KEY, got {log_text(line, 60)!r}")
+            problems.append(_("line {number}: expected ROLE NAME KEYTYPE KEY, got {line!r}").format(
+                number=number, line=log_text(line, 60)))
             continue
         role, name, key_text = fields
         if role not in ROLES:
-            problems.append(f"line {number}: the role {log_text(role, 30)!r} is neither admin nor viewer")
+            problems.append(_("line {number}: the role {role!r} is neither admin nor viewer").format(
+                number=number, role=log_text(role, 30)))
             continue
         if not NAME_RE.match(name):
-            problems.append(f"line {number}: the name {log_text(name, 30)!r} may hold only letters, digits "
-                            "and . _ @ + - (64 at most, starting with a letter or digit)")
+            problems.append(_("line {number}: the name {name!r} may hold only letters, digits "
+                              "and . _ @ + - (64 at most, starting with a letter or digit)").format(
+                number=number, name=log_text(name, 30)))
             continue
         if "-cert-v01@openssh.com" in key_text.split()[0]:
-            problems.append(f"line {number}: certificates are not supported, give the public key itself")
+            problems.append(_("line {number}: certificates are not supported, give the public key itself").format(
+                number=number))
             continue
         try:
             key = asyncssh.import_public_key(key_text)
         except (asyncssh.KeyImportError, ValueError) as exc:
-            problems.append(f"line {number}: not a valid public key ({exc})")
+            problems.append(_("line {number}: not a valid public key ({reason})").format(number=number, reason=exc))
             continue
         fingerprint = key.get_fingerprint("sha256")
         if key.public_data in keys:
             other = keys[key.public_data]
-            problems.append(f"line {number}: this key is already on line {other.line} (for {other.name})")
+            problems.append(_("line {number}: this key is already on line {other} (for {name})").format(
+                number=number, other=other.line, name=other.name))
             continue
         if name in roles and roles[name][0] != role:
-            problems.append(f"line {number}: {name} is {roles[name][0]} on line {roles[name][1]} and {role} here")
+            problems.append(_("line {number}: {name} is {role} on line {other} and {again} here").format(
+                number=number, name=name, role=roles[name][0], other=roles[name][1], again=role))
             continue
         roles.setdefault(name, (role, number))
         keys[key.public_data] = Identity(name=name, role=role, fingerprint=fingerprint, line=number)
     if problems:
-        raise InvalidInput(f"{source} is refused:\n  " + "\n  ".join(problems) + "\n" + FORMAT_HELP)
+        raise InvalidInput("{source} is refused:\n{problems}\n{help}", source=source,
+                           problems="\n".join("  " + problem for problem in problems), help=Message(FORMAT_HELP))
     if not keys:
-        raise InvalidInput(f"{source} holds no key: nobody could log in.\n{FORMAT_HELP}")
+        raise InvalidInput("{source} holds no key: nobody could log in.\n{help}", source=source,
+                           help=Message(FORMAT_HELP))
     return keys
 
 
@@ -165,16 +212,16 @@ def read_authorized_keys(path: Path) -> dict[bytes, Identity]:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            raise InvalidInput(f"The authorized-keys file {path} is not a regular file.")
+            raise InvalidInput("The authorized-keys file {path} is not a regular file.", path=path)
         if info.st_mode & 0o022:
-            raise InvalidInput(f"The authorized-keys file {path} can be changed by other users, so anyone could "
-                               f"make themselves admin: chmod go-w {path}")
+            raise InvalidInput("The authorized-keys file {path} can be changed by other users, so anyone could "
+                               "make themselves admin: chmod go-w {path}", path=path)
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise InvalidInput(f"No authorized-keys file at {path} (choose one with --authorized-keys).\n"
-                           f"{FORMAT_HELP}") from None
+        raise InvalidInput("No authorized-keys file at {path} (choose one with --authorized-keys).\n{help}",
+                           path=path, help=Message(FORMAT_HELP)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"Cannot read the authorized-keys file {path}: {exc}") from None
+        raise InvalidInput("Cannot read the authorized-keys file {path}: {reason}", path=path, reason=exc) from None
     return parse_authorized_keys(text, source=str(path))
 
 
@@ -185,12 +232,12 @@ def load_or_create_host_key(path: Path, log=None):
     if path.exists():
         mode = path.stat().st_mode
         if mode & 0o077:
-            raise InvalidInput(f"The host key {path} is readable by other users (mode {stat.S_IMODE(mode):o}): "
-                               f"chmod 600 {path}")
+            raise InvalidInput("The host key {path} is readable by other users (mode {mode}): chmod 600 {path}",
+                               path=path, mode=format(stat.S_IMODE(mode), "o"))
         try:
             return asyncssh.read_private_key(str(path))
         except (asyncssh.KeyImportError, OSError, ValueError) as exc:
-            raise InvalidInput(f"Cannot read the host key {path}: {exc}") from None
+            raise InvalidInput("Cannot read the host key {path}: {reason}", path=path, reason=exc) from None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = asyncssh.generate_private_key("ssh-ed25519", comment="segtui serve host key")
@@ -199,7 +246,8 @@ def load_or_create_host_key(path: Path, log=None):
             handle.write(key.export_private_key())
         path.with_name(path.name + ".pub").write_bytes(key.export_public_key())
     except OSError as exc:
-        raise InvalidInput(f"Cannot create the host key {path}: {exc.strerror or exc}") from None
+        raise InvalidInput("Cannot create the host key {path}: {reason}", path=path,
+                           reason=exc.strerror or exc) from None
     if log:
         log("host key generated", file=str(path))
     return key
@@ -279,7 +327,9 @@ class Hub:
         return argv
 
     def child_env(self, term: str, client_env) -> dict[str, str]:
-        """A clean environment: nothing of the server's or the client's but these."""
+        """A clean environment: nothing of the server's or the client's but these. The language:
+        the client's locale variables that pass the check (client_locale) replace the server's
+        (its LC_ALL too: the client's choice decides); without them, the server's language."""
         env = {
             "TERM": term,
             "LANG": os.environ.get("LANG") or "C.UTF-8",
@@ -291,6 +341,12 @@ class Hub:
         for name in ("LC_ALL", config.ENV_NOW):
             if os.environ.get(name):
                 env[name] = os.environ[name]
+        chosen = client_locale(client_env)
+        if chosen:
+            env.pop("LC_ALL", None)
+            env.update(chosen)
+        else:  # what the server speaks, however it was chosen (--lang, SEGTUI_LANG, its locale)
+            env[i18n.ENV_LANG] = i18n.language()
         package_root = str(Path(__file__).resolve().parents[1])
         if package_root not in {sysconfig.get_path("purelib"), sysconfig.get_path("platlib")}:
             # a source checkout: the console runs the very code this server runs
@@ -514,6 +570,7 @@ class ConsoleSession(_SessionBase):
         self.exited = asyncio.Event()
         self.budget = OutputBudget(OUTPUT_RATE, OUTPUT_BURST, self.loop.time)
         self.throttle_handle = None
+        self.language = i18n.language()  # the client's, once its environment is known
 
     # -- channel requests ---------------------------------------------------------------
     def connection_made(self, chan) -> None:
@@ -548,27 +605,37 @@ class ConsoleSession(_SessionBase):
     def signal_received(self, signal_name) -> None:
         pass
 
+    def _text(self, template: str, **params) -> str:
+        """``template`` (marked with N_) in the session's language, ready for the wire."""
+        with speaking(self.language):
+            return _(template).format(**params).replace("\n", "\r\n")
+
     def session_started(self) -> None:
+        self.language = session_language(self.chan.get_environment())
         if self.command_refused:
             try:
-                self.chan.write_stderr(NO_COMMANDS.format(port=self.hub.settings.port).encode("utf-8"))
+                self.chan.write_stderr(self._text(NO_COMMANDS, port=self.hub.settings.port).encode("utf-8"))
             except Exception:
                 pass
             self.chan.exit(2)
             return
         if not self.has_pty:
-            self._say(NO_TERMINAL.format(port=self.hub.settings.port))
+            self._say(self._text(NO_TERMINAL, port=self.hub.settings.port))
             self.hub.log("session refused", reason="no-terminal", name=self.identity.name,
                          key=self.identity.fingerprint, peer=self.peer)
             self.chan.exit(2)
             return
         if self.hub.closing:
-            self._say("segtui serve is stopping: try again in a moment.\r\n")
+            self._say(self._text(N_("segtui serve is stopping: try again in a moment.\n")))
             self.chan.exit(1)
             return
         if self.hub.full():
             limit = self.hub.settings.max_sessions
-            self._say(f"segtui serve: all {limit} console sessions are in use; try again later.\r\n")
+            with speaking(self.language):
+                # TRANSLATORS: the English says "all 1 console sessions" too
+                refusal = _n("segtui serve: all {n} console sessions are in use; try again later.",
+                             "segtui serve: all {n} console sessions are in use; try again later.", limit)
+            self._say(refusal + "\r\n")
             self.hub.log("session refused", reason="max-sessions", limit=limit, name=self.identity.name,
                          key=self.identity.fingerprint, peer=self.peer)
             self.chan.exit(1)
@@ -577,7 +644,8 @@ class ConsoleSession(_SessionBase):
             self._spawn()
         except OSError as exc:
             self._close_fds()
-            self._say(f"segtui serve: the console could not start ({exc.strerror or exc}).\r\n")
+            self._say(self._text(N_("segtui serve: the console could not start ({reason}).\n"),
+                                 reason=exc.strerror or exc))
             self.hub.log("session failed", name=self.identity.name, error=repr(str(exc)))
             self.chan.exit(1)
 
@@ -739,8 +807,9 @@ class ConsoleSession(_SessionBase):
         if left > 0:
             self.idle_handle = self.loop.call_later(left, self._check_idle)
             return
-        self.finish("idle timeout",
-                    notice=f"segtui serve: the session was closed after {timeout:g} s without a key press.\r\n")
+        self.finish("idle timeout", notice=self._text(
+            N_("segtui serve: the session was closed after {seconds} s without a key press.\n"),
+            seconds=i18n.decimal(timeout, 3)))
 
     def finish(self, reason: str, notice: str | None = None) -> None:
         if self.ended:
@@ -841,10 +910,11 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
             login_timeout=60, keepalive_interval=30, keepalive_count_max=3, reuse_address=True,
         )
     except OSError as exc:
-        reason = {errno.EADDRINUSE: "the port is already in use (choose another with --port)",
-                  errno.EACCES: "permission denied (ports below 1024 need privileges)",
-                  errno.EADDRNOTAVAIL: "this machine has no such address"}.get(exc.errno, str(exc))
-        raise InvalidInput(f"Cannot listen on {settings.host}:{settings.port}: {reason}") from None
+        reason = {errno.EADDRINUSE: Message("the port is already in use (choose another with --port)"),
+                  errno.EACCES: Message("permission denied (ports below 1024 need privileges)"),
+                  errno.EADDRNOTAVAIL: Message("this machine has no such address")}.get(exc.errno, str(exc))
+        raise InvalidInput("Cannot listen on {host}:{port}: {reason}", host=settings.host, port=settings.port,
+                           reason=reason) from None
     ports = sorted({sock.getsockname()[1] for sock in server.sockets})
     settings.port = ports[0] if ports else settings.port
     log("listening", host=settings.host, port=",".join(str(p) for p in ports),
@@ -859,7 +929,7 @@ async def serve_forever(settings: Settings, keys: dict[bytes, Identity], host_ke
     hub.closing = True
     server.close()
     for session in list(hub.sessions):
-        session.finish("server stopping", notice="segtui serve is stopping: the session is closed.\r\n")
+        session.finish("server stopping", notice=session._text(N_("segtui serve is stopping: the session is closed.\n")))
     if hub.stopping:
         await asyncio.wait(list(hub.stopping), timeout=15)
     await asyncio.sleep(0.1)  # let the last exit-status packets leave

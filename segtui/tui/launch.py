@@ -8,8 +8,9 @@ import time
 from ..core import db, files
 from ..core.context import Context
 from ..core.errors import DatabaseProblem
+from ..i18n import N_, _, decimal
 
-NO_TTY = (
+NO_TTY = N_(
     "segtui: the console needs a terminal, and this session has none.\n"
     "  Over SSH, ask for one:   ssh -t HOST segtui\n"
     "  For scripts, use the subcommands instead (see: segtui --help)."
@@ -35,15 +36,16 @@ def open_with_retries(url: str, *, attempts: int = OPEN_ATTEMPTS, wait: float = 
         except DatabaseProblem as exc:
             if not exc.retryable or attempt == attempts:
                 raise
-            print(f"segtui: {exc.message}\n  Trying again in {wait:g} s "
-                  f"(attempt {attempt + 1} of {attempts}); Ctrl+C gives up.", file=sys.stderr, flush=True)
+            print(_("segtui: {message}\n  Trying again in {seconds} s (attempt {attempt} of {attempts}); "
+                    "Ctrl+C gives up.").format(message=exc.message, seconds=decimal(wait, 3), attempt=attempt + 1,
+                                                attempts=attempts), file=sys.stderr, flush=True)
             sleep(wait)
     raise AssertionError("unreachable")
 
 
 def launch(args, ctx: Context) -> int:
     if not has_terminal():
-        print(NO_TTY, file=sys.stderr)
+        print(_(NO_TTY), file=sys.stderr)
         return 2
     url = db.resolve_url(args.db)
     if ctx.read_only:  # a viewer's console cannot fill a new database: the --db is a typo
@@ -53,7 +55,7 @@ def launch(args, ctx: Context) -> int:
     ctx = ctx.for_database(reason)  # a read-only file: the console shows, changes nothing
     from .app import SegtuiApp
 
-    label = db.describe(url) + (" (read-only)" if reason else "")
+    label = _("{database} (read-only)").format(database=db.describe(url)) if reason else db.describe(url)
     files_dir = None if ctx.read_only else files.prepare_folder(args.files_dir)
     app = SegtuiApp(ctx, worker_interval=args.worker_interval, db_label=label, db_url=url, files_dir=files_dir)
     try:
