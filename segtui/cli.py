@@ -318,6 +318,15 @@ def trigger_label(code: str) -> str:
     return words.get(code, code)
 
 
+def joined_label(code: str | None) -> str:
+    """How a record came into a segment (a stored reason or source code), as records show prints it."""
+    words = {"filter": pgettext("joined because of", "filter"), "manual": pgettext("joined because of", "manual"),
+             "import": pgettext("joined because of", "import"), "conversion": pgettext("joined because of", "conversion"),
+             "repair": pgettext("joined because of", "repair"),
+             "dates moved on": pgettext("joined because of", "dates moved on")}
+    return words.get(code, printable(code or ""))
+
+
 def count(n: int) -> str:
     """1,234 / 1 234."""
     return i18n.number(n)
@@ -663,8 +672,8 @@ def cmd_records_show(args, ctx: Context) -> int:
         out(f"  {name + ':':<20} {printable(value) if value else unknown}")
     out(_("segments:") + ("" if data["segments"] else " " + pgettext("no segments", "none")))
     for b in records.memberships_of(args.object_type, record.id):
-        why = (_("{reason} by {actor}").format(reason=printable(b.reason or b.source), actor=printable(b.actor))
-               if b.actor else printable(b.reason or b.source))
+        how = joined_label(b.reason or b.source)
+        why = _("{reason} by {actor}").format(reason=how, actor=printable(b.actor)) if b.actor else how
         out("  " + _("#{id} {name} [{type}]  joined {moment}: {why}").format(
             id=b.segment.id, name=printable(b.segment.name), type=type_label(b.segment.type),
             moment=moment(ctx, b.joined_at), why=why))

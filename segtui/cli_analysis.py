@@ -122,7 +122,7 @@ def cmd_history(args, ctx: Context) -> int:
     _out(title.format(name=printable(h.name), zone=h.tz))
     rows = []
     for p in h.periods:
-        label = p.first_day.isoformat() if p.first_day == p.last_day else f"{p.first_day} .. {p.last_day}"
+        label = _day(p.first_day) if p.first_day == p.last_day else f"{_day(p.first_day)} .. {_day(p.last_day)}"
         events = "; ".join(printable(m.text) for m in h.markers_in(p))
         rows.append([label, f"+{number(p.added)}", f"-{number(p.removed)}", number(p.size), events])
     _table(rows, [_("PERIOD"), _("ADDED"), _("REMOVED"), _("SIZE"), _("EVENTS")])

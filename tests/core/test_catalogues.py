@@ -14,9 +14,6 @@ from segtui.i18n import LANGUAGES
 pytestmark = pytest.mark.sqlite_only
 
 NOT_YET_TRANSLATED = {
-    "cli.py",
-    "cli_analysis.py",
-    "cli_data.py",
     "config.py",
     "core/associations.py",
     "core/audit.py",
@@ -51,9 +48,7 @@ NOT_YET_TRANSLATED = {
     "core/usage.py",
     "core/values.py",
     "core/why.py",
-    "serve.py",
     "tui/columns.py",
-    "tui/launch.py",
     "tui/screens/deleted_segments.py",
     "tui/screens/edit_filters.py",
     "tui/screens/edit_property.py",

@@ -50,7 +50,8 @@ KEYS = {"alice": "admin", "carol": "admin", "bob": "viewer"}
 
 def base_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGTUI_", "SSH_"))}
-    env.update(SEGTUI_NOW=NOW, SEGTUI_TZ=TZ, PYTHONPATH=SOURCE_ROOT, TEXTUAL_ANIMATIONS="none")
+    # the server speaks English whatever the machine's locale; a client's LANG may change its console's
+    env.update(SEGTUI_NOW=NOW, SEGTUI_TZ=TZ, PYTHONPATH=SOURCE_ROOT, TEXTUAL_ANIMATIONS="none", SEGTUI_LANG="en")
     return env
 
 
@@ -519,8 +520,8 @@ def test_clean_environment_resize_and_a_killed_client_leaves_nothing(server, pla
         console = await open_console(server, place["keys"]["alice"], env=client_env)
         environ = dict(item.split("=", 1) for item in
                        Path(f"/proc/{console.pid}/environ").read_text().split("\0") if "=" in item)
-        assert set(environ) <= {"TERM", "LANG", "LC_ALL", "HOME", "PATH", "SEGTUI_DB", "SEGTUI_TZ", "SEGTUI_NOW",
-                                "PYTHONPATH", "COLORTERM", "NO_COLOR"}, environ
+        assert set(environ) <= {"TERM", "LANG", "LC_ALL", "LC_MESSAGES", "HOME", "PATH", "SEGTUI_DB", "SEGTUI_TZ",
+                                "SEGTUI_NOW", "SEGTUI_LANG", "PYTHONPATH", "COLORTERM", "NO_COLOR"}, environ
         assert (environ["TERM"], environ["COLORTERM"], environ["NO_COLOR"]) == ("xterm-256color", "truecolor", "1")
         assert (environ["SEGTUI_DB"], environ["SEGTUI_TZ"], environ["SEGTUI_NOW"]) == (str(place["db"]), TZ, NOW)
         mark = len(server.log)
@@ -544,6 +545,63 @@ def test_clean_environment_resize_and_a_killed_client_leaves_nothing(server, pla
     pid = run(scenario())
     server.wait_log(rf"session ended name=alice .*pid={pid} reason=client-disconnected", timeout=10)
     wait_gone(pid)
+
+
+def console_environ(pid: int) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in Path(f"/proc/{pid}/environ").read_text().split("\0") if "=" in item)
+
+
+def test_a_client_sending_a_french_lang_gets_a_french_console(server, place):
+    """ssh -o SendEnv=LANG with LANG=fr_FR.UTF-8: the console speaks French; the same server
+    gives an English console to a client that sends nothing, and says its own refusals in
+    the client's language."""
+    async def scenario():
+        french = await open_console(server, place["keys"]["alice"], env={"LANG": "fr_FR.UTF-8"})
+        english = await open_console(server, place["keys"]["carol"])
+        try:
+            environ = console_environ(french.pid)
+            assert environ["LANG"] == "fr_FR.UTF-8" and "SEGTUI_LANG" not in environ and "LC_ALL" not in environ
+            assert console_environ(english.pid)["SEGTUI_LANG"] == "en"
+            for console in (french, english):
+                await console.open_segment("Events 2025, Bretagne")
+            await french.wait_for("esc Retour", what="the French footer")
+            await english.wait_for("esc Back", what="the English footer")
+            assert "esc Back" not in french.screen.text()
+        finally:
+            french.close()
+            english.close()
+        async with await ssh_connect(server, place["keys"]["bob"]) as conn:
+            command = await conn.run("segtui segments list", env={"LANG": "fr_FR.UTF-8"}, timeout=15)
+            assert command.exit_status == 2
+            assert "ce serveur n'exécute que la console segtui" in command.stderr and "HÔTE" in command.stderr
+            no_pty = await conn.run(env={"LANG": "fr_FR.UTF-8"}, timeout=15)
+            assert no_pty.exit_status == 2 and "la console a besoin d'un terminal" in no_pty.stdout
+        return french.pid
+
+    wait_gone(run(scenario(), timeout=90))
+
+
+def test_a_hostile_lang_from_the_client_never_reaches_the_console(server, place):
+    hostile = {"LANG": "fr_FR.UTF-8; touch /tmp/segtui-owned", "LC_ALL": "\x1b]0;owned\x07" + "A" * 4000,
+               "LC_MESSAGES": "$(reboot)", "LANGUAGE": "fr", "LC_CTYPE": "fr_FR.UTF-8"}
+
+    async def scenario():
+        console = await open_console(server, place["keys"]["carol"], env=hostile)
+        try:
+            environ = console_environ(console.pid)
+            assert environ["LANG"] == (os.environ.get("LANG") or "C.UTF-8")  # the server's
+            assert environ["SEGTUI_LANG"] == "en"
+            for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "LC_CTYPE"):
+                assert name not in environ
+            raw = Path(f"/proc/{console.pid}/environ").read_bytes()
+            assert b"owned" not in raw and b"reboot" not in raw and b"\x1b" not in raw
+            await console.open_segment("Events 2025, Bretagne")
+            await console.wait_for("esc Back", what="the English footer")
+        finally:
+            console.close()
+        return console.pid
+
+    wait_gone(run(scenario(), timeout=60))
 
 
 def test_refused_keys_passwords_exec_subsystems_forwarding_and_no_pty(server, place):
