@@ -18,7 +18,7 @@ from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import format_value, printable
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError, StaleSegment
-from .cli_data import subcommand
+from .cli_data import said, subcommand
 from .core.properties import key_property, properties
 from .i18n import N_, Message, _, _n, pgettext
 
@@ -608,7 +608,8 @@ def cmd_records_set(args, ctx: Context) -> int:
     updated, done = records.set_properties(ctx, args.object_type, record.id, values)
     registry = properties(args.object_type)
     unknown = _("(unknown)")
-    shown = ", ".join(f"{n} = {printable(format_value(registry[n], getattr(updated, n))) or unknown}" for n in values)
+    shown = ", ".join(f"{n} = {printable(format_value(registry[n], getattr(updated, registry[n].column))) or unknown}"
+                      for n in values)
     out(_("Saved {values}. {effect}").format(values=shown, effect=done.sentence(record.id)))
     return 0
 
@@ -689,7 +690,7 @@ def cmd_check(args, ctx: Context) -> int:
         out(_("#{id} {name!r}: a full refresh is pending (the worker's next run)").format(id=segment_id,
                                                                                           name=printable(name)))
     for d in report.drifts:
-        out(printable(d.sentence()))
+        out(said(d.sentence()))
     drifted = len(report.drifts)
     # TRANSLATORS: the English writes "segment(s)" whatever the count
     verdict = (_("no drift") if not drifted else

@@ -11,7 +11,7 @@ from .core.describe import iso, list_row
 from .core.display import printable
 from .core.errors import InvalidInput
 from .core.models import RECORD_MODELS, Membership, database_proxy
-from .cli_data import subcommand
+from .cli_data import said, subcommand
 from .core.properties import key_property
 from .i18n import ENGLISH, _, _n, format_moment, language, number, pgettext
 from .i18n import DAY as DAY_PATTERN
@@ -123,7 +123,7 @@ def cmd_history(args, ctx: Context) -> int:
     rows = []
     for p in h.periods:
         label = _day(p.first_day) if p.first_day == p.last_day else f"{_day(p.first_day)} .. {_day(p.last_day)}"
-        events = "; ".join(printable(m.text) for m in h.markers_in(p))
+        events = "; ".join(said(m.text) for m in h.markers_in(p))
         rows.append([label, f"+{number(p.added)}", f"-{number(p.removed)}", number(p.size), events])
     _table(rows, [_("PERIOD"), _("ADDED"), _("REMOVED"), _("SIZE"), _("EVENTS")])
     return 0
@@ -203,7 +203,7 @@ def cmd_overlap(args, ctx: Context) -> int:
             raise InvalidInput("--save needs --name NAME for the new static segment")
         made, added = overlap.create_from_region(ctx, args.segments, mask, args.name)
         _out(_("Created static segment #{id} {name!r} with {count} members ({region}).").format(
-            id=made.id, name=printable(made.name), count=number(added), region=printable(result.label(mask))))
+            id=made.id, name=printable(made.name), count=number(added), region=said(result.label(mask))))
         return 0
     regions = [(mask, count) for mask, count in sorted(result.regions.items(), key=lambda kv: (-bin(kv[0]).count("1"), kv[0]))]
     if args.json:
@@ -219,7 +219,7 @@ def cmd_overlap(args, ctx: Context) -> int:
         _out(_("{letter}  {name}  ({count} members)").format(letter="ABC"[i], name=printable(s.name),
                                                               count=number(result.sizes[i])))
     _out()
-    _table([[overlap.Region(m).code(n), printable(result.label(m)), number(c)] for m, c in regions],
+    _table([[overlap.Region(m).code(n), said(result.label(m)), number(c)] for m, c in regions],
            [_("REGION"), "", _("RECORDS")])
     _out("\n" + _("{count} records in at least one.").format(count=number(result.union)))
     return 0

@@ -14,6 +14,16 @@ from .i18n import N_, Message, _, _n, pgettext
 OBJECTS = ["contacts", "companies"]
 
 
+# the spaces French typography puts before ':' and between digit groups: not control
+# characters, so kept as they are where a whole sentence is made printable
+LANGUAGE_SPACES = "\u00a0\u202f"
+
+
+def said(text: str) -> str:
+    """A sentence for the terminal: ``printable`` (its data may hold anything), the language's spaces kept."""
+    return printable(text, keep=LANGUAGE_SPACES)
+
+
 def subcommand(subparsers, name: str, **options):
     """``subparsers.add_parser``: a command's name is a word typed, the same in every language
     (its help and description are translated by the caller)."""
@@ -106,18 +116,18 @@ def cmd_import(args, ctx: Context) -> int:
         table = imports.read_table(text)
         checked, report = imports.check(ctx, args.object_type, table, options)
         for line in imports.report_lines(report, checked.columns):
-            _out(printable(line))
+            _out(said(line))
         for proposal in report.created_properties:
-            _out(printable(_("Would create the property {property}").format(property=proposal.describe())))
+            _out(said(_("Would create the property {property}").format(property=proposal.describe())))
         # TRANSLATORS: the English says "lines" whatever the count (as the import's report does)
         _out(_n("{n} lines: {outcome}. Nothing was written (dry run).", "{n} lines: {outcome}. Nothing was written (dry run).",
                 report.lines, outcome=imports.new_and_updated_sentence(report)))
         for line, message in report.warnings:
-            _out(printable("  " + _("line {line}: {message}").format(line=line, message=message)))
+            _out(said("  " + _("line {line}: {message}").format(line=line, message=message)))
         if report.problems:
             refusal = imports._refusal(report.problems).replace(_("nothing was imported"), _("it would not import"))
             for line in refusal.splitlines():  # each line printable on its own: a newline is not escaped
-                _out(printable(line))
+                _out(said(line))
             if any("unknown column" in m for _, m in report.problems):
                 _out(_(HINT))
             return 2
@@ -129,10 +139,10 @@ def cmd_import(args, ctx: Context) -> int:
             raise ImportRefused(Message("{refusal}\n{hint}", refusal=exc.text, hint=Message(HINT)), exc.problems) from None
         raise
     for proposal in report.created_properties:
-        _out(printable(_("Created the property {property}").format(property=proposal.describe())))
-    _out(printable(_("Imported {file}: {outcome}.").format(file=args.file, outcome=report.sentence())))
+        _out(said(_("Created the property {property}").format(property=proposal.describe())))
+    _out(said(_("Imported {file}: {outcome}.").format(file=args.file, outcome=report.sentence())))
     for line, message in report.warnings:
-        _out(printable("  " + _("line {line}: {message}").format(line=line, message=message)))
+        _out(said("  " + _("line {line}: {message}").format(line=line, message=message)))
     return 0
 
 
@@ -167,7 +177,7 @@ def cmd_properties_create(args, ctx: Context) -> int:
                                  options=args.options, description=args.description, group=args.group)
     made = (_("Created the contacts property {label!r} ({name}, {type}{options}).") if args.object_type == "contacts"
             else _("Created the companies property {label!r} ({name}, {type}{options})."))
-    _out(printable(made.format(label=prop.label, name=prop.name, type=prop.type,
+    _out(said(made.format(label=prop.label, name=prop.name, type=prop.type,
                                options=f": {_options_text(prop)}" if prop.choices else "")))
     return 0
 
@@ -176,7 +186,7 @@ def cmd_properties_edit(args, ctx: Context) -> int:
     prop = property_admin.get(args.object_type, args.name)
     if args.type:
         prop, converted = property_admin.change_type(ctx, args.object_type, prop.name, args.type, options=args.options)
-        _out(printable(_n("{label!r} is now {type}: {n} value converted.", "{label!r} is now {type}: {n} values converted.",
+        _out(said(_n("{label!r} is now {type}: {n} value converted.", "{label!r} is now {type}: {n} values converted.",
                           converted, label=prop.label, type=prop.type)))
     elif args.options:
         raise InvalidInput("--options goes with --type; to add options use --add-option LABEL")
@@ -185,13 +195,13 @@ def cmd_properties_edit(args, ctx: Context) -> int:
                                   restore_options=args.restore_option)
     if changed.version != prop.version or not args.type:
         extra = " " + _("Options: {options}.").format(options=_options_text(changed)) if changed.choices else ""
-        _out(printable(f"{changed.label!r} ({changed.name}, {changed.type}).{extra}"))
+        _out(said(f"{changed.label!r} ({changed.name}, {changed.type}).{extra}"))
     return 0
 
 
 def cmd_properties_archive(args, ctx: Context) -> int:
     prop = property_admin.archive(ctx, args.object_type, args.name)
-    _out(printable(_("Archived {label!r} ({name}); its values are kept. Restore it with: "
+    _out(said(_("Archived {label!r} ({name}); its values are kept. Restore it with: "
                      "segtui properties restore {object_type} {name}").format(
         label=prop.label, name=prop.name, object_type=args.object_type)))
     return 0
@@ -199,7 +209,7 @@ def cmd_properties_archive(args, ctx: Context) -> int:
 
 def cmd_properties_restore(args, ctx: Context) -> int:
     prop = property_admin.restore(ctx, args.object_type, args.name)
-    _out(printable(_("Restored {label!r} ({name}).").format(label=prop.label, name=prop.name)))
+    _out(said(_("Restored {label!r} ({name}).").format(label=prop.label, name=prop.name)))
     return 0
 
 

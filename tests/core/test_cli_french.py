@@ -181,3 +181,15 @@ def test_confirmation_accepts_the_languages_yes(french, monkeypatch):
     monkeypatch.setattr("builtins.input", lambda prompt: asked.append(prompt) or "oui")
     assert cli._confirm(i18n._("Convert?")) is True
     assert asked == [f"Convertir{NBSP}? [o/N] "]
+
+
+def test_a_sentence_keeps_the_french_spaces_and_a_custom_property_is_shown(demo, lang_fr, capsys):
+    code, out, err = run(capsys, "--db", str(demo), "records", "set", "contacts", "1", "favorite_color=Blue",
+                         "city=")
+    assert code == 0, err
+    assert out.startswith(f"Enregistré{NBSP}: favorite_color = blue, city = (inconnu). ")
+    code, out, err = run(capsys, "--db", str(demo), "properties", "create", "contacts", "Pointure", "--type", "text")
+    assert code == 0, err
+    code, out, err = run(capsys, "--db", str(demo), "properties", "edit", "contacts", "Pointure", "--type", "number")
+    assert code == 0, err
+    assert out == f"'Pointure' est maintenant de type number{NBSP}: 0 valeur convertie.\n"  # no \\u00a0 escape
