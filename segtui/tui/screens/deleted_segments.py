@@ -11,9 +11,11 @@ from textual.widgets import DataTable, Header, Label, Static
 from ...core import segments
 from ...core.errors import SegtuiError
 from ... import config
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import count, literal, moment, printable, type_badge
+from ..text import literal, moment, printable, type_badge
+from .data_words import object_label
 from ..work import CoreWork
 
 
@@ -22,8 +24,8 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "deleted",
         BACK,
-        Action("restore", "Restore", "r", mutates=True, description="Bring the highlighted segment back"),
-        Action("reload", "Reload", "ctrl+r", show=False, palette=False),
+        Action("restore", N_("Restore"), "r", mutates=True, description=N_("Bring the highlighted segment back")),
+        Action("reload", N_("Reload"), "ctrl+r", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"recently_deleted"})
@@ -40,10 +42,10 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Recently deleted"
+        self.title = _("Recently deleted")
         table = self.query_one(DataTable)
-        for label, width in (("Name", 24), ("Type", 8), ("Object", 9), ("Size", 6), ("Deleted", 17),
-                             ("Restore until", 13), ("By", 10)):
+        for label, width in ((_("Name"), 24), (_("Type"), 8), (_("Object"), 9), (_("Size"), 6), (_("Deleted"), 17),
+                             (_("Restore until"), 13), (_("By"), 10)):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
@@ -60,21 +62,22 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
         for seg in segments.deleted(ctx):
             until = seg.deleted_at.add(days=segments.RESTORE_DAYS)
             table.add_row(
-                literal(seg.name, limit=60), type_badge(seg.type), seg.object_type,
-                Text(f"{seg.size:,}", justify="right"), moment(seg.deleted_at, ctx.tz),
+                literal(seg.name, limit=60), type_badge(seg.type), object_label(seg.object_type).lower(),
+                Text(number(seg.size), justify="right"), moment(seg.deleted_at, ctx.tz),
                 moment(until, ctx.tz, config.SHOWN_DAY), literal(seg.deleted_by, limit=20), key=str(seg.id),
             )
             self.ids.append(seg.id)
         if keep in self.ids:
             table.move_cursor(row=self.ids.index(keep), animate=False)
-        note = (f"Segments deleted in the last {segments.RESTORE_DAYS} days, newest first; their filters and members "
-                "are kept until then.")
+        note = _("Segments deleted in the last {days} days, newest first; their filters and members are kept until "
+                 "then.").format(days=number(segments.RESTORE_DAYS))
         if ctx.read_only:
-            note += " This console is read-only: restoring is not offered."
+            note += " " + _("This console is read-only: restoring is not offered.")
         self.query_one("#deleted-note", Static).update(note)
-        status = "Nothing was deleted recently."
+        status = _("Nothing was deleted recently.")
         if self.ids:
-            status = count(len(self.ids), "segment") + ("" if ctx.read_only else " · r restores the highlighted one")
+            status = _n("{n} segment", "{n} segments", len(self.ids)) + (
+                "" if ctx.read_only else " · " + _("r restores the highlighted one"))
         self.query_one("#deleted-status", Label).update(status)
 
     def selected_id(self) -> int | None:
@@ -90,20 +93,23 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     def action_restore(self) -> None:
         segment_id = self.selected_id()
         if segment_id is None:
-            self.notify("Nothing to restore.", severity="warning", timeout=3)
+            self.notify(_("Nothing to restore."), severity="warning", timeout=3)
             return
         ctx = self.app.ctx
         self.run_core(lambda: segments.restore(ctx, segment_id), done=self.restored, failed=self.not_restored,
                       group="restore")
 
     def not_restored(self, exc: SegtuiError) -> None:
-        self.notify(str(exc), title="Not restored", severity="error", timeout=10)
+        self.notify(str(exc), title=_("Not restored"), severity="error", timeout=10)
         self.reload()
 
     def restored(self, restored) -> None:
-        self.notify(f"Restored {printable(restored.name, limit=60)!r}"
-                    + (" (its members are refreshed at the next run of the worker)." if restored.type == "active"
-                       else f" with {count(restored.size, 'member')}."), title="Restored")
+        name = repr(printable(restored.name, limit=60))
+        if restored.type == "active":
+            said = _("Restored {name} (its members are refreshed at the next run of the worker).").format(name=name)
+        else:
+            said = _n("Restored {name} with {n} member.", "Restored {name} with {n} members.", restored.size, name=name)
+        self.notify(said, title=_("Restored"))
         self.reload()
 
     def action_reload(self) -> None:

@@ -12,9 +12,11 @@ from textual.widgets import Header, Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
-from ..text import count, printable, problem
+from ..text import printable, problem
+from .data_words import segment_type_word
 from ..widgets.filter_editor import FilterEditor
 from ..widgets.inline_message import InlineMessage
 from ..work import CoreWork
@@ -28,8 +30,8 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
     CSS_PATH = "segment_form.tcss"
     ACTIONS = ActionTable(
         "filters",
-        Action("save", "Save", "ctrl+s", priority=True, description="Save the filters (ctrl+s)"),
-        Action("cancel", "Cancel", "escape", palette=False),
+        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the filters (ctrl+s)")),
+        Action("cancel", N_("Cancel"), "escape", palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -42,7 +44,7 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
         seg = self.segment
         yield Header()
         yield Static(self.note(), id="filters-note")
-        prefix = "Matches" if seg.type == "active" else "These filters select"
+        prefix = _("Matches") if seg.type == "active" else _("These filters select")
         yield FilterEditor(seg.object_type, store.tree(seg), form=FilterForm, segment_id=seg.id, count_prefix=prefix,
                            id="editor")
         yield InlineMessage("", id="form-error", classes="error-text")
@@ -50,14 +52,15 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
 
     def note(self) -> Text:
         seg = self.segment
-        text = Text.assemble(("Filters of ", "bold"), (printable(seg.name, limit=80), "bold"),
-                             (f" ({seg.type}, {count(seg.size, 'member')})\n", "bold"))
+        text = Text(_("Filters of {name} ({type}, {members})").format(
+            name=printable(seg.name, limit=80), type=segment_type_word(seg.type),
+            members=_n("{n} member", "{n} members", seg.size)) + "\n", style="bold")
         if seg.type == "active":
-            text.append("Saving applies them at once: you will see how many records join and leave first.",
+            text.append(_("Saving applies them at once: you will see how many records join and leave first."),
                         style="italic")
         else:
-            text.append("This segment is static: its members do not change when you save. These filters only "
-                        "matter for a later conversion to active.", style="italic")
+            text.append(_("This segment is static: its members do not change when you save. These filters only "
+                          "matter for a later conversion to active."), style="italic")
         return text
 
     def palette_commands(self):
@@ -65,7 +68,7 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
         yield from self.query_one(FilterEditor).palette_commands()
 
     def on_mount(self) -> None:
-        self.title = f"Edit filters · {printable(self.segment.name, limit=50)}"
+        self.title = _("Edit filters · {name}").format(name=printable(self.segment.name, limit=50))
         self.query_one(FilterEditor).focus_rows()
 
     def action_save(self) -> None:
@@ -74,21 +77,21 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
         editor = self.query_one(FilterEditor)
         error = self.query_one("#form-error", Static)
         if not editor.changed:
-            self.notify("No change to save.", timeout=3)
+            self.notify(_("No change to save."), timeout=3)
             return
         trouble = editor.first_error()
         if trouble:
-            error.update(problem(trouble, "⚠ Not saved: "))
+            error.update(problem(trouble, _("⚠ Not saved: ")))
             return
         tree = editor.current_tree()
         if self.segment.type == "active" and not filters.has_filters(tree):
-            error.update("⚠ Not saved: an active segment needs at least one filter; convert it to static to keep "
-                         "it without.")
+            error.update(_("⚠ Not saved: an active segment needs at least one filter; convert it to static to keep "
+                           "it without."))
             return
         error.update("")
         if self.segment.type == "active":
             self.busy = True
-            error.update(Text("Working out the effect…", style="dim"))
+            error.update(Text(_("Working out the effect…"), style="dim"))
             self.preview(tree, self.segment.version)
         else:
             self.busy = True
@@ -103,16 +106,19 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
         self.busy = False
         self.query_one("#form-error", Static).update("")
         size_after = self.segment.size + diff.added - diff.removed
-        body = (f"+{diff.added:,} added, -{diff.removed:,} removed ({size_after:,} members after). "
-                "The members follow the new filters from now on.")
+        body = _n("+{added} added, -{removed} removed ({n} member after). The members follow the new filters "
+                  "from now on.",
+                  "+{added} added, -{removed} removed ({n} members after). The members follow the new filters "
+                  "from now on.", size_after, added=number(diff.added), removed=number(diff.removed))
         self.app.push_screen(
-            ConfirmModal(f"Save the filters of {printable(self.segment.name, limit=50)!r}?", body, "Save"),
+            ConfirmModal(_("Save the filters of {name}?").format(name=repr(printable(self.segment.name, limit=50))),
+                         body, _("Save")),
             lambda ok: self.start_save(tree, version) if ok else None,
         )
 
     def start_save(self, tree: dict, version: int) -> None:
         self.busy = True
-        self.query_one("#form-error", Static).update(Text("Saving and applying the filters…", style="dim"))
+        self.query_one("#form-error", Static).update(Text(_("Saving and applying the filters…"), style="dim"))
         self.save(tree, version)
 
     def save(self, tree: dict, version: int) -> None:
@@ -122,33 +128,36 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
 
     def not_saved(self, exc: SegtuiError) -> None:
         if isinstance(exc, StaleSegment):
-            self.stale(str(exc))
+            self.stale(exc)
         else:
             self.failed(exc)
 
     def failed(self, message: object) -> None:
         self.busy = False
-        self.query_one("#form-error", Static).update(problem(message, "⚠ Not saved: "))
-        self.notify(str(message), title="Not saved", severity="error", timeout=10)
+        self.query_one("#form-error", Static).update(problem(message, _("⚠ Not saved: ")))
+        self.notify(str(message), title=_("Not saved"), severity="error", timeout=10)
 
-    def stale(self, message: str) -> None:
+    def stale(self, exc: StaleSegment) -> None:
         """Someone else changed the segment: keep this draft, and say what saving again means."""
         segment = self.read_core(lambda: segments.get(self.segment.id), failed=self.failed)
         if segment is None:
             return
         self.segment = segment
         self.query_one("#filters-note", Static).update(self.note())
-        self.failed(f"{message.split('; it has been reloaded')[0]}. Your draft is kept: ctrl+s saves it over "
-                    "their version, Esc discards it.")
+        what = (_("{changed} since you opened it ({what})").format(changed=exc.changed, what=exc.what) if exc.what
+                else _("{changed} since you opened it").format(changed=exc.changed))
+        self.failed(_("{message}. Your draft is kept: ctrl+s saves it over their version, Esc discards it.").format(
+            message=what))
 
     def saved(self, result) -> None:
-        _, diff = result
+        _segment, diff = result
         self.busy = False
         if self.segment.type == "active":
-            self.notify(f"Filters saved: +{diff.added:,} added, -{diff.removed:,} removed.", title="Saved")
+            self.notify(_("Filters saved: +{added} added, -{removed} removed.").format(
+                added=number(diff.added), removed=number(diff.removed)), title=_("Saved"))
         else:
-            self.notify("Filters saved. The members did not change; the filters are used when converting to "
-                        "active.", title="Saved")
+            self.notify(_("Filters saved. The members did not change; the filters are used when converting to "
+                          "active."), title=_("Saved"))
         self.dismiss(True)
 
     def action_cancel(self) -> None:
@@ -156,6 +165,6 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
             self.dismiss(False)
             return
         self.app.push_screen(
-            ConfirmModal("Discard your changes to the filters?", "Nothing has been saved yet.", "Discard"),
+            ConfirmModal(_("Discard your changes to the filters?"), _("Nothing has been saved yet."), _("Discard")),
             lambda ok: self.dismiss(False) if ok else None,
         )

@@ -14,14 +14,15 @@ from textual.widgets import Button, Input, Label
 
 from ...core import files
 from ...core.errors import InvalidInput
-from ..text import count, printable
+from ...i18n import N_, _, _n
+from ..text import printable
 
 
 class ExportModal(ModalScreen[str | None]):
     """Dismissed with a file name (checked by files.check_name, not there yet) or None."""
 
     CSS_PATH = "confirm.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="export.cancel")]
 
     def __init__(self, name: str, size: int, default_name: str, folder: Path) -> None:
         super().__init__()
@@ -32,21 +33,23 @@ class ExportModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Label(f"Export {count(self.member_count, 'member')} of {printable(self.segment_name, limit=50)!r}",
+            yield Label(_n("Export {n} member of {name}", "Export {n} members of {name}", self.member_count,
+                           name=repr(printable(self.segment_name, limit=50))),
                         id="dialog-title", markup=False)
-            yield Label(f"Files folder: {printable(str(self.folder), limit=300)}", id="export-folder", markup=False)
-            yield Label("File name (a new .csv file in that folder):")
+            yield Label(_("Files folder: {folder}").format(folder=printable(str(self.folder), limit=300)),
+                        id="export-folder", markup=False)
+            yield Label(_("File name (a new .csv file in that folder):"))
             yield Input(self.default_name, id="export-path")
             yield Label(self.location(self.default_name), id="export-location", classes="muted", markup=False)
             yield Label("", id="export-error", classes="error-text", markup=False)
             with Horizontal(id="dialog-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Export", id="confirm", variant="primary")
+                yield Button(_("Cancel"), id="cancel")
+                yield Button(_("Export"), id="confirm", variant="primary")
 
     def location(self, name: str) -> str:
         """Where the file will be, in full: the user must be able to find it afterwards."""
         try:
-            return f"Saved as {printable(str(files.in_folder(self.folder, name)), limit=400)}"
+            return _("Saved as {path}").format(path=printable(str(files.in_folder(self.folder, name)), limit=400))
         except InvalidInput:
             return ""
 
@@ -66,7 +69,7 @@ class ExportModal(ModalScreen[str | None]):
             error.update(str(exc))
             return
         if os.path.lexists(path):
-            error.update(f"{printable(name, limit=60)} already exists: choose another name.")
+            error.update(_("{name} already exists: choose another name.").format(name=printable(name, limit=60)))
             return
         self.dismiss(name)
 

@@ -4,6 +4,7 @@ and a value editor shaped by the operator (values, a value, a range, a date, day
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pendulum
@@ -18,9 +19,12 @@ from textual.widgets.option_list import Option
 
 from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
-from ...core.properties import NUMBER, OTHER, SINGULAR, WITH_OPTIONS, properties
+from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, TEXT, WITH_OPTIONS, properties
+from ...i18n import N_, _, full_day, number, pgettext
 from ..text import literal, printable
 from .calendar import CalendarModal
+from .data_words import (day_order, option_label, per_object, property_label, segment_type_word, shown_day,
+                         shown_number, typed_number)
 from ..widgets.live_count import LiveCount
 from ..widgets.type_ahead import TypeAhead
 
@@ -28,8 +32,10 @@ SEGMENT = "__segment__"
 # the Operator list's only entry until a property is chosen; replaced, never kept, afterwards
 NO_OPERATOR = "__no_operator__"
 # how many associated records must match: "Associated company: ..." (any), none, at least N
-HOW_MANY = [("at least one", "any"), ("none", "none"), ("at least N", "n")]
-SEGMENT_LABEL = "Segment membership"
+SEGMENT_LABEL = N_("Segment membership")
+# the type beside each property of the picker (English: the type's code, as it always showed)
+KIND_WORDS = {TEXT: N_("text"), NUMBER: N_("number"), DATE: N_("date"), DATETIME: N_("datetime"),
+              ENUMERATION: N_("enumeration"), BOOLEAN: N_("boolean"), MULTIPLE: N_("multiple_checkboxes")}
 EARLIEST_DAY = pendulum.Date(1900, 1, 1)
 LATEST_DAY = pendulum.Date(2199, 12, 31)
 SHAPE_PANE = {
@@ -41,8 +47,8 @@ SHAPE_PANE = {
 class FilterForm(ModalScreen[dict | None]):
     CSS_PATH = "filter_form.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="filter.cancel"),
-        Binding("ctrl+s", "apply", "Apply", priority=True, id="filter.apply"),
+        Binding("escape", "cancel", N_("Cancel"), id="filter.cancel"),
+        Binding("ctrl+s", "apply", N_("Apply"), priority=True, id="filter.apply"),
     ]
 
     def __init__(self, object_type: str, title: str, current: dict | None,
@@ -66,55 +72,56 @@ class FilterForm(ModalScreen[dict | None]):
         with Vertical(id="form"):
             yield Label(self.form_title, id="form-title", markup=False)
             with Horizontal(classes="form-row"):
-                yield Label("Property", classes="form-label")
-                yield TypeAhead("prop-list", placeholder="type to find a property", id="prop-search", compact=True)
+                yield Label(_("Property"), classes="form-label")
+                yield TypeAhead("prop-list", placeholder=_("type to find a property"), id="prop-search", compact=True)
             yield OptionList(id="prop-list")
             with Horizontal(classes="form-row", id="assoc-row"):
-                yield Label(f"Associated {self.other}", classes="form-label")
-                yield Select(HOW_MANY, allow_blank=False, value="any", id="assoc-mode", compact=True)
+                yield Label(per_object(self.other, _("Associated contacts"), _("Associated companies")),
+                            classes="form-label")
+                yield Select(self.how_many(), allow_blank=False, value="any", id="assoc-mode", compact=True)
                 yield Input(placeholder="N", type="integer", max_length=7, id="assoc-n", compact=True)
             with Horizontal(classes="form-row"):
-                yield Label("Operator", classes="form-label")
-                yield Select([("choose a property first", NO_OPERATOR)], allow_blank=False, value=NO_OPERATOR,
+                yield Label(_("Operator"), classes="form-label")
+                yield Select([(_("choose a property first"), NO_OPERATOR)], allow_blank=False, value=NO_OPERATOR,
                              id="operator", compact=True, disabled=True)
             with ContentSwitcher(initial="shape-none", id="value-editor"):
                 yield Static("", id="shape-none", classes="muted")
                 with Horizontal(id="shape-value", classes="form-row"):
-                    yield Label("Value", classes="form-label")
+                    yield Label(_("Value"), classes="form-label")
                     yield Input(id="value", compact=True)
                 with Vertical(id="shape-values"):
                     with Horizontal(id="values-text-row", classes="form-row"):
-                        yield Label("Values", classes="form-label")
-                        yield Input(placeholder="Bretagne, Normandie", id="values-text", compact=True)
-                    yield Label("Comma-separated; any of them matches (case is ignored).",
+                        yield Label(_("Values"), classes="form-label")
+                        yield Input(placeholder=_("Bretagne, Normandie"), id="values-text", compact=True)
+                    yield Label(_("Comma-separated; any of them matches (case is ignored)."),
                                 id="values-hint", classes="muted")
                     yield SelectionList(id="values-enum")
                 with Horizontal(id="shape-range", classes="form-row"):
-                    yield Label("Between", classes="form-label")
+                    yield Label(_("Between"), classes="form-label")
                     yield Input(id="low", compact=True)
-                    yield Label(" and ", classes="between")
+                    yield Label(_(" and "), classes="between")
                     yield Input(id="high", compact=True)
                 with Horizontal(id="shape-date", classes="form-row"):
-                    yield Label("Day", classes="form-label")
-                    yield Input(placeholder="2026-12-31, today…", max_length=24, id="date", compact=True)
-                    yield Button("Calendar…", id="pick-date", compact=True)
+                    yield Label(_("Day"), classes="form-label")
+                    yield Input(placeholder=_("2026-12-31, today…"), max_length=24, id="date", compact=True)
+                    yield Button(_("Calendar…"), id="pick-date", compact=True)
                 with Horizontal(id="shape-days", classes="form-row"):
                     yield Label("N =", classes="form-label")
                     yield Input(placeholder="30", type="integer", max_length=5, id="days", compact=True)
-                    yield Label(" days", classes="between")
+                    yield Label(_(" days"), classes="between")
                 with Vertical(id="shape-segment"):
                     with Horizontal(classes="form-row"):
-                        yield Label("Segment", classes="form-label")
-                        yield TypeAhead("segment-list", placeholder="type to find a segment",
+                        yield Label(_("Segment"), classes="form-label")
+                        yield TypeAhead("segment-list", placeholder=_("type to find a segment"),
                                         id="segment-search", compact=True)
                     yield OptionList(id="segment-list")
             yield Static("", id="form-error", classes="error-text")
-            yield LiveCount(self.object_type, segment_id=self.segment_id, prefix="With this filter: matches",
+            yield LiveCount(self.object_type, segment_id=self.segment_id, prefix=_("With this filter: matches"),
                             id="form-count")
             with Horizontal(id="form-buttons"):
-                yield Label("Enter: apply · Esc: cancel", classes="muted", id="form-keys")
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Apply", id="apply", variant="primary", compact=True)
+                yield Label(_("Enter: apply · Esc: cancel"), classes="muted", id="form-keys")
+                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield Button(_("Apply"), id="apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.show_association()
@@ -126,24 +133,35 @@ class FilterForm(ModalScreen[dict | None]):
             self.set_focus(self.query_one("#prop-search", Input))  # typed keys are its own at once
             self.changed()
 
+    def how_many(self) -> list[tuple[str, str]]:
+        """How many associated records must match (French agrees "one" and "none" with the object)."""
+        if self.other == "contacts":
+            return [(pgettext("contacts", "at least one"), "any"), (pgettext("contacts", "none"), "none"),
+                    (_("at least N"), "n")]
+        return [(pgettext("companies", "at least one"), "any"), (pgettext("companies", "none"), "none"),
+                (_("at least N"), "n")]
+
     # -- the property picker ----------------------------------------------------------------
     def property_choices(self, text: str) -> list[tuple[str, str, str]]:
         """(id, label, type) of the properties whose label or name contains ``text``."""
         needle = text.strip().casefold()
-        rows = [(pid, self.label_of(pid), p.type) for pid, p in self.registry.items()]
-        rows.append((SEGMENT, SEGMENT_LABEL, f"{SINGULAR[self.object_type]} is (not) in a segment"))
+        rows = [(pid, self.label_of(pid), _(KIND_WORDS.get(p.type, p.type))) for pid, p in self.registry.items()]
+        rows.append((SEGMENT, _(SEGMENT_LABEL), per_object(self.object_type, _("contact is (not) in a segment"),
+                                                            _("company is (not) in a segment"))))
         if not needle:
             return rows
         starts = [r for r in rows if r[1].casefold().startswith(needle) or r[0].startswith(needle)
-                  or (r[0].startswith("@") and self.registry[r[0]].label.casefold().startswith(needle))]
+                  or (r[0].startswith("@") and property_label(self.registry[r[0]]).casefold().startswith(needle))]
         contains = [r for r in rows if r not in starts and (needle in r[1].casefold() or needle in r[0])]
         return starts + contains
 
     def label_of(self, pid: str) -> str:
         if pid == SEGMENT:
-            return SEGMENT_LABEL
-        label = self.registry[pid].label
-        return f"Associated {SINGULAR[self.other]}: {label}" if pid.startswith("@") else label
+            return _(SEGMENT_LABEL)
+        label = property_label(self.registry[pid])
+        if not pid.startswith("@"):
+            return label
+        return per_object(self.other, _("Associated contact: {label}"), _("Associated company: {label}")).format(label=label)
 
     def fill_properties(self, text: str) -> None:
         listing = self.query_one("#prop-list", OptionList)
@@ -156,7 +174,8 @@ class FilterForm(ModalScreen[dict | None]):
             ids = [c[0] for c in choices]
             listing.highlighted = ids.index(self.prop) if self.prop in ids else 0
         else:
-            listing.set_options([Option(Text(f"No property matches {printable(text)!r}", style="italic"),
+            listing.set_options([Option(Text(_("No property matches {text}").format(text=repr(printable(text))),
+                                             style="italic"),
                                         disabled=True)])
 
     @on(Input.Changed, "#prop-search")
@@ -189,7 +208,7 @@ class FilterForm(ModalScreen[dict | None]):
         specs = self.specs()
         select = self.query_one("#operator", Select)
         with self.prevent(Select.Changed):
-            select.set_options([(s.label, s.name) for s in specs])
+            select.set_options([(_(s.label), s.name) for s in specs])
             select.value = operator if operator in {s.name for s in specs} else specs[0].name
             select.disabled = False
         self.show_value_editor()
@@ -214,7 +233,7 @@ class FilterForm(ModalScreen[dict | None]):
         shape = spec.shape if spec else "none"
         self.query_one("#value-editor", ContentSwitcher).current = SHAPE_PANE[shape]
         none = self.query_one("#shape-none", Static)
-        none.update("" if spec is None else "This operator needs no value.")
+        none.update("" if spec is None else _("This operator needs no value."))
         if shape == "values":
             is_enum = self.registry[self.prop].type in WITH_OPTIONS
             self.query_one("#values-text-row").display = not is_enum
@@ -222,9 +241,9 @@ class FilterForm(ModalScreen[dict | None]):
             self.query_one("#values-enum").display = is_enum
         if shape == "value":
             number = self.registry[self.prop].type == NUMBER
-            self.query_one("#value", Input).placeholder = "a number, e.g. 1 or 2.5" if number else "text"
+            self.query_one("#value", Input).placeholder = _("a number, e.g. 1 or 2.5") if number else _("text")
         if shape in ("range", "date_range"):
-            hint = "a day" if shape == "date_range" else "number"
+            hint = _("a day") if shape == "date_range" else _("number")
             self.query_one("#low", Input).placeholder = hint
             self.query_one("#high", Input).placeholder = hint
         if shape == "segment":
@@ -234,8 +253,8 @@ class FilterForm(ModalScreen[dict | None]):
         pick = self.query_one("#values-enum", SelectionList)
         pick.clear_options()
         prop = self.registry.get(self.prop) if self.prop else None
-        label = prop.option_label if prop is not None else (lambda o: o.replace("_", " "))
-        pick.add_options([(label(o), o, o in chosen) for o in options])
+        pick.add_options([(option_label(prop, o) if prop is not None else o.replace("_", " "), o, o in chosen)
+                          for o in options])
         pick.highlighted = 0
 
     def fill_segments(self, text: str) -> None:
@@ -244,11 +263,14 @@ class FilterForm(ModalScreen[dict | None]):
         rows = [s for s in page.rows if s.id != self.segment_id]
         options = [
             Option(Text.assemble(("● " if s.id == self.segment_choice else "  ", "bold"), literal(s.name, limit=60),
-                                 (f"  {s.type}, {s.size:,}", "dim")), id=str(s.id))
+                                 ("  " + _("{type}, {size}").format(type=segment_type_word(s.type), size=number(s.size)),
+                                  "dim")),
+                   id=str(s.id))
             for s in rows
         ]
         if not options:
-            options = [Option(Text(f"No other {self.object_type} segment matches", style="italic"), disabled=True)]
+            options = [Option(Text(per_object(self.object_type, _("No other contact segment matches"),
+                                              _("No other company segment matches")), style="italic"), disabled=True)]
         listing.set_options(options)
         ids = [str(s.id) for s in rows]
         listing.highlighted = ids.index(str(self.segment_choice)) if str(self.segment_choice) in ids else 0
@@ -292,7 +314,7 @@ class FilterForm(ModalScreen[dict | None]):
 
     def date_picked(self, day) -> None:
         if day is not None:
-            self.query_one("#date", Input).value = day.isoformat()
+            self.query_one("#date", Input).value = shown_day(day)
             self.query_one("#date", Input).focus()
 
     # -- loading an existing filter -------------------------------------------------------------
@@ -300,9 +322,9 @@ class FilterForm(ModalScreen[dict | None]):
         if "association" in f:
             inner = f.get("filters") or []
             if len(inner) != 1 or "property" not in inner[0]:
-                self.query_one("#form-error", Static).update(Text(
-                    f"⚠ This association filter has {len(inner)} conditions: the form edits one; "
-                    "change it with segtui segments filters (JSON)."))
+                self.query_one("#form-error", Static).update(Text("⚠ " + _(
+                    "This association filter has {n} conditions: the form edits one; "
+                    "change it with segtui segments filters (JSON).").format(n=number(len(inner)))))
                 return
             mode = "none" if f.get("negate") else ("n" if f.get("at_least", 1) > 1 else "any")
             with self.prevent(Select.Changed):
@@ -321,15 +343,17 @@ class FilterForm(ModalScreen[dict | None]):
         shape = spec.shape if spec else "none"
         with self.prevent(Input.Changed):
             if shape in ("value",):
-                self.query_one("#value", Input).value = _show(f.get("value"))
+                self.query_one("#value", Input).value = shown_number(f.get("value")) if self.is_number() \
+                    else _show(f.get("value"))
             elif shape == "date":
                 self.query_one("#date", Input).value = _show(f.get("value"))
             elif shape == "days":
                 self.query_one("#days", Input).value = _show(f.get("value"))
             elif shape in ("range", "date_range"):
                 low, high = (list(f.get("values") or []) + ["", ""])[:2]
-                self.query_one("#low", Input).value = _show(low)
-                self.query_one("#high", Input).value = _show(high)
+                show = _show if shape == "date_range" else shown_number
+                self.query_one("#low", Input).value = "" if low is None else show(low)
+                self.query_one("#high", Input).value = "" if high is None else show(high)
             elif shape == "values":
                 values = [str(v) for v in f.get("values") or []]
                 if self.registry[self.prop].type in WITH_OPTIONS:
@@ -342,39 +366,42 @@ class FilterForm(ModalScreen[dict | None]):
     def draft(self) -> dict:
         """The filter the form describes; InvalidFilter says what is missing or wrong."""
         if self.prop is None:
-            raise InvalidFilter("Choose a property: type part of its name, then Enter")
+            raise InvalidFilter(N_("Choose a property: type part of its name, then Enter"))
         spec = self.spec()
         if spec is None:
-            raise InvalidFilter("Choose an operator")
+            raise InvalidFilter(N_("Choose an operator"))
         if self.prop == SEGMENT:
             if self.segment_choice is None:
-                raise InvalidFilter("Choose a segment in the list: type part of its name, then Enter")
+                raise InvalidFilter(N_("Choose a segment in the list: type part of its name, then Enter"))
             return {"segment": self.segment_choice, "operator": spec.name}
         f: dict = {"property": self.prop, "operator": spec.name}
         shape = spec.shape
         if shape == "value":
-            f["value"] = self.required("#value", "Type a value")
+            f["value"] = self.required("#value", N_("Type a value"))
+            if self.is_number():
+                f["value"] = typed_number(f["value"])
         elif shape == "date":
-            self.required("#date", "Type a day (2026-12-31, today, in 2 weeks…), or use the calendar")
+            self.required("#date", N_("Type a day (2026-12-31, today, in 2 weeks…), or use the calendar"))
             f["value"] = self.read_day("#date").isoformat()
         elif shape == "date_range":
-            self.required("#low", "Type the first day")
-            self.required("#high", "Type the last day")
+            self.required("#low", N_("Type the first day"))
+            self.required("#high", N_("Type the last day"))
             f["values"] = [self.read_day("#low").isoformat(), self.read_day("#high").isoformat()]
         elif shape == "days":
-            f["value"] = self.required("#days", "Type a number of days")
+            f["value"] = self.required("#days", N_("Type a number of days"))
         elif shape in ("range", "date_range"):
-            f["values"] = [self.required("#low", "Type the low end"), self.required("#high", "Type the high end")]
+            f["values"] = [typed_number(self.required("#low", N_("Type the low end"))),
+                           typed_number(self.required("#high", N_("Type the high end")))]
         elif shape == "values":
             if self.registry[self.prop].type in WITH_OPTIONS:
                 f["values"] = list(self.query_one("#values-enum", SelectionList).selected)
                 if not f["values"]:
-                    raise InvalidFilter("Tick at least one value (space)")
+                    raise InvalidFilter(N_("Tick at least one value (space)"))
             else:
                 text = self.query_one("#values-text", Input).value
                 f["values"] = [v.strip() for v in text.split(",") if v.strip()]
                 if not f["values"]:
-                    raise InvalidFilter("Type at least one value")
+                    raise InvalidFilter(N_("Type at least one value"))
         if self.prop.startswith("@"):
             return self.wrap_association(f)
         return f
@@ -382,12 +409,12 @@ class FilterForm(ModalScreen[dict | None]):
     def read_day(self, selector: str) -> pendulum.Date:
         ctx = self.app.ctx
         try:
-            day = dates.parse_day(self.query_one(selector, Input).value, today=ctx.today(), order=ctx.date_order)
+            day = dates.parse_day(self.query_one(selector, Input).value, today=ctx.today(), order=day_order(ctx))
         except SegtuiError as exc:
-            raise InvalidFilter(exc.message) from None
+            raise InvalidFilter(exc.text) from None
         if not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise InvalidFilter(f"{dates.full(day)} is outside the days a filter takes "
-                                f"({EARLIEST_DAY.year} to {LATEST_DAY.year})")
+            raise InvalidFilter("{day} is outside the days a filter takes ({first} to {last})", day=full_day(day),
+                                first=str(EARLIEST_DAY.year), last=str(LATEST_DAY.year))
         return day
 
     def readings(self) -> str:
@@ -402,8 +429,8 @@ class FilterForm(ModalScreen[dict | None]):
                 day = self.read_day(selector)
             except SegtuiError:
                 continue
-            if typed != day.isoformat():
-                said.append(f"{typed} is {dates.full(day)}")
+            if typed not in (day.isoformat(), shown_day(day)):
+                said.append(_("{typed} is {day}").format(typed=typed, day=full_day(day)))
         return "; ".join(said) + ("." if said else "")
 
     def has_changes(self) -> bool:
@@ -423,7 +450,9 @@ class FilterForm(ModalScreen[dict | None]):
         if mode == "none":
             f["negate"] = True
         elif mode == "n":
-            f["at_least"] = self.required("#assoc-n", f"Type how many associated {self.other} must match")
+            f["at_least"] = self.required("#assoc-n", per_object(
+                self.other, N_("Type how many associated contacts must match"),
+                N_("Type how many associated companies must match")))
         return f
 
     def show_association(self) -> None:
@@ -439,10 +468,14 @@ class FilterForm(ModalScreen[dict | None]):
             self.query_one("#assoc-n", Input).focus()
 
     def required(self, selector: str, missing: str) -> str:
+        """The field's text; ``missing`` (English, marked) says what to type when it is empty."""
         text = self.query_one(selector, Input).value.strip()
         if not text:
             raise InvalidFilter(missing)
         return text
+
+    def is_number(self) -> bool:
+        return self.prop is not None and self.prop != SEGMENT and self.registry[self.prop].type == NUMBER
 
     def checked(self) -> dict:
         """The filter, validated on its own as the engine will; raises InvalidFilter.
@@ -452,7 +485,7 @@ class FilterForm(ModalScreen[dict | None]):
         """
         f = self.draft()
         return filters.validate_filter(f, self.object_type, resolve_segment=segments.resolve_segment_ref,
-                                       where="This filter")
+                                       where=_("This filter"))
 
     @on(Select.Changed, "#operator")
     def operator_changed(self, event: Select.Changed) -> None:
@@ -481,7 +514,8 @@ class FilterForm(ModalScreen[dict | None]):
         try:
             normal = self.checked()
         except SegtuiError as exc:
-            message = exc.message.removeprefix("This filter: ")
+            # the form is the filter: "This filter: " says nothing here (a colon has a space before it in French)
+            message = re.sub(r"^" + re.escape(_("This filter")) + r"\s?:\s*", "", exc.message)
             error.update(Text(f"⚠ {printable(message, limit=300)}"))
             error.set_class(not self.tried and self.looks_untouched(), "muted")
             count.request(None, why_not="")
@@ -523,7 +557,8 @@ class FilterForm(ModalScreen[dict | None]):
         from .confirm import ConfirmModal
 
         self.app.push_screen(
-            ConfirmModal("Discard this filter?", "What was chosen and typed here is not applied yet.", "Discard"),
+            ConfirmModal(_("Discard this filter?"), _("What was chosen and typed here is not applied yet."),
+                         _("Discard")),
             lambda ok: self.dismiss(None) if ok else None,
         )
 

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ...core import folders
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..text import literal, printable, problem
@@ -32,11 +33,11 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
     CSS_PATH = "folders.tcss"
     ACTIONS = ActionTable(
         "folders",
-        Action("cancel", "Cancel", "escape", palette=False),
-        Action("new_folder", "New folder", "n", mutates=True, description="Inside the highlighted folder"),
-        Action("rename_folder", "Rename", "e", mutates=True, title="Rename the folder"),
-        Action("delete_folder", "Delete", "delete", key_display="del", mutates=True, title="Delete the folder",
-               description="Only an empty one"),
+        Action("cancel", N_("Cancel"), "escape", palette=False),
+        Action("new_folder", N_("New folder"), "n", mutates=True, description=N_("Inside the highlighted folder")),
+        Action("rename_folder", N_("Rename"), "e", mutates=True, title=N_("Rename the folder")),
+        Action("delete_folder", N_("Delete"), "delete", key_display="del", mutates=True, title=N_("Delete the folder"),
+               description=N_("Only an empty one")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -48,8 +49,8 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="folders-dialog"):
-            title = (f"Move {self.moving} segment{'s' if self.moving != 1 else ''} to…" if self.moving
-                     else "Show the segments of a folder")
+            title = (_n("Move {n} segment to…", "Move {n} segments to…", self.moving) if self.moving
+                     else _("Show the segments of a folder"))
             yield Label(title, id="folders-title")
             yield DataTable(id="folders", cursor_type="row", show_header=False)
             yield Static("", id="folders-error")
@@ -57,8 +58,8 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("Folder", width=44)
-        table.add_column("Segments", width=9)
+        table.add_column(_("Folder"), width=44)
+        table.add_column(_("Segments"), width=9)
         self.load(keep=self.current)
         table.focus()
 
@@ -70,13 +71,13 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
         table = self.query_one(DataTable)
         table.clear()
         if self.moving:
-            table.add_row(Text("/ the top level (no folder)", style="italic"), "", key=TOP)
+            table.add_row(Text(_("/ the top level (no folder)"), style="italic"), "", key=TOP)
         else:
-            table.add_row(Text("All segments", style="italic"), "", key=ALL)
+            table.add_row(Text(_("All segments"), style="italic"), "", key=ALL)
         for row in rows:
             name = Text("  " * row.depth + "▸ ")
             name.append_text(literal(row.folder.name, limit=40))
-            table.add_row(name, Text(f"{row.segments:,}", justify="right"), key=str(row.folder.id))
+            table.add_row(name, Text(number(row.segments), justify="right"), key=str(row.folder.id))
         keys = [ALL if not self.moving else TOP] + [str(r.folder.id) for r in rows]
         if keep in keys:
             table.move_cursor(row=keys.index(keep), animate=False)
@@ -99,7 +100,8 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
     # -- making, renaming, deleting ------------------------------------------------------------
     def action_new_folder(self) -> None:
         parent = self.highlighted()
-        where = f"in {printable(parent.path, limit=40)!r}" if parent else "at the top"
+        title = (_("New folder in {path}").format(path=repr(printable(parent.path, limit=40))) if parent
+                 else _("New folder at the top"))
 
         def check(name: str) -> str:
             return folders.check_name(name, parent.folder.id if parent else None)
@@ -111,12 +113,12 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
             self.run_core(lambda: folders.create(ctx, name, parent.folder.id if parent else None),
                           done=lambda folder: self.load(keep=str(folder.id)), failed=lambda exc: self.say(exc.message))
 
-        self.app.push_screen(NameModal(f"New folder {where}", "", "Create", check), made)
+        self.app.push_screen(NameModal(title, "", _("Create"), check), made)
 
     def action_rename_folder(self) -> None:
         row = self.highlighted()
         if row is None:
-            self.say("Choose a folder to rename.")
+            self.say(_("Choose a folder to rename."))
             return
 
         def check(name: str) -> str:
@@ -129,13 +131,13 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
             self.run_core(lambda: folders.rename(ctx, row.folder.id, name),
                           done=lambda folder: self.load(keep=str(folder.id)), failed=lambda exc: self.say(exc.message))
 
-        self.app.push_screen(NameModal(f"Rename folder {printable(row.path, limit=40)!r}", row.folder.name,
-                                       "Rename", check), renamed)
+        self.app.push_screen(NameModal(_("Rename folder {path}").format(path=repr(printable(row.path, limit=40))),
+                                       row.folder.name, _("Rename"), check), renamed)
 
     def action_delete_folder(self) -> None:
         row = self.highlighted()
         if row is None:
-            self.say("Choose a folder to delete.")
+            self.say(_("Choose a folder to delete."))
             return
         problem_text = self.read_core(lambda: folders.why_not_deleted(row.folder.id), failed=self.failed)
         if problem_text:
@@ -149,8 +151,8 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
             self.run_core(lambda: folders.delete(ctx, row.folder.id), done=lambda _: self.load(),
                           failed=lambda exc: self.say(exc.message))
 
-        self.app.push_screen(ConfirmModal("Delete folder", f"Delete the empty folder {printable(row.path)!r}?",
-                                          "Delete"), confirmed)
+        self.app.push_screen(ConfirmModal(_("Delete folder"), _("Delete the empty folder {path}?").format(
+            path=repr(printable(row.path))), _("Delete")), confirmed)
 
     def failed(self, exc: SegtuiError) -> None:
         self.say(exc.message)

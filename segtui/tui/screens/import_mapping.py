@@ -19,15 +19,20 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 
 from ...core import imports, property_admin
 from ...core.errors import InvalidInput, SegtuiError
-from ...core.properties import OBJECT_LABELS, TYPE_LABELS, TYPES, WITH_OPTIONS, internal_name, properties
+from ...core.properties import TYPES, WITH_OPTIONS, internal_name, properties
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from ..work import CoreWork
+from .data_words import per_object, property_label, type_name
 
 SKIP, CREATE = "__skip__", "__create__"
-ASSOCIATIONS = {imports.ASSOCIATE_IDS: "Associated companies (HubSpot Record IDs, ;-separated)",
-                imports.ASSOCIATE_NAME: "Associated company (by name, when unique)"}
+ASSOCIATIONS = {imports.ASSOCIATE_IDS: N_("Associated companies (HubSpot Record IDs, ;-separated)"),
+                imports.ASSOCIATE_NAME: N_("Associated company (by name, when unique)")}
+# how a column was matched to its property (the core's words)
+MATCHED = {"name": N_("name"), "label": N_("label"), "HubSpot header": N_("HubSpot header"),
+           "association": N_("association"), "new property": N_("new property")}
 ASSOCIATION_HEADERS = {imports.ASSOCIATE_IDS: "Associated Company IDs", imports.ASSOCIATE_NAME: "Associated Company"}
 
 
@@ -35,22 +40,24 @@ def fate(column: imports.Column, object_type: str) -> Text:
     """What a column imports into, in words."""
     if column.action == imports.PROPERTY:
         prop = properties(object_type).get(column.property)
-        label = prop.label if prop else column.property
-        return Text.assemble(literal(label, limit=40), (f"  {column.how}", "dim"))
+        label = property_label(prop) if prop else column.property
+        return Text.assemble(literal(label, limit=40), (f"  {_(MATCHED.get(column.how, column.how))}", "dim"))
     if column.action == imports.CREATE:
         proposal = column.proposal
-        text = Text.assemble(("new ", "bold green"), literal(proposal.label, limit=30),
-                             (f" ({TYPE_LABELS[proposal.type].split(' (')[0]}", "dim"))
+        text = Text.assemble((_("new") + " ", "bold green"), literal(proposal.label, limit=30),
+                             (f" ({type_name(proposal.type)}", "dim"))
         if proposal.options:
             text.append(": " + printable(", ".join(proposal.options), limit=40), style="dim")
         text.append(")", style="dim")
         return text
     if column.action == imports.SKIP:
-        return Text("not imported", style="dim italic")
+        return Text(_("not imported"), style="dim italic")
     if column.action in ASSOCIATIONS:
-        return Text(ASSOCIATIONS[column.action].split(" (")[0], style="italic")
-    hint = f" (did you mean {column.suggestion!r}?)" if column.suggestion else ""
-    return Text(f"⚠ unknown{printable(hint, limit=60)}", style="bold red")
+        return Text(_(ASSOCIATIONS[column.action]).split(" (")[0], style="italic")
+    if column.suggestion:
+        return Text("⚠ " + _("unknown (did you mean {name}?)").format(name=printable(repr(column.suggestion), limit=50)),
+                    style="bold red")
+    return Text("⚠ " + _("unknown"), style="bold red")
 
 
 class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
@@ -60,12 +67,12 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     ACTIONS = ActionTable(
         "mapping",
         BACK,
-        Action("change", "Change", "e", title="Change the column's mapping",
-               description="What the highlighted column imports into (Enter on it too)"),
-        Action("add_options", "Add missing options", "o", title="Add the missing options",
-               description="The file's values that are not options of a dropdown become options"),
-        Action("run_import", "Import", "ctrl+s", mutates=True, priority=True, title="Import the file",
-               description="Write it, all or nothing (refused while a problem remains)"),
+        Action("change", N_("Change"), "e", title=N_("Change the column's mapping"),
+               description=N_("What the highlighted column imports into (Enter on it too)")),
+        Action("add_options", N_("Add missing options"), "o", title=N_("Add the missing options"),
+               description=N_("The file's values that are not options of a dropdown become options")),
+        Action("run_import", N_("Import"), "ctrl+s", mutates=True, priority=True, title=N_("Import the file"),
+               description=N_("Write it, all or nothing (refused while a problem remains)")),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"import_records"})
@@ -85,19 +92,19 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
         yield Header()
         yield Static("", id="mapping-title")
         yield DataTable(id="mapping-columns", cursor_type="row", zebra_stripes=True)
-        yield Label("Preview (the first lines, as they would be stored)", classes="section-title")
+        yield Label(_("Preview (the first lines, as they would be stored)"), classes="section-title")
         yield DataTable(id="mapping-preview", cursor_type="none", show_cursor=False)
         with VerticalScroll(id="mapping-summary-box"):
-            yield Static(Text("Reading the file…", style="dim"), id="mapping-summary")
+            yield Static(Text(_("Reading the file…"), style="dim"), id="mapping-summary")
         with Horizontal(id="mapping-buttons"):
-            yield Button("Back", id="mapping-back", compact=True)
-            yield Button("Import", id="mapping-import", variant="primary", compact=True, disabled=True)
+            yield Button(_("Back"), id="mapping-back", compact=True)
+            yield Button(_("Import"), id="mapping-import", variant="primary", compact=True, disabled=True)
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = f"Import {self.object_type}"
+        self.title = per_object(self.object_type, _("Import contacts"), _("Import companies"))
         table = self.query_one("#mapping-columns", DataTable)
-        for label, width in (("Column", 20), ("Imports into", 36), ("Detected", 9), ("Samples", 30)):
+        for label, width in ((_("Column"), 20), (_("Imports into"), 36), (_("Detected"), 9), (_("Samples"), 30)):
             table.add_column(label, width=width)
         table.focus()
         ctx, object_type, text = self.app.ctx, self.object_type, self.text
@@ -115,7 +122,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
 
     def unreadable(self, exc: SegtuiError) -> None:
         self.query_one("#mapping-summary", Static).update(
-            Text(f"⚠ {printable(exc.message, limit=600)}\nNothing was imported.", style="bold red"))
+            Text(f"⚠ {printable(exc.message, limit=600)}\n" + _("Nothing was imported."), style="bold red"))
 
     def refresh_preview(self, keep: int | None = None) -> None:
         ctx, object_type, table, options = self.app.ctx, self.object_type, self.table, self.options
@@ -127,19 +134,21 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     def show(self, preview: imports.Preview) -> None:
         self.shown = preview
         report = preview.report
-        self.query_one("#mapping-title", Static).update(Text.assemble(
-            ("Import ", "bold"), (OBJECT_LABELS[self.object_type].lower(), "bold"), " from ",
-            literal(self.file_name, "bold", limit=60),
-            f" · {report.lines:,} lines · {len(preview.columns)} columns"))
+        title = Text(per_object(self.object_type, _("Import contacts"), _("Import companies")), style="bold")
+        title.append(" " + _("from") + " ")
+        title.append_text(literal(self.file_name, "bold", limit=60))
+        title.append(" · " + _n("{n} line", "{n} lines", report.lines) + " · "
+                     + _n("{n} column", "{n} columns", len(preview.columns)))
+        self.query_one("#mapping-title", Static).update(title)
         columns = self.query_one("#mapping-columns", DataTable)
         row = columns.cursor_row
         columns.clear()
         for column in preview.columns:
             detected = preview.detected[column.index].type
-            columns.add_row(literal(column.header or "(no header)", limit=40), fate(column, self.object_type),
-                            TYPE_LABELS[detected].split(" (")[0],
+            columns.add_row(literal(column.header or _("(no header)"), limit=40), fate(column, self.object_type),
+                            type_name(detected),
                             literal(" | ".join(column.samples), "dim", limit=60) if column.samples
-                            else Text("empty", style="dim italic"),
+                            else Text(_("empty"), style="dim italic"),
                             key=str(column.index))
         if preview.columns:
             columns.move_cursor(row=min(max(row, 0), len(preview.columns) - 1), animate=False)
@@ -149,7 +158,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     def show_lines(self, preview: imports.Preview) -> None:
         lines = self.query_one("#mapping-preview", DataTable)
         lines.clear(columns=True)
-        lines.add_column("Line", width=5)
+        lines.add_column(_("Line"), width=5)
         for heading in preview.headings:
             lines.add_column(printable(heading, limit=20), width=max(8, min(20, len(heading))))
         for line, cells, why in preview.lines:
@@ -162,27 +171,32 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     def show_summary(self, preview: imports.Preview) -> None:
         report = preview.report
         text = Text()
-        text.append(f"{report.lines:,} lines: {imports.new_and_updated_sentence(report)}.", style="bold")
+        text.append(_n("{n} line: {sentence}.", "{n} lines: {sentence}.", report.lines,
+                       sentence=imports.new_and_updated_sentence(report)), style="bold")
         if report.created_properties:
-            text.append("\nCreates " + ", ".join(printable(p.describe(), limit=80) for p in report.created_properties))
+            text.append("\n" + _("Creates {properties}").format(
+                properties=", ".join(printable(p.describe(), limit=80) for p in report.created_properties)))
         if report.problems:
-            text.append(f"\n⚠ Import is refused as it stands ({len(report.problems):,} problem(s)); nothing will be "
-                        "written until they are fixed:", style="bold red")
+            text.append("\n⚠ " + _("Import is refused as it stands ({n} problem(s)); nothing will be written until "
+                                   "they are fixed:").format(n=number(len(report.problems))), style="bold red")
             for line, message in report.problems[:30]:
-                text.append(f"\n  line {line}: " if line > 1 else "\n  header: ", style="bold")
+                text.append("\n  " + (_("line {line}: ").format(line=number(line)) if line > 1 else _("header: ")),
+                            style="bold")
                 text.append(printable(message, limit=200))
             if len(report.problems) > 30:
-                text.append(f"\n  … and {len(report.problems) - 30:,} more")
+                text.append("\n  " + _("… and {n} more").format(n=number(len(report.problems) - 30)))
         for name, missing in report.unknown_options.items():
             prop = properties(self.object_type).get(name)
-            label = prop.label if prop else name
-            text.append(f"\n{len(missing)} value(s) of the file are not options of {printable(label, limit=40)}: "
-                        f"{printable(', '.join(missing), limit=200)} — press o to add them as options.",
+            label = property_label(prop) if prop else name
+            text.append("\n" + _("{n} value(s) of the file are not options of {property}: {values} — press o to add "
+                                 "them as options.").format(n=number(len(missing)), property=printable(label, limit=40),
+                                                            values=printable(", ".join(missing), limit=200)),
                         style="yellow")
         for line, message in report.warnings[:10]:
-            text.append(f"\n  line {line}: {printable(message, limit=200)}", style="dim")
+            text.append("\n  " + _("line {line}: ").format(line=number(line)) + printable(message, limit=200),
+                        style="dim")
         if not report.problems:
-            text.append("\nNothing is written until Import (ctrl+s).", style="dim")
+            text.append("\n" + _("Nothing is written until Import (ctrl+s)."), style="dim")
         self.query_one("#mapping-summary", Static).update(text)
         self.query_one("#mapping-import", Button).disabled = (bool(report.problems) or self.running
                                                               or self.app.ctx.read_only)
@@ -220,7 +234,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
 
     def action_add_options(self) -> None:
         if self.shown is None or not self.shown.report.unknown_options:
-            self.notify("Every value of the file's dropdown columns is already an option.", timeout=4)
+            self.notify(_("Every value of the file's dropdown columns is already an option."), timeout=4)
             return
         for name, missing in self.shown.report.unknown_options.items():
             extra = self.options.add_options.setdefault(name, [])
@@ -233,14 +247,14 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
         if self.running or self.shown is None:
             return
         if self.app.ctx.read_only:
-            self.notify("This console is read-only: nothing can be imported.", severity="warning")
+            self.notify(_("This console is read-only: nothing can be imported."), severity="warning")
             return
         if self.shown.report.problems:
-            self.notify("The file is refused as it stands: see the problems under the preview.", severity="warning")
+            self.notify(_("The file is refused as it stands: see the problems under the preview."), severity="warning")
             return
         self.running = True
         self.query_one("#mapping-import", Button).disabled = True
-        self.query_one("#mapping-summary", Static).update(Text("Importing…", style="dim"))
+        self.query_one("#mapping-summary", Static).update(Text(_("Importing…"), style="dim"))
         ctx, object_type, text, options, target = self.app.ctx, self.object_type, self.text, self.options, \
             self.segment_id
         self.run_core(lambda: imports.run(ctx, object_type, text, options, segment_id=target),
@@ -259,7 +273,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     @on(Button.Pressed, "#mapping-back")
     def action_back(self) -> None:
         if self.running:
-            self.notify("The import is running; it finishes on its own.", severity="warning", timeout=4)
+            self.notify(_("The import is running; it finishes on its own."), severity="warning", timeout=4)
             return
         self.dismiss(None)
 
@@ -270,7 +284,7 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
     Dismissed with (header, "property"|"create", target) or None (unchanged)."""
 
     CSS_PATH = "import_mapping.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, object_type: str, column: imports.Column, detected: imports.Proposal) -> None:
         super().__init__()
@@ -280,13 +294,13 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
         self.proposal = column.proposal or detected
 
     def targets(self) -> list[tuple[str, str]]:
-        out = [("Don't import", SKIP), ("Create a new property…", CREATE)]
+        out = [(_("Don't import"), SKIP), (_("Create a new property…"), CREATE)]
         for name, label in ASSOCIATIONS.items():
             if self.object_type == "contacts":
-                out.append((label, name))
+                out.append((_(label), name))
         for prop in properties(self.object_type).values():
             if not prop.read_only or prop.name == "hubspot_id":
-                out.append((f"{printable(prop.label, limit=40)} ({prop.name})", prop.name))
+                out.append((f"{printable(property_label(prop), limit=40)} ({prop.name})", prop.name))
         return out
 
     def current(self) -> str:
@@ -302,30 +316,32 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
     def compose(self) -> ComposeResult:
         column = self.column
         with Vertical(id="column-form"):
-            yield Label(f"Column {printable(column.header, limit=60)!r}", id="column-form-title", markup=False)
-            yield Static(Text.assemble(("Samples: ", "dim"),
-                                       literal(" | ".join(column.samples) or "empty", limit=120)))
+            yield Label(_("Column {header}").format(header=repr(printable(column.header, limit=60))),
+                        id="column-form-title", markup=False)
+            yield Static(Text.assemble((_("Samples: "), "dim"),
+                                       literal(" | ".join(column.samples) or _("empty"), limit=120)))
             with Horizontal(classes="form-row"):
-                yield Label("Imports into", classes="form-label")
+                yield Label(_("Imports into"), classes="form-label")
                 yield Select(self.targets(), allow_blank=False, value=self.current(), id="column-target",
                              compact=True)
             with Vertical(id="column-create"):
                 with Horizontal(classes="form-row"):
-                    yield Label("Label", classes="form-label")
+                    yield Label(_("Label"), classes="form-label")
                     yield Input(self.proposal.label, id="column-label", compact=True)
                 yield Static("", id="column-name", classes="muted")
                 with Horizontal(classes="form-row"):
-                    yield Label("Type", classes="form-label")
-                    yield Select([(TYPE_LABELS[t], t) for t in TYPES], allow_blank=False, value=self.proposal.type,
+                    yield Label(_("Type"), classes="form-label")
+                    yield Select([(type_name(t, short=False), t) for t in TYPES], allow_blank=False,
+                                 value=self.proposal.type,
                                  id="column-type", compact=True)
                 with Horizontal(classes="form-row", id="column-options-row"):
-                    yield Label("Options", classes="form-label")
-                    yield Input(", ".join(self.proposal.options), placeholder="Gold, Silver, Bronze",
+                    yield Label(_("Options"), classes="form-label")
+                    yield Input(", ".join(self.proposal.options), placeholder=_("Gold, Silver, Bronze"),
                                 id="column-options", compact=True)
             yield Static("", id="column-error", classes="error-text")
             with Horizontal(id="column-buttons"):
-                yield Button("Cancel", id="column-cancel", compact=True)
-                yield Button("Apply", id="column-apply", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="column-cancel", compact=True)
+                yield Button(_("Apply"), id="column-apply", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#column-target", Select).focus()
@@ -339,7 +355,8 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
         self.query_one("#column-options-row").display = self.query_one("#column-type", Select).value in WITH_OPTIONS
         name = internal_name(self.query_one("#column-label", Input).value)
         self.query_one("#column-name", Static).update(
-            f"Internal name: {name or '(type a label with letters or digits)'}; fixed once created")
+            _("Internal name: {name}; fixed once created").format(
+                name=name or _("(type a label with letters or digits)")))
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#column-apply")
@@ -366,9 +383,12 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
                 raise InvalidInput("Type a label with at least one letter or digit: the internal name comes from it.")
             property_admin.check_name(self.object_type, name)  # from the properties in memory: no query
             if type_ in WITH_OPTIONS and not options:
-                raise InvalidInput(f"A {TYPE_LABELS[type_].lower()} needs options: type them separated by commas.")
+                raise InvalidInput("A {type} needs options: type them separated by commas.",
+                                   type=type_name(type_, short=False).lower())
         except InvalidInput as exc:
-            error.update(Text(f"⚠ {printable(exc.message.replace(' or --name', ''), limit=300)}"))
+            # the command line's option means nothing here
+            message = exc.message.replace(" or --name", "").replace(_(" or --name"), "")
+            error.update(Text(f"⚠ {printable(message, limit=300)}"))
             return
         self.dismiss((header, "create", imports.Proposal(label, name, type_, options)))
 

@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Header, Label, Static
 
 from ...core import overlap, segments
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
@@ -26,13 +27,16 @@ def drawing(result: overlap.Overlap) -> Text:
     w = 13
 
     def cell(mask):
-        return f"{r.get(mask, 0):,}".center(w)[:w]
+        return number(r.get(mask, 0)).center(w)[:w]
+
+    def name(words: str) -> str:  # a region's name in its box, cut to the box
+        return (" " + words).ljust(w)[:w]
 
     text = Text()
     if n == 2:
         top = "┌" + "─" * w + "┬" + "─" * w + "┬" + "─" * w + "┐"
         mid = "│" + cell(1) + "│" + cell(3) + "│" + cell(2) + "│"
-        lab = "│" + " only A".ljust(w) + "│" + " A and B".ljust(w) + "│" + " only B".ljust(w) + "│"
+        lab = "│" + name(_("only A")) + "│" + name(_("A and B")) + "│" + name(_("only B")) + "│"
         bot = "└" + "─" * w + "┴" + "─" * w + "┴" + "─" * w + "┘"
         bar = " " + "◀──── A ────".center(2 * w + 1) + " " * (w + 1)
         bar2 = " " + " " * (w + 1) + "──── B ────▶".center(2 * w + 1)
@@ -41,18 +45,18 @@ def drawing(result: overlap.Overlap) -> Text:
         return text
     # three: A and B side by side over C, the seven regions as a grid
     top = "┌" + "─" * w + "┬" + "─" * w + "┬" + "─" * w + "┐"
-    row1l = "│" + " only A".ljust(w) + "│" + " A B, not C".ljust(w) + "│" + " only B".ljust(w) + "│"
+    row1l = "│" + name(_("only A")) + "│" + name(_("A B, not C")) + "│" + name(_("only B")) + "│"
     row1 = "│" + cell(1) + "│" + cell(3) + "│" + cell(2) + "│"
     sep = "├" + "─" * w + "┼" + "─" * w + "┼" + "─" * w + "┤"
-    row2l = "│" + " A C, not B".ljust(w) + "│" + " in all".ljust(w) + "│" + " B C, not A".ljust(w) + "│"
+    row2l = "│" + name(_("A C, not B")) + "│" + name(_("in all")) + "│" + name(_("B C, not A")) + "│"
     row2 = "│" + cell(5) + "│" + cell(7) + "│" + cell(6) + "│"
     sep2 = "└" + "─" * w + "┼" + "─" * w + "┼" + "─" * w + "┘"
-    row3l = " " * (w + 1) + "│" + " only C".ljust(w) + "│"
+    row3l = " " * (w + 1) + "│" + name(_("only C")) + "│"
     row3 = " " * (w + 1) + "│" + cell(4) + "│"
     bot = " " * (w + 1) + "└" + "─" * w + "┘"
     for line in (top, row1l, row1, sep, row2l, row2, sep2, row3l, row3, bot):
         text.append(line + "\n")
-    text.append("top row: in A and/or B, not C · middle: also in C · bottom: C alone", style="dim")
+    text.append(_("top row: in A and/or B, not C · middle: also in C · bottom: C alone"), style="dim")
     return text
 
 
@@ -61,9 +65,9 @@ class OverlapScreen(HasActions, Screen):
     ACTIONS = ActionTable(
         "overlap",
         BACK,
-        Action("add_segment", "Add a segment", "plus", key_display="+", title="Overlap with a third segment"),
-        Action("save_region", "Segment from region", "s", mutates=True, title="Static segment from this region",
-               description="A static segment of the records in the highlighted region"),
+        Action("add_segment", N_("Add a segment"), "plus", key_display="+", title=N_("Overlap with a third segment")),
+        Action("save_region", N_("Segment from region"), "s", mutates=True, title=N_("Static segment from this region"),
+               description=N_("A static segment of the records in the highlighted region")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -82,9 +86,10 @@ class OverlapScreen(HasActions, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = f"Overlap of {printable(self.first.name, limit=50)}"
+        self.title = _("Overlap of {name}").format(name=printable(self.first.name, limit=50))
         table = self.query_one(DataTable)
-        for label, width in (("Region", 7), ("Who", 46), ("Records", 10)):
+        # a region of the drawing (not a place), and a column's short word for records
+        for label, width in ((pgettext("overlap", "Region"), 7), (_("Who"), 46), (pgettext("column", "Records"), 10)):
             table.add_column(label, width=width)
         if not self.others:
             self.action_add_segment()
@@ -97,7 +102,7 @@ class OverlapScreen(HasActions, Screen):
         for i, s in enumerate(result.segments):
             legend.append(f"{LETTERS[i]} ", style="bold reverse")
             legend.append(f" {printable(s.name, limit=40)} ")
-            legend.append(f"{result.sizes[i]:,}   ", style="dim")
+            legend.append(f"{number(result.sizes[i])}   ", style="dim")
         self.query_one("#overlap-legend", Static).update(legend)
         self.query_one("#overlap-drawing", Static).update(drawing(result))
         table = self.query_one(DataTable)
@@ -105,10 +110,12 @@ class OverlapScreen(HasActions, Screen):
         n = len(result.segments)
         for mask in sorted(result.regions, key=lambda m: (-bin(m).count("1"), m)):
             table.add_row(overlap.Region(mask).code(n), literal(result.label(mask), limit=80),
-                          f"{result.regions[mask]:,}", key=str(mask))
-        more = " · + adds a third segment" if n < 3 else ""
-        self.query_one("#overlap-status", Label).update(
-            f"{result.union:,} records in at least one · s makes a static segment of the region under the cursor{more}")
+                          number(result.regions[mask]), key=str(mask))
+        status = _("{n} records in at least one · s makes a static segment of the region under the cursor").format(
+            n=number(result.union))
+        if n < 3:
+            status += " · " + _("+ adds a third segment")
+        self.query_one("#overlap-status", Label).update(status)
         table.focus()
 
     def compute(self) -> None:
@@ -119,10 +126,11 @@ class OverlapScreen(HasActions, Screen):
 
     def action_add_segment(self) -> None:
         if len(self.others) >= 2:
-            self.notify("At most three segments are compared at once.", severity="warning")
+            self.notify(_("At most three segments are compared at once."), severity="warning")
             return
         self.app.push_screen(
-            SegmentPicker(f"Compare {printable(self.first.name, limit=40)!r} with", self.first.object_type,
+            SegmentPicker(_("Compare {name} with").format(name=repr(printable(self.first.name, limit=40))),
+                          self.first.object_type,
                           exclude=self.first.id),
             self.picked,
         )
@@ -145,9 +153,10 @@ class OverlapScreen(HasActions, Screen):
         mask = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         label = self.result.label(mask)
         self.app.push_screen(
-            NameModal("Create a static segment from this region", printable(label, limit=80)[:80].capitalize(),
-                      "Create", lambda name: segments.check_name(name, self.first.object_type),
-                      note=f"{self.result.regions[mask]:,} records: {printable(label, limit=100)}"),
+            NameModal(_("Create a static segment from this region"), printable(label, limit=80)[:80].capitalize(),
+                      _("Create"), lambda name: segments.check_name(name, self.first.object_type),
+                      note=_("{n} records: {region}").format(n=number(self.result.regions[mask]),
+                                                            region=printable(label, limit=100))),
             lambda name: self.save(mask, name) if name else None,
         )
 
@@ -155,9 +164,10 @@ class OverlapScreen(HasActions, Screen):
         try:
             made, added = overlap.create_from_region(self.app.ctx, [self.first.id, *self.others], mask, name)
         except SegtuiError as exc:
-            self.notify(exc.message, title="Not created", severity="error")
+            self.notify(exc.message, title=_("Not created"), severity="error")
             return
-        self.notify(f"Created {made.name!r} with {added:,} records.", title="Static segment created")
+        self.notify(_("Created {name} with {n} records.").format(name=repr(made.name), n=number(added)),
+                    title=_("Static segment created"))
         from .segment_detail import SegmentDetailScreen
 
         self.app.push_screen(SegmentDetailScreen(made.id))

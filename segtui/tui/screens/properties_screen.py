@@ -12,17 +12,30 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 
 from ...core import property_admin
 from ...core.errors import SegtuiError
-from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, TYPE_LABELS, TYPES, WITH_OPTIONS, Property, internal_name
+from ...core.properties import CUSTOM_GROUP, OBJECT_TYPES, TYPES, WITH_OPTIONS, Property, internal_name
+from ...i18n import N_, _, _n
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from ..work import CoreWork
+from .data_words import object_label, option_label, per_object, property_label, type_name
 
 
 def _options(prop: Property) -> str:
-    live = [o.label for o in prop.choices if not o.archived]
-    archived = [o.label for o in prop.choices if o.archived]
-    return ", ".join(live) + (f" (archived: {', '.join(archived)})" if archived else "")
+    live = [option_label(prop, o.value) for o in prop.choices if not o.archived]
+    archived = [option_label(prop, o.value) for o in prop.choices if o.archived]
+    if not archived:
+        return ", ".join(live)
+    return _("{live} (archived: {archived})").format(live=", ".join(live), archived=", ".join(archived))
+
+
+def _group(name: str) -> str:
+    """A group's name: the built-in groups' in the language, the admins' own as written."""
+    return _(name) if name in BUILTIN_GROUPS else name
+
+
+# the groups of the built-in properties (core.properties), and the default group of a custom one
+BUILTIN_GROUPS = {N_("Contact information"), N_("Company information"), N_("Custom"), N_("Other")}
 
 
 class PropertiesScreen(HasActions, CoreWork, Screen):
@@ -30,17 +43,18 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "properties",
         BACK,
-        Action("search", "Search", "slash", key_display="/", title="Search properties",
-               description="Filter the properties by label or internal name"),
-        Action("switch_object", "Object", "o", title="Contact / company properties",
-               description="Switch between contact and company properties"),
-        Action("create", "Create", "n", mutates=True, title="Create property", description="A custom property"),
-        Action("edit", "Edit", "e", mutates=True, title="Edit property",
-               description="Label, description, group, options of the highlighted property"),
-        Action("archive", "Archive/restore", "a", mutates=True, title="Archive or restore property",
-               description="The highlighted property (refused while a segment's filters use it)"),
-        Action("toggle_archived", "Archived", "h", title="Show archived properties",
-               description="Show or hide the archived properties"),
+        Action("search", N_("Search"), "slash", key_display="/", title=N_("Search properties"),
+               description=N_("Filter the properties by label or internal name")),
+        Action("switch_object", N_("Object"), "o", title=N_("Contact / company properties"),
+               description=N_("Switch between contact and company properties")),
+        Action("create", N_("Create"), "n", mutates=True, title=N_("Create property"),
+               description=N_("A custom property")),
+        Action("edit", N_("Edit"), "e", mutates=True, title=N_("Edit property"),
+               description=N_("Label, description, group, options of the highlighted property")),
+        Action("archive", N_("Archive/restore"), "a", mutates=True, title=N_("Archive or restore property"),
+               description=N_("The highlighted property (refused while a segment's filters use it)")),
+        Action("toggle_archived", N_("Archived"), "h", title=N_("Show archived properties"),
+               description=N_("Show or hide the archived properties")),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"properties"})
@@ -56,15 +70,16 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
         yield Header()
         with Horizontal(id="properties-bar"):
             yield Label("", id="properties-object")
-            yield Input(placeholder="search by label or name", id="properties-search", compact=True)
+            yield Input(placeholder=_("search by label or name"), id="properties-search", compact=True)
         yield DataTable(id="properties", cursor_type="row", zebra_stripes=True)
         yield Static("", id="properties-detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Properties"
+        self.title = _("Properties")
         table = self.query_one(DataTable)
-        for label, width in (("Label", 24), ("Internal name", 20), ("Type", 12), ("Kind", 9), ("Options", 40)):
+        for label, width in ((_("Label"), 24), (_("Internal name"), 20), (_("Type"), 12), (_("Kind"), 9),
+                             (_("Options"), 40)):
             table.add_column(label, width=width)
         self.reload()
         table.focus()
@@ -85,10 +100,10 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
         for prop in found:
             if prop.group != group:  # a heading row per group
                 group = prop.group
-                table.add_row(Text(printable(group or "Other", limit=40), style="bold"), "", "", "", "")
+                table.add_row(Text(printable(_group(group or "Other"), limit=40), style="bold"), "", "", "", "")
                 self.names.append(None)
-            kind = "built-in" if prop.builtin else ("archived" if prop.archived else "custom")
-            table.add_row(literal(prop.label, limit=60), prop.name, TYPE_LABELS[prop.type].split(" (")[0],
+            kind = _("built-in") if prop.builtin else (_("archived") if prop.archived else _("custom"))
+            table.add_row(literal(property_label(prop), limit=60), prop.name, type_name(prop.type),
                           Text(kind, style="dim" if prop.archived else ""), literal(_options(prop), limit=200))
             self.names.append(prop.name)
         if keep is not None and keep in self.names:
@@ -96,9 +111,10 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
         elif any(self.names) and not (0 <= table.cursor_row < len(self.names) and self.names[table.cursor_row]):
             # on a group's heading: the first property instead
             table.move_cursor(row=next(i for i, n in enumerate(self.names) if n), animate=False)
-        shown = "with archived ones" if self.show_archived else "h shows archived ones"
-        self.query_one("#properties-object", Label).update(
-            Text.assemble((OBJECT_LABELS[self.object_type], "bold"), f" · {len(found)} properties · {shown}"))
+        shown = _("with archived ones") if self.show_archived else _("h shows archived ones")
+        self.query_one("#properties-object", Label).update(Text.assemble(
+            (object_label(self.object_type), "bold"),
+            " · " + _n("{n} property", "{n} properties", len(found)) + f" · {shown}"))
         self.show_detail()
 
     def selected(self) -> Property | None:
@@ -114,11 +130,13 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
         if prop is None:
             detail.update("")
             return
-        text = Text.assemble((printable(prop.label, limit=80), "bold"), f"  {prop.name} · {TYPE_LABELS[prop.type]}")
+        text = Text.assemble((printable(property_label(prop), limit=80), "bold"),
+                             f"  {prop.name} · {type_name(prop.type, short=False)}")
         if prop.description:
-            text.append(f"\n{printable(prop.description, limit=300)}", style="italic")
+            description = _(prop.description) if prop.builtin else prop.description
+            text.append(f"\n{printable(description, limit=300)}", style="italic")
         if prop.read_only:
-            text.append("\nRead-only: it comes from imports.", style="dim")
+            text.append("\n" + _("Read-only: it comes from imports."), style="dim")
         detail.update(text)
 
     @on(Input.Changed, "#properties-search")
@@ -151,14 +169,14 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
     def action_edit(self) -> None:
         prop = self.selected()
         if prop is None:
-            self.notify("Highlight a property first.", severity="warning", timeout=3)
+            self.notify(_("Highlight a property first."), severity="warning", timeout=3)
             return
         self.app.push_screen(PropertyFormModal(self.object_type, prop), self.saved)
 
     def action_archive(self) -> None:
         prop = self.selected()
         if prop is None:
-            self.notify("Highlight a property first.", severity="warning", timeout=3)
+            self.notify(_("Highlight a property first."), severity="warning", timeout=3)
             return
         ctx, object_type = self.app.ctx, self.object_type
         change = property_admin.restore if prop.archived else property_admin.archive
@@ -167,14 +185,15 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
 
     def archived_or_restored(self, prop: Property) -> None:
         if prop.archived:
-            self.notify(f"Archived {printable(prop.label, limit=60)!r}: its values are kept; h shows it, "
-                        "a restores it.", title="Archived")
+            self.notify(_("Archived {property}: its values are kept; h shows it, a restores it.").format(
+                property=repr(printable(property_label(prop), limit=60))), title=_("Archived"))
         else:
-            self.notify(f"Restored {printable(prop.label, limit=60)!r}.", title="Restored")
+            self.notify(_("Restored {property}.").format(property=repr(printable(property_label(prop), limit=60))),
+                        title=_("Restored"))
         self.reload(keep=prop.name)
 
     def not_changed(self, exc: SegtuiError) -> None:
-        self.notify(printable(exc.message, limit=400), title="Not changed", severity="error", timeout=10)
+        self.notify(printable(exc.message, limit=400), title=_("Not changed"), severity="error", timeout=10)
 
     def saved(self, name: str | None) -> None:
         if name:
@@ -188,7 +207,7 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
     """Create a property, or edit one's label, description, group and options."""
 
     CSS_PATH = "properties_screen.tcss"
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, object_type: str, prop: Property | None = None) -> None:
         super().__init__()
@@ -198,39 +217,40 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         prop = self.prop
         with Vertical(id="property-form"):
-            title = f"New {self.object_type[:-1] if self.object_type == 'contacts' else 'company'} property" \
-                if prop is None else f"Edit {prop.label}"
+            title = per_object(self.object_type, _("New contact property"), _("New company property")) \
+                if prop is None else _("Edit {property}").format(property=property_label(prop))
             yield Label(title, id="property-form-title", markup=False)
             with Horizontal(classes="form-row"):
-                yield Label("Label", classes="form-label")
+                yield Label(_("Label"), classes="form-label")
                 yield Input(prop.label if prop else "", id="form-label", compact=True)
             if prop is None:
                 yield Static("", id="form-name", classes="muted")
                 with Horizontal(classes="form-row"):
-                    yield Label("Type", classes="form-label")
-                    yield Select([(TYPE_LABELS[t], t) for t in TYPES], allow_blank=False, value="text",
+                    yield Label(_("Type"), classes="form-label")
+                    yield Select([(type_name(t, short=False), t) for t in TYPES], allow_blank=False, value="text",
                                  id="form-type", compact=True)
             with Horizontal(classes="form-row"):
-                yield Label("Description", classes="form-label")
+                yield Label(_("Description"), classes="form-label")
                 yield Input(prop.description if prop else "", id="form-description", compact=True)
             with Horizontal(classes="form-row"):
-                yield Label("Group", classes="form-label")
-                yield Input(prop.group if prop else "Custom", id="form-group", compact=True)
+                yield Label(_("Group"), classes="form-label")
+                yield Input(_group(prop.group) if prop else _("Custom"), id="form-group", compact=True)
             if prop is None or prop.type in WITH_OPTIONS:
                 if prop is not None:
-                    yield Static(Text(f"Options: {printable(_options(prop), limit=300)}"), classes="muted")
+                    yield Static(Text(_("Options: {options}").format(options=printable(_options(prop), limit=300))),
+                                 classes="muted")
                 with Horizontal(classes="form-row", id="form-options-row"):
-                    yield Label("Options" if prop is None else "Add options", classes="form-label")
-                    yield Input(placeholder="Gold, Silver, Bronze", id="form-options", compact=True)
+                    yield Label(_("Options") if prop is None else _("Add options"), classes="form-label")
+                    yield Input(placeholder=_("Gold, Silver, Bronze"), id="form-options", compact=True)
                 if prop is not None:
                     with Horizontal(classes="form-row"):
-                        yield Label("Archive options", classes="form-label")
-                        yield Input(placeholder="labels or values, comma-separated", id="form-archive-options",
+                        yield Label(_("Archive options"), classes="form-label")
+                        yield Input(placeholder=_("labels or values, comma-separated"), id="form-archive-options",
                                     compact=True)
             yield Static("", id="form-error", classes="error-text")
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel", id="cancel", compact=True)
-                yield Button("Create" if prop is None else "Save", id="save", variant="primary", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield Button(_("Create") if prop is None else _("Save"), id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#form-label", Input).focus()
@@ -241,7 +261,8 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
     def update_name(self) -> None:
         if self.prop is None:
             name = internal_name(self.query_one("#form-label", Input).value)
-            self.query_one("#form-name", Static).update(f"Internal name: {name or '(from the label)'}; fixed once created")
+            self.query_one("#form-name", Static).update(_("Internal name: {name}; fixed once created").format(
+                name=name or _("(from the label)")))
 
     @on(Select.Changed, "#form-type")
     def update_options(self) -> None:
@@ -255,6 +276,10 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
         fields = {wid: self.query_one(f"#{wid}", Input).value for wid in
                   ("form-label", "form-description", "form-group", "form-options", "form-archive-options")
                   if self.query(f"#{wid}")}
+        # the group as shown in the language, unchanged: the stored one (a built-in group keeps its name)
+        original = self.prop.group if self.prop is not None else CUSTOM_GROUP
+        if " ".join(fields["form-group"].split()) == _group(original):
+            fields["form-group"] = original
         if self.prop is None:
             type_ = self.query_one("#form-type", Select).value
             options = fields["form-options"] if type_ in WITH_OPTIONS else None

@@ -19,10 +19,12 @@ from textual.widgets import DataTable, Header, Label, Static
 from ...core import associations, records, why
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import OTHER, SINGULAR, key_property, properties, value_of
+from ...core.properties import OTHER, key_property, properties, value_of
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import count, literal, moment, printable, type_badge
+from ..text import literal, moment, printable, type_badge
+from .data_words import per_object, property_label
 from ..work import CoreWork
 from .confirm import ConfirmModal
 from .edit_property import EditPropertyModal
@@ -34,18 +36,19 @@ class RecordScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "record",
         BACK,
-        Action("edit", "Edit property", "e", mutates=True, description="The highlighted property of this record"),
-        Action("associate", "Associate", "a", mutates=True, title="Associate records",
-               description="Associate companies with this contact (or contacts with this company)"),
+        Action("edit", N_("Edit property"), "e", mutates=True,
+               description=N_("The highlighted property of this record")),
+        Action("associate", N_("Associate"), "a", mutates=True, title=N_("Associate records"),
+               description=N_("Associate companies with this contact (or contacts with this company)")),
         # short footer labels: the record page's keys fit whole at 80 columns
-        Action("dissociate", "Unlink", "x", mutates=True, title="Remove association",
-               description="The highlighted associated record (confirmed first)"),
-        Action("make_primary", "Primary", "p", mutates=True, title="Make primary company",
-               description="The highlighted company becomes this contact's primary one"),
+        Action("dissociate", N_("Unlink"), "x", mutates=True, title=N_("Remove association"),
+               description=N_("The highlighted associated record (confirmed first)")),
+        Action("make_primary", N_("Primary"), "p", mutates=True, title=N_("Make primary company"),
+               description=N_("The highlighted company becomes this contact's primary one")),
         # not in the footer (the record page's keys fit whole at 80 columns): ? help, the palette
-        Action("delete", "Delete", "delete", key_display="del", mutates=True, title="Delete this record",
-               description="For good: it leaves every segment that holds it (asks first)", show=False),
-        Action("reload", "Reload", "r", show=False, palette=False),
+        Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, title=N_("Delete this record"),
+               description=N_("For good: it leaves every segment that holds it (asks first)"), show=False),
+        Action("reload", N_("Reload"), "r", show=False, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -65,7 +68,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
             with Vertical(id="record-left"):
                 yield DataTable(id="properties", cursor_type="row", zebra_stripes=True)
             with Vertical(id="record-right"):
-                yield Label("Member of", classes="section-title")
+                yield Label(_("Member of"), classes="section-title")
                 yield DataTable(id="record-segments", cursor_type="row", show_cursor=False, show_header=False)
                 yield Label("", id="associations-title", classes="section-title")
                 yield DataTable(id="record-associations", cursor_type="row", show_header=False)
@@ -76,8 +79,8 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def on_mount(self) -> None:
         props = self.query_one("#properties", DataTable)
-        props.add_column("Property", width=18)
-        props.add_column("Value", width=30)
+        props.add_column(_("Property"), width=18)
+        props.add_column(_("Value"), width=30)
         self.reload()
         props.focus()
 
@@ -104,11 +107,13 @@ class RecordScreen(HasActions, CoreWork, Screen):
         key = getattr(record, key_property(self.object_type).name)
         name = record_name(self.object_type, record)
         self.title = printable(key, limit=60)
-        title = Text.assemble((SINGULAR[self.object_type].capitalize() + "  ", "bold"), literal(key, "bold"))
+        title = Text.assemble((per_object(self.object_type, _("Contact"), _("Company")) + "  ", "bold"),
+                              literal(key, "bold"))
         if name:
             title.append("  ")
             title.append(literal(name))
-        title.append(f"\nLast updated {moment(record.updated_at, self.app.ctx.tz)}", style="dim")
+        title.append("\n" + _("Last updated {moment}").format(moment=moment(record.updated_at, self.app.ctx.tz)),
+                     style="dim")
         self.query_one("#record-title", Static).update(title)
 
         props = self.query_one("#properties", DataTable)
@@ -117,20 +122,21 @@ class RecordScreen(HasActions, CoreWork, Screen):
         for prop_name in self.names:
             prop = registry[prop_name]
             value = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz, labels=True)
-            props.add_row(prop.label, literal(value, limit=200) if value else Text("unknown", style="dim italic"),
+            props.add_row(property_label(prop),
+                          literal(value, limit=200) if value else Text(_("unknown"), style="dim italic"),
                           key=prop_name)
         props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
 
         segs = self.query_one("#record-segments", DataTable)
         segs.clear(columns=True)
         # the column as wide as the panel: long names end with an ellipsis instead of leaving the screen
-        segs.add_column("Segment", width=max(20, self.size.width - 52 - 5))
+        segs.add_column(_("Segment"), width=max(20, self.size.width - 52 - 5))
         found = records.segments_of(self.object_type, self.record_id)
         for seg in found:
             segs.add_row(Text.assemble(type_badge(seg.type), " ", literal(seg.name), no_wrap=True, overflow="ellipsis"),
                           key=str(seg.id))
         if not found:
-            segs.add_row(Text("no segment", style="dim italic"))
+            segs.add_row(Text(_("no segment"), style="dim italic"))
         self.show_associations()
         self.show_why()
         self.show_note()
@@ -139,28 +145,32 @@ class RecordScreen(HasActions, CoreWork, Screen):
         table = self.query_one("#record-associations", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_column("Record", width=max(20, self.size.width - 52 - 5))  # as the segments' column
+        table.add_column(_("Record"), width=max(20, self.size.width - 52 - 5))  # as the segments' column
         found, total = associations.associated(self.object_type, self.record_id)
-        self.linked = [record.id for record, _ in found]
+        self.linked = [record.id for record, _primary in found]
         for record, primary in found:
             key = getattr(record, key_property(self.other).name)
             name = record_name(self.other, record)
-            text = Text.assemble(("primary ", "bold green") if primary else "", literal(key, limit=50), no_wrap=True,
+            text = Text.assemble((_("primary") + " ", "bold green") if primary else "", literal(key, limit=50),
+                                 no_wrap=True,
                                  overflow="ellipsis")
             if name:
                 text.append("  ")
                 text.append(literal(name, "dim", limit=40))
             table.add_row(text, key=str(record.id))
         if not found:
-            table.add_row(Text(f"no associated {SINGULAR[self.other]}", style="dim italic"))
+            table.add_row(Text(per_object(self.other, _("no associated contact"), _("no associated company")),
+                               style="dim italic"))
         elif total > len(found):
-            table.add_row(Text(f"… and {total - len(found):,} more", style="dim italic"))
+            table.add_row(Text(_("… and {n} more").format(n=number(total - len(found))), style="dim italic"))
         else:
             table.move_cursor(row=min(max(row, 0), len(found) - 1), animate=False)
-        keys = "a add · x remove · " + ("p primary · " if self.object_type == "contacts" else "") + "Enter open"
+        keys = (_("a add · x remove · p primary · Enter open") if self.object_type == "contacts"
+                else _("a add · x remove · Enter open"))
+        heading = per_object(self.other, _("Associated contacts ({n})"), _("Associated companies ({n})"))
         self.query_one("#associations-title", Label).update(Text.assemble(
-            (f"Associated {self.other} ({total:,})", "bold"), (f"  {keys}" if not self.app.ctx.read_only
-                                                               else "  Enter open", "dim")))
+            (heading.format(n=number(total)), "bold"),
+            ("  " + (keys if not self.app.ctx.read_only else _("Enter open")), "dim")))
 
     def chosen_association(self) -> int | None:
         table = self.query_one("#record-associations", DataTable)
@@ -175,8 +185,9 @@ class RecordScreen(HasActions, CoreWork, Screen):
             self.app.push_screen(RecordScreen(self.other, other_id))
 
     def action_associate(self) -> None:
-        title = f"Associate {SINGULAR[self.other]}s with this {SINGULAR[self.object_type]}"
-        self.app.push_screen(RecordPicker(self.other, title, several=True, confirm_label="Associate"),
+        title = per_object(self.other, _("Associate contacts with this company"),
+                           _("Associate companies with this contact"))
+        self.app.push_screen(RecordPicker(self.other, title, several=True, confirm_label=_("Associate")),
                              self.associate_chosen)
 
     def associate_chosen(self, chosen: list[int] | None) -> None:
@@ -189,15 +200,20 @@ class RecordScreen(HasActions, CoreWork, Screen):
     def action_dissociate(self) -> None:
         other_id = self.chosen_association()
         if other_id is None:
-            self.notify(f"Highlight an associated {SINGULAR[self.other]} first (Tab moves to the list).",
+            self.notify(per_object(self.other, _("Highlight an associated contact first (Tab moves to the list)."),
+                                   _("Highlight an associated company first (Tab moves to the list).")),
                         severity="warning", timeout=4)
             return
         table = self.query_one("#record-associations", DataTable)
         shown = table.get_row_at(table.cursor_row)[0].plain
-        self.app.push_screen(ConfirmModal(
-            "Remove the association?", f"{shown} will no longer be associated with this {SINGULAR[self.object_type]}. "
-            "Segments with association filters follow at once; a removed association can be added again.",
-            "Remove"), lambda yes: yes and self.dissociate(other_id))
+        body = per_object(
+            self.object_type,
+            _("{shown} will no longer be associated with this contact. Segments with association filters follow at "
+              "once; a removed association can be added again."),
+            _("{shown} will no longer be associated with this company. Segments with association filters follow at "
+              "once; a removed association can be added again.")).format(shown=shown)
+        self.app.push_screen(ConfirmModal(_("Remove the association?"), body, _("Remove")),
+                             lambda yes: yes and self.dissociate(other_id))
 
     def dissociate(self, other_id: int) -> None:
         ctx, object_type, record_id = self.app.ctx, self.object_type, self.record_id
@@ -206,11 +222,11 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def action_make_primary(self) -> None:
         if self.object_type != "contacts":
-            self.notify("Only a contact has a primary company.", severity="warning", timeout=4)
+            self.notify(_("Only a contact has a primary company."), severity="warning", timeout=4)
             return
         other_id = self.chosen_association()
         if other_id is None:
-            self.notify("Highlight an associated company first (Tab moves to the list).", severity="warning",
+            self.notify(_("Highlight an associated company first (Tab moves to the list)."), severity="warning",
                         timeout=4)
             return
         ctx, record_id = self.app.ctx, self.record_id
@@ -219,7 +235,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def linked_changed(self, sentence: str) -> None:
         self.edited = printable(sentence, limit=400)
-        self.notify(self.edited, title="Associations")
+        self.notify(self.edited, title=_("Associations"))
         self.reload()
 
     def show_why(self) -> None:
@@ -230,10 +246,10 @@ class RecordScreen(HasActions, CoreWork, Screen):
         past_title = False
         for stay in stays:
             if not stay.current and not past_title:
-                text.append("Past memberships\n", style="bold")
+                text.append(_("Past memberships") + "\n", style="bold")
                 past_title = True
             elif stay.current and not text:
-                text.append("Why it is here\n", style="bold")
+                text.append(_("Why it is here") + "\n", style="bold")
             text.append_text(type_badge(stay.segment.type))
             text.append(" ")
             text.append_text(literal(stay.segment.name, "bold", limit=60))
@@ -265,9 +281,10 @@ class RecordScreen(HasActions, CoreWork, Screen):
         if not result:
             return
         prop, text, effect = result
-        shown = printable(text, limit=60) if text else "unknown"
-        self.edited = f"Saved: {prop.label} is now {shown}. {printable(effect, limit=300)}"
-        self.notify(self.edited, title="Record saved")
+        shown = printable(text, limit=60) if text else _("unknown")
+        self.edited = _("Saved: {property} is now {value}. {effect}").format(
+            property=property_label(prop), value=shown, effect=printable(effect, limit=300))
+        self.notify(self.edited, title=_("Record saved"))
         self.reload()
 
     def action_reload(self) -> None:
@@ -275,7 +292,6 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def action_delete(self) -> None:
         """Confirm, naming the segments the record leaves, then delete it for good."""
-        word = SINGULAR[self.object_type]
         found = self.read_core(lambda: (records.get_record(self.object_type, self.record_id),
                                         records.memberships_of(self.object_type, self.record_id)),
                                failed=self.gone)
@@ -285,26 +301,30 @@ class RecordScreen(HasActions, CoreWork, Screen):
         key = printable(getattr(record, key_property(self.object_type).name), limit=60)
         if held:
             names = ", ".join(repr(printable(b.segment.name, limit=40)) for b in held[:8])
-            more = f" and {len(held) - 8:,} more" if len(held) > 8 else ""
-            leaves = f"It leaves {count(len(held), 'segment')}: {names}{more}."
+            if len(held) > 8:
+                names = _("{names} and {n} more").format(names=names, n=number(len(held) - 8))
+            leaves = _n("It leaves {n} segment: {names}.", "It leaves {n} segments: {names}.", len(held), names=names)
         else:
-            leaves = "It belongs to no segment."
-        body = (f"{leaves} Its properties are gone for good: this cannot be undone (the audit log keeps what "
-                "they were). The active segments that read those segments follow at once.")
-        self.app.push_screen(ConfirmModal(f"Delete {word} {key} for good?", body, "Delete"),
+            leaves = _("It belongs to no segment.")
+        body = _("{leaves} Its properties are gone for good: this cannot be undone (the audit log keeps what "
+                 "they were). The active segments that read those segments follow at once.").format(leaves=leaves)
+        question = per_object(self.object_type, _("Delete contact {key} for good?"),
+                              _("Delete company {key} for good?")).format(key=key)
+        self.app.push_screen(ConfirmModal(question, body, _("Delete")),
                              lambda ok: self.delete_confirmed(key) if ok else None)
 
     def delete_confirmed(self, key: str) -> None:
-        ctx, word = self.app.ctx, SINGULAR[self.object_type]
+        ctx = self.app.ctx
 
         def deleted(done) -> None:
-            self.notify(f"Deleted {word} {key}. {printable(done.sentence(self.record_id), limit=300)}",
-                        title="Record deleted")
+            said = per_object(self.object_type, _("Deleted contact {key}. {effect}"), _("Deleted company {key}. {effect}"))
+            self.notify(said.format(key=key, effect=printable(done.sentence(self.record_id), limit=300)),
+                        title=_("Record deleted"))
             if self.app.screen is self:
                 self.app.pop_screen()
 
         def not_deleted(exc: SegtuiError) -> None:
-            self.notify(str(exc), title="Not deleted", severity="error", timeout=10)
+            self.notify(str(exc), title=_("Not deleted"), severity="error", timeout=10)
             self.reload()  # a record deleted meanwhile: the page goes back
 
         self.run_core(lambda: records.delete_record(ctx, self.object_type, self.record_id), done=deleted,

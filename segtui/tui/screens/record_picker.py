@@ -16,10 +16,12 @@ from textual.widgets import Button, DataTable, Input, Label
 
 from ...core import membership, records
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR, key_property
+from ...core.properties import key_property
+from ...i18n import N_, _, _n, number
 from ..widgets.debounced_search import DebouncedSearch
 from ..columns import Column, fit, need
 from ..text import literal, printable
+from .data_words import per_object
 
 PAGE = 50
 
@@ -56,21 +58,22 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
     STATUS_SELECTOR = "#picker-status"
     CSS_PATH = "record_picker.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="picker.cancel"),
-        Binding("space", "toggle", "Mark", show=False, id="picker.toggle"),
-        Binding("right_square_bracket", "page(1)", "Next page", key_display="]", id="picker.next_page"),
-        Binding("left_square_bracket", "page(-1)", "Prev page", key_display="[", id="picker.previous_page"),
-        Binding("ctrl+s", "choose", "Choose", priority=True, id="picker.choose"),
+        Binding("escape", "cancel", N_("Cancel"), id="picker.cancel"),
+        Binding("space", "toggle", N_("Mark"), show=False, id="picker.toggle"),
+        Binding("right_square_bracket", "page(1)", N_("Next page"), key_display="]", id="picker.next_page"),
+        Binding("left_square_bracket", "page(-1)", N_("Prev page"), key_display="[", id="picker.previous_page"),
+        Binding("ctrl+s", "choose", N_("Choose"), priority=True, id="picker.choose"),
     ]
 
     def __init__(self, object_type: str, title: str, *, several: bool = False, segment_id: int | None = None,
-                 confirm_label: str = "Choose") -> None:
+                 confirm_label: str | None = None) -> None:
+        """``title`` and ``confirm_label`` in the language shown (default: "Choose")."""
         super().__init__()
         self.object_type = object_type
         self.picker_title = title
         self.several = several
         self.segment_id = segment_id
-        self.confirm_label = confirm_label
+        self.confirm_label = confirm_label if confirm_label is not None else _("Choose")
         self.search_text = ""
         self.start = 0
         self.total = 0
@@ -82,17 +85,18 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="picker"):
             yield Label(self.picker_title, id="picker-title", markup=False)
-            yield PickerSearch(placeholder=f"Search {self.object_type} by {key_property(self.object_type).name} or name",
+            yield PickerSearch(placeholder=per_object(self.object_type, _("Search contacts by email or name"),
+                                                      _("Search companies by domain or name")),
                                id="picker-search", compact=True)
             yield DataTable(id="picker-table", cursor_type="row", zebra_stripes=True)
             yield Label("", id="picker-status")
-            hint = ("↓: results · space: mark · Enter: choose (the marked, or the highlighted) · ] [: pages · "
-                    "Esc: cancel" if self.several else "↓: results · Enter: choose the highlighted · ] [: pages · "
-                    "Esc: cancel")
+            hint = (_("↓: results · space: mark · Enter: choose (the marked, or the highlighted) · ] [: pages · "
+                      "Esc: cancel") if self.several else _("↓: results · Enter: choose the highlighted · ] [: pages · "
+                                                            "Esc: cancel"))
             yield Label(hint, classes="muted", id="picker-keys")
             with Horizontal(id="picker-buttons"):
                 yield Label("", id="picker-spacer")
-                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(_("Cancel"), id="cancel", compact=True)
                 yield Button(self.confirm_label, id="choose", variant="primary", compact=True)
 
     def on_mount(self) -> None:
@@ -140,7 +144,7 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         for rid, key, name, region in rows:
             cells = [self.mark_cell(rid), literal(key, limit=60), literal(name, limit=40), literal(region, limit=30)]
             if self.segment_id is not None:
-                cells.append(Text("yes", style="dim") if rid in members else Text(""))
+                cells.append(Text(_("yes"), style="dim") if rid in members else Text(""))
             table.add_row(*cells, key=str(rid))
             self.rows.append(rid)
         self.search_pending = False
@@ -153,12 +157,13 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         """Columns from the picker's width and the results' lengths: emails whole when they fit."""
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        key_label = "Email" if self.object_type == "contacts" else "Domain"
+        key_label = _("Email") if self.object_type == "contacts" else _("Domain")
+        name_label, region_label, member_label = _("Name"), _("Region"), _("Member")
         wanted = [Column("key", key_label, need(key_label, [printable(r[1]) for r in rows], 50), 16),
-                  Column("name", "Name", need("Name", [printable(r[2]) for r in rows], 30), 8),
-                  Column("region", "Region", need("Region", [printable(r[3]) for r in rows], 26), 6)]
+                  Column("name", name_label, need(name_label, [printable(r[2]) for r in rows], 30), 8),
+                  Column("region", region_label, need(region_label, [printable(r[3]) for r in rows], 26), 6)]
         if self.segment_id is not None:
-            wanted.append(Column("member", "Member", 6))
+            wanted.append(Column("member", member_label, max(6, len(member_label))))
         table.add_column("", width=1)
         for column, width in zip(wanted, fit(wanted, (table.size.width or 80) - 3, first_share=0.5)):
             table.add_column(column.label, width=width)
@@ -167,20 +172,26 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         return Text("✓", style="bold green") if rid in self.marked else Text("")
 
     def update_status(self) -> None:
-        word = self.object_type if self.total != 1 else SINGULAR[self.object_type]
         if not self.total:
-            text = (f"No {self.object_type} match {printable(self.search_text)!r}." if self.search_text.strip()
-                    else f"No {self.object_type} yet: import some first.")
+            if self.search_text.strip():
+                text = per_object(self.object_type, _("No contacts match {text}."),
+                                  _("No companies match {text}.")).format(text=repr(printable(self.search_text)))
+            else:
+                text = per_object(self.object_type, _("No contacts yet: import some first."),
+                                  _("No companies yet: import some first."))
         else:
             last = self.start + len(self.rows)
-            text = f"{self.start + 1:,}–{last:,} of {self.total:,} {word}"
+            text = (_n("{first}–{last} of {n} contact", "{first}–{last} of {n} contacts", self.total,
+                       first=number(self.start + 1), last=number(last)) if self.object_type == "contacts"
+                    else _n("{first}–{last} of {n} company", "{first}–{last} of {n} companies", self.total,
+                            first=number(self.start + 1), last=number(last)))
         if self.several:
-            text += f" · {len(self.marked):,} marked"
+            text += " · " + _n("{n} marked", "{n} marked", len(self.marked))
         self.query_one("#picker-status", Label).update(text)
         button = self.query_one("#choose", Button)
         if self.several:
             n = len(self.marked) or (1 if self.rows else 0)
-            button.label = f"{self.confirm_label} {n:,}" if n else self.confirm_label
+            button.label = _("{action} {n}").format(action=self.confirm_label, n=number(n)) if n else self.confirm_label
 
     # -- choosing -----------------------------------------------------------------------------
     def highlighted_id(self) -> int | None:
@@ -220,7 +231,8 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
             rid = self.highlighted_id()
             if rid is None:
                 self.query_one("#picker-status", Label).update(
-                    Text(f"Nothing to choose: search for a {SINGULAR[self.object_type]} first.", style="bold red"))
+                    Text(per_object(self.object_type, _("Nothing to choose: search for a contact first."),
+                                    _("Nothing to choose: search for a company first.")), style="bold red"))
                 return
             chosen = [rid]
         self.dismiss(sorted(chosen))

@@ -11,11 +11,13 @@ from textual.widgets import Header, Static
 from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import SINGULAR, key_property, properties, value_of
+from ...core.properties import key_property, properties, value_of
+from ...i18n import N_, _, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import printable
 from ..work import CoreWork
+from .data_words import per_object, property_label, segment_type_word
 from .record_picker import RecordPicker, record_name
 
 PASS = ("✓ ", "bold green")
@@ -27,7 +29,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "test",
         BACK,
-        Action("another", "Test another record", "t", description="Pick another record (t)"),
+        Action("another", N_("Test another record"), "t", description=N_("Pick another record (t)")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -44,7 +46,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = f"Test a record · {printable(self.segment.name, limit=50)}"
+        self.title = _("Test a record · {name}").format(name=printable(self.segment.name, limit=50))
         self.show()
 
     def show(self) -> None:
@@ -65,34 +67,35 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
 
     def verdict(self, record, results: list[list[bool]]) -> Text:
         seg = self.segment
-        word = SINGULAR[seg.object_type]
         key = getattr(record, key_property(seg.object_type).name)
         name = record_name(seg.object_type, record)
         matches = any(all(group) for group in results)
         is_member = self.record_id in membership.members_among(seg.id, [self.record_id])
-        text = Text.assemble(("Record  ", "bold"), printable(key, limit=80))
+        text = Text.assemble((_("Record") + "  ", "bold"), printable(key, limit=80))
         if name:
             text.append(f"  ({printable(name, limit=60)})")
-        text.append("\nSegment ", style="bold")
-        text.append(f"{printable(seg.name, limit=80)} ({seg.type})\n\n")
+        text.append("\n" + _("Segment") + " ", style="bold")
+        text.append(f"{printable(seg.name, limit=80)} ({segment_type_word(seg.type)})\n\n")
         text.append(*PASS if matches else FAIL)
         if matches:
-            text.append(f"This {word} matches the filters", style="bold")
+            text.append(per_object(seg.object_type, _("This contact matches the filters"),
+                                   _("This company matches the filters")), style="bold")
         else:
-            text.append(f"This {word} does not match the filters", style="bold")
-        text.append(": at least one group must pass, and a group passes when all its filters do.\n")
+            text.append(per_object(seg.object_type, _("This contact does not match the filters"),
+                                   _("This company does not match the filters")), style="bold")
+        text.append(_(": at least one group must pass, and a group passes when all its filters do.") + "\n")
+        state = _("It is a member now") if is_member else _("It is not a member now")
+        text.append(state, style="bold")
         if seg.type == "active":
-            expected = "a member" if matches else "not a member"
-            state = "is a member" if is_member else "is not a member"
-            text.append(f"It {state} now", style="bold")
             if is_member != matches:
-                text.append(f"; it will be {expected} once the segment is refreshed (at the background worker's "
-                            "next run, or Actions → Refresh members now).")
+                text.append(_("; it will be a member once the segment is refreshed (at the background worker's "
+                              "next run, or Actions → Refresh members now).") if matches else
+                            _("; it will be not a member once the segment is refreshed (at the background worker's "
+                              "next run, or Actions → Refresh members now)."))
             else:
                 text.append(".")
         else:
-            text.append(f"It {'is' if is_member else 'is not'} a member now", style="bold")
-            text.append(" (static: members change only by hand; the filters apply if it is converted to active).")
+            text.append(_(" (static: members change only by hand; the filters apply if it is converted to active)."))
         return text
 
     def groups(self, record, tree: dict, results: list[list[bool]]) -> Text:
@@ -101,19 +104,21 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
         registry = properties(seg.object_type)
         text = Text()
         if not results:
-            text.append("\nThis segment has no filters: nothing to test.", style="italic")
+            text.append("\n" + _("This segment has no filters: nothing to test."), style="italic")
         for g, (group, outcome) in enumerate(zip(tree["groups"], results)):
-            text.append("\nOR\n" if g else "\n", style="bold")
+            text.append("\n" + _("OR") + "\n" if g else "\n", style="bold")
             text.append(*PASS if all(outcome) else FAIL)
-            text.append(f"Group {g + 1} {'passes' if all(outcome) else 'fails'}\n", style="bold underline")
+            verdict = _("Group {g} passes") if all(outcome) else _("Group {g} fails")
+            text.append(verdict.format(g=number(g + 1)) + "\n", style="bold underline")
             for i, (f, ok) in enumerate(zip(group["filters"], outcome)):
-                text.append("  AND " if i else "      ", style="bold")
+                text.append(_("  AND ") if i else "      ", style="bold")
                 text.append(*PASS if ok else FAIL)
                 text.append(printable(filters.describe_filter(f, seg.object_type, names), limit=200))
                 if "property" in f and f["property"] in registry:
                     prop = registry[f["property"]]
                     value = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz, labels=True)
-                    text.append(f"   ({prop.label}: {printable(value, limit=60) or 'unknown'})", style="dim")
+                    text.append("   " + _("({property}: {value})").format(
+                        property=property_label(prop), value=printable(value, limit=60) or _("unknown")), style="dim")
                 text.append("\n")
         return text
 
@@ -121,10 +126,10 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
         self.app.pop_screen()
 
     def action_another(self) -> None:
-        word = SINGULAR[self.segment.object_type]
+        title = per_object(self.segment.object_type, _("Test a contact against {name}"),
+                           _("Test a company against {name}")).format(name=repr(printable(self.segment.name, limit=50)))
         self.app.push_screen(
-            RecordPicker(self.segment.object_type, f"Test a {word} against {printable(self.segment.name, limit=50)!r}",
-                         segment_id=self.segment.id, confirm_label="Test"),
+            RecordPicker(self.segment.object_type, title, segment_id=self.segment.id, confirm_label=_("Test")),
             self.picked,
         )
 
@@ -141,6 +146,6 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
             self.show()
 
     def gone(self, exc: SegtuiError) -> None:
-        self.notify("This segment was deleted by another admin.", severity="warning")
+        self.notify(_("This segment was deleted by another admin."), severity="warning")
         if self.app.screen is self:
             self.app.pop_screen()

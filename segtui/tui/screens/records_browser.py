@@ -13,17 +13,19 @@ from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
 from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import OBJECT_LABELS, OBJECT_TYPES, SINGULAR, properties, value_of
+from ...core.properties import OBJECT_TYPES, properties, value_of
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need
 from ..text import literal, printable
+from .data_words import object_label, per_object, property_label
 from .record_picker import record_name
 
 PAGE = 50
-PAGES = Binding.Group("Pages", compact=True)
-SHORT = {"lifecycle_stage": "Stage", "events_attended": "Events"}
+PAGES = Binding.Group(N_("Pages"), compact=True)
+SHORT = {"lifecycle_stage": N_("Stage"), "events_attended": N_("Events")}
 COLUMNS = {
     "contacts": [("email", 28), ("name", 18), ("region", 14), ("lifecycle_stage", 12), ("events_attended", 6),
                  ("city", 14)],
@@ -40,12 +42,12 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         BACK,
         # priority: handled the moment it arrives, so that the keys typed right after it (a fast
         # typist, a paste, "/events" in one SSH packet) reach the search box, never the screen's keys
-        Action("search", "Search", "slash", key_display="/", title="Search records",
-               description="By email, domain or name", priority=True),
-        Action("switch_object", "Contacts/Companies", "o", title="Switch contacts / companies",
-               description="Browse the other object"),
-        Action("previous_page", "Prev page", "left_square_bracket", key_display="[", group=PAGES, palette=False),
-        Action("next_page", "Next page", "right_square_bracket", key_display="]", group=PAGES, palette=False),
+        Action("search", N_("Search"), "slash", key_display="/", title=N_("Search records"),
+               description=N_("By email, domain or name"), priority=True),
+        Action("switch_object", N_("Contacts/Companies"), "o", title=N_("Switch contacts / companies"),
+               description=N_("Browse the other object")),
+        Action("previous_page", N_("Prev page"), "left_square_bracket", key_display="[", group=PAGES, palette=False),
+        Action("next_page", N_("Next page"), "right_square_bracket", key_display="]", group=PAGES, palette=False),
     )
     BINDINGS = ACTIONS.bindings()
     PALETTE_HIDES = frozenset({"browse_records"})
@@ -61,15 +63,15 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="browser-toolbar"):
-            yield Input(placeholder="Search by email, domain or name  ( / )", id="browser-search", compact=True)
-            yield Tabs(*(Tab(OBJECT_LABELS[o], id=o) for o in OBJECT_TYPES), active=self.object_type,
+            yield Input(placeholder=_("Search by email, domain or name  ( / )"), id="browser-search", compact=True)
+            yield Tabs(*(Tab(object_label(o), id=o) for o in OBJECT_TYPES), active=self.object_type,
                        id="object-tabs")
         yield DataTable(id="records", cursor_type="row", zebra_stripes=True)
         yield Label("", id="browser-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Records"
+        self.title = _("Records")
         self.set_columns()
         self.load()
         self.query_one(DataTable).focus()
@@ -82,7 +84,7 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         registry = properties(self.object_type)
         wanted = []
         for index, (name, width) in enumerate(COLUMNS[self.object_type]):
-            label = "Name" if name == "name" else SHORT.get(name, registry[name].label)
+            label = _("Name") if name == "name" else _(SHORT[name]) if name in SHORT else property_label(registry[name])
             values = [cells[index].plain for _, cells in rows or []]
             wanted.append(Column(name, label, need(label, values, 40) if rows else width, min(width, 10)))
         for column, width in zip(wanted, fit(wanted, self.size.width, first_share=0.4)):
@@ -131,13 +133,20 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         self.total = total
         status = self.query_one("#browser-status", Label)
         if not total:
-            status.update(f"No {object_type} match {printable(self.search_text)!r}." if self.search_text.strip()
-                          else f"No {object_type} yet: import a CSV file (i on the segments list).")
+            if self.search_text.strip():
+                status.update(per_object(object_type, _("No contacts match {text}."), _("No companies match {text}."))
+                              .format(text=repr(printable(self.search_text))))
+            else:
+                status.update(per_object(object_type, _("No contacts yet: import a CSV file (i on the segments list)."),
+                                         _("No companies yet: import a CSV file (i on the segments list).")))
             return
         pages = (total + PAGE - 1) // PAGE
-        word = object_type if total != 1 else SINGULAR[object_type]
-        status.update(f"{self.start + 1:,}–{self.start + len(rows):,} of {total:,} {word} · "
-                      f"page {self.start // PAGE + 1:,}/{pages:,} · Enter opens")
+        first, last = number(self.start + 1), number(self.start + len(rows))
+        shown = (_n("{first}–{last} of {n} contact", "{first}–{last} of {n} contacts", total, first=first, last=last)
+                 if object_type == "contacts" else
+                 _n("{first}–{last} of {n} company", "{first}–{last} of {n} companies", total, first=first, last=last))
+        status.update(_("{shown} · page {page}/{pages} · Enter opens").format(
+            shown=shown, page=number(self.start // PAGE + 1), pages=number(pages)))
 
     # -- searching and paging -----------------------------------------------------------------
     @on(Tabs.TabActivated, "#object-tabs")

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label
 
 from ...core import usage
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, type_badge
@@ -26,9 +27,9 @@ class UnusedScreen(HasActions, CoreWork, Screen):
     ACTIONS = ActionTable(
         "unused",
         BACK,
-        Action("mark", "Mark", "space", mutates=True, palette=False),
-        Action("delete", "Delete marked", "delete", key_display="del", mutates=True,
-               title="Delete the marked segments", description="To the bin: restorable for 90 days"),
+        Action("mark", N_("Mark"), "space", mutates=True, palette=False),
+        Action("delete", N_("Delete marked"), "delete", key_display="del", mutates=True,
+               title=N_("Delete the marked segments"), description=N_("To the bin: restorable for 90 days")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -41,18 +42,18 @@ class UnusedScreen(HasActions, CoreWork, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="unused-bar"):
-            yield Label("Unused and unchanged for", id="unused-label")
+            yield Label(_("Unused and unchanged for"), id="unused-label")
             yield Input(str(self.days), id="unused-days", compact=True, restrict=r"[0-9]*")
-            yield Label("days", id="unused-unit")
+            yield Label(_("days"), id="unused-unit")
             yield Label("", id="unused-error")
         yield DataTable(id="unused-list", cursor_type="row", zebra_stripes=True)
         yield Label("", id="unused-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Unused segments"
+        self.title = _("Unused segments")
         table = self.query_one(DataTable)
-        for label, width in (("", 1), ("Name", 32), ("Type", 8), ("Size", 7), ("Unchanged since", 17)):
+        for label, width in (("", 1), (_("Name"), 32), (_("Type"), 8), (_("Size"), 7), (_("Unchanged since"), 17)):
             table.add_column(label, width=width)
         self.load()
         table.focus()
@@ -68,18 +69,19 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         tz = self.app.ctx.tz
         for s in rows:
             table.add_row(Text("●" if s.id in self.marked else " "), literal(s.name, limit=60), type_badge(s.type),
-                          Text(f"{s.size:,}", justify="right"), moment(usage.unchanged_since(s), tz), key=str(s.id))
+                          Text(number(s.size), justify="right"), moment(usage.unchanged_since(s), tz), key=str(s.id))
         self.show_status()
 
     def show_status(self) -> None:
         if not self.rows:
-            text = f"No segment is unused and unchanged for {self.days} days."
+            text = _("No segment is unused and unchanged for {days} days.").format(days=number(self.days))
         else:
-            text = (f"{len(self.rows):,} segment{'s' if len(self.rows) != 1 else ''} nothing uses, unchanged for "
-                    f"{self.days} days")
+            text = _n("{n} segment nothing uses, unchanged for {days} days",
+                      "{n} segments nothing uses, unchanged for {days} days", len(self.rows), days=number(self.days))
             if not self.app.ctx.read_only:
-                text += (f" · {len(self.marked)} marked · del deletes them (restorable for 90 days)" if self.marked
-                         else " · space marks · del deletes the marked ones")
+                text += " · " + (_n("{n} marked · del deletes them (restorable for 90 days)",
+                                    "{n} marked · del deletes them (restorable for 90 days)", len(self.marked))
+                                 if self.marked else _("space marks · del deletes the marked ones"))
         self.query_one("#unused-status", Label).update(text)
 
     def refused(self, exc: SegtuiError) -> None:
@@ -90,7 +92,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         try:
             days = int(event.value)
         except ValueError:
-            self.refused(SegtuiError("Type a whole number of days"))
+            self.refused(SegtuiError(N_("Type a whole number of days")))
             return
         self.query_one("#unused-error", Label).update("")
         previous, self.days = self.days, days
@@ -113,14 +115,14 @@ class UnusedScreen(HasActions, CoreWork, Screen):
 
     def action_delete(self) -> None:
         if not self.marked:
-            self.notify("Mark the segments to delete with space first.", severity="warning")
+            self.notify(_("Mark the segments to delete with space first."), severity="warning")
             return
         chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
         names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])
         self.app.push_screen(
-            ConfirmModal(f"Delete {len(chosen)} segment(s)?",
-                         f"{names}{' ...' if len(chosen) > 5 else ''}\nThey can be restored for 90 days (D on the "
-                         "segments list).", "Delete"),
+            ConfirmModal(_("Delete {n} segment(s)?").format(n=number(len(chosen))),
+                         f"{names}{' ...' if len(chosen) > 5 else ''}\n"
+                         + _("They can be restored for 90 days (D on the segments list)."), _("Delete")),
             lambda yes: self.delete(chosen) if yes else None,
         )
 
@@ -129,10 +131,11 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         self.run_core(lambda: usage.delete_many(ctx, chosen), done=self.deleted)
 
     def deleted(self, result: usage.BulkResult) -> None:
-        self.notify(f"Deleted {len(result.deleted)} segment(s); restore them from Recently deleted (D).",
-                    title="Deleted")
+        self.notify(_("Deleted {n} segment(s); restore them from Recently deleted (D).").format(
+            n=number(len(result.deleted))), title=_("Deleted"))
         for name, why in result.refused[:3]:
-            self.notify(f"{name!r} was not deleted: {why}", severity="warning", timeout=10)
+            self.notify(_("{name} was not deleted: {why}").format(name=repr(name), why=why), severity="warning",
+                        timeout=10)
         self.marked.clear()
         self.load()
 

@@ -16,14 +16,26 @@ from textual.widgets import DataTable, Header, Label, Static
 
 from ...core import upcoming
 from ...core.errors import SegtuiError
+from ...i18n import ENGLISH, N_, _, _n, format_moment, language, number, weekday_names
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need
 from ..text import literal
 from ..widgets.row_list import RowList
 
-WEEKDAYS = ["Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"]
 DAYS = 60
+# how a conversion was due (the stored trigger), in the list's "applied" rows
+TRIGGER_WORDS = {"on_day": N_("on day"), "after_inactivity": N_("after inactivity"), "manual": N_("manual")}
+
+
+def shown(moment, english: str, pattern: str) -> str:
+    """A date in English as this screen always wrote it (pendulum's ``english``), else in the
+    language's words (Babel's ``pattern``)."""
+    return moment.format(english) if language() == ENGLISH else format_moment(moment, pattern)
+
+
+def heading(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class UpcomingScreen(HasActions, Screen):
@@ -32,10 +44,10 @@ class UpcomingScreen(HasActions, Screen):
         "upcoming",
         BACK,
         # months, wherever the focus is (the tables would scroll a page instead)
-        Action("previous_month", "Prev month", "pageup", key_display="PgUp", priority=True, palette=False),
-        Action("next_month", "Next month", "pagedown", key_display="PgDn", priority=True, palette=False),
-        Action("open", "Open", "enter", show=False, title="Open the segment",
-               description="The segment of the highlighted conversion"),
+        Action("previous_month", N_("Prev month"), "pageup", key_display="PgUp", priority=True, palette=False),
+        Action("next_month", N_("Next month"), "pagedown", key_display="PgDn", priority=True, palette=False),
+        Action("open", N_("Open"), "enter", show=False, title=N_("Open the segment"),
+               description=N_("The segment of the highlighted conversion")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -60,10 +72,10 @@ class UpcomingScreen(HasActions, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Upcoming conversions"
+        self.title = _("Upcoming conversions")
         grid = self.query_one("#upcoming-grid", DataTable)
-        for name in WEEKDAYS:
-            grid.add_column(name, width=4)
+        for name in weekday_names("short"):  # Monday first
+            grid.add_column(heading(name), width=4)
         self.reload()
         grid.focus()
         self.call_after_refresh(self._painted)
@@ -83,10 +95,12 @@ class UpcomingScreen(HasActions, Screen):
             self.selected = cal.upcoming[0].day if cal.upcoming else cal.first_day
         title = Text()
         overdue = sum(1 for u in cal.upcoming if u.overdue)
-        title.append(f"{len(cal.upcoming):,} scheduled conversion{'s' if len(cal.upcoming) != 1 else ''}", style="bold")
-        title.append(f" from {cal.first_day.format('D MMM')} to {cal.last_day.format('D MMM YYYY')} ({ctx.tz})")
+        title.append(_n("{n} scheduled conversion", "{n} scheduled conversions", len(cal.upcoming)), style="bold")
+        title.append(" " + _("from {first} to {last} ({zone})").format(
+            first=shown(cal.first_day, "D MMM", "d MMM"), last=shown(cal.last_day, "D MMM YYYY", "d MMM y"),
+            zone=ctx.tz))
         if overdue:
-            title.append(f" · {overdue} overdue", style="bold")
+            title.append(" · " + _n("{n} overdue", "{n} overdue", overdue), style="bold")
         self.query_one("#upcoming-title", Static).update(title)
         self.fill_list()
         self.draw_month()
@@ -98,28 +112,32 @@ class UpcomingScreen(HasActions, Screen):
         rows = []
         for u in cal.upcoming:
             when = u.condition()
-            rows.append(("today, overdue" if u.overdue else u.local.format("ddd D MMM HH:mm"), literal(u.name, "bold" if u.overdue else "", limit=80),
-                         f"{u.size:,}", when))
+            rows.append((_("today, overdue") if u.overdue else shown(u.local, "ddd D MMM HH:mm", "EEE d MMM HH:mm"),
+                         literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size), when))
             self.row_days.append(u.day)
         keys = [str(u.segment_id) for u in cal.upcoming]
         for a in cal.applied:
-            due = a.due_at.in_timezone(tz).format("D MMM HH:mm") if a.due_at else "-"
-            rows.append((a.converted_at.in_timezone(tz).format("ddd D MMM HH:mm"), literal(a.name, "dim", limit=80), "",
-                         Text(f"applied, due {due} ({a.trigger.replace('_', ' ')})", style="dim")))
+            due = shown(a.due_at.in_timezone(tz), "D MMM HH:mm", "d MMM HH:mm") if a.due_at else "-"
+            trigger = _(TRIGGER_WORDS[a.trigger]) if a.trigger in TRIGGER_WORDS else a.trigger.replace("_", " ")
+            rows.append((shown(a.converted_at.in_timezone(tz), "ddd D MMM HH:mm", "EEE d MMM HH:mm"),
+                         literal(a.name, "dim", limit=80), "",
+                         Text(_("applied, due {due} ({trigger})").format(due=due, trigger=trigger), style="dim")))
             self.row_days.append(None)
             keys.append(f"applied-{a.segment_id}-{len(keys)}")
         # issue 15's column fitting: the segment's name as wide as the names need, then the rest
         plain = [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
-        widths = fit([Column("when", "When", 16), Column("segment", "Segment", need("Segment", [r[1] for r in plain], 40), 12),
-                      Column("size", "Size", need("Size", [r[2] for r in plain]), 4),
+        labels = (_("When"), _("Segment"), _("Size"), "")
+        widths = fit([Column("when", labels[0], 16),
+                      Column("segment", labels[1], need(labels[1], [r[1] for r in plain], 40), 12),
+                      Column("size", labels[2], need(labels[2], [r[2] for r in plain]), 4),
                       Column("note", "", need("", [r[3] for r in plain]), 12)], self.app.size.width, first_share=0.3)
-        listing.set_rows(list(zip(("When", "Segment", "Size", ""), widths)), rows, keys)
+        listing.set_rows(list(zip(labels, widths)), rows, keys)
 
     def draw_month(self) -> None:
         cal = self.cal
         counts = cal.counts()
         month = self.selected.replace(day=1)
-        self.query_one("#upcoming-month", Label).update(month.format("MMMM YYYY"))
+        self.query_one("#upcoming-month", Label).update(heading(shown(month, "MMMM YYYY", "LLLL y")))
         grid = self.query_one("#upcoming-grid", DataTable)
         grid.clear()
         days: list[Date | None] = [None] * (month.isoweekday() - 1)
@@ -147,17 +165,17 @@ class UpcomingScreen(HasActions, Screen):
         day = self.selected
         items = self.cal.on(day)
         text = Text()
-        text.append(day.format("dddd D MMMM"), style="bold")
+        text.append(heading(shown(day, "dddd D MMMM", "EEEE d MMMM")), style="bold")
         if not items:
-            text.append("\nno conversion")
+            text.append("\n" + _("no conversion"))
         for u in items[:6]:
             text.append("\n• ")
             text.append(u.due_at.in_timezone(self.app.ctx.tz).format("HH:mm") + " ")
             text.append(literal(u.name, limit=40))
             if u.projected:
-                text.append(" (if nothing changes)", style="dim")
+                text.append(" " + _("(if nothing changes)"), style="dim")
         if len(items) > 6:
-            text.append(f"\n… and {len(items) - 6} more")
+            text.append("\n" + _("… and {n} more").format(n=number(len(items) - 6)))
         self.query_one("#upcoming-day", Static).update(text)
 
     @on(DataTable.CellHighlighted, "#upcoming-grid")

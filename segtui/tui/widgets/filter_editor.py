@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 
 from ...core import describe, filters, segments
 from ...core.errors import SegtuiError
+from ...i18n import N_, _, _n, number
 from ..actions import Action, ActionTable, HasActions
 from ..text import printable
 from .live_count import LiveCount
@@ -46,11 +47,13 @@ class FilterEditor(HasActions, Widget):
     """
     ACTIONS = ActionTable(
         "editor",
-        Action("add_filter", "Add filter", "n", description="A filter in the group under the cursor (n)"),
+        Action("add_filter", N_("Add filter"), "n", description=N_("A filter in the group under the cursor (n)")),
         # Enter edits too: the footer keeps its room
-        Action("edit", "Edit", "e", title="Edit filter", show=False, description="The filter under the cursor (e)"),
-        Action("add_group", "OR group", "o", title="Add group", description="A new group, joined by OR (o)"),
-        Action("remove", "Remove", "d,delete", title="Remove filter or group", description="What is under the cursor (d)"),
+        Action("edit", N_("Edit"), "e", title=N_("Edit filter"), show=False,
+               description=N_("The filter under the cursor (e)")),
+        Action("add_group", N_("OR group"), "o", title=N_("Add group"), description=N_("A new group, joined by OR (o)")),
+        Action("remove", N_("Remove"), "d,delete", title=N_("Remove filter or group"),
+               description=N_("What is under the cursor (d)")),
     )
     BINDINGS = ACTIONS.bindings()
 
@@ -60,8 +63,9 @@ class FilterEditor(HasActions, Widget):
             self.editor = editor
 
     def __init__(self, object_type: str, tree: dict | None = None, *, form: type[ModalScreen],
-                 segment_id: int | None = None, count_prefix: str = "Matches", **kwargs) -> None:
-        """``form``: the screen that edits one filter (a widget imports no screen)."""
+                 segment_id: int | None = None, count_prefix: str | None = None, **kwargs) -> None:
+        """``form``: the screen that edits one filter (a widget imports no screen); ``count_prefix``
+        in the language shown (default: "Matches")."""
         super().__init__(**kwargs)
         self.form = form
         self.object_type = object_type
@@ -69,7 +73,7 @@ class FilterEditor(HasActions, Widget):
         self.groups: list[list[dict]] = [list(g["filters"]) for g in (tree or filters.EMPTY_TREE)["groups"]]
         self.saved_groups = copy.deepcopy(self.groups)
         self.problems: list[list[str | None]] = []
-        self.count_prefix = count_prefix
+        self.count_prefix = count_prefix if count_prefix is not None else _("Matches")
 
     def compose(self) -> ComposeResult:
         yield OptionList(id="filter-rows")
@@ -93,7 +97,7 @@ class FilterEditor(HasActions, Widget):
         for g, group in enumerate(self.problems, 1):
             for i, problem in enumerate(group, 1):
                 if problem:
-                    return f"Group {g}, filter {i}: {problem}"
+                    return _("Group {g}, filter {i}: {problem}").format(g=number(g), i=number(i), problem=problem)
         return None
 
     def set_object_type(self, object_type: str) -> None:
@@ -124,11 +128,11 @@ class FilterEditor(HasActions, Widget):
         options: list[Option] = []
         for g, group in enumerate(self.groups):
             if g:
-                options.append(Option(Text("OR", style="bold"), id=f"or{g}", disabled=True))
-            options.append(Option(Text(f"Group {g + 1}", style="bold underline"), id=f"g{g}"))
+                options.append(Option(Text(_("OR"), style="bold"), id=f"or{g}", disabled=True))
+            options.append(Option(Text(_("Group {n}").format(n=number(g + 1)), style="bold underline"), id=f"g{g}"))
             for i, f in enumerate(group):
                 line = Text()
-                line.append("  AND " if i else "      ", style="bold")
+                line.append(_("  AND ") if i else "      ", style="bold")
                 line.append(printable(readable(f, self.object_type, names), limit=300))
                 problem = self.problems[g][i] if g < len(self.problems) and i < len(self.problems[g]) else None
                 if problem:
@@ -136,10 +140,10 @@ class FilterEditor(HasActions, Widget):
                     line.append("\n      ⚠ ", style="bold red")
                     line.append(printable(problem, limit=300), style="italic")
                 options.append(Option(line, id=f"f{g}.{i}"))
-            options.append(Option(Text("      + Add a filter to this group (n)", style="dim"), id=f"add{g}"))
+            options.append(Option(Text("      " + _("+ Add a filter to this group (n)"), style="dim"), id=f"add{g}"))
         if self.groups:
-            options.append(Option(Text("OR", style="bold"), id="or-last", disabled=True))
-        first = "+ Add a filter (n)" if not self.groups else "+ Add a group of filters (o)"
+            options.append(Option(Text(_("OR"), style="bold"), id="or-last", disabled=True))
+        first = _("+ Add a filter (n)") if not self.groups else _("+ Add a group of filters (o)")
         options.append(Option(Text(first, style="dim"), id="add-group"))
         rows.set_options(options)
         index = next((n for n, o in enumerate(options) if o.id == keep and not o.disabled), None)
@@ -151,7 +155,8 @@ class FilterEditor(HasActions, Widget):
     def update_count(self) -> None:
         count = self.query_one(LiveCount)
         if self.error_count():
-            count.request(None, why_not=f"Fix the {self.error_count()} marked filter(s) to see how many match.")
+            count.request(None, why_not=_n("Fix the {n} marked filter(s) to see how many match.",
+                                           "Fix the {n} marked filter(s) to see how many match.", self.error_count()))
         else:
             count.request(self.current_tree())
 
@@ -191,10 +196,10 @@ class FilterEditor(HasActions, Widget):
         if kind == "filter":
             self.open_form(g, i)
         else:
-            self.notify("Put the cursor on a filter to edit it (n adds one).", severity="warning", timeout=4)
+            self.notify(_("Put the cursor on a filter to edit it (n adds one)."), severity="warning", timeout=4)
 
     def action_add_filter(self) -> None:
-        _, g, _ = self.cursor()
+        _kind, g, _index = self.cursor()
         if g is None and self.groups:
             g = len(self.groups) - 1
         self.open_form(g, None)
@@ -204,9 +209,10 @@ class FilterEditor(HasActions, Widget):
 
     def open_form(self, g: int | None, i: int | None) -> None:
         current = self.groups[g][i] if g is not None and i is not None else None
-        where = (f"Edit filter {i + 1} of group {g + 1}" if current is not None
-                 else f"Add a filter to group {g + 1}" if g is not None
-                 else "Add a filter" if not self.groups else f"Add group {len(self.groups) + 1} (OR)")
+        where = (_("Edit filter {i} of group {g}").format(i=number(i + 1), g=number(g + 1)) if current is not None
+                 else _("Add a filter to group {g}").format(g=number(g + 1)) if g is not None
+                 else _("Add a filter") if not self.groups
+                 else _("Add group {g} (OR)").format(g=number(len(self.groups) + 1)))
 
         def candidate(f: dict) -> dict:
             groups = copy.deepcopy(self.groups)
@@ -245,14 +251,15 @@ class FilterEditor(HasActions, Widget):
             left = len(self.groups[g])
             highlight = f"f{g}.{min(i, left - 1)}" if left else f"g{max(g - 1, 0)}"
             if not left:
-                self.notify(f"Group {g + 1} had no filter left and was removed.", timeout=4)
+                self.notify(_("Group {g} had no filter left and was removed.").format(g=number(g + 1)), timeout=4)
         elif kind == "group":
             removed = len(self.groups[g])
             del self.groups[g]
             highlight = f"g{max(g - 1, 0)}"
-            self.notify(f"Removed group {g + 1} ({removed} filter{'s' if removed != 1 else ''}).", timeout=4)
+            self.notify(_n("Removed group {g} ({n} filter).", "Removed group {g} ({n} filters).", removed,
+                           g=number(g + 1)), timeout=4)
         else:
-            self.notify("Put the cursor on a filter, or on a group's title to remove the whole group.",
+            self.notify(_("Put the cursor on a filter, or on a group's title to remove the whole group."),
                         severity="warning", timeout=4)
             return
         self.refresh_rows(highlight=highlight)

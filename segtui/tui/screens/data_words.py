@@ -1,0 +1,114 @@
+"""Words and forms the data screens share, in the console's language.
+
+A built-in property's label, a type's name and an object's name are English in the core
+and translated where shown; a custom property's label is the admin's own words, shown as
+typed. Numbers and days are typed as the language writes them (``1,5`` and ``31/12/2026``
+in French) and handed to the core in the form it reads.
+"""
+
+from __future__ import annotations
+
+import re
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+from ...core import dates
+from ...core.errors import SegtuiError
+from ...core.properties import OBJECT_LABELS, TYPE_LABELS
+from ...i18n import ENGLISH, N_, _, language, locale, parse_number
+
+_SPACES = re.compile(r"[\s\u00a0\u202f]")
+
+
+def property_label(prop) -> str:
+    """A built-in property's label in the language; a custom one as its admin wrote it."""
+    return _(prop.label) if prop.builtin else prop.label
+
+
+def option_label(prop, value) -> str:
+    """An option's label: a built-in property's in the language, a custom one's as written."""
+    label = prop.option_label(value)
+    return _(label) if prop.builtin else label
+
+
+def type_name(type_code: str, *, short: bool = True) -> str:
+    """'Dropdown (one value)', or 'Dropdown' when ``short``."""
+    name = _(TYPE_LABELS[type_code])
+    return name.split(" (")[0] if short else name
+
+
+def object_label(object_type: str) -> str:
+    """'Contacts' / 'Companies', capitalised, in the language."""
+    return _(OBJECT_LABELS[object_type])
+
+
+def per_object(object_type: str, contacts: str, companies: str) -> str:
+    """One of two whole sentences: other languages agree their words with the object's gender."""
+    return contacts if object_type == "contacts" else companies
+
+
+def day_order(ctx) -> str | None:
+    """How a numeric day is read: the account locale's order, else the language's (French
+    reads 01/02/2027 as 1 February); English keeps refusing a form that reads two ways."""
+    if ctx.date_order or language() == ENGLISH:
+        return ctx.date_order
+    return dates.DAY_FIRST if _day_first() else dates.MONTH_FIRST
+
+
+def shown_day(day) -> str:
+    """A day as the language types it: 2026-12-31 in English (ISO), 31/12/2026 in French."""
+    if language() == ENGLISH:
+        return day.isoformat()
+    return babel_dates.format_date(day, "dd/MM/y" if _day_first() else "MM/dd/y", locale=locale())
+
+
+def _day_first() -> bool:
+    """The language's short date starts with the day (CLDR)."""
+    pattern = babel_dates.get_date_format("short", locale=locale()).pattern.lstrip("'")
+    return pattern[:1] not in ("M", "L")
+
+
+def typed_number(text: str) -> str:
+    """A number typed in the language, in the form the core reads: '1,5' -> '1.5' and
+    '1 234' -> '1234' in French. Text that is not a number is handed on as typed: the core
+    says why it is refused."""
+    if language() == ENGLISH or babel_numbers.get_decimal_symbol(locale=locale()) == ".":
+        return text
+    try:
+        parse_number(text)
+    except ValueError:
+        return text
+    return _SPACES.sub("", text).replace(",", ".")
+
+
+def shown_number(value) -> str:
+    """A stored number as the language types it: 2.5 / 2,5 (whole numbers without '.0')."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    if language() != ENGLISH and isinstance(value, int | float):
+        text = text.replace(".", babel_numbers.get_decimal_symbol(locale=locale()))
+    return text
+
+
+SEGMENT_TYPES = {"active": N_("active"), "static": N_("static")}
+
+
+def segment_type_word(segment_type: str) -> str:
+    """'active' / 'static' in running text, in the language."""
+    return _(SEGMENT_TYPES.get(segment_type, segment_type))
+
+
+_NUMERIC_DAY = re.compile(r"^\s*\d{1,2}[/.-]\d{1,2}[/.-]\d{4}\s*$")
+
+
+def typed_day(text: str, ctx) -> str:
+    """A day typed in the language's numeric form (31/12/2026 in French), as the core reads
+    it (2026-12-31); anything else is handed on as typed (the core says why it is refused)."""
+    if language() == ENGLISH or not _NUMERIC_DAY.match(text):
+        return text
+    try:
+        return dates.parse_day(text, today=ctx.today(), order=day_order(ctx)).isoformat()
+    except SegtuiError:
+        return text
