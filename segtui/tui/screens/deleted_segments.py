@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Label, Static
 
 from ...core import segments
+from ...core.properties import OBJECT_TYPES
 from ...core.errors import SegtuiError
 from ... import config
 from ...i18n import N_, _, _n, number
@@ -44,7 +45,8 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = _("Recently deleted")
         table = self.query_one(DataTable)
-        for label, width in ((_("Name"), 24), (_("Type"), 8), (_("Object"), 9), (_("Size"), 6), (_("Deleted"), 17),
+        for label, width in ((_("Name"), 24), (_("Type"), 8),
+                             (_("Object"), max(9, *(len(object_label(o)) for o in OBJECT_TYPES))), (_("Size"), 6), (_("Deleted"), 17),
                              (_("Restore until"), 13), (_("By"), 10)):
             table.add_column(label, width=width)
         self.reload()

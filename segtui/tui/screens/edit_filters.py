@@ -52,9 +52,10 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
 
     def note(self) -> Text:
         seg = self.segment
-        text = Text(_("Filters of {name} ({type}, {members})").format(
-            name=printable(seg.name, limit=80), type=segment_type_word(seg.type),
-            members=_n("{n} member", "{n} members", seg.size)) + "\n", style="bold")
+        # the name its own span, as it always was drawn
+        before, after = _("Filters of {name} ({type}, {members})").split("{name}", 1)
+        text = Text.assemble((before, "bold"), (printable(seg.name, limit=80), "bold"), (after.format(
+            type=segment_type_word(seg.type), members=_n("{n} member", "{n} members", seg.size)) + "\n", "bold"))
         if seg.type == "active":
             text.append(_("Saving applies them at once: you will see how many records join and leave first."),
                         style="italic")

@@ -134,7 +134,9 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     def show(self, preview: imports.Preview) -> None:
         self.shown = preview
         report = preview.report
-        title = Text(per_object(self.object_type, _("Import contacts"), _("Import companies")), style="bold")
+        # the verb and the object two spans, as they always were drawn
+        verb, what = per_object(self.object_type, _("Import contacts"), _("Import companies")).split(" ", 1)
+        title = Text.assemble((verb + " ", "bold"), (what, "bold"))
         title.append(" " + _("from") + " ")
         title.append_text(literal(self.file_name, "bold", limit=60))
         title.append(" · " + _n("{n} line", "{n} lines", report.lines) + " · "
