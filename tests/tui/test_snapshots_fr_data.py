@@ -10,6 +10,8 @@ in conftest.py, while the frame's French snapshots (test_snapshots_fr.py) have t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pendulum
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
@@ -61,13 +63,19 @@ def segment_named(name: str):
     return next(s for s in segments.list_page(search=name, limit=5).rows if s.name == name)
 
 
+# the files folder the dialogs name: the same on every run, as the snapshots show it
+SNAPSHOT_FILES = Path("/tmp/segtui-snapshots/files-fr-data")
+
+
 @pytest.fixture
-def console(french, make_app, demo_ctx, files_dir):
-    (files_dir / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")
+def console(french, make_app, demo_ctx):
+    SNAPSHOT_FILES.mkdir(parents=True, exist_ok=True)
+    (SNAPSHOT_FILES / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")
+    (SNAPSHOT_FILES / "newsletter.csv").unlink(missing_ok=True)
     person = Contact.select().order_by(Contact.id).first()
     for company in Company.select().order_by(Company.id).limit(2):
         associations.associate(demo_ctx, person.id, company.id)
-    return still_toasts(make_app())
+    return still_toasts(make_app(files_dir=SNAPSHOT_FILES))
 
 
 def test_records_and_properties_in_french(console, snapshot):

@@ -12,7 +12,7 @@ from ...core import segments
 from ...core.properties import OBJECT_TYPES
 from ...core.errors import SegtuiError
 from ... import config
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, printable, type_badge
@@ -46,7 +46,8 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
         self.title = _("Recently deleted")
         table = self.query_one(DataTable)
         for label, width in ((_("Name"), 24), (_("Type"), 8),
-                             (_("Object"), max(9, *(len(object_label(o)) for o in OBJECT_TYPES))), (_("Size"), 6), (_("Deleted"), 17),
+                             (_("Object"), max(9, *(len(object_label(o)) for o in OBJECT_TYPES))), (_("Size"), 6),
+                             (pgettext("column", "Deleted"), 17),
                              (_("Restore until"), 13), (_("By"), 10)):
             table.add_column(label, width=width)
         self.reload()

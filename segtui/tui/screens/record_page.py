@@ -302,7 +302,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         if held:
             names = ", ".join(repr(printable(b.segment.name, limit=40)) for b in held[:8])
             if len(held) > 8:
-                names = _("{names} and {n} more").format(names=names, n=number(len(held) - 8))
+                names = _n("{names} and {n} more", "{names} and {n} more", len(held) - 8, names=names)
             leaves = _n("It leaves {n} segment: {names}.", "It leaves {n} segments: {names}.", len(held), names=names)
         else:
             leaves = _("It belongs to no segment.")

@@ -14,7 +14,7 @@ from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_TYPES, properties, value_of
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -71,7 +71,7 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = _("Records")
+        self.title = pgettext("title", "Records")
         self.set_columns()
         self.load()
         self.query_one(DataTable).focus()

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Header, Input, Label
 
 from ...core import usage
 from ...core.errors import SegtuiError
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, moment, type_badge
@@ -132,7 +132,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
 
     def deleted(self, result: usage.BulkResult) -> None:
         self.notify(_("Deleted {n} segment(s); restore them from Recently deleted (D).").format(
-            n=number(len(result.deleted))), title=_("Deleted"))
+            n=number(len(result.deleted))), title=pgettext("notification", "Deleted"))
         for name, why in result.refused[:3]:
             self.notify(_("{name} was not deleted: {why}").format(name=repr(name), why=why), severity="warning",
                         timeout=10)

@@ -112,14 +112,14 @@ class UpcomingScreen(HasActions, Screen):
         rows = []
         for u in cal.upcoming:
             when = u.condition()
-            rows.append((_("today, overdue") if u.overdue else shown(u.local, "ddd D MMM HH:mm", "EEE d MMM HH:mm"),
+            rows.append((_("today, overdue") if u.overdue else shown(u.local, "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
                          literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size), when))
             self.row_days.append(u.day)
         keys = [str(u.segment_id) for u in cal.upcoming]
         for a in cal.applied:
             due = shown(a.due_at.in_timezone(tz), "D MMM HH:mm", "d MMM HH:mm") if a.due_at else "-"
             trigger = _(TRIGGER_WORDS[a.trigger]) if a.trigger in TRIGGER_WORDS else a.trigger.replace("_", " ")
-            rows.append((shown(a.converted_at.in_timezone(tz), "ddd D MMM HH:mm", "EEE d MMM HH:mm"),
+            rows.append((shown(a.converted_at.in_timezone(tz), "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
                          literal(a.name, "dim", limit=80), "",
                          Text(_("applied, due {due} ({trigger})").format(due=due, trigger=trigger), style="dim")))
             self.row_days.append(None)
