@@ -18,7 +18,7 @@ def printable(value: object, *, limit: int | None = None, keep: str = "", unsafe
     text = "" if value is None else str(value)
     head = text if limit is None else text[: limit + 1]
     shown = "".join(
-        c if (c.isprintable() and c not in unsafe) or c in keep
+        c if (c.isprintable() or (c in "\u00a0\u202f" and not unsafe)) and c not in unsafe or c in keep
         else (replacement if replacement is not None else f"\\u{ord(c):04x}")
         for c in head
     )

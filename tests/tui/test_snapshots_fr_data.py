@@ -248,3 +248,28 @@ def test_the_import_mapping_speaks_french(console):
     assert any("Colonne" in line and "Importe dans" in line for line in seen["lines"])
     assert seen["summary"].startswith("4 lignes\u00a0: ") and "\nCrée 'Favorite Color'" in seen["summary"]
     assert seen["summary"].endswith("\nRien n'est écrit avant Importer (ctrl+s).")
+
+
+def test_a_filter_reads_a_french_day(french, make_app):
+    """'01/02/2027' is the first of February in French (whatever the locale variables say),
+    and the form says how it read it before applying."""
+    segment = segment_named("Newsletter, Normandie or Bretagne")
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.app.push_screen(EditFiltersScreen(segment))
+        await settle(pilot)
+        await keys(pilot, "n")
+        form = pilot.app.screen
+        form.choose_property("last_activity_date", "before")
+        form.query_one("#date").value = "01/02/2027"
+        await settle(pilot)
+        seen["reading"] = str(form.query_one("#form-error").render())
+        form.query_one("#date").focus()
+        await keys(pilot, "enter")
+        seen["groups"] = pilot.app.screen.query_one("FilterEditor").groups
+
+    run(make_app(), scenario, size=SIZE)
+    assert seen["reading"] == "01/02/2027\u00a0: lundi 1 février 2027."
+    assert any({"property": "last_activity_date", "operator": "before", "value": "2027-02-01"} in group
+               for group in seen["groups"])

@@ -429,7 +429,7 @@ class FilterForm(ModalScreen[dict | None]):
                 day = self.read_day(selector)
             except SegtuiError:
                 continue
-            if typed not in (day.isoformat(), shown_day(day)):
+            if typed != day.isoformat():
                 said.append(_("{typed} is {day}").format(typed=typed, day=full_day(day)))
         return "; ".join(said) + ("." if said else "")
 
