@@ -78,7 +78,9 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = _("Properties")
         table = self.query_one(DataTable)
-        for label, width in ((_("Label"), 24), (_("Internal name"), 20), (_("Type"), 12), (_("Kind"), 9),
+        # as wide as the built-in groups' headings in the language (24 in English)
+        first = max(24, *(len(_group(g)) + 1 for g in BUILTIN_GROUPS))
+        for label, width in ((_("Label"), first), (_("Internal name"), 20), (_("Type"), 12), (_("Kind"), 9),
                              (_("Options"), 40)):
             table.add_column(label, width=width)
         self.reload()
