@@ -182,7 +182,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
             text.append("\n⚠ " + _("Import is refused as it stands ({n} problem(s)); nothing will be written until "
                                    "they are fixed:").format(n=number(len(report.problems))), style="bold red")
             for line, message in report.problems[:30]:
-                text.append("\n  " + (_("line {line}: ").format(line=number(line)) if line > 1 else _("header: ")),
+                text.append("\n  " + (_("line {line}: ").format(line=line) if line > 1 else _("header: ")),
                             style="bold")
                 text.append(printable(message, limit=200))
             if len(report.problems) > 30:
@@ -195,7 +195,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
                                                             values=printable(", ".join(missing), limit=200)),
                         style="yellow")
         for line, message in report.warnings[:10]:
-            text.append("\n  " + _("line {line}: ").format(line=number(line)) + printable(message, limit=200),
+            text.append("\n  " + _("line {line}: ").format(line=line) + printable(message, limit=200),
                         style="dim")
         if not report.problems:
             text.append("\n" + _("Nothing is written until Import (ctrl+s)."), style="dim")

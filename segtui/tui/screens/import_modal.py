@@ -142,7 +142,7 @@ class ImportModal(CoreWork, ModalScreen[bool]):
         self.query_one("#import-progress", ProgressBar).add_class("hidden")
         text = Text(printable(headline, limit=400), style="bold red")
         for line, message in problems[:200]:
-            text.append("\n  " + _("line {line}: ").format(line=number(line)) if line else "\n  ", style="bold")
+            text.append("\n  " + _("line {line}: ").format(line=line) if line else "\n  ", style="bold")
             text.append(printable(message, limit=300))
         if len(problems) > 200:
             text.append("\n  " + _("… and {n} more").format(n=number(len(problems) - 200)))

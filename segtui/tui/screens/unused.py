@@ -74,10 +74,10 @@ class UnusedScreen(HasActions, CoreWork, Screen):
 
     def show_status(self) -> None:
         if not self.rows:
-            text = _("No segment is unused and unchanged for {days} days.").format(days=number(self.days))
+            text = _("No segment is unused and unchanged for {days} days.").format(days=self.days)
         else:
             text = _n("{n} segment nothing uses, unchanged for {days} days",
-                      "{n} segments nothing uses, unchanged for {days} days", len(self.rows), days=number(self.days))
+                      "{n} segments nothing uses, unchanged for {days} days", len(self.rows), days=self.days)
             if not self.app.ctx.read_only:
                 text += " · " + (_n("{n} marked · del deletes them (restorable for 90 days)",
                                     "{n} marked · del deletes them (restorable for 90 days)", len(self.marked))
