@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import peewee
 
 from .core import conversions, follow, membership, store
+from .i18n import _, _n
 from .core.context import Context
 from .core.db import is_transient, write_transaction
 from .core.errors import SegtuiError
@@ -49,11 +50,13 @@ class TickResult:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        changed = sum(1 for _, d in self.refreshed if d.changed)
-        return (
-            f"{len(self.applied)} conversion(s) applied, {len(self.refreshed)} segment(s) refreshed "
-            f"({changed} changed), {len(self.failed)} failure(s)"
-        )
+        """What the tick did, in the language: "1 conversion(s) applied, 2 segment(s) refreshed (1 changed), 0 failure(s)"."""
+        changed = sum(1 for _unused, d in self.refreshed if d.changed)
+        return _("{conversions}, {refreshed}, {failures}").format(
+            conversions=_n("{n} conversion(s) applied", "{n} conversion(s) applied", len(self.applied)),
+            refreshed=_n("{n} segment(s) refreshed ({changed} changed)", "{n} segment(s) refreshed ({changed} changed)",
+                         len(self.refreshed), changed=changed),
+            failures=_n("{n} failure(s)", "{n} failure(s)", len(self.failed)))
 
 
 def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> TickResult:

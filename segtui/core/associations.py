@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from peewee import fn
 
+from ..i18n import Message, _, _n
 from . import audit, follow
 from .context import Context
 from .db import write_transaction
@@ -71,16 +72,16 @@ def contacts_of(company_id: int, *, limit: int = 100) -> tuple[list[Contact], in
 def _check(contact_id: int, company_id: int) -> tuple[Contact, Company]:
     contact = Contact.get_or_none(Contact.id == contact_id)
     if contact is None:
-        raise RecordNotFound(f"No contact with id {contact_id} (deleted meanwhile?)")
+        raise RecordNotFound("No contact with id {id} (deleted meanwhile?)", id=contact_id)
     company = Company.get_or_none(Company.id == company_id)
     if company is None:
-        raise RecordNotFound(f"No company with id {company_id} (deleted meanwhile?)")
+        raise RecordNotFound("No company with id {id} (deleted meanwhile?)", id=company_id)
     return contact, company
 
 
 def associate(ctx: Context, contact_id: int, company_id: int, *, primary: bool = False) -> bool:
     """Link a contact and a company; True when the link is new."""
-    ctx.require_write("associating records")
+    ctx.require_write(Message("associating records"))
     with write_transaction():
         contact, company = _check(contact_id, company_id)
         new = link_many([(contact_id, company_id)]) == 1
@@ -105,7 +106,7 @@ def _set_primary(contact_id: int, company_id: int) -> None:
 
 def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
     """Unlink; a removed primary hands the role to the remaining company first by name. True when removed."""
-    ctx.require_write("removing an association")
+    ctx.require_write(Message("removing an association"))
     with write_transaction():
         contact, company = _check(contact_id, company_id)
         gone = Association.delete().where(
@@ -163,7 +164,7 @@ def associated(object_type: str, record_id: int, *, limit: int = 100) -> tuple[l
 
 def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: list[int]) -> str:
     """Associate one record with several of the other object, in one transaction; a sentence."""
-    ctx.require_write("associating records")
+    ctx.require_write(Message("associating records"))
     with write_transaction():
         pairs = [_pair(object_type, record_id, other) for other in sorted(set(other_ids))]
         for contact_id, company_id in pairs:
@@ -174,16 +175,23 @@ def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: li
                      f"{OTHER[object_type]} ({new} new). {done.sentence()}",
                      after={"pairs": [list(p) for p in pairs], "segments": done.summary()})
     already = len(pairs) - new
-    text = f"{new} {OTHER[object_type] if new != 1 else SINGULAR[OTHER[object_type]]} associated"
-    return text + (f" ({already} already were)" if already else "") + f". {done.sentence()}"
+    if object_type == "contacts":
+        text = _n("{n} company associated", "{n} companies associated", new)
+    else:
+        text = _n("{n} contact associated", "{n} contacts associated", new)
+    if already:
+        text = _n("{associated} ({n} already were)", "{associated} ({n} already were)", already, associated=text)
+    return _("{associated}. {segments}").format(associated=text, segments=done.sentence())
 
 
 def dissociate_records(ctx: Context, object_type: str, record_id: int, other_id: int) -> str:
     contact_id, company_id = _pair(object_type, record_id, other_id)
     gone = dissociate(ctx, contact_id, company_id)
     if not gone:
-        raise InvalidInput(f"That {SINGULAR[OTHER[object_type]]} was no longer associated (removed meanwhile?)")
-    return "Association removed; segments with association filters followed."
+        if object_type == "contacts":
+            raise InvalidInput("That company was no longer associated (removed meanwhile?)")
+        raise InvalidInput("That contact was no longer associated (removed meanwhile?)")
+    return _("Association removed; segments with association filters followed.")
 
 
 def make_primary(ctx: Context, contact_id: int, company_id: int) -> str:
@@ -191,4 +199,4 @@ def make_primary(ctx: Context, contact_id: int, company_id: int) -> str:
                                       & (Association.company == company_id)).exists():
         raise InvalidInput("That company is not associated with the contact (removed meanwhile?)")
     associate(ctx, contact_id, company_id, primary=True)
-    return "Primary company changed."
+    return _("Primary company changed.")

@@ -23,6 +23,7 @@ from playhouse.migrations import Runner
 from playhouse.shortcuts import ReconnectMixin
 
 from .. import config
+from ..i18n import Message, nmsg
 from . import db_errors
 from .db_errors import describe, is_transient
 from .errors import DatabaseProblem, InvalidInput
@@ -45,7 +46,7 @@ def sqlite_pragmas(read_only: bool = False) -> dict:
 class ReadOnlySqliteDatabase(peewee.SqliteDatabase):
     """A SQLite file opened read-only; ``reason`` says why, for the person at the keyboard."""
 
-    def __init__(self, path: str, reason: str, **kwargs):
+    def __init__(self, path: str, reason: str | Message, **kwargs):
         self.path = path
         self.reason = reason
         super().__init__(f"file:{quote(path)}?mode=ro", uri=True, **kwargs)
@@ -114,9 +115,9 @@ def require_existing(url: str) -> None:
     if not file.exists():
         shown = str(file.absolute())
         raise InvalidInput(
-            f"There is no database at {shown}; nothing was created. Check --db (or SEGTUI_DB). "
-            f"To create one: segtui --db {shown} demo (with demo data), or open the console on it: "
-            f"segtui --db {shown}"
+            "There is no database at {path}; nothing was created. Check --db (or SEGTUI_DB). "
+            "To create one: segtui --db {path} demo (with demo data), or open the console on it: "
+            "segtui --db {path}", path=shown,
         )
 
 
@@ -131,7 +132,7 @@ def connect(url: str | None = None) -> peewee.Database:
     try:
         return connect_url(url)
     except Exception as exc:
-        raise DatabaseProblem(f"Cannot use database URL {describe(url)}: {exc}") from None
+        raise DatabaseProblem("Cannot use database URL {url}: {error}", url=describe(url), error=str(exc)) from None
 
 
 def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
@@ -142,17 +143,16 @@ def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DatabaseProblem(
-            f"Cannot create the folder {folder} for the database: {exc.strerror}"
-        ) from None
+        raise DatabaseProblem("Cannot create the folder {folder} for the database: {reason}", folder=folder,
+                              reason=exc.strerror) from None
     if file.is_dir():
-        raise DatabaseProblem(f"{file} is a folder, not a database file: give a file name")
+        raise DatabaseProblem("{path} is a folder, not a database file: give a file name", path=file)
     reason = _why_read_only(file, folder)
     if reason is not None:
         if not file.exists():
-            raise DatabaseProblem(f"Cannot create the database {file}: {reason}")
+            raise DatabaseProblem("Cannot create the database {path}: {reason}", path=file, reason=reason)
         return ReadOnlySqliteDatabase(
-            str(file), f"The database {file} is read-only ({reason})",
+            str(file), Message("The database {path} is read-only ({reason})", path=file, reason=reason),
             pragmas=sqlite_pragmas(read_only=True), timeout=config.BUSY_TIMEOUT_SECONDS,
         )
     return peewee.SqliteDatabase(
@@ -160,17 +160,17 @@ def _connect_sqlite(path: str) -> peewee.SqliteDatabase:
     )
 
 
-def _why_read_only(file: Path, folder: Path) -> str | None:
+def _why_read_only(file: Path, folder: Path) -> Message | None:
     """Why this process cannot write the file (None: it can).
 
     WAL mode writes two files beside the database, so the folder must be writable too.
     """
     if file.exists() and not os.access(file, os.R_OK):
-        raise DatabaseProblem(f"Cannot open the database {file}: no permission to read it")
+        raise DatabaseProblem("Cannot open the database {path}: no permission to read it", path=file)
     if file.exists() and not os.access(file, os.W_OK):
-        return "no permission to write the file"
+        return Message("no permission to write the file")
     if not os.access(folder, os.W_OK):
-        return f"no permission to write in the folder {folder}"
+        return Message("no permission to write in the folder {folder}", folder=folder)
     return None
 
 
@@ -183,15 +183,16 @@ def _connect_postgres(url: str) -> peewee.PostgresqlDatabase:
         ) from None
     params = parseresult_to_dict(urlparse(url), unquote_password=True, unquote_user=True)
     if not params.get("database"):
-        raise DatabaseProblem(f"The URL {describe(url)} names no database: postgresql://user@host/DATABASE")
+        raise DatabaseProblem("The URL {url} names no database: postgresql://user@host/DATABASE", url=describe(url))
     params.setdefault("connect_timeout", config.PG_CONNECT_TIMEOUT_SECONDS)
     # wait for a row lock as long as SQLite waits for its file lock, then say so
     params.setdefault("options", f"-c lock_timeout={int(config.BUSY_TIMEOUT_SECONDS * 1000)}")
     return PostgresDatabase(params.pop("database"), **params)
 
 
-def read_only_reason(db) -> str | None:
-    """Why the database was opened read-only, or None when it can be written."""
+def read_only_reason(db) -> Message | str | None:
+    """Why the database was opened read-only (a Message: in the language where it is shown),
+    or None when it can be written."""
     return getattr(getattr(db, "obj", db), "reason", None)
 
 
@@ -228,9 +229,8 @@ def migrate(db, url: str | None = None) -> list[str]:
     pending, unknown = schema_status(db)
     if unknown:
         raise DatabaseProblem(
-            "This database was written by a newer version of segtui "
-            f"(schema {', '.join(sorted(unknown))}); upgrade segtui to open it. "
-            "Nothing was changed."
+            "This database was written by a newer version of segtui (schema {migrations}); upgrade segtui to "
+            "open it. Nothing was changed.", migrations=", ".join(sorted(unknown)),
         )
     if not pending:  # the usual case: no write lock to wait for
         return []
@@ -283,12 +283,15 @@ def _refuse_foreign_sqlite_file(url: str) -> None:
 
 
 def _foreign(found: list[str], url: str | None) -> None:
-    shown = ", ".join(found[:5]) + (f" and {len(found) - 5} more" if len(found) > 5 else "")
-    where = describe(url) if url else "This database"
-    raise DatabaseProblem(
-        f"{where} is not a segtui database: it already holds other tables ({shown}). "
-        "segtui sets up only an empty database; nothing was changed. Give another --db."
-    )
+    shown: Message | str = ", ".join(found[:5])
+    if len(found) > 5:
+        shown = nmsg("{names} and {n} more", "{names} and {n} more", len(found) - 5, names=shown)
+    if url:
+        raise DatabaseProblem("{url} is not a segtui database: it already holds other tables ({tables}). segtui sets "
+                              "up only an empty database; nothing was changed. Give another --db.",
+                              url=describe(url), tables=shown)
+    raise DatabaseProblem("This database is not a segtui database: it already holds other tables ({tables}). segtui "
+                          "sets up only an empty database; nothing was changed. Give another --db.", tables=shown)
 
 
 def refuse_foreign(db, url: str | None = None) -> None:
@@ -312,7 +315,7 @@ def open_database(url: str | None = None, *, migrate_schema: bool = True) -> pee
         raise
     except peewee.PeeweeException as exc:
         db.close()
-        raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
+        raise DatabaseProblem(explanation(exc, url), retryable=is_transient(exc)) from None
     db.segtui_url = url
     database_proxy.initialize(db)
     _load_properties(db, url)
@@ -327,7 +330,7 @@ def _load_properties(db, url: str) -> None:
         properties.reload()
     except peewee.PeeweeException as exc:
         db.close()
-        raise DatabaseProblem(explain(exc, url), retryable=is_transient(exc)) from None
+        raise DatabaseProblem(explanation(exc, url), retryable=is_transient(exc)) from None
 
 
 def _migrate_or_check(db, url: str) -> None:
@@ -340,15 +343,19 @@ def _migrate_or_check(db, url: str) -> None:
         migrate(db)  # refuses with the newer-version message
     if pending:
         refuse_foreign(db, url)
-        raise DatabaseProblem(
-            f"{reason}, and its schema needs an upgrade ({', '.join(pending)}): "
-            "open it once with write permission"
-        )
+        raise DatabaseProblem("{reason}, and its schema needs an upgrade ({migrations}): open it once with write "
+                              "permission", reason=reason, migrations=", ".join(pending))
 
 
 def explain(exc: Exception, url: str | None = None) -> str:
-    """A database error as a sentence naming the database (the bound one when no URL is given)."""
+    """A database error as a sentence naming the database (the bound one when no URL is given),
+    in the language now."""
     return db_errors.explain(exc, url or bound_url())
+
+
+def explanation(exc: Exception, url: str | None = None) -> Message:
+    """``explain`` as a Message: in the language where it is shown."""
+    return db_errors.explanation(exc, url or bound_url())
 
 
 def as_problem(exc: Exception, url: str | None = None) -> DatabaseProblem:
@@ -356,7 +363,7 @@ def as_problem(exc: Exception, url: str | None = None) -> DatabaseProblem:
     transient = db_errors.is_transient(exc)
     if transient:
         reset_connection()
-    return DatabaseProblem(explain(exc, url), retryable=transient)
+    return DatabaseProblem(explanation(exc, url), retryable=transient)
 
 
 @contextmanager

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import peewee
 
 from .. import config
+from ..i18n import Message
 
 
 class Trouble(enum.Enum):
@@ -116,39 +117,52 @@ def is_postgres_url(url: str) -> bool:
 
 
 def pg_server(url: str) -> str:
-    """Which PostgreSQL server a URL reaches, as ``host:port`` or ``socket folder``."""
+    """Which PostgreSQL server a URL reaches, as ``host:port`` or ``socket folder``, in the language."""
+    return str(_server(url))
+
+
+def _server(url: str) -> Message | str:
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
     host = query.get("host") or parts.hostname
     port = query.get("port") or parts.port or 5432
     if not host:
-        return f"the local server (default socket, port {port})"
+        return Message("the local server (default socket, port {port})", port=port)
     if host.startswith("/"):
-        return f"the socket in {host}"
+        return Message("the socket in {folder}", folder=host)
     return f"{host}:{port}"
 
 
 def explain(exc: BaseException, url: str) -> str:
-    """A database error as a sentence naming the database; the driver's words at the end."""
+    """A database error as a sentence naming the database; the driver's words at the end (in the
+    language now: ``explanation`` keeps it a Message)."""
+    return str(explanation(exc, url))
+
+
+def explanation(exc: BaseException, url: str) -> Message:
+    """``explain`` as a Message, translated where it is shown (a DatabaseProblem's message)."""
     where = describe(url)
     text = " ".join(str(exc).split()) or type(exc).__name__
     trouble = classify(exc)
     if trouble is Trouble.LOCKED:
-        return (f"The database {where} is locked by another process (waited {config.BUSY_TIMEOUT_SECONDS:g} s); "
-                "nothing was changed: try again in a moment.")
+        return Message("The database {where} is locked by another process (waited {seconds} s); nothing was changed: "
+                       "try again in a moment.", where=where, seconds=format(config.BUSY_TIMEOUT_SECONDS, "g"))
     if trouble is Trouble.CONFLICT:
-        return f"The database {where} was busy with a conflicting change; nothing was changed: try again."
+        return Message("The database {where} was busy with a conflicting change; nothing was changed: try again.",
+                       where=where)
     if trouble is Trouble.READ_ONLY:
-        return f"The database {where} is read-only: nothing can be changed."
+        return Message("The database {where} is read-only: nothing can be changed.", where=where)
     if trouble is Trouble.CANNOT_OPEN:
-        return f"Cannot open the database {where}: check the path and its permissions."
+        return Message("Cannot open the database {where}: check the path and its permissions.", where=where)
     if trouble is Trouble.NOT_A_DATABASE:
-        return f"{where} is not a segtui database (or it is damaged): {text}"
+        return Message("{where} is not a segtui database (or it is damaged): {error}", where=where, error=text)
     if trouble is Trouble.NO_DATABASE and is_postgres_url(url):
-        return (f"The PostgreSQL server at {pg_server(url)} has no database {urlsplit(url).path[1:]!r}: "
-                f"create it (createdb) or correct the URL {where}")
+        return Message("The PostgreSQL server at {server} has no database {name!r}: create it (createdb) or correct "
+                       "the URL {where}", server=_server(url), name=urlsplit(url).path[1:], where=where)
     if trouble is Trouble.REFUSED:
-        return f"The PostgreSQL server at {pg_server(url)} refused the connection ({where}): {text}"
+        return Message("The PostgreSQL server at {server} refused the connection ({where}): {error}",
+                       server=_server(url), where=where, error=text)
     if trouble is Trouble.UNREACHABLE and is_postgres_url(url):
-        return f"Cannot reach the PostgreSQL server at {pg_server(url)} ({where}): {text}"
-    return f"Database error on {where}: {text}"
+        return Message("Cannot reach the PostgreSQL server at {server} ({where}): {error}", server=_server(url),
+                       where=where, error=text)
+    return Message("Database error on {where}: {error}", where=where, error=text)

@@ -19,6 +19,7 @@ import stat
 from pathlib import Path
 
 from .. import config
+from ..i18n import Message
 from .display import printable
 from .errors import InvalidInput
 
@@ -43,9 +44,10 @@ def prepare_folder(folder: str | Path | None) -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise InvalidInput(f"Cannot make the files folder {printable(path)}: {exc.strerror or exc}") from None
+        raise InvalidInput("Cannot make the files folder {path}: {reason}", path=printable(path),
+                           reason=exc.strerror or exc) from None
     if not path.is_dir():
-        raise InvalidInput(f"The files folder {printable(path)} is not a folder")
+        raise InvalidInput("The files folder {path} is not a folder", path=printable(path))
     return path
 
 
@@ -56,8 +58,8 @@ def check_name(name: str) -> str:
     if name != name.strip():
         raise InvalidInput("A file name cannot start or end with a space.")
     if any(not c.isprintable() for c in name):
-        raise InvalidInput(f"The file name {printable(name)!r} contains control characters: use letters, digits "
-                           "and punctuation.")
+        raise InvalidInput("The file name {name!r} contains control characters: use letters, digits and punctuation.",
+                           name=printable(name))
     if "/" in name or "\\" in name:
         raise InvalidInput("Give a file name, not a path: files go in the files folder, so '/' is not allowed.")
     if name.startswith("~") or ".." in name:
@@ -65,9 +67,9 @@ def check_name(name: str) -> str:
     if name.startswith("."):
         raise InvalidInput("A file name cannot start with a dot (hidden files are not used).")
     if not name.lower().endswith(SUFFIX) or len(name) == len(SUFFIX):
-        raise InvalidInput(f"The file name must end with {SUFFIX}, e.g. members.csv.")
+        raise InvalidInput("The file name must end with {suffix}, e.g. members.csv.", suffix=SUFFIX)
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
-        raise InvalidInput(f"The file name is too long: at most {MAX_NAME_BYTES} bytes.")
+        raise InvalidInput("The file name is too long: at most {most} bytes.", most=MAX_NAME_BYTES)
     return name
 
 
@@ -110,21 +112,21 @@ def read_in_folder(folder: str | Path, name: str) -> str:
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise InvalidInput(f"There is no file {printable(name)!r} in the files folder.") from None
+        raise InvalidInput("There is no file {name!r} in the files folder.", name=printable(name)) from None
     except OSError as exc:
-        raise InvalidInput(f"Cannot read {printable(name)!r}: it is not a plain file "
-                           f"({exc.strerror or exc}).") from None
+        raise InvalidInput("Cannot read {name!r}: it is not a plain file ({reason}).", name=printable(name),
+                           reason=exc.strerror or exc) from None
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            raise InvalidInput(f"Cannot read {printable(name)!r}: it is not a plain file.")
+            raise InvalidInput("Cannot read {name!r}: it is not a plain file.", name=printable(name))
         data = handle.read()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         from .errors import ImportRefused
 
-        raise ImportRefused(f"{printable(name)} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV",
-                            [(0, "not UTF-8")]) from None
+        raise ImportRefused("{path} is not UTF-8 text (byte {byte}); save it as UTF-8 CSV",
+                            [(0, Message("not UTF-8"))], path=printable(name), byte=exc.start) from None
 
 
 @contextlib.contextmanager
@@ -138,15 +140,16 @@ def create(path: str | Path, *, overwrite: bool = False):
     target = Path(path)
     shown = printable(target)
     if not overwrite and os.path.lexists(target):
-        raise FileExists(f"{shown} already exists: choose another name (nothing was written).")
+        raise FileExists("{path} already exists: choose another name (nothing was written).", path=shown)
     folder = target.parent
     temporary = folder / f".{target.name[:100]}.{secrets.token_hex(6)}.tmp"
     try:
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except FileNotFoundError:
-        raise InvalidInput(f"Cannot write {shown}: the folder {printable(folder)} does not exist.") from None
+        raise InvalidInput("Cannot write {path}: the folder {folder} does not exist.", path=shown,
+                           folder=printable(folder)) from None
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {shown}: {exc.strerror or exc}") from None
+        raise InvalidInput("Cannot write {path}: {reason}", path=shown, reason=exc.strerror or exc) from None
     done = False
     try:
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
@@ -155,8 +158,8 @@ def create(path: str | Path, *, overwrite: bool = False):
         done = True
     except OSError as exc:
         if isinstance(exc, FileExistsError):
-            raise FileExists(f"{shown} already exists: choose another name (nothing was written).") from None
-        raise InvalidInput(f"Cannot write {shown}: {exc.strerror or exc}") from None
+            raise FileExists("{path} already exists: choose another name (nothing was written).", path=shown) from None
+        raise InvalidInput("Cannot write {path}: {reason}", path=shown, reason=exc.strerror or exc) from None
     finally:
         if not done or not overwrite:
             with contextlib.suppress(FileNotFoundError):

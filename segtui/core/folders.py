@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import peewee
 
+from ..i18n import Message, nmsg
+from ..i18n import number as _number
 from . import audit, store
 from .context import Context
 from .db import write_transaction
@@ -32,10 +34,11 @@ class FolderRow:
 def _clean(name) -> str:
     if not isinstance(name, str) or not name.strip():
         raise InvalidName("A folder needs a name")
-    refuse_nul(name, "A folder name")
+    refuse_nul(name, Message("A folder name"))
     name = name.strip()
     if SEPARATOR in name:
-        raise InvalidName(f"A folder name cannot contain {SEPARATOR!r}: it separates folders in a path")
+        raise InvalidName("A folder name cannot contain {separator!r}: it separates folders in a path",
+                          separator=SEPARATOR)
     if len(name) > 200:
         raise InvalidName("A folder name has at most 200 characters")
     return name
@@ -95,10 +98,10 @@ def get(ref) -> Folder:
         found = Folder.get_or_none((Folder.name_key == part.casefold()) & (
             Folder.parent.is_null() if parent is None else Folder.parent == parent))
         if found is None:
-            raise FolderNotFound(f"No folder {text!r}: see segtui folders list")
+            raise FolderNotFound("No folder {name!r}: see segtui folders list", name=text)
         parent = found.id
     if found is None:
-        raise FolderNotFound(f"No folder {text!r}: see segtui folders list")
+        raise FolderNotFound("No folder {name!r}: see segtui folders list", name=text)
     return found
 
 
@@ -113,8 +116,10 @@ def _name_free(name: str, parent_id: int | None, except_id: int | None = None) -
         query = query.where(Folder.id != except_id)
     clash = query.first()
     if clash is not None:
-        where = f"in {path_of(parent_id)!r}" if parent_id else "at the top"
-        raise InvalidName(f"A folder named {clash.name!r} already exists {where}: choose another name")
+        if parent_id:
+            raise InvalidName("A folder named {name!r} already exists in {parent!r}: choose another name",
+                              name=clash.name, parent=path_of(parent_id))
+        raise InvalidName("A folder named {name!r} already exists at the top: choose another name", name=clash.name)
 
 
 def check_name(name: str, parent_id: int | None, *, except_id: int | None = None) -> str:
@@ -125,36 +130,43 @@ def check_name(name: str, parent_id: int | None, *, except_id: int | None = None
 
 
 def why_not_deleted(folder_id: int) -> str:
-    """Why the folder cannot be deleted now ("" : it can)."""
+    """Why the folder cannot be deleted now, in the language ("" : it can)."""
+    refusal = _refusal(folder_id)
+    return "" if refusal is None else str(refusal)
+
+
+def _refusal(folder_id: int) -> Message | None:
     path = path_of(folder_id)
     held = Segment.select().where((Segment.folder == folder_id) & store.live()).count()
     if held:
-        return f"Folder {path!r} holds {held} segment(s): move them out first"
+        return nmsg("Folder {path!r} holds {n} segment(s): move them out first",
+                    "Folder {path!r} holds {n} segment(s): move them out first", held, path=path)
     inner = Folder.select().where(Folder.parent == folder_id).count()
     if inner:
-        return f"Folder {path!r} holds {inner} folder(s): delete or empty them first"
-    return ""
+        return nmsg("Folder {path!r} holds {n} folder(s): delete or empty them first",
+                    "Folder {path!r} holds {n} folder(s): delete or empty them first", inner, path=path)
+    return None
 
 
 def create(ctx: Context, name: str, parent=None) -> Folder:
-    ctx.require_write("creating a folder")
+    ctx.require_write(Message("creating a folder"))
     name = _clean(name)
     with write_transaction():
         parent_id = get(parent).id if parent not in (None, "", SEPARATOR) else None
         if _depth(parent_id) >= MAX_DEPTH:
-            raise InvalidInput(f"Folders nest at most {MAX_DEPTH} deep")
+            raise InvalidInput("Folders nest at most {most} deep", most=MAX_DEPTH)
         _name_free(name, parent_id)
         try:
             folder = Folder.create(name=name, name_key=name.casefold(), parent=parent_id, created_at=ctx.now(),
                                    created_by=ctx.actor)
         except peewee.IntegrityError:
-            raise InvalidName(f"A folder named {name!r} already exists there: choose another name") from None
+            raise InvalidName("A folder named {name!r} already exists there: choose another name", name=name) from None
         audit.record(ctx, "create_folder", f"Created folder {path_of(folder.id)!r}", after={"folder": folder.id})
     return folder
 
 
 def rename(ctx: Context, ref, new_name: str) -> Folder:
-    ctx.require_write("renaming a folder")
+    ctx.require_write(Message("renaming a folder"))
     new_name = _clean(new_name)
     with write_transaction():
         folder = get(ref)
@@ -163,7 +175,8 @@ def rename(ctx: Context, ref, new_name: str) -> Folder:
         try:
             Folder.update(name=new_name, name_key=new_name.casefold()).where(Folder.id == folder.id).execute()
         except peewee.IntegrityError:
-            raise InvalidName(f"A folder named {new_name!r} already exists there: choose another name") from None
+            raise InvalidName("A folder named {name!r} already exists there: choose another name",
+                              name=new_name) from None
         audit.record(ctx, "rename_folder", f"Renamed folder {old!r} to {new_name!r}",
                      before={"name": folder.name}, after={"name": new_name})
     return Folder.get_by_id(folder.id)
@@ -172,12 +185,12 @@ def rename(ctx: Context, ref, new_name: str) -> Folder:
 def delete(ctx: Context, ref) -> None:
     """An empty folder only: no live segment and no folder inside. Deleted segments that sat
     in it go back to the top when restored."""
-    ctx.require_write("deleting a folder")
+    ctx.require_write(Message("deleting a folder"))
     with write_transaction():
         folder = get(ref)
         path = path_of(folder.id)
-        refusal = why_not_deleted(folder.id)
-        if refusal:
+        refusal = _refusal(folder.id)
+        if refusal is not None:
             raise InvalidInput(refusal)
         Segment.update(folder=None).where(Segment.folder == folder.id).execute()
         Folder.delete().where(Folder.id == folder.id).execute()
@@ -196,7 +209,7 @@ def subtree_ids(folder_id: int) -> list[int]:
 def move(ctx: Context, chosen: list[tuple[int, int | None]], target) -> list[Segment]:
     """Move segments ((id, expected version or None) each) into a folder (None: the top),
     all or none: a segment changed meanwhile refuses the whole move."""
-    ctx.require_write("moving segments")
+    ctx.require_write(Message("moving segments"))
     if not chosen:
         raise InvalidInput("Choose at least one segment to move")
     with write_transaction():
@@ -220,11 +233,13 @@ def describe(ctx: Context, segment_id: int, text: str, *, expected_version: int 
     """Set (or, with blank text, clear) a segment's description."""
     if not isinstance(text, str):
         raise InvalidInput("A description is text")
-    refuse_nul(text, "The description")
+    refuse_nul(text, Message("The description"))
     text = text.strip()
     if len(text) > MAX_DESCRIPTION:
-        raise InvalidInput(f"A description has at most {MAX_DESCRIPTION:,} characters (this one has {len(text):,})")
-    with store.editing(ctx, segment_id, expected_version, "describing a segment") as segment:
+        raise InvalidInput(nmsg("A description has at most {most} characters (this one has {n})",
+                                "A description has at most {most} characters (this one has {n})", len(text),
+                                most=_number(MAX_DESCRIPTION)))
+    with store.editing(ctx, segment_id, expected_version, Message("describing a segment")) as segment:
         before = segment.description
         if (before or "") == text:
             return segment

@@ -31,6 +31,7 @@ from functools import reduce
 import pendulum
 from peewee import SQL, Value, fn
 
+from .. import i18n  # i18n._: this module's loops use _ as a throwaway
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite, write_transaction
@@ -94,19 +95,29 @@ class Followed:
     def sentence(self, record_id: int | None = None) -> str:
         """"Joined 'A', 'B'; left 'C'." for one record (or counts for many)."""
         parts = []
-        for verb, part in (("joined", self.joined), ("left", self.left)):
+        for joined, part in ((True, self.joined), (False, self.left)):
             if record_id is not None:
                 names = [self.names.get(sid, f"#{sid}") for sid, ids in sorted(part.items()) if record_id in ids]
                 if names:
-                    parts.append(f"{verb} " + ", ".join(repr(n) for n in names))
+                    shown = ", ".join(repr(n) for n in names)
+                    parts.append(i18n._("joined {names}").format(names=shown) if joined else
+                                 i18n._("left {names}").format(names=shown))
             elif part:
-                count = sum(len(ids) for ids in part.values())
-                parts.append(f"{count:,} {verb} {len(part):,} segment(s)")
+                count, segments = sum(len(ids) for ids in part.values()), i18n.number(len(part))
+                if joined:
+                    parts.append(i18n._n("{n} joined {segments} segment(s)", "{n} joined {segments} segment(s)",
+                                         count, segments=segments))
+                else:
+                    parts.append(i18n._n("{n} left {segments} segment(s)", "{n} left {segments} segment(s)",
+                                         count, segments=segments))
         text = "; ".join(parts)
         if self.across is not None and self.across.changed:
             counts = self.across.sentence()[:-1]  # "2 left 1 segment(s)": counts, no names
-            text += ("; " if text else "") + "associated records: " + counts
-        return (text[0].upper() + text[1:] + ".") if text else "No segment membership changed."
+            if text:
+                text = i18n._("{changes}; associated records: {counts}").format(changes=text, counts=counts)
+            else:
+                text = i18n._("associated records: {counts}").format(counts=counts)
+        return (text[0].upper() + text[1:] + ".") if text else i18n._("No segment membership changed.")
 
 
 def reason_text(cause: str) -> str:

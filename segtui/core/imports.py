@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from peewee import EXCLUDED, fn
 
+from ..i18n import Message, N_, _, _n, nmsg
+from ..i18n import number as _number
 from . import audit, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
@@ -46,16 +48,25 @@ from .properties import (
     WITH_OPTIONS,
     Option,
     Property,
+    headers_of,
     internal_name,
     key_property,
+    label_of,
     normalise,
 )
 
 PROPERTY, CREATE, SKIP, UNKNOWN = "property", "create", "skip", "unknown"
 ASSOCIATE_IDS, ASSOCIATE_NAME = "associate_ids", "associate_name"
-# association columns of a contacts export, by their normalised HubSpot header
-ASSOCIATION_COLUMNS = {"contacts": {"associatedcompanyids": ASSOCIATE_IDS, "associatedcompanyid": ASSOCIATE_IDS,
-                                    "associatedcompany": ASSOCIATE_NAME}}
+# association columns of a contacts export, by their normalised HubSpot header (English and French)
+ASSOCIATION_COLUMNS = {"contacts": {
+    "associatedcompanyids": ASSOCIATE_IDS, "associatedcompanyid": ASSOCIATE_IDS,
+    "idsdesentreprisesassociees": ASSOCIATE_IDS, "iddesentreprisesassociees": ASSOCIATE_IDS,
+    "identrepriseassociee": ASSOCIATE_IDS, "idsentreprisesassociees": ASSOCIATE_IDS,
+    "associatedcompany": ASSOCIATE_NAME, "entrepriseassociee": ASSOCIATE_NAME,
+}}
+# how a column was matched (Column.how): a code, said by how_of(); the flags are shown as typed
+HOW = {"name": N_("name"), "label": N_("label"), "HubSpot header": N_("HubSpot header"),
+       "remembered": N_("remembered"), "new property": N_("new property"), "association": N_("association")}
 ENUMERATION_MAX_OPTIONS = 20
 SAMPLES = 3
 BATCH = 500
@@ -76,8 +87,11 @@ class Proposal:
                         column=f"p_{self.name}", group=CUSTOM_GROUP, choices=choices)
 
     def describe(self) -> str:
-        text = f"{self.label!r} ({self.name}, {self.type}"
-        return text + (f": {', '.join(self.options)})" if self.options else ")")
+        """'Favorite color' (favorite_color, enumeration: Red, Blue): the type's code, as the CLI's --type."""
+        if self.options:
+            return _("{label!r} ({name}, {type}: {options})").format(
+                label=self.label, name=self.name, type=self.type, options=", ".join(self.options))
+        return _("{label!r} ({name}, {type})").format(label=self.label, name=self.name, type=self.type)
 
 
 @dataclass
@@ -89,7 +103,29 @@ class Column:
     proposal: Proposal | None = None
     samples: list[str] = field(default_factory=list)
     suggestion: str | None = None  # did you mean (a label)
-    how: str = ""  # how it was matched: name, label, HubSpot header, --map, remembered
+    how: str = ""  # how it was matched: a code of HOW, or the flag (--map, --skip...): how_of() says it
+
+
+class Problem(str):
+    """A problem with a file, as read in the language of the check; ``kind`` says which in
+    any language (UNKNOWN: a column matches no property)."""
+
+    kind: str
+
+    def __new__(cls, message, kind: str = "") -> Problem:
+        made = super().__new__(cls, str(message))
+        made.kind = kind
+        return made
+
+
+def how_of(column: Column) -> str:
+    """How a column was matched, in the language ("label", "--map"...)."""
+    return _(HOW[column.how]) if column.how in HOW else column.how
+
+
+def has_unknown_columns(problems) -> bool:
+    """Whether some column of the file matches no property (the CLI then hints at --skip-unknown)."""
+    return any(getattr(message, "kind", "") == UNKNOWN for _line, message in problems)
 
 
 @dataclass
@@ -126,16 +162,16 @@ class ImportReport:
         return self.followed.sentence() if self.followed is not None else ""
 
     def sentence(self) -> str:
-        text = f"{self.lines:,} lines: {self.created:,} created, {self.updated:,} updated"
+        parts = [_n("{n} created", "{n} created", self.created), _n("{n} updated", "{n} updated", self.updated)]
         if self.unchanged:
-            text += f", {self.unchanged:,} unchanged"
+            parts.append(_n("{n} unchanged", "{n} unchanged", self.unchanged))
         if self.refused:
-            text += f", {self.refused:,} refused"
+            parts.append(_n("{n} refused", "{n} refused", self.refused))
         if self.associations:
-            text += f", {self.associations:,} associations"
+            parts.append(_n("{n} associations", "{n} associations", self.associations))
         if self.added_to_segment:
-            text += f", {self.added_to_segment:,} added to the segment"
-        return text
+            parts.append(_n("{n} added to the segment", "{n} added to the segment", self.added_to_segment))
+        return _n("{n} lines: {counts}", "{n} lines: {counts}", self.lines, counts=", ".join(parts))
 
 
 @dataclass
@@ -153,16 +189,18 @@ def read_table(text: str) -> Table:
     try:
         header = next(reader)
     except StopIteration:
-        raise ImportRefused("The file is empty: it needs a header row of property names", [(1, "empty file")]) from None
+        raise ImportRefused("The file is empty: it needs a header row of property names",
+                            [(1, Problem(_("empty file")))]) from None
     except csv.Error as exc:
-        raise ImportRefused(f"Line 1: {exc}", [(1, str(exc))]) from None
+        raise ImportRefused("Line 1: {error}", [(1, Problem(exc))], error=str(exc)) from None
     rows = []
     try:
         for cells in reader:
             if any(c.strip() for c in cells):
                 rows.append((reader.line_num, cells))
     except csv.Error as exc:
-        raise ImportRefused(_refusal([(reader.line_num, str(exc))]), [(reader.line_num, str(exc))]) from None
+        problems = [(reader.line_num, Problem(exc))]
+        raise ImportRefused(refusal(problems), problems) from None
     return Table([h.strip() for h in header], rows)
 
 
@@ -180,7 +218,7 @@ def _index(object_type: str) -> tuple[dict[str, str], dict[str, str]]:
     # labels and HubSpot headers first, internal names last: a name wins a clash
     for attr in ("aliases", "label", "name"):
         for prop in props:
-            keys = prop.aliases if attr == "aliases" else (getattr(prop, attr),)
+            keys = headers_of(prop) if attr == "aliases" else (getattr(prop, attr),)
             for key in keys:
                 (archived if prop.archived else live)[normalise(key)] = prop.name
     return live, archived
@@ -200,8 +238,8 @@ def did_you_mean(object_type: str, header: str) -> str | None:
     props = list(registry.properties(object_type).values())
     keys = {}
     for prop in props:
-        for key in (prop.label, prop.name, *prop.aliases):
-            keys.setdefault(normalise(key), prop.label)
+        for key in (prop.label, label_of(prop), prop.name, *headers_of(prop)):
+            keys.setdefault(normalise(key), label_of(prop))
     close = difflib.get_close_matches(normalise(header), list(keys), n=1, cutoff=0.6)
     return keys[close[0]] if close else None
 
@@ -263,37 +301,58 @@ def problems_of_plan(object_type: str, table: Table, columns: list[Column], opti
     headers = {normalise(h) for h in table.header}
     for ref in list(options.mapping) + list(options.skip):
         if normalise(ref) not in headers:
-            problems.append((1, f"there is no column {ref!r} to map or skip (columns: {', '.join(table.header)})"))
+            problems.append((1, Problem(Message("there is no column {ref!r} to map or skip (columns: {columns})",
+                                                ref=ref, columns=", ".join(table.header)))))
     for column in columns:
         if column.action == UNKNOWN and column.how == "--map":
-            problems.append((1, f"--map {column.header}={column.suggestion}: {object_type} have no property "
-                                f"{column.suggestion!r}"))
+            problems.append((1, Problem(Message(NO_SUCH_PROPERTY[object_type], header=column.header,
+                                                target=column.suggestion))))
         elif column.action == UNKNOWN:
-            hint = f" (did you mean {column.suggestion!r}?)" if column.suggestion else ""
-            problems.append((1, f"unknown column {column.header!r}{hint}"))
+            if column.suggestion:
+                said = Message("unknown column {header!r} (did you mean {suggestion!r}?)", header=column.header,
+                               suggestion=column.suggestion)
+            else:
+                said = Message("unknown column {header!r}", header=column.header)
+            problems.append((1, Problem(said, UNKNOWN)))
         elif column.action == PROPERTY and props[column.property].archived:
-            problems.append((1, f"column {column.header!r}: the property {props[column.property].label!r} is "
-                                "archived: restore it to import into it"))
+            problems.append((1, Problem(Message("column {header!r}: the property {label!r} is archived: restore it "
+                                                "to import into it", header=column.header,
+                                                label=label_of(props[column.property])))))
         elif column.action == CREATE:
             try:
                 property_admin.check_name(object_type, column.proposal.name)
             except InvalidInput as exc:
-                problems.append((1, f"column {column.header!r}: {exc.message}"))
+                problems.append((1, Problem(Message("column {header!r}: {problem}", header=column.header,
+                                                    problem=exc.message))))
     filled = Counter(c.property for c in columns if c.action == PROPERTY)
     for name, count in sorted(filled.items()):
         if count > 1:
             shown = ", ".join(repr(c.header) for c in columns if c.property == name)
-            problems.append((1, f"columns {shown} all fill {props[name].label!r}"))
+            problems.append((1, Problem(Message("columns {headers} all fill {label!r}", headers=shown,
+                                                label=label_of(props[name])))))
     created = Counter(c.proposal.name for c in columns if c.action == CREATE)
     for name, count in sorted(created.items()):
         if count > 1:
-            problems.append((1, f"{count} columns would create the same property {name!r}"))
+            problems.append((1, Problem(nmsg("{n} columns would create the same property {name!r}",
+                                             "{n} columns would create the same property {name!r}", count,
+                                             name=name))))
     key = key_property(object_type)
     if not any(c.action == PROPERTY and c.property == key.name for c in columns):
-        problems.append((1, f"the header has no {key.label!r} column ({key.name}), which identifies {object_type}"))
+        problems.append((1, Problem(Message(NO_KEY_COLUMN[object_type], label=label_of(key), name=key.name))))
     if sum(1 for c in columns if c.action == ASSOCIATE_IDS) > 1 or sum(1 for c in columns if c.action == ASSOCIATE_NAME) > 1:
-        problems.append((1, "the associated companies are given by more than one column of the same kind"))
+        problems.append((1, Problem(_("the associated companies are given by more than one column of the same kind"))))
     return problems
+
+
+# the sentences that name the object type, whole for each (French nouns have a gender)
+NO_SUCH_PROPERTY = {
+    "contacts": N_("--map {header}={target}: contacts have no property {target!r}"),
+    "companies": N_("--map {header}={target}: companies have no property {target!r}"),
+}
+NO_KEY_COLUMN = {
+    "contacts": N_("the header has no {label!r} column ({name}), which identifies contacts"),
+    "companies": N_("the header has no {label!r} column ({name}), which identifies companies"),
+}
 
 
 # ---------------------------------------------------------------- type inference
@@ -398,7 +457,7 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
             try:
                 styles[c.index] = values.number_style([cells[c.index] for _, cells in table.rows if c.index < len(cells)])
             except ValueError as exc:
-                problems.append((1, f"column {c.header!r}: {exc}"))
+                problems.append((1, Problem(Message("column {header!r}: {problem}", header=c.header, problem=str(exc)))))
                 styles[c.index] = None  # its cells are not read one by one: the column is the problem
     key = key_property(object_type).name
     rows, seen, refused = [], {}, set()
@@ -407,7 +466,9 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
 
     for line, cells in table.rows:
         if len(cells) != width:
-            problems.append((line, f"{len(cells)} cells where the header has {width}"))
+            problems.append((line, Problem(nmsg("{n} cells where the header has {width}",
+                                                "{n} cells where the header has {width}", len(cells),
+                                                width=_number(width)))))
             refused.add(line)
             continue
         row: dict = {"_line": line}
@@ -420,7 +481,7 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
                 value = parse_value(prop, cells[c.index], tz=ctx.tz) if prop.is_key else \
                     values.parse(prop, cells[c.index], tz=ctx.tz, style=styles.get(c.index, values.DOT))
             except ValueError as exc:
-                problems.append((line, str(exc) if prop.is_key else _with_column(str(exc), c, prop)))
+                problems.append((line, Problem(exc if prop.is_key else _with_column(str(exc), c, prop))))
                 if c.action == PROPERTY and prop.type in WITH_OPTIONS:
                     _note_unknown_options(report, prop, cells[c.index])
                 bad = True
@@ -433,11 +494,12 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
                 row["_company_name"] = cells[c.index].strip()
         if row.get(key) is None:
             if not bad:
-                problems.append((line, f"missing {key}"))
+                problems.append((line, Problem(Message("missing {key}", key=key))))
             refused.add(line)
             continue
         if row[key] in seen:
-            problems.append((line, f"{key} {row[key]} is also on line {seen[row[key]]}"))
+            problems.append((line, Problem(Message("{key} {value} is also on line {line}", key=key, value=row[key],
+                                                   line=seen[row[key]]))))
             refused.add(line)
             continue
         seen[row[key]] = line
@@ -477,9 +539,9 @@ def _note_unknown_options(report: ImportReport, prop: Property, cell: str) -> No
 
 
 def _with_column(message: str, column: Column, prop: Property) -> str:
-    if normalise(column.header) == normalise(prop.label):
+    if normalise(column.header) in (normalise(prop.label), normalise(label_of(prop))):
         return message
-    return f"column {column.header!r}: {message}"
+    return str(Message("column {header!r}: {problem}", header=column.header, problem=message))
 
 
 def _resolve_links(rows: list[dict]):
@@ -507,16 +569,21 @@ def _resolve_links(rows: list[dict]):
             if ref in by_hubspot:
                 ids.append(by_hubspot[ref])
             else:
-                problems.append((line, f"Associated Company IDs: no company has the Record ID {ref} "
-                                       "(import the companies first)"))
+                problems.append((line, Problem(Message("Associated Company IDs: no company has the Record ID {ref} "
+                                                       "(import the companies first)", ref=ref))))
         name = row.get("_company_name")
         if name:
             found = by_name.get(name.casefold(), [])
             if len(found) == 1:
                 ids.append(found[0])
             else:
-                why = "no company has that name" if not found else f"{len(found)} companies have that name"
-                warnings.append((line, f"Associated Company {name!r} not linked: {why}"))
+                if found:
+                    said = nmsg("Associated Company {name!r} not linked: {n} companies have that name",
+                                "Associated Company {name!r} not linked: {n} companies have that name",
+                                len(found), name=name)
+                else:
+                    said = Message("Associated Company {name!r} not linked: no company has that name", name=name)
+                warnings.append((line, Problem(said)))
         domain = (row.get("company_domain") or "").lower()
         if domain:
             if domain in by_domain:
@@ -571,15 +638,50 @@ def _count_new_links(rows: list[dict], links: dict[int, list[int]]) -> int:
     return sum(len(links.get(r["_line"], [])) for r in rows)
 
 
+SHOWN_PROBLEMS = 20
+
+
+class Refusal(Message):
+    """Why a file was refused: a sentence, then its first problems a line each, in the
+    language of whoever shows it (the problems as they were read)."""
+
+    __slots__ = ("problems", "dry_run")
+
+    def __init__(self, problems: list[tuple[int, str]], *, dry_run: bool = False) -> None:
+        super().__init__("The file was refused, nothing was imported")
+        self.problems, self.dry_run = problems, dry_run
+
+    def __str__(self) -> str:
+        n = len(self.problems)
+        if self.dry_run:
+            head = _n("The file was refused, it would not import ({n} problem(s)):",
+                      "The file was refused, it would not import ({n} problem(s)):", n)
+        else:
+            head = _n("The file was refused, nothing was imported ({n} problem(s)):",
+                      "The file was refused, nothing was imported ({n} problem(s)):", n)
+        lines = [head] + [_("  line {line}: {problem}").format(line=line, problem=message)
+                          for line, message in self.problems[:SHOWN_PROBLEMS]]
+        if n > SHOWN_PROBLEMS:
+            lines.append(_n("  ... and {n} more", "  ... and {n} more", n - SHOWN_PROBLEMS))
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.problems!r})"
+
+
+def refusal(problems: list[tuple[int, str]], *, dry_run: bool = False) -> Refusal:
+    """The message of a refused file ("The file was refused, nothing was imported (2 problem(s)):
+    line 3: ..."); ``dry_run``: "it would not import" (what --dry-run says)."""
+    return Refusal(problems, dry_run=dry_run)
+
+
 def _refusal(problems: list[tuple[int, str]]) -> str:
-    shown = "\n".join(f"  line {line}: {message}" for line, message in problems[:20])
-    more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
-    return f"The file was refused, nothing was imported ({len(problems)} problem(s)):\n{shown}{more}"
+    return str(refusal(problems))
 
 
 def check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
-        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+        raise InvalidInput("Unknown object type {object_type!r}: use contacts or companies", object_type=object_type)
 
 
 # ---------------------------------------------------------------- the mapping screen's preview
@@ -623,7 +725,7 @@ def preview(ctx: Context, object_type: str, table: Table, options: ImportOptions
         cells = [] if row is None else [
             format_value(prop, row.get(prop.name), tz=ctx.tz, labels=True) for _, prop in targets]
         shown.append((line, cells, why.get(line, "")))
-    headings = [prop.label for _, prop in targets]
+    headings = [label_of(prop) for _unused, prop in targets]
     return Preview(checked.columns, detected, report, headings, shown)
 
 
@@ -639,12 +741,12 @@ def run(ctx: Context, object_type: str, text: str, options: ImportOptions | None
     table = read_table(text)
     target = store.get(segment_id) if segment_id is not None else None
     if target is not None and target.type != "static":
-        raise InvalidInput(f"{target.name!r} is active: records can be imported into static segments only")
+        raise InvalidInput("{name!r} is active: records can be imported into static segments only", name=target.name)
     if target is not None and target.object_type != object_type:
-        raise InvalidInput(f"{target.name!r} holds {target.object_type}, not {object_type}")
+        raise InvalidInput(HOLDS_OTHER[target.object_type], name=target.name)
     checked, report = check(ctx, object_type, table, options)
     if checked.problems:
-        raise ImportRefused(_refusal(checked.problems), checked.problems)
+        raise ImportRefused(refusal(checked.problems), checked.problems)
     report.dry_run = False
     try:
         with write_transaction():
@@ -654,6 +756,10 @@ def run(ctx: Context, object_type: str, text: str, options: ImportOptions | None
     finally:
         registry.reload()  # the properties it created, or not (rolled back)
     return report
+
+
+HOLDS_OTHER = {"contacts": N_("{name!r} holds contacts, not companies"),
+               "companies": N_("{name!r} holds companies, not contacts")}
 
 
 def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, target, progress) -> None:
@@ -785,30 +891,40 @@ def remembered_mapping(object_type: str, header: list[str]) -> dict[str, str] | 
 
 def report_lines(report: ImportReport, columns: list[Column]) -> list[str]:
     """The mapping and the counts as the CLI prints them (``--dry-run`` and after an import)."""
-    out = ["Columns:"]
+    out = [_("Columns:")]
     props = registry.all_properties(report.object_type)
     for c in columns:
         if c.action == PROPERTY:
             prop = props.get(c.property)
-            what = f"{prop.label} ({prop.name}, {prop.type})" if prop else c.property
-            out.append(f"  {c.header} -> {what} [{c.how}]")
+            if prop:
+                out.append(_("  {header} -> {label} ({name}, {type}) [{how}]").format(
+                    header=c.header, label=label_of(prop), name=prop.name, type=prop.type, how=how_of(c)))
+            else:
+                out.append(_("  {header} -> {name} [{how}]").format(header=c.header, name=c.property, how=how_of(c)))
         elif c.action == CREATE:
-            out.append(f"  {c.header} -> new property {c.proposal.describe()}")
+            out.append(_("  {header} -> new property {proposal}").format(header=c.header,
+                                                                          proposal=c.proposal.describe()))
         elif c.action == SKIP:
-            out.append(f"  {c.header} -> not imported [{c.how}]")
+            out.append(_("  {header} -> not imported [{how}]").format(header=c.header, how=how_of(c)))
         elif c.action == ASSOCIATE_IDS:
-            out.append(f"  {c.header} -> associated companies, by Record ID")
+            out.append(_("  {header} -> associated companies, by Record ID").format(header=c.header))
         elif c.action == ASSOCIATE_NAME:
-            out.append(f"  {c.header} -> associated company, by name when unique")
+            out.append(_("  {header} -> associated company, by name when unique").format(header=c.header))
+        elif c.suggestion:
+            out.append(_("  {header} -> unknown (did you mean {suggestion!r}?)").format(header=c.header,
+                                                                                         suggestion=c.suggestion))
         else:
-            hint = f" (did you mean {c.suggestion!r}?)" if c.suggestion else ""
-            out.append(f"  {c.header} -> unknown{hint}")
+            out.append(_("  {header} -> unknown").format(header=c.header))
     return out
 
 
 def new_and_updated_sentence(report: ImportReport) -> str:
-    return (f"{report.created:,} new, {report.updated:,} updated, {report.unchanged:,} unchanged, "
-            f"{report.refused:,} refused lines" + (f", {report.associations:,} associations"
-                                                   if report.associations else "")
-            + (f", {report.companies_created:,} companies created" if report.companies_created else ""))
+    parts = [_n("{n} new", "{n} new", report.created), _n("{n} updated", "{n} updated", report.updated),
+             _n("{n} unchanged", "{n} unchanged", report.unchanged),
+             _n("{n} refused lines", "{n} refused lines", report.refused)]
+    if report.associations:
+        parts.append(_n("{n} associations", "{n} associations", report.associations))
+    if report.companies_created:
+        parts.append(_n("{n} companies created", "{n} companies created", report.companies_created))
+    return ", ".join(parts)
 

@@ -16,14 +16,26 @@ database is bound.
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from peewee import BooleanField, DoubleField, TextField, fn
 
+from ..i18n import DOMAIN, LANGUAGES, LOCALE_DIR, N_, _
+from ..i18n import pgettext as _in_context
 from .models import RECORD_MODELS, DayField, PropertyDefinition, UTCDateTimeField, database_proxy
+
+
+def pgettext(context: str, message: str) -> str:
+    """Only marks ``message`` (with its context) for the catalogue, as ``N_`` does: the
+    built-in definitions are written before the language is known, and stored in English;
+    ``label_of`` and its kin translate them where they are shown."""
+    return message
+
 
 OBJECT_TYPES = ("contacts", "companies")
 
@@ -35,12 +47,14 @@ ENUMERATION = "enumeration"
 BOOLEAN = "boolean"
 MULTIPLE = "multiple_checkboxes"
 TYPES = (TEXT, NUMBER, DATE, DATETIME, BOOLEAN, ENUMERATION, MULTIPLE)
-TYPE_LABELS = {
-    TEXT: "Text", NUMBER: "Number", DATE: "Date", DATETIME: "Date and time", BOOLEAN: "Yes/no",
-    ENUMERATION: "Dropdown (one value)", MULTIPLE: "Multiple checkboxes",
+TYPE_LABELS = {  # in English: type_label() says them in the language
+    TEXT: pgettext("property type", "Text"), NUMBER: pgettext("property type", "Number"),
+    DATE: pgettext("property type", "Date"), DATETIME: pgettext("property type", "Date and time"),
+    BOOLEAN: pgettext("property type", "Yes/no"), ENUMERATION: pgettext("property type", "Dropdown (one value)"),
+    MULTIPLE: pgettext("property type", "Multiple checkboxes"),
 }
 WITH_OPTIONS = (ENUMERATION, MULTIPLE)
-CUSTOM_GROUP = "Custom"
+CUSTOM_GROUP = pgettext("property group", "Custom")
 MAX_NAME = 48  # "p_" + name + a type-change suffix stays under PostgreSQL's 63-byte identifiers
 # columns every record table has besides its properties, and names kept for later built-ins
 RESERVED = {"id", "updated_at", "hubspot_id", "record_id", "associations", "companies", "contacts"}
@@ -82,8 +96,21 @@ class Property:
         return tuple(o for o in self.choices if not o.archived)
 
 
+# the labels of the built-in options, as seeded (English); option_label_of() says them in the language
+OPTION_LABELS = {
+    "subscriber": pgettext("option", "Subscriber"), "lead": pgettext("option", "Lead"),
+    "marketing_qualified_lead": pgettext("option", "Marketing qualified lead"),
+    "sales_qualified_lead": pgettext("option", "Sales qualified lead"),
+    "opportunity": pgettext("option", "Opportunity"), "customer": pgettext("option", "Customer"),
+    "evangelist": pgettext("option", "Evangelist"), "other": pgettext("option", "Other"),
+    "new": pgettext("option", "New"), "open": pgettext("option", "Open"),
+    "in_progress": pgettext("option", "In progress"), "unqualified": pgettext("option", "Unqualified"),
+    "connected": pgettext("option", "Connected"), "bad_timing": pgettext("option", "Bad timing"),
+}
+
+
 def _options(*values: str) -> tuple[Option, ...]:
-    return tuple(Option(v, v.replace("_", " ").capitalize(), i) for i, v in enumerate(values))
+    return tuple(Option(v, OPTION_LABELS[v], i) for i, v in enumerate(values))
 
 
 LIFECYCLE_STAGES = (
@@ -97,8 +124,8 @@ LIFECYCLE_STAGES = (
     "other",
 )
 LEAD_STATUSES = ("new", "open", "in_progress", "unqualified", "connected", "bad_timing")
-CONTACT_INFO = "Contact information"
-COMPANY_INFO = "Company information"
+CONTACT_INFO = pgettext("property group", "Contact information")
+COMPANY_INFO = pgettext("property group", "Company information")
 
 
 def _builtin(name, label, type_, group, *, options=(), is_key=False, read_only=False, aliases=(),
@@ -109,46 +136,151 @@ def _builtin(name, label, type_, group, *, options=(), is_key=False, read_only=F
                     description=description)
 
 
+# Labels, HubSpot's headers and descriptions in English, as stored: label_of() and its kin say
+# them in the language, and an import also reads the headers of a French export (aliases()).
 BUILTINS: dict[str, tuple[Property, ...]] = {
     "contacts": (
-        _builtin("email", "Email", TEXT, CONTACT_INFO, is_key=True, description="Identifies the contact"),
-        _builtin("first_name", "First name", TEXT, CONTACT_INFO),
-        _builtin("last_name", "Last name", TEXT, CONTACT_INFO),
-        _builtin("phone", "Phone", TEXT, CONTACT_INFO, aliases=("Phone Number",)),
-        _builtin("city", "City", TEXT, CONTACT_INFO),
-        _builtin("region", "Region", TEXT, CONTACT_INFO, aliases=("State/Region", "State")),
-        _builtin("country", "Country", TEXT, CONTACT_INFO, aliases=("Country/Region",)),
-        _builtin("lifecycle_stage", "Lifecycle stage", ENUMERATION, CONTACT_INFO, options=LIFECYCLE_STAGES),
-        _builtin("lead_status", "Lead status", ENUMERATION, CONTACT_INFO, options=LEAD_STATUSES),
-        _builtin("events_attended", "Events attended", NUMBER, CONTACT_INFO),
-        _builtin("subscribed", "Subscribed", BOOLEAN, CONTACT_INFO),
-        _builtin("last_activity_date", "Last activity date", DATE, CONTACT_INFO),
-        _builtin("created_date", "Created date", DATE, CONTACT_INFO, aliases=("Create Date",)),
-        _builtin("company_domain", "Company domain", TEXT, CONTACT_INFO,
-                 aliases=("Company Domain Name",),
-                 description="Associates the contact with the company of this domain on import"),
-        _builtin("hubspot_id", "Record ID", TEXT, CONTACT_INFO, read_only=True,
-                 description="HubSpot's Record ID, kept from imports so that exports link up"),
+        _builtin("email", pgettext("property", "Email"), TEXT, CONTACT_INFO, is_key=True,
+                 description=N_("Identifies the contact")),
+        _builtin("first_name", pgettext("property", "First name"), TEXT, CONTACT_INFO),
+        _builtin("last_name", pgettext("property", "Last name"), TEXT, CONTACT_INFO),
+        _builtin("phone", pgettext("property", "Phone"), TEXT, CONTACT_INFO,
+                 aliases=(pgettext("HubSpot header", "Phone Number"),)),
+        _builtin("city", pgettext("property", "City"), TEXT, CONTACT_INFO),
+        _builtin("region", pgettext("property", "Region"), TEXT, CONTACT_INFO,
+                 aliases=(pgettext("HubSpot header", "State/Region"), pgettext("HubSpot header", "State"))),
+        _builtin("country", pgettext("property", "Country"), TEXT, CONTACT_INFO,
+                 aliases=(pgettext("HubSpot header", "Country/Region"),)),
+        _builtin("lifecycle_stage", pgettext("property", "Lifecycle stage"), ENUMERATION, CONTACT_INFO,
+                 options=LIFECYCLE_STAGES),
+        _builtin("lead_status", pgettext("property", "Lead status"), ENUMERATION, CONTACT_INFO, options=LEAD_STATUSES),
+        _builtin("events_attended", pgettext("property", "Events attended"), NUMBER, CONTACT_INFO),
+        _builtin("subscribed", pgettext("property", "Subscribed"), BOOLEAN, CONTACT_INFO),
+        _builtin("last_activity_date", pgettext("property", "Last activity date"), DATE, CONTACT_INFO),
+        _builtin("created_date", pgettext("property", "Created date"), DATE, CONTACT_INFO,
+                 aliases=(pgettext("HubSpot header", "Create Date"),)),
+        _builtin("company_domain", pgettext("property", "Company domain"), TEXT, CONTACT_INFO,
+                 aliases=(pgettext("HubSpot header", "Company Domain Name"),),
+                 description=N_("Associates the contact with the company of this domain on import")),
+        _builtin("hubspot_id", pgettext("property", "Record ID"), TEXT, CONTACT_INFO, read_only=True,
+                 description=N_("HubSpot's Record ID, kept from imports so that exports link up")),
     ),
     "companies": (
-        _builtin("domain", "Domain", TEXT, COMPANY_INFO, is_key=True, aliases=("Company Domain Name",),
-                 description="Identifies the company"),
-        _builtin("name", "Name", TEXT, COMPANY_INFO, aliases=("Company name",)),
-        _builtin("industry", "Industry", TEXT, COMPANY_INFO),
-        _builtin("city", "City", TEXT, COMPANY_INFO),
-        _builtin("region", "Region", TEXT, COMPANY_INFO, aliases=("State/Region", "State")),
-        _builtin("country", "Country", TEXT, COMPANY_INFO, aliases=("Country/Region",)),
-        _builtin("employees", "Employees", NUMBER, COMPANY_INFO, aliases=("Number of Employees",)),
-        _builtin("annual_revenue", "Annual revenue", NUMBER, COMPANY_INFO),
-        _builtin("created_date", "Created date", DATE, COMPANY_INFO, aliases=("Create Date",)),
-        _builtin("hubspot_id", "Record ID", TEXT, COMPANY_INFO, read_only=True,
-                 description="HubSpot's Record ID, kept from imports so that exports link up"),
+        _builtin("domain", pgettext("property", "Domain"), TEXT, COMPANY_INFO, is_key=True,
+                 aliases=(pgettext("HubSpot header", "Company Domain Name"),),
+                 description=N_("Identifies the company")),
+        _builtin("name", pgettext("property", "Name"), TEXT, COMPANY_INFO,
+                 aliases=(pgettext("HubSpot header", "Company name"),)),
+        _builtin("industry", pgettext("property", "Industry"), TEXT, COMPANY_INFO),
+        _builtin("city", pgettext("property", "City"), TEXT, COMPANY_INFO),
+        _builtin("region", pgettext("property", "Region"), TEXT, COMPANY_INFO,
+                 aliases=(pgettext("HubSpot header", "State/Region"), pgettext("HubSpot header", "State"))),
+        _builtin("country", pgettext("property", "Country"), TEXT, COMPANY_INFO,
+                 aliases=(pgettext("HubSpot header", "Country/Region"),)),
+        _builtin("employees", pgettext("property", "Employees"), NUMBER, COMPANY_INFO,
+                 aliases=(pgettext("HubSpot header", "Number of Employees"),)),
+        _builtin("annual_revenue", pgettext("property", "Annual revenue"), NUMBER, COMPANY_INFO),
+        _builtin("created_date", pgettext("property", "Created date"), DATE, COMPANY_INFO,
+                 aliases=(pgettext("HubSpot header", "Create Date"),)),
+        _builtin("hubspot_id", pgettext("property", "Record ID"), TEXT, COMPANY_INFO, read_only=True,
+                 description=N_("HubSpot's Record ID, kept from imports so that exports link up")),
     ),
 }
 
-OBJECT_LABELS = {"contacts": "Contacts", "companies": "Companies"}
-SINGULAR = {"contacts": "contact", "companies": "company"}
+# in English: object_label() and singular() say them in the language
+OBJECT_LABELS = {"contacts": N_("Contacts"), "companies": N_("Companies")}
+SINGULAR = {"contacts": N_("contact"), "companies": N_("company")}
 OTHER = {"contacts": "companies", "companies": "contacts"}
+
+
+# ---------------------------------------------------------------- in the language
+# What segtui seeded is said in the language; what an admin typed (a label, an option, a
+# group they renamed) is their data and is shown as typed.
+_SEEDED_LABELS = {p.name: p.label for props in BUILTINS.values() for p in props}
+_SEEDED_DESCRIPTIONS = {p.description for props in BUILTINS.values() for p in props if p.description}
+_SEEDED_GROUPS = (CONTACT_INFO, COMPANY_INFO, CUSTOM_GROUP)
+
+
+def label_of(prop: Property) -> str:
+    """A property's label as shown: a built-in one still labelled as seeded in the language
+    ("First name" -> "Prénom"), any other as stored."""
+    if prop.builtin and _SEEDED_LABELS.get(prop.name) == prop.label:
+        return _in_context("property", prop.label)
+    return prop.label
+
+
+def option_label_of(prop: Property, value) -> str:
+    """An option's label as shown (``Property.option_label`` in the language for a built-in
+    option still labelled as seeded)."""
+    label = prop.option_label(value)
+    if prop.builtin and OPTION_LABELS.get(value) == label:
+        return _in_context("option", label)
+    return label
+
+
+def group_of(prop: Property) -> str:
+    return _in_context("property group", prop.group) if prop.group in _SEEDED_GROUPS else prop.group
+
+
+def description_of(prop: Property) -> str:
+    return _(prop.description) if prop.builtin and prop.description in _SEEDED_DESCRIPTIONS else prop.description
+
+
+def type_label(type_: str) -> str:
+    """"Number", "Dropdown (one value)"... in the language (the type's code if unknown)."""
+    return _in_context("property type", TYPE_LABELS[type_]) if type_ in TYPE_LABELS else type_
+
+
+def object_label(object_type: str) -> str:
+    """"Contacts" / "Companies" in the language (a heading, a tab)."""
+    return _(OBJECT_LABELS[object_type])
+
+
+def singular(object_type: str) -> str:
+    """"contact" / "company" in the language. A word only: a sentence about a record is
+    better written whole for each object type (French nouns have a gender)."""
+    return _(SINGULAR[object_type])
+
+
+@cache
+def _catalogues() -> tuple[gettext.NullTranslations, ...]:
+    found = []
+    for code in LANGUAGES:
+        try:
+            found.append(gettext.translation(DOMAIN, LOCALE_DIR, languages=[code]))
+        except OSError:  # English, or a language without its catalogue
+            continue
+    return tuple(found)
+
+
+def headers_of(prop: Property) -> tuple[str, ...]:
+    """Every header an import matches to a built-in property besides its name and label: its
+    English HubSpot headers, and its label and headers in every language segtui speaks (a
+    French HubSpot export says "Prénom", "Numéro de téléphone", "ID de fiche d'informations"),
+    whatever the language of the command."""
+    if not prop.builtin:
+        return prop.aliases
+    seeded = _SEEDED_LABELS.get(prop.name)
+    found = list(prop.aliases)
+    for catalogue in _catalogues():
+        if seeded is not None:
+            found.append(catalogue.pgettext("property", seeded))
+        found += [catalogue.pgettext("HubSpot header", alias) for alias in prop.aliases]
+    return tuple(dict.fromkeys(found))
+
+
+def option_words(prop: Property) -> dict[str, str]:
+    """A built-in dropdown's seeded option labels in every language segtui speaks (normalised)
+    -> the option's value: a French export says "Lead qualifié marketing"."""
+    if not prop.builtin:
+        return {}
+    found = {}
+    for option in prop.live_choices:
+        if OPTION_LABELS.get(option.value) != option.label:
+            continue
+        for catalogue in _catalogues():
+            found.setdefault(normalise(catalogue.pgettext("option", option.label)), option.value)
+    return found
 
 # ---------------------------------------------------------------- names
 

@@ -13,6 +13,8 @@ import json
 import peewee
 from playhouse.migrate import SchemaMigrator
 
+from ..i18n import Message, N_, nmsg
+from ..i18n import number as _number
 from . import audit, properties, values
 from .context import Context
 from .db import write_transaction
@@ -28,12 +30,13 @@ from .properties import (
     OTHER,
     RESERVED,
     TEXT,
-    TYPE_LABELS,
     TYPES,
     WITH_OPTIONS,
     Option,
     Property,
+    group_of,
     internal_name,
+    label_of,
     normalise,
 )
 
@@ -45,9 +48,31 @@ class PropertyNotFound(NotFound):
     pass
 
 
+# the sentences that name the object type, whole for each (French nouns have a gender)
+NO_PROPERTY = {"contacts": N_("No contacts property named {name!r}"),
+               "companies": N_("No companies property named {name!r}")}
+EXISTS = {"contacts": N_("A contacts property named {name!r} already exists: {label!r}; choose another label or --name"),
+          "companies": N_("A companies property named {name!r} already exists: {label!r}; choose another label or --name")}
+EXISTS_ARCHIVED = {
+    "contacts": N_("A contacts property named {name!r} already exists (archived): {label!r}; choose another label "
+                   "or --name"),
+    "companies": N_("A companies property named {name!r} already exists (archived): {label!r}; choose another label "
+                    "or --name"),
+}
+JUST_CREATED = {"contacts": N_("A contacts property named {name!r} was just created by someone else"),
+                "companies": N_("A companies property named {name!r} was just created by someone else")}
+# what a label is checked as: "The label", "An option label", "The group"
+THE_LABEL, AN_OPTION_LABEL, THE_GROUP = N_("The label"), N_("An option label"), N_("The group")
+# "A dropdown property needs options": whole for each type
+NEEDS_OPTIONS = {
+    "enumeration": N_("A dropdown (one value) property needs options, e.g. --options \"Gold,Silver\""),
+    "multiple_checkboxes": N_("A multiple checkboxes property needs options, e.g. --options \"Gold,Silver\""),
+}
+
+
 def _check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
-        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+        raise InvalidInput("Unknown object type {object_type!r}: use contacts or companies", object_type=object_type)
 
 
 def list_properties(object_type: str, *, archived: bool = False, search: str = "") -> list[Property]:
@@ -69,18 +94,22 @@ def get(object_type: str, name: str) -> Property:
         by_label = [p for p in properties.all_properties(object_type).values() if normalise(p.label) == normalise(name)]
         if len(by_label) == 1:
             return by_label[0]
-        raise PropertyNotFound(f"No {object_type} property named {name!r}")
+        raise PropertyNotFound(NO_PROPERTY[object_type], name=name)
     return prop
 
 
-def _clean_label(label, what: str = "The label") -> str:
+def _clean_label(label, what: str = THE_LABEL) -> str:
+    """``what``: THE_LABEL, AN_OPTION_LABEL or THE_GROUP (translated when the message is shown)."""
+    said = Message(what)
     if not isinstance(label, str) or not label.strip():
-        raise InvalidInput(f"{what} cannot be empty")
+        raise InvalidInput("{what} cannot be empty", what=said)
     label = " ".join(label.split())
     if any(ord(c) < 32 or ord(c) == 127 for c in label):
-        raise InvalidInput(f"{what} cannot contain control characters")
+        raise InvalidInput("{what} cannot contain control characters", what=said)
     if len(label) > MAX_LABEL:
-        raise InvalidInput(f"{what} is {len(label)} characters long: at most {MAX_LABEL}")
+        raise InvalidInput(nmsg("{what} is {n} characters long: at most {most}",
+                                "{what} is {n} characters long: at most {most}", len(label), what=said,
+                                most=_number(MAX_LABEL)))
     return label
 
 
@@ -89,16 +118,17 @@ def check_name(object_type: str, name: str) -> str:
     if not name:
         raise InvalidInput("The internal name would be empty: give a label with letters or digits, or --name")
     if not NAME_RE.fullmatch(name) and not (name[0].isdigit() and NAME_RE.fullmatch("x" + name)):
-        raise InvalidInput(f"The internal name {name!r} may only hold lowercase letters a-z, digits and '_'")
+        raise InvalidInput("The internal name {name!r} may only hold lowercase letters a-z, digits and '_'", name=name)
     if len(name) > MAX_NAME:
-        raise InvalidInput(f"The internal name {name!r} is {len(name)} characters long: at most {MAX_NAME}")
+        raise InvalidInput(nmsg("The internal name {name!r} is {n} characters long: at most {most}",
+                                "The internal name {name!r} is {n} characters long: at most {most}", len(name),
+                                name=name, most=_number(MAX_NAME)))
     existing = properties.all_properties(object_type).get(name)
     if existing is not None:
-        state = " (archived)" if existing.archived else ""
-        raise InvalidInput(f"A {object_type} property named {name!r} already exists{state}: "
-                           f"{existing.label!r}; choose another label or --name")
+        template = EXISTS_ARCHIVED if existing.archived else EXISTS
+        raise InvalidInput(template[object_type], name=name, label=label_of(existing))
     if name in RESERVED:
-        raise InvalidInput(f"{name!r} is reserved by segtui: choose another label or --name")
+        raise InvalidInput("{name!r} is reserved by segtui: choose another label or --name", name=name)
     return name
 
 
@@ -106,8 +136,9 @@ def _check_label_free(object_type: str, label: str, *, except_name: str | None =
     key = normalise(label)
     for prop in properties.all_properties(object_type).values():
         if prop.name != except_name and (normalise(prop.label) == key or prop.name.replace("_", "") == key):
-            raise InvalidInput(f"The label {label!r} reads like the property {prop.label!r} ({prop.name}): "
-                               "imports could not tell them apart; choose another label")
+            raise InvalidInput("The label {label!r} reads like the property {other!r} ({name}): "
+                               "imports could not tell them apart; choose another label",
+                               label=label, other=label_of(prop), name=prop.name)
 
 
 def parse_options(text_or_list) -> list[tuple[str, str]]:
@@ -121,16 +152,18 @@ def parse_options(text_or_list) -> list[tuple[str, str]]:
         else:
             if not str(raw).strip():
                 continue
-            label = _clean_label(str(raw), "An option label")
+            label = _clean_label(str(raw), AN_OPTION_LABEL)
             value = internal_name(label)
         if not value:
-            raise InvalidInput(f"The option {label!r} has no letters or digits: it needs some")
+            raise InvalidInput("The option {label!r} has no letters or digits: it needs some", label=label)
         if value in seen:
-            raise InvalidInput(f"The options {seen[value]!r} and {label!r} are the same option ({value})")
+            raise InvalidInput("The options {first!r} and {label!r} are the same option ({value})",
+                               first=seen[value], label=label, value=value)
         seen[value] = label
         out.append((value, label))
     if len(out) > MAX_OPTIONS:
-        raise InvalidInput(f"{len(out)} options: at most {MAX_OPTIONS}")
+        raise InvalidInput(nmsg("{n} options: at most {most}", "{n} options: at most {most}", len(out),
+                                most=_number(MAX_OPTIONS)))
     return out
 
 
@@ -147,16 +180,16 @@ def create(ctx: Context, object_type: str, label: str, type_: str, *, name: str 
     properties.ensure_fresh()
     label = _clean_label(label)
     if type_ not in TYPES:
-        raise InvalidInput(f"Unknown property type {type_!r}: use one of {', '.join(TYPES)}")
+        raise InvalidInput("Unknown property type {type!r}: use one of {types}", type=type_, types=", ".join(TYPES))
     name = check_name(object_type, name.strip() if name else internal_name(label))
     _check_label_free(object_type, label)
     parsed = parse_options(options or [])
     if type_ in WITH_OPTIONS and not parsed:
-        raise InvalidInput(f"A {TYPE_LABELS[type_].lower()} property needs options, e.g. --options \"Gold,Silver\"")
+        raise InvalidInput(NEEDS_OPTIONS[type_])
     if type_ not in WITH_OPTIONS and parsed:
-        raise InvalidInput(f"Only dropdown and multiple-checkbox properties have options, not {type_}")
+        raise InvalidInput("Only dropdown and multiple-checkbox properties have options, not {type}", type=type_)
     description = (description or "").strip()
-    group = _clean_label(group or CUSTOM_GROUP, "The group")
+    group = _clean_label(group or CUSTOM_GROUP, THE_GROUP)
     column = f"p_{name}"
     model = RECORD_MODELS[object_type]
     now = ctx.now()
@@ -174,7 +207,7 @@ def create(ctx: Context, object_type: str, label: str, type_: str, *, name: str 
                                 "options": [lab for _, lab in parsed]})
     except peewee.IntegrityError:
         properties.reload()
-        raise InvalidInput(f"A {object_type} property named {name!r} was just created by someone else") from None
+        raise InvalidInput(JUST_CREATED[object_type], name=name) from None
     finally:
         properties.reload()
     return properties.all_properties(object_type)[name]
@@ -195,7 +228,7 @@ def _locked_row(object_type: str, name: str) -> PropertyDefinition:
     row = PropertyDefinition.get_or_none((PropertyDefinition.object_type == object_type)
                                          & (PropertyDefinition.name == name))
     if row is None:
-        raise PropertyNotFound(f"No {object_type} property named {name!r}")
+        raise PropertyNotFound(NO_PROPERTY[object_type], name=name)
     return row
 
 
@@ -204,7 +237,8 @@ def _bump(ctx: Context, row: PropertyDefinition, **changes) -> None:
     done = (PropertyDefinition.update(**changes, version=row.version + 1, updated_at=ctx.now(), updated_by=ctx.actor)
             .where((PropertyDefinition.id == row.id) & (PropertyDefinition.version == row.version)).execute())
     if not done:
-        raise InvalidInput(f"The property {row.label!r} was changed by someone else meanwhile: look again and retry")
+        raise InvalidInput("The property {label!r} was changed by someone else meanwhile: look again and retry",
+                           label=label_of(properties.from_row(row)))
 
 
 def edit(ctx: Context, object_type: str, name: str, *, label: str | None = None, description: str | None = None,
@@ -216,19 +250,20 @@ def edit(ctx: Context, object_type: str, name: str, *, label: str | None = None,
     before, after = {}, {}
     if label is not None:
         label = _clean_label(label)
-        if label != prop.label:
+        if label not in (prop.label, label_of(prop)):  # the label as shown, given back: unchanged
             _check_label_free(object_type, label, except_name=prop.name)
             changes["label"], before["label"], after["label"] = label, prop.label, label
     if description is not None and description.strip() != prop.description:
         changes["description"], before["description"], after["description"] = description.strip(), prop.description, description.strip()
     if group is not None:
-        group = _clean_label(group, "The group")
-        if group != prop.group:
+        group = _clean_label(group, THE_GROUP)
+        if group not in (prop.group, group_of(prop)):
             changes["group_name"], before["group"], after["group"] = group, prop.group, group
     choices = list(prop.choices)
     if add_options or archive_options or restore_options or relabel_options:
         if prop.type not in WITH_OPTIONS:
-            raise InvalidInput(f"{prop.label!r} is a {prop.type} property: it has no options")
+            raise InvalidInput("{label!r} is a {type} property: it has no options", label=label_of(prop),
+                               type=prop.type)
         choices = _edited_options(ctx, object_type, prop, choices, add_options, archive_options, restore_options,
                                   relabel_options or {})
         if choices != list(prop.choices):
@@ -252,38 +287,42 @@ def _find_option(prop: Property, choices: list[Option], ref: str) -> int:
     for i, option in enumerate(choices):
         if option.value.casefold() == wanted or option.label.casefold() == wanted:
             return i
-    raise InvalidInput(f"{prop.label!r} has no option {ref.strip()!r}")
+    raise InvalidInput("{label!r} has no option {option!r}", label=label_of(prop), option=ref.strip())
 
 
 def _edited_options(ctx, object_type, prop, choices, add, archive, restore, relabel) -> list[Option]:
     for value, label in parse_options(add or []):
         clash = next((o for o in choices if o.value == value or o.label.casefold() == label.casefold()), None)
         if clash is not None:
-            raise InvalidInput(f"{prop.label!r} already has the option {clash.label!r}"
-                               + (" (archived: restore it)" if clash.archived else ""))
+            if clash.archived:
+                raise InvalidInput("{label!r} already has the option {option!r} (archived: restore it)",
+                                   label=label_of(prop), option=clash.label)
+            raise InvalidInput("{label!r} already has the option {option!r}", label=label_of(prop), option=clash.label)
         choices.append(Option(value, label, max((o.order for o in choices), default=-1) + 1))
     for ref in archive:
         i = _find_option(prop, choices, ref)
         users = _segments_using_option(object_type, prop, choices[i].value)
         if users:
-            raise InvalidInput(f"The option {choices[i].label!r} is used by the filters of {_names(users)}: "
-                               "edit those filters first")
+            raise InvalidInput("The option {option!r} is used by the filters of {segments}: edit those filters first",
+                               option=choices[i].label, segments=_names(users))
         choices[i] = Option(choices[i].value, choices[i].label, choices[i].order, True)
     for ref in restore:
         i = _find_option(prop, choices, ref)
         choices[i] = Option(choices[i].value, choices[i].label, choices[i].order, False)
     for ref, label in relabel.items():
         i = _find_option(prop, choices, ref)
-        label = _clean_label(label, "An option label")
+        label = _clean_label(label, AN_OPTION_LABEL)
         choices[i] = Option(choices[i].value, label, choices[i].order, choices[i].archived)
     if not any(not o.archived for o in choices):
-        raise InvalidInput(f"{prop.label!r} needs at least one option that is not archived")
+        raise InvalidInput("{label!r} needs at least one option that is not archived", label=label_of(prop))
     return choices
 
 
-def _names(segments: list[Segment]) -> str:
+def _names(segments: list[Segment]) -> Message | str:
     shown = ", ".join(repr(s.name) for s in segments[:5])
-    return shown + (f" and {len(segments) - 5} more" if len(segments) > 5 else "")
+    if len(segments) > 5:
+        return nmsg("{names} and {n} more", "{names} and {n} more", len(segments) - 5, names=shown)
+    return shown
 
 
 def segments_using(object_type: str, name: str) -> list[Segment]:
@@ -313,15 +352,15 @@ def archive(ctx: Context, object_type: str, name: str) -> Property:
     ctx.require_write("archiving a property")
     prop = get(object_type, name)
     if prop.builtin:
-        raise InvalidInput(f"{prop.label!r} is a built-in property: it cannot be archived")
+        raise InvalidInput("{label!r} is a built-in property: it cannot be archived", label=label_of(prop))
     if prop.archived:
         return prop
     try:
         with write_transaction():
             users = segments_using(object_type, prop.name)
             if users:
-                raise InvalidInput(f"{prop.label!r} is used by the filters of {_names(users)}: "
-                                   "edit those filters before archiving it")
+                raise InvalidInput("{label!r} is used by the filters of {segments}: edit those filters before "
+                                   "archiving it", label=label_of(prop), segments=_names(users))
             row = _locked_row(object_type, prop.name)
             _bump(ctx, row, archived_at=ctx.now(), archived_by=ctx.actor)
             audit.record(ctx, "archive_property", f"Archived {object_type} property {prop.label!r} ({prop.name}); "
@@ -357,15 +396,15 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
     ctx.require_write("changing a property's type")
     prop = get(object_type, name)
     if prop.builtin:
-        raise InvalidInput(f"{prop.label!r} is a built-in property: its type is fixed")
+        raise InvalidInput("{label!r} is a built-in property: its type is fixed", label=label_of(prop))
     if new_type not in TYPES:
-        raise InvalidInput(f"Unknown property type {new_type!r}: use one of {', '.join(TYPES)}")
+        raise InvalidInput("Unknown property type {type!r}: use one of {types}", type=new_type, types=", ".join(TYPES))
     if new_type == prop.type:
         return prop, 0
     users = segments_using(object_type, prop.name)
     if users:
-        raise InvalidInput(f"{prop.label!r} is used by the filters of {_names(users)}: "
-                           "their operators depend on the type; edit those filters first")
+        raise InvalidInput("{label!r} is used by the filters of {segments}: their operators depend on the type; "
+                           "edit those filters first", label=label_of(prop), segments=_names(users))
     model = RECORD_MODELS[object_type]
     old = getattr(model, prop.column)
     stored = list(model.select(model.id, old).where(old.is_null(False)).tuples())
@@ -375,7 +414,7 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
             parsed = parse_options(options)
         else:
             seen: dict[str, str] = {}
-            for _, text in texts:
+            for _rid, text in texts:
                 for part in (text.split(";") if new_type == MULTIPLE else [text]):
                     if part.strip() and internal_name(part) and internal_name(part) not in seen:
                         seen[internal_name(part)] = part.strip()
@@ -395,8 +434,11 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
         converted.append((rid, value))
     if failed:
         examples = ", ".join(repr(t) for t in list(dict.fromkeys(failed))[:3])
-        raise InvalidInput(f"{len(failed):,} of {len(texts):,} values of {prop.label!r} would not convert to "
-                           f"{new_type} (e.g. {examples}): nothing was changed")
+        raise InvalidInput(nmsg("{n} of {total} values of {label!r} would not convert to {type} (e.g. {examples}): "
+                                "nothing was changed",
+                                "{n} of {total} values of {label!r} would not convert to {type} (e.g. {examples}): "
+                                "nothing was changed", len(failed), total=_number(len(texts)), label=label_of(prop),
+                                type=new_type, examples=examples))
     if dry_run:
         return prop, len(converted)
     row = _locked_row(object_type, prop.name)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pendulum
 from peewee import fn
 
+from ..i18n import Message, N_
 from . import associations, audit, files, follow, store, values
 from . import properties as registry
 from .context import Context
@@ -22,7 +23,7 @@ from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
 from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, SINGULAR, TEXT, Property,
-                         key_property, properties)
+                         key_property, label_of, properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -31,6 +32,27 @@ _SPACE = re.compile(r"\s")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 BATCH = 500
 KEY_LENGTHS = {"email": 254, "domain": 253}
+# the sentences that name the object type, whole for each (French nouns have a gender)
+NO_RECORD_WITH_ID = {"contacts": N_("No contact with id {id} (deleted meanwhile?)"),
+                     "companies": N_("No company with id {id} (deleted meanwhile?)")}
+NO_RECORD = {"contacts": N_("No contact {ref}"), "companies": N_("No company {ref}")}
+THE_KEY = {"contacts": N_("The email"), "companies": N_("The domain")}
+KEY_EMPTY = {"contacts": N_("{label} cannot be empty: it identifies the contact"),
+             "companies": N_("{label} cannot be empty: it identifies the company")}
+KEY_TAKEN = {"contacts": N_("Another contact already has this {what}: {value}"),
+             "companies": N_("Another company already has this {what}: {value}")}
+UNKNOWN_PROPERTY = {"contacts": N_("Unknown property {name!r} for contacts"),
+                    "companies": N_("Unknown property {name!r} for companies")}
+
+
+def message_of(exc: Exception) -> Message | str:
+    """A ValueError's message as raised: a Message (translated when shown) or its text."""
+    first = exc.args[0] if exc.args else None
+    return first if isinstance(first, Message) else str(exc)
+
+
+def record_not_found(object_type: str, record_id: int) -> RecordNotFound:
+    return RecordNotFound(NO_RECORD_WITH_ID[object_type], id=record_id)
 
 
 def parse_value(prop: Property, text: str, *, tz: str = "UTC"):
@@ -40,7 +62,8 @@ def parse_value(prop: Property, text: str, *, tz: str = "UTC"):
         if text == "":
             return None
         if "\x00" in text:
-            raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
+            raise ValueError(Message("{label} contains a NUL character (\\x00), which cannot be stored",
+                                     label=label_of(prop)))
         return _parse_key(prop, text)
     return values.parse(prop, text, tz=tz)
 
@@ -48,20 +71,21 @@ def parse_value(prop: Property, text: str, *, tz: str = "UTC"):
 def _parse_key(prop: Property, text: str) -> str:
     value = text.lower()
     if _SPACE.search(value):  # \s is str.isspace (Py_UNICODE_ISSPACE), without a loop in Python
-        raise ValueError(f"{prop.label} {text!r} contains spaces")
+        raise ValueError(Message("{label} {text!r} contains spaces", label=label_of(prop), text=text))
     if prop.name == "email" and not re.fullmatch(r"[^@]+@[^@]+", value):
-        raise ValueError(f"{text!r} is not an email address")
+        raise ValueError(Message("{text!r} is not an email address", text=text))
     if prop.name == "domain" and "." not in value:
-        raise ValueError(f"{text!r} is not a domain name")
+        raise ValueError(Message("{text!r} is not a domain name", text=text))
     longest = KEY_LENGTHS[prop.name]
     if len(value) > longest:  # the limits of email and DNS (and of the key column on PostgreSQL)
-        raise ValueError(f"{prop.label} is {len(value)} characters long: at most {longest}")
+        raise ValueError(Message("{label} is {length} characters long: at most {most}", label=label_of(prop),
+                                 length=len(value), most=longest))
     return value
 
 
 def _check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
-        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+        raise InvalidInput("Unknown object type {object_type!r}: use contacts or companies", object_type=object_type)
 
 
 def read_file(path: str | Path) -> str:
@@ -69,13 +93,14 @@ def read_file(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise InvalidInput(f"No file at {shown}") from None
+        raise InvalidInput("No file at {path}", path=shown) from None
     except IsADirectoryError:
-        raise InvalidInput(f"{shown} is a folder, not a CSV file") from None
+        raise InvalidInput("{path} is a folder, not a CSV file", path=shown) from None
     except UnicodeDecodeError as exc:
-        raise ImportRefused(f"{shown} is not UTF-8 text (byte {exc.start}); save it as UTF-8 CSV", [(0, "not UTF-8")]) from None
+        raise ImportRefused("{path} is not UTF-8 text (byte {byte}); save it as UTF-8 CSV",
+                            [(0, Message("not UTF-8"))], path=shown, byte=exc.start) from None
     except OSError as exc:
-        raise InvalidInput(f"Cannot read {shown}: {exc.strerror}") from None
+        raise InvalidInput("Cannot read {path}: {reason}", path=shown, reason=exc.strerror) from None
 
 
 def import_csv(ctx: Context, object_type: str, text: str, *, segment_id: int | None = None,
@@ -218,7 +243,7 @@ def export_members(segment_ref, path: str | Path, *, chunk: int = 5000, overwrit
                     writer.writerow(values_)
                 count += len(rows)
     except OSError as exc:
-        raise InvalidInput(f"Cannot write {printable(target)}: {exc.strerror}") from None
+        raise InvalidInput("Cannot write {path}: {reason}", path=printable(target), reason=exc.strerror) from None
     return count
 
 
@@ -235,7 +260,7 @@ def get_record(object_type: str, record_id: int):
     _check_object_type(object_type)
     found = RECORD_MODELS[object_type].get_or_none(RECORD_MODELS[object_type].id == record_id)
     if found is None:
-        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+        raise record_not_found(object_type, record_id)
     return found
 
 
@@ -250,7 +275,7 @@ def lock_record(object_type: str, record_id: int):
         query = query.for_update()
     found = query.first()
     if found is None:
-        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+        raise record_not_found(object_type, record_id)
     return found
 
 
@@ -261,7 +286,7 @@ def search(object_type: str, text: str = "", *, offset: int = 0, limit: int = 50
     query = model.select()
     needle = text.strip().lower()
     if needle:
-        refuse_nul(needle, "The search text")
+        refuse_nul(needle, Message("The search text"))
         key = getattr(model, key_property(object_type).name)
         names = [model.first_name, model.last_name] if object_type == "contacts" else [model.name]
         clause = key.contains(needle)
@@ -288,7 +313,7 @@ def set_property(ctx: Context, object_type: str, record_id: int, name: str, text
 def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[str, str]):
     """Edit properties of one record, all or nothing. The active segments that read them
     follow in the same transaction; returns the record and a ``follow.Followed``."""
-    ctx.require_write("editing a record")
+    ctx.require_write(Message("editing a record"))
     _check_object_type(object_type)
     if not values:
         raise InvalidInput("Name at least one property=value to set")
@@ -297,16 +322,16 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
     for name, text in values.items():
         prop = registry.get(object_type, name)
         if prop is None or prop.archived:
-            raise InvalidInput(f"Unknown property {name!r} for {object_type}")
+            raise InvalidInput(UNKNOWN_PROPERTY[object_type], name=name)
         if prop.read_only:
-            raise InvalidInput(f"{prop.label} is read-only: it comes from imports")
+            raise InvalidInput("{label} is read-only: it comes from imports", label=label_of(prop))
         props[name] = prop
         try:
             parsed[name] = parse_value(prop, text, tz=ctx.tz)
         except ValueError as exc:
-            raise InvalidInput(str(exc)) from None
+            raise InvalidInput(message_of(exc)) from None
         if prop.is_key and parsed[name] is None:
-            raise InvalidInput(f"{prop.label} cannot be empty: it identifies the {SINGULAR[object_type]}")
+            raise InvalidInput(KEY_EMPTY[object_type], label=label_of(prop))
     model = RECORD_MODELS[object_type]
     with write_transaction():
         record = lock_record(object_type, record_id)
@@ -314,7 +339,7 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
         for name, value in parsed.items():
             if props[name].is_key and model.select().where(
                     (getattr(model, props[name].column) == value) & (model.id != record_id)).exists():
-                raise InvalidInput(f"Another {SINGULAR[object_type]} already has this {props[name].label.lower()}: {value}")
+                raise InvalidInput(KEY_TAKEN[object_type], what=label_of(props[name]).lower(), value=value)
         changes = {getattr(model, props[name].column): value for name, value in parsed.items()}
         model.update({**changes, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
         changed = {name for name in parsed if before[name] != parsed[name]}
@@ -337,7 +362,7 @@ def delete_record(ctx: Context, object_type: str, record_id: int) -> follow.Foll
     """Delete one record for good. It leaves every segment that held it in the same
     transaction (logged "record deleted"), and the segments reading those segments'
     membership follow; returns what it did to segment membership."""
-    ctx.require_write("deleting a record")
+    ctx.require_write(Message("deleting a record"))
     _check_object_type(object_type)
     props = properties(object_type)
     model = RECORD_MODELS[object_type]
@@ -345,7 +370,7 @@ def delete_record(ctx: Context, object_type: str, record_id: int) -> follow.Foll
         record = get_record(object_type, record_id)
         others = associations.forget(object_type, record_id)
         if model.delete().where(model.id == record_id).execute() != 1:  # another process won
-            raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id} (deleted meanwhile?)")
+            raise record_not_found(object_type, record_id)
         done = follow.record_deleted(ctx, object_type, record_id)
         # the records it was associated with, in the other object's segments with association filters
         done.across = follow.association_gone(ctx, OTHER[object_type], others, cause=f"{SINGULAR[object_type]} deleted")
@@ -364,10 +389,10 @@ def find_record(object_type: str, ref: str):
     text = ref.strip()
     if text.isascii() and text.isdigit():
         return get_record(object_type, int(text))
-    refuse_nul(text, f"The {key_property(object_type).name}")
+    refuse_nul(text, Message(THE_KEY[object_type]))
     found = model.get_or_none(getattr(model, key_property(object_type).name) == text.lower())
     if found is None:
-        raise RecordNotFound(f"No {SINGULAR[object_type]} {text}")
+        raise RecordNotFound(NO_RECORD[object_type], ref=text)
     return found
 
 

@@ -60,14 +60,14 @@ def test_type_inference(cells, expected):
 
 def test_columns_match_names_labels_and_hubspot_headers(ctx):
     property_admin.create(ctx, "contacts", "Favorite Color", "text")
-    table = imports.read_table("EMAIL,Prénom,first name,State / Région,Phone Number,FAVORITE-COLOR,favorite_color\n")
+    table = imports.read_table("EMAIL,Geburtstag,first name,State / Région,Phone Number,FAVORITE-COLOR,favorite_color\n")
     columns = imports.plan("contacts", table)
     assert [(c.action, c.property, c.how) for c in columns] == [
         ("property", "email", "name"), ("unknown", None, ""), ("property", "first_name", "name"),
         ("property", "region", "HubSpot header"), ("property", "phone", "HubSpot header"),
         ("property", "favorite_color", "name"), ("property", "favorite_color", "name")]
     problems = imports.problems_of_plan("contacts", table, columns, ImportOptions())
-    assert problems == [(1, "unknown column 'Prénom'"),
+    assert problems == [(1, "unknown column 'Geburtstag'"),
                         (1, "columns 'FAVORITE-COLOR', 'favorite_color' all fill 'Favorite Color'")]
 
 
