@@ -53,6 +53,7 @@ from .properties import (
     key_property,
     label_of,
     normalise,
+    option_words,
 )
 
 PROPERTY, CREATE, SKIP, UNKNOWN = "property", "create", "skip", "unknown"
@@ -459,6 +460,8 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
             except ValueError as exc:
                 problems.append((1, Problem(Message("column {header!r}: {problem}", header=c.header, problem=str(exc)))))
                 styles[c.index] = None  # its cells are not read one by one: the column is the problem
+    # a French export writes the built-in dropdowns' options by their French labels
+    words = {c.index: option_words(prop) for c, prop in targets if prop.type == ENUMERATION}
     key = key_property(object_type).name
     rows, seen, refused = [], {}, set()
     width = len(table.header)
@@ -477,9 +480,12 @@ def check(ctx: Context, object_type: str, table: Table, options: ImportOptions |
             if styles.get(c.index, values.DOT) is None:
                 bad = True
                 continue
+            cell = cells[c.index]
+            if words.get(c.index):
+                cell = words[c.index].get(normalise(cell), cell)
             try:
-                value = parse_value(prop, cells[c.index], tz=ctx.tz) if prop.is_key else \
-                    values.parse(prop, cells[c.index], tz=ctx.tz, style=styles.get(c.index, values.DOT))
+                value = parse_value(prop, cell, tz=ctx.tz) if prop.is_key else \
+                    values.parse(prop, cell, tz=ctx.tz, style=styles.get(c.index, values.DOT))
             except ValueError as exc:
                 problems.append((line, Problem(exc if prop.is_key else _with_column(str(exc), c, prop))))
                 if c.action == PROPERTY and prop.type in WITH_OPTIONS:
@@ -736,7 +742,7 @@ def run(ctx: Context, object_type: str, text: str, options: ImportOptions | None
         segment_id: int | None = None, progress=None, remember: bool = True) -> ImportReport:
     """Import all or nothing; raises ImportRefused naming every faulty line."""
     check_object_type(object_type)
-    ctx.require_write("importing records")
+    ctx.require_write(Message("importing records"))
     options = options or ImportOptions()
     table = read_table(text)
     target = store.get(segment_id) if segment_id is not None else None

@@ -175,7 +175,7 @@ def _options_json(choices) -> str:
 def create(ctx: Context, object_type: str, label: str, type_: str, *, name: str | None = None,
            options=None, description: str = "", group: str = CUSTOM_GROUP) -> Property:
     """A custom property; its column is added to the record table in the same transaction."""
-    ctx.require_write("creating a property")
+    ctx.require_write(Message("creating a property"))
     _check_object_type(object_type)
     properties.ensure_fresh()
     label = _clean_label(label)
@@ -244,7 +244,7 @@ def _bump(ctx: Context, row: PropertyDefinition, **changes) -> None:
 def edit(ctx: Context, object_type: str, name: str, *, label: str | None = None, description: str | None = None,
          group: str | None = None, add_options=None, archive_options=(), restore_options=(),
          relabel_options: dict | None = None) -> Property:
-    ctx.require_write("editing a property")
+    ctx.require_write(Message("editing a property"))
     prop = get(object_type, name)
     changes: dict = {}
     before, after = {}, {}
@@ -349,7 +349,7 @@ def _segments_using_option(object_type: str, prop: Property, value: str) -> list
 
 
 def archive(ctx: Context, object_type: str, name: str) -> Property:
-    ctx.require_write("archiving a property")
+    ctx.require_write(Message("archiving a property"))
     prop = get(object_type, name)
     if prop.builtin:
         raise InvalidInput("{label!r} is a built-in property: it cannot be archived", label=label_of(prop))
@@ -371,7 +371,7 @@ def archive(ctx: Context, object_type: str, name: str) -> Property:
 
 
 def restore(ctx: Context, object_type: str, name: str) -> Property:
-    ctx.require_write("restoring a property")
+    ctx.require_write(Message("restoring a property"))
     prop = get(object_type, name)
     if not prop.archived:
         return prop
@@ -393,7 +393,7 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
     The values are converted into a new column, which then replaces the old one: a value that
     would not convert refuses the change, saying how many.
     """
-    ctx.require_write("changing a property's type")
+    ctx.require_write(Message("changing a property's type"))
     prop = get(object_type, name)
     if prop.builtin:
         raise InvalidInput("{label!r} is a built-in property: its type is fixed", label=label_of(prop))
