@@ -31,9 +31,10 @@ from .models import RECORD_MODELS, DayField, PropertyDefinition, UTCDateTimeFiel
 
 
 def pgettext(context: str, message: str) -> str:
-    """Only marks ``message`` (with its context) for the catalogue, as ``N_`` does: the
-    built-in definitions are written before the language is known, and stored in English;
-    ``label_of`` and its kin translate them where they are shown."""
+    """Only marks ``message`` with its context for the catalogue, as ``N_`` does: the built-in
+    definitions are written before the language is known, and stored in English;
+    ``option_label_of`` and its kin translate them where they are shown. (Options and groups
+    have a context: "Open", "Other", "New", "Custom" read otherwise elsewhere.)"""
     return message
 
 
@@ -48,10 +49,8 @@ BOOLEAN = "boolean"
 MULTIPLE = "multiple_checkboxes"
 TYPES = (TEXT, NUMBER, DATE, DATETIME, BOOLEAN, ENUMERATION, MULTIPLE)
 TYPE_LABELS = {  # in English: type_label() says them in the language
-    TEXT: pgettext("property type", "Text"), NUMBER: pgettext("property type", "Number"),
-    DATE: pgettext("property type", "Date"), DATETIME: pgettext("property type", "Date and time"),
-    BOOLEAN: pgettext("property type", "Yes/no"), ENUMERATION: pgettext("property type", "Dropdown (one value)"),
-    MULTIPLE: pgettext("property type", "Multiple checkboxes"),
+    TEXT: N_("Text"), NUMBER: N_("Number"), DATE: N_("Date"), DATETIME: N_("Date and time"), BOOLEAN: N_("Yes/no"),
+    ENUMERATION: N_("Dropdown (one value)"), MULTIPLE: N_("Multiple checkboxes"),
 }
 WITH_OPTIONS = (ENUMERATION, MULTIPLE)
 CUSTOM_GROUP = pgettext("property group", "Custom")
@@ -140,49 +139,49 @@ def _builtin(name, label, type_, group, *, options=(), is_key=False, read_only=F
 # them in the language, and an import also reads the headers of a French export (aliases()).
 BUILTINS: dict[str, tuple[Property, ...]] = {
     "contacts": (
-        _builtin("email", pgettext("property", "Email"), TEXT, CONTACT_INFO, is_key=True,
+        _builtin("email", N_("Email"), TEXT, CONTACT_INFO, is_key=True,
                  description=N_("Identifies the contact")),
-        _builtin("first_name", pgettext("property", "First name"), TEXT, CONTACT_INFO),
-        _builtin("last_name", pgettext("property", "Last name"), TEXT, CONTACT_INFO),
-        _builtin("phone", pgettext("property", "Phone"), TEXT, CONTACT_INFO,
+        _builtin("first_name", N_("First name"), TEXT, CONTACT_INFO),
+        _builtin("last_name", N_("Last name"), TEXT, CONTACT_INFO),
+        _builtin("phone", N_("Phone"), TEXT, CONTACT_INFO,
                  aliases=(pgettext("HubSpot header", "Phone Number"),)),
-        _builtin("city", pgettext("property", "City"), TEXT, CONTACT_INFO),
-        _builtin("region", pgettext("property", "Region"), TEXT, CONTACT_INFO,
+        _builtin("city", N_("City"), TEXT, CONTACT_INFO),
+        _builtin("region", N_("Region"), TEXT, CONTACT_INFO,
                  aliases=(pgettext("HubSpot header", "State/Region"), pgettext("HubSpot header", "State"))),
-        _builtin("country", pgettext("property", "Country"), TEXT, CONTACT_INFO,
+        _builtin("country", N_("Country"), TEXT, CONTACT_INFO,
                  aliases=(pgettext("HubSpot header", "Country/Region"),)),
-        _builtin("lifecycle_stage", pgettext("property", "Lifecycle stage"), ENUMERATION, CONTACT_INFO,
+        _builtin("lifecycle_stage", N_("Lifecycle stage"), ENUMERATION, CONTACT_INFO,
                  options=LIFECYCLE_STAGES),
-        _builtin("lead_status", pgettext("property", "Lead status"), ENUMERATION, CONTACT_INFO, options=LEAD_STATUSES),
-        _builtin("events_attended", pgettext("property", "Events attended"), NUMBER, CONTACT_INFO),
-        _builtin("subscribed", pgettext("property", "Subscribed"), BOOLEAN, CONTACT_INFO),
-        _builtin("last_activity_date", pgettext("property", "Last activity date"), DATE, CONTACT_INFO),
-        _builtin("created_date", pgettext("property", "Created date"), DATE, CONTACT_INFO,
+        _builtin("lead_status", N_("Lead status"), ENUMERATION, CONTACT_INFO, options=LEAD_STATUSES),
+        _builtin("events_attended", N_("Events attended"), NUMBER, CONTACT_INFO),
+        _builtin("subscribed", N_("Subscribed"), BOOLEAN, CONTACT_INFO),
+        _builtin("last_activity_date", N_("Last activity date"), DATE, CONTACT_INFO),
+        _builtin("created_date", N_("Created date"), DATE, CONTACT_INFO,
                  aliases=(pgettext("HubSpot header", "Create Date"),)),
-        _builtin("company_domain", pgettext("property", "Company domain"), TEXT, CONTACT_INFO,
+        _builtin("company_domain", N_("Company domain"), TEXT, CONTACT_INFO,
                  aliases=(pgettext("HubSpot header", "Company Domain Name"),),
                  description=N_("Associates the contact with the company of this domain on import")),
-        _builtin("hubspot_id", pgettext("property", "Record ID"), TEXT, CONTACT_INFO, read_only=True,
+        _builtin("hubspot_id", N_("Record ID"), TEXT, CONTACT_INFO, read_only=True,
                  description=N_("HubSpot's Record ID, kept from imports so that exports link up")),
     ),
     "companies": (
-        _builtin("domain", pgettext("property", "Domain"), TEXT, COMPANY_INFO, is_key=True,
+        _builtin("domain", N_("Domain"), TEXT, COMPANY_INFO, is_key=True,
                  aliases=(pgettext("HubSpot header", "Company Domain Name"),),
                  description=N_("Identifies the company")),
-        _builtin("name", pgettext("property", "Name"), TEXT, COMPANY_INFO,
+        _builtin("name", N_("Name"), TEXT, COMPANY_INFO,
                  aliases=(pgettext("HubSpot header", "Company name"),)),
-        _builtin("industry", pgettext("property", "Industry"), TEXT, COMPANY_INFO),
-        _builtin("city", pgettext("property", "City"), TEXT, COMPANY_INFO),
-        _builtin("region", pgettext("property", "Region"), TEXT, COMPANY_INFO,
+        _builtin("industry", N_("Industry"), TEXT, COMPANY_INFO),
+        _builtin("city", N_("City"), TEXT, COMPANY_INFO),
+        _builtin("region", N_("Region"), TEXT, COMPANY_INFO,
                  aliases=(pgettext("HubSpot header", "State/Region"), pgettext("HubSpot header", "State"))),
-        _builtin("country", pgettext("property", "Country"), TEXT, COMPANY_INFO,
+        _builtin("country", N_("Country"), TEXT, COMPANY_INFO,
                  aliases=(pgettext("HubSpot header", "Country/Region"),)),
-        _builtin("employees", pgettext("property", "Employees"), NUMBER, COMPANY_INFO,
+        _builtin("employees", N_("Employees"), NUMBER, COMPANY_INFO,
                  aliases=(pgettext("HubSpot header", "Number of Employees"),)),
-        _builtin("annual_revenue", pgettext("property", "Annual revenue"), NUMBER, COMPANY_INFO),
-        _builtin("created_date", pgettext("property", "Created date"), DATE, COMPANY_INFO,
+        _builtin("annual_revenue", N_("Annual revenue"), NUMBER, COMPANY_INFO),
+        _builtin("created_date", N_("Created date"), DATE, COMPANY_INFO,
                  aliases=(pgettext("HubSpot header", "Create Date"),)),
-        _builtin("hubspot_id", pgettext("property", "Record ID"), TEXT, COMPANY_INFO, read_only=True,
+        _builtin("hubspot_id", N_("Record ID"), TEXT, COMPANY_INFO, read_only=True,
                  description=N_("HubSpot's Record ID, kept from imports so that exports link up")),
     ),
 }
@@ -205,7 +204,7 @@ def label_of(prop: Property) -> str:
     """A property's label as shown: a built-in one still labelled as seeded in the language
     ("First name" -> "Prénom"), any other as stored."""
     if prop.builtin and _SEEDED_LABELS.get(prop.name) == prop.label:
-        return _in_context("property", prop.label)
+        return _(prop.label)
     return prop.label
 
 
@@ -228,7 +227,7 @@ def description_of(prop: Property) -> str:
 
 def type_label(type_: str) -> str:
     """"Number", "Dropdown (one value)"... in the language (the type's code if unknown)."""
-    return _in_context("property type", TYPE_LABELS[type_]) if type_ in TYPE_LABELS else type_
+    return _(TYPE_LABELS[type_]) if type_ in TYPE_LABELS else type_
 
 
 def object_label(object_type: str) -> str:
@@ -264,7 +263,7 @@ def headers_of(prop: Property) -> tuple[str, ...]:
     found = list(prop.aliases)
     for catalogue in _catalogues():
         if seeded is not None:
-            found.append(catalogue.pgettext("property", seeded))
+            found.append(catalogue.gettext(seeded))
         found += [catalogue.pgettext("HubSpot header", alias) for alias in prop.aliases]
     return tuple(dict.fromkeys(found))
 
