@@ -361,7 +361,7 @@ NO_KEY_COLUMN = {
 
 def infer(header: str, cells: list[str], *, tz: str = "UTC") -> Proposal:
     """boolean, number, date, datetime, multiple checkboxes, enumeration (few distinct values that repeat), else text."""
-    label = " ".join(header.split()) or "Column"
+    label = " ".join(header.split()) or _("Column")
     name = internal_name(label)
     filled = [c.strip() for c in cells if c.strip()]
     if not filled:
