@@ -91,7 +91,9 @@ def get(object_type: str, name: str) -> Property:
     properties.ensure_fresh()
     prop = properties.all_properties(object_type).get(name)
     if prop is None:
-        by_label = [p for p in properties.all_properties(object_type).values() if normalise(p.label) == normalise(name)]
+        wanted = normalise(name)  # its label as stored or as shown (a built-in one in the language)
+        by_label = [p for p in properties.all_properties(object_type).values()
+                    if wanted in (normalise(p.label), normalise(label_of(p)))]
         if len(by_label) == 1:
             return by_label[0]
         raise PropertyNotFound(NO_PROPERTY[object_type], name=name)

@@ -174,3 +174,11 @@ def test_the_worker_summary_in_french():
     finally:
         i18n.set_language("en")
     assert result.summary() == "1 conversion(s) applied, 2 segment(s) refreshed (1 changed), 0 failure(s)"
+
+
+def test_a_property_is_found_by_its_label_as_shown(ctx, french):
+    assert property_admin.get("contacts", "Prénom").name == "first_name"
+    assert property_admin.get("contacts", "First name").name == "first_name"
+    with pytest.raises(InvalidInput) as caught:
+        property_admin.get("companies", "Prénom")
+    assert caught.value.message == "Aucune propriété d'entreprise nommée 'Prénom'"
