@@ -125,17 +125,17 @@ def cmd_import(args, ctx: Context) -> int:
         for line, message in report.warnings:
             _out(said("  " + _("line {line}: {message}").format(line=line, message=message)))
         if report.problems:
-            refusal = imports._refusal(report.problems).replace(_("nothing was imported"), _("it would not import"))
+            refusal = str(imports.refusal(report.problems, dry_run=True))
             for line in refusal.splitlines():  # each line printable on its own: a newline is not escaped
                 _out(said(line))
-            if any("unknown column" in m for _, m in report.problems):
+            if imports.has_unknown_columns(report.problems):
                 _out(_(HINT))
             return 2
         return 0
     try:
         report = records.import_csv(ctx, args.object_type, text, segment_id=target, options=options)
     except ImportRefused as exc:
-        if any("unknown column" in m for _, m in exc.problems):
+        if imports.has_unknown_columns(exc.problems):
             raise ImportRefused(Message("{refusal}\n{hint}", refusal=exc.text, hint=Message(HINT)), exc.problems) from None
         raise
     for proposal in report.created_properties:

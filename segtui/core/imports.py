@@ -681,10 +681,6 @@ def refusal(problems: list[tuple[int, str]], *, dry_run: bool = False) -> Refusa
     return Refusal(problems, dry_run=dry_run)
 
 
-def _refusal(problems: list[tuple[int, str]]) -> str:
-    return str(refusal(problems))
-
-
 def check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
         raise InvalidInput("Unknown object type {object_type!r}: use contacts or companies", object_type=object_type)

@@ -193,3 +193,21 @@ def test_a_sentence_keeps_the_french_spaces_and_a_custom_property_is_shown(demo,
     code, out, err = run(capsys, "--db", str(demo), "properties", "edit", "contacts", "Pointure", "--type", "number")
     assert code == 0, err
     assert out == f"'Pointure' est maintenant de type number{NBSP}: 0 valeur convertie.\n"  # no \\u00a0 escape
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_an_unknown_column_in_french_names_the_three_ways_out(demo, tmp_path, dry_run):
+    """The hint at --create-properties / --skip / --map follows the problem's kind, not its
+    English words: in French it is there too, the dry run saying it would not import."""
+    csv = tmp_path / "contacts.csv"
+    csv.write_text("email,Geburtstag\nneu@example.org,1990\n", encoding="utf-8")
+    db_copy = tmp_path / "demo.db"
+    db_copy.write_bytes(demo.read_bytes())
+    done = segtui_cli("--db", str(db_copy), "import", "contacts", str(csv), *(["--dry-run"] if dry_run else []))
+    said = done.stdout + done.stderr
+    assert done.returncode == 2, said
+    assert "Geburtstag" in said
+    assert "--create-properties" in said and "--skip-unknown" in said and "--map" in said
+    assert "Colonnes inconnues\u00a0: créez-les (--create-properties)" in said, said
+    assert ("il ne serait pas importé" in said) == dry_run, said
+    assert ("rien n'a été importé" in said) != dry_run, said
