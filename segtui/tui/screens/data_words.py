@@ -1,8 +1,8 @@
 """Words and forms the data screens share, in the console's language.
 
 A built-in property's label, a type's name and an object's name are English in the core
-and translated where shown; a custom property's label is the admin's own words, shown as
-typed. Numbers and days are typed as the language writes them (``1,5`` and ``31/12/2026``
+and said in the language by core.properties (``label_of``...); a custom property's label is
+the admin's own words, shown as typed. Numbers and days are typed as the language writes them (``1,5`` and ``31/12/2026``
 in French) and handed to the core in the form it reads.
 """
 
@@ -13,9 +13,8 @@ import re
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from ...core import dates
+from ...core import dates, properties
 from ...core.errors import SegtuiError
-from ...core.properties import OBJECT_LABELS, TYPE_LABELS
 from ...i18n import ENGLISH, N_, _, language, locale, parse_number
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -23,24 +22,28 @@ _SPACES = re.compile(r"[\s\u00a0\u202f]")
 
 def property_label(prop) -> str:
     """A built-in property's label in the language; a custom one as its admin wrote it."""
-    return _(prop.label) if prop.builtin else prop.label
+    return properties.label_of(prop)
 
 
 def option_label(prop, value) -> str:
-    """An option's label: a built-in property's in the language, a custom one's as written."""
-    label = prop.option_label(value)
-    return _(label) if prop.builtin else label
+    """An option's label: a built-in option's in the language, a custom one as written."""
+    return properties.option_label_of(prop, value)
+
+
+def description(prop) -> str:
+    """A built-in property's description in the language; a custom one as written."""
+    return properties.description_of(prop)
 
 
 def type_name(type_code: str, *, short: bool = True) -> str:
     """'Dropdown (one value)', or 'Dropdown' when ``short``."""
-    name = _(TYPE_LABELS[type_code])
+    name = properties.type_label(type_code)
     return name.split(" (")[0] if short else name
 
 
 def object_label(object_type: str) -> str:
     """'Contacts' / 'Companies', capitalised, in the language."""
-    return _(OBJECT_LABELS[object_type])
+    return properties.object_label(object_type)
 
 
 def per_object(object_type: str, contacts: str, companies: str) -> str:

@@ -18,7 +18,7 @@ from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from ..work import CoreWork
-from .data_words import object_label, option_label, per_object, property_label, type_name
+from .data_words import description, object_label, option_label, per_object, property_label, type_name
 
 
 def _options(prop: Property) -> str:
@@ -135,8 +135,7 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
         text = Text.assemble((printable(property_label(prop), limit=80), "bold"),
                              f"  {prop.name} · {type_name(prop.type, short=False)}")
         if prop.description:
-            description = _(prop.description) if prop.builtin else prop.description
-            text.append(f"\n{printable(description, limit=300)}", style="italic")
+            text.append(f"\n{printable(description(prop), limit=300)}", style="italic")
         if prop.read_only:
             text.append("\n" + _("Read-only: it comes from imports."), style="dim")
         detail.update(text)

@@ -79,8 +79,11 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def on_mount(self) -> None:
         props = self.query_one("#properties", DataTable)
-        props.add_column(_("Property"), width=18)
-        props.add_column(_("Value"), width=30)
+        # the built-in labels whole where the language's are longer (English: 18 and 30), in the same panel
+        registry = properties(self.object_type)
+        label_width = min(26, max(18, *(len(property_label(p)) for p in registry.values() if p.builtin)))
+        props.add_column(_("Property"), width=label_width)
+        props.add_column(_("Value"), width=48 - label_width)
         self.reload()
         props.focus()
 
