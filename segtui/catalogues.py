@@ -126,6 +126,8 @@ def update(lang: str, paths: list[Path] | None = None) -> dict[Path, int]:
         catalog = _new_catalog(lang)
         for entry in entries:
             known = old.get(entry.id, context=entry.context) if old is not None else None
+            if known is not None and isinstance(known.id, tuple) != isinstance(entry.id, tuple):
+                known = None  # it became (or stopped being) a plural: translate it again
             if isinstance(entry.id, tuple):
                 text = known.string if known is not None else ("", "")
             else:
@@ -316,16 +318,23 @@ def todo(lang: str, paths: list[Path] | None = None) -> dict[str, dict[str, obje
         catalog = read(target)
         for message in catalog:
             if message.id and not _translated(message):
-                key = "\n".join(message.id) if isinstance(message.id, tuple) else message.id
+                key = _key(message)
                 empty = [""] * catalog.num_plurals if isinstance(message.id, tuple) else ""
                 left.setdefault(str(target.relative_to(PACKAGE.parent)), {})[key] = empty
     return left
 
 
+def _key(message) -> str:
+    """How ``todo`` and ``fill`` name an entry: its English (a plural's two forms joined by a
+    newline), after its context and a U+0004 when it has one (gettext's own notation)."""
+    text = "\n".join(message.id) if isinstance(message.id, tuple) else message.id
+    return f"{message.context}\x04{text}" if message.context else text
+
+
 def fill(lang: str, translations: dict[str, object]) -> int:
     """Set the translations given as {English: French} (a plural entry: its two English forms
-    joined by a newline -> a list of the language's forms) in every catalogue that has the
-    entry; returns how many entries were set. A "po file: {...}" nesting, as ``todo`` prints,
+    joined by a newline -> a list of the language's forms; an entry with a context: the context,
+    U+0004, then the English) in every catalogue that has the entry; returns how many entries were set. A "po file: {...}" nesting, as ``todo`` prints,
     is read too."""
     flat: dict[str, object] = {}
     for key, value in translations.items():
@@ -340,7 +349,7 @@ def fill(lang: str, translations: dict[str, object]) -> int:
         for message in catalog:
             if not message.id:
                 continue
-            key = "\n".join(message.id) if isinstance(message.id, tuple) else message.id
+            key = _key(message)
             if key in flat and flat[key]:
                 value = flat[key]
                 message.string = tuple(value) if isinstance(message.id, tuple) else str(value)

@@ -78,3 +78,21 @@ def test_an_untranslated_or_fuzzy_entry_is_a_problem(tmp_path):
     assert any("not translated: 'Save'" in p for p in found)
     assert any("fuzzy: 'Cancel'" in p for p in found)
     assert any("names fields the English does not" in p for p in found)
+
+
+def test_fill_sets_an_entry_by_its_context_and_update_survives_a_new_plural(tmp_path, monkeypatch):
+    """``fill`` never overwrites an entry of another context; ``update`` re-asks for an entry
+    that became a plural instead of failing on the old singular translation."""
+    monkeypatch.setattr(catalogues, "PACKAGE", tmp_path)
+    monkeypatch.setattr(catalogues, "LOCALE_DIR", tmp_path / "locale")
+    source = tmp_path / "screen.py"
+    source.write_text('_("Records")\npgettext("title", "Records")\n_("{n} row")\n', encoding="utf-8")
+    catalogues.update("fr", [source])
+    assert catalogues.fill("fr", {"Records": "Fiches", "title\x04Records": "Fiches d'informations",
+                                  "{n} row": "{n} ligne"}) == 3
+    catalog = catalogues.read(catalogues.po_path("fr", source))
+    assert catalog.get("Records").string == "Fiches"
+    assert catalog.get("Records", context="title").string == "Fiches d'informations"
+    source.write_text('_("Records")\npgettext("title", "Records")\n_n("{n} row", "{n} rows", 2)\n', encoding="utf-8")
+    assert catalogues.update("fr", [source]) == {catalogues.po_path("fr", source): 1}
+    assert list(catalogues.todo("fr", [source]).values()) == [{"{n} row\n{n} rows": ["", "", ""]}]
