@@ -12,6 +12,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from . import i18n
+
 APP_NAME = "segtui"
 
 # -- environment variables -------------------------------------------------------------------
@@ -61,13 +63,14 @@ def default_host_key() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False)) / "ssh_host_ed25519_key"
 
 
-# -- date formats (pendulum tokens) ----------------------------------------------------------------
+# -- date formats ------------------------------------------------------------------------------------
+# for machines (pendulum tokens): the CLI prints these whatever the language
 DAY_INPUT = "YYYY-MM-DD"  # what the user types, and what the CLI prints for a day
 MINUTE = "YYYY-MM-DD HH:mm"  # the CLI's moments
 MINUTE_ZONE = "YYYY-MM-DD HH:mm zz"
 SECOND = "YYYY-MM-DD HH:mm:ss"
-SHOWN_MOMENT = "D MMM YYYY HH:mm"  # the console's moments
-SHOWN_DAY = "D MMM YYYY"
-SHOWN_DAY_THIS_YEAR = "D MMM"
-LONG_MOMENT = "dddd D MMMM YYYY [at] HH:mm"  # a due moment in a sentence
-MONTH = "MMMM YYYY"
+# for people (Babel patterns, in the language: segtui.tui.text.moment, segtui.i18n.format_moment)
+SHOWN_MOMENT = i18n.MOMENT  # the console's moments: 2 Jan 2027 09:30 / 2 janv. 2027 09:30
+SHOWN_DAY = i18n.DAY
+SHOWN_DAY_THIS_YEAR = i18n.DAY_THIS_YEAR
+MONTH = i18n.MONTH

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
+from .. import i18n
+from ..i18n import N_, _
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -40,19 +42,24 @@ class Drift:
     error: str | None = None  # the filters cannot be evaluated
     repaired: bool = False
 
-    def sentence(self) -> str:
+    def sentence(self, *, english: bool = False) -> str:
+        """In the language; ``english`` for the audit log, which stores English."""
+        say = (lambda message: message) if english else _
+        number = (lambda n: f"{n:,}") if english else i18n.number
         parts = []
         if self.error:
-            parts.append(f"cannot be evaluated: {self.error}")
+            parts.append(say(N_("cannot be evaluated: {problem}")).format(problem=self.error))
         if self.missing or self.extra:
-            parts.append(f"{self.missing:,} record(s) its filters select are not members, "
-                         f"{self.extra:,} member(s) they do not select")
+            parts.append(say(N_("{missing} record(s) its filters select are not members, {extra} member(s) they do "
+                                "not select")).format(missing=number(self.missing), extra=number(self.extra)))
         if self.size:
-            parts.append(f"size {self.size[0]:,} but {self.size[1]:,} member rows")
+            parts.append(say(N_("size {size} but {rows} member rows")).format(size=number(self.size[0]),
+                                                                            rows=number(self.size[1])))
         if self.log_only or self.unlogged:
-            parts.append(f"the log replays to {self.log_only:,} member(s) not stored and misses {self.unlogged:,}")
-        done = " (repaired)" if self.repaired else ""
-        return f"#{self.segment_id} {self.name!r}: " + "; ".join(parts) + done
+            parts.append(say(N_("the log replays to {log_only} member(s) not stored and misses {unlogged}")).format(
+                log_only=number(self.log_only), unlogged=number(self.unlogged)))
+        text = say(N_("#{id} {name!r}: {problems}")).format(id=self.segment_id, name=self.name, problems="; ".join(parts))
+        return say(N_("{drift} (repaired)")).format(drift=text) if self.repaired else text
 
 
 @dataclass
@@ -166,4 +173,4 @@ def _repair(ctx: Context, d: Drift) -> None:
         membership.refresh(ctx, segment.id, reason="repair", full=True)
     with write_transaction():
         d.repaired = True
-        audit.record(ctx, "repair", f"Repaired {d.sentence()}", segment_id=segment.id)
+        audit.record(ctx, "repair", f"Repaired {d.sentence(english=True)}", segment_id=segment.id)

@@ -48,11 +48,11 @@ def parse_moment(text: str) -> DateTime:
         # exact: a bare date or time stays one (and is refused) instead of borrowing today's
         parsed = pendulum.parse(text.strip(), tz="UTC", exact=True)
     except Exception:
-        raise InvalidInput(
-            f"SEGTUI_NOW {text!r} is not an ISO 8601 datetime (e.g. 2026-12-01T09:30:00+01:00)"
-        ) from None
+        raise InvalidInput("SEGTUI_NOW {value!r} is not an ISO 8601 datetime (e.g. 2026-12-01T09:30:00+01:00)",
+                           value=text) from None
     if not isinstance(parsed, DateTime):
-        raise InvalidInput(f"SEGTUI_NOW {text!r} must be a date and a time, e.g. 2026-12-01T09:30:00+01:00")
+        raise InvalidInput("SEGTUI_NOW {value!r} must be a date and a time, e.g. 2026-12-01T09:30:00+01:00",
+                           value=text)
     return parsed.in_timezone("UTC")
 
 
@@ -75,6 +75,4 @@ def resolve_timezone(name: str | None) -> str:
     try:
         return pendulum.timezone(candidate).name
     except Exception:
-        raise InvalidInput(
-            f"Unknown time zone {candidate!r}: use an IANA name such as Europe/Paris"
-        ) from None
+        raise InvalidInput("Unknown time zone {zone!r}: use an IANA name such as Europe/Paris", zone=candidate) from None

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import pendulum
 
+from .. import i18n
+from ..i18n import _, _n
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -22,10 +24,8 @@ class ToStaticPreview:
     size: int
 
     def sentence(self) -> str:
-        return (
-            f"{self.size:,} record{'s' if self.size != 1 else ''} will be kept and no longer "
-            "updated automatically."
-        )
+        return _n("{n} record will be kept and no longer updated automatically.",
+                  "{n} records will be kept and no longer updated automatically.", self.size)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,8 @@ class ToActivePreview:
     size_after: int
 
     def sentence(self) -> str:
-        return f"+{self.added:,} added, -{self.removed:,} removed ({self.size_after:,} members after)."
+        return _("+{added} added, -{removed} removed ({size} members after).").format(
+            added=i18n.number(self.added), removed=i18n.number(self.removed), size=i18n.number(self.size_after))
 
 
 def preview_to_static(segment_id: int) -> ToStaticPreview:
@@ -55,16 +56,16 @@ def preview_to_active(ctx: Context, segment_id: int) -> ToActivePreview:
 
 def _require(segment: Segment, current: str, target: str) -> None:
     if segment.type != current:
-        raise ConversionNotAllowed(f"{segment.name!r} is already {target}")
+        if target == "static":
+            raise ConversionNotAllowed("{name!r} is already static", name=segment.name)
+        raise ConversionNotAllowed("{name!r} is already active", name=segment.name)
 
 
 def _require_filters(segment: Segment) -> dict:
     tree = store.tree(segment)
     if not filters.has_filters(tree):
-        raise ConversionNotAllowed(
-            f"Add at least one filter to {segment.name!r} before converting it to active: "
-            "an active segment's members are the records its filters select"
-        )
+        raise ConversionNotAllowed("Add at least one filter to {name!r} before converting it to active: an active "
+                                   "segment's members are the records its filters select", name=segment.name)
     return tree
 
 
@@ -124,9 +125,8 @@ def set_schedule(ctx: Context, segment_id: int, schedule: Schedule, *,
     """Save the automatic conversion; the due moment is computed and stored for the worker."""
     with store.editing(ctx, segment_id, expected_version, "changing the automatic conversion") as segment:
         if segment.type != "active":
-            raise ConversionNotAllowed(
-                f"{segment.name!r} is static: automatic conversion to static applies to active segments only"
-            )
+            raise ConversionNotAllowed("{name!r} is static: automatic conversion to static applies to active "
+                                       "segments only", name=segment.name)
         check_for_saving(schedule, today=ctx.today())
         before = _snapshot(segment)
         due = due_moment(schedule, tz=ctx.tz, last_activity_at=segment.last_activity_at)

@@ -2,20 +2,27 @@
 
 ``2026-12-31`` always works. ``31/12/2026`` (or with ``.`` or ``-``) is read in the
 account locale's order: day first under most locales, month first under a US one. When the
-locale does not say (C, POSIX, unset) a form that reads two ways is refused with both
-readings, so that nobody converts a segment on the wrong day. Words: ``today``,
-``tomorrow``, ``in 2 weeks`` (days, weeks, months, years), ``next monday`` and a bare
-weekday (the next one after today). Every reading is shown back as the full date
-(``Thursday 31 December 2026``) before it is saved. Today comes from the caller's clock.
+locale does not say (C, POSIX, unset) the language decides (French reads day first); when
+neither does (English), a form that reads two ways is refused with both readings, so that
+nobody converts a segment on the wrong day. Words: ``today``, ``tomorrow``, ``in 2 weeks``
+(days, weeks, months, years), ``next monday`` and a bare weekday (the next one after today);
+in French also ``aujourd'hui``, ``demain``, ``dans 2 semaines`` (jours, semaines, mois, ans,
+années), ``lundi prochain`` and ``lundi`` (accents optional). Every reading is shown back as
+the full date (``Thursday 31 December 2026`` / ``jeudi 31 décembre 2026``) before it is
+saved. Today comes from the caller's clock.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import unicodedata
 
 from pendulum import Date
 
+from .. import i18n
+from ..i18n import _
+from .display import format_local
 from .errors import InvalidInput
 
 DAY_FIRST = "DMY"
@@ -26,16 +33,29 @@ MONTH_FIRST_TERRITORIES = {"US", "PH", "FM", "MH", "PW", "AS", "GU", "MP", "PR",
 MIXED_TERRITORIES = {"CA"}
 # locale names that say nothing about the order
 NEUTRAL_LOCALES = {"", "C", "POSIX"}
+# the order each language reads a numeric day in when the locale does not say (English is
+# written both ways around the world: it does not decide)
+LANGUAGE_ORDER = {"fr": DAY_FIRST}
 
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 UNITS = {"day": "days", "week": "weeks", "month": "months", "year": "years"}
+# the words of each language besides English (typed without accents as well: compared unaccented)
+WORDS = {
+    "fr": {
+        "today": ("aujourd'hui", "aujourdhui", "auj"),
+        "tomorrow": ("demain",),
+        "weekdays": ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"],
+        "units": {"jour": "days", "jours": "days", "semaine": "weeks", "semaines": "weeks", "mois": "months",
+                  "an": "years", "ans": "years", "annee": "years", "annees": "years"},
+    },
+}
 
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _NUMERIC = re.compile(r"^([0-9]{1,2})([/.-])([0-9]{1,2})\2([0-9]{4})$")
 _IN = re.compile(r"^in ([0-9]{1,4}) (day|week|month|year)s?$")
 _NEXT = re.compile(r"^(?:next )?([a-z]+)$")
-
-HINT = "type a day as 2026-12-31, {local}or a word: today, tomorrow, in 2 weeks, next monday"
+_IN_FRENCH = re.compile(r"^dans ([0-9]{1,4}) ([a-z]+)$")
+_NEXT_FRENCH = re.compile(r"^(?:(?:le )?([a-z]+)(?: prochain)?|prochain ([a-z]+))$")
 
 
 def date_order(environ=os.environ) -> str | None:
@@ -61,19 +81,27 @@ def order_of_locale(name: str) -> str | None:
     return MONTH_FIRST if territory in MONTH_FIRST_TERRITORIES else DAY_FIRST
 
 
+def language_order(order: str | None) -> str | None:
+    """The order to read a numeric day in: the locale's, else the language's, else None."""
+    return order or LANGUAGE_ORDER.get(i18n.language())
+
+
 def example(order: str | None) -> str:
     """How the locale's form looks, for hints: '31/12/2026', '12/31/2026' or ''."""
-    return {DAY_FIRST: "31/12/2026", MONTH_FIRST: "12/31/2026"}.get(order, "")
+    return {DAY_FIRST: "31/12/2026", MONTH_FIRST: "12/31/2026"}.get(language_order(order), "")
 
 
 def hint(order: str | None) -> str:
     local = example(order)
-    return HINT.format(local=f"{local}, " if local else "")
+    if local:
+        return _("type a day as 2026-12-31, {example}, or a word: today, tomorrow, in 2 weeks, next monday").format(
+            example=local)
+    return _("type a day as 2026-12-31, or a word: today, tomorrow, in 2 weeks, next monday")
 
 
 def full(day: Date) -> str:
-    """'Thursday 31 December 2026': how every typed day is shown back."""
-    return day.format("dddd D MMMM YYYY")
+    """'Thursday 31 December 2026' / 'jeudi 31 décembre 2026': how every typed day is shown back."""
+    return format_local(day, i18n.FULL_DAY)
 
 
 def _real(year: int, month: int, day: int) -> Date | None:
@@ -88,20 +116,42 @@ def parse_day(text: str, *, today: Date, order: str | None = None) -> Date:
     raw = text if isinstance(text, str) else ""
     typed = " ".join(raw.strip().lower().split())
     if not typed:
-        raise InvalidInput(f"No day given: {hint(order)}")
+        raise InvalidInput("No day given: {hint}", hint=_Hint(order))
     match = _ISO.match(typed)
     if match:
         day = _real(int(match[1]), int(match[2]), int(match[3]))
         if day is None:
-            raise InvalidInput(f"{raw.strip()} is not a real day of the calendar")
+            raise InvalidInput("{typed} is not a real day of the calendar", typed=raw.strip())
         return day
     match = _NUMERIC.match(typed)
     if match:
-        return _numeric(raw.strip(), int(match[1]), int(match[3]), int(match[4]), order)
+        return _numeric(raw.strip(), int(match[1]), int(match[3]), int(match[4]), language_order(order))
     word = _word(typed, today)
+    if word is None and i18n.language() in WORDS:
+        word = _local_word(_unaccented(typed), today, WORDS[i18n.language()])
     if word is not None:
         return word
-    raise InvalidInput(f"{raw.strip()!r} is not a day: {hint(order)}")
+    raise InvalidInput("{typed!r} is not a day: {hint}", typed=raw.strip(), hint=_Hint(order))
+
+
+class _Hint:
+    """The hint, written in the language of whoever reads the error."""
+
+    def __init__(self, order: str | None):
+        self.order = order
+
+    def __str__(self) -> str:
+        return hint(self.order)
+
+
+class _Full:
+    """A day in full, in the language of whoever reads the error."""
+
+    def __init__(self, day: Date):
+        self.day = day
+
+    def __str__(self) -> str:
+        return full(self.day)
 
 
 def _numeric(shown: str, first: int, second: int, year: int, order: str | None) -> Date:
@@ -109,21 +159,33 @@ def _numeric(shown: str, first: int, second: int, year: int, order: str | None) 
     month_first = _real(year, first, second)
     if order == DAY_FIRST:
         if day_first is None:
-            raise InvalidInput(f"{shown} is not a day in the form day/month/year (e.g. 31/12/2026)")
+            raise InvalidInput("{typed} is not a day in the form day/month/year (e.g. 31/12/2026)", typed=shown)
         return day_first
     if order == MONTH_FIRST:
         if month_first is None:
-            raise InvalidInput(f"{shown} is not a day in the form month/day/year (e.g. 12/31/2026)")
+            raise InvalidInput("{typed} is not a day in the form month/day/year (e.g. 12/31/2026)", typed=shown)
         return month_first
     if day_first and month_first and day_first != month_first:
         raise InvalidInput(
-            f"{shown} reads two ways: {full(day_first)} (day/month) or {full(month_first)} (month/day); "
-            f"type {day_first.isoformat()} or {month_first.isoformat()}"
-        )
+            "{typed} reads two ways: {day_first} (day/month) or {month_first} (month/day); type {iso_day_first} "
+            "or {iso_month_first}", typed=shown, day_first=_Full(day_first), month_first=_Full(month_first),
+            iso_day_first=day_first.isoformat(), iso_month_first=month_first.isoformat())
     found = day_first or month_first
     if found is None:
-        raise InvalidInput(f"{shown} is not a real day of the calendar")
+        raise InvalidInput("{typed} is not a real day of the calendar", typed=shown)
     return found
+
+
+def _ahead(today: Date, typed: str, unit: str, amount: int) -> Date:
+    try:
+        return today.add(**{unit: amount})
+    except (OverflowError, ValueError):
+        raise InvalidInput("{typed!r} is beyond the last day of the calendar", typed=typed) from None
+
+
+def _next_weekday(today: Date, weekday: int) -> Date:
+    """The next such weekday after today (a week ahead when today is one)."""
+    return today.add(days=(weekday - today.weekday()) % 7 or 7)
 
 
 def _word(typed: str, today: Date) -> Date | None:
@@ -133,12 +195,29 @@ def _word(typed: str, today: Date) -> Date | None:
         return today.add(days=1)
     match = _IN.match(typed)
     if match:
-        try:
-            return today.add(**{UNITS[match[2]]: int(match[1])})
-        except (OverflowError, ValueError):
-            raise InvalidInput(f"{typed!r} is beyond the last day of the calendar") from None
+        return _ahead(today, typed, UNITS[match[2]], int(match[1]))
     match = _NEXT.match(typed)
     if match and match[1] in WEEKDAYS:
-        ahead = (WEEKDAYS.index(match[1]) - today.weekday()) % 7 or 7
-        return today.add(days=ahead)
+        return _next_weekday(today, WEEKDAYS.index(match[1]))
+    return None
+
+
+def _unaccented(text: str) -> str:
+    """'année' -> 'annee', 'aujourd’hui' -> "aujourd'hui": what people type without accents."""
+    text = text.replace("\u2019", "'").replace("\u02bc", "'")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def _local_word(typed: str, today: Date, words: dict) -> Date | None:
+    if typed in words["today"]:
+        return today
+    if typed in words["tomorrow"]:
+        return today.add(days=1)
+    match = _IN_FRENCH.match(typed)
+    if match and match[2] in words["units"]:
+        return _ahead(today, typed, words["units"][match[2]], int(match[1]))
+    match = _NEXT_FRENCH.match(typed)
+    name = match and (match[1] or match[2])
+    if name in words["weekdays"]:
+        return _next_weekday(today, words["weekdays"].index(name))
     return None

@@ -8,7 +8,10 @@ import re
 import pendulum
 from pendulum import DateTime
 
+from .. import i18n
+from ..i18n import N_, _
 from . import conversions, filters, store
+from .display import format_local
 from .context import Context
 from .models import Segment
 from .schedule import explain, format_moment, summary
@@ -108,12 +111,25 @@ def segment_json(segment: Segment, ctx: Context) -> dict:
 
 
 CONVERSION_ACTIONS = {"convert_to_static", "convert_to_active", "auto_convert_to_static"}
-TRIGGERS = {"manual": "by hand (Actions menu or command line)", "on_day": "on a specific day",
-            "after_inactivity": "after inactivity"}
+TRIGGERS = {"manual": N_("by hand (Actions menu or command line)"), "on_day": N_("on a specific day"),
+            "after_inactivity": N_("after inactivity")}
+# the audit snapshots' keys, as a person reads them (other keys: their code, capitalised)
+FIELDS = {"name": N_("Name"), "type": N_("Type"), "size": N_("Size"), "schedule": N_("Schedule"),
+          "due_at": N_("Due at"), "filters": N_("Filters"), "folder": N_("Folder"), "deleted": N_("Deleted"),
+          "description": N_("Description"), "object_type": N_("Object type"), "archived": N_("Archived"),
+          "segments": N_("Segments"), "label": N_("Label"), "path": N_("Path"), "count": N_("Count")}
+# how a record joined or left, by the code the membership log stores
+REASONS = {"filter": N_("its filters"), "manual": N_("by hand"), "import": N_("an import"),
+           "conversion": N_("a conversion")}
 
 
 def _moment(moment: DateTime | None, ctx: Context) -> str:
-    return ctx.local(moment).format("dddd D MMMM YYYY, HH:mm:ss") + f" {ctx.tz}" if moment else "-"
+    """'Thursday 31 December 2026, 09:30:00 Europe/Paris', in the language."""
+    if not moment:
+        return "-"
+    local = ctx.local(moment)
+    return _("{day}, {time} {zone}").format(day=format_local(local, i18n.FULL_DAY),
+                                            time=format_local(local, "HH:mm:ss"), zone=ctx.tz)
 
 
 _ISO_MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+([+-][0-9:]+|Z)?$")
@@ -123,8 +139,12 @@ def _shown(value, ctx: Context) -> str:
     if value in (None, ""):
         return "-"
     if isinstance(value, str) and _ISO_MOMENT.match(value):  # a stored UTC moment: in the account's zone
-        return ctx.local(pendulum.parse(value)).format("D MMM YYYY HH:mm")
+        return format_local(ctx.local(pendulum.parse(value)), i18n.MOMENT)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _field(key: str) -> str:
+    return _(FIELDS[key]) if key in FIELDS else key.replace("_", " ").capitalize()
 
 
 def _changes(before: str | None, after: str | None, ctx: Context) -> list[tuple[str, str]]:
@@ -132,34 +152,36 @@ def _changes(before: str | None, after: str | None, ctx: Context) -> list[tuple[
     old = json.loads(before) if before else {}
     new = json.loads(after) if after else {}
     if not isinstance(old, dict) or not isinstance(new, dict):
-        return [("Before", str(before or "-")), ("After", str(after or "-"))]
+        return [(_("Before"), str(before or "-")), (_("After"), str(after or "-"))]
     rows = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
             shown_old, shown_new = _shown(old.get(key), ctx), _shown(new.get(key), ctx)
-            rows.append((key.replace("_", " ").capitalize(), f"{shown_old} -> {shown_new}"))
+            rows.append((_field(key), f"{shown_old} -> {shown_new}"))
     return rows
 
 
 def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
     """An audit entry in full, as (label, text) rows; a conversion adds its trigger, due and applied moments."""
-    rows = [("When", _moment(entry.at, ctx)), ("Who", entry.actor), ("What", entry.summary)]
+    rows = [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor), (_("What"), entry.summary)]
     rows += _changes(entry.before, entry.after, ctx)
     if entry.action in CONVERSION_ACTIONS and entry.segment_id is not None:
         record = conversions.record_at(entry.segment_id, entry.at)
         if record is not None:
+            trigger = TRIGGERS.get(record.trigger)
             rows += [
-                ("Trigger", TRIGGERS.get(record.trigger, record.trigger)),
-                ("Requested", record.requested),
-                ("Due", _moment(record.due_at, ctx) if record.due_at else "- (converted by hand)"),
-                ("Applied", _moment(record.converted_at, ctx)),
-                ("Members then", f"{record.size:,}"),
+                (_("Trigger"), _(trigger) if trigger else record.trigger),
+                (_("Requested"), record.requested),
+                (_("Due"), _moment(record.due_at, ctx) if record.due_at else _("- (converted by hand)")),
+                (_("Applied"), _moment(record.converted_at, ctx)),
+                (_("Members then"), i18n.number(record.size)),
             ]
     return rows
 
 
 def membership_detail(entry, key: str, ctx: Context) -> list[tuple[str, str]]:
-    reasons = {"filter": "its filters", "manual": "by hand", "import": "an import", "conversion": "a conversion"}
-    verb = "Added to" if entry.action == "added" else "Removed from"
-    return [("When", _moment(entry.at, ctx)), ("Who", entry.actor),
-            ("What", f"{verb} the segment: {key}"), ("How", reasons.get(entry.reason, entry.reason))]
+    reason = REASONS.get(entry.reason)
+    what = (_("Added to the segment: {record}") if entry.action == "added"
+            else _("Removed from the segment: {record}")).format(record=key)
+    return [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor),
+            (_("What"), what), (_("How"), _(reason) if reason else entry.reason)]

@@ -18,11 +18,14 @@ from functools import reduce
 import pendulum
 from peewee import SQL, NodeList, Value, fn
 
-from .display import format_number
+from .. import i18n
+from ..i18n import N_, Message, _, ngettext
 from . import properties as registry
+from .display import format_number
 from .errors import InvalidFilter, RecordNotFound, SegmentNotFound
+from .kinds import records_word
 from .models import RECORD_MODELS, Association, Membership
-from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, SINGULAR, TEXT
+from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, TEXT
 
 MEMBERSHIP = "membership"
 ASSOCIATION = "association"
@@ -44,62 +47,66 @@ EMPTY_TREE = {"groups": []}
 @dataclass(frozen=True)
 class OperatorSpec:
     name: str
-    label: str
+    text: str  # the English label, marked: ``label`` is it in the language
     shape: str  # none | value | values | range | days | date | date_range | segment
+
+    @property
+    def label(self) -> str:
+        return _(self.text)
 
 
 def _specs(*rows: tuple[str, str, str]) -> list[OperatorSpec]:
     return [OperatorSpec(*row) for row in rows]
 
 
-_KNOWN = (("is_known", "is known", "none"), ("is_unknown", "is unknown", "none"))
+_KNOWN = (("is_known", N_("is known"), "none"), ("is_unknown", N_("is unknown"), "none"))
 
 OPERATORS: dict[str, list[OperatorSpec]] = {
     TEXT: _specs(
-        ("is_any_of", "is any of", "values"),
-        ("is_none_of", "is none of", "values"),
-        ("contains", "contains", "value"),
-        ("not_contains", "does not contain", "value"),
-        ("starts_with", "starts with", "value"),
-        ("ends_with", "ends with", "value"),
+        ("is_any_of", N_("is any of"), "values"),
+        ("is_none_of", N_("is none of"), "values"),
+        ("contains", N_("contains"), "value"),
+        ("not_contains", N_("does not contain"), "value"),
+        ("starts_with", N_("starts with"), "value"),
+        ("ends_with", N_("ends with"), "value"),
         *_KNOWN,
     ),
     NUMBER: _specs(
-        ("eq", "is equal to", "value"),
-        ("neq", "is not equal to", "value"),
-        ("lt", "is less than", "value"),
-        ("lte", "is less than or equal to", "value"),
-        ("gt", "is greater than", "value"),
-        ("gte", "is greater than or equal to", "value"),
-        ("between", "is between", "range"),
+        ("eq", N_("is equal to"), "value"),
+        ("neq", N_("is not equal to"), "value"),
+        ("lt", N_("is less than"), "value"),
+        ("lte", N_("is less than or equal to"), "value"),
+        ("gt", N_("is greater than"), "value"),
+        ("gte", N_("is greater than or equal to"), "value"),
+        ("between", N_("is between"), "range"),
         *_KNOWN,
     ),
     DATE: _specs(
-        ("on", "is on", "date"),
-        ("before", "is before", "date"),
-        ("after", "is after", "date"),
-        ("between", "is between", "date_range"),
-        ("less_than_days_ago", "is less than N days ago", "days"),
-        ("more_than_days_ago", "is more than N days ago", "days"),
-        ("less_than_days_from_now", "is less than N days from now", "days"),
-        ("more_than_days_from_now", "is more than N days from now", "days"),
+        ("on", N_("is on"), "date"),
+        ("before", N_("is before"), "date"),
+        ("after", N_("is after"), "date"),
+        ("between", N_("is between"), "date_range"),
+        ("less_than_days_ago", N_("is less than N days ago"), "days"),
+        ("more_than_days_ago", N_("is more than N days ago"), "days"),
+        ("less_than_days_from_now", N_("is less than N days from now"), "days"),
+        ("more_than_days_from_now", N_("is more than N days from now"), "days"),
         *_KNOWN,
     ),
     ENUMERATION: _specs(
-        ("is_any_of", "is any of", "values"),
-        ("is_none_of", "is none of", "values"),
+        ("is_any_of", N_("is any of"), "values"),
+        ("is_none_of", N_("is none of"), "values"),
         *_KNOWN,
     ),
-    BOOLEAN: _specs(("is_true", "is true", "none"), ("is_false", "is false", "none"), *_KNOWN),
+    BOOLEAN: _specs(("is_true", N_("is true"), "none"), ("is_false", N_("is false"), "none"), *_KNOWN),
     MULTIPLE: _specs(
-        ("contains_any", "contains any of", "values"),
-        ("contains_all", "contains all of", "values"),
-        ("contains_none", "contains none of", "values"),
+        ("contains_any", N_("contains any of"), "values"),
+        ("contains_all", N_("contains all of"), "values"),
+        ("contains_none", N_("contains none of"), "values"),
         *_KNOWN,
     ),
     MEMBERSHIP: _specs(
-        ("in_segment", "is member of segment", "segment"),
-        ("not_in_segment", "is not member of segment", "segment"),
+        ("in_segment", N_("is member of segment"), "segment"),
+        ("not_in_segment", N_("is not member of segment"), "segment"),
     ),
 }
 
@@ -129,14 +136,13 @@ def _spec(property_type: str, name: str) -> OperatorSpec | None:
 
 def parse_json(text: str) -> dict:
     if _nesting(text) > MAX_NESTING:
-        raise InvalidFilter(f"Filters are nested too deep: a filter definition has at most {MAX_NESTING} "
-                            "levels of [ ] and { }")
+        raise InvalidFilter("Filters are nested too deep: a filter definition has at most {limit} levels of [ ] and "
+                            "{{ }}", limit=MAX_NESTING)
     try:
         tree = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidFilter(
-            f"Filters are not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
-        ) from None
+        raise InvalidFilter("Filters are not valid JSON: line {line} column {column}: {problem}",
+                            line=exc.lineno, column=exc.colno, problem=exc.msg) from None
     if not isinstance(tree, dict):
         raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
     return tree
@@ -166,35 +172,37 @@ def dumps(tree) -> str:
 
 def validate(tree, object_type: str, *, resolve_segment) -> dict:
     if object_type not in RECORD_MODELS:
-        raise InvalidFilter(f"Unknown object type {object_type!r}")
+        raise InvalidFilter("Unknown object type {object_type!r}", object_type=object_type)
     registry.ensure_fresh()
     if not isinstance(tree, dict):
         raise InvalidFilter("Filters must be a JSON object with a 'groups' list")
     for key in tree:
         if key != "groups":
-            raise InvalidFilter(f"Filters: unknown key {key!r}")
+            raise InvalidFilter("Filters: unknown key {key!r}", key=key)
     groups = tree.get("groups")
     if not isinstance(groups, list):
         raise InvalidFilter("'groups' must be a list")
     if len(groups) > MAX_GROUPS:
-        raise InvalidFilter(f"Filters have {len(groups):,} groups: at most {MAX_GROUPS} groups joined by OR")
+        raise InvalidFilter("Filters have {count} groups: at most {limit} groups joined by OR",
+                            count=i18n.number(len(groups)), limit=MAX_GROUPS)
     for g, group in enumerate(groups, 1):
         if isinstance(group, dict) and isinstance(group.get("filters"), list) and len(group["filters"]) > MAX_FILTERS:
-            raise InvalidFilter(f"Group {g} has {len(group['filters']):,} filters: at most {MAX_FILTERS} filters "
-                                "joined by AND in a group")
+            raise InvalidFilter("Group {group} has {count} filters: at most {limit} filters joined by AND in a group",
+                                group=g, count=i18n.number(len(group["filters"])), limit=MAX_FILTERS)
     out = []
     for g, group in enumerate(groups, 1):
         if not isinstance(group, dict) or not isinstance(group.get("filters"), list):
-            raise InvalidFilter(f"Group {g} must be an object with a 'filters' list")
+            raise InvalidFilter("Group {group} must be an object with a 'filters' list", group=g)
         extra = sorted(set(group) - {"filters"})
         if extra:
-            raise InvalidFilter(f"Group {g}: unknown key {extra[0]!r}")
+            raise InvalidFilter("Group {group}: unknown key {key!r}", group=g, key=extra[0])
         if not group["filters"]:
-            raise InvalidFilter(f"Group {g} has no filters")
+            raise InvalidFilter("Group {group} has no filters", group=g)
         out.append(
             {
                 "filters": [
-                    _validate_filter(f, object_type, resolve_segment, f"Group {g}, filter {i}")
+                    _validate_filter(f, object_type, resolve_segment, Message("Group {group}, filter {filter}",
+                                                                              group=g, filter=i))
                     for i, f in enumerate(group["filters"], 1)
                 ]
             }
@@ -204,79 +212,83 @@ def validate(tree, object_type: str, *, resolve_segment) -> dict:
 
 def _validate_filter(f, object_type, resolve_segment, where, *, inside=False) -> dict:
     if not isinstance(f, dict):
-        raise InvalidFilter(f"{where} must be an object")
+        raise InvalidFilter("{where} must be an object", where=where)
     if "association" in f:
         if inside:
-            raise InvalidFilter(f"{where}: an association filter cannot hold another association filter")
+            raise InvalidFilter("{where}: an association filter cannot hold another association filter", where=where)
         return _validate_association(f, object_type, resolve_segment, where)
     for key in f:
         if key not in ("property", "segment", "operator", "value", "values"):
-            raise InvalidFilter(f"{where}: unknown key {key!r}")
+            raise InvalidFilter("{where}: unknown key {key!r}", where=where, key=key)
     if "property" in f and "segment" in f:
-        raise InvalidFilter(f"{where}: give either 'property' or 'segment', not both")
+        raise InvalidFilter("{where}: give either 'property' or 'segment', not both", where=where)
     op = f.get("operator")
     if not isinstance(op, str) or not op:
-        raise InvalidFilter(f"{where}: missing 'operator'")
+        raise InvalidFilter("{where}: missing 'operator'", where=where)
 
     if "segment" in f:
         if inside:
-            raise InvalidFilter(f"{where}: inside an association filter only property filters apply")
+            raise InvalidFilter("{where}: inside an association filter only property filters apply", where=where)
         spec = _spec(MEMBERSHIP, op)
         if spec is None:
-            raise InvalidFilter(f"{where}: operator {op!r} does not apply to segment membership")
+            raise InvalidFilter("{where}: operator {operator!r} does not apply to segment membership",
+                                where=where, operator=op)
         _check_operand_keys(f, spec, where, ("segment", "operator"))
         segment_id = _resolve(f["segment"], object_type, resolve_segment, where)
         return {"segment": segment_id, "operator": op}
 
     name = f.get("property")
     if not isinstance(name, str) or not name:
-        raise InvalidFilter(f"{where}: needs a 'property' or a 'segment'")
+        raise InvalidFilter("{where}: needs a 'property' or a 'segment'", where=where)
     prop = registry.get(object_type, name)
     if prop is None:
-        raise InvalidFilter(f"{where}: unknown property {name!r} for {object_type}")
+        raise InvalidFilter("{where}: unknown property {name!r} for {records}", where=where, name=name,
+                            records=records_word(object_type))
     if prop.archived:
-        raise InvalidFilter(f"{where}: the property {prop.label!r} ({name}) is archived: restore it to filter on it")
+        raise InvalidFilter("{where}: the property {label!r} ({name}) is archived: restore it to filter on it",
+                            where=where, label=prop.label, name=name)
     spec = _spec(prop.type, op)
     if spec is None:
-        raise InvalidFilter(
-            f"{where}: operator {op!r} does not apply to {prop.label} (a {prop.type} property)"
-        )
+        raise InvalidFilter("{where}: operator {operator!r} does not apply to {label} (a {type} property)",
+                            where=where, operator=op, label=prop.label, type=prop.type)
     _check_operand_keys(f, spec, where, ("property", "operator"))
     out = {"property": name, "operator": op}
     key = _OPERAND_KEY[spec.shape]
     if key is not None:
-        out[key] = _operand(f[key], spec.shape, prop, f"{where}: {prop.label}")
+        out[key] = _operand(f[key], spec.shape, prop, Message("{where}: {label}", where=where, label=prop.label))
     return out
 
 
 def _validate_association(f, object_type, resolve_segment, where) -> dict:
     for key in f:
         if key not in ("association", "filters", "negate", "at_least"):
-            raise InvalidFilter(f"{where}: unknown key {key!r} in an association filter")
+            raise InvalidFilter("{where}: unknown key {key!r} in an association filter", where=where, key=key)
     other = f["association"]
     if other != OTHER[object_type]:
-        raise InvalidFilter(f"{where}: {object_type} are associated with {OTHER[object_type]}, not {other!r}")
+        raise InvalidFilter("{where}: {records} are associated with {others}, not {given!r}", where=where,
+                            records=records_word(object_type), others=records_word(OTHER[object_type]), given=other)
     inner = f.get("filters", [])
     if not isinstance(inner, list):
-        raise InvalidFilter(f"{where}: 'filters' of an association filter must be a list")
+        raise InvalidFilter("{where}: 'filters' of an association filter must be a list", where=where)
     if len(inner) > MAX_FILTERS:
-        raise InvalidFilter(f"{where} has {len(inner):,} filters on the associated {OTHER[object_type]}: at most "
-                            f"{MAX_FILTERS}")
+        raise InvalidFilter("{where} has {count} filters on the associated {others}: at most {limit}", where=where,
+                            count=i18n.number(len(inner)), others=records_word(other), limit=MAX_FILTERS)
     negate = f.get("negate", False)
     if not isinstance(negate, bool):
-        raise InvalidFilter(f"{where}: 'negate' must be true or false")
+        raise InvalidFilter("{where}: 'negate' must be true or false", where=where)
     out = {"association": other, "filters": [
-        _validate_filter(g, other, resolve_segment, f"{where}, associated {SINGULAR[other]} filter {i}", inside=True)
+        _validate_filter(g, other, resolve_segment, _associated_where(where, other, i), inside=True)
         for i, g in enumerate(inner, 1)
     ]}
     if "at_least" in f:
         n = f["at_least"]
         if negate:
-            raise InvalidFilter(f"{where}: give either 'negate' or 'at_least', not both")
+            raise InvalidFilter("{where}: give either 'negate' or 'at_least', not both", where=where)
         if isinstance(n, str) and n.strip().isdigit():
             n = int(n.strip())
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_AT_LEAST:
-            raise InvalidFilter(f"{where}: 'at_least' needs a whole number from 1 to {MAX_AT_LEAST:,}, got {n!r}")
+            raise InvalidFilter("{where}: 'at_least' needs a whole number from 1 to {limit}, got {given!r}",
+                                where=where, limit=i18n.number(MAX_AT_LEAST), given=n)
         if n > 1:
             out["at_least"] = n
     if negate:
@@ -284,10 +296,19 @@ def _validate_association(f, object_type, resolve_segment, where) -> dict:
     return out
 
 
-def validate_filter(f, object_type: str, *, resolve_segment, where: str = "This filter") -> dict:
+def _associated_where(where, other: str, i: int) -> Message:
+    if other == "companies":
+        return Message("{where}, associated company filter {filter}", where=where, filter=i)
+    return Message("{where}, associated contact filter {filter}", where=where, filter=i)
+
+
+THIS_FILTER = Message("This filter")
+
+
+def validate_filter(f, object_type: str, *, resolve_segment, where: str | Message = THIS_FILTER) -> dict:
     """One filter alone, normalised; ``where`` starts each message (the console shows it in place)."""
     if object_type not in RECORD_MODELS:
-        raise InvalidFilter(f"Unknown object type {object_type!r}")
+        raise InvalidFilter("Unknown object type {object_type!r}", object_type=object_type)
     return _validate_filter(f, object_type, resolve_segment, where)
 
 
@@ -296,26 +317,28 @@ def _check_operand_keys(f, spec, where, base) -> None:
     extra = sorted(set(f) - set(base) - {key})
     if extra:
         if key is None:
-            raise InvalidFilter(f"{where}: operator {spec.name!r} takes no value")
-        raise InvalidFilter(f"{where}: operator {spec.name!r} takes {key!r}, not {extra[0]!r}")
+            raise InvalidFilter("{where}: operator {operator!r} takes no value", where=where, operator=spec.name)
+        raise InvalidFilter("{where}: operator {operator!r} takes {key!r}, not {given!r}", where=where,
+                            operator=spec.name, key=key, given=extra[0])
     if key is not None and key not in f:
-        raise InvalidFilter(f"{where}: operator {spec.name!r} needs a {key!r}")
+        raise InvalidFilter("{where}: operator {operator!r} needs a {key!r}", where=where, operator=spec.name, key=key)
 
 
 def _resolve(ref, object_type, resolve_segment, where) -> int:
     if isinstance(ref, str):
         ref = ref.strip()
     if isinstance(ref, bool) or not isinstance(ref, (int, str)) or ref == "":
-        raise InvalidFilter(f"{where}: 'segment' must be a segment id or name")
+        raise InvalidFilter("{where}: 'segment' must be a segment id or name", where=where)
     try:
         segment_id, segment_type = resolve_segment(ref)
     except SegmentNotFound as exc:
-        raise InvalidFilter(f"{where}: {exc.message}") from None
+        raise InvalidFilter("{where}: {problem}", where=where, problem=exc.text) from None
     if segment_type != object_type:
-        raise InvalidFilter(
-            f"{where}: segment {ref!r} is a {segment_type} segment; "
-            f"{object_type} filters can only use {object_type} segments"
-        )
+        if object_type == "companies":
+            raise InvalidFilter("{where}: segment {ref!r} is a contacts segment; companies filters can only use "
+                                "companies segments", where=where, ref=ref)
+        raise InvalidFilter("{where}: segment {ref!r} is a companies segment; contacts filters can only use "
+                            "contacts segments", where=where, ref=ref)
     return segment_id
 
 
@@ -323,20 +346,20 @@ def _operand(raw, shape, prop, where):
     """``where`` is "Group g, filter i: property" so messages read naturally."""
     if shape in ("values", "range", "date_range"):
         if not isinstance(raw, list) or not raw:
-            raise InvalidFilter(f"{where} needs a non-empty list of values, got {raw!r}")
+            raise InvalidFilter("{where} needs a non-empty list of values, got {given!r}", where=where, given=raw)
         if shape == "values":
             if len(raw) > MAX_VALUES:
-                raise InvalidFilter(f"{where} has {len(raw):,} values: at most {MAX_VALUES:,}")
+                raise InvalidFilter("{where} has {count} values: at most {limit}", where=where,
+                                    count=i18n.number(len(raw)), limit=i18n.number(MAX_VALUES))
             values = [_text(v, prop, where) for v in raw]
             return list(dict.fromkeys(values))  # drop repeats, keep order
         if len(raw) != 2:
-            raise InvalidFilter(f"{where} needs two values for 'between', got {len(raw)}")
+            raise InvalidFilter("{where} needs two values for 'between', got {count}", where=where, count=len(raw))
         one = _number if shape == "range" else _date
         low, high = one(raw[0], where), one(raw[1], where)
         if low > high:
-            raise InvalidFilter(
-                f"{where} is between {low} and {high}: the first value is greater than the second"
-            )
+            raise InvalidFilter("{where} is between {low} and {high}: the first value is greater than the second",
+                                where=where, low=low, high=high)
         return [low, high]
     if shape == "value":
         return _number(raw, where) if prop.type == NUMBER else _text(raw, prop, where)
@@ -349,36 +372,46 @@ def _operand(raw, shape, prop, where):
 
 def _text(raw, prop, where) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise InvalidFilter(f"{where} needs a non-empty text value, got {raw!r}")
+        raise InvalidFilter("{where} needs a non-empty text value, got {given!r}", where=where, given=raw)
     value = raw.strip()
     if "\x00" in value:
-        raise InvalidFilter(f"{where} cannot contain a NUL character (\\x00), got {raw!r}")
+        raise InvalidFilter("{where} cannot contain a NUL character (\\x00), got {given!r}", where=where, given=raw)
     if prop.type in (ENUMERATION, MULTIPLE):
         wanted = value.casefold()
         match = next((o.value for o in prop.live_choices
                       if o.value.casefold() == wanted or o.label.casefold() == wanted), None)
         if match is None:
-            raise InvalidFilter(
-                f"{where} has no option {value!r} (options: {', '.join(prop.options)})"
-            )
+            raise InvalidFilter("{where} has no option {value!r} (options: {options})", where=where, value=value,
+                                options=", ".join(prop.options))
         return match
     return value
 
 
 def _number(raw, where):
     value = raw
-    if isinstance(raw, str):  # typed into a form
+    if isinstance(raw, str):  # typed into a form, as the language writes numbers ("1,5" in French)
         try:
             value = float(raw)
         except ValueError:
-            pass
+            try:
+                value = _typed_number(raw)
+            except ValueError:
+                pass
         else:
             value = int(value) if value.is_integer() and abs(value) < 2**53 else value
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 1e308:
-        raise InvalidFilter(f"{where} is too large a number ({len(str(abs(value)))} digits)")
+        raise InvalidFilter("{where} is too large a number ({digits} digits)", where=where, digits=len(str(abs(value))))
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise InvalidFilter(f"{where} needs a number, got {raw!r}")
+        raise InvalidFilter("{where} needs a number, got {given!r}", where=where, given=raw)
     return value
+
+
+def _typed_number(raw: str):
+    """A number as the language writes it, when it is not Python's ("1,5" in French)."""
+    if i18n.decimal(0.5)[1] != ",":
+        raise ValueError(raw)
+    value = i18n.parse_number(raw)
+    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def _date(raw, where) -> str:
@@ -389,16 +422,15 @@ def _date(raw, where) -> str:
             return pendulum.from_format(raw.strip(), "YYYY-MM-DD").date().isoformat()
         except ValueError:
             pass
-    raise InvalidFilter(f"{where} needs a date as YYYY-MM-DD, got {raw!r}")
+    raise InvalidFilter("{where} needs a date as YYYY-MM-DD, got {given!r}", where=where, given=raw)
 
 
 def _days(raw, where) -> int:
     if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit():
         raw = int(raw.strip())
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_DAYS:
-        raise InvalidFilter(
-            f"{where} needs a whole number of days from 0 to {MAX_DAYS}, got {raw!r}"
-        )
+        raise InvalidFilter("{where} needs a whole number of days from 0 to {limit}, got {given!r}", where=where,
+                            limit=MAX_DAYS, given=raw)
     return raw
 
 
@@ -434,7 +466,8 @@ def compile_filter(f: dict, object_type: str, *, today, tz: str = "UTC", few: bo
 
     prop = registry.get(object_type, f["property"])
     if prop is None:
-        raise InvalidFilter(f"The filters use the property {f['property']!r}, which {object_type} no longer have")
+        raise InvalidFilter("The filters use the property {name!r}, which {records} no longer have",
+                            name=f["property"], records=records_word(object_type))
     col = getattr(model, prop.column)
     value, values = f.get("value"), f.get("values")
     unknown = col.is_null()
@@ -647,48 +680,88 @@ def has_filters(tree) -> bool:
     return next(_filters(tree), None) is not None
 
 
+def _shown_number(value) -> str:
+    """A number in a description: 12 rather than 12.0, with the language's decimal point."""
+    text = format_number(value)
+    return text if i18n.language() == i18n.ENGLISH else text.replace(".", i18n.decimal(0.5)[1])
+
+
+def _days_words(op: str, label: str, n: int) -> str:
+    # the digits as typed in the filter (36500, not 36,500)
+    if op == "less_than_days_ago":
+        return ngettext("{property} is less than {n} day ago", "{property} is less than {n} days ago", n).format(
+            property=label, n=n)
+    if op == "more_than_days_ago":
+        return ngettext("{property} is more than {n} day ago", "{property} is more than {n} days ago", n).format(
+            property=label, n=n)
+    if op == "less_than_days_from_now":
+        return ngettext("{property} is less than {n} day from now", "{property} is less than {n} days from now",
+                        n).format(property=label, n=n)
+    return ngettext("{property} is more than {n} day from now", "{property} is more than {n} days from now",
+                    n).format(property=label, n=n)
+
+
 def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) -> str:
+    """A filter in words, in the language: 'City is any of Paris, Lyon' / 'Ville est l'une des valeurs Paris, Lyon'."""
     if "association" in f:
         return describe_association(f, object_type)
     op = f["operator"]
     if "segment" in f:
         label = _spec(MEMBERSHIP, op).label
-        name = segment_names.get(f["segment"]) or f"#{f['segment']} (deleted)"
-        return f"{label[0].upper()}{label[1:]} {name}"
+        name = segment_names.get(f["segment"]) or _("#{id} (deleted)").format(id=f["segment"])
+        return _("{operator} {segment}").format(operator=f"{label[0].upper()}{label[1:]}", segment=name)
 
     prop = registry.all_properties(object_type).get(f["property"])
-    if prop is None:  # a property that no longer exists
+    if prop is None:  # a property that no longer exists: its codes, as stored
         return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
     spec = _spec(prop.type, op)
-    words = f"{prop.label} {spec.label if spec else op}"
-    show = format_number if prop.type == NUMBER else str
+    operator_words = spec.label if spec else op
+    show = _shown_number if prop.type == NUMBER else str
     if spec is None or spec.shape == "none":
-        return words
+        return _("{property} {operator}").format(property=prop.label, operator=operator_words)
     if spec.shape == "days":
-        n = f["value"]
-        words = words.replace(" N ", f" {n} ")
-        return words.replace(" days ", " day ") if n == 1 else words
+        return _days_words(op, prop.label, f["value"])
     if spec.shape in ("range", "date_range"):
         low, high = f["values"]
-        return f"{words} {show(low)} and {show(high)}"
+        return _("{property} {operator} {low} and {high}").format(property=prop.label, operator=operator_words,
+                                                                  low=show(low), high=show(high))
     if spec.shape == "values":
         shown = f["values"] if prop.type == TEXT else [prop.option_label(v) for v in f["values"]]
-        return f"{words} {', '.join(shown)}"
-    return f"{words} {show(f['value'])}"
+        return _("{property} {operator} {values}").format(property=prop.label, operator=operator_words,
+                                                          values=", ".join(shown))
+    return _("{property} {operator} {value}").format(property=prop.label, operator=operator_words,
+                                                     value=show(f["value"]))
+
+
+def _lowered(text: str) -> str:
+    return text[0].lower() + text[1:] if text else text
 
 
 def describe_association(f: dict, object_type: str) -> str:
     """``Associated company: Industry is any of Software``, ``Number of associated contacts with ... is at least 5``."""
     other = f["association"]
-    one = SINGULAR[other]
     inner = [describe_filter(g, other, {}) for g in f.get("filters", [])]
-    what = " and ".join(inner[:1] + [i[0].lower() + i[1:] for i in inner[1:]])
+    what = ""
+    for i, words in enumerate(inner):
+        what = words if i == 0 else _("{filters} and {filter}").format(filters=what, filter=_lowered(words))
+    companies = other == "companies"
     if f.get("negate"):
-        return f"No associated {one}" + (f" with {what[0].lower()}{what[1:]}" if inner else "")
+        if inner:
+            return (_("No associated company with {filters}") if companies
+                    else _("No associated contact with {filters}")).format(filters=_lowered(what))
+        return _("No associated company") if companies else _("No associated contact")
     if f.get("at_least", 1) > 1:
-        return (f"Number of associated {other}" + (f" with {what[0].lower()}{what[1:]}" if inner else "")
-                + f" is at least {f['at_least']}")
-    return f"Associated {one}: {what}" if inner else f"Has an associated {one}"
+        n = f["at_least"]
+        if inner:
+            return (_("Number of associated companies with {filters} is at least {n}") if companies
+                    else _("Number of associated contacts with {filters} is at least {n}")).format(
+                filters=_lowered(what), n=n)
+        return (_("Number of associated companies is at least {n}") if companies
+                else _("Number of associated contacts is at least {n}")).format(n=n)
+    if inner:
+        return (_("Associated company: {filters}") if companies else _("Associated contact: {filters}")).format(
+            filters=what)
+    return _("Has an associated company") if companies else _("Has an associated contact")
 
 
 def describe_tree(tree, object_type, segment_names) -> list[list[str]]:
@@ -701,7 +774,9 @@ def describe_tree(tree, object_type, segment_names) -> list[list[str]]:
 def explain_record(tree, object_type, record_id: int, *, today, tz: str = "UTC") -> list[list[bool]]:
     model = RECORD_MODELS[object_type]
     if not model.select().where(model.id == record_id).exists():
-        raise RecordNotFound(f"No {SINGULAR[object_type]} with id {record_id}")
+        if object_type == "companies":
+            raise RecordNotFound("No company with id {id}", id=record_id)
+        raise RecordNotFound("No contact with id {id}", id=record_id)
     return [
         [
             model.select()

@@ -21,8 +21,11 @@ from dataclasses import dataclass
 import pendulum
 from peewee import SQL, Case, Select, fn
 
+from .. import i18n
+from ..i18n import N_, _
 from . import store
 from .context import Context
+from .display import format_local
 from .errors import InvalidInput
 from .models import AuditEntry, ConversionRecord, Membership, MembershipBucket, MembershipLog, Segment
 
@@ -71,7 +74,7 @@ def parse_day(text: str, what: str) -> pendulum.Date:
     try:
         return pendulum.Date.fromisoformat(text.strip())
     except (ValueError, AttributeError):
-        raise InvalidInput(f"{what} {text!r} is not a day: use YYYY-MM-DD") from None
+        raise InvalidInput("{what} {value!r} is not a day: use YYYY-MM-DD", what=what, value=text) from None
 
 
 def _seconds(moment: pendulum.DateTime) -> int:
@@ -93,9 +96,14 @@ def _periods(first: pendulum.Date, last: pendulum.Date, grain: str) -> list[tupl
         out.append((day, end))
         day = end.add(days=1)
         if len(out) > MAX_PERIODS:
-            raise InvalidInput(
-                f"That is more than {MAX_PERIODS:,} {grain}s: choose a shorter range or group by week or month"
-            )
+            if grain == "day":
+                raise InvalidInput("That is more than {limit} days: choose a shorter range or group by week or month",
+                                   limit=i18n.number(MAX_PERIODS))
+            if grain == "week":
+                raise InvalidInput("That is more than {limit} weeks: choose a shorter range or group by week or "
+                                   "month", limit=i18n.number(MAX_PERIODS))
+            raise InvalidInput("That is more than {limit} months: choose a shorter range or group by week or month",
+                               limit=i18n.number(MAX_PERIODS))
     return out
 
 
@@ -116,16 +124,17 @@ def size_history(ctx: Context, segment_ref, *, first: pendulum.Date | None = Non
     the account time zone, with the segment's conversions, schedule and filter changes,
     deletions and restores marked. Default range: the last 30 days."""
     if grain not in GRAINS:
-        raise InvalidInput(f"Unknown grouping {grain!r}: use day, week or month")
+        raise InvalidInput("Unknown grouping {grain!r}: use day, week or month", grain=grain)
     segment = store.get(segment_ref, include_deleted=True)
     tz = ctx.tz
     today = ctx.today()
     last = last or today
     first = first or last.subtract(days=29)
     if last > today:
-        raise InvalidInput(f"The history ends today ({today.isoformat()}): choose a last day up to it")
+        raise InvalidInput("The history ends today ({today}): choose a last day up to it", today=today.isoformat())
     if first > last:
-        raise InvalidInput(f"The first day ({first.isoformat()}) is after the last one ({last.isoformat()})")
+        raise InvalidInput("The first day ({first}) is after the last one ({last})", first=first.isoformat(),
+                           last=last.isoformat())
     spans = _periods(first, last, grain)
     zone = pendulum.timezone(tz)
     starts = [_seconds(day_start(a, zone)) for a, _ in spans]
@@ -204,15 +213,12 @@ def markers(segment: Segment, start: pendulum.DateTime, end: pendulum.DateTime, 
         if start <= at < end:
             found.append(Marker(at, at.in_timezone(tz).date(), kind, text, actor))
 
-    add(segment.created_at, "created", "Created", segment.created_by)
+    add(segment.created_at, "created", _("Created"), segment.created_by)
     for c in ConversionRecord.select().where(
         (ConversionRecord.segment == segment.id) & (ConversionRecord.converted_at >= start)
         & (ConversionRecord.converted_at < end)
     ):
-        to = "static" if c.direction == "to_static" else "active"
-        how = {"manual": "by hand", "on_day": "on its day", "after_inactivity": "after inactivity"}.get(c.trigger, c.trigger)
-        due = f", due {c.due_at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}" if c.due_at else ""
-        add(c.converted_at, "converted", f"Converted to {to} {how}{due}", c.actor)
+        add(c.converted_at, "converted", _conversion_text(c, tz), c.actor)
     kinds = {"set_schedule": "schedule", "edit_filters": "filters", "delete": "deleted", "restore": "restored"}
     for entry in AuditEntry.select().where(
         (AuditEntry.segment_id == segment.id) & AuditEntry.action.in_(list(kinds))
@@ -225,19 +231,37 @@ def markers(segment: Segment, start: pendulum.DateTime, end: pendulum.DateTime, 
     return found
 
 
+TRIGGERS = {"manual": N_("by hand"), "on_day": N_("on its day"), "after_inactivity": N_("after inactivity")}
+
+
+def _conversion_text(c: ConversionRecord, tz: str) -> str:
+    how = _(TRIGGERS[c.trigger]) if c.trigger in TRIGGERS else c.trigger
+    due = format_local(c.due_at.in_timezone(tz), "yyyy-MM-dd HH:mm") if c.due_at else None
+    if c.direction == "to_static":
+        if due:
+            return _("Converted to static {how}, due {due}").format(how=how, due=due)
+        return _("Converted to static {how}").format(how=how)
+    if due:
+        return _("Converted to active {how}, due {due}").format(how=how, due=due)
+    return _("Converted to active {how}").format(how=how)
+
+
 def _marker_text(entry: AuditEntry) -> str:
+    from .schedule import format_period
+
     if entry.action == "set_schedule":
         plan = (json.loads(entry.after or "{}").get("schedule") or {})
         mode = plan.get("mode")
         if mode == "on_day":
-            return f"Automatic conversion set: on {plan.get('day')}"
+            return _("Automatic conversion set: on {day}").format(day=plan.get("day"))
         if mode == "after_inactivity":
-            return f"Automatic conversion set: after {plan.get('amount')} {plan.get('unit')} of inactivity"
-        return "Automatic conversion turned off"
+            return _("Automatic conversion set: after {period} of inactivity").format(
+                period=format_period(plan.get("amount"), plan.get("unit")))
+        return _("Automatic conversion turned off")
     if entry.action == "edit_filters":
         counts = entry.summary[entry.summary.rfind(" (") + 1:] if entry.summary.endswith(")") else ""
-        return f"Filters edited {counts}".strip()
-    return {"delete": "Deleted", "restore": "Restored"}[entry.action]
+        return _("Filters edited {counts}").format(counts=counts).strip()
+    return _("Deleted") if entry.action == "delete" else _("Restored")
 
 
 # ------------------------------------------------------------------ who was a member
@@ -254,7 +278,7 @@ def parse_at(text: str, tz: str) -> pendulum.DateTime:
     except Exception:
         parsed = None
     if not isinstance(parsed, pendulum.DateTime):
-        raise InvalidInput(f"--at {text!r} is not a moment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+        raise InvalidInput("--at {value!r} is not a moment: use YYYY-MM-DD or YYYY-MM-DDTHH:MM", value=text)
     return parsed.in_timezone("UTC")
 
 

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 import pendulum
 from peewee import SQL, Case, Select, Value, chunked, fn
 
+from .. import i18n
+from ..i18n import Message
 from . import filters, store
 from .context import Context
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
-from .properties import SINGULAR, key_property
+from .kinds import records_word
+from .properties import key_property
 from .schedule import AFTER_INACTIVITY, due_moment
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
@@ -58,7 +61,7 @@ def check_references(tree: dict) -> None:
             s.id: s.name for s in Segment.select(Segment.id, Segment.name).where(Segment.id.in_(missing))
         }
         what = ", ".join(repr(names.get(i, f"#{i}")) for i in missing)
-        raise InvalidFilter(f"The filters use segment {what}, which was deleted: edit the filters")
+        raise InvalidFilter("The filters use segment {names}, which was deleted: edit the filters", names=what)
 
 
 def preview(segment: Segment, tree: dict, ctx: Context) -> Diff:
@@ -275,10 +278,11 @@ def refresh(ctx: Context, segment_id: int, *, reason: str = "filter", full: bool
 
 def _require_static(segment: Segment, verb: str) -> None:
     if segment.type != "static":
-        raise MembershipNotAllowed(
-            f"{segment.name!r} is an active segment: its members follow its filters. "
-            f"Convert it to static to {verb} records by hand."
-        )
+        if verb == "add":
+            raise MembershipNotAllowed("{name!r} is an active segment: its members follow its filters. Convert it to "
+                                       "static to add records by hand.", name=segment.name)
+        raise MembershipNotAllowed("{name!r} is an active segment: its members follow its filters. Convert it to "
+                                   "static to remove records by hand.", name=segment.name)
 
 
 def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
@@ -287,7 +291,9 @@ def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
     key = getattr(model, key_property(object_type).name)
     wanted = {k.strip().lower() for k in keys if k.strip()}
     if not wanted:
-        raise RecordNotFound(f"Name at least one {SINGULAR[object_type]}")
+        if object_type == "companies":
+            raise RecordNotFound("Name at least one company")
+        raise RecordNotFound("Name at least one contact")
     found: dict[str, int] = {}
     chunk = sorted(k for k in wanted if "\x00" not in k)  # no key holds one: unknown
     for part in chunked(chunk, CHUNK):
@@ -295,8 +301,12 @@ def resolve_keys(object_type: str, keys: list[str]) -> list[int]:
             found[row[1]] = row[0]
     unknown = sorted(wanted - set(found))
     if unknown:
-        shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-        raise RecordNotFound(f"No {SINGULAR[object_type]} {shown}: nothing was changed")
+        shown = ", ".join(unknown[:5])
+        if len(unknown) > 5:
+            shown = Message("{keys} and {count} more", keys=shown, count=i18n.number(len(unknown) - 5))
+        if object_type == "companies":
+            raise RecordNotFound("No company {keys}: nothing was changed", keys=shown)
+        raise RecordNotFound("No contact {keys}: nothing was changed", keys=shown)
     return sorted(found.values())
 
 
@@ -390,9 +400,9 @@ def add_members_of(ctx: Context, segment_id: int, other_id: int, *,
     if other.id == target.id:
         raise MembershipNotAllowed("Choose another segment: a segment's members are already its members")
     if other.object_type != target.object_type:
-        raise MembershipNotAllowed(
-            f"{other.name!r} holds {other.object_type}; {target.name!r} holds {target.object_type}"
-        )
+        raise MembershipNotAllowed("{other!r} holds {other_records}; {target!r} holds {target_records}",
+                                   other=other.name, other_records=records_word(other.object_type),
+                                   target=target.name, target_records=records_word(target.object_type))
     ids = [rid for (rid,) in Membership.select(Membership.record_id).where(Membership.segment == other.id).tuples()]
     return add_records(ctx, segment_id, ids, source="manual", expected_version=expected_version)
 

@@ -8,10 +8,12 @@ from itertools import combinations
 
 from peewee import fn
 
+from ..i18n import _
 from . import audit, membership, segments, store
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput
+from .kinds import records_word
 from .models import Membership, Segment
 
 LETTERS = "ABC"
@@ -44,9 +46,22 @@ class Overlap:
         ins = [self.segments[i].name for i in range(n) if mask >> i & 1]
         outs = [self.segments[i].name for i in range(n) if not mask >> i & 1]
         if len(ins) == n:
-            return "in all" if n > 2 else "in both"
-        text = " and ".join(ins)
-        return f"only {text}" if len(ins) == 1 else f"{text}, not {' nor '.join(outs)}"
+            return _("in all") if n > 2 else _("in both")
+        if len(ins) == 1:
+            return _("only {segment}").format(segment=ins[0])
+        # three segments, two of them
+        return _("{first} and {second}, not {other}").format(first=ins[0], second=ins[1], other=outs[0])
+
+
+class _Holdings:
+    """"'A' holds contacts, 'B' holds companies", in the language of whoever reads it."""
+
+    def __init__(self, pairs: list[tuple[str, str]]):
+        self.pairs = pairs
+
+    def __str__(self) -> str:
+        return ", ".join(_("{name!r} holds {records}").format(name=name, records=records_word(kind))
+                         for name, kind in self.pairs)
 
 
 def resolve(refs: list) -> list[Segment]:
@@ -57,10 +72,8 @@ def resolve(refs: list) -> list[Segment]:
         raise InvalidInput("Choose different segments: a segment overlaps itself entirely")
     kinds = {s.object_type for s in chosen}
     if len(kinds) > 1:
-        raise InvalidInput(
-            "Segments of different objects do not overlap: "
-            + ", ".join(f"{s.name!r} holds {s.object_type}" for s in chosen)
-        )
+        raise InvalidInput("Segments of different objects do not overlap: {segments}",
+                           segments=_Holdings([(s.name, s.object_type) for s in chosen]))
     return chosen
 
 
@@ -126,10 +139,10 @@ def create_from_region(ctx: Context, refs: list, mask: int, name: str) -> tuple[
     ctx.require_write("creating a segment")
     chosen = resolve(refs)
     if not 1 <= mask < (1 << len(chosen)):
-        raise InvalidInput(f"No region {mask} for {len(chosen)} segments")
+        raise InvalidInput("No region {mask} for {count} segments", mask=mask, count=len(chosen))
     with write_transaction():
         ids = [rid for (rid,) in region_ids([s.id for s in chosen], mask).order_by(1).tuples()]
-        segment, _ = segments.create(ctx, name, chosen[0].object_type, "static")
+        segment, _diff = segments.create(ctx, name, chosen[0].object_type, "static")
         added = membership.add_records(ctx, segment.id, ids, source="manual").added if ids else 0
         audit.record(ctx, "create_from_overlap",
                      f"Made {name!r} from {Region(mask).code(len(chosen))} of "

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 import pendulum
 from pendulum import Date, DateTime
 
-from .. import config
+from .. import config, i18n
+from ..i18n import _, ngettext
+from .display import format_local
 from .errors import InvalidSchedule
 from .kinds import ScheduleMode
 
@@ -46,39 +48,44 @@ NEVER_SCHEDULE = Schedule()
 
 def parse_day(text) -> Date:
     if not isinstance(text, str) or not _ISO_DAY.match(text.strip()):
-        raise InvalidSchedule(f"{text!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-31")
+        raise InvalidSchedule("{value!r} is not a date: use YYYY-MM-DD, e.g. 2026-12-31", value=text)
     try:
         return Date.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidSchedule(f"{text.strip()} is not a real day of the calendar") from None
+        raise InvalidSchedule("{value} is not a real day of the calendar", value=text.strip()) from None
 
 
 UNIT_WORDS = {"day": "days", "days": "days", "week": "weeks", "weeks": "weeks", "month": "months", "months": "months"}
 
 
+# what a person may type in the language besides the English words
+LOCAL_UNIT_WORDS = {"fr": {"jour": "days", "jours": "days", "semaine": "weeks", "semaines": "weeks", "mois": "months"}}
+
+
 def unit_from_text(text: str) -> str:
     """'1 month' reads as well as '2 months': the unit as the schedule stores it."""
-    unit = UNIT_WORDS.get(str(text).strip().lower())
+    typed = str(text).strip().lower()
+    unit = UNIT_WORDS.get(typed) or LOCAL_UNIT_WORDS.get(i18n.language(), {}).get(typed)
     if unit is None:
-        raise InvalidSchedule(f"The unit must be days, weeks or months, not {text!r}")
+        raise InvalidSchedule("The unit must be days, weeks or months, not {unit!r}", unit=text)
     return unit
 
 
 def parse_amount(value, unit) -> tuple[int, str]:
     if unit not in UNITS:
-        raise InvalidSchedule(f"The unit must be days, weeks or months, not {unit!r}")
+        raise InvalidSchedule("The unit must be days, weeks or months, not {unit!r}", unit=unit)
     if isinstance(value, str):
         text = value.strip()
         if not re.fullmatch(r"[+-]?[0-9]+", text):
-            raise InvalidSchedule(f"The period must be a whole number, not {value!r}")
+            raise InvalidSchedule("The period must be a whole number, not {value!r}", value=value)
         value = int(text)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidSchedule(f"The period must be a whole number, not {value!r}")
+        raise InvalidSchedule("The period must be a whole number, not {value!r}", value=value)
     if value <= 0:
         raise InvalidSchedule("The period must be at least 1")
     limit = MAX_AMOUNT[unit]
     if value > limit:
-        raise InvalidSchedule(f"The period can be at most {limit} {unit} (ten years)")
+        raise InvalidSchedule("The period can be at most {period} (ten years)", period=_Period(limit, unit))
     return value, unit
 
 
@@ -98,9 +105,9 @@ def parse(data) -> Schedule:
         if "amount" not in data or "unit" not in data:
             raise InvalidSchedule('An after_inactivity schedule needs an "amount" and a "unit"')
     else:
-        raise InvalidSchedule(f"Unknown schedule mode {mode!r}: use never, on_day or after_inactivity")
+        raise InvalidSchedule("Unknown schedule mode {mode!r}: use never, on_day or after_inactivity", mode=mode)
     if extra:
-        raise InvalidSchedule(f"Unexpected field(s) in the schedule: {', '.join(sorted(extra))}")
+        raise InvalidSchedule("Unexpected field(s) in the schedule: {fields}", fields=", ".join(sorted(extra)))
     if mode == ON_DAY:
         return Schedule(ON_DAY, day=parse_day(data["day"]))
     if mode == AFTER_INACTIVITY:
@@ -117,14 +124,11 @@ def latest_day(today: Date) -> Date:
 def check_for_saving(schedule: Schedule, *, today: Date) -> None:
     """A day in the past is refused; today means at the next worker run."""
     if schedule.mode == ON_DAY and schedule.day < today:
-        raise InvalidSchedule(
-            f"{schedule.day.isoformat()} is in the past (today is {today.isoformat()}): pick today or a later day"
-        )
+        raise InvalidSchedule("{day} is in the past (today is {today}): pick today or a later day",
+                              day=schedule.day.isoformat(), today=today.isoformat())
     if schedule.mode == ON_DAY and schedule.day > latest_day(today):
-        raise InvalidSchedule(
-            f"{schedule.day.isoformat()} is more than ten years ahead: pick a day until "
-            f"{latest_day(today).isoformat()}"
-        )
+        raise InvalidSchedule("{day} is more than ten years ahead: pick a day until {last}",
+                              day=schedule.day.isoformat(), last=latest_day(today).isoformat())
 
 
 def start_of_day(day: Date, tz: str) -> DateTime:
@@ -147,13 +151,32 @@ def due_moment(schedule: Schedule, *, tz: str, last_activity_at: DateTime) -> Da
 
 
 def format_period(amount: int, unit: str) -> str:
+    """'1 day', '30 days' / '1 jour', '30 jours'."""
+    # the digits as typed (3650, not 3,650): a period is read back as the number in the field
+    if unit == "days":
+        return ngettext("{n} day", "{n} days", amount).format(n=amount)
+    if unit == "weeks":
+        return ngettext("{n} week", "{n} weeks", amount).format(n=amount)
+    if unit == "months":
+        return ngettext("{n} month", "{n} months", amount).format(n=amount)
     return f"{amount} {unit[:-1] if amount == 1 else unit}"
 
 
+class _Period:
+    """A period in the language of whoever reads the message it is in."""
+
+    def __init__(self, amount: int, unit: str):
+        self.amount, self.unit = amount, unit
+
+    def __str__(self) -> str:
+        return format_period(self.amount, self.unit)
+
+
 def format_moment(moment: DateTime, tz: str) -> str:
-    """'Thursday 31 December 2026 at 00:00 Europe/Paris'."""
+    """'Thursday 31 December 2026 at 00:00 Europe/Paris' / 'jeudi 31 décembre 2026 à 00:00 (Europe/Paris)'."""
     local = moment.in_timezone(tz)
-    return f"{local.format(config.LONG_MOMENT)} {tz}"
+    return _("{day} at {time} {zone}").format(day=format_local(local, i18n.FULL_DAY),
+                                              time=format_local(local, i18n.TIME), zone=tz)
 
 
 def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime | None = None) -> str:
@@ -162,24 +185,25 @@ def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTi
     The due day of an inactivity schedule shows its year only when it is not this year.
     """
     if schedule.mode == ON_DAY:
-        return f"-> static on {schedule.day.format(config.SHOWN_DAY)}"
+        return _("-> static on {day}").format(day=format_local(schedule.day, config.SHOWN_DAY))
     if schedule.mode == AFTER_INACTIVITY:
-        text = f"-> static after {format_period(schedule.amount, schedule.unit)} idle"
-        if due_at is not None:
-            local = due_at.in_timezone(tz)
-            same_year = now is not None and now.in_timezone(tz).year == local.year
-            text += f", due {local.format(config.SHOWN_DAY_THIS_YEAR if same_year else config.SHOWN_DAY)}"
-        return text
+        period = format_period(schedule.amount, schedule.unit)
+        if due_at is None:
+            return _("-> static after {period} idle").format(period=period)
+        local = due_at.in_timezone(tz)
+        same_year = now is not None and now.in_timezone(tz).year == local.year
+        due = format_local(local, config.SHOWN_DAY_THIS_YEAR if same_year else config.SHOWN_DAY)
+        return _("-> static after {period} idle, due {day}").format(period=period, day=due)
     return ""
 
 
 def explain(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime) -> str:
     """The sentence under the Settings dropdown."""
     if schedule.mode == NEVER or due_at is None:
-        return "This segment will not be converted automatically."
+        return _("This segment will not be converted automatically.")
     if due_at <= now:
-        return "Already due: converts at the next worker run."
+        return _("Already due: converts at the next worker run.")
     when = format_moment(due_at, tz)
     if schedule.mode == AFTER_INACTIVITY:
-        return f"Converts on {when} unless a record is added or removed before then."
-    return f"Converts on {when}."
+        return _("Converts on {when} unless a record is added or removed before then.").format(when=when)
+    return _("Converts on {when}.").format(when=when)

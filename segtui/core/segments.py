@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import peewee
 
+from ..i18n import Message, _
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -41,7 +42,13 @@ def clean_name(name) -> str:
 
 def _name_taken(name: str, object_type: str) -> InvalidName:
     """The unique index refused the name: another admin took it between our check and our write."""
-    return InvalidName(f"A {object_type} segment named {name!r} already exists: choose another name")
+    return _taken(name, object_type)
+
+
+def _taken(name: str, object_type: str) -> InvalidName:
+    if object_type == "companies":
+        return InvalidName("A companies segment named {name!r} already exists: choose another name", name=name)
+    return InvalidName("A contacts segment named {name!r} already exists: choose another name", name=name)
 
 
 def _check_name_free(name: str, object_type: str, *, except_id: int | None = None) -> None:
@@ -52,12 +59,12 @@ def _check_name_free(name: str, object_type: str, *, except_id: int | None = Non
         query = query.where(Segment.id != except_id)
     clash = query.first()
     if clash is not None:
-        raise InvalidName(f"A {object_type} segment named {clash.name!r} already exists: choose another name")
+        raise _taken(clash.name, object_type)
 
 
 def _check_object_type(object_type: str) -> None:
     if object_type not in OBJECT_TYPES:
-        raise InvalidInput(f"Unknown object type {object_type!r}: use contacts or companies")
+        raise InvalidInput("Unknown object type {object_type!r}: use contacts or companies", object_type=object_type)
 
 
 def resolve_segment_ref(ref) -> tuple[int, str]:
@@ -83,9 +90,8 @@ def _check_cycle(segment_id: int, uses: set[int]) -> None:
     while frontier:
         if segment_id in frontier:
             name = Segment.get_by_id(segment_id).name
-            raise InvalidFilter(
-                f"These filters would make {name!r} depend on itself through segment membership filters"
-            )
+            raise InvalidFilter("These filters would make {name!r} depend on itself through segment membership filters",
+                                name=name)
         seen |= frontier
         rows = SegmentDependency.select(SegmentDependency.depends_on).where(SegmentDependency.segment.in_(frontier))
         frontier = {r.depends_on_id for r in rows} - seen
@@ -106,7 +112,7 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
     name = clean_name(name)
     _check_object_type(object_type)
     if type not in TYPES:
-        raise InvalidInput(f"Unknown segment type {type!r}: use active or static")
+        raise InvalidInput("Unknown segment type {type!r}: use active or static", type=type)
     normal = validate_filters(tree if tree is not None else filters.EMPTY_TREE, object_type)
     if type == "active" and not filters.has_filters(normal):
         raise InvalidFilter("An active segment needs at least one filter: its members are what the filters select")
@@ -120,7 +126,7 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
                 updated_at=now, updated_by=ctx.actor, **store.filter_columns(normal),
             )
         except peewee.IntegrityError:
-            raise InvalidName(f"A {object_type} segment named {name!r} already exists: choose another name") from None
+            raise _taken(name, object_type) from None
         _save_dependencies(segment.id, normal)
         diff = membership.Diff(0, 0)
         if filters.has_filters(normal):
@@ -185,7 +191,7 @@ def clone(ctx: Context, segment_id: int, new_name: str | None = None) -> Segment
         source = store.get(segment_id)
         name = clean_name(new_name) if new_name is not None else _free_copy_name(source)
         active = source.type == SegmentType.ACTIVE
-        copy, _ = create(ctx, name, source.object_type, source.type, store.tree(source) if active else None)
+        copy, _diff = create(ctx, name, source.object_type, source.type, store.tree(source) if active else None)
         if not active:
             ids = [rid for (rid,) in Membership.select(Membership.record_id)
                    .where(Membership.segment == source.id).tuples()]
@@ -199,7 +205,7 @@ def clone(ctx: Context, segment_id: int, new_name: str | None = None) -> Segment
 
 
 def _free_copy_name(source: Segment) -> str:
-    base = f"Copy of {source.name}"
+    base = _("Copy of {name}").format(name=source.name)
     candidate, n = base, 2
     while Segment.select().where(
         (Segment.object_type == source.object_type) & (Segment.name_key == name_key(candidate)) & store.live()
@@ -224,9 +230,8 @@ def delete(ctx: Context, segment_id: int, *, expected_version: int | None = None
         users = dependants(segment.id)
         if users:
             names = ", ".join(repr(u.name) for u in users[:5])
-            raise InvalidInput(
-                f"{segment.name!r} is used in the filters of {names}: remove it from their filters first"
-            )
+            raise InvalidInput("{name!r} is used in the filters of {names}: remove it from their filters first",
+                               name=segment.name, names=names)
         store.conditional_update(ctx, segment, deleted_at=ctx.now(), deleted_by=ctx.actor)
         audit.record(ctx, "delete", f"Deleted {segment.name!r}", segment_id=segment.id,
                      before={"deleted": False}, after={"deleted": True})
@@ -245,13 +250,14 @@ def deleted(ctx: Context, *, limit: int = 200) -> list[Segment]:
 def restore(ctx: Context, segment_id: int) -> Segment:
     ctx.require_write("restoring a segment")
     if isinstance(segment_id, bool) or not isinstance(segment_id, int) or not 1 <= segment_id <= store.MAX_ID:
-        raise SegmentNotFound(f"No deleted segment with id {segment_id!r}")
+        raise SegmentNotFound("No deleted segment with id {id!r}", id=segment_id)
     with write_transaction():
         segment = Segment.get_or_none(Segment.id == segment_id)
         if segment is None or segment.deleted_at is None:
-            raise SegmentNotFound(f"No deleted segment with id {segment_id}")
+            raise SegmentNotFound("No deleted segment with id {id}", id=segment_id)
         if segment.deleted_at < ctx.now().subtract(days=RESTORE_DAYS):
-            raise InvalidInput(f"{segment.name!r} was deleted more than {RESTORE_DAYS} days ago and cannot be restored")
+            raise InvalidInput("{name!r} was deleted more than {days} days ago and cannot be restored",
+                               name=segment.name, days=RESTORE_DAYS)
         _check_name_free(segment.name, segment.object_type)
         membership.check_references(store.tree(segment))
         try:
@@ -267,7 +273,7 @@ def restore(ctx: Context, segment_id: int) -> Segment:
         except peewee.IntegrityError:
             raise _name_taken(segment.name, segment.object_type) from None
         if count != 1:
-            raise SegmentNotFound(f"{segment.name!r} was restored by someone else meanwhile")
+            raise SegmentNotFound("{name!r} was restored by someone else meanwhile", name=segment.name)
         audit.record(ctx, "restore", f"Restored {segment.name!r}", segment_id=segment.id,
                      before={"deleted": True}, after={"deleted": False})
         return Segment.get_by_id(segment_id)
@@ -300,17 +306,17 @@ def list_page(
         query = query.where(Segment.folder.in_(subtree_ids(folder)))
     if type:
         if type not in TYPES:
-            raise InvalidInput(f"Unknown segment type {type!r}: use active or static")
+            raise InvalidInput("Unknown segment type {type!r}: use active or static", type=type)
         query = query.where(Segment.type == type)
     if object_type:
         _check_object_type(object_type)
         query = query.where(Segment.object_type == object_type)
     if search.strip():
-        refuse_nul(search, "The search text")
+        refuse_nul(search, Message("The search text"))
         query = query.where(Segment.name_key.contains(search.strip().casefold()))
     column = SORT_COLUMNS.get(sort)
     if column is None:
-        raise InvalidInput(f"Cannot sort by {sort!r}: use one of {', '.join(SORT_COLUMNS)}")
+        raise InvalidInput("Cannot sort by {sort!r}: use one of {columns}", sort=sort, columns=", ".join(SORT_COLUMNS))
     order = column.desc(nulls="LAST") if descending else column.asc(nulls="LAST")
     total = query.count()
     rows = list(query.order_by(order, Segment.id).offset(offset).limit(limit))

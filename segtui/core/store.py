@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import peewee
 
 from .. import config
+from ..i18n import Message
 from . import filters
 from .context import Context
 from .db import is_sqlite, write_transaction
@@ -46,30 +47,32 @@ def live() -> peewee.Expression:
 def get(ref, *, include_deleted: bool = False) -> Segment:
     """A segment by id (int or digits) or exact name."""
     if isinstance(ref, str) and "\x00" in ref:  # no name holds one (they are refused)
-        raise SegmentNotFound(f"No segment named {ref!r}")
+        raise SegmentNotFound("No segment named {ref!r}", ref=ref)
     query = Segment.select()
     if not include_deleted:
         query = query.where(live())
     if isinstance(ref, bool) or not isinstance(ref, (int, str)):
-        raise SegmentNotFound(f"A segment is named by its id or its exact name, not {ref!r}")
+        raise SegmentNotFound("A segment is named by its id or its exact name, not {ref!r}", ref=ref)
     if isinstance(ref, int) or is_id_text(ref):
         number = int(ref)
         if not 1 <= number <= MAX_ID:  # no row has it, and SQLite cannot even bind it
-            raise SegmentNotFound(f"No segment with id {number}: ids are whole numbers from 1 to {MAX_ID}")
+            raise SegmentNotFound("No segment with id {id}: ids are whole numbers from 1 to {limit}", id=number,
+                                  limit=MAX_ID)
         found = query.where(Segment.id == number).first()
         if found is None and isinstance(ref, str):
             found = query.where(Segment.name == ref).first()
         if found is None:
-            raise SegmentNotFound(f"No segment with id {ref}")
+            raise SegmentNotFound("No segment with id {id}", id=ref)
         return found
     matches = list(query.where(Segment.name == ref).limit(3))
     if not matches:
         hint = query.where(Segment.name_key == name_key(ref.strip())).first()
-        extra = f" (did you mean {hint.name!r}?)" if hint is not None else ""
-        raise SegmentNotFound(f"No segment named {ref!r}{extra}")
+        if hint is not None:
+            raise SegmentNotFound("No segment named {ref!r} (did you mean {name!r}?)", ref=ref, name=hint.name)
+        raise SegmentNotFound("No segment named {ref!r}", ref=ref)
     if len(matches) > 1:
         ids = ", ".join(f"{m.id} ({m.object_type})" for m in matches)
-        raise SegmentNotFound(f"Several segments are named {ref!r}: use an id: {ids}")
+        raise SegmentNotFound("Several segments are named {ref!r}: use an id: {ids}", ref=ref, ids=ids)
     return matches[0]
 
 
@@ -80,11 +83,10 @@ def lock(segment_id: int) -> Segment:
         query = query.for_update()
     found = query.first()
     if found is None:
-        raise SegmentNotFound(f"Segment {segment_id} no longer exists")
+        raise SegmentNotFound("Segment {id} no longer exists", id=segment_id)
     if found.deleted_at is not None:
-        raise SegmentNotFound(
-            f"{found.name!r} was deleted by {found.deleted_by} meanwhile; nothing was changed"
-        )
+        raise SegmentNotFound("{name!r} was deleted by {actor} meanwhile; nothing was changed", name=found.name,
+                              actor=found.deleted_by)
     return found
 
 
@@ -117,7 +119,8 @@ def check_version(segment: Segment, expected_version: int | None) -> None:
     if expected_version is not None and segment.version != expected_version:
         when = segment.updated_at.format(config.MINUTE) if segment.updated_at else "?"
         what = last_change(segment)
-        raise StaleSegment(f"{segment.name!r} was changed by {segment.updated_by} at {when} UTC", what)
+        raise StaleSegment(Message("{name!r} was changed by {actor} at {when} UTC", name=segment.name,
+                                   actor=segment.updated_by, when=when), what)
 
 
 def last_change(segment: Segment) -> str | None:
@@ -146,7 +149,7 @@ def conditional_update(ctx: Context, segment: Segment, **changes) -> Segment:
     if count != 1:
         current = Segment.get_or_none(Segment.id == segment.id)
         if current is None or current.deleted_at is not None:
-            raise SegmentNotFound(f"{segment.name!r} was deleted meanwhile; nothing was changed")
+            raise SegmentNotFound("{name!r} was deleted meanwhile; nothing was changed", name=segment.name)
         check_version(current, segment.version)
     for key, value in changes.items():
         setattr(segment, key, value)

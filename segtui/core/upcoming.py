@@ -11,6 +11,7 @@ import pendulum
 
 from . import store
 from .context import Context
+from ..i18n import _
 from .errors import InvalidInput
 from .models import ConversionRecord, Segment
 from .schedule import AFTER_INACTIVITY, format_period
@@ -38,8 +39,8 @@ class Upcoming:
 
     def condition(self) -> str:
         if self.overdue:
-            return "due: converts at the next worker run"
-        return f"if nothing changes ({self.period} idle)" if self.projected else "on its day"
+            return _("due: converts at the next worker run")
+        return _("if nothing changes ({period} idle)").format(period=self.period) if self.projected else _("on its day")
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Calendar:
 
 def check_days(days) -> int:
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
-        raise InvalidInput(f"The number of days must be a whole number from 1 to {MAX_DAYS}")
+        raise InvalidInput("The number of days must be a whole number from 1 to {limit}", limit=MAX_DAYS)
     return days
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pendulum
+
+from .. import i18n
 from . import segments, store
 from .context import Context
 from .errors import InvalidInput, SegtuiError
@@ -76,7 +78,8 @@ def unused(ctx: Context, days: int, *, limit: int | None = None) -> list[Segment
     """Live segments that no live segment's filters read and that have not changed (no
     edit, no membership change) for ``days`` days, oldest change first."""
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_UNUSED_DAYS:
-        raise InvalidInput(f"The number of days must be a whole number from 1 to {MAX_UNUSED_DAYS:,}")
+        raise InvalidInput("The number of days must be a whole number from 1 to {limit}",
+                           limit=i18n.number(MAX_UNUSED_DAYS))
     cutoff = ctx.now().subtract(days=days)
     query = (
         Segment.select()

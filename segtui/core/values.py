@@ -17,12 +17,18 @@ import re
 
 import pendulum
 
+from .. import i18n
+from ..i18n import _
 from .display import format_value
 from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, TEXT, Property
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
+# what a person typing in the language may write besides the English words (files keep those)
+LOCAL_TRUE_WORDS = {"fr": {"vrai", "oui"}}
+LOCAL_FALSE_WORDS = {"fr": {"faux", "non"}}
 DOT, COMMA = "dot", "comma"  # which character is the decimal point
+TYPED = "typed"  # typed by a person: the language's decimal point ("1,5" in French), "." always
 _PLAIN = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[ \u00a0\u202f]")
 _DOT_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")  # 1,234 or 1,234.5
@@ -69,19 +75,24 @@ def number_style(cells: list[str]) -> str:
             witness.setdefault(next(iter(styles)), cell)
         if not common & styles:
             dot, comma = witness.get(DOT, cell), witness.get(COMMA, cell)
-            raise ValueError(f"mixes {dot!r} ('.' as the decimal point) and {comma!r} (',' as the decimal point)")
+            raise ValueError(_("mixes {dot!r} ('.' as the decimal point) and {comma!r} (',' as the decimal point)")
+                             .format(dot=dot, comma=comma))
         common &= styles
     if common == {DOT, COMMA}:
         unclear = next((c.strip() for c in cells if c.strip() and _ambiguous(c.strip())
                         and number_styles(c) == {DOT, COMMA}), None)
         if unclear is not None:
-            raise ValueError(f"{unclear!r} could be read with ',' or '.' as the decimal point: "
-                             "write it without a thousands separator (1234 or 1234.5)")
+            raise ValueError(_("{value!r} could be read with ',' or '.' as the decimal point: "
+                               "write it without a thousands separator (1234 or 1234.5)").format(value=unclear))
         return DOT
     return next(iter(common))
 
 
 def parse_number(text: str, style: str = DOT) -> float:
+    if style == TYPED:
+        style = COMMA if i18n.decimal(0.5)[1] == "," else DOT
+        if style == COMMA and "," not in text:
+            style = DOT  # "1.5" is a number in every language
     text = _SPACES.sub("", text.strip())
     if style == COMMA and not _PLAIN.match(text.replace(".", "").replace(",", ".")):
         raise ValueError
@@ -124,8 +135,9 @@ def option_value(prop: Property, text: str) -> str:
     for option in prop.live_choices:
         if option.value.casefold() == wanted or option.label.casefold() == wanted:
             return option.value
-    shown = ", ".join(o.label for o in prop.live_choices) or "none yet"
-    raise ValueError(f"{prop.label}: {text.strip()!r} is not one of its options ({shown})")
+    shown = ", ".join(o.label for o in prop.live_choices) or _("none yet")
+    raise ValueError(_("{property}: {value!r} is not one of its options ({options})").format(
+        property=prop.label, value=text.strip(), options=shown))
 
 
 def pack_multiple(prop: Property, values) -> str | None:
@@ -140,42 +152,48 @@ def unpack_multiple(stored) -> list[str]:
     return [v for v in (stored or "").split(";") if v]
 
 
-def parse(prop: Property, text: str, *, tz: str = "UTC", style: str = DOT):
-    """A typed value from text; '' means unknown. Raises ValueError with a plain sentence."""
+def parse(prop: Property, text: str, *, tz: str = "UTC", style: str = TYPED):
+    """A typed value from text; '' means unknown. Raises ValueError with a plain sentence, in
+    the language. Numbers: ``style`` as an import column decides it, else as typed in the
+    language (``1,5`` in French)."""
     if text.strip() == "":
         return None
     # a leading tab or CR is kept in text: it is what makes a formula-like cell inert (files.neutralise)
     text = text.strip(" \n") if prop.type == TEXT else text.strip()
     if "\x00" in text:
-        raise ValueError(f"{prop.label} contains a NUL character (\\x00), which cannot be stored")
+        raise ValueError(_("{property} contains a NUL character (\\x00), which cannot be stored").format(
+            property=prop.label))
     if prop.type == NUMBER:
         try:
             return parse_number(text, style)
         except OverflowError:
-            raise ValueError(f"{prop.label}: {text!r} is too large") from None
+            raise ValueError(_("{property}: {value!r} is too large").format(property=prop.label, value=text)) from None
         except ValueError:
-            raise ValueError(f"{prop.label} must be a number, not {text!r}") from None
+            raise ValueError(_("{property} must be a number, not {value!r}").format(
+                property=prop.label, value=text)) from None
     if prop.type == DATE:
         try:
             return parse_day(text, tz)
         except ValueError:
             if _DAY.match(text):
-                raise ValueError(f"{prop.label}: {text} is not a real day") from None
-            raise ValueError(f"{prop.label} must be a date YYYY-MM-DD, not {text!r}") from None
+                raise ValueError(_("{property}: {value} is not a real day").format(
+                    property=prop.label, value=text)) from None
+            raise ValueError(_("{property} must be a date YYYY-MM-DD, not {value!r}").format(
+                property=prop.label, value=text)) from None
     if prop.type == DATETIME:
         try:
             return parse_moment(text, tz)
         except ValueError:
-            raise ValueError(
-                f"{prop.label} must be a date and time (YYYY-MM-DD HH:MM, or ISO 8601), not {text!r}"
-            ) from None
+            raise ValueError(_("{property} must be a date and time (YYYY-MM-DD HH:MM, or ISO 8601), not "
+                               "{value!r}").format(property=prop.label, value=text)) from None
     if prop.type == BOOLEAN:
         lowered = text.lower()
-        if lowered in TRUE_WORDS:
+        if lowered in TRUE_WORDS or lowered in LOCAL_TRUE_WORDS.get(i18n.language(), ()):
             return True
-        if lowered in FALSE_WORDS:
+        if lowered in FALSE_WORDS or lowered in LOCAL_FALSE_WORDS.get(i18n.language(), ()):
             return False
-        raise ValueError(f"{prop.label} must be true or false (or yes/no, 1/0), not {text!r}")
+        raise ValueError(_("{property} must be true or false (or yes/no, 1/0), not {value!r}").format(
+            property=prop.label, value=text))
     if prop.type == ENUMERATION:
         return option_value(prop, text)
     if prop.type == MULTIPLE:

@@ -10,12 +10,27 @@ from dataclasses import dataclass
 import pendulum
 from peewee import fn
 
+from ..i18n import N_, _
 from . import filters, store
 from .context import Context
 from .describe import segment_names
+from .display import format_local
 from .models import AuditEntry, Membership, MembershipLog, Segment
 
-REASONS = {"filter": "its filters", "manual": "by hand", "import": "an import", "conversion": "a conversion to active"}
+REASONS = {"filter": N_("its filters"), "manual": N_("by hand"), "import": N_("an import"),
+           "conversion": N_("a conversion to active")}
+LEAVE_REASONS = {"filter": N_("it stopped matching the filters"), "manual": N_("removed by hand"),
+                 "conversion": N_("the conversion to active")}
+MINUTE = "yyyy-MM-dd HH:mm"  # a moment in an explanation (the CLI's form)
+
+
+def _at(moment: pendulum.DateTime, tz: str) -> str:
+    return format_local(moment.in_timezone(tz), MINUTE)
+
+
+def _said(text: str) -> str:
+    """A value as a person reads it in a sentence (an empty one is unknown)."""
+    return repr(text or _("unknown"))
 
 
 def _kind(reason: str | None) -> tuple[str | None, str | None]:
@@ -36,7 +51,8 @@ class Edit:
     after: str
 
     def sentence(self) -> str:
-        return f"{self.property} changed from {self.before or 'unknown'!r} to {self.after or 'unknown'!r} by {self.actor}"
+        return _("{property} changed from {before} to {after} by {actor}").format(
+            property=self.property, before=_said(self.before), after=_said(self.after), actor=self.actor)
 
 
 @dataclass(frozen=True)
@@ -59,34 +75,46 @@ class Stay:
         return self.left_at is None
 
     def join_sentence(self, tz: str) -> str:
-        when = self.joined_at.in_timezone(tz).format("YYYY-MM-DD HH:mm") if self.joined_at else "?"
-        how = REASONS.get(self.join_reason, self.join_reason)
-        text = f"joined {when} through {how}"
-        if self.join_reason in ("manual", "import"):
-            text += f" by {self.join_actor}"
+        when = _at(self.joined_at, tz) if self.joined_at else "?"
+        how = _(REASONS[self.join_reason]) if self.join_reason in REASONS else self.join_reason
+        by_hand = self.join_reason in ("manual", "import")
         if self.edit is not None:
-            text += f" after {self.edit.sentence()} at {self.edit.at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}"
-        elif self.join_cause:
-            text += f" after {self.join_cause} (by {self.join_actor})"
-        return text
+            if by_hand:
+                return _("joined {when} through {how} by {actor} after {edit} at {edit_when}").format(
+                    when=when, how=how, actor=self.join_actor, edit=self.edit.sentence(), edit_when=_at(self.edit.at, tz))
+            return _("joined {when} through {how} after {edit} at {edit_when}").format(
+                when=when, how=how, edit=self.edit.sentence(), edit_when=_at(self.edit.at, tz))
+        if self.join_cause:
+            if by_hand:
+                return _("joined {when} through {how} by {actor} after {cause} (by {actor})").format(
+                    when=when, how=how, actor=self.join_actor, cause=self.join_cause)
+            return _("joined {when} through {how} after {cause} (by {actor})").format(
+                when=when, how=how, cause=self.join_cause, actor=self.join_actor)
+        if by_hand:
+            return _("joined {when} through {how} by {actor}").format(when=when, how=how, actor=self.join_actor)
+        return _("joined {when} through {how}").format(when=when, how=how)
 
     def leave_sentence(self, tz: str) -> str:
         if self.left_at is None:
             return ""
-        how = {"filter": "it stopped matching the filters", "manual": "removed by hand",
-               "conversion": "the conversion to active"}.get(self.leave_reason or "", self.leave_reason or "")
-        who = f" by {self.leave_actor}" if self.leave_reason == "manual" else ""
+        reason = LEAVE_REASONS.get(self.leave_reason or "")
+        how = _(reason) if reason else self.leave_reason or ""
+        when = _at(self.left_at, tz)
         if self.leave_cause:
-            who = f" after {self.leave_cause} (by {self.leave_actor})"
-        return f"left {self.left_at.in_timezone(tz).format('YYYY-MM-DD HH:mm')}: {how}{who}"
+            return _("left {when}: {how} after {cause} (by {actor})").format(
+                when=when, how=how, cause=self.leave_cause, actor=self.leave_actor)
+        if self.leave_reason == "manual":
+            return _("left {when}: {how} by {actor}").format(when=when, how=how, actor=self.leave_actor)
+        return _("left {when}: {how}").format(when=when, how=how)
 
     def match_sentence(self) -> str:
         if not self.groups or self.segment.type != "active" or not self.current:
             return ""
         if not self.matching_groups:
-            return "matches none of the filter groups now (a refresh is pending)"
-        parts = [f"group {g}: " + " AND ".join(self.groups[g - 1]) for g in self.matching_groups]
-        return "matches " + "; ".join(parts)
+            return _("matches none of the filter groups now (a refresh is pending)")
+        parts = [_("group {group}: {filters}").format(group=g, filters=_(" AND ").join(self.groups[g - 1]))
+                 for g in self.matching_groups]
+        return _("matches {groups}").format(groups="; ".join(parts))
 
 
 def stays(ctx: Context, object_type: str, record_id: int) -> list[Stay]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+
 CELL_PADDING = 2  # DataTable's cell_padding=1 on both sides
 SCROLLBAR = 2
 
@@ -24,7 +26,7 @@ class Column:
 
     @property
     def smallest(self) -> int:
-        return self.least or min(self.need, max(len(self.label), 6))
+        return self.least or min(self.need, max(cell_len(self.label), 6))
 
 
 def fit(columns: list[Column], available: int, *, first_share: float = 0.5) -> list[int]:
@@ -60,6 +62,7 @@ def fit(columns: list[Column], available: int, *, first_share: float = 0.5) -> l
 
 
 def need(label: str, values, cap: int = 60) -> int:
-    """The width a column's values need: the longest, at least the label, at most ``cap``."""
-    longest = max((len(v) for v in values), default=0)
-    return max(len(label), min(cap, longest))
+    """The width a column's values need: the longest, at least the label, at most ``cap``; in
+    terminal cells (a translated label or a name may hold wide or combining characters)."""
+    longest = max((cell_len(v) for v in values), default=0)
+    return max(cell_len(label), min(cap, longest))

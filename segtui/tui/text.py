@@ -8,8 +8,10 @@ import pendulum
 from pendulum import DateTime
 from rich.text import Text
 
-from .. import config
+from .. import config, i18n
+from ..core.display import format_local
 from ..core.display import printable as core_printable
+from ..i18n import _, _n
 
 MAX_SHOWN = 200
 
@@ -31,8 +33,10 @@ def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
 def type_badge(segment_type: str) -> Text:
     # white on a dark fill stays readable under the table's cursor highlight and in NO_COLOR
     if segment_type == "active":
-        return Text(" Active ", style="bold white on dark_green")
-    return Text(" Static ", style="bold white on grey35")
+        label = _("Active")
+        return Text(f" {label} ", style="bold white on dark_green")
+    label = _("Static")
+    return Text(f" {label} ", style="bold white on grey35")
 
 
 @cache
@@ -43,7 +47,28 @@ def _zone(tz: str) -> pendulum.Timezone:
 
 
 def moment(value: DateTime | None, tz: str, fmt: str = config.SHOWN_MOMENT) -> str:
-    return value.in_timezone(_zone(tz)).format(fmt) if value is not None else "-"
+    """``value`` in the zone ``tz``, in the pattern ``fmt`` (``2 Jan 2027 09:30`` / ``2 janv. 2027 09:30``)."""
+    if value is None:
+        return "-"
+    return format_local(value.in_timezone(_zone(tz)), fmt)
+
+
+@cache
+def _moment_width(fmt: str, code: str) -> int:
+    # the longest month and weekday names, two-digit days and hours: the widest text of ``fmt``
+    return max(len(format_local(pendulum.datetime(2027, month, day, 23, 59, 59), fmt))
+               for month in range(1, 13) for day in (22, 23, 24, 25, 26, 27, 28))
+
+
+def moment_width(fmt: str = config.SHOWN_MOMENT) -> int:
+    """The most cells a moment written in ``fmt`` takes in the language (a table column's width:
+    ``26 Nov 2026 09:30`` is 17, ``26 janv. 2027 09:30`` 19)."""
+    return _moment_width(fmt, i18n.language())
+
+
+def badge_width() -> int:
+    """The cells the widest type badge takes in the language (`` Active `` 8, `` Statique `` 10)."""
+    return max(len(type_badge("active")), len(type_badge("static")))
 
 
 def moment_cell(value: DateTime | None, tz: str) -> Text:
@@ -52,4 +77,15 @@ def moment_cell(value: DateTime | None, tz: str) -> Text:
 
 
 def count(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
+    """'1 member', '1,234 members' / '1 membre', '1 234 membres': the words the console counts."""
+    if word == "member":
+        return _n("{n} member", "{n} members", n)
+    if word == "segment":
+        return _n("{n} segment", "{n} segments", n)
+    if word == "record":
+        return _n("{n} record", "{n} records", n)
+    if word == "contact":
+        return _n("{n} contact", "{n} contacts", n)
+    if word == "company":
+        return _n("{n} company", "{n} companies", n)
+    return f"{i18n.number(n)} {word}{'' if n == 1 else 's'}"

@@ -14,31 +14,6 @@ from segtui.i18n import LANGUAGES
 pytestmark = pytest.mark.sqlite_only
 
 NOT_YET_TRANSLATED = {
-    "config.py",
-    "core/audit.py",
-    "core/check.py",
-    "core/clock.py",
-    "core/context.py",
-    "core/conversions.py",
-    "core/dates.py",
-    "core/describe.py",
-    "core/display.py",
-    "core/filters.py",
-    "core/history.py",
-    "core/kinds.py",
-    "core/member_pages.py",
-    "core/membership.py",
-    "core/models.py",
-    "core/overlap.py",
-    "core/schedule.py",
-    "core/segments.py",
-    "core/store.py",
-    "core/upcoming.py",
-    "core/usage.py",
-    "core/values.py",
-    "core/why.py",
-    "tui/columns.py",
-    "tui/text.py",
 }
 
 
