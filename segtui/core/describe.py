@@ -9,7 +9,7 @@ import pendulum
 from pendulum import DateTime
 
 from .. import i18n
-from ..i18n import N_, _
+from ..i18n import N_, _, pgettext
 from . import conversions, filters, store
 from .display import format_local
 from .context import Context
@@ -115,7 +115,7 @@ TRIGGERS = {"manual": N_("by hand (Actions menu or command line)"), "on_day": N_
             "after_inactivity": N_("after inactivity")}
 # the audit snapshots' keys, as a person reads them (other keys: their code, capitalised)
 FIELDS = {"name": N_("Name"), "type": N_("Type"), "size": N_("Size"), "schedule": N_("Schedule"),
-          "due_at": N_("Due at"), "filters": N_("Filters"), "folder": N_("Folder"), "deleted": N_("Deleted"),
+          "due_at": N_("Due at"), "filters": N_("Filters"), "folder": N_("Folder"),
           "description": N_("Description"), "object_type": N_("Object type"), "archived": N_("Archived"),
           "segments": N_("Segments"), "label": N_("Label"), "path": N_("Path"), "count": N_("Count")}
 # how a record joined or left, by the code the membership log stores
@@ -144,6 +144,8 @@ def _shown(value, ctx: Context) -> str:
 
 
 def _field(key: str) -> str:
+    if key == "deleted":  # the segment's state: a word the console also uses for its list of deleted segments
+        return pgettext("segment", "Deleted")
     return _(FIELDS[key]) if key in FIELDS else key.replace("_", " ").capitalize()
 
 

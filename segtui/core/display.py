@@ -15,18 +15,23 @@ from ..i18n import _
 from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, Property
 
 
+# spaces Python does not call printable but a terminal shows as spaces: French typography puts a
+# no-break space before ":" and a narrow one between digit groups ("1 234")
+SPACES = "\u00a0\u202f"
+
+
 def printable(value: object, *, limit: int | None = None, keep: str = "", unsafe: str = "",
               replacement: str | None = None) -> str:
     """Control, format and bidi-override characters become visible escapes; long text is cut.
 
     ``keep``: characters kept as they are though not printable ("\\n" for multi-line output);
-    ``unsafe``: printable characters replaced too (" " in a log token); ``replacement``: what
+    ``unsafe``: printable characters replaced too (" " in a log token, and then every space); ``replacement``: what
     stands for a replaced character (default: its ``\\uXXXX`` escape).
     """
     text = "" if value is None else str(value)
     head = text if limit is None else text[: limit + 1]
     shown = "".join(
-        c if (c.isprintable() or (c in "\u00a0\u202f" and not unsafe)) and c not in unsafe or c in keep
+        c if ((c.isprintable() or (c in SPACES and " " not in unsafe)) and c not in unsafe) or c in keep
         else (replacement if replacement is not None else f"\\u{ord(c):04x}")
         for c in head
     )

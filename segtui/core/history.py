@@ -22,7 +22,7 @@ import pendulum
 from peewee import SQL, Case, Select, fn
 
 from .. import i18n
-from ..i18n import N_, _
+from ..i18n import N_, _, pgettext
 from . import store
 from .context import Context
 from .display import format_local
@@ -213,7 +213,7 @@ def markers(segment: Segment, start: pendulum.DateTime, end: pendulum.DateTime, 
         if start <= at < end:
             found.append(Marker(at, at.in_timezone(tz).date(), kind, text, actor))
 
-    add(segment.created_at, "created", _("Created"), segment.created_by)
+    add(segment.created_at, "created", pgettext("segment", "Created"), segment.created_by)
     for c in ConversionRecord.select().where(
         (ConversionRecord.segment == segment.id) & (ConversionRecord.converted_at >= start)
         & (ConversionRecord.converted_at < end)
@@ -261,7 +261,7 @@ def _marker_text(entry: AuditEntry) -> str:
     if entry.action == "edit_filters":
         counts = entry.summary[entry.summary.rfind(" (") + 1:] if entry.summary.endswith(")") else ""
         return _("Filters edited {counts}").format(counts=counts).strip()
-    return _("Deleted") if entry.action == "delete" else _("Restored")
+    return pgettext("segment", "Deleted") if entry.action == "delete" else pgettext("segment", "Restored")
 
 
 # ------------------------------------------------------------------ who was a member

@@ -165,7 +165,7 @@ def test_filters_are_described_in_french(french):
     assert filters.describe_filter(f("events_attended", "between", values=[1, 2.5]), "contacts", names) == (
         f"{events} est compris entre 1 et 2,5")
     assert filters.describe_filter(f("last_activity_date", "less_than_days_ago", value=30), "contacts", names) == (
-        f"{last} date de moins de 30 jours")
+        f"{last} remonte à moins de 30 jours")
     assert filters.describe_filter(f("last_activity_date", "more_than_days_from_now", value=1), "contacts",
                                    names) == f"{last} est dans plus de 1 jour"
     assert filters.describe_filter({"segment": 3, "operator": "in_segment"}, "contacts", names) == (
@@ -313,3 +313,11 @@ def test_english_moments_are_what_pendulum_always_wrote(month):
         assert moment(value, "UTC", old) == value.format(old)
     assert format_local(value, "HH:mm:ss") == value.format("HH:mm:ss")
     assert count(1234, "member") == "1,234 members" and count(1, "segment") == "1 segment"
+
+
+def test_french_spaces_are_shown_as_spaces():
+    from segtui.core.display import printable
+
+    assert printable("Customer\u00a0: 1\u202f234") == "Customer\u00a0: 1\u202f234"
+    assert printable("a\u00a0b", unsafe=" ", replacement="?") == "a?b"  # a log token stays one token
+    assert printable("\u202eevil\u200b") == "\\u202eevil\\u200b"  # bidi and zero-width still visible escapes
