@@ -251,7 +251,7 @@ def test_a_membership_entry_is_detailed_in_french(french):
     entry = types.SimpleNamespace(at=NOW, actor="alice", action="added", reason="manual")
     assert describe.membership_detail(entry, "ada@example.com", ctx) == [
         ("Quand", "jeudi 26 novembre 2026, 10:30:00 (Europe/Paris)"), ("Qui", "alice"),
-        ("Quoi", f"Ajouté au segment{NBSP}: ada@example.com"), ("Comment", "manuellement")]
+        ("Quoi", f"Ajouté au segment{NBSP}: ada@example.com"), ("Origine", "à la main")]
 
 
 def test_an_edit_is_explained_in_french(french):
