@@ -15,7 +15,7 @@ from ... import config
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import literal, moment, printable, type_badge
+from ..text import badge_width, literal, moment, moment_width, printable, type_badge
 from .data_words import object_label
 from ..work import CoreWork
 
@@ -45,9 +45,9 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = _("Recently deleted")
         table = self.query_one(DataTable)
-        for label, width in ((_("Name"), 24), (_("Type"), 8),
+        for label, width in ((_("Name"), 24), (_("Type"), badge_width()),
                              (_("Object"), max(9, *(len(object_label(o)) for o in OBJECT_TYPES))), (_("Size"), 6),
-                             (pgettext("column", "Deleted"), 17),
+                             (pgettext("column", "Deleted"), moment_width()),
                              (_("Restore until"), 13), (_("By"), 10)):
             table.add_column(label, width=width)
         self.reload()
