@@ -277,7 +277,7 @@ def test_a_read_only_console_refuses_in_french(french):
     ctx = Context(FixedClock(NOW), "alice", read_only=True)
     with pytest.raises(ReadOnly) as info:
         ctx.require_write("renaming a segment")
-    assert str(info.value) == f"Cette console est en lecture seule{NBSP}: le renommage d'un segment n'est pas autorisé."
+    assert str(info.value) == f"Cette console est en lecture seule{NBSP}: renommer un segment n'est pas autorisé."
 
 
 def test_an_unknown_time_zone_is_refused_in_french(french):
