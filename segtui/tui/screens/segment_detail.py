@@ -19,7 +19,7 @@ from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..columns import Column, fit, need
-from ..text import literal, moment, moment_cell, printable, type_badge
+from ..text import literal, moment, moment_cell, moment_width, printable, type_badge
 from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
 from ..widgets.size_chart import SizeChart
@@ -286,7 +286,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                          [Column("key", record, self.members_need[0], 16),
                           Column("name", name, self.members_need[1], 10),
                           Column("region", region, self.members_need[2], 8),
-                          Column("joined", joined, max(17, len(joined))),
+                          Column("joined", joined, max(moment_width(), len(joined))),
                           Column("how", how, max(10, len(how), *(len(_(word)) for word in REASONS.values())))])
 
     def show_members_as_of(self) -> None:
@@ -457,7 +457,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.activity_items = items[:150]
         what, when, who = _("What"), _("When"), _("Who")
         widths = fit([Column("what", what, need(what, [printable(i[1]) for i in self.activity_items], 200), 20),
-                      Column("when", when, max(17, len(when))),
+                      Column("when", when, max(moment_width(), len(when))),
                       Column("who", who, need(who, [i[2] for i in self.activity_items], 20))],
                      self.size.width - 1, first_share=0.75)
         table.clear(columns=True)

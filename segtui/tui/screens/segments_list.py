@@ -16,7 +16,7 @@ from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..columns import Column, fit, need
-from ..text import literal, moment_cell, printable, type_badge
+from ..text import literal, moment_cell, moment_width, printable, type_badge
 from ..work import CoreWork
 
 PAGE = 200
@@ -147,8 +147,8 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             "conversion": Column("conversion", label["conversion"], need(label["conversion"], conversions), 12),
             "object": Column("object", label["object"], max(9, need(label["object"], [self.object_word(seg.object_type)
                                                                                   for seg in rows]))),
-            "last_activity": Column("last_activity", label["last_activity"], max(17, need(label["last_activity"], []))),
-            "updated": Column("updated", label["updated"], max(17, need(label["updated"], []))),
+            "last_activity": Column("last_activity", label["last_activity"], max(moment_width(), need(label["last_activity"], []))),
+            "updated": Column("updated", label["updated"], max(moment_width(), need(label["updated"], []))),
             "created_by": Column("created_by", label["created_by"],
                                  need(label["created_by"], [seg.created_by for seg in rows], 20)),
         }

@@ -15,7 +15,7 @@ from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import literal, moment, type_badge
+from ..text import literal, moment, moment_width, type_badge
 from ..work import CoreWork
 from .confirm import ConfirmModal
 
@@ -53,7 +53,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = _("Unused segments")
         table = self.query_one(DataTable)
-        for label, width in (("", 1), (_("Name"), 32), (_("Type"), 8), (_("Size"), 7), (_("Unchanged since"), 17)):
+        for label, width in (("", 1), (_("Name"), 32), (_("Type"), 8), (_("Size"), 7), (_("Unchanged since"), moment_width())):
             table.add_column(label, width=width)
         self.load()
         table.focus()
