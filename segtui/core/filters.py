@@ -246,16 +246,16 @@ def _validate_filter(f, object_type, resolve_segment, where, *, inside=False) ->
                             records=records_word(object_type))
     if prop.archived:
         raise InvalidFilter("{where}: the property {label!r} ({name}) is archived: restore it to filter on it",
-                            where=where, label=prop.label, name=name)
+                            where=where, label=registry.label_of(prop), name=name)
     spec = _spec(prop.type, op)
     if spec is None:
         raise InvalidFilter("{where}: operator {operator!r} does not apply to {label} (a {type} property)",
-                            where=where, operator=op, label=prop.label, type=prop.type)
+                            where=where, operator=op, label=registry.label_of(prop), type=prop.type)
     _check_operand_keys(f, spec, where, ("property", "operator"))
     out = {"property": name, "operator": op}
     key = _OPERAND_KEY[spec.shape]
     if key is not None:
-        out[key] = _operand(f[key], spec.shape, prop, Message("{where}: {label}", where=where, label=prop.label))
+        out[key] = _operand(f[key], spec.shape, prop, Message("{where}: {label}", where=where, label=registry.label_of(prop)))
     return out
 
 
@@ -715,21 +715,22 @@ def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) ->
     if prop is None:  # a property that no longer exists: its codes, as stored
         return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
     spec = _spec(prop.type, op)
+    label = registry.label_of(prop)
     operator_words = spec.label if spec else op
     show = _shown_number if prop.type == NUMBER else str
     if spec is None or spec.shape == "none":
-        return _("{property} {operator}").format(property=prop.label, operator=operator_words)
+        return _("{property} {operator}").format(property=label, operator=operator_words)
     if spec.shape == "days":
-        return _days_words(op, prop.label, f["value"])
+        return _days_words(op, label, f["value"])
     if spec.shape in ("range", "date_range"):
         low, high = f["values"]
-        return _("{property} {operator} {low} and {high}").format(property=prop.label, operator=operator_words,
+        return _("{property} {operator} {low} and {high}").format(property=label, operator=operator_words,
                                                                   low=show(low), high=show(high))
     if spec.shape == "values":
-        shown = f["values"] if prop.type == TEXT else [prop.option_label(v) for v in f["values"]]
-        return _("{property} {operator} {values}").format(property=prop.label, operator=operator_words,
+        shown = f["values"] if prop.type == TEXT else [registry.option_label_of(prop, v) for v in f["values"]]
+        return _("{property} {operator} {values}").format(property=label, operator=operator_words,
                                                           values=", ".join(shown))
-    return _("{property} {operator} {value}").format(property=prop.label, operator=operator_words,
+    return _("{property} {operator} {value}").format(property=label, operator=operator_words,
                                                      value=show(f["value"]))
 
 
