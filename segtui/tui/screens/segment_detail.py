@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,7 +19,7 @@ from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
-from ..columns import Column, fit, need
+from ..columns import CELL_PADDING, Column, fit, need
 from ..text import literal, moment, moment_cell, moment_width, printable, type_badge
 from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
@@ -456,12 +457,15 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         items.sort(key=lambda item: item[0], reverse=True)
         self.activity_items = items[:150]
         what, when, who = _("What"), _("When"), _("Who")
-        widths = fit([Column("what", what, need(what, [printable(i[1]) for i in self.activity_items], 200), 20),
-                      Column("when", when, max(moment_width(), len(when))),
-                      Column("who", who, need(who, [i[2] for i in self.activity_items], 20))],
-                     self.size.width - 1, first_share=0.75)
+        # the moment is never cut (its column is as wide as the language writes a moment); what
+        # happened and who share the rest
+        when_width = max(moment_width(), cell_len(when))
+        what_width, who_width = fit(
+            [Column("what", what, need(what, [printable(i[1]) for i in self.activity_items], 200), 20),
+             Column("who", who, need(who, [i[2] for i in self.activity_items], 20))],
+            self.size.width - 1 - when_width - CELL_PADDING, first_share=0.75)
         table.clear(columns=True)
-        for label, width in ((when, widths[1]), (what, widths[0]), (who, widths[2])):
+        for label, width in ((when, when_width), (what, what_width), (who, who_width)):
             table.add_column(label, width=width)
         for at, what, who, _entry, _key in self.activity_items:
             table.add_row(moment_cell(at, tz), literal(what, limit=400), literal(who, limit=40))
