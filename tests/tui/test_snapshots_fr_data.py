@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pendulum
 import pytest
-from pytest_textual_snapshot import SVGImageExtension
 
 from segtui.core import associations, records, segments
 from segtui.core.models import Company, Contact
@@ -26,32 +25,11 @@ from segtui.tui.screens.overlap import OverlapScreen
 from segtui.tui.screens.record_page import RecordScreen
 from segtui.tui.screens.record_test import RecordTestScreen
 
-from .conftest import run, screen_lines, settle, steady, still_toasts
+from .conftest import run, screen_lines, settle, still_toasts
 from .test_import_mapping_flows import HUBSPOT
+from .test_snapshots_fr import Shots, compare
 
 SIZE = (80, 24)
-
-
-class Shots:
-    """The screenshots taken on one walk through the console, by name, in order."""
-
-    def __init__(self) -> None:
-        self.taken: dict[str, str] = {}
-
-    async def take(self, pilot, name: str) -> None:
-        assert name not in self.taken, name
-        await settle(pilot)
-        steady(pilot)
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        self.taken[name] = pilot.app.export_screenshot(title=pilot.app.title)
-
-
-def differing(snapshot, shots: Shots) -> list[str]:
-    """The names whose screenshot differs from its snapshot (every one compared, so that
-    ``--snapshot-update`` writes them all)."""
-    svg = snapshot.use_extension(SVGImageExtension)
-    return [name for name, shot in shots.taken.items() if not svg(name=name) == shot]
 
 
 async def keys(pilot, *pressed: str) -> None:
@@ -102,7 +80,7 @@ def test_records_and_properties_in_french(console, snapshot):
         await shots.take(pilot, "property_form")
 
     run(console, walk, size=SIZE)
-    assert differing(snapshot, shots) == []
+    assert compare(snapshot, shots) == []
 
 
 def test_import_and_lists_in_french(console, snapshot, demo_ctx):
@@ -133,7 +111,7 @@ def test_import_and_lists_in_french(console, snapshot, demo_ctx):
         await shots.take(pilot, "upcoming")
 
     run(console, walk, size=SIZE)
-    assert differing(snapshot, shots) == []
+    assert compare(snapshot, shots) == []
 
 
 def test_filters_test_and_overlap_in_french(console, snapshot):
@@ -169,7 +147,7 @@ def test_filters_test_and_overlap_in_french(console, snapshot):
         await shots.take(pilot, "export_modal")
 
     run(console, walk, size=SIZE)
-    assert differing(snapshot, shots) == []
+    assert compare(snapshot, shots) == []
 
 
 # -- the flows, in French ----------------------------------------------------------------------------
