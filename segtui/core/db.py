@@ -94,6 +94,13 @@ def is_sqlite(db) -> bool:
     return isinstance(getattr(db, "obj", db), peewee.SqliteDatabase)
 
 
+def locked(query):
+    """``query`` with the rows it reads locked on PostgreSQL until the transaction ends, so that
+    what a write compares against is what it overwrites. SQLite needs nothing: a write
+    transaction there (``write_transaction``) holds the whole database."""
+    return query if is_sqlite(database_proxy) else query.for_update()
+
+
 def resolve_url(url: str | None = None) -> str:
     return config.database_url(url)
 

@@ -31,10 +31,10 @@ from ..i18n import number as _number
 from . import audit, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
-from .db import is_sqlite, write_transaction
+from .db import locked, write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput
-from .models import RECORD_MODELS, Company, Contact, ImportMapping, database_proxy
+from .models import RECORD_MODELS, Company, Contact, ImportMapping
 from .properties import (
     BOOLEAN,
     CUSTOM_GROUP,
@@ -832,9 +832,7 @@ def _known(model, key, props: list[Property], keys: list[str]) -> dict[str, tupl
     rows locked on PostgreSQL until the import commits, so that what it compares against is
     what it overwrites."""
     query = model.select(key, model.id, *(getattr(model, p.column) for p in props)).where(key.in_(keys))
-    if not is_sqlite(database_proxy):
-        query = query.for_update()
-    return {row[0]: row[1:] for row in query.tuples()}
+    return {row[0]: row[1:] for row in locked(query).tuples()}
 
 
 def _write_links(ctx, checked: _Checked, report: ImportReport, now) -> list[tuple[int, int]]:

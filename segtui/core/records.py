@@ -18,7 +18,7 @@ from ..i18n import Message, N_
 from . import associations, audit, files, follow, store, values
 from . import properties as registry
 from .context import Context
-from .db import is_sqlite, write_transaction
+from .db import is_sqlite, locked, write_transaction
 from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
@@ -270,10 +270,7 @@ def lock_record(object_type: str, record_id: int):
     the lock, a concurrent edit committed meanwhile made a changed value look unchanged, and
     the segments did not follow it)."""
     model = RECORD_MODELS[object_type]
-    query = model.select().where(model.id == record_id)
-    if not is_sqlite(database_proxy):
-        query = query.for_update()
-    found = query.first()
+    found = locked(model.select().where(model.id == record_id)).first()
     if found is None:
         raise record_not_found(object_type, record_id)
     return found

@@ -13,7 +13,7 @@ from .. import config
 from ..i18n import Message
 from . import filters
 from .context import Context
-from .db import is_sqlite, write_transaction
+from .db import is_sqlite, locked, write_transaction
 from .errors import SegmentNotFound, StaleSegment
 from .models import AuditEntry, Segment, SegmentRead, database_proxy
 from .schedule import NEVER, Schedule
@@ -78,10 +78,7 @@ def get(ref, *, include_deleted: bool = False) -> Segment:
 
 def lock(segment_id: int) -> Segment:
     """Re-read the segment inside a write transaction, locking its row on PostgreSQL."""
-    query = Segment.select().where(Segment.id == segment_id)
-    if not is_sqlite(database_proxy):
-        query = query.for_update()
-    found = query.first()
+    found = locked(Segment.select().where(Segment.id == segment_id)).first()
     if found is None:
         raise SegmentNotFound("Segment {id} no longer exists", id=segment_id)
     if found.deleted_at is not None:
