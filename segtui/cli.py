@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import peewee
 
 from . import cli_analysis, cli_data, config, i18n
-from .core import check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
+from .core import causes, check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
 from .core.display import format_value, printable
@@ -318,13 +318,14 @@ def trigger_label(code: str) -> str:
     return words.get(code, code)
 
 
-def joined_label(code: str | None) -> str:
-    """How a record came into a segment (a stored reason or source code), as records show prints it."""
+def joined_label(code: str | None, object_type: str = "contacts") -> str:
+    """How a record came into a segment (a stored reason or source code), as records show prints
+    it: a cause (``core.causes``) in the language, its properties named by their labels."""
     words = {"filter": pgettext("joined because of", "filter"), "manual": pgettext("joined because of", "manual"),
              "import": pgettext("joined because of", "import"), "conversion": pgettext("joined because of", "conversion"),
              "repair": pgettext("joined because of", "repair"),
              "dates moved on": pgettext("joined because of", "dates moved on")}
-    return words.get(code, printable(code or ""))
+    return words.get(code) or printable(causes.shown(code, object_type))
 
 
 def count(n: int) -> str:
@@ -673,7 +674,7 @@ def cmd_records_show(args, ctx: Context) -> int:
         out(f"  {name + ':':<20} {printable(value) if value else unknown}")
     out(_("segments:") + ("" if data["segments"] else " " + pgettext("no segments", "none")))
     for b in records.memberships_of(args.object_type, record.id):
-        how = joined_label(b.reason or b.source)
+        how = joined_label(b.reason or b.source, args.object_type)
         why = _("{reason} by {actor}").format(reason=how, actor=printable(b.actor)) if b.actor else how
         out("  " + _("#{id} {name} [{type}]  joined {moment}: {why}").format(
             id=b.segment.id, name=printable(b.segment.name), type=type_label(b.segment.type),

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..i18n import Message, _, _n
-from . import audit, follow
+from ..i18n import N_, Message, _, _n
+from . import audit, causes, follow
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, RecordNotFound
 from .models import Association, Company, Contact
-from .properties import OTHER, SINGULAR
+from .stored_messages import Count
 
 BATCH = 500
+# the audit's sentence, whole for each object type
+ASSOCIATED_MANY = {"contacts": N_("Associated contact #{id} with {n} companies ({new} new). {effect}"),
+                   "companies": N_("Associated company #{id} with {n} contacts ({new} new). {effect}")}
 
 
 def link_many(pairs: list[tuple[int, int]]) -> int:
@@ -89,9 +92,11 @@ def associate(ctx: Context, contact_id: int, company_id: int, *, primary: bool =
             _set_primary(contact_id, company_id)
         if new or primary:
             done = follow.associations_changed(ctx, [(contact_id, company_id)] if new else [],
-                                               cause=f"associated with {company.domain}")
-            audit.record(ctx, "associate", f"Associated contact {contact.email} with company {company.domain}"
-                         + (" (primary)" if primary else "") + f". {done.sentence()}",
+                                               cause=causes.associated_with(company.domain))
+            said = (N_("Associated contact {email} with company {domain} (primary). {effect}") if primary
+                    else N_("Associated contact {email} with company {domain}. {effect}"))
+            audit.record(ctx, "associate", Message(said, email=contact.email, domain=company.domain,
+                                                   effect=done.message()),
                          after={"contact": contact.email, "company": company.domain, "primary": primary,
                                 "segments": done.summary()})
     return new
@@ -116,9 +121,10 @@ def dissociate(ctx: Context, contact_id: int, company_id: int) -> bool:
         remaining = companies_of(contact_id)
         if remaining and not any(primary for _, primary in remaining):
             _set_primary(contact_id, remaining[0][0].id)
-        done = follow.associations_changed(ctx, [(contact_id, company_id)], cause=f"no longer with {company.domain}")
-        audit.record(ctx, "dissociate", f"Removed the association of contact {contact.email} with company "
-                     f"{company.domain}. {done.sentence()}", before={"contact": contact.email, "company": company.domain},
+        done = follow.associations_changed(ctx, [(contact_id, company_id)], cause=causes.no_longer_with(company.domain))
+        audit.record(ctx, "dissociate", Message("Removed the association of contact {email} with company {domain}. "
+                                                "{effect}", email=contact.email, domain=company.domain,
+                                                effect=done.message()), before={"contact": contact.email, "company": company.domain},
                      after={"segments": done.summary()})
     return True
 
@@ -170,9 +176,9 @@ def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: li
         for contact_id, company_id in pairs:
             _check(contact_id, company_id)
         new = link_many(pairs)
-        done = follow.associations_changed(ctx, pairs, cause="associated")
-        audit.record(ctx, "associate", f"Associated {SINGULAR[object_type]} #{record_id} with {len(pairs)} "
-                     f"{OTHER[object_type]} ({new} new). {done.sentence()}",
+        done = follow.associations_changed(ctx, pairs, cause=causes.ASSOCIATED)
+        audit.record(ctx, "associate", Message(ASSOCIATED_MANY[object_type], id=record_id, n=Count(len(pairs)),
+                                               new=Count(new), effect=done.message()),
                      after={"pairs": [list(p) for p in pairs], "segments": done.summary()})
     already = len(pairs) - new
     if object_type == "contacts":

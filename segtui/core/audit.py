@@ -1,17 +1,29 @@
-"""The audit log: every administrative act, who did it, when, before and after."""
+"""The audit log: every administrative act, who did it, when, before and after.
+
+What was done is a message (``i18n.Message``, its parameters plain values or the kinds of
+``stored_messages``): stored as its English sentence (``summary``, what ``--json`` shows) and
+as its template and parameters, so that ``summary_of`` says it in the reader's language."""
 
 from __future__ import annotations
 
 import json
 
+from ..i18n import Message
+from . import stored_messages
 from .context import Context
 from .models import AuditEntry
+
+
+def summary_of(entry: AuditEntry) -> str:
+    """What the entry says was done, in the language of the moment (an entry written before
+    messages were stored: its English summary)."""
+    return stored_messages.from_columns(entry.summary, entry.template, entry.params)
 
 
 def record(
     ctx: Context,
     action: str,
-    summary: str,
+    summary: Message,
     *,
     segment_id: int | None = None,
     before: dict | None = None,
@@ -20,12 +32,15 @@ def record(
     record: tuple[str, int] | None = None,
 ) -> AuditEntry:
     """``record``: (object type, id) of the record the act changed, if it is about one."""
+    english, template, params = stored_messages.to_columns(summary)
     return AuditEntry.create(
         at=at or ctx.now(),
         actor=ctx.actor,
         action=action,
         segment_id=segment_id,
-        summary=summary,
+        summary=english,
+        template=template,
+        params=params,
         before=None if before is None else json.dumps(before, sort_keys=True, default=str),
         after=None if after is None else json.dumps(after, sort_keys=True, default=str),
         record_type=record[0] if record else None,

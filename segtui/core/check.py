@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from .. import i18n
-from ..i18n import N_, _
-from . import audit, filters, membership, store
+from ..i18n import Message
+from . import audit, causes, filters, membership, store
 from .context import Context
 from .db import write_transaction
 from .errors import SegtuiError
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment
+from .stored_messages import Joined, Number
 
 LOGGED_MEMBERS = """
     SELECT segment_id, record_id FROM (
@@ -42,24 +42,26 @@ class Drift:
     error: str | None = None  # the filters cannot be evaluated
     repaired: bool = False
 
-    def sentence(self, *, english: bool = False) -> str:
-        """In the language; ``english`` for the audit log, which stores English."""
-        say = (lambda message: message) if english else _
-        number = (lambda n: f"{n:,}") if english else i18n.number
+    def sentence(self) -> str:
+        """In the language of the moment."""
+        return str(self.message())
+
+    def message(self) -> Message:
+        """As a message (the audit log stores it, to be read in any language)."""
         parts = []
         if self.error:
-            parts.append(say(N_("cannot be evaluated: {problem}")).format(problem=self.error))
+            parts.append(Message("cannot be evaluated: {problem}", problem=self.error))
         if self.missing or self.extra:
-            parts.append(say(N_("{missing} record(s) its filters select are not members, {extra} member(s) they do "
-                                "not select")).format(missing=number(self.missing), extra=number(self.extra)))
+            parts.append(Message("{missing} record(s) its filters select are not members, {extra} member(s) they do "
+                                 "not select", missing=Number(self.missing), extra=Number(self.extra)))
         if self.size:
-            parts.append(say(N_("size {size} but {rows} member rows")).format(size=number(self.size[0]),
-                                                                            rows=number(self.size[1])))
+            parts.append(Message("size {size} but {rows} member rows", size=Number(self.size[0]),
+                                 rows=Number(self.size[1])))
         if self.log_only or self.unlogged:
-            parts.append(say(N_("the log replays to {log_only} member(s) not stored and misses {unlogged}")).format(
-                log_only=number(self.log_only), unlogged=number(self.unlogged)))
-        text = say(N_("#{id} {name!r}: {problems}")).format(id=self.segment_id, name=self.name, problems="; ".join(parts))
-        return say(N_("{drift} (repaired)")).format(drift=text) if self.repaired else text
+            parts.append(Message("the log replays to {log_only} member(s) not stored and misses {unlogged}",
+                                 log_only=Number(self.log_only), unlogged=Number(self.unlogged)))
+        text = Message("#{id} {name!r}: {problems}", id=self.segment_id, name=self.name, problems=Joined(parts, "; "))
+        return Message("{drift} (repaired)", drift=text) if self.repaired else text
 
 
 @dataclass
@@ -164,13 +166,13 @@ def _repair(ctx: Context, d: Drift) -> None:
         ):
             param = database.param
             ids = [rid for _, rid in database.execute_sql(sql.replace("%s", param), (segment.id, segment.id))]
-            rows = [(segment.id, rid, action, "repair", ctx.now(), ctx.actor) for rid in sorted(ids)]
+            rows = [(segment.id, rid, action, causes.REPAIR, ctx.now(), ctx.actor) for rid in sorted(ids)]
             for i in range(0, len(rows), 500):
                 MembershipLog.insert_many(rows[i : i + 500], fields=[
                     MembershipLog.segment, MembershipLog.record_id, MembershipLog.action, MembershipLog.reason,
                     MembershipLog.at, MembershipLog.actor]).execute()
     if (d.missing or d.extra) and segment.type == "active":
-        membership.refresh(ctx, segment.id, reason="repair", full=True)
+        membership.refresh(ctx, segment.id, reason=causes.REPAIR, full=True)
     with write_transaction():
         d.repaired = True
-        audit.record(ctx, "repair", f"Repaired {d.sentence(english=True)}", segment_id=segment.id)
+        audit.record(ctx, "repair", Message("Repaired {drift}", drift=d.message()), segment_id=segment.id)

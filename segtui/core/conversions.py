@@ -10,13 +10,14 @@ from dataclasses import dataclass
 import pendulum
 
 from .. import i18n
-from ..i18n import _, _n
+from ..i18n import Message, _, _n
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
 from .errors import ConversionNotAllowed
 from .models import ConversionRecord, Segment
 from .schedule import NEVER_SCHEDULE, Schedule, check_for_saving, due_moment, explain
+from .stored_messages import Count
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,8 @@ def convert_to_static(ctx: Context, segment_id: int, *, expected_version: int | 
             actor=ctx.actor, size=segment.size,
         )
         audit.record(
-            ctx, "convert_to_static", f"Converted {segment.name!r} to static ({segment.size} members frozen)",
+            ctx, "convert_to_static", Message("Converted {name!r} to static ({n} members frozen)", name=segment.name,
+                                              n=Count(segment.size)),
             segment_id=segment.id, before=before, after=_snapshot(segment),
         )
         return record
@@ -114,7 +116,8 @@ def convert_to_active(ctx: Context, segment_id: int, *, expected_version: int | 
         )
         audit.record(
             ctx, "convert_to_active",
-            f"Converted {segment.name!r} to active (+{diff.added} added, -{diff.removed} removed)",
+            Message("Converted {name!r} to active (+{added} added, -{removed} removed)", name=segment.name,
+                    added=Count(diff.added), removed=Count(diff.removed)),
             segment_id=segment.id, before=before, after=_snapshot(segment),
         )
         return record, diff
@@ -134,7 +137,8 @@ def set_schedule(ctx: Context, segment_id: int, schedule: Schedule, *,
             ctx, segment, due_at=due, schedule_tz=ctx.tz, **store.schedule_columns(schedule)
         )
         audit.record(
-            ctx, "set_schedule", f"Automatic conversion of {segment.name!r}: {json.dumps(schedule.to_json())}",
+            ctx, "set_schedule", Message("Automatic conversion of {name!r}: {schedule}", name=segment.name,
+                                         schedule=json.dumps(schedule.to_json())),
             segment_id=segment.id, before=before, after=_snapshot(segment),
         )
         return segment
@@ -208,8 +212,8 @@ def _convert_due(ctx: Context, segment: Segment) -> Applied | None:
     segment.due_at = None
     audit.record(
         ctx, "auto_convert_to_static",
-        f"Converted {segment.name!r} to static automatically (due {due_at.isoformat()}, "
-        f"applied {ctx.now().isoformat()})",
+        Message("Converted {name!r} to static automatically (due {due}, applied {applied})", name=segment.name,
+                due=due_at.isoformat(), applied=ctx.now().isoformat()),
         segment_id=segment_id, before=before, after=_snapshot(segment),
     )
     return Applied(segment_id, segment.name, due_at, ctx.now(), record.id)

@@ -10,7 +10,7 @@ from pendulum import DateTime
 
 from .. import i18n
 from ..i18n import N_, _, pgettext
-from . import conversions, filters, store
+from . import audit, causes, conversions, filters, store
 from .display import format_local
 from .context import Context
 from .models import Segment
@@ -165,7 +165,7 @@ def _changes(before: str | None, after: str | None, ctx: Context) -> list[tuple[
 
 def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
     """An audit entry in full, as (label, text) rows; a conversion adds its trigger, due and applied moments."""
-    rows = [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor), (_("What"), entry.summary)]
+    rows = [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor), (_("What"), audit.summary_of(entry))]
     rows += _changes(entry.before, entry.after, ctx)
     if entry.action in CONVERSION_ACTIONS and entry.segment_id is not None:
         record = conversions.record_at(entry.segment_id, entry.at)
@@ -181,9 +181,10 @@ def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
     return rows
 
 
-def membership_detail(entry, key: str, ctx: Context) -> list[tuple[str, str]]:
+def membership_detail(entry, key: str, ctx: Context, object_type: str = "contacts") -> list[tuple[str, str]]:
+    """A membership log entry in full; ``object_type``: the segment's (a cause names its properties)."""
     reason = REASONS.get(entry.reason)
     what = (_("Added to the segment: {record}") if entry.action == "added"
             else _("Removed from the segment: {record}")).format(record=key)
     return [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor),
-            (_("What"), what), (_("How"), _(reason) if reason else entry.reason)]
+            (_("What"), what), (_("How"), _(reason) if reason else causes.shown(entry.reason, object_type))]

@@ -161,7 +161,7 @@ def create(ctx: Context, name: str, parent=None) -> Folder:
                                    created_by=ctx.actor)
         except peewee.IntegrityError:
             raise InvalidName("A folder named {name!r} already exists there: choose another name", name=name) from None
-        audit.record(ctx, "create_folder", f"Created folder {path_of(folder.id)!r}", after={"folder": folder.id})
+        audit.record(ctx, "create_folder", Message("Created folder {path!r}", path=path_of(folder.id)), after={"folder": folder.id})
     return folder
 
 
@@ -177,7 +177,7 @@ def rename(ctx: Context, ref, new_name: str) -> Folder:
         except peewee.IntegrityError:
             raise InvalidName("A folder named {name!r} already exists there: choose another name",
                               name=new_name) from None
-        audit.record(ctx, "rename_folder", f"Renamed folder {old!r} to {new_name!r}",
+        audit.record(ctx, "rename_folder", Message("Renamed folder {old!r} to {new!r}", old=old, new=new_name),
                      before={"name": folder.name}, after={"name": new_name})
     return Folder.get_by_id(folder.id)
 
@@ -194,7 +194,7 @@ def delete(ctx: Context, ref) -> None:
             raise InvalidInput(refusal)
         Segment.update(folder=None).where(Segment.folder == folder.id).execute()
         Folder.delete().where(Folder.id == folder.id).execute()
-        audit.record(ctx, "delete_folder", f"Deleted folder {path!r}", before={"folder": folder.id, "path": path})
+        audit.record(ctx, "delete_folder", Message("Deleted folder {path!r}", path=path), before={"folder": folder.id, "path": path})
 
 
 def subtree_ids(folder_id: int) -> list[int]:
@@ -214,7 +214,7 @@ def move(ctx: Context, chosen: list[tuple[int, int | None]], target) -> list[Seg
         raise InvalidInput("Choose at least one segment to move")
     with write_transaction():
         folder_id = get(target).id if target not in (None, "", SEPARATOR) else None
-        where = path_of(folder_id) or "the top"
+        where = path_of(folder_id)
         moved = []
         for segment_id, version in chosen:
             segment = store.lock(segment_id)
@@ -223,7 +223,9 @@ def move(ctx: Context, chosen: list[tuple[int, int | None]], target) -> list[Seg
                 continue
             before = path_of(segment.folder_id) or None
             store.conditional_update(ctx, segment, folder=folder_id)
-            audit.record(ctx, "move", f"Moved {segment.name!r} to {where}", segment_id=segment.id,
+            moved_to = (Message("Moved {name!r} to {folder}", name=segment.name, folder=where) if where
+                        else Message("Moved {name!r} to the top", name=segment.name))
+            audit.record(ctx, "move", moved_to, segment_id=segment.id,
                          before={"folder": before}, after={"folder": path_of(folder_id) or None})
             moved.append(segment)
     return moved
@@ -244,6 +246,7 @@ def describe(ctx: Context, segment_id: int, text: str, *, expected_version: int 
         if (before or "") == text:
             return segment
         store.conditional_update(ctx, segment, description=text or None)
-        audit.record(ctx, "describe", f"Described {segment.name!r}" if text else f"Cleared the description of {segment.name!r}",
+        audit.record(ctx, "describe", Message("Described {name!r}", name=segment.name) if text
+                     else Message("Cleared the description of {name!r}", name=segment.name),
                      segment_id=segment.id, before={"description": before}, after={"description": text or None})
         return segment

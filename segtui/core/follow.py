@@ -32,12 +32,14 @@ import pendulum
 from peewee import SQL, Value, fn
 
 from .. import i18n  # i18n._: this module's loops use _ as a throwaway
+from . import causes as reasons  # (``causes`` is a parameter here: segment id -> its cause)
 from . import filters, membership, store
 from .context import Context
 from .db import is_sqlite, write_transaction
 from .errors import InvalidFilter
-from .properties import DATETIME, OTHER, SINGULAR, properties, registry_stamp
+from .properties import DATETIME, OTHER, properties, registry_stamp
 from .schedule import AFTER_INACTIVITY
+from .stored_messages import Joined, Number, Sentence
 from .models import (
     RECORD_MODELS,
     Association,
@@ -55,7 +57,7 @@ SEGMENTS_FILTERED = 5000  # segment ids in one statement, with 1,000 record ids:
 # records associated with changed ones); more, and one full refresh of each segment reads
 # less than evaluating them in pages of 1,000
 FOLLOW_AT_MOST = 20_000
-REASON_LENGTH = 200  # the log's reason column is a VARCHAR(255) on PostgreSQL
+REASON_LENGTH = reasons.REASON_LENGTH
 # An edit locks the rows of the segments it evaluates (PostgreSQL): a full refresh holds the
 # same lock, so an edit never evaluates against membership that refresh is about to rewrite
 # (tests/core/test_processes.py shows the drift an edit without it leaves).
@@ -94,41 +96,43 @@ class Followed:
 
     def sentence(self, record_id: int | None = None) -> str:
         """"Joined 'A', 'B'; left 'C'." for one record (or counts for many)."""
+        return str(self.message(record_id))
+
+    def message(self, record_id: int | None = None):
+        """The sentence as a message (the audit log stores it, to be read in any language)."""
+        parts = Joined(self._parts(record_id), "; ")
+        text = parts
+        if self.across is not None and self.across.changed:
+            counts = Joined(self.across._parts(None), "; ")  # "2 left 1 segment(s)": counts, no names
+            text = (i18n.Message("{changes}; associated records: {counts}", changes=parts, counts=counts) if parts
+                    else i18n.Message("associated records: {counts}", counts=counts))
+        elif not parts:
+            return i18n.Message("No segment membership changed.")
+        return Sentence(text)
+
+    def _parts(self, record_id: int | None) -> list:
         parts = []
         for joined, part in ((True, self.joined), (False, self.left)):
             if record_id is not None:
                 names = [self.names.get(sid, f"#{sid}") for sid, ids in sorted(part.items()) if record_id in ids]
                 if names:
                     shown = ", ".join(repr(n) for n in names)
-                    parts.append(i18n._("joined {names}").format(names=shown) if joined else
-                                 i18n._("left {names}").format(names=shown))
+                    parts.append(i18n.Message("joined {names}", names=shown) if joined else
+                                 i18n.Message("left {names}", names=shown))
             elif part:
-                count, segments = sum(len(ids) for ids in part.values()), i18n.number(len(part))
+                count, segments = sum(len(ids) for ids in part.values()), Number(len(part))
                 if joined:
-                    parts.append(i18n._n("{n} joined {segments} segment(s)", "{n} joined {segments} segment(s)",
-                                         count, segments=segments))
+                    parts.append(i18n.nmsg("{n} joined {segments} segment(s)", "{n} joined {segments} segment(s)",
+                                           count, segments=segments))
                 else:
-                    parts.append(i18n._n("{n} left {segments} segment(s)", "{n} left {segments} segment(s)",
-                                         count, segments=segments))
-        text = "; ".join(parts)
-        if self.across is not None and self.across.changed:
-            counts = self.across.sentence()[:-1]  # "2 left 1 segment(s)": counts, no names
-            if text:
-                text = i18n._("{changes}; associated records: {counts}").format(changes=text, counts=counts)
-            else:
-                text = i18n._("associated records: {counts}").format(counts=counts)
-        return (text[0].upper() + text[1:] + ".") if text else i18n._("No segment membership changed.")
+                    parts.append(i18n.nmsg("{n} left {segments} segment(s)", "{n} left {segments} segment(s)",
+                                           count, segments=segments))
+        return parts
 
 
-def reason_text(cause: str) -> str:
-    return cause if len(cause) <= REASON_LENGTH else cause[: REASON_LENGTH - 1] + "…"
-
-
-def changed_cause(names) -> str:
-    """"region changed", "region, city changed", "region, city and 3 more changed"."""
-    names = sorted(names)
-    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
-    return f"{shown} changed"
+# the log's causes are built by core/causes.py (which reads them back in the language)
+reason_text = reasons.cut
+changed_cause = reasons.changed
 
 
 def segments_reading(object_type: str, names: set[str] | None):
@@ -229,9 +233,9 @@ def record_deleted(ctx: Context, object_type: str, record_id: int) -> Followed:
     rows = _sql(f"SELECT id, name, filters, dates_as_of, type, deleted_at FROM segment "
                 f"WHERE id IN ({_marks(everything)}) ORDER BY id{lock}", everything)
     active = [sid for sid, _, _, _, type_, gone in rows if type_ == "active" and gone is None]
-    done = follow(ctx, object_type, [record_id], [sid for sid in active if sid in holders], cause="record deleted")
+    done = follow(ctx, object_type, [record_id], [sid for sid in active if sid in holders], cause=reasons.RECORD_DELETED)
     held = set(holders) - set(active)
-    others = [(_Seg(sid, name, text, None), [], [record_id], "record deleted")
+    others = [(_Seg(sid, name, text, None), [], [record_id], reasons.RECORD_DELETED)
               for sid, name, text, _, _, _ in rows if sid in held]
     if others:
         _apply(ctx, others)
@@ -278,7 +282,7 @@ def through_associations(ctx: Context, object_type: str, record_ids, changed: se
     if len(others) > FOLLOW_AT_MOST:  # one full refresh of each reads less (the worker's next tick)
         membership.owe_full_refresh(ctx, direct)
         return Followed()
-    return follow(ctx, OTHER[object_type], others, direct, cause=f"{SINGULAR[object_type]}: {cause}")
+    return follow(ctx, OTHER[object_type], others, direct, cause=reasons.across(object_type, cause))
 
 
 def associations_changed(ctx: Context, pairs, *, cause: str) -> Followed:
@@ -414,7 +418,7 @@ def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, resu
         why = causes.get(segment.id, cause)
         via = sorted(u for u in upstream.get(segment.id, ()) if touched.get(u))
         if via and segment.id not in direct:
-            why = f"{cause}, via " + ", ".join(repr(result.names.get(u, f"#{u}")[:60]) for u in via)
+            why = reasons.via(cause, [result.names.get(u, f"#{u}") for u in via])
         changes.append((segment, joined, left, reason_text(why)))
         touched[segment.id] = set(joined) | set(left)
         result.names[segment.id] = segment.name
@@ -754,11 +758,11 @@ def rollover(ctx: Context, segment: Segment) -> membership.Diff:
         query = crossing(store.tree(segment), segment.object_type, old, today, tz=ctx.tz)
         if query is not None:
             start = membership.last_log_id(segment.id)
-            diff = membership.apply_filters(ctx, segment, store.tree(segment), reason="dates moved on",
+            diff = membership.apply_filters(ctx, segment, store.tree(segment), reason=reasons.DATES_MOVED_ON,
                                             among=query, mark_dependants=False)
             if diff.changed:
                 moved = [rid for (rid,) in membership.logged_since(segment.id, start).tuples()]
-                members_changed(ctx, segment, moved, cause=f"dates moved on, via {segment.name[:60]!r}")
+                members_changed(ctx, segment, moved, cause=reasons.via(reasons.DATES_MOVED_ON, [segment.name]))
     Segment.update(
         refreshed_at=ctx.now(), dates_as_of=today, next_refresh_at=membership.next_day_start(ctx), stale=False,
     ).where(Segment.id == segment.id).execute()
@@ -820,7 +824,7 @@ def _roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
                 del rolled[sid]
             continue
         direct = sorted(crossings)
-        done = follow(ctx, object_type, sorted(ids), direct, cause="dates moved on",
+        done = follow(ctx, object_type, sorted(ids), direct, cause=reasons.DATES_MOVED_ON,
                       today=dict.fromkeys(direct, today))
         for sid in direct:
             rolled[sid] = membership.Diff(len(done.joined.get(sid, ())), len(done.left.get(sid, ())))

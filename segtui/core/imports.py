@@ -28,13 +28,14 @@ from peewee import EXCLUDED, fn
 
 from ..i18n import Message, N_, _, _n, nmsg
 from ..i18n import number as _number
-from . import audit, follow, membership, property_admin, store, values
+from . import audit, causes, follow, membership, property_admin, store, values
 from . import properties as registry
 from .context import Context
 from .db import locked, write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput
 from .models import RECORD_MODELS, Company, Contact, ImportMapping
+from .stored_messages import Joined
 from .properties import (
     BOOLEAN,
     CUSTOM_GROUP,
@@ -163,16 +164,20 @@ class ImportReport:
         return self.followed.sentence() if self.followed is not None else ""
 
     def sentence(self) -> str:
-        parts = [_n("{n} created", "{n} created", self.created), _n("{n} updated", "{n} updated", self.updated)]
+        return str(self.message())
+
+    def message(self) -> Message:
+        """The counts as a message (the audit log stores it, to be read in any language)."""
+        parts = [nmsg("{n} created", "{n} created", self.created), nmsg("{n} updated", "{n} updated", self.updated)]
         if self.unchanged:
-            parts.append(_n("{n} unchanged", "{n} unchanged", self.unchanged))
+            parts.append(nmsg("{n} unchanged", "{n} unchanged", self.unchanged))
         if self.refused:
-            parts.append(_n("{n} refused", "{n} refused", self.refused))
+            parts.append(nmsg("{n} refused", "{n} refused", self.refused))
         if self.associations:
-            parts.append(_n("{n} associations", "{n} associations", self.associations))
+            parts.append(nmsg("{n} associations", "{n} associations", self.associations))
         if self.added_to_segment:
-            parts.append(_n("{n} added to the segment", "{n} added to the segment", self.added_to_segment))
-        return _n("{n} lines: {counts}", "{n} lines: {counts}", self.lines, counts=", ".join(parts))
+            parts.append(nmsg("{n} added to the segment", "{n} added to the segment", self.added_to_segment))
+        return nmsg("{n} lines: {counts}", "{n} lines: {counts}", self.lines, counts=Joined(parts, ", "))
 
 
 @dataclass
@@ -350,6 +355,7 @@ NO_SUCH_PROPERTY = {
     "contacts": N_("--map {header}={target}: contacts have no property {target!r}"),
     "companies": N_("--map {header}={target}: companies have no property {target!r}"),
 }
+IMPORTED = {"contacts": N_("Imported contacts: {counts}"), "companies": N_("Imported companies: {counts}")}
 NO_KEY_COLUMN = {
     "contacts": N_("the header has no {label!r} column ({name}), which identifies contacts"),
     "companies": N_("the header has no {label!r} column ({name}), which identifies companies"),
@@ -820,8 +826,8 @@ def _write(ctx, object_type, checked: _Checked, report: ImportReport, options, t
         report.added_to_segment = membership.add_records(ctx, target.id, ids, source="import").added
     report.followed = _follow_import(ctx, object_type, key, changes, created_keys)
     if pairs:
-        report.followed.merge(follow.associations_changed(ctx, pairs, cause="import: associated"))
-    audit.record(ctx, "import", f"Imported {object_type}: {report.sentence()}",
+        report.followed.merge(follow.associations_changed(ctx, pairs, cause=causes.imported(causes.ASSOCIATED)))
+    audit.record(ctx, "import", Message(IMPORTED[object_type], counts=report.message()),
                  segment_id=target.id if target else None,
                  after={"columns": report.columns, "lines": report.lines, "segments": report.followed.summary(),
                         "created_properties": [p.name for p in report.created_properties]})

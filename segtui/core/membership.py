@@ -15,13 +15,14 @@ from peewee import SQL, Case, Select, Value, chunked, fn
 
 from .. import i18n
 from ..i18n import Message
-from . import filters, store
+from . import causes, filters, store
 from .context import Context
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDependency
 from .kinds import records_word
 from .properties import key_property
 from .schedule import AFTER_INACTIVITY, due_moment
+from .stored_messages import Count
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
 
@@ -337,9 +338,9 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
             diff = Diff(added, 0)
             record_activity(ctx, segment, diff, mark_dependants=False)
             joined = [rid for (rid,) in logged_since(segment.id, start, "added").tuples()]
-            how = "imported into" if source == "import" else "added to"
-            follow.members_changed(ctx, segment, joined, cause=f"{how} {segment.name[:60]!r}")
-            _audit_manual(ctx, segment, "add_records", f"Added {added} record(s) by hand", ids)
+            how = causes.imported_into if source == "import" else causes.added_to
+            follow.members_changed(ctx, segment, joined, cause=how(segment.name))
+            _audit_manual(ctx, segment, "add_records", Message("Added {n} record(s) by hand", n=Count(added)), ids)
         return Diff(added, 0)
 
 
@@ -366,12 +367,12 @@ def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
             diff = Diff(0, removed)
             record_activity(ctx, segment, diff, mark_dependants=False)
             left = [rid for (rid,) in logged_since(segment.id, start, "removed").tuples()]
-            follow.members_changed(ctx, segment, left, cause=f"removed from {segment.name[:60]!r}")
-            _audit_manual(ctx, segment, "remove_records", f"Removed {removed} record(s) by hand", ids)
+            follow.members_changed(ctx, segment, left, cause=causes.removed_from(segment.name))
+            _audit_manual(ctx, segment, "remove_records", Message("Removed {n} record(s) by hand", n=Count(removed)), ids)
         return Diff(0, removed)
 
 
-def _audit_manual(ctx: Context, segment: Segment, action: str, summary: str, ids: list[int]) -> None:
+def _audit_manual(ctx: Context, segment: Segment, action: str, summary: Message, ids: list[int]) -> None:
     from . import audit
 
     audit.record(ctx, action, summary, segment_id=segment.id, after={"record_ids": ids[:100], "count": len(ids)})

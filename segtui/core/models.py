@@ -279,6 +279,10 @@ class AuditEntry(BaseModel):
     # the record an edit was about (contacts | companies), for "why is this record here"
     record_type = TextField(null=True)
     record_id = IntegerField(null=True)
+    # the summary's message: its English template and its parameters (JSON), read in the
+    # reader's language (core/stored_messages.py); None before migration 0006
+    template = TextField(null=True)
+    params = TextField(null=True)
 
     class Meta:
         indexes = ((("segment_id", "id"), False), (("record_id", "id"), False))

@@ -208,6 +208,12 @@ def label_of(prop: Property) -> str:
     return prop.label
 
 
+def seeded_label(name: str, label: str) -> str:
+    """A label as written at some moment (the audit log's): in the language when it is the
+    label segtui seeded for the built-in property ``name``, else as it was."""
+    return _(label) if _SEEDED_LABELS.get(name) == label else label
+
+
 def option_label_of(prop: Property, value) -> str:
     """An option's label as shown (``Property.option_label`` in the language for a built-in
     option still labelled as seeded)."""

@@ -20,6 +20,7 @@ from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, NotFound
 from .models import RECORD_MODELS, PropertyDefinition, Segment, database_proxy
+from .stored_messages import Label, Number
 from .properties import (
     CUSTOM_GROUP,
     FIELD_TYPES,
@@ -61,6 +62,19 @@ EXISTS_ARCHIVED = {
 }
 JUST_CREATED = {"contacts": N_("A contacts property named {name!r} was just created by someone else"),
                 "companies": N_("A companies property named {name!r} was just created by someone else")}
+# the audit's sentences, whole for each object type
+AUDIT = {
+    "create": {"contacts": N_("Created contacts property {label!r} ({name}, {type})"),
+               "companies": N_("Created companies property {label!r} ({name}, {type})")},
+    "edit": {"contacts": N_("Edited contacts property {label!r} ({name})"),
+             "companies": N_("Edited companies property {label!r} ({name})")},
+    "archive": {"contacts": N_("Archived contacts property {label!r} ({name}); its values are kept"),
+                "companies": N_("Archived companies property {label!r} ({name}); its values are kept")},
+    "restore": {"contacts": N_("Restored contacts property {label!r} ({name})"),
+                "companies": N_("Restored companies property {label!r} ({name})")},
+    "retype": {"contacts": N_("Changed contacts property {label!r} from {old} to {new} ({n} values converted)"),
+               "companies": N_("Changed companies property {label!r} from {old} to {new} ({n} values converted)")},
+}
 # what a label is checked as: "The label", "An option label", "The group"
 THE_LABEL, AN_OPTION_LABEL, THE_GROUP = N_("The label"), N_("An option label"), N_("The group")
 # "A dropdown property needs options": whole for each type
@@ -204,7 +218,7 @@ def create(ctx: Context, object_type: str, label: str, type_: str, *, name: str 
                 updated_by=ctx.actor,
             )
             _add_column(model, column, type_)
-            audit.record(ctx, "create_property", f"Created {object_type} property {label!r} ({name}, {type_})",
+            audit.record(ctx, "create_property", Message(AUDIT["create"][object_type], label=label, name=name, type=type_),
                          after={"object_type": object_type, "name": name, "label": label, "type": type_,
                                 "options": [lab for _, lab in parsed]})
     except peewee.IntegrityError:
@@ -277,7 +291,8 @@ def edit(ctx: Context, object_type: str, name: str, *, label: str | None = None,
     try:
         with write_transaction():
             _bump(ctx, _locked_row(object_type, prop.name), **changes)
-            audit.record(ctx, "edit_property", f"Edited {object_type} property {prop.label!r} ({prop.name})",
+            audit.record(ctx, "edit_property", Message(AUDIT["edit"][object_type], label=Label(prop.name, prop.label),
+                                                         name=prop.name),
                          before=before, after=after)
     finally:
         properties.reload()
@@ -365,8 +380,8 @@ def archive(ctx: Context, object_type: str, name: str) -> Property:
                                    "archiving it", label=label_of(prop), segments=_names(users))
             row = _locked_row(object_type, prop.name)
             _bump(ctx, row, archived_at=ctx.now(), archived_by=ctx.actor)
-            audit.record(ctx, "archive_property", f"Archived {object_type} property {prop.label!r} ({prop.name}); "
-                         "its values are kept", before={"archived": False}, after={"archived": True})
+            audit.record(ctx, "archive_property", Message(AUDIT["archive"][object_type], label=Label(prop.name, prop.label),
+                                                            name=prop.name), before={"archived": False}, after={"archived": True})
     finally:
         properties.reload()
     return properties.all_properties(object_type)[prop.name]
@@ -381,7 +396,8 @@ def restore(ctx: Context, object_type: str, name: str) -> Property:
         with write_transaction():
             row = _locked_row(object_type, prop.name)
             _bump(ctx, row, archived_at=None, archived_by=None)
-            audit.record(ctx, "restore_property", f"Restored {object_type} property {prop.label!r} ({prop.name})",
+            audit.record(ctx, "restore_property", Message(AUDIT["restore"][object_type], label=Label(prop.name, prop.label),
+                                                            name=prop.name),
                          before={"archived": True}, after={"archived": False})
     finally:
         properties.reload()
@@ -458,8 +474,8 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
                 database.cursor().executemany(sql, [(field.db_value(v), rid) for rid, v in batch])
             _bump(ctx, row, type=new_type, column_name=column, options=_options_json(choices))
             _drop_column(model, prop.column)
-            audit.record(ctx, "retype_property", f"Changed {object_type} property {prop.label!r} from {prop.type} "
-                         f"to {new_type} ({len(converted):,} values converted)",
+            audit.record(ctx, "retype_property", Message(AUDIT["retype"][object_type], label=Label(prop.name, prop.label),
+                                                           old=prop.type, new=new_type, n=Number(len(converted))),
                          before={"type": prop.type}, after={"type": new_type})
     finally:
         properties.reload()

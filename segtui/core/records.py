@@ -15,14 +15,15 @@ import pendulum
 from peewee import fn
 
 from ..i18n import Message, N_
-from . import associations, audit, files, follow, store, values
+from . import associations, audit, causes, files, follow, store, values
 from . import properties as registry
 from .context import Context
 from .db import is_sqlite, locked, write_transaction
 from .display import format_value, printable
 from .errors import ImportRefused, InvalidInput, RecordNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, MembershipLog, Segment, database_proxy
-from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, SINGULAR, TEXT, Property,
+from .stored_messages import Joined, PropertyName
+from .properties import (BOOLEAN, DATE, ENUMERATION, NUMBER, OBJECT_TYPES, OTHER, TEXT, Property,
                          key_property, label_of, properties)
 
 TRUE_WORDS = {"true", "yes", "1"}
@@ -36,6 +37,11 @@ KEY_LENGTHS = {"email": 254, "domain": 253}
 NO_RECORD_WITH_ID = {"contacts": N_("No contact with id {id} (deleted meanwhile?)"),
                      "companies": N_("No company with id {id} (deleted meanwhile?)")}
 NO_RECORD = {"contacts": N_("No contact {ref}"), "companies": N_("No company {ref}")}
+# the audit's sentences, whole for each object type
+EDITED = {"contacts": N_("Set {names} of contact #{id}. {effect}"),
+          "companies": N_("Set {names} of company #{id}. {effect}")}
+DELETED = {"contacts": N_("Deleted contact {key} (#{id}). {effect}"),
+           "companies": N_("Deleted company {key} (#{id}). {effect}")}
 THE_KEY = {"contacts": N_("The email"), "companies": N_("The domain")}
 KEY_EMPTY = {"contacts": N_("{label} cannot be empty: it identifies the contact"),
              "companies": N_("{label} cannot be empty: it identifies the company")}
@@ -125,14 +131,14 @@ def _follow_import(ctx: Context, object_type: str, key, changes: dict[int, set[s
     for record_id, changed in changes.items():
         alike.setdefault(frozenset(changed), []).append(record_id)
     for changed, ids in sorted(alike.items(), key=lambda item: sorted(item[0])):
-        cause = f"import: {follow.changed_cause(changed)}"
+        cause = causes.imported(causes.changed(changed))
         done.merge(follow.records_changed(ctx, object_type, ids, set(changed), cause=cause))
         done.merge(follow.through_associations(ctx, object_type, ids, set(changed), cause=cause))
     created_ids = []
     for start in range(0, len(created), BATCH):
         keys = created[start : start + BATCH]
         created_ids += [record_id for (record_id,) in model.select(model.id).where(key.in_(keys)).tuples()]
-    return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause="import: new record"))
+    return done.merge(follow.records_changed(ctx, object_type, created_ids, None, cause=causes.imported(causes.NEW_RECORD)))
 
 
 def _upsert(model, key, fields, update, values: list[list], ids: list[int | None]) -> None:
@@ -340,14 +346,14 @@ def set_properties(ctx: Context, object_type: str, record_id: int, values: dict[
         changes = {getattr(model, props[name].column): value for name, value in parsed.items()}
         model.update({**changes, model.updated_at: ctx.now()}).where(model.id == record_id).execute()
         changed = {name for name in parsed if before[name] != parsed[name]}
-        done = follow.records_changed(ctx, object_type, [record_id], changed, cause=follow.changed_cause(changed))
+        done = follow.records_changed(ctx, object_type, [record_id], changed, cause=causes.changed(changed))
         # its associated records, in the other object's segments that read these properties
         across = follow.through_associations(ctx, object_type, [record_id], changed,
-                                             cause=follow.changed_cause(changed))
+                                             cause=causes.changed(changed))
         done.across = across
-        names = ", ".join(sorted(parsed))
-        audit.record(ctx, "edit_record", f"Set {names} of {SINGULAR[object_type]} #{record_id}. "
-                     f"{done.sentence(record_id)}",
+        names = Joined([PropertyName(object_type, name) for name in sorted(parsed)], ", ")
+        audit.record(ctx, "edit_record", Message(EDITED[object_type], names=names, id=record_id,
+                                                 effect=done.message(record_id)),
                      before={n: format_value(props[n], v, tz=ctx.tz) for n, v in before.items()},
                      after={**{n: format_value(props[n], v, tz=ctx.tz) for n, v in parsed.items()},
                             "segments": done.summary(), "associated_segments": across.summary()},
@@ -370,10 +376,10 @@ def delete_record(ctx: Context, object_type: str, record_id: int) -> follow.Foll
             raise record_not_found(object_type, record_id)
         done = follow.record_deleted(ctx, object_type, record_id)
         # the records it was associated with, in the other object's segments with association filters
-        done.across = follow.association_gone(ctx, OTHER[object_type], others, cause=f"{SINGULAR[object_type]} deleted")
+        done.across = follow.association_gone(ctx, OTHER[object_type], others, cause=causes.deleted(object_type))
         key = getattr(record, key_property(object_type).name)
         audit.record(ctx, "delete_record",
-                     f"Deleted {SINGULAR[object_type]} {key} (#{record_id}). {done.sentence(record_id)}",
+                     Message(DELETED[object_type], key=key, id=record_id, effect=done.message(record_id)),
                      before={n: format_value(p, getattr(record, p.column), tz=ctx.tz) for n, p in props.items()},
                      after={"segments": done.summary(), "associated_segments": done.across.summary()})
     return done

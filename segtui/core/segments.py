@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from ..i18n import Message, _
+from ..i18n import N_, Message, _
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -14,9 +14,17 @@ from .kinds import SegmentType
 from .errors import InvalidFilter, InvalidInput, InvalidName, SegmentNotFound, refuse_nul
 from .models import RECORD_MODELS, Membership, Segment, SegmentDependency
 from .properties import OBJECT_TYPES
+from .stored_messages import Count
 
 TYPES = tuple(SegmentType)
 RESTORE_DAYS = 90
+# the audit's sentence for each kind of new segment, whole (French agrees the adjective)
+CREATED = {
+    ("active", "contacts"): N_("Created active contacts segment {name!r} with {n} members"),
+    ("active", "companies"): N_("Created active companies segment {name!r} with {n} members"),
+    ("static", "contacts"): N_("Created static contacts segment {name!r} with {n} members"),
+    ("static", "companies"): N_("Created static companies segment {name!r} with {n} members"),
+}
 SORT_COLUMNS = {
     "name": Segment.name_key,
     "type": Segment.type,
@@ -135,7 +143,7 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
             else:
                 diff = membership.apply_filters(ctx, segment, normal, reason="filter")
         audit.record(
-            ctx, "create", f"Created {type} {object_type} segment {name!r} with {diff.added} members",
+            ctx, "create", Message(CREATED[type, object_type], name=name, n=Count(diff.added)),
             segment_id=segment.id, after={"name": name, "type": type, "object_type": object_type, "filters": normal},
         )
     return Segment.get_by_id(segment.id), diff
@@ -152,7 +160,7 @@ def rename(ctx: Context, segment_id: int, new_name: str, *, expected_version: in
             store.conditional_update(ctx, segment, name=new_name, name_key=name_key(new_name))
         except peewee.IntegrityError:
             raise _name_taken(new_name, segment.object_type) from None
-        audit.record(ctx, "rename", f"Renamed {old!r} to {new_name!r}", segment_id=segment.id,
+        audit.record(ctx, "rename", Message("Renamed {old!r} to {new!r}", old=old, new=new_name), segment_id=segment.id,
                      before={"name": old}, after={"name": new_name})
         return segment
 
@@ -169,7 +177,8 @@ def update_filters(ctx: Context, segment_id: int, tree, *, expected_version: int
         diff = membership.Diff(0, 0)
         if segment.type == "active":
             diff = membership.apply_and_stamp(ctx, segment, normal, reason="filter")
-        audit.record(ctx, "edit_filters", f"Edited the filters of {segment.name!r} (+{diff.added}, -{diff.removed})",
+        audit.record(ctx, "edit_filters", Message("Edited the filters of {name!r} (+{added}, -{removed})", name=segment.name,
+                                                  added=Count(diff.added), removed=Count(diff.removed)),
                      segment_id=segment.id, before={"filters": before}, after={"filters": normal})
         return Segment.get_by_id(segment.id), diff
 
@@ -199,7 +208,7 @@ def clone(ctx: Context, segment_id: int, new_name: str | None = None) -> Segment
                 membership.add_records(ctx, copy.id, ids, source="manual")
             store.conditional_update(ctx, store.lock(copy.id), **store.filter_columns(store.tree(source)))
             _save_dependencies(copy.id, store.tree(source))
-        audit.record(ctx, "clone", f"Cloned {source.name!r} as {name!r}", segment_id=copy.id,
+        audit.record(ctx, "clone", Message("Cloned {source!r} as {name!r}", source=source.name, name=name), segment_id=copy.id,
                      before={"source_id": source.id})
     return Segment.get_by_id(copy.id)
 
@@ -233,7 +242,7 @@ def delete(ctx: Context, segment_id: int, *, expected_version: int | None = None
             raise InvalidInput("{name!r} is used in the filters of {names}: remove it from their filters first",
                                name=segment.name, names=names)
         store.conditional_update(ctx, segment, deleted_at=ctx.now(), deleted_by=ctx.actor)
-        audit.record(ctx, "delete", f"Deleted {segment.name!r}", segment_id=segment.id,
+        audit.record(ctx, "delete", Message("Deleted {name!r}", name=segment.name), segment_id=segment.id,
                      before={"deleted": False}, after={"deleted": True})
         return segment
 
@@ -274,7 +283,7 @@ def restore(ctx: Context, segment_id: int) -> Segment:
             raise _name_taken(segment.name, segment.object_type) from None
         if count != 1:
             raise SegmentNotFound("{name!r} was restored by someone else meanwhile", name=segment.name)
-        audit.record(ctx, "restore", f"Restored {segment.name!r}", segment_id=segment.id,
+        audit.record(ctx, "restore", Message("Restored {name!r}", name=segment.name), segment_id=segment.id,
                      before={"deleted": True}, after={"deleted": False})
         return Segment.get_by_id(segment_id)
 

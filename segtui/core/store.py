@@ -11,7 +11,7 @@ import peewee
 
 from .. import config
 from ..i18n import Message
-from . import filters
+from . import audit, filters
 from .context import Context
 from .db import is_sqlite, locked, write_transaction
 from .errors import SegmentNotFound, StaleSegment
@@ -123,12 +123,12 @@ def check_version(segment: Segment, expected_version: int | None) -> None:
 def last_change(segment: Segment) -> str | None:
     """What the last person who changed the segment did, from the audit log."""
     entry = (
-        AuditEntry.select(AuditEntry.summary)
+        AuditEntry.select(AuditEntry.summary, AuditEntry.template, AuditEntry.params)
         .where((AuditEntry.segment_id == segment.id) & (AuditEntry.actor == segment.updated_by))
         .order_by(AuditEntry.id.desc())
         .first()
     )
-    return entry.summary if entry is not None else None
+    return audit.summary_of(entry) if entry is not None else None
 
 
 def conditional_update(ctx: Context, segment: Segment, **changes) -> Segment:

@@ -11,11 +11,12 @@ import pendulum
 from peewee import fn
 
 from ..i18n import N_, _
-from . import filters, store
+from . import causes, filters, store
 from .context import Context
 from .describe import segment_names
 from .display import format_local
 from .models import AuditEntry, Membership, MembershipLog, Segment
+from .stored_messages import PropertyName
 
 REASONS = {"filter": N_("its filters"), "manual": N_("by hand"), "import": N_("an import"),
            "conversion": N_("a conversion to active")}
@@ -49,10 +50,12 @@ class Edit:
     property: str
     before: str
     after: str
+    object_type: str = ""  # whose property it is: its label is said in the language
 
     def sentence(self) -> str:
         return _("{property} changed from {before} to {after} by {actor}").format(
-            property=self.property, before=_said(self.before), after=_said(self.after), actor=self.actor)
+            property=PropertyName(self.object_type, self.property), before=_said(self.before),
+            after=_said(self.after), actor=self.actor)
 
 
 @dataclass(frozen=True)
@@ -87,12 +90,15 @@ class Stay:
         if self.join_cause:
             if by_hand:
                 return _("joined {when} through {how} by {actor} after {cause} (by {actor})").format(
-                    when=when, how=how, actor=self.join_actor, cause=self.join_cause)
+                    when=when, how=how, actor=self.join_actor, cause=self._cause(self.join_cause))
             return _("joined {when} through {how} after {cause} (by {actor})").format(
-                when=when, how=how, cause=self.join_cause, actor=self.join_actor)
+                when=when, how=how, cause=self._cause(self.join_cause), actor=self.join_actor)
         if by_hand:
             return _("joined {when} through {how} by {actor}").format(when=when, how=how, actor=self.join_actor)
         return _("joined {when} through {how}").format(when=when, how=how)
+
+    def _cause(self, cause: str) -> str:
+        return causes.shown(cause, self.segment.object_type)
 
     def leave_sentence(self, tz: str) -> str:
         if self.left_at is None:
@@ -102,7 +108,7 @@ class Stay:
         when = _at(self.left_at, tz)
         if self.leave_cause:
             return _("left {when}: {how} after {cause} (by {actor})").format(
-                when=when, how=how, cause=self.leave_cause, actor=self.leave_actor)
+                when=when, how=how, cause=self._cause(self.leave_cause), actor=self.leave_actor)
         if self.leave_reason == "manual":
             return _("left {when}: {how} by {actor}").format(when=when, how=how, actor=self.leave_actor)
         return _("left {when}: {how}").format(when=when, how=how)
@@ -181,7 +187,8 @@ def _edits(object_type: str, record_id: int) -> list[Edit]:
                   .order_by(AuditEntry.id.desc()).limit(500)):
         before, after = json.loads(entry.before or "{}"), json.loads(entry.after or "{}")
         for name in after:
-            out.append(Edit(entry.at, entry.actor, name, str(before.get(name) or ""), str(after.get(name) or "")))
+            out.append(Edit(entry.at, entry.actor, name, str(before.get(name) or ""), str(after.get(name) or ""),
+                            object_type))
     return out
 
 

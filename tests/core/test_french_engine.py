@@ -10,7 +10,7 @@ import pytest
 from pendulum import Date
 
 from segtui import i18n
-from segtui.core import check, conversions, dates, describe, filters, overlap, schedule, values, why
+from segtui.core import check, conversions, dates, describe, filters, overlap, schedule, stored_messages, values, why
 from segtui.core import properties as registry
 from segtui.core.context import Context
 from segtui.core.clock import FixedClock, resolve_timezone
@@ -265,7 +265,7 @@ def test_a_drift_reads_in_french_and_its_audit_in_english(french):
     drift = check.Drift(4, "Bretons", missing=1234, extra=2, repaired=True)
     assert drift.sentence() == (f"#4 'Bretons'{NBSP}: 1\u202f234 fiche(s) d'informations sélectionnée(s) par ses "
                                 "filtres ne sont pas membres, 2 membre(s) qu'ils ne sélectionnent pas (réparé)")
-    assert drift.sentence(english=True) == ("#4 'Bretons': 1,234 record(s) its filters select are not members, "
+    assert stored_messages.english(drift.message()) == ("#4 'Bretons': 1,234 record(s) its filters select are not members, "
                                             "2 member(s) they do not select (repaired)")
 
 

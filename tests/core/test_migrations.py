@@ -1,7 +1,8 @@
 """The schema's migrations: a database of an older schema is brought up to date with what
 it holds (0002 indexes the properties existing filters read; 0003 adds property definitions,
 associations and remembered import mappings; 0004 the membership log's summary, folders and
-descriptions; 0005 a record's memberships by one index), and every migration can be reverted and applied
+descriptions; 0005 a record's memberships by one index; 0006 the audit's messages, read in the
+reader's language), and every migration can be reverted and applied
 again, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from segtui.core.models import Segment, SegmentRead
 from core_helpers import f, make, members, region_is, regions, tree
 
 MIGRATIONS = ["0001_initial", "0002_follow_records", "0003_properties_associations", "0004_history_folders",
-              "0005_membership_by_record"]
+              "0005_membership_by_record", "0006_audit_messages"]
 
 
 def reads() -> list[tuple]:
@@ -58,9 +59,9 @@ def test_0005_reads_a_records_segments_from_one_index(ctx, database):
     bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
     everyone = make(ctx, "Everyone", "active", tree([f("region", "is_known")]))
     runner = dbmod._runner(database)
-    assert runner.down("0005_membership_by_record") == ["0005_membership_by_record"]
+    assert runner.down("0005_membership_by_record") == ["0006_audit_messages", "0005_membership_by_record"]
     assert "membership_record_id" in {i.name for i in database.get_indexes("membership")}
-    assert dbmod.migrate(database) == ["0005_membership_by_record"]
+    assert dbmod.migrate(database) == ["0005_membership_by_record", "0006_audit_messages"]
     indexes = {i.name: i.columns for i in database.get_indexes("membership")}
     assert indexes["membership_record_id_segment_id"] == ["record_id", "segment_id"]
     assert "membership_record_id" not in indexes and "membership_segment_id" not in indexes
@@ -71,3 +72,32 @@ def test_0005_reads_a_records_segments_from_one_index(ctx, database):
         plan = database.execute_sql("EXPLAIN QUERY PLAN SELECT segment_id FROM membership WHERE record_id = ?",
                                     [people[0]]).fetchall()
         assert "COVERING INDEX membership_record_id_segment_id" in plan[0][-1]
+
+
+def test_0006_keeps_the_old_rows_summaries_and_reads_new_ones_in_the_language(ctx, database):
+    from segtui import i18n
+    from segtui.core import audit, segments
+    from segtui.core.models import AuditEntry
+
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    runner = dbmod._runner(database)
+    assert runner.down("0006_audit_messages") == ["0006_audit_messages"]
+    assert not {"template", "params"} & {c.name for c in database.get_columns("audit_entry")}
+    # a row as a segtui before issue 16's stored messages wrote it
+    database.execute_sql("INSERT INTO audit_entry (at, actor, action, segment_id, summary) VALUES (?, ?, ?, ?, ?)"
+                         .replace("?", database.param),
+                         [AuditEntry.at.db_value(ctx.now()), "bob", "rename", bretons.id, "Renamed 'B' to 'Bretons'"])
+    assert dbmod.migrate(database) == ["0006_audit_messages"]
+    segments.rename(ctx, bretons.id, "Les Bretons")
+    entries = audit.for_segment(bretons.id)
+    # the creation's template went with the columns (down): it reads as its summary, as the old row does
+    assert [(e.summary, e.template is None) for e in entries] == [
+        ("Renamed 'Bretons' to 'Les Bretons'", False), ("Renamed 'B' to 'Bretons'", True),
+        ("Created active contacts segment 'Bretons' with 0 members", True)]
+    i18n.set_language("fr")
+    try:
+        assert [audit.summary_of(e) for e in entries] == [
+            "'Bretons' renommé en 'Les Bretons'", "Renamed 'B' to 'Bretons'",  # the old row as it was written
+            "Created active contacts segment 'Bretons' with 0 members"]
+    finally:
+        i18n.set_language("en")

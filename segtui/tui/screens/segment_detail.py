@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
-from ...core import audit, conversions, describe, files, filters, history, membership, records, segments, store
+from ...core import audit, causes, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
 from ...core.member_pages import MemberPages
 from ...core.kinds import ScheduleMode, SegmentType
@@ -265,6 +265,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         """How a record joined, in words (the stored code when it is not one of ours)."""
         return _(REASONS[source]) if source in REASONS else source
 
+    def cause(self, reason: str) -> str:
+        """Why a record joined or left, from the log: a code in words, a cause in the language."""
+        return _(REASONS[reason]) if reason in REASONS else causes.shown(reason, self.segment.object_type)
+
     def fit_members(self, labels: list[str], columns: list[Column]) -> None:
         """The members view's columns, fitted to the width the screen has (after the mark)."""
         self.laid_out_width = self.size.width
@@ -446,13 +450,13 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         tz = self.app.ctx.tz
         items = []
         for entry in audit.for_segment(self.segment_id, limit=100):
-            items.append((entry.at, entry.summary, entry.actor, entry, None))
+            items.append((entry.at, audit.summary_of(entry), entry.actor, entry, None))
         log = membership.log_page(self.segment_id, limit=100)
         keys = membership.record_keys(self.segment.object_type, [e.record_id for e in log])
         for entry in log:
             key = keys.get(entry.record_id, f"#{entry.record_id}")
             what = (_("Added {record} ({how})") if entry.action == "added" else _("Removed {record} ({how})")).format(
-                record=key, how=self.reason(entry.reason))
+                record=key, how=self.cause(entry.reason))
             items.append((entry.at, what, entry.actor, entry, key))
         items.sort(key=lambda item: item[0], reverse=True)
         self.activity_items = items[:150]
@@ -479,7 +483,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         *_shown, entry, key = self.activity_items[event.cursor_row]
         ctx = self.app.ctx
         rows = self.read_core(lambda: describe.audit_detail(entry, ctx) if key is None
-                              else describe.membership_detail(entry, key, ctx))
+                              else describe.membership_detail(entry, key, ctx, self.segment.object_type))
         if rows is not None:
             self.app.push_screen(ActivityEntryModal(rows))
 

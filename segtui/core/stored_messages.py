@@ -1,0 +1,218 @@
+"""Messages kept in the database as their English template and parameters, so that what was
+written in one language reads in the reader's (the audit log's summaries).
+
+A stored message is JSON: ``{"template": ..., "params": {...}}`` (a plural one adds
+``"plural"`` and ``"n"``). A parameter is plain JSON (a name, an id: shown as stored) or one
+of the kinds below, each a JSON object with one distinctive key, read back as an object
+that shows itself in the language of the moment:
+
+- a nested message: ``{"template": ..., "params": ...}``;
+- ``Count``: ``{"count": n}``, a number the English log always wrote without grouping;
+- ``Number``: ``{"number": n}``, grouped in every language (1,234 / 1 234);
+- ``PropertyName``: ``{"property": name, "object": type}``, the internal name in English (as
+  the log always wrote it), the property's label in another language;
+- ``Label``: ``{"label": text, "property": name}``, a label as it was; a built-in property's
+  seeded label reads in the language;
+- ``Joined``: ``{"join": [...], "sep": "; "}``, parts shown one after the other;
+- ``Sentence``: ``{"sentence": ...}``, its first letter made upper case and a full stop added.
+
+``english()`` renders any of them in English without touching the process's language (the
+``summary`` column keeps that rendering: what ``--json``, older readers and rows written
+before the template was stored show).
+"""
+
+from __future__ import annotations
+
+import json
+
+from .. import i18n
+from ..i18n import Message
+
+
+class Count:
+    __slots__ = ("n",)
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def __str__(self) -> str:
+        return str(self.n) if i18n.language() == i18n.ENGLISH else i18n.number(self.n)
+
+    def english(self) -> str:
+        return str(self.n)
+
+    def encode(self) -> dict:
+        return {"count": self.n}
+
+
+class Number(Count):
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return i18n.number(self.n)
+
+    def english(self) -> str:
+        return f"{self.n:,}"
+
+    def encode(self) -> dict:
+        return {"number": self.n}
+
+
+class PropertyName:
+    __slots__ = ("name", "object_type")
+
+    def __init__(self, object_type: str, name: str) -> None:
+        self.object_type, self.name = object_type, name
+
+    def __str__(self) -> str:
+        if i18n.language() == i18n.ENGLISH:
+            return self.name
+        from .properties import all_properties, label_of
+
+        prop = all_properties(self.object_type).get(self.name) if self.object_type in ("contacts", "companies") else None
+        return label_of(prop) if prop is not None else self.name
+
+    def english(self) -> str:
+        return self.name
+
+    def encode(self) -> dict:
+        return {"property": self.name, "object": self.object_type}
+
+
+class Label:
+    __slots__ = ("name", "label")
+
+    def __init__(self, name: str, label: str) -> None:
+        self.name, self.label = name, label
+
+    def __str__(self) -> str:
+        from .properties import seeded_label
+
+        return seeded_label(self.name, self.label)
+
+    def __repr__(self) -> str:  # a template may quote it: {label!r}
+        return repr(str(self))
+
+    def english(self) -> str:
+        return self.label
+
+    def encode(self) -> dict:
+        return {"label": self.label, "property": self.name}
+
+
+class Joined:
+    __slots__ = ("parts", "sep")
+
+    def __init__(self, parts, sep: str = ", ") -> None:
+        self.parts, self.sep = list(parts), sep
+
+    def __str__(self) -> str:
+        return self.sep.join(str(p) for p in self.parts)
+
+    def __bool__(self) -> bool:
+        return bool(self.parts)
+
+    def english(self) -> str:
+        return self.sep.join(english(p) for p in self.parts)
+
+    def encode(self) -> dict:
+        return {"join": [encode(p) for p in self.parts], "sep": self.sep}
+
+
+class Sentence:
+    __slots__ = ("inner",)
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    @staticmethod
+    def _made(text: str) -> str:
+        return text[0].upper() + text[1:] + "." if text else text
+
+    def __str__(self) -> str:
+        return self._made(str(self.inner))
+
+    def english(self) -> str:
+        return self._made(english(self.inner))
+
+    def encode(self) -> dict:
+        return {"sentence": encode(self.inner)}
+
+
+_KINDS = (Count, PropertyName, Label, Joined, Sentence)
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def english(value) -> str | object:
+    """``value`` in English: a message and every kind rendered, plain values as they are (a
+    template's ``{name!r}`` still quotes a name)."""
+    if isinstance(value, Message):
+        params = {key: _english_param(v) for key, v in value.params.items()}
+        if value.plural is not None:
+            return (value.template if value.count == 1 else value.plural).format(n=f"{value.count:,}", **params)
+        return value.template.format(**params) if value.params else value.template
+    if isinstance(value, _KINDS):
+        return value.english()
+    return value if isinstance(value, str) else str(value)
+
+
+def _english_param(value):
+    return english(value) if isinstance(value, (Message, *_KINDS)) else value
+
+
+def encode(value):
+    """A message or parameter as JSON-able data; TypeError for what cannot be stored."""
+    if isinstance(value, Message):
+        data = {"template": value.template, "params": {key: encode(v) for key, v in value.params.items()}}
+        if value.plural is not None:
+            data.update(plural=value.plural, n=value.count)
+        return data
+    if isinstance(value, _KINDS):
+        return value.encode()
+    if isinstance(value, _PLAIN):
+        return value
+    raise TypeError(f"a stored message cannot hold {type(value).__name__}: {value!r}")
+
+
+def decode(data):
+    """What ``encode`` made, back as a message or parameter (unknown shapes as they are)."""
+    if not isinstance(data, dict):
+        return data
+    if "template" in data:
+        params = {key: decode(v) for key, v in (data.get("params") or {}).items()}
+        message = Message(data["template"], **params)
+        if data.get("plural") is not None:
+            message.plural, message.count = data["plural"], data.get("n", 0)
+        return message
+    if "count" in data:
+        return Count(data["count"])
+    if "number" in data:
+        return Number(data["number"])
+    if "join" in data:
+        return Joined([decode(p) for p in data["join"]], data.get("sep", ", "))
+    if "sentence" in data:
+        return Sentence(decode(data["sentence"]))
+    if "label" in data:
+        return Label(data.get("property", ""), data["label"])
+    if "property" in data:
+        return PropertyName(data.get("object", ""), data["property"])
+    return data
+
+
+def to_columns(message: Message) -> tuple[str, str, str]:
+    """(English summary, template, params as JSON) for the audit entry's columns."""
+    data = encode(message)
+    rest = {key: v for key, v in data.items() if key != "template"}
+    return english(message), data["template"], json.dumps(rest, sort_keys=True, ensure_ascii=False)
+
+
+def from_columns(summary: str, template: str | None, params: str | None) -> str:
+    """The stored message in the language of the moment; the stored summary as it is for a row
+    without a template (written before it was stored) or one that no longer reads."""
+    if not template or i18n.language() == i18n.ENGLISH:
+        return summary
+    try:
+        data = json.loads(params or "{}")
+        return str(decode({"template": template, **data}))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return summary
