@@ -211,3 +211,27 @@ def test_an_unknown_column_in_french_names_the_three_ways_out(demo, tmp_path, dr
     assert "Colonnes inconnues\u00a0: créez-les (--create-properties)" in said, said
     assert ("il ne serait pas importé" in said) == dry_run, said
     assert ("rien n'a été importé" in said) != dry_run, said
+
+
+def test_records_show_says_why_a_record_joined_in_french(tmp_path, lang_fr, capsys):
+    """The membership log's cause, stored in English ("region changed"), is printed in French
+    with the property's label; --json keeps the stored text."""
+    db = str(tmp_path / "why.db")
+    code, _out, err = run(capsys, "--db", db, "demo", "--contacts", "20")
+    assert code == 0, err
+    rule = tmp_path / "rule.json"
+    rule.write_text(json.dumps({"groups": [{"filters": [{"property": "region", "operator": "is_any_of",
+                                                           "values": ["Zanzibar"]}]}]}))
+    code, _out, err = run(capsys, "--db", db, "segments", "create", "Zanzibarais", "--object", "contacts",
+                          "--type", "active", "--filters", str(rule))
+    assert code == 0, err
+    code, _out, err = run(capsys, "--db", db, "records", "set", "contacts", "1", "region=Zanzibar")
+    assert code == 0, err
+    code, out, err = run(capsys, "--db", db, "records", "show", "contacts", "1")
+    assert code == 0, err
+    line = next(t for t in out.splitlines() if "Zanzibarais" in t)
+    assert line.endswith(f"{NBSP}: modification de Région, par tester"), line
+    code, out, err = run(capsys, "--db", db, "records", "show", "contacts", "1", "--json")
+    assert code == 0, err
+    joined = next(s for s in json.loads(out)["segments"] if s["name"] == "Zanzibarais")
+    assert (joined["reason"], joined["actor"]) == ("region changed", "tester")

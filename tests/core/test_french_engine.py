@@ -257,8 +257,8 @@ def test_a_membership_entry_is_detailed_in_french(french):
 
 
 def test_an_edit_is_explained_in_french(french):
-    edit = why.Edit(NOW, "bob", "region", "Nord", "")
-    assert edit.sentence() == "modification de region de 'Nord' en 'inconnu' par bob"
+    edit = why.Edit(NOW, "bob", "region", "Nord", "", "contacts")
+    assert edit.sentence() == "modification de Région de 'Nord' en 'inconnu' par bob"
 
 
 def test_a_drift_reads_in_french_and_its_audit_in_english(french):
