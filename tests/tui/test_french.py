@@ -234,3 +234,47 @@ def test_the_palette_switches_the_language_and_back(make_app):
     assert "Fiches  Filtres  Paramètres  Activité  Analyse" in seen["fr_detail"]
     assert "Search segments by name" in seen["en"] and "9 segments · showing 9" in seen["en"]
     assert seen["en_notes"] == ["Language: The console is now in English."]
+
+
+def test_stored_history_reads_in_french_on_the_activity_tab_and_the_record_page(french, make_app, demo_ctx):
+    """What was written in English (the audit's summaries, the log's causes) reads in French at
+    80x24: a rename and an edit that made a contact join, on the segment's Activity tab, its
+    entry, and the record page's "why it is here"."""
+    from segtui.core import records
+    from segtui.core.models import Contact
+    from segtui.tui.screens.activity_entry import ActivityEntryModal
+    from segtui.tui.screens.record_page import RecordScreen
+
+    i18n.set_language("en")  # written by an English console
+    target = segments.create(demo_ctx, "Zanzibarais", "contacts", "active",
+                             {"groups": [{"filters": [{"property": "region", "operator": "is_any_of",
+                                                       "values": ["Zanzibar"]}]}]})[0]
+    person = Contact.select().order_by(Contact.id).first()
+    records.set_properties(demo_ctx, "contacts", person.id, {"region": "Zanzibar"})
+    segments.rename(demo_ctx, target.id, "Les Zanzibarais")
+    i18n.set_language("fr")  # read by a French one
+    seen = {}
+
+    async def scenario(pilot):
+        await open_segment(pilot, "Les Zanzibarais")
+        await pilot.press("4")
+        await settle(pilot)
+        seen["activity"] = shown(pilot)
+        seen["activity_items"] = [item[1] for item in pilot.app.screen.activity_items]
+        await pilot.press("enter")  # the newest row: the rename
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ActivityEntryModal)
+        seen["entry"] = shown(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.app.push_screen(RecordScreen("contacts", person.id))
+        await settle(pilot)
+        seen["record"] = str(pilot.app.screen.query_one("#record-why").render())
+
+    run(make_app(), scenario, size=(80, 24))
+    assert "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["activity"]
+    assert f"Ajout de {person.email} (modification de Région)" in seen["activity_items"]
+    assert f"Ajout de {person.email} (modificati…" in seen["activity"]  # cut at 80 columns: Entrée shows it whole
+    assert "Renamed" not in seen["activity"] and not any("changed" in item for item in seen["activity_items"])
+    assert "Quoi  " in seen["entry"] and "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["entry"]
+    assert "après modification de Région (par alice)" in seen["record"]
