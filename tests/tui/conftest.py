@@ -1,16 +1,20 @@
-"""Console fixtures: a demo database with a fixed clock, and an app that is deterministic."""
+"""Console fixtures: a demo database with a fixed clock, and an app that is deterministic; the
+helpers of the snapshot tests (one console walks several screens: ``Shots``, ``walk``)."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 from textual.timer import Timer
 from textual.widgets import Input
+from textual.widgets._footer import FooterKey
 
 from segtui.core import demo
 from segtui.core.context import Context
 from segtui.tui.app import SegtuiApp
+from segtui.tui.screens.segments_list import SegmentsListScreen
 
 from ..conftest import BACKENDS
 
@@ -47,11 +51,13 @@ def make_app(demo_ctx, files_dir):
     return make
 
 
-def run(app: SegtuiApp, scenario, size=(100, 30)) -> None:
-    """Run an async Pilot scenario to its end in a fresh event loop."""
+def run(app: SegtuiApp, scenario, size=(100, 30), *, as_snap_compare: bool = False) -> None:
+    """Run an async Pilot scenario to its end in a fresh event loop. ``as_snap_compare``: with
+    toasts and tooltips, as pytest-textual-snapshot's ``snap_compare`` runs an app (``run_test``
+    leaves them out by default)."""
 
     async def main() -> None:
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, tooltips=as_snap_compare, notifications=as_snap_compare) as pilot:
             await pilot.pause()
             await scenario(pilot)
 
@@ -119,3 +125,110 @@ def steady(pilot) -> None:
     """No blinking cursor in screenshots."""
     for widget in pilot.app.screen.query(Input):
         widget.cursor_blink = False
+
+
+# -- snapshots: one console walks several screens -----------------------------------------------
+# A snapshot is 5 to 10 seconds when each starts its own console (the app, its CSS, the demo
+# database); one console that walks several screens and takes each screenshot on the way
+# (``App.export_screenshot``, as ``snap_compare`` takes it) costs about a second a screen. Each
+# screenshot is compared with its own SVG through syrupy with pytest-textual-snapshot's SVG
+# extension: real snapshot assertions, updated with ``--snapshot-update`` (then LOOK at them:
+# ``convert x.svg x.png``).
+
+
+def scenario(*steps, settled: bool = False):
+    """A snapshot's steps, one after the other, then a pause (every timer and worker done when
+    ``settled``) and no blinking cursor."""
+
+    async def run_before(pilot) -> None:
+        for step in steps:
+            await step(pilot)
+        if settled:
+            await settle(pilot)
+        else:
+            await pilot.pause()
+        steady(pilot)
+
+    return run_before
+
+
+def keys(*pressed):
+    """A step of a scenario: these keys pressed, then a pause."""
+
+    async def step(pilot):
+        await pilot.press(*pressed)
+        await pilot.pause()
+
+    return step
+
+
+class Shots:
+    """The screenshots taken on one walk through the console, by name, in order."""
+
+    def __init__(self) -> None:
+        self.taken: dict[str, str] = {}
+        self.cut: dict[str, list[str]] = {}  # the footer keys that do not fit, by screenshot
+
+    async def take(self, pilot, name: str) -> None:
+        """Once every timer and worker is done (the French walks)."""
+        assert name not in self.taken, name
+        await settle(pilot)
+        steady(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        self.taken[name] = pilot.app.export_screenshot(title=pilot.app.title)
+        self.cut[name] = footer_cut(pilot.app.screen)
+
+    async def take_as_snap_compare(self, pilot, name: str) -> None:
+        """With the pauses and the simplified drawing of ``snap_compare`` after its ``run_before``
+        (textual._doc.take_svg_screenshot): the English snapshots were first taken so, one
+        console each, and the same screen gives the same SVG."""
+        assert name not in self.taken, name
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        self.taken[name] = pilot.app.export_screenshot(title=pilot.app.title, simplify=True)
+
+
+def footer_cut(screen) -> list[str]:
+    """The footer's keys that run into the palette's key or off the screen (French runs longer)."""
+    keys = list(screen.query(FooterKey))
+    palette = next((k.region.x for k in keys if k.has_class("-command-palette")), screen.size.width)
+    return [k.description for k in keys if not k.has_class("-command-palette") and k.region.right > palette]
+
+
+def compare(snapshot, shots: Shots) -> list[str]:
+    """The names whose screenshot differs from its snapshot (every one compared, so that
+    ``--snapshot-update`` writes them all)."""
+    svg = snapshot.use_extension(SVGImageExtension)
+    return [name for name, shot in shots.taken.items() if not svg(name=name) == shot]
+
+
+async def fresh_list(pilot) -> None:
+    """Every screen closed, toasts dismissed, and a new segments list, as a console starts."""
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        app.pop_screen()
+    app.clear_notifications()
+    await app.push_screen(SegmentsListScreen())
+    await pilot.pause()
+
+
+def walk(app: SegtuiApp, scenarios: dict, size: tuple[int, int]) -> Shots:
+    """One console runs each scenario from a fresh segments list (the first one from the list it
+    starts on) and takes its screenshot as ``snap_compare`` would have: the same picture as one
+    console per scenario, as long as no scenario changes the data a later one shows (put those
+    last)."""
+    shots = Shots()
+
+    async def scenarios_in_turn(pilot) -> None:
+        for index, (name, run_before) in enumerate(scenarios.items()):
+            if index:
+                await fresh_list(pilot)
+            await run_before(pilot)
+            await shots.take_as_snap_compare(pilot, name)
+
+    run(app, scenarios_in_turn, size=size, as_snap_compare=True)
+    return shots

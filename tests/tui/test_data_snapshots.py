@@ -1,5 +1,6 @@
 """Snapshots of issue 12's screens (your own data) at 80x24 and 120x40: Properties, the import
-mapping screen and its column form, and a record page with its associations."""
+mapping screen and its column form, and a record page with its associations; one console walks
+them at each size (conftest.walk)."""
 
 from __future__ import annotations
 
@@ -10,26 +11,8 @@ from segtui.core import associations
 from segtui.core.models import Association, Company, Contact
 from segtui.tui.screens.record_page import RecordScreen
 
-from .conftest import SIZES, settle, steady, still_toasts
+from .conftest import SIZES, compare, keys, scenario, settle, still_toasts, walk
 from .test_import_mapping_flows import HUBSPOT
-
-
-def scenario(*steps):
-    async def run_before(pilot) -> None:
-        for step in steps:
-            await step(pilot)
-        await settle(pilot)
-        steady(pilot)
-
-    return run_before
-
-
-def keys(*pressed):
-    async def step(pilot):
-        await pilot.press(*pressed)
-        await pilot.pause()
-
-    return step
 
 
 async def mapping(pilot):
@@ -59,18 +42,17 @@ async def record_page(pilot):
 
 
 SCREENS = {
-    "properties": scenario(keys("P")),
-    "import_mapping": scenario(mapping),
-    "column_mapping": scenario(mapping, favorite_color_form),
-    "record_associations": scenario(record_page),
+    "properties": scenario(keys("P"), settled=True),
+    "import_mapping": scenario(mapping, settled=True),
+    "column_mapping": scenario(mapping, favorite_color_form, settled=True),
+    "record_associations": scenario(record_page, settled=True),
 }
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, make_app, demo_ctx, files_dir, screen, size):
+def test_screens(snapshot, make_app, demo_ctx, files_dir, size):
     (files_dir / "hubspot.csv").write_text(HUBSPOT, encoding="utf-8")
     person = Contact.select().order_by(Contact.id).first()
     for company in Company.select().order_by(Company.id).limit(2):
         associations.associate(demo_ctx, person.id, company.id)
-    assert snap_compare(still_toasts(make_app()), terminal_size=SIZES[size], run_before=SCREENS[screen])
+    assert compare(snapshot, walk(still_toasts(make_app()), SCREENS, SIZES[size])) == []

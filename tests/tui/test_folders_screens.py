@@ -15,7 +15,7 @@ from segtui.tui.screens.name_modal import NameModal
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.screens.segments_list import SegmentsListScreen
 
-from .conftest import SIZES, run, settle, steady
+from .conftest import SIZES, compare, run, scenario, settle, walk
 
 
 @pytest.fixture
@@ -174,27 +174,17 @@ async def _folder_shown(pilot):
     await settle(pilot)
 
 
-def scenario(step):
-    async def run_before(pilot):
-        await step(pilot)
-        await pilot.pause()
-        steady(pilot)
-
-    return run_before
-
-
 SCREENS = {"folders": scenario(_folders_picker), "folder_list": scenario(_folder_shown)}
 
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_folder_screens(snap_compare, make_app, filed, screen, size):
-    assert snap_compare(make_app(), terminal_size=SIZES[size], run_before=SCREENS[screen])
+def test_folder_screens(snapshot, make_app, filed, size):
+    """One console walks both screens (conftest.walk)."""
+    assert compare(snapshot, walk(make_app(), SCREENS, SIZES[size])) == []
 
 
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_folder_screens_without_colour(snap_compare, make_app, filed, monkeypatch, screen):
+def test_folder_screens_without_colour(snapshot, make_app, filed, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = make_app()
     assert app.no_color
-    assert snap_compare(app, terminal_size=(80, 24), run_before=SCREENS[screen])
+    assert compare(snapshot, walk(app, SCREENS, (80, 24))) == []

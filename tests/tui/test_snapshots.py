@@ -1,4 +1,7 @@
-"""Snapshots of every screen and modal at 80x24 and 120x40 (fixed clock, demo seed)."""
+"""Snapshots of every screen and modal at 80x24 and 120x40 (fixed clock, demo seed).
+
+Each screen is a scenario from the segments list; one console walks several of them (a fresh
+segments list before each: conftest.walk) and each screenshot is compared with its own SVG."""
 
 from __future__ import annotations
 
@@ -9,29 +12,11 @@ import pytest
 from segtui.core import segments
 from segtui.core.models import Contact
 
-from .conftest import SIZES, screen_lines, search_and_open, settle, steady, still_toasts
+from .conftest import SIZES, compare, keys, scenario, screen_lines, search_and_open, settle, still_toasts, walk
 
 
 async def open_named(pilot, name: str) -> None:
     await search_and_open(pilot, name)
-
-
-def scenario(*steps):
-    async def run_before(pilot) -> None:
-        for step in steps:
-            await step(pilot)
-        await pilot.pause()
-        steady(pilot)
-
-    return run_before
-
-
-def keys(*pressed):
-    async def step(pilot):
-        await pilot.press(*pressed)
-        await pilot.pause()
-
-    return step
 
 
 def opened(name):
@@ -128,24 +113,37 @@ SCREENS.update({
 # screenshot writes a file into it).
 SNAPSHOT_FILES = Path("/tmp/segtui-snapshots/files")
 
+# The screens each console walks (about ten seconds each, so that the two workers share them).
+# No scenario changes the data but "deleted", last of its walk.
+WALKS = {
+    "list": ["list", "list_static_filter", "help", "import", "editor_empty", "filter_form", "records_browser",
+             "record_page", "record_delete"],
+    "events": ["detail_records", "actions_menu", "confirm_to_static", "calendar", "test_record", "activity",
+               "activity_entry", "help_detail", "settings_unsaved"],
+    "others": ["actions_blocked", "settings_static", "editor_error", "record_picker", "export", "settings_active",
+               "detail_filters", "editor_groups", "deleted"],
+}
+assert sorted(sum(WALKS.values(), [])) == sorted(SCREENS)
+
 
 @pytest.mark.parametrize("size", list(SIZES))
-@pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, make_app, screen, size):
+@pytest.mark.parametrize("screens", list(WALKS))
+def test_screens(snapshot, make_app, screens, size):
     SNAPSHOT_FILES.mkdir(parents=True, exist_ok=True)
-    app = make_app(files_dir=SNAPSHOT_FILES)
-    assert snap_compare(still_toasts(app), terminal_size=SIZES[size], run_before=SCREENS[screen])
+    app = still_toasts(make_app(files_dir=SNAPSHOT_FILES))
+    shots = walk(app, {name: SCREENS[name] for name in WALKS[screens]}, SIZES[size])
+    assert compare(snapshot, shots) == []
 
 
 # the screens whose columns follow the terminal's width, on a wide terminal too (issue 15)
 WIDE = ["list", "detail_records", "activity", "records_browser", "record_page", "record_picker", "help_detail"]
 
 
-@pytest.mark.parametrize("screen", WIDE)
-def test_wide_screen(snap_compare, make_app, screen):
+def test_wide_screens(snapshot, make_app):
     SNAPSHOT_FILES.mkdir(parents=True, exist_ok=True)
-    app = make_app(files_dir=SNAPSHOT_FILES)
-    assert snap_compare(still_toasts(app), terminal_size=(200, 50), run_before=SCREENS[screen])
+    app = still_toasts(make_app(files_dir=SNAPSHOT_FILES))
+    shots = walk(app, {name: SCREENS[name] for name in WIDE}, (200, 50))
+    assert compare(snapshot, shots) == []
 
 
 HOSTILE = "[bold red]Injected[/] \x1b[31mred\x1b[0m \x1b]0;title\x07 \u202egnp.exe"

@@ -1,52 +1,17 @@
 """Snapshots of the console's frame and the article's flows in French, at 80x24 (issue 16).
 
-A snapshot is 5 to 10 seconds when each starts its own console; here one console walks the
-screens and takes each screenshot on the way (``App.export_screenshot``, as pytest-textual-
-snapshot's ``snap_compare`` takes it), each compared with its own SVG through syrupy with
-that plugin's SVG extension: real snapshot assertions, updated with ``--snapshot-update``
-(then LOOK at them: ``convert x.svg x.png``).
+One console walks the screens and takes each screenshot on the way (conftest.Shots), each
+compared with its own SVG (conftest.compare), updated with ``--snapshot-update`` (then LOOK
+at them: ``convert x.svg x.png``).
 """
 
 from __future__ import annotations
 
 import pytest
-from pytest_textual_snapshot import SVGImageExtension
-from textual.widgets._footer import FooterKey
 
-from .conftest import run, search_and_open, settle, steady, still_toasts
+from .conftest import Shots, compare, run, search_and_open, settle, still_toasts
 
 SIZE = (80, 24)
-
-
-class Shots:
-    """The screenshots taken on one walk through the console, by name, in order."""
-
-    def __init__(self) -> None:
-        self.taken: dict[str, str] = {}
-        self.cut: dict[str, list[str]] = {}  # the footer keys that do not fit, by screenshot
-
-    async def take(self, pilot, name: str) -> None:
-        assert name not in self.taken, name
-        await settle(pilot)
-        steady(pilot)
-        await pilot.wait_for_scheduled_animations()
-        await pilot.pause()
-        self.taken[name] = pilot.app.export_screenshot(title=pilot.app.title)
-        self.cut[name] = footer_cut(pilot.app.screen)
-
-
-def footer_cut(screen) -> list[str]:
-    """The footer's keys that run into the palette's key or off the screen (French runs longer)."""
-    keys = list(screen.query(FooterKey))
-    palette = next((k.region.x for k in keys if k.has_class("-command-palette")), screen.size.width)
-    return [k.description for k in keys if not k.has_class("-command-palette") and k.region.right > palette]
-
-
-def compare(snapshot, shots: Shots) -> list[str]:
-    """The names whose screenshot differs from its snapshot (every one compared, so that
-    ``--snapshot-update`` writes them all)."""
-    svg = snapshot.use_extension(SVGImageExtension)
-    return [name for name, shot in shots.taken.items() if not svg(name=name) == shot]
 
 
 async def back_to_list(pilot) -> None:

@@ -1,11 +1,8 @@
 """The console's data screens in French at 80x24 (issue 16), and their main flows in French.
 
-A snapshot is 5 to 10 seconds when each starts its own console; here one console walks
-several screens and takes each screenshot on the way (``App.export_screenshot``, as
-pytest-textual-snapshot's ``snap_compare`` takes it), each compared with its own SVG through
-syrupy with that plugin's SVG extension: real snapshot assertions, updated with
-``--snapshot-update`` (then LOOK at them: ``convert x.svg x.png``). The helper lives here, not
-in conftest.py, while the frame's French snapshots (test_snapshots_fr.py) have their own.
+One console walks several screens and takes each screenshot on the way (conftest.Shots),
+each compared with its own SVG (conftest.compare), updated with ``--snapshot-update`` (then
+LOOK at them: ``convert x.svg x.png``).
 """
 
 from __future__ import annotations
@@ -25,9 +22,8 @@ from segtui.tui.screens.overlap import OverlapScreen
 from segtui.tui.screens.record_page import RecordScreen
 from segtui.tui.screens.record_test import RecordTestScreen
 
-from .conftest import run, screen_lines, settle, still_toasts
+from .conftest import Shots, compare, run, screen_lines, settle, still_toasts
 from .test_import_mapping_flows import HUBSPOT
-from .test_snapshots_fr import Shots, compare
 
 SIZE = (80, 24)
 
