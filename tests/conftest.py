@@ -37,6 +37,25 @@ SECURITY = Path(__file__).parent / "security"
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
+# The longest tests first (whole files): with -n 2 and --dist worksteal (pyproject.toml) the
+# two workers then end together on short tests, instead of one core idling while the other
+# finishes a long test it picked last. The walks of snapshots take 10 to 30 s each, the
+# benchmark's smoke run 30 s and more, the SSH server's tests up to 15 s.
+LONGEST_FIRST = (
+    "tests/perf_smoke/",
+    "tests/tui/test_snapshots.py",
+    "tests/tui/test_snapshots_fr.py",
+    "tests/tui/test_snapshots_fr_data.py",
+    "tests/tui/test_analysis_screens.py",
+    "tests/serve/",
+    "tests/security/test_ssh_console.py",
+)
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=lambda item: not item.nodeid.startswith(LONGEST_FIRST))  # stable: the rest in order
+
+
 def pytest_generate_tests(metafunc):
     """Engine tests that use a database run on both databases."""
     if "database_url" not in metafunc.fixturenames:

@@ -4,6 +4,8 @@ helpers of the snapshot tests (one console walks several screens: ``Shots``, ``w
 from __future__ import annotations
 
 import asyncio
+import shutil
+from pathlib import Path
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
@@ -11,23 +13,69 @@ from textual.timer import Timer
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
 
+from segtui.core import db as dbmod
 from segtui.core import demo
+from segtui.core.clock import FixedClock
 from segtui.core.context import Context
 from segtui.tui.app import SegtuiApp
 from segtui.tui.screens.segments_list import SegmentsListScreen
 
-from ..conftest import BACKENDS
+from ..conftest import BACKENDS, T0
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 # a console flow run on SQLite and on PostgreSQL: [sqlite] and [postgres]
 on_both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
 
 
+def build_demo(ctx: Context) -> None:
+    demo.build(ctx, contacts=300, seed=7, custom_data=False)  # the data the screens below were drawn with
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The console tests' demo database on SQLite, built once per session (per xdist worker):
+    each test gets a copy of the file (building it again cost about a second a test)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    db = dbmod.open_database(str(path))
+    try:
+        build_demo(Context(clock=FixedClock(T0), actor="alice", tz="Europe/Paris"))
+    finally:
+        db.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo(postgres_server) -> str:
+    """The same on PostgreSQL: built once in the session's reusable database and kept as a
+    snapshot (tests/pgserver.py) that each test restores, ids and sequences included."""
+    db = dbmod.open_database(postgres_server.url(postgres_server.reset()))
+    try:
+        build_demo(Context(clock=FixedClock(T0), actor="alice", tz="Europe/Paris"))
+    finally:
+        db.close()
+    postgres_server.snapshot("tui_demo")
+    return "tui_demo"
+
+
+@pytest.fixture
+def database(request, database_url, backend):
+    """The test's database, migrated and bound to the models; a test that uses the demo
+    (``demo_ctx``) starts from a copy of it (the session's, built at T0 as demo_ctx built it)."""
+    if "demo_ctx" in request.fixturenames:
+        if backend == "sqlite":
+            shutil.copyfile(request.getfixturevalue("demo_template"), database_url)
+        else:
+            request.getfixturevalue("postgres_server").restore(request.getfixturevalue("postgres_demo"))
+    db = dbmod.open_database(database_url)
+    yield db
+    db.close()
+
+
 @pytest.fixture
 def demo_ctx(database, clock) -> Context:
-    ctx = Context(clock=clock, actor="alice", tz="Europe/Paris")
-    demo.build(ctx, contacts=300, seed=7, custom_data=False)  # the data the screens below were drawn with
-    return ctx
+    """The demo's data (300 contacts, seed 7), as of the fixed clock's T0."""
+    assert clock.now() == T0 and demo.has_data(), "the copy of the demo is the data as of T0"
+    return Context(clock=clock, actor="alice", tz="Europe/Paris")
 
 
 @pytest.fixture
