@@ -47,6 +47,7 @@ LONGEST_FIRST = (
     "tests/tui/test_snapshots_fr.py",
     "tests/tui/test_snapshots_fr_data.py",
     "tests/tui/test_analysis_screens.py",
+    "tests/tui/test_actions.py",
     "tests/serve/",
     "tests/security/test_ssh_console.py",
 )
