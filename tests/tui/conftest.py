@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from textual.css.stylesheet import Stylesheet
 from textual.timer import Timer
 from textual.widgets import Input
 from textual.widgets._footer import FooterKey
@@ -25,6 +26,28 @@ from ..conftest import BACKENDS, T0
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 # a console flow run on SQLite and on PostgreSQL: [sqlite] and [postgres]
 on_both_databases = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stylesheets_parsed_once():
+    """Each console a test starts parses Textual's and segtui's stylesheets again, and again for
+    each kind of screen it opens (Stylesheet.reparse starts from an empty cache): about a fifth
+    of a console test. In the tests, the rules parsed from the same text, place and variables
+    (the theme) are kept for the whole session. Textual keeps them so within one stylesheet
+    already (Stylesheet._parse_cache, same key but the variables, which it clears when they
+    change): a rule set is not changed once parsed, so sharing it draws the same screens."""
+    parsed: dict = {}
+    parse_rules = Stylesheet._parse_rules
+
+    def parse_rules_once(self, css, read_from, is_default_rules=False, tie_breaker=0, scope=""):
+        key = (css, read_from, is_default_rules, tie_breaker, scope, tuple(sorted(self._variables.items())))
+        if key not in parsed:
+            parsed[key] = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+        return parsed[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Stylesheet, "_parse_rules", parse_rules_once)
+        yield
 
 
 def build_demo(ctx: Context) -> None:
