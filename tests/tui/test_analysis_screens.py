@@ -83,9 +83,6 @@ async def _overlap_three(pilot):
     await pilot.pause()
 
 
-# In the order one console walks them (conftest.walk): the Records tab's "As of" before the
-# members-as-of screen, whose stylesheet's #as-of-label rule (margin-right: 1) also reaches the
-# segment page's label of that id once that screen has been opened.
 SCREENS = {
     "analyze": scenario(_analyze_moved),
     "analyze_year": scenario(_analyze_year),
@@ -428,3 +425,22 @@ def test_unused_without_colour(snap_compare, make_app, clock, monkeypatch):
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=scenario(open_unused))
+
+
+def test_the_members_as_of_screen_leaves_the_records_tabs_as_of_where_it_was(make_app, lived):
+    """A screen's stylesheet applies app-wide once loaded: the members-as-of screen's label rule
+    once moved the Records tab's "As of" field one column right."""
+    app = make_app()
+
+    async def scenario(pilot):
+        await open_lived(pilot)
+        before = pilot.app.screen.query_one("#records-as-of").region.x
+        await pilot.press("5", "enter")
+        assert isinstance(pilot.app.screen, MembersAsOfScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        pilot.app.screen.query_one("#tabs").active = "tab-records"
+        await pilot.pause()
+        assert pilot.app.screen.query_one("#records-as-of").region.x == before
+
+    run(app, scenario)

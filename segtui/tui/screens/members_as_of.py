@@ -41,7 +41,7 @@ class MembersAsOfScreen(HasActions, Screen):
         yield Header()
         yield Static(id="as-of-title")
         with Horizontal(id="as-of-bar"):
-            yield Label(_("As of the end of"), id="as-of-label")
+            yield Label(_("As of the end of"), id="as-of-end-label")
             yield Input(self.day.isoformat(), id="as-of-day", placeholder=_("YYYY-MM-DD"), compact=True)
             yield Label("", id="as-of-error", classes="error-text")
         yield DataTable(id="as-of-members", cursor_type="row", zebra_stripes=True)
