@@ -391,30 +391,3 @@ def stored_buckets(segment_id: int | None = None) -> list[tuple[int, int, int, i
     if segment_id is not None:
         query = query.where(B.segment == segment_id)
     return sorted(tuple(int(v) for v in row) for row in query.tuples())
-
-
-# ------------------------------------------------------------------ the console's pages
-
-
-@dataclass(frozen=True)
-class MemberAt:
-    record_id: int
-    key: str
-    name: str
-
-
-def members_at_page(segment_ref, moment: pendulum.DateTime, *, offset: int = 0,
-                    limit: int = 50) -> tuple[list[MemberAt], int]:
-    """One page (by record id) of who was a member at ``moment``, and how many there were."""
-    from .models import RECORD_MODELS
-    from .properties import key_property
-
-    segment = store.get(segment_ref, include_deleted=True)
-    model = RECORD_MODELS[segment.object_type]
-    key = getattr(model, key_property(segment.object_type).name)
-    names = [model.first_name, model.last_name] if segment.object_type == "contacts" else [model.name]
-    members = member_ids_at(segment.id, moment)
-    page = members.inside(model.select(model.id, key, *names).where(model.id.in_(members.ids())).order_by(model.id)
-                          .offset(offset).limit(limit))
-    rows = [MemberAt(r[0], r[1], " ".join(v for v in r[2:] if v)) for r in page.tuples()]
-    return rows, count_at(segment.id, moment)

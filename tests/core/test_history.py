@@ -6,13 +6,14 @@ from __future__ import annotations
 import pendulum
 import pytest
 
-from segtui.core import conversions, history, membership, segments
+from segtui.core import conversions, history, membership, records, segments
 from segtui.core.context import Context
 from segtui.core.errors import InvalidInput
 from segtui.core.models import Contact, MembershipLog
+from segtui.core.past_member_pages import PastMemberPages
 from segtui.core.schedule import ON_DAY, Schedule
 
-from core_helpers import inconsistencies, make, members, region_is, regions
+from core_helpers import add_contacts, inconsistencies, make, members, region_is, regions
 
 D = pendulum.Date
 
@@ -171,7 +172,49 @@ def test_rows_written_straight_into_the_log_are_counted(ctx, clock, lived):
 
 def test_members_at_page_for_the_console(ctx, lived):
     segment, ids, moments = lived
-    rows, total = history.members_at_page(segment.id, moments["22nd"], limit=2)
-    assert total == 3 and [r.record_id for r in rows] == [ids[2], ids[3]]
-    rows, _ = history.members_at_page(segment.id, moments["22nd"], offset=2, limit=2)
-    assert [r.record_id for r in rows] == [ids[4]] and rows[0].key == "c5@example.org"
+    pages = PastMemberPages.at(segment.id, moments["22nd"], page_size=2)
+    assert pages.total == 3 and [r.record_id for r in pages.rows] == [ids[2], ids[3]]
+    assert pages.next() and [r.record_id for r in pages.rows] == [ids[4]] and pages.rows[0].key == "c5@example.org"
+    assert not pages.next() and pages.number == 1
+    assert pages.previous() and [r.record_id for r in pages.rows] == [ids[2], ids[3]] and not pages.previous()
+
+
+def test_past_members_are_paged_by_keyset_deep_in_the_list(ctx, clock):
+    """A past day's members, a page at a time from the edges of the page shown (no OFFSET): a
+    page deep in the list, the last page and the pages before it are the replayed membership's
+    slices, with members that left since (one of them deleted) and ones that joined since."""
+    clock.set(pendulum.datetime(2026, 11, 20, 8, 0, tz="Europe/Paris"))
+    ids = add_contacts(*({"region": "Bretagne" if n % 3 else "Normandie"} for n in range(900)))
+    segment = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    then = clock.now()
+    clock.set(pendulum.datetime(2026, 11, 22, 8, 0, tz="Europe/Paris"))
+    for rid in ids[400:460]:  # left since, from the middle of the list
+        move(rid, None)
+    for rid in ids[600:900:3]:  # joined since (they were Normandie)
+        move(rid, "Bretagne")
+    membership.refresh(ctx, segment.id)
+    gone = ids[401]
+    records.delete_record(ctx, "contacts", gone)  # a member then: counted, but no row to show
+    expected = sorted(history.replay_ids_at(segment.id, then))
+    assert len(expected) == 600 and gone in expected and set(expected) != members(segment)
+    shown = [rid for rid in expected if rid != gone]
+    pages = PastMemberPages.at(segment.id, then, page_size=50)
+    assert pages.total == 600 and pages.pages == 12
+    seen = [r.record_id for r in pages.rows]
+    while pages.next():
+        assert pages.ids == expected[pages.first_index : pages.first_index + 50]
+        seen += [r.record_id for r in pages.rows]
+    assert seen == shown and pages.number == 11
+    assert pages.ids[:1] == [expected[550]] and not pages.next()
+    # from the end back: the same pages, down to one deep in the list read from its neighbour's edge
+    pages.first()
+    pages.last()
+    assert pages.number == 11 and pages.ids == expected[550:]
+    deep = expected.index(gone) // 50
+    while pages.number > deep:
+        assert pages.previous()
+        assert pages.ids == expected[pages.first_index : pages.first_index + 50]
+    assert deep == 5 and gone in pages.ids and gone not in [r.record_id for r in pages.rows]
+    assert len(pages.rows) == 49 and len([rid for rid in pages.ids if rid not in members(segment)]) > 10
+    pages.again()
+    assert pages.number == deep and pages.ids == expected[250:300]

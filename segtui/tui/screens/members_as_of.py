@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, Input, Label, Static
 
 from ...core import history
+from ...core.past_member_pages import PastMemberPages
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, language, number
 from ..widgets.footer import Footer
@@ -34,8 +35,7 @@ class MembersAsOfScreen(HasActions, Screen):
         super().__init__()
         self.segment = segment
         self.day = day
-        self.page = 0
-        self.total = 0
+        self.pages: PastMemberPages | None = None  # the page shown, read by keyset
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -61,23 +61,31 @@ class MembersAsOfScreen(HasActions, Screen):
         moment = history.end_of_day(self.day, ctx.tz)
         if self.day >= ctx.today():
             moment = ctx.now()
-        rows, self.total = history.members_at_page(self.segment.id, moment, offset=self.page * PAGE, limit=PAGE)
+        self.pages = PastMemberPages.at(self.segment.id, moment, page_size=PAGE)
         title = Text()
         title.append(printable(self.segment.name, limit=60), style="bold")
         title.append("  " + _n("{n} member at the end of {day} ({zone})", "{n} members at the end of {day} ({zone})",
                                self.total, day=self.day.format("dddd D MMMM YYYY", locale=language()), zone=ctx.tz),
                      style="dim")
         self.query_one("#as-of-title", Static).update(title)
+        self.show_page()
+
+    @property
+    def total(self) -> int:
+        return self.pages.total if self.pages is not None else 0
+
+    def show_page(self) -> None:
+        rows, pages = self.pages.rows, self.pages
         table = self.query_one(DataTable)
         table.clear()
         for row in rows:
             table.add_row(literal(row.key, limit=60), literal(row.name, limit=40), key=str(row.record_id))
-        pages = max(1, (self.total + PAGE - 1) // PAGE)
-        first = self.page * PAGE + 1 if rows else 0
+        first = pages.first_index + 1 if rows else 0
         self.query_one("#as-of-status", Label).update(
             _("Members {first}–{last} of {total} · page {page}/{pages} · [ ] turn pages · rebuilt from the "
               "membership log").format(first=number(first), last=number(first + len(rows) - 1 if rows else 0),
-                                       total=number(self.total), page=number(self.page + 1), pages=number(pages)))
+                                       total=number(pages.total), page=number(pages.number + 1),
+                                       pages=number(pages.pages)))
 
     @on(Input.Submitted, "#as-of-day")
     def day_typed(self, event: Input.Submitted) -> None:
@@ -90,21 +98,17 @@ class MembersAsOfScreen(HasActions, Screen):
             error.update(exc.message)
             return
         error.update("")
-        self.day, self.page = day, 0
+        self.day = day
         self.load()
         self.query_one(DataTable).focus()
 
     def action_previous_page(self) -> None:
-        self.turn(-1)
+        if self.pages is not None and self.pages.previous():
+            self.show_page()
 
     def action_next_page(self) -> None:
-        self.turn(1)
-
-    def turn(self, step: int) -> None:
-        new = self.page + step
-        if 0 <= new and new * PAGE < max(self.total, 1):
-            self.page = new
-            self.load()
+        if self.pages is not None and self.pages.next():
+            self.show_page()
 
     def action_back(self) -> None:
         self.app.pop_screen()

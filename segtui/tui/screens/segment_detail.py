@@ -14,6 +14,7 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Static, Tab
 from ...core import audit, causes, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
 from ...core.member_pages import MemberPages
+from ...core.past_member_pages import PastMemberPages
 from ...core.kinds import ScheduleMode, SegmentType
 from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
@@ -133,9 +134,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.activity_items: list[tuple] = []  # what each Activity row shows in full on Enter
         self.laid_out_width = 0
         self.as_of = None  # a past day: the Records tab shows who was a member at its end
-        self.as_of_total = 0
-        self.as_of_page = 0  # the page of the members as of that day, from 0
-        self.as_of_ids: list[int] = []  # the records on that page
+        self.as_of_pages: PastMemberPages | None = None  # the page of the members as of that day, by keyset
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -278,7 +277,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
     def lay_out_members(self) -> None:
         """The columns from the width the screen has and what the page's members need."""
         if self.as_of is not None:
-            self.show_members_as_of()
+            if self.as_of_pages is not None:
+                self.draw_members_as_of()
             return
         shown = self.members_shown
         # what the columns need only grows while the screen is open: a page of shorter emails keeps the
@@ -294,46 +294,55 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                           Column("joined", joined, max(moment_width(), len(joined))),
                           Column("how", how, max(10, len(how), *(len(_(word)) for word in REASONS.values())))])
 
+    @property
+    def as_of_total(self) -> int:
+        return self.as_of_pages.total if self.as_of_pages is not None else 0
+
+    @property
+    def as_of_ids(self) -> list[int]:
+        """The records on the page of the members as of the past day."""
+        return [r.record_id for r in self.as_of_pages.rows] if self.as_of_pages is not None else []
+
     def show_members_as_of(self) -> None:
-        """Who was a member at the end of ``as_of`` (account time zone), rebuilt from the log."""
-        ctx = self.app.ctx
-        moment = history.end_of_day(self.as_of, ctx.tz)
-        rows, total = history.members_at_page(self.segment.id, moment, offset=self.as_of_page * MEMBERS_PAGE,
-                                              limit=MEMBERS_PAGE)
-        if not rows and self.as_of_page:
-            self.as_of_page = max(0, (total - 1) // MEMBERS_PAGE)
-            rows, total = history.members_at_page(self.segment.id, moment, offset=self.as_of_page * MEMBERS_PAGE,
-                                                  limit=MEMBERS_PAGE)
-        self.as_of_total = total
+        """Who was a member at the end of ``as_of`` (account time zone), rebuilt from the log: the
+        page shown read again, or the first page of another day."""
+        moment = history.end_of_day(self.as_of, self.app.ctx.tz)
+        pages = self.as_of_pages
+        if pages is None or pages.segment_id != self.segment.id or pages.moment != moment:
+            self.as_of_pages = None
+            self.as_of_pages = PastMemberPages.at(self.segment.id, moment, page_size=MEMBERS_PAGE)
+        else:
+            pages.again()
+        self.draw_members_as_of()
+
+    def draw_members_as_of(self) -> None:
+        """The page of the members as of the past day, as read."""
+        pages = self.as_of_pages
+        rows, total = pages.rows, pages.total
         # who was there, not when or how they joined (the record page says that)
         shown = [(printable(r.key), printable(r.name)) for r in rows]
         record, name = _("Record"), _("Name")
         self.fit_members([record, name], [Column("key", record, need(record, [s[0] for s in shown]), 16),
                                           Column("name", name, need(name, [s[1] for s in shown], 30), 10)])
         self.member_ids = []  # nothing to mark or remove in the past
-        self.as_of_ids = [r.record_id for r in rows]
         self.query_one("#members", MembersView).set_rows(
             [[Text(""), *(Text(value, no_wrap=True, overflow="ellipsis") for value in row)] for row in shown])
         day = self.as_of.format("ddd D MMM YYYY", locale=language())
         if not total:
             self.members_base = _("No members at the end of {day}.").format(day=day)
         else:
-            first = self.as_of_page * MEMBERS_PAGE + 1
-            pages = (total + MEMBERS_PAGE - 1) // MEMBERS_PAGE
+            first = pages.first_index + 1
             self.members_base = _("{first}–{last} of {total} at the end of {day} (from the log) · page {page}/{pages} "
                                   "· [ ] pages").format(first=number(first), last=number(first + len(rows) - 1),
                                                         total=number(total), day=day,
-                                                        page=number(self.as_of_page + 1), pages=number(pages))
+                                                        page=number(pages.number + 1), pages=number(pages.pages))
         self.query_one("#as-of-hint", Label).update(_("empty the day to see today's members"))
         self.update_members_status()
 
-    def turn_as_of_page(self, page: int) -> None:
-        """A page of the members as of a past day (read by OFFSET: a past day's members are rebuilt from the log)."""
-        last = max(0, (self.as_of_total - 1) // MEMBERS_PAGE)
-        page = min(max(page, 0), last)
-        if page != self.as_of_page:
-            self.as_of_page = page
-            self.read_core(self.show_members_as_of)
+    def turn_as_of_page(self, turn) -> None:
+        """``turn``: a move of the members as of the past day (next, previous, first, last), read by keyset."""
+        if self.as_of_pages is not None and self.read_core(turn):
+            self.draw_members_as_of()
 
     def action_as_of(self) -> None:
         self.show_tab("tab-records")
@@ -357,7 +366,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if day is None:
             hint.update(_("w: a past day (YYYY-MM-DD) shows who was a member then"))
             event.input.value = ""
-        self.as_of, self.as_of_page = day, 0
+        self.as_of = day
         self.marked.clear()
         self.refresh_bindings()
         self.read_core(self.show_members)
@@ -555,25 +564,25 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def action_next_page(self) -> None:
         if self.as_of is not None:
-            self.turn_as_of_page(self.as_of_page + 1)
+            self.turn_as_of_page(lambda: self.as_of_pages.next())
         elif not self.members_unread():
             self.turn_page(self.pages.next)
 
     def action_previous_page(self) -> None:
         if self.as_of is not None:
-            self.turn_as_of_page(self.as_of_page - 1)
+            self.turn_as_of_page(lambda: self.as_of_pages.previous())
         elif not self.members_unread():
             self.turn_page(self.pages.previous)
 
     def action_first_page(self) -> None:
         if self.as_of is not None:
-            self.turn_as_of_page(0)
+            self.turn_as_of_page(lambda: self.as_of_pages.first() or True)
         elif not self.members_unread() and self.pages.number:
             self.turn_page(lambda: self.pages.first() or True)
 
     def action_last_page(self) -> None:
         if self.as_of is not None:
-            self.turn_as_of_page(self.as_of_total)
+            self.turn_as_of_page(lambda: self.as_of_pages.last() or True)
         elif not self.members_unread() and self.pages.number < self.pages.pages - 1:
             self.turn_page(lambda: self.pages.last() or True)
 
