@@ -46,10 +46,13 @@ for folder in (str(ROOT), str(HERE)):
 
 import bench  # noqa: E402
 import bench_refresh as br  # noqa: E402
-from segtui.core import check, follow, membership, records, store  # noqa: E402
+import pendulum  # noqa: E402
+
+from segtui.core import check, follow, history, membership, records, store  # noqa: E402
 from segtui.core import db as dbmod  # noqa: E402
 from segtui.core.clock import FixedClock  # noqa: E402
-from segtui.core.models import Contact, Segment, SegmentRead, database_proxy  # noqa: E402
+from segtui.core.models import Contact, MembershipLog, Segment, SegmentRead, database_proxy  # noqa: E402
+from segtui.core.past_member_pages import PastMemberPages  # noqa: E402
 
 T0 = bench.T0
 STAGES = ["subscriber", "lead", "marketing_qualified_lead", "customer"]
@@ -259,6 +262,55 @@ def measure_rollover(prefix: str, count: int = 66, day: int = 1) -> None:
     put(f"{prefix}rollover_each_ratio", one_by_one / whole, "x", None, "one by one / full refresh")
 
 
+def _offset_page(segment, moment, offset: int) -> tuple[list[int], int]:
+    """The past members' page as it was read before keyset pages: by OFFSET, counted at every turn."""
+    members = history.member_ids_at(segment.id, moment)
+    page = members.inside(Contact.select(Contact.id, Contact.email, Contact.first_name, Contact.last_name)
+                          .where(Contact.id.in_(members.ids())).order_by(Contact.id).offset(offset).limit(50))
+    return [row[0] for row in page.tuples()], history.count_at(segment.id, moment)
+
+
+def measure_as_of(prefix: str, runs: int = 9) -> None:
+    """The members of the biggest segment at the end of its last log day, a page at a time:
+    by keyset (past_member_pages) against the OFFSET and count of every turn it replaced."""
+    segment = Segment.select().where(Segment.object_type == "contacts").order_by(Segment.size.desc()).first()
+    last = (MembershipLog.select().where(MembershipLog.segment == segment.id)
+            .order_by(MembershipLog.id.desc()).first())
+    if segment.size < 1000 or last is None:
+        return
+    moment = history.end_of_day(pendulum.instance(last.at).in_timezone("UTC").date(), "UTC")
+    t0 = time.perf_counter()
+    pages = PastMemberPages.at(segment.id, moment)
+    opened = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pages.last()
+    to_last = time.perf_counter() - t0
+    turns = []
+    for _n in range(runs):
+        t0 = time.perf_counter()
+        assert pages.previous()
+        turns.append(time.perf_counter() - t0)
+    deep = pages.first_index
+    old_first, old_deep = [], []
+    for _n in range(3):
+        t0 = time.perf_counter()
+        _offset_page(segment, moment, 0)
+        old_first.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        ids, total = _offset_page(segment, moment, deep)
+        old_deep.append(time.perf_counter() - t0)
+    assert ids == pages.ids and total == pages.total, "keyset and OFFSET read the same page"
+    note = f"{pages.total:,} members of {segment.name!r} at {moment}"
+    put(f"{prefix}as_of_open", opened, "s", None, f"counted and first page, by keyset; {note}")
+    put(f"{prefix}as_of_last", to_last, "s", None, "} the last page, by keyset")
+    put(f"{prefix}as_of_turn", statistics.median(turns), "s", None,
+        f"[ from the last pages, by keyset; median of {runs}", runs=[round(x, 4) for x in turns])
+    put(f"{prefix}as_of_offset_first", statistics.median(old_first), "s", None,
+        "the first page by OFFSET and the count, as every turn read it before; median of 3")
+    put(f"{prefix}as_of_offset_deep", statistics.median(old_deep), "s", None,
+        f"the same page as the last keyset turn (offset {deep:,}) by OFFSET and the count; median of 3")
+
+
 def measure_database(label: str, prefix: str, ids: dict, sizes: dict, *, baseline: bool) -> None:
     ctx = ctx_at(T0.add(hours=2))
     print(f"{label}:", flush=True)
@@ -266,6 +318,7 @@ def measure_database(label: str, prefix: str, ids: dict, sizes: dict, *, baselin
     measure_import(ctx, prefix, ids["first"] + ids["last"] + ids["phone"], sizes["contacts"],
                    min(10_000, sizes["contacts"] // 10), 3)
     measure_rollover(prefix)
+    measure_as_of(prefix)
 
 
 # ------------------------------------------------------------------ PostgreSQL, 10,000,000 contacts
@@ -447,6 +500,7 @@ def main(argv=None) -> int:
     parser.add_argument("--pg10m-contacts", type=int, default=10_000_000)
     parser.add_argument("--json", default=str(HERE / "bench_follow.json"))
     parser.add_argument("--only-rollover-day", type=int, help="with --reuse: only the rollover, at T0 + N days")
+    parser.add_argument("--only-as-of", action="store_true", help="with --reuse: only the members as of a past day")
     args = parser.parse_args(argv)
     info: dict = {"machine": br.machine() if hasattr(br, "machine") else {}}
     if args.pg10m:
@@ -467,6 +521,12 @@ def main(argv=None) -> int:
         db = dbmod.open_database(path)
         verify(ctx_at(T0), ids["last"][:1] + ids["phone"][:1])
         db.close()
+        if args.only_as_of:
+            db = dbmod.open_database(path)
+            measure_as_of("")
+            db.close()
+            Path(args.json).write_text(json.dumps({"figures": FIGURES, "info": info}, indent=2, default=str))
+            return 0
         if args.only_rollover_day:
             db = dbmod.open_database(path)
             measure_rollover("", day=args.only_rollover_day)
