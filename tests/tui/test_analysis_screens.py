@@ -208,6 +208,18 @@ def test_the_records_tab_as_of_a_past_day(make_app, lived, demo_ctx):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.as_of_ids == then_ids[50:100]
+        # } the last page and [ back from it, read by keyset from the edges of the page shown
+        held = len(then_ids) - (len(then_ids) - 1) // 50 * 50
+        await pilot.press("right_curly_bracket")
+        await pilot.pause()
+        assert screen.as_of_ids == then_ids[-held:] and f"{len(then_ids):,} at the end of" in str(
+            screen.query_one("#members-status").render())
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert screen.as_of_ids == then_ids[len(then_ids) - held - 50 : len(then_ids) - held]
+        await pilot.press("left_curly_bracket")
+        await pilot.pause()
+        assert screen.as_of_ids == then_ids[:50]
         # a day that is not one, and one to come: refused beside the field, the table stays
         for bad, words in (("2026-02-30", "not a day"), ("2026-12-25", "in the future")):
             field.value = bad
