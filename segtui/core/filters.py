@@ -712,12 +712,17 @@ def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) ->
         return _("{operator} {segment}").format(operator=f"{label[0].upper()}{label[1:]}", segment=name)
 
     prop = registry.all_properties(object_type).get(f["property"])
-    if prop is None:  # a property that no longer exists: its codes, as stored
-        return f"{f['property']} {op} {f.get('value', f.get('values', ''))}".rstrip()
-    spec = _spec(prop.type, op)
-    label = registry.label_of(prop)
+    if prop is None:  # a property that no longer exists: its name as stored, the operator in words
+        spec = next((s for kind, specs in OPERATORS.items() if kind != MEMBERSHIP for s in specs if s.name == op), None)
+        label = _("{property} (deleted property)").format(property=f["property"])
+        return _filter_words(f, label, spec, op, show=str, value_label=str)
+    shown = str if prop.type == TEXT else lambda v: registry.option_label_of(prop, v)
+    return _filter_words(f, registry.label_of(prop), _spec(prop.type, op), op,
+                         show=_shown_number if prop.type == NUMBER else str, value_label=shown)
+
+
+def _filter_words(f: dict, label: str, spec: OperatorSpec | None, op: str, *, show, value_label) -> str:
     operator_words = spec.label if spec else op
-    show = _shown_number if prop.type == NUMBER else str
     if spec is None or spec.shape == "none":
         return _("{property} {operator}").format(property=label, operator=operator_words)
     if spec.shape == "days":
@@ -727,9 +732,8 @@ def describe_filter(f: dict, object_type: str, segment_names: dict[int, str]) ->
         return _("{property} {operator} {low} and {high}").format(property=label, operator=operator_words,
                                                                   low=show(low), high=show(high))
     if spec.shape == "values":
-        shown = f["values"] if prop.type == TEXT else [registry.option_label_of(prop, v) for v in f["values"]]
         return _("{property} {operator} {values}").format(property=label, operator=operator_words,
-                                                          values=", ".join(shown))
+                                                          values=", ".join(value_label(v) for v in f["values"]))
     return _("{property} {operator} {value}").format(property=label, operator=operator_words,
                                                      value=show(f["value"]))
 
