@@ -24,6 +24,7 @@ from textual.binding import Binding
 
 from ..core.kinds import SegmentType
 from ..i18n import N_, _
+from .keys import binding_key_name
 
 EVERY_TYPE = frozenset(SegmentType)
 Why = Callable[[Any], str]  # the screen -> why the action cannot run now ("" : it can)
@@ -122,8 +123,9 @@ class ActionTable:
 def offered_keys(screen) -> list[tuple[str, str]]:
     """The ``?`` help's lines: the keys that work on ``screen`` now, found as its footer finds
     them (``Screen.active_bindings``: after the keymap, without the actions ``check_action``
-    refuses or the keys a focused field takes), each action once with all its keys. A screen
-    without an action table offers its own described bindings."""
+    refuses or the keys a focused field takes), each action once with all its keys, named in
+    the language (``keys.key_name``). A screen without an action table offers its own described
+    bindings."""
     keys: dict[str, list[str]] = {}
     labels: dict[str, str] = {}
     places: dict[str, tuple[int, int]] = {}  # shown node by node, each in its table's order
@@ -135,7 +137,7 @@ def offered_keys(screen) -> list[tuple[str, str]]:
             ours = node is screen and bool(binding.description)
         if ours and enabled:
             name = binding.id or binding.action
-            keys.setdefault(name, []).append(binding.key_display or key)
+            keys.setdefault(name, []).append(binding_key_name(binding, key))
             labels[name] = _(binding.description)
             if node not in nodes:
                 nodes.append(node)

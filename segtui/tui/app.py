@@ -9,6 +9,7 @@ from babel import Locale
 from rich.align import Align
 from rich.text import Text
 from textual.app import App, SystemCommand
+from textual.binding import Binding
 from textual.command import CommandList, CommandPalette
 from textual.screen import ModalScreen
 from textual.widgets.option_list import Option
@@ -20,6 +21,7 @@ from ..core.context import Context
 from ..core.errors import SegtuiError
 from ..i18n import N_, _
 from .actions import Action, ActionTable, HasActions
+from .keys import binding_key_name
 from .screens.confirm import ConfirmModal
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
@@ -88,6 +90,10 @@ class SegtuiApp(HasActions, CoreWork, App):
         self.last_conversion_id = 0
         self.own_conversions: set[int] = set()
         self.sub_title = self.who()
+
+    def get_key_display(self, binding: Binding) -> str:
+        """The footer's name of a key, in the language (Textual's own says esc, pgup...)."""
+        return binding_key_name(binding, short=True)
 
     def who(self) -> str:
         """The header's subtitle: the role, who, and the account time zone."""

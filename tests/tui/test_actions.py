@@ -10,6 +10,7 @@ from textual.widgets._footer import FooterKey
 from segtui.core import segments
 from segtui.tui.actions import HasActions, MenuEntry
 from segtui.tui.app import SegtuiApp
+from segtui.tui.keys import binding_key_name
 from segtui.tui.screens.actions_menu import ActionsMenu
 from segtui.tui.screens.create_segment import CreateSegmentScreen
 from segtui.tui.screens.deleted_segments import DeletedSegmentsScreen
@@ -138,7 +139,7 @@ def surfaces_disagree(app, screen, help_rows: dict[str, str], menu: list[MenuEnt
     bound = {}  # binding id -> the keys that reach it now (after the keymap; not a key a field takes)
     for key, active in screen.active_bindings.items():
         if active.enabled and active.binding.id:
-            bound.setdefault(active.binding.id, []).append(active.binding.key_display or key)
+            bound.setdefault(active.binding.id, []).append(binding_key_name(active.binding, key))
     owners = [app, screen, *(w for w in screen.walk_children() if isinstance(w, HasActions))]
     problems, listed = [], 0
     for owner in owners:

@@ -36,7 +36,7 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
         Action("cancel", N_("Cancel"), "escape", palette=False),
         Action("new_folder", N_("New folder"), "n", mutates=True, description=N_("Inside the highlighted folder")),
         Action("rename_folder", N_("Rename"), "e", mutates=True, title=N_("Rename the folder")),
-        Action("delete_folder", N_("Delete"), "delete", key_display="del", mutates=True, title=N_("Delete the folder"),
+        Action("delete_folder", N_("Delete"), "delete", mutates=True, title=N_("Delete the folder"),
                description=N_("Only an empty one")),
     )
     BINDINGS = ACTIONS.bindings()

@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from ...i18n import N_, _
 from ..actions import offered_keys
+from ..keys import binding_key_name
 
 # one paragraph per line: the screen wraps them to its width (never wrapped twice)
 GUIDE = [
@@ -41,6 +42,29 @@ VIEWER_GUIDE = [
     N_("ctrl+p opens the command palette: every action is there by name."),
 ]
 
+# the keys that move around rather than act, found among the bindings that work underneath
+# (the palette's, the screen's Tab, the focused table's): (what they do, their actions, joined by)
+MOVING = [
+    (N_("Command palette"), ("command_palette",), " "),
+    (N_("Move between fields"), ("app.focus_next", "app.focus_previous"), " / "),
+    (N_("Move in tables"), ("cursor_up", "cursor_down", "page_up", "page_down", "cursor_page_up", "cursor_page_down"),
+     " "),
+    (N_("Open / choose"), ("select_cursor", "select"), " "),
+]
+
+
+def moving_keys(screen) -> list[tuple[str, str]]:
+    """The help's last lines: the keys of ``MOVING`` bound on ``screen`` now, in the language."""
+    found: dict[str, list[str]] = {}
+    for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
+        if enabled:
+            found.setdefault(binding.action, []).append(binding_key_name(binding, key))
+    lines = []
+    for what, actions, joined in MOVING:
+        keys = [name for action in actions for name in found.get(action, [])]
+        if keys:
+            lines.append((joined.join(keys), _(what)))
+    return lines
 
 
 class HelpScreen(ModalScreen[None]):
@@ -63,9 +87,8 @@ class HelpScreen(ModalScreen[None]):
         self.described: set[str] = set()  # the actions listed (tests read it)
         for keys, what in offered_keys(underneath):
             self.described.add(what)
-            table.add_row(keys.replace("question_mark", "?"), what)
-        for keys, what in (("ctrl+p", _("Command palette")), ("tab / shift+tab", _("Move between fields")),
-                           ("↑ ↓ PgUp PgDn", _("Move in tables")), (_("Enter"), _("Open / choose"))):
+            table.add_row(keys, what)
+        for keys, what in moving_keys(underneath):
             table.add_row(keys, what)
         return table
 

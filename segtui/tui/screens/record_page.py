@@ -46,7 +46,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         Action("make_primary", N_("Primary"), "p", mutates=True, title=N_("Make primary company"),
                description=N_("The highlighted company becomes this contact's primary one")),
         # not in the footer (the record page's keys fit whole at 80 columns): ? help, the palette
-        Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, title=N_("Delete this record"),
+        Action("delete", N_("Delete"), "delete", mutates=True, title=N_("Delete this record"),
                description=N_("For good: it leaves every segment that holds it (asks first)"), show=False),
         Action("reload", N_("Reload"), "r", show=False, palette=False),
     )

@@ -99,7 +99,7 @@ ACTIONS = ActionTable(
     Action("describe", N_("Describe"), "d", mutates=True, show=False, menu=13,
            description=N_("A description, shown in the header and the segments list")),
     Action("clone", N_("Clone"), "c", mutates=True, menu=14, show=False),
-    Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, menu=15, show=False),
+    Action("delete", N_("Delete"), "delete", mutates=True, menu=15, show=False),
     # not a change in itself: a viewer sees the automatic conversion, read-only (the panel offers no saving)
     Action("settings", N_("Auto-conversion"), "g", title=N_("Automatic conversion settings"), show=False, menu=2),
     Action("reload", N_("Reload"), "r", show=False, palette=False),

@@ -52,7 +52,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         Action("reverse_sort", N_("Order"), "o", show=False, palette=False),
         Action("reload", N_("Reload"), "r", show=False, title=N_("Reload segments"),
                description=N_("Read the list again")),
-        Action("delete", N_("Delete"), "delete", key_display="del", mutates=True, show=False,
+        Action("delete", N_("Delete"), "delete", mutates=True, show=False,
                description=N_("Delete the highlighted segment (restorable for 90 days)")),
         Action("browse", N_("Records"), "b", palette=False),
         Action("import_records", N_("Import"), "i", mutates=True, palette=False),

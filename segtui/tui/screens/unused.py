@@ -28,7 +28,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         "unused",
         BACK,
         Action("mark", N_("Mark"), "space", mutates=True, palette=False),
-        Action("delete", N_("Delete marked"), "delete", key_display="del", mutates=True,
+        Action("delete", N_("Delete marked"), "delete", mutates=True,
                title=N_("Delete the marked segments"), description=N_("To the bin: restorable for 90 days")),
     )
     BINDINGS = ACTIONS.bindings()

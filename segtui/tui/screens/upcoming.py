@@ -44,8 +44,8 @@ class UpcomingScreen(HasActions, Screen):
         "upcoming",
         BACK,
         # months, wherever the focus is (the tables would scroll a page instead)
-        Action("previous_month", N_("Prev month"), "pageup", key_display="PgUp", priority=True, palette=False),
-        Action("next_month", N_("Next month"), "pagedown", key_display="PgDn", priority=True, palette=False),
+        Action("previous_month", N_("Prev month"), "pageup", priority=True, palette=False),
+        Action("next_month", N_("Next month"), "pagedown", priority=True, palette=False),
         Action("open", N_("Open"), "enter", show=False, title=N_("Open the segment"),
                description=N_("The segment of the highlighted conversion")),
     )

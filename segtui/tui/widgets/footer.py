@@ -1,20 +1,33 @@
-"""The footer, in the console's language.
+"""The footer, in the console's language, and never cut.
 
 Bindings are declared on classes, before the language is known, with English descriptions
 marked by ``N_``; Textual's footer shows a binding's description as it is, so this one
-translates each key's words (and its tooltip) as it lays the keys out.
+translates each key's words (and its tooltip) as it lays the keys out (the keys' own names
+come from ``App.get_key_display``: ``keys.key_name``).
+
+When the keys do not fit the width (a narrow terminal, a longer language), the footer shows
+the first ones its screen declares, as many as fit whole, and always the ``?`` help key, which
+lists them all; the others are left out rather than cut at the edge.
 """
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
-from textual.widgets._footer import FooterKey, FooterLabel
+from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
 from ...i18n import _
 
+HELP_ACTION = "help"  # the app's ? key: kept whatever the width
+
 
 class Footer(TextualFooter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.widths: dict[Widget, int] = {}  # each key's cells as laid out (a hidden one keeps its own)
+        self.left_out: list[str] = []  # the actions of the keys left out now (tests read it)
+
     def compose(self) -> ComposeResult:
         for widget in super().compose():
             if isinstance(widget, FooterKey):
@@ -24,3 +37,62 @@ class Footer(TextualFooter):
             elif isinstance(widget, FooterLabel):
                 widget.update(_(str(widget.render())))
             yield widget
+
+    async def recompose(self) -> None:
+        await super().recompose()
+        self.widths = {}
+        self.call_after_refresh(self.fit_keys)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.fit_keys)
+
+    def units(self) -> tuple[list[list[Widget]], Widget | None]:
+        """The footer's keys as they go or stay together (a key group with its label), and the
+        palette's key, docked on the right."""
+        units: list[list[Widget]] = []
+        palette = None
+        for child in self.children:
+            if child.has_class("-command-palette"):
+                palette = child
+            elif isinstance(child, FooterLabel) and units and isinstance(units[-1][-1], KeyGroup):
+                units[-1].append(child)
+            else:
+                units.append([child])
+        return units, palette
+
+    def width_of(self, widget: Widget) -> int:
+        if widget.display:
+            margin = widget.styles.margin
+            self.widths[widget] = widget.outer_size.width + margin.left + margin.right
+        return self.widths.get(widget, 0)
+
+    def fit_keys(self, tries: int = 5) -> None:
+        units, palette = self.units()
+        if not units or not self.size.width:
+            return
+        if not any(w.outer_size.width for unit in units for w in unit if w.display):
+            if tries:  # not laid out yet
+                self.call_after_refresh(self.fit_keys, tries - 1)
+            return
+        widths = [[self.width_of(w) for w in unit] for unit in units]
+        room = self.size.width - ((self.width_of(palette) or 0) if palette is not None else 0)
+        helps = [i for i, unit in enumerate(units) if isinstance(unit[0], FooterKey) and unit[0].action == HELP_ACTION]
+        room -= sum(sum(widths[i]) for i in helps)
+        if helps:  # the last key's margin may touch the palette's border
+            room += units[helps[-1]][-1].styles.margin.right
+        shown, full = set(helps), False
+        for i, unit_widths in enumerate(widths):
+            if i in helps:
+                continue
+            if not full and sum(unit_widths) <= room:
+                shown.add(i)
+                room -= sum(unit_widths)
+            else:
+                full = True  # the first keys declared, none after one left out
+        self.left_out = []
+        for i, unit in enumerate(units):
+            for widget in unit:
+                widget.display = i in shown
+            if i not in shown:
+                self.left_out.extend(k.action for w in unit for k in ([w] if isinstance(w, FooterKey) else
+                                                                      w.query(FooterKey)))
