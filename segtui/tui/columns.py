@@ -29,11 +29,13 @@ class Column:
         return self.least or min(self.need, max(cell_len(self.label), 6))
 
 
-def fit(columns: list[Column], available: int, *, first_share: float = 0.5) -> list[int]:
+def fit(columns: list[Column], available: int, *, first_share: float = 0.5, whole: bool = False) -> list[int]:
     """The width of each column (in order) for a table ``available`` cells wide.
 
     The first column takes what it needs up to ``first_share`` of the width (at least its
-    smallest); then the others in order.
+    smallest); then the others in order. ``whole``: no column shows in part at the right edge
+    (a label cut there); the room a column pushed off would have started in goes to the last
+    column shown.
     """
     if not columns:
         return []
@@ -42,6 +44,7 @@ def fit(columns: list[Column], available: int, *, first_share: float = 0.5) -> l
     widths = [max(first.smallest, min(first.need, int(room * first_share)))]
     left = room - widths[0] - CELL_PADDING
     overflowed = False
+    shown = 1
     for column in columns[1:]:
         if overflowed:
             widths.append(column.need)
@@ -49,16 +52,29 @@ def fit(columns: list[Column], available: int, *, first_share: float = 0.5) -> l
         if column.need + CELL_PADDING <= left:
             widths.append(column.need)
             left -= column.need + CELL_PADDING
+            shown += 1
         elif column.smallest + CELL_PADDING <= left:
             widths.append(left - CELL_PADDING)  # shrunk, its cells end with "…"
             left = 0
             overflowed = True
+            shown += 1
         else:
             widths.append(column.need)
             overflowed = True
     if left > 0 and first.need > widths[0]:  # room to spare: the first column takes it back
-        widths[0] = min(first.need, widths[0] + left)
+        taken = min(first.need - widths[0], left)
+        widths[0] += taken
+        left -= taken
+    if whole and overflowed and left > 0:
+        widths[shown - 1] += left
     return widths
+
+
+def widest(texts, *, least: int = 0, most: int | None = None) -> int:
+    """The cells the longest of ``texts`` takes, at least ``least``, at most ``most``: a column as
+    wide as the language writes what it holds (a label, a group's name)."""
+    longest = max((cell_len(t) for t in texts), default=0)
+    return max(least, longest if most is None else min(most, longest))
 
 
 def need(label: str, values, cap: int = 60) -> int:

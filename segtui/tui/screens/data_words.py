@@ -35,10 +35,26 @@ def description(prop) -> str:
     return properties.description_of(prop)
 
 
+# a type's name in a table's column, where the whole one would not fit
+SHORT_TYPES = {properties.MULTIPLE: N_("Checkboxes")}
+
+
 def type_name(type_code: str, *, short: bool = True) -> str:
-    """'Dropdown (one value)', or 'Dropdown' when ``short``."""
+    """'Dropdown (one value)', or 'Dropdown' when ``short`` ('Checkboxes' for 'Multiple checkboxes')."""
+    if short and type_code in SHORT_TYPES:
+        return _(SHORT_TYPES[type_code])
     name = properties.type_label(type_code)
     return name.split(" (")[0] if short else name
+
+
+def new_property(proposal) -> str:
+    """A property an import creates: 'Favorite Color' (favorite_color, dropdown: Blue, Red), its
+    type in the language (the core's describe() writes the type's code, as the CLI's --type)."""
+    type_ = type_name(proposal.type).lower()
+    if proposal.options:
+        return _("{label!r} ({name}, {type}: {options})").format(
+            label=proposal.label, name=proposal.name, type=type_, options=", ".join(proposal.options))
+    return _("{label!r} ({name}, {type})").format(label=proposal.label, name=proposal.name, type=type_)
 
 
 def object_label(object_type: str) -> str:

@@ -23,9 +23,10 @@ from ...core.properties import TYPES, WITH_OPTIONS, internal_name, properties
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..columns import SCROLLBAR, Column, fit, need
 from ..text import literal, printable
 from ..work import CoreWork
-from .data_words import per_object, property_label, type_name
+from .data_words import new_property, per_object, property_label, type_name
 
 SKIP, CREATE = "__skip__", "__create__"
 ASSOCIATIONS = {imports.ASSOCIATE_IDS: N_("Associated companies (HubSpot Record IDs, ;-separated)"),
@@ -36,19 +37,18 @@ MATCHED = {"name": N_("name"), "label": N_("label"), "HubSpot header": N_("HubSp
 ASSOCIATION_HEADERS = {imports.ASSOCIATE_IDS: "Associated Company IDs", imports.ASSOCIATE_NAME: "Associated Company"}
 
 
-def fate(column: imports.Column, object_type: str) -> Text:
-    """What a column imports into, in words."""
+def fate(column: imports.Column, object_type: str, detected: str | None = None) -> Text:
+    """What a column imports into, in words (a new property's type when it is not the
+    ``detected`` one, shown beside; its options are in the summary under the preview)."""
     if column.action == imports.PROPERTY:
         prop = properties(object_type).get(column.property)
         label = property_label(prop) if prop else column.property
         return Text.assemble(literal(label, limit=40), (f"  {_(MATCHED.get(column.how, column.how))}", "dim"))
     if column.action == imports.CREATE:
         proposal = column.proposal
-        text = Text.assemble((_("new") + " ", "bold green"), literal(proposal.label, limit=30),
-                             (f" ({type_name(proposal.type)}", "dim"))
-        if proposal.options:
-            text.append(": " + printable(", ".join(proposal.options), limit=40), style="dim")
-        text.append(")", style="dim")
+        text = Text.assemble((_("new") + " ", "bold green"), literal(proposal.label, limit=30))
+        if proposal.type != detected:
+            text.append(f" ({type_name(proposal.type)})", style="dim")
         return text
     if column.action == imports.SKIP:
         return Text(_("not imported"), style="dim italic")
@@ -87,6 +87,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
         self.options: imports.ImportOptions | None = None
         self.shown: imports.Preview | None = None
         self.running = False
+        self.laid_out_width = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -104,8 +105,8 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
     def on_mount(self) -> None:
         self.title = per_object(self.object_type, _("Import contacts"), _("Import companies"))
         table = self.query_one("#mapping-columns", DataTable)
-        for label, width in ((_("Column"), 20), (_("Imports into"), 36), (_("Detected"), 9), (_("Samples"), 30)):
-            table.add_column(label, width=width)
+        table.fixed_columns = 1
+        self.lay_out_columns([], [])
         table.focus()
         ctx, object_type, text = self.app.ctx, self.object_type, self.text
 
@@ -144,25 +145,52 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
         self.query_one("#mapping-title", Static).update(title)
         columns = self.query_one("#mapping-columns", DataTable)
         row = columns.cursor_row
-        columns.clear()
+        rows = []
         for column in preview.columns:
             detected = preview.detected[column.index].type
-            columns.add_row(literal(column.header or _("(no header)"), limit=40), fate(column, self.object_type),
-                            type_name(detected),
-                            literal(" | ".join(column.samples), "dim", limit=60) if column.samples
-                            else Text(_("empty"), style="dim italic"),
-                            key=str(column.index))
+            rows.append((literal(column.header or _("(no header)"), limit=40),
+                         fate(column, self.object_type, detected), Text(type_name(detected)),
+                         literal(" | ".join(column.samples), "dim", limit=60) if column.samples
+                         else Text(_("empty"), style="dim italic")))
+        self.lay_out_columns(rows, preview.columns)
+        for column, cells in zip(preview.columns, rows):
+            columns.add_row(*cells, key=str(column.index))
         if preview.columns:
             columns.move_cursor(row=min(max(row, 0), len(preview.columns) - 1), animate=False)
         self.show_lines(preview)
         self.show_summary(preview)
 
+    def on_resize(self) -> None:
+        if self.is_mounted and self.shown is not None and self.size.width != self.laid_out_width:
+            self.show(self.shown)
+
+    def lay_out_columns(self, rows: list[tuple[Text, ...]], found: list) -> None:
+        """The columns of the file's columns: the header, what it imports into and the type its
+        values suggest whole (the last one scrolled to when they do not fit), then the samples,
+        ending with "…" in the room left (the column's dialog, e, shows them)."""
+        table = self.query_one("#mapping-columns", DataTable)
+        labels = (_("Column"), _("Imports into"), _("Detected"), _("Samples"))
+        needs = [need(label, [r[i].plain for r in rows], 60) for i, label in enumerate(labels)]
+        wanted = [Column("header", labels[0], min(needs[0], 30), 12), Column("fate", labels[1], needs[1], needs[1]),
+                  Column("detected", labels[2], needs[2], needs[2]), Column("samples", labels[3], needs[3], 12)]
+        table.clear(columns=True)
+        for column, width in zip(wanted, fit(wanted, self.size.width, first_share=0.3, whole=True)):
+            table.add_column(column.label, key=column.key, width=width)
+        self.laid_out_width = self.size.width
+
     def show_lines(self, preview: imports.Preview) -> None:
         lines = self.query_one("#mapping-preview", DataTable)
         lines.clear(columns=True)
-        lines.add_column(_("Line"), width=5)
-        for heading in preview.headings:
-            lines.add_column(printable(heading, limit=20), width=max(8, min(20, len(heading))))
+        # whole headings, values up to 30 cells; the columns that do not fit whole are scrolled to
+        wanted = [Column("line", _("Line"), 5, 5)]
+        for index, heading in enumerate(preview.headings):
+            shown = printable(heading, limit=40)
+            values = [printable(cells[index]) for _line, cells, why in preview.lines if not why and index < len(cells)]
+            width = max(6, need(shown, values, 30))
+            wanted.append(Column(str(index), shown, width, width))
+        # a few lines (imports.preview's 5): no vertical scrollbar takes its room
+        for column, width in zip(wanted, fit(wanted, self.size.width + SCROLLBAR, first_share=0.1, whole=True)):
+            lines.add_column(column.label, width=width)
         for line, cells, why in preview.lines:
             if why:
                 lines.add_row(str(line), Text(f"⚠ {printable(why, limit=120)}", style="red"),
@@ -177,7 +205,7 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
                        sentence=imports.new_and_updated_sentence(report)), style="bold")
         if report.created_properties:
             text.append("\n" + _("Creates {properties}").format(
-                properties=", ".join(printable(p.describe(), limit=80) for p in report.created_properties)))
+                properties=", ".join(printable(new_property(p), limit=80) for p in report.created_properties)))
         if report.problems:
             text.append("\n⚠ " + _("Import is refused as it stands ({n} problem(s)); nothing will be written until "
                                    "they are fixed:").format(n=number(len(report.problems))), style="bold red")

@@ -16,7 +16,7 @@ from ...core.properties import OBJECT_TYPES
 from ...i18n import N_, _, number
 from ..text import printable
 from ..work import CoreWork
-from .data_words import object_label, per_object
+from .data_words import new_property, object_label, per_object
 from .import_mapping import ImportMappingScreen
 
 
@@ -157,7 +157,7 @@ class ImportModal(CoreWork, ModalScreen[bool]):
         text = Text.assemble((_("Imported.") + " ", "bold green"), f"{printable(report.sentence())}.\n")
         for proposal in report.created_properties:
             text.append(_("Created the property {property}.").format(
-                property=printable(proposal.describe(), limit=200)) + "\n")
+                property=printable(new_property(proposal), limit=200)) + "\n")
         text.append(_("Segments: {sentence}").format(sentence=printable(report.segments_sentence(), limit=300)))
         self.query_one("#import-report", Static).update(text)
         self.query_one("#close", Button).focus()

@@ -12,10 +12,11 @@ from textual.widgets import Button, DataTable, Header, Input, Label, Select, Sta
 
 from ...core import property_admin
 from ...core.errors import SegtuiError
-from ...core.properties import CUSTOM_GROUP, OBJECT_TYPES, TYPES, WITH_OPTIONS, Property, internal_name
+from ...core.properties import CUSTOM_GROUP, MAX_NAME, OBJECT_TYPES, TYPES, WITH_OPTIONS, Property, internal_name
 from ...i18n import N_, _, _n
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..columns import Column, fit, need, widest
 from ..text import literal, printable
 from ..work import CoreWork
 from .data_words import description, object_label, option_label, per_object, property_label, type_name
@@ -27,6 +28,10 @@ def _options(prop: Property) -> str:
     if not archived:
         return ", ".join(live)
     return _("{live} (archived: {archived})").format(live=", ".join(live), archived=", ".join(archived))
+
+
+def _kind(prop: Property) -> str:
+    return _("built-in") if prop.builtin else (_("archived") if prop.archived else _("custom"))
 
 
 def _group(name: str) -> str:
@@ -78,13 +83,36 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
     def on_mount(self) -> None:
         self.title = _("Properties")
         table = self.query_one(DataTable)
-        # as wide as the built-in groups' headings in the language (24 in English)
-        first = max(24, *(len(_group(g)) + 1 for g in BUILTIN_GROUPS))
-        for label, width in ((_("Label"), first), (_("Internal name"), 20), (_("Type"), 12), (_("Kind"), 9),
-                             (_("Options"), 40)):
-            table.add_column(label, width=width)
+        table.fixed_columns = 1  # the label stays when the table scrolls sideways
+        self.laid_out_width = 0
         self.reload()
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self.size.width != self.laid_out_width:
+            self.reload()
+
+    def lay_out(self, found: list[Property]) -> None:
+        """The columns from the screen's width and what the properties shown need: the label,
+        the type and the kind whole, then the internal name whole or scrolled to (it is in the
+        line under the table too), then the options, ending with "…" when they are longer than
+        the room left (the line under the table shows them whole)."""
+        table = self.query_one(DataTable)
+        label, name, type_, kind, options = _("Label"), _("Internal name"), _("Type"), _("Kind"), _("Options")
+        names = need(name, [p.name for p in found], MAX_NAME)
+        groups = [_group(g) for g in BUILTIN_GROUPS] + [_group(p.group or "Other") for p in found]
+        wanted = [
+            # as wide as the built-in groups' headings in the language too (one of them heads each group)
+            Column("label", label, widest([label, *groups, *(property_label(p) for p in found)], most=30)),
+            Column("type", type_, need(type_, [type_name(p.type) for p in found])),
+            Column("kind", kind, need(kind, [_kind(p) for p in found])),
+            Column("name", name, names, least=names),
+            Column("options", options, need(options, [_options(p) for p in found], 200), least=12),
+        ]
+        table.clear(columns=True)
+        for column, width in zip(wanted, fit(wanted, self.size.width, first_share=0.45, whole=True)):
+            table.add_column(column.label, key=column.key, width=width)
+        self.laid_out_width = self.size.width
 
     def reload(self, keep: str | None = None) -> None:
         table = self.query_one(DataTable)
@@ -95,7 +123,7 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
                                                                        search=search))
         if found is None:
             return
-        table.clear()
+        self.lay_out(found)
         self.names = []
         self.shown = {p.name: p for p in found}
         group = None
@@ -104,9 +132,9 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
                 group = prop.group
                 table.add_row(Text(printable(_group(group or "Other"), limit=40), style="bold"), "", "", "", "")
                 self.names.append(None)
-            kind = _("built-in") if prop.builtin else (_("archived") if prop.archived else _("custom"))
-            table.add_row(literal(property_label(prop), limit=60), prop.name, type_name(prop.type),
-                          Text(kind, style="dim" if prop.archived else ""), literal(_options(prop), limit=200))
+            table.add_row(literal(property_label(prop), limit=60), type_name(prop.type),
+                          Text(_kind(prop), style="dim" if prop.archived else ""), prop.name,
+                          literal(_options(prop), limit=200))
             self.names.append(prop.name)
         if keep is not None and keep in self.names:
             table.move_cursor(row=self.names.index(keep), animate=False)
@@ -134,6 +162,8 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
             return
         text = Text.assemble((printable(property_label(prop), limit=80), "bold"),
                              f"  {prop.name} · {type_name(prop.type, short=False)}")
+        if prop.choices:  # whole here, where the table's column may end them with "…"
+            text.append("\n" + _("Options: {options}").format(options=printable(_options(prop), limit=300)))
         if prop.description:
             text.append(f"\n{printable(description(prop), limit=300)}", style="italic")
         if prop.read_only:

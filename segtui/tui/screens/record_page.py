@@ -23,6 +23,7 @@ from ...core.properties import OTHER, key_property, properties, value_of
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..columns import widest
 from ..text import literal, moment, printable, type_badge
 from .data_words import per_object, property_label
 from ..work import CoreWork
@@ -81,7 +82,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         props = self.query_one("#properties", DataTable)
         # the built-in labels whole where the language's are longer (English: 18 and 30), in the same panel
         registry = properties(self.object_type)
-        label_width = min(26, max(18, *(len(property_label(p)) for p in registry.values() if p.builtin)))
+        label_width = widest((property_label(p) for p in registry.values() if p.builtin), least=18, most=26)
         props.add_column(_("Property"), width=label_width)
         props.add_column(_("Value"), width=48 - label_width)
         self.reload()
