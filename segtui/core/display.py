@@ -12,7 +12,7 @@ from babel import dates as babel_dates
 
 from .. import i18n
 from ..i18n import _
-from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, Property
+from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, Property, option_label_of
 
 
 # spaces Python does not call printable but a terminal shows as spaces: French typography puts a
@@ -48,8 +48,8 @@ def format_number(value) -> str:
 def format_value(prop: Property, value, *, tz: str = "UTC", labels: bool = False) -> str:
     """A stored value as the user types it (CSV import and export, the property editor) and reads it.
 
-    Date-times in the account time zone with their offset; ``labels``: options by label (screens)
-    rather than by value (files, which read either back).
+    Date-times in the account time zone with their offset; ``labels``: options by label, a
+    built-in one's in the language (screens), rather than by value (files, which read either back).
     """
     if value is None or value == "":
         return ""
@@ -64,11 +64,11 @@ def format_value(prop: Property, value, *, tz: str = "UTC", labels: bool = False
     if prop.type == DATETIME:
         moment = value if isinstance(value, pendulum.DateTime) else pendulum.instance(value)
         return moment.in_timezone(tz).format("YYYY-MM-DD HH:mm:ssZ")
-    if prop.type == ENUMERATION:
-        return prop.option_label(value) if labels else str(value)
+    if prop.type == ENUMERATION:  # a built-in option's label in the language on a screen
+        return option_label_of(prop, value) if labels else str(value)
     if prop.type == MULTIPLE:
         parts = [v for v in str(value).split(";") if v]
-        return ";".join(prop.option_label(v) if labels else v for v in parts)
+        return ";".join(option_label_of(prop, v) if labels else v for v in parts)
     return str(value)
 
 

@@ -221,7 +221,7 @@ def test_the_import_mapping_speaks_french(console):
     assert seen["title"] == "Importer des contacts depuis hubspot.csv · 4 lignes · 7 colonnes"
     assert any("Colonne" in line and "Importe dans" in line for line in seen["lines"])
     assert seen["summary"].startswith("4 lignes\u00a0: ") and "\nCrée 'Favorite Color'" in seen["summary"]
-    assert seen["summary"].endswith("\nRien n'est écrit avant Importer (ctrl+s).")
+    assert seen["summary"].endswith("\nRien n'est écrit avant Importer (Ctrl+s).")
 
 
 def test_a_filter_reads_a_french_day(french, make_app):

@@ -111,7 +111,7 @@ class OverlapScreen(HasActions, Screen):
         for mask in sorted(result.regions, key=lambda m: (-bin(m).count("1"), m)):
             table.add_row(overlap.Region(mask).code(n), literal(result.label(mask), limit=80),
                           number(result.regions[mask]), key=str(mask))
-        status = _("{n} records in at least one · s makes a static segment of the region under the cursor").format(
+        status = _("{n} records in at least one · s makes the highlighted region a static segment").format(
             n=number(result.union))
         if n < 3:
             status += " · " + _("+ adds a third segment")

@@ -20,7 +20,7 @@ from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
-from ..columns import CELL_PADDING, Column, fit, need
+from ..columns import CELL_PADDING, SCROLLBAR, Column, fit, need
 from ..text import literal, moment, moment_cell, moment_width, printable, type_badge
 from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
@@ -268,11 +268,15 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         """Why a record joined or left, from the log: a code in words, a cause in the language."""
         return _(REASONS[reason]) if reason in REASONS else causes.shown(reason, self.segment.object_type)
 
-    def fit_members(self, labels: list[str], columns: list[Column]) -> None:
-        """The members view's columns, fitted to the width the screen has (after the mark)."""
+    def fit_members(self, labels: list[str], columns: list[Column], rows: int) -> None:
+        """The members view's columns, fitted to the width the screen has (after the mark): the
+        columns that do not fit whole are scrolled to, none shows in part at the edge."""
         self.laid_out_width = self.size.width
-        widths = fit(columns, self.size.width - 3)
-        self.query_one("#members", MembersView).set_columns(["", *labels], [1, *widths])
+        view = self.query_one("#members", MembersView)
+        # a page that fits the view has no vertical scrollbar: its room is the columns' too
+        spare = SCROLLBAR if 0 < rows < view.size.height else 0
+        widths = fit(columns, self.size.width - 3 + spare, whole=True)
+        view.set_columns(["", *labels], [1, *widths])
 
     def lay_out_members(self) -> None:
         """The columns from the width the screen has and what the page's members need."""
@@ -291,8 +295,10 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                          [Column("key", record, self.members_need[0], 16),
                           Column("name", name, self.members_need[1], 10),
                           Column("region", region, self.members_need[2], 8),
-                          Column("joined", joined, max(moment_width(), len(joined))),
-                          Column("how", how, max(10, len(how), *(len(_(word)) for word in REASONS.values())))])
+                          Column("joined", joined, max(moment_width(), len(joined)),
+                                 max(moment_width(), len(joined))),
+                          Column("how", how, max(10, len(how), *(len(_(word)) for word in REASONS.values())))],
+                         len(shown))
 
     @property
     def as_of_total(self) -> int:
@@ -323,7 +329,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         shown = [(printable(r.key), printable(r.name)) for r in rows]
         record, name = _("Record"), _("Name")
         self.fit_members([record, name], [Column("key", record, need(record, [s[0] for s in shown]), 16),
-                                          Column("name", name, need(name, [s[1] for s in shown], 30), 10)])
+                                          Column("name", name, need(name, [s[1] for s in shown], 30), 10)],
+                         len(shown))
         self.member_ids = []  # nothing to mark or remove in the past
         self.query_one("#members", MembersView).set_rows(
             [[Text(""), *(Text(value, no_wrap=True, overflow="ellipsis") for value in row)] for row in shown])

@@ -17,6 +17,7 @@ from ...core.kinds import SegmentType
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
 from ...i18n import N_, _
 from ..actions import Action, ActionTable, HasActions
+from ..keys import key_name
 from ..text import moment, printable
 from ..work import CoreWork
 
@@ -106,7 +107,7 @@ class SettingsPanel(HasActions, CoreWork, Widget):
                         yield Static("", id="schedule-error", classes="error-text")
                         with Horizontal(id="save-row"):
                             yield Button(_("Save"), id="save", variant="primary", compact=True)
-                            yield Label("  " + self.ACTIONS.by_name["save"].key, classes="muted")
+                            yield Label("  " + key_name(self.ACTIONS.by_name["save"].key), classes="muted")
                 yield Static("", id="details")
 
     def on_mount(self) -> None:
