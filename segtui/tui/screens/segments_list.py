@@ -15,7 +15,7 @@ from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
-from ..columns import Column, fit, need
+from ..columns import SCROLLBAR, Column, fit, need
 from ..text import literal, moment_cell, moment_width, printable, type_badge
 from ..work import CoreWork
 
@@ -79,6 +79,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         self.total = 0
         self.ids: list[int] = []
         self.laid_out_width = 0
+        self.compact_conversion = False  # the conversion column without the inactivity periods
+        self.scrollbar_assumed = True
+        self.scrollbar_seen: dict[tuple[int, int], bool] = {}  # (table height, rows) -> a vertical scrollbar
         self.folder: int | None = None  # the folder shown (with the folders inside it); None: all
         self.marked: dict[int, str] = {}  # segment id -> name, to move together
         self.about: dict[int, tuple[str, str]] = {}  # segment id -> (folder path, description)
@@ -118,7 +121,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         if keep in self.ids:
             table.move_cursor(row=self.ids.index(keep), animate=False)
 
-    def conversion_cell(self, seg) -> Text:
+    def conversion_cell(self, seg, compact: bool = False) -> Text:
+        """When the segment converts; ``compact``: the inactivity's period left out (where the
+        column would cut it; the segment's page says it whole)."""
         if seg.refresh_error:
             return Text(_("⚠ refresh failing"), style="bold red", no_wrap=True, overflow="ellipsis")
         plan = store.schedule_of(seg)
@@ -126,9 +131,9 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
         if plan.mode == schedule.ON_DAY:
             text = _("on {day}").format(day=plan.day.format("D MMM YYYY", locale=language()))
         elif plan.mode == schedule.AFTER_INACTIVITY and seg.due_at is not None:
-            text = _("due {day} ({period} idle)").format(
-                day=seg.due_at.in_timezone(tz).format("D MMM YYYY", locale=language()),
-                period=schedule.format_period(plan.amount, plan.unit))
+            day = seg.due_at.in_timezone(tz).format("D MMM YYYY", locale=language())
+            text = _("due {day}, if idle").format(day=day) if compact else _("due {day} ({period} idle)").format(
+                day=day, period=schedule.format_period(plan.amount, plan.unit))
         else:
             return Text("-", style="dim")
         return Text(text, no_wrap=True, overflow="ellipsis")
@@ -152,11 +157,39 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
             "created_by": Column("created_by", label["created_by"],
                                  need(label["created_by"], [seg.created_by for seg in rows], 20)),
         }
-        widths = fit([wanted[key] for _english, key, _least in COLUMNS], self.size.width, first_share=0.45)
+        # no column in part at the right edge: without a vertical scrollbar (the rows fit) its room
+        # is the columns' too; checked once laid out (check_scrollbar)
+        height = table.size.height
+        seen = self.scrollbar_seen.get((height, self.total))
+        # the header and a horizontal scrollbar take two lines
+        self.scrollbar_assumed = seen if seen is not None else (not height or self.total > height - 2)
+        available = self.size.width + (0 if self.scrollbar_assumed else SCROLLBAR)
+
+        def widths_for() -> list[int]:
+            return fit([wanted[key] for _english, key, _least in COLUMNS], available, first_share=0.45, whole=True)
+
+        widths = widths_for()
+        at = [key for _english, key, _least in COLUMNS].index("conversion")
+        self.compact_conversion = widths[at] < wanted["conversion"].need
+        if self.compact_conversion:  # the days whole rather than the periods cut
+            compact = [self.conversion_cell(seg, compact=True).plain for seg in rows]
+            wanted["conversion"] = Column("conversion", label["conversion"], need(label["conversion"], compact), 12)
+            widths = widths_for()
         table.clear(columns=True)
         for (_english, key, _least), width in zip(COLUMNS, widths):
             table.add_column(label[key], key=key, width=width)
         self.laid_out_width = self.size.width
+        self.call_after_refresh(self.check_scrollbar)
+
+    def check_scrollbar(self) -> None:
+        """Laid out again if the table has (or has not) the vertical scrollbar its columns assumed."""
+        tables = self.query(DataTable)
+        if not self.is_attached or not tables:  # the screen went meanwhile (a language switch)
+            return
+        table = tables.first()
+        if table.size.height and table.show_vertical_scrollbar != self.scrollbar_assumed:
+            self.scrollbar_seen[(table.size.height, self.total)] = table.show_vertical_scrollbar
+            self.reload()
 
     def load_more(self, *, lay_out: bool = False) -> None:
         ctx = self.app.ctx
@@ -177,7 +210,7 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
                 self.name_cell(seg.id, seg.name),
                 type_badge(seg.type),
                 Text(number(seg.size), justify="right"),
-                self.conversion_cell(seg),
+                self.conversion_cell(seg, self.compact_conversion),
                 self.object_word(seg.object_type),
                 moment_cell(seg.last_activity_at, ctx.tz),
                 moment_cell(seg.updated_at, ctx.tz),
