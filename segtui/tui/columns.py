@@ -26,7 +26,10 @@ class Column:
 
     @property
     def smallest(self) -> int:
-        return self.least or min(self.need, max(cell_len(self.label), 6))
+        """Narrower than this, the column goes off rather than shrinks; never narrower than
+        its heading (a heading is cut without an ellipsis)."""
+        label = min(cell_len(self.label), self.need)
+        return max(self.least, label) if self.least else min(self.need, max(label, 6))
 
 
 def fit(columns: list[Column], available: int, *, first_share: float = 0.5, whole: bool = False) -> list[int]:

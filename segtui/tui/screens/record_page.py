@@ -9,6 +9,7 @@ with association filters follow at once as well.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -172,9 +173,11 @@ class RecordScreen(HasActions, CoreWork, Screen):
         keys = (_("a add · x remove · p primary · Enter open") if self.object_type == "contacts"
                 else _("a add · x remove · Enter open"))
         heading = per_object(self.other, _("Associated contacts ({n})"), _("Associated companies ({n})"))
-        self.query_one("#associations-title", Label).update(Text.assemble(
-            (heading.format(n=number(total)), "bold"),
-            ("  " + (keys if not self.app.ctx.read_only else _("Enter open")), "dim")))
+        title = Text(heading.format(n=number(total)), style="bold")
+        hint = "  " + (keys if not self.app.ctx.read_only else _("Enter open"))
+        if title.cell_len + cell_len(hint) <= self.size.width - 52 - 2:  # else left out, never cut: the footer has them
+            title.append(hint, style="dim")
+        self.query_one("#associations-title", Label).update(title)
 
     def chosen_association(self) -> int | None:
         table = self.query_one("#record-associations", DataTable)

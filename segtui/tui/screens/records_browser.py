@@ -18,7 +18,7 @@ from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..columns import Column, fit, need
+from ..columns import SCROLLBAR, Column, fit, need
 from ..text import literal, printable
 from .data_words import object_label, per_object, property_label
 from .record_picker import record_name
@@ -87,7 +87,9 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
             label = _("Name") if name == "name" else _(SHORT[name]) if name in SHORT else property_label(registry[name])
             values = [cells[index].plain for _, cells in rows or []]
             wanted.append(Column(name, label, need(label, values, 40) if rows else width, min(width, 10)))
-        for column, width in zip(wanted, fit(wanted, self.size.width, first_share=0.4)):
+        # no column in part at the right edge; a page that fits the table has no vertical scrollbar
+        spare = SCROLLBAR if rows is not None and table.size.height and len(rows) + 2 <= table.size.height else 0
+        for column, width in zip(wanted, fit(wanted, self.size.width + spare, first_share=0.4, whole=True)):
             table.add_column(column.label, width=width, key=column.key)
 
     # -- loading -------------------------------------------------------------------------------
