@@ -564,7 +564,7 @@ def test_a_client_sending_a_french_lang_gets_a_french_console(server, place):
             assert console_environ(english.pid)["SEGTUI_LANG"] == "en"
             for console in (french, english):
                 await console.open_segment("Events 2025, Bretagne")
-            await french.wait_for("esc Retour", what="the French footer")
+            await french.wait_for("Échap Retour", what="the French footer")
             await english.wait_for("esc Back", what="the English footer")
             assert "esc Back" not in french.screen.text()
         finally:
