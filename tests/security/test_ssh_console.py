@@ -53,6 +53,19 @@ def test_the_listening_line_names_the_files_folder_and_the_limits(server, place)
     assert "max_size=1000x500" in line and "max_memory=1024MB" in line and "output_rate=" in line
 
 
+def type_export_name(console: OpenSSHConsole, name: str) -> None:
+    """Open the export dialog and submit ``name``, each step seen on screen before the next.
+    Sent blind, the keys once ended in an empty name being submitted on a loaded CI machine;
+    now a failure names the step that did not happen."""
+    console.keys("x", pause=0.3)
+    console.wait_for("Saved as")  # the dialog, with its proposed name in the input
+    console.keys("\x15", pause=0.3)  # ctrl+u clears the proposed name
+    console.wait_gone("Saved as")
+    console.keys(name, pause=0.3)
+    console.wait_for(name)
+    console.keys("\r", pause=0.3)
+
+
 def test_a_json_py_in_the_working_folder_changes_nothing_and_exports_stay_in_the_folder(server, place):
     console = OpenSSHConsole(server, place["root"] / "alice")
     try:
@@ -63,13 +76,11 @@ def test_a_json_py_in_the_working_folder_changes_nothing_and_exports_stay_in_the
         console.wait_for("Actions")
         for attempt, refusal in (("~/.ssh/authorized_keys2", "not a path"), ("json.py", "must end with .csv"),
                                  ("../escape.csv", "not a path")):
-            console.keys("x", pause=0.6)
-            console.wait_for("Files folder:")
-            console.keys("\x15", attempt, "\r", pause=0.6)  # ctrl+u clears the proposed name
+            type_export_name(console, attempt)
             console.wait_for(refusal)
             console.keys("\x1b", pause=0.5)
-        console.keys("x", pause=0.6)
-        console.keys("\x15", "vips.csv", "\r", pause=1.0)
+            console.wait_gone("Files folder:")
+        type_export_name(console, "vips.csv")
         console.wait_for("Exported")
     finally:
         console.close()

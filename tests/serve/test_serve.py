@@ -727,6 +727,12 @@ class OpenSSHConsole:
             assert time.monotonic() < deadline, f"ssh never showed {needle!r}:\n{self.screen.text()}"
             self.pump()
 
+    def wait_gone(self, needle: str, timeout: float = 25) -> None:
+        deadline = time.monotonic() + timeout
+        while needle in self.screen.text():
+            assert time.monotonic() < deadline, f"ssh still shows {needle!r}:\n{self.screen.text()}"
+            self.pump()
+
     def started(self, name: str) -> str:
         line = self.server.wait_log(rf"session started name={name} ", timeout=25, start=self.mark)
         self.console_pid = int(re.search(r"pid=(\d+)", line).group(1))
