@@ -90,8 +90,32 @@ def read(object_type: str, segment_id: int, *, where=None, oldest_first: bool = 
     return rows, edges
 
 
+class PageNumbers:
+    """The page arithmetic of a reader that knows its list's size but reads by keyset: how
+    many pages, where the page shown starts, how many members the last page holds."""
+
+    total: int
+    page_size: int
+    number: int  # 0 for the first page
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+    @property
+    def first_index(self) -> int:
+        """The position of the page's first member in the order, counted from 0."""
+        return self.number * self.page_size
+
+    def last_page(self) -> tuple[int, int]:
+        """The last page's number, and how many members it holds when the pages are counted
+        from the first (0 when the list is empty)."""
+        number = self.pages - 1
+        return number, max(0, self.total - number * self.page_size)
+
+
 @dataclass
-class MemberPages:
+class MemberPages(PageNumbers):
     """Where a reader of a segment's members is: the page shown, its number, its edges.
 
     ``total`` is the segment's size as last read (it numbers the pages and places the last
@@ -107,15 +131,6 @@ class MemberPages:
     rows: list[MemberRow] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def first_index(self) -> int:
-        """The position of the page's first member in the order, counted from 0."""
-        return self.number * self.page_size
-
     def _read(self, **kwargs) -> tuple[list[MemberRow], list[Edge]]:
         return read(self.object_type, self.segment_id, limit=self.page_size, **kwargs)
 
@@ -127,8 +142,7 @@ class MemberPages:
 
     def last(self) -> None:
         """The oldest members: as many as the last page holds when the pages are counted from the first."""
-        number = self.pages - 1
-        held = self.total - number * self.page_size
+        number, held = self.last_page()
         found = read(self.object_type, self.segment_id, oldest_first=True, limit=held) if held > 0 else ([], [])
         if not found[0]:
             self.first()

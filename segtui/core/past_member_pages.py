@@ -21,6 +21,7 @@ import pendulum
 from peewee import Select
 
 from . import history, store
+from .member_pages import PageNumbers
 from .models import RECORD_MODELS, Membership
 from .properties import key_property
 
@@ -71,7 +72,7 @@ def _records(object_type: str, ids: list[int]) -> list[MemberAt]:
 
 
 @dataclass
-class PastMemberPages:
+class PastMemberPages(PageNumbers):
     """Where a reader of the members at ``moment`` is: the page shown and its number."""
 
     segment_id: int
@@ -90,15 +91,6 @@ class PastMemberPages:
         pages = cls(segment.id, segment.object_type, moment, history.count_at(segment.id, moment), page_size)
         pages.first()
         return pages
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-    @property
-    def first_index(self) -> int:
-        """The position of the page's first member, counted from 0."""
-        return self.number * self.page_size
 
     def _read(self, **kwargs) -> tuple[list[MemberAt], list[int]]:
         kwargs.setdefault("limit", self.page_size)
@@ -121,8 +113,7 @@ class PastMemberPages:
 
     def last(self) -> None:
         """The highest record ids: as many as the last page holds when the pages are counted from the first."""
-        number = self.pages - 1
-        held = self.total - number * self.page_size
+        number, held = self.last_page()
         found = self._read(from_end=True, limit=held) if held > 0 else ([], [])
         if not found[1]:
             self.first()

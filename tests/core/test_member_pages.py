@@ -162,3 +162,13 @@ def test_edges_compare_as_stored(ctx, clock, database):
     assert [r.record_id for r in rows] == [ids[20]]
     rows, _ = member_pages.read("contacts", static.id, where=member_pages._older(edges[0], inclusive=True), limit=1)
     assert [r.record_id for r in rows] == [ids[21]]
+
+
+@pytest.mark.parametrize(("total", "size", "expected"), [
+    (0, 50, (1, 0, 0)), (1, 50, (1, 0, 1)), (50, 50, (1, 0, 50)), (51, 50, (2, 1, 1)), (123, 4, (31, 30, 3)),
+])
+def test_page_numbers_count_the_pages_and_what_the_last_one_holds(total, size, expected):
+    pages = MemberPages("contacts", 1, total, page_size=size)
+    assert (pages.pages, *pages.last_page()) == expected
+    pages.number = 2
+    assert pages.first_index == 2 * size
