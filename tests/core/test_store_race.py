@@ -16,7 +16,7 @@ import pytest
 
 from segtui.core import segments, store
 from segtui.core.db import write_transaction
-from segtui.core.errors import SegmentNotFound, StaleSegment
+from segtui.core.errors import InvalidName, SegmentNotFound, StaleSegment
 from segtui.core.models import Segment, database_proxy
 
 from core_helpers import audit_actions, make, region_is, regions, reload
@@ -116,3 +116,76 @@ def test_two_paused_writers_of_one_version_exactly_one_wins(ctx, bretons):
     assert isinstance(outcomes[0], Segment) and isinstance(outcomes[1], StaleSegment), outcomes
     assert "was changed by bob" in str(outcomes[1])
     assert (reload(bretons).name, reload(bretons).version) == ("bob's", bretons.version + 1)
+
+
+class PausedRestore(threading.Thread):
+    """``segments.restore`` on a connection of its own, paused after its checks (the segment
+    read deleted, its name free) and before its conditional write, until let go."""
+
+    def __init__(self, ctx, segment_id: int) -> None:
+        super().__init__(daemon=True)
+        self.ctx, self.segment_id = ctx, segment_id
+        self.has_checked = threading.Event()
+        self.go = threading.Event()
+        self.outcome: object = None
+
+    def run(self) -> None:
+        try:
+            self.outcome = segments.restore(self.ctx, self.segment_id)
+        except Exception as exc:  # handed to the test, which asserts on it
+            self.outcome = exc
+        finally:
+            self.has_checked.set()
+            database_proxy.close()
+
+    def pause_here(self) -> None:
+        if threading.current_thread() is self:
+            self.has_checked.set()
+            assert self.go.wait(TIMEOUT), "never let go"
+
+    def finish(self) -> object:
+        self.go.set()
+        self.join(TIMEOUT)
+        assert not self.is_alive(), "the paused restore never finished"
+        return self.outcome
+
+
+@pytest.fixture
+def paused_restore(ctx, bretons, monkeypatch):
+    """A restore by bob of the deleted Bretons, paused between its checks and its write: on
+    PostgreSQL nothing locks the row it read, so a rival may commit in between (on SQLite the
+    write lock taken up front makes the rival wait instead)."""
+    segments.delete(ctx, bretons.id)
+    restore = PausedRestore(replace(ctx, actor="bob"), bretons.id)
+    checked = segments.membership.check_references
+    monkeypatch.setattr(segments.membership, "check_references",
+                        lambda tree: (checked(tree), restore.pause_here())[0])
+    restore.start()
+    assert restore.has_checked.wait(TIMEOUT)
+    return restore
+
+
+@pytest.mark.postgres_only
+def test_two_restores_of_one_segment_exactly_one_wins(ctx, bretons, paused_restore):
+    won = segments.restore(ctx, bretons.id)  # alice restores it meanwhile
+    assert won.deleted_at is None and won.updated_by == "alice"
+
+    lost = paused_restore.finish()
+    assert isinstance(lost, SegmentNotFound), lost
+    assert str(lost) == "'Bretons' was restored by someone else meanwhile"
+    row = reload(bretons)
+    assert (row.deleted_at, row.updated_by, row.version) == (None, "alice", bretons.version + 2)
+    assert audit_actions(bretons).count("restore") == 1
+
+
+@pytest.mark.postgres_only
+def test_a_restore_under_a_name_created_meanwhile_is_refused_and_changes_nothing(ctx, bretons, paused_restore):
+    theirs = make(ctx, "BRETONS", "static")  # the name is free: alice takes it
+
+    lost = paused_restore.finish()
+    assert isinstance(lost, InvalidName), lost
+    assert "named 'Bretons' already exists" in str(lost)
+    row = reload(bretons)
+    assert row.deleted_at is not None and row.version == bretons.version + 1
+    assert "restore" not in audit_actions(bretons)
+    assert reload(theirs).deleted_at is None
