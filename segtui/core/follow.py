@@ -288,13 +288,17 @@ def through_associations(ctx: Context, object_type: str, record_ids, changed: se
 def associations_changed(ctx: Context, pairs, *, cause: str) -> Followed:
     """(contact id, company id) associations were added or removed: both sides' records are
     re-evaluated against the segments with an association filter (each reads ``@companies``
-    or ``@contacts``). Call inside the change's transaction."""
+    or ``@contacts``). Beyond FOLLOW_AT_MOST records on one side (an import linking a large
+    file), those segments are owed a full refresh instead, as a company edit's are. Call
+    inside the change's transaction."""
     pairs = list(pairs)
     done = Followed()
     for object_type, index in (("contacts", 0), ("companies", 1)):
         ids = sorted({pair[index] for pair in pairs})
         direct = _readers(object_type, {f"@{OTHER[object_type]}"}) if ids else []
-        if direct:
+        if direct and len(ids) > FOLLOW_AT_MOST:
+            membership.owe_full_refresh(ctx, direct)
+        elif direct:
             done.merge(follow(ctx, object_type, ids, direct, cause=cause))
     return done
 

@@ -216,6 +216,25 @@ def test_a_company_edit_with_too_many_associated_contacts_owes_full_refreshes(ct
     assert check.check(ctx).pending == [] and not inconsistencies()
 
 
+def test_linking_too_many_records_at_once_owes_full_refreshes_on_that_side_only(ctx, world, monkeypatch):
+    monkeypatch.setattr(follow, "FOLLOW_AT_MOST", 1)
+    c1, c2, c3, c4, c5 = world["contacts"]
+    retail = make(ctx, "Retail people", "active", tree([assoc(f("industry", "is_any_of", values=["Retail"]))]))
+    stage = f("lifecycle_stage", "is_any_of", values=["lead"])
+    with_lead = make(ctx, "With a lead", "active", tree([{"association": "contacts", "filters": [stage]}]),
+                     object_type="companies")
+    assert members(retail) == {c2, c3} and members(with_lead) == {world["shop"]}
+    associations.associate_many(ctx, "companies", world["farm"], [c5])  # one contact: followed at once
+    assert members(with_lead) == {world["shop"], world["farm"]} and check.check(ctx).pending == []
+    associations.associate_many(ctx, "companies", world["shop"], [c4, c5])  # two contacts: owed
+    report = check.check(ctx)
+    assert report.pending == [(retail.id, "Retail people")] and report.drifts == []
+    assert members(retail) == {c2, c3}  # not followed one by one
+    worker.tick(ctx, me="w")
+    assert members(retail) == {c2, c3, c4, c5}
+    assert check.check(ctx).pending == [] and not inconsistencies()
+
+
 def test_a_relative_date_on_the_associated_records_rolls_over(ctx, clock, world):
     c4 = world["contacts"][3]
     records.set_property(ctx, "companies", world["farm"], "created_date", "2026-11-25")
