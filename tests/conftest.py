@@ -13,6 +13,7 @@ PostgreSQL alone.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pendulum
@@ -100,9 +101,27 @@ def database_url(request, tmp_path):
         database_proxy.obj.close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite database with every migration applied, made once per session (per xdist
+    worker): each test's ``database`` on SQLite starts from a copy of the file (migrating a new
+    file cost about 0.1 s a test, 0.25 s under coverage). The migrations themselves are tested
+    in tests/core/test_migrations.py, from an empty schema."""
+    path = tmp_path_factory.mktemp("schema") / "empty.db"
+    dbmod.open_database(str(path)).close()
+    return path
+
+
+def migrated_copy(request, database_url) -> None:
+    """On SQLite, the test's file starts as a copy of the session's migrated empty database."""
+    if not str(database_url).startswith(("postgres://", "postgresql://")):
+        shutil.copyfile(request.getfixturevalue("sqlite_schema"), database_url)
+
+
 @pytest.fixture
-def database(database_url):
+def database(request, database_url):
     """The test's database, migrated and bound to the models."""
+    migrated_copy(request, database_url)
     db = dbmod.open_database(database_url)
     yield db
     db.close()

@@ -21,7 +21,7 @@ from segtui.core.context import Context
 from segtui.tui.app import SegtuiApp
 from segtui.tui.screens.segments_list import SegmentsListScreen
 
-from ..conftest import BACKENDS, T0
+from ..conftest import BACKENDS, T0, migrated_copy
 
 SIZES = {"80x24": (80, 24), "120x40": (120, 40)}
 # a console flow run on SQLite and on PostgreSQL: [sqlite] and [postgres]
@@ -89,6 +89,8 @@ def database(request, database_url, backend):
             shutil.copyfile(request.getfixturevalue("demo_template"), database_url)
         else:
             request.getfixturevalue("postgres_server").restore(request.getfixturevalue("postgres_demo"))
+    else:
+        migrated_copy(request, database_url)
     db = dbmod.open_database(database_url)
     yield db
     db.close()
