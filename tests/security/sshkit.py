@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from ..serve.test_serve import (  # noqa: F401
-    NOW, TZ, SSH, OpenSSHConsole, Screen, Server, base_env, cli, openssh_argv, require_ssh, ssh_run,
+    NOW, TZ, SSH, OpenSSHConsole, Screen, Server, base_env, cli, first_row, openssh_argv, require_ssh, ssh_run,
 )
 
 asyncssh = pytest.importorskip("asyncssh")

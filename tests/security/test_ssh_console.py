@@ -17,7 +17,7 @@ import pytest
 
 from segtui import serve
 
-from .sshkit import OpenSSHConsole, ServerIn, base_env, make_place, require_ssh, ssh_run
+from .sshkit import OpenSSHConsole, ServerIn, base_env, first_row, make_place, require_ssh, ssh_run
 
 pytestmark = pytest.mark.sqlite_only
 PEOPLE = {"alice": "admin", "bob": "viewer"}
@@ -72,7 +72,9 @@ def test_a_json_py_in_the_working_folder_changes_nothing_and_exports_stay_in_the
         console.started("alice")
         console.wait_for("Hand-picked VIPs")  # the console started: json.py was not imported
         assert os.readlink(f"/proc/{console.console_pid}/cwd") == str(place["cwd"])  # where json.py lies
-        console.keys("/", "Hand-picked", "\r", "\r", pause=0.5)
+        console.keys("/", "Hand-picked", pause=0.5)
+        console.wait_until(lambda text: "Hand-picked" in first_row(text), "the list filtered by 'Hand-picked'")
+        console.keys("\r", "\r", pause=0.5)
         console.wait_for("Actions")
         for attempt, refusal in (("~/.ssh/authorized_keys2", "not a path"), ("json.py", "must end with .csv"),
                                  ("../escape.csv", "not a path")):

@@ -279,6 +279,15 @@ async def ssh_connect(server: Server, key=None, **options):
                                   config=None, **options)
 
 
+def first_row(text: str) -> str:
+    """The segments list's first row as the screen shows it (the line under its headings), or ''."""
+    lines = text.splitlines()
+    for heading, row in zip(lines, lines[1:]):
+        if heading.split()[1:2] == ["Type"]:  # Name (Nom) then Type, in either language
+            return row
+    return ""
+
+
 class Console:
     def __init__(self, server: Server, conn, process, cols: int, rows: int) -> None:
         self.server, self.conn, self.process = server, conn, process
@@ -313,8 +322,11 @@ class Console:
             await asyncio.sleep(pause)
 
     async def open_segment(self, name: str) -> None:
-        await self.keys("/")
-        await self.keys(name[:12], "\r", "\r")
+        """Search the list and open the segment, the list seen filtered before Enter (sent
+        blind, the Enter could reach a loaded console before the list was filtered)."""
+        await self.keys("/", name[:12])
+        await self.wait_for(lambda text: name[:12] in first_row(text), what=f"the list filtered by {name[:12]!r}")
+        await self.keys("\r", "\r")
         await self.wait_for(lambda text: "Actions ▾" in text and name in text, what=f"the detail of {name!r}")
 
     def close(self) -> None:
@@ -731,6 +743,12 @@ class OpenSSHConsole:
         deadline = time.monotonic() + timeout
         while needle in self.screen.text():
             assert time.monotonic() < deadline, f"ssh still shows {needle!r}:\n{self.screen.text()}"
+            self.pump()
+
+    def wait_until(self, test, what: str, timeout: float = 25) -> None:
+        deadline = time.monotonic() + timeout
+        while not test(self.screen.text()):
+            assert time.monotonic() < deadline, f"ssh never showed {what}:\n{self.screen.text()}"
             self.pump()
 
     def started(self, name: str) -> str:

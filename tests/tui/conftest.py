@@ -189,6 +189,16 @@ async def settle(pilot, rounds: int = 20) -> None:
     raise AssertionError("the console never settled: timers or workers kept restarting")
 
 
+async def wait_until(pilot, condition, what: str, timeout: float = 30) -> None:
+    """Pause until ``condition()`` holds: waits for what a test expects on screen instead of a
+    guessed number of seconds (the deadline is only against a hang)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the console never showed {what}")
+        await pilot.pause()
+
+
 def screen_lines(app) -> list[str]:
     """What the terminal shows, line by line (the text, without styles)."""
     return ["".join(segment.text for segment in strip) for strip in app.screen._compositor.render_strips()]

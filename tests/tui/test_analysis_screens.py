@@ -22,7 +22,7 @@ from segtui.tui.widgets.members_view import MembersView
 from segtui.tui.widgets.row_list import RowList
 from segtui.tui.widgets.size_chart import SizeChart
 
-from .conftest import SIZES, compare, run, scenario, walk
+from .conftest import SIZES, compare, run, scenario, wait_until, walk
 from .lived import NAME, give_history
 
 
@@ -66,22 +66,30 @@ async def _upcoming(pilot):
     await pilot.pause()
 
 
-async def _overlap(pilot):
-    await analyze(pilot, "o")
-    pilot.app.screen.query_one("#segment-search").value = "Newsletter, Normandie"
-    await pilot.pause(0.1)
-    await pilot.app.workers.wait_for_complete()
+async def choose_segment(pilot, name: str) -> None:
+    """In the segment picker, type part of a name, wait for the list to offer it first, Enter."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, SegmentPicker), "the segment picker")
+    picker = pilot.app.screen
+    picker.query_one("#segment-search").value = name
+    choices = picker.query_one("#segment-choices")
+
+    def offered() -> bool:
+        return choices.option_count > 0 and str(choices.get_option_at_index(0).prompt).startswith(name)
+
+    await wait_until(pilot, offered, f"{name!r} first in the segment picker")
     await pilot.press("enter")
     await pilot.pause()
+
+
+async def _overlap(pilot):
+    await analyze(pilot, "o")
+    await choose_segment(pilot, "Newsletter, Normandie")
 
 
 async def _overlap_three(pilot):
     await _overlap(pilot)
     await pilot.press("plus")
-    pilot.app.screen.query_one("#segment-search").value = "Events 2025"
-    await pilot.pause(0.1)
-    await pilot.press("enter")
-    await pilot.pause()
+    await choose_segment(pilot, "Events 2025")
 
 
 SCREENS = {

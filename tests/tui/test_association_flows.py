@@ -14,7 +14,7 @@ from segtui.tui.screens.confirm import ConfirmModal
 from segtui.tui.screens.record_page import RecordScreen
 from segtui.tui.screens.record_picker import RecordPicker
 
-from .conftest import run, settle
+from .conftest import run, settle, wait_until
 
 
 def linked_rows(page: RecordScreen) -> list[str]:
@@ -55,7 +55,8 @@ def test_add_open_make_primary_and_remove_associations(make_app, demo_ctx):
         assert isinstance(picker, RecordPicker) and picker.object_type == "companies"
         for company in (soft, shop):  # mark both, found by domain
             picker.query_one("#picker-search").value = company.domain
-            await pilot.pause(0.45)  # past the search's debounce
+            await wait_until(pilot, lambda domain=company.domain: picker.search_text == domain
+                             and not picker.search_pending and bool(picker.rows), f"the companies of {company.domain}")
             await settle(pilot)
             picker.query_one("#picker-table").focus()
             await pilot.press("space")

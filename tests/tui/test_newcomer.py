@@ -25,7 +25,7 @@ from segtui.tui.screens.calendar import CalendarModal
 from segtui.tui.widgets.members_view import MembersView
 from segtui.tui.widgets.settings_panel import SettingsPanel
 
-from .conftest import run, settle
+from .conftest import run, settle, wait_until
 from .test_flows import choose_action, open_segment
 
 
@@ -563,7 +563,8 @@ def test_keys_typed_right_after_slash_go_to_the_search(make_app):
             event = events.Key("slash" if character == "/" else character, character)
             event.set_sender(pilot.app)
             pilot.app._driver.send_message(event)
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, SegmentsListScreen)
+                         and pilot.app.screen.query_one("#search", Input).value == "events", "'events' in the search")
         assert isinstance(pilot.app.screen, SegmentsListScreen)
         assert pilot.app.screen.query_one("#search", Input).value == "events"
 
