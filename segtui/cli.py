@@ -265,12 +265,8 @@ def neutral():
     """--json is read by programs: its words (explanations, readable filters) are the English
     ones whatever the language, as are its keys and codes. An error raised meanwhile is a
     Message, translated when main() prints it, after the language is back."""
-    spoken = i18n.language()
-    i18n.set_language(i18n.ENGLISH)
-    try:
+    with i18n.in_english():
         yield
-    finally:
-        i18n.set_language(spoken)
 
 
 def choose_language(argv: list[str]) -> None:

@@ -25,7 +25,8 @@ from __future__ import annotations
 import gettext
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -116,6 +117,17 @@ def _locale(code: str) -> Locale:
 
 def language() -> str:
     return _State.code
+
+
+@contextmanager
+def in_english() -> Iterator[None]:
+    """English for a while (what programs read: --json), then the language as it was."""
+    spoken = _State.code
+    set_language(ENGLISH)
+    try:
+        yield
+    finally:
+        set_language(spoken)
 
 
 def locale() -> Locale:

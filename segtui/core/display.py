@@ -59,17 +59,48 @@ def format_value(prop: Property, value, *, tz: str = "UTC", labels: bool = False
         if labels:  # on a screen, in the language (values.parse reads the words back)
             return _("true") if value else _("false")
         return "true" if value else "false"
-    if prop.type == DATE:
-        return value.isoformat()
+    if prop.type == DATE:  # on a screen in another language, in its words (files keep ISO)
+        return shown_day(value) if labels else value.isoformat()
     if prop.type == DATETIME:
-        moment = value if isinstance(value, pendulum.DateTime) else pendulum.instance(value)
-        return moment.in_timezone(tz).format("YYYY-MM-DD HH:mm:ssZ")
+        moment = (value if isinstance(value, pendulum.DateTime) else pendulum.instance(value)).in_timezone(tz)
+        if labels and i18n.language() != i18n.ENGLISH:
+            return i18n.format_moment(moment, SECOND_ZONE)
+        return moment.format("YYYY-MM-DD HH:mm:ssZ")
     if prop.type == ENUMERATION:  # a built-in option's label in the language on a screen
         return option_label_of(prop, value) if labels else str(value)
     if prop.type == MULTIPLE:
         parts = [v for v in str(value).split(";") if v]
         return ";".join(option_label_of(prop, v) if labels else v for v in parts)
     return str(value)
+
+
+SECOND_ZONE = "d MMM y HH:mm:ss xxx"  # a date-time value on a screen in another language than English
+ISO_MINUTE = "yyyy-MM-dd HH:mm"
+
+
+def shown_day(day) -> str:
+    """A day for people: ISO in English, as segtui always wrote it (2026-09-01); the language's
+    words otherwise (1 sept. 2026)."""
+    return day.isoformat() if i18n.language() == i18n.ENGLISH else format_local(day, i18n.DAY)
+
+
+def shown_minute(moment) -> str:
+    """A moment already in the zone it is shown in, for people: 2026-09-01 10:05 in English, as
+    segtui always wrote it; 1 sept. 2026 10:05 in another language."""
+    return format_local(moment, ISO_MINUTE if i18n.language() == i18n.ENGLISH else i18n.MOMENT)
+
+
+class ShownMinute:
+    """A moment as a message parameter: said by ``shown_minute`` in the language of the moment
+    it is shown (a Message is translated each time it is shown)."""
+
+    __slots__ = ("moment",)
+
+    def __init__(self, moment) -> None:
+        self.moment = moment
+
+    def __str__(self) -> str:
+        return shown_minute(self.moment)
 
 
 # the pendulum formats the console used to pass, read as the Babel patterns they always meant

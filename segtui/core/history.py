@@ -25,7 +25,7 @@ from .. import i18n
 from ..i18n import N_, _, pgettext
 from . import store
 from .context import Context
-from .display import format_local
+from .display import shown_day, shown_minute
 from .errors import InvalidInput
 from .models import AuditEntry, ConversionRecord, Membership, MembershipBucket, MembershipLog, Segment
 
@@ -236,7 +236,7 @@ TRIGGERS = {"manual": N_("by hand"), "on_day": N_("on its day"), "after_inactivi
 
 def _conversion_text(c: ConversionRecord, tz: str) -> str:
     how = _(TRIGGERS[c.trigger]) if c.trigger in TRIGGERS else c.trigger
-    due = format_local(c.due_at.in_timezone(tz), "yyyy-MM-dd HH:mm") if c.due_at else None
+    due = shown_minute(c.due_at.in_timezone(tz)) if c.due_at else None
     if c.direction == "to_static":
         if due:
             return _("Converted to static {how}, due {due}").format(how=how, due=due)
@@ -246,6 +246,13 @@ def _conversion_text(c: ConversionRecord, tz: str) -> str:
     return _("Converted to active {how}").format(how=how)
 
 
+def _plan_day(text) -> str:
+    try:
+        return shown_day(pendulum.Date.fromisoformat(text))
+    except (TypeError, ValueError):
+        return str(text)
+
+
 def _marker_text(entry: AuditEntry) -> str:
     from .schedule import format_period
 
@@ -253,7 +260,7 @@ def _marker_text(entry: AuditEntry) -> str:
         plan = (json.loads(entry.after or "{}").get("schedule") or {})
         mode = plan.get("mode")
         if mode == "on_day":
-            return _("Automatic conversion set: on {day}").format(day=plan.get("day"))
+            return _("Automatic conversion set: on {day}").format(day=_plan_day(plan.get("day")))
         if mode == "after_inactivity":
             return _("Automatic conversion set: after {period} of inactivity").format(
                 period=format_period(plan.get("amount"), plan.get("unit")))

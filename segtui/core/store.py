@@ -9,10 +9,10 @@ from contextlib import contextmanager
 
 import peewee
 
-from .. import config
 from ..i18n import Message
 from . import audit, filters
 from .context import Context
+from .display import ShownMinute
 from .db import is_sqlite, locked, write_transaction
 from .errors import SegmentNotFound, StaleSegment
 from .models import AuditEntry, Segment, SegmentRead, database_proxy
@@ -114,13 +114,32 @@ def editing(ctx: Context, segment_id: int, expected_version: int | None, what: s
 
 def check_version(segment: Segment, expected_version: int | None) -> None:
     if expected_version is not None and segment.version != expected_version:
-        when = segment.updated_at.format(config.MINUTE) if segment.updated_at else "?"
+        when = ShownMinute(segment.updated_at) if segment.updated_at else "?"
         what = last_change(segment)
         raise StaleSegment(Message("{name!r} was changed by {actor} at {when} UTC", name=segment.name,
                                    actor=segment.updated_by, when=when), what)
 
 
-def last_change(segment: Segment) -> str | None:
+class _Said:
+    """An audit entry's summary, said in the language of the moment it is shown (a refusal
+    raised in one language may be shown in another)."""
+
+    __slots__ = ("entry",)
+
+    def __init__(self, entry: AuditEntry) -> None:
+        self.entry = entry
+
+    def __str__(self) -> str:
+        return audit.summary_of(self.entry)
+
+    def __eq__(self, other: object) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
+def last_change(segment: Segment) -> _Said | None:
     """What the last person who changed the segment did, from the audit log."""
     entry = (
         AuditEntry.select(AuditEntry.summary, AuditEntry.template, AuditEntry.params)
@@ -128,7 +147,7 @@ def last_change(segment: Segment) -> str | None:
         .order_by(AuditEntry.id.desc())
         .first()
     )
-    return audit.summary_of(entry) if entry is not None else None
+    return _Said(entry) if entry is not None else None
 
 
 def conditional_update(ctx: Context, segment: Segment, **changes) -> Segment:

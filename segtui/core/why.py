@@ -10,11 +10,11 @@ from dataclasses import dataclass
 import pendulum
 from peewee import fn
 
-from ..i18n import N_, _
+from ..i18n import N_, _, in_english
 from . import causes, filters, store
 from .context import Context
 from .describe import segment_names
-from .display import format_local
+from .display import shown_minute
 from .models import AuditEntry, Membership, MembershipLog, Segment
 from .stored_messages import PropertyName
 
@@ -22,11 +22,8 @@ REASONS = {"filter": N_("its filters"), "manual": N_("by hand"), "import": N_("a
            "conversion": N_("a conversion to active")}
 LEAVE_REASONS = {"filter": N_("it stopped matching the filters"), "manual": N_("removed by hand"),
                  "conversion": N_("the conversion to active")}
-MINUTE = "yyyy-MM-dd HH:mm"  # a moment in an explanation (the CLI's form)
-
-
 def _at(moment: pendulum.DateTime, tz: str) -> str:
-    return format_local(moment.in_timezone(tz), MINUTE)
+    return shown_minute(moment.in_timezone(tz))
 
 
 def _said(text: str) -> str:
@@ -41,6 +38,18 @@ def _kind(reason: str | None) -> tuple[str | None, str | None]:
     if reason is None or reason in REASONS:
         return reason, None
     return "filter", reason
+
+
+class _Filter:
+    """A filter of a segment, said in words in the language of the moment it is read."""
+
+    __slots__ = ("filter", "object_type", "names")
+
+    def __init__(self, filter_: dict, object_type: str, names: dict) -> None:
+        self.filter, self.object_type, self.names = filter_, object_type, names
+
+    def __str__(self) -> str:
+        return filters.describe_filter(self.filter, self.object_type, self.names)
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class Stay:
     leave_actor: str | None
     leave_cause: str | None
     matching_groups: list[int]  # 1-based groups of the filters it matches now (active segments)
-    groups: list[list[str]]  # the filters in words
+    groups: list[list[_Filter]]  # the filters, in words when read
     edit: Edit | None  # the last edit of a property the filters read, up to the join
 
     @property
@@ -118,7 +127,7 @@ class Stay:
             return ""
         if not self.matching_groups:
             return _("matches none of the filter groups now (a refresh is pending)")
-        parts = [_("group {group}: {filters}").format(group=g, filters=_(" AND ").join(self.groups[g - 1]))
+        parts = [_("group {group}: {filters}").format(group=g, filters=_(" AND ").join(str(f) for f in self.groups[g - 1]))
                  for g in self.matching_groups]
         return _("matches {groups}").format(groups="; ".join(parts))
 
@@ -146,7 +155,8 @@ def stays(ctx: Context, object_type: str, record_id: int) -> list[Stay]:
         member = current.get(sid)
         joined = _last_join(sid, record_id) if member is not None or row is not None else None
         tree = store.tree(segment)
-        groups = filters.describe_tree(tree, object_type, segment_names(filters.referenced_segments(tree)))
+        names = segment_names(filters.referenced_segments(tree))
+        groups = [[_Filter(f, object_type, names) for f in group["filters"]] for group in tree.get("groups", [])]
         matching = []
         if member is not None and segment.type == "active" and groups:
             matching = [i + 1 for i, flags in enumerate(
@@ -193,8 +203,12 @@ def _edits(object_type: str, record_id: int) -> list[Edit]:
 
 
 def stay_json(stay: Stay, tz: str) -> dict:
+    """The stay for programs: its explanation in English whatever the language (a program reads
+    the same words in every console), as the CLI's --json says every sentence."""
     from .describe import iso
 
+    with in_english():
+        explanation = "; ".join(t for t in (stay.join_sentence(tz), stay.leave_sentence(tz), stay.match_sentence()) if t)
     return {
         "segment": stay.segment.id, "name": stay.segment.name, "type": stay.segment.type,
         "member": stay.current, "joined_at": iso(stay.joined_at), "join_reason": stay.join_reason,
@@ -203,7 +217,7 @@ def stay_json(stay: Stay, tz: str) -> dict:
         "edit": None if stay.edit is None else {
             "at": iso(stay.edit.at), "actor": stay.edit.actor, "property": stay.edit.property,
             "before": stay.edit.before, "after": stay.edit.after},
-        "explanation": "; ".join(t for t in (stay.join_sentence(tz), stay.leave_sentence(tz), stay.match_sentence()) if t),
+        "explanation": explanation,
     }
 
 
