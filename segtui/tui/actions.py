@@ -24,7 +24,7 @@ from textual.binding import Binding
 
 from ..core.kinds import SegmentType
 from ..i18n import N_, _
-from .keys import binding_key_name
+from .keys import binding_key_name, key_name
 
 EVERY_TYPE = frozenset(SegmentType)
 Why = Callable[[Any], str]  # the screen -> why the action cannot run now ("" : it can)
@@ -65,6 +65,12 @@ class Action:
     def heading(self) -> str:
         """In the language shown now."""
         return _(self.title or self.label)
+
+    def described(self) -> str:
+        """The palette's second line in the language shown now; ``{key}`` in it names the
+        action's key as the language does (``keys.key_name``: ctrl+s / Ctrl+s)."""
+        key = self.key.split(",")[0]
+        return _(self.description).format(key=key_name(key) if key else "")
 
 
 # the same in every full screen that goes back where it came from
@@ -116,7 +122,7 @@ class ActionTable:
                 yield SystemCommand(entry.label, help_text, _runner(node, entry))
         for action in self.actions:
             if action.palette and not action.menu and action.name not in hidden and self.applies(action, node):
-                yield SystemCommand(action.heading, _(action.description) if action.description else action.heading,
+                yield SystemCommand(action.heading, action.described() if action.description else action.heading,
                                     getattr(node, f"action_{action.name}"))
 
 

@@ -31,7 +31,7 @@ class CreateSegmentScreen(HasActions, CoreWork, Screen):
     CSS_PATH = "segment_form.tcss"
     ACTIONS = ActionTable(
         "create",
-        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the segment and its filters (ctrl+s)")),
+        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the segment and its filters ({key})")),
         Action("cancel", N_("Cancel"), "escape", palette=False),
         Action("focus_filters", N_("Filters"), "f", show=False, palette=False),
     )

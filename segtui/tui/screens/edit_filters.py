@@ -30,7 +30,7 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
     CSS_PATH = "segment_form.tcss"
     ACTIONS = ActionTable(
         "filters",
-        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the filters (ctrl+s)")),
+        Action("save", N_("Save"), "ctrl+s", priority=True, description=N_("Save the filters ({key})")),
         Action("cancel", N_("Cancel"), "escape", palette=False),
     )
     BINDINGS = ACTIONS.bindings()

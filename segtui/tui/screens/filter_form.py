@@ -21,6 +21,7 @@ from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
 from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, TEXT, WITH_OPTIONS, properties
 from ...i18n import N_, _, full_day, number, pgettext
+from ..keys import key_name
 from ..text import literal, printable
 from .calendar import CalendarModal
 from .data_words import (day_order, option_label, per_object, property_label, segment_type_word, shown_day,
@@ -396,7 +397,7 @@ class FilterForm(ModalScreen[dict | None]):
             if self.registry[self.prop].type in WITH_OPTIONS:
                 f["values"] = list(self.query_one("#values-enum", SelectionList).selected)
                 if not f["values"]:
-                    raise InvalidFilter(N_("Tick at least one value (space)"))
+                    raise InvalidFilter("Tick at least one value ({key})", key=key_name("space"))
             else:
                 text = self.query_one("#values-text", Input).value
                 f["values"] = [v.strip() for v in text.split(",") if v.strip()]

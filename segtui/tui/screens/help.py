@@ -12,35 +12,37 @@ from textual.widgets import Static
 
 from ...i18n import N_, _
 from ..actions import offered_keys
-from ..keys import binding_key_name
+from ..keys import binding_key_name, key_name
 
 # one paragraph per line: the screen wraps them to its width (never wrapped twice)
 GUIDE = [
     N_("Active segments follow their filters; static segments change only by hand."),
     N_("On the list: n creates a segment (name, object, type, then filters), b browses records, i imports a CSV "
        "file, D shows recently deleted segments (r restores one)."),
-    N_("Open a segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w "
+    N_("Open a segment with {enter}; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w "
        "shows its members as of a past day. e edits its "
-       "filters (n adds a filter, o adds a group joined by OR, Enter edits, d removes; ctrl+s saves), t tests a "
-       "record against them. On a static segment, + adds records, space marks members and - removes them, m adds "
+       "filters (n adds a filter, o adds a group joined by OR, {enter} edits, d removes; {save} saves), t tests a "
+       "record against them. On a static segment, + adds records, {space} marks members and - removes them, m adds "
        "the members of another segment. a opens the Actions menu (convert now, rename, clone, delete, export...) "
        "and g the Settings tab, where \"Automatic conversion to static\" converts it on a day or after a period "
        "without membership changes."),
     N_("A background worker in this console (and in segtui worker) applies due conversions and refreshes the "
        "segments that record edits affect; you are told when one converts."),
     N_("The Analyze tab (5) draws the segment's size over time: ← → move day by day, z / Z a longer / shorter "
-       "range, Enter lists the members at the end of that day, o compares it with other segments. C shows every "
+       "range, {enter} lists the members at the end of that day, o compares it with other segments. C shows every "
        "upcoming conversion on a calendar; on the list, f shows folders and U the unused segments."),
-    N_("ctrl+p opens the command palette: every action is there by name."),
+    N_("{palette} opens the command palette: every action is there by name."),
 ]
 VIEWER_GUIDE = [
     N_("This console is read-only: everything is shown, nothing can be changed."),
     N_("On the list: / searches, t filters by type, b browses records, D shows recently deleted segments. Open a "
-       "segment with Enter; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w shows its "
+       "segment with {enter}; 1 2 3 4 5 show its Records, Filters, Settings, Activity and Analyze tabs; w shows its "
        "members as of a past day; t tests a record against its filters; a opens the Actions menu. C shows every "
        "upcoming conversion on a calendar."),
-    N_("ctrl+p opens the command palette: every action is there by name."),
+    N_("{palette} opens the command palette: every action is there by name."),
 ]
+# the keys the guide names, filled in as the language names them (keys.key_name)
+GUIDE_KEYS = {"enter": "enter", "save": "ctrl+s", "space": "space", "palette": "ctrl+p"}
 
 # the keys that move around rather than act, found among the bindings that work underneath
 # (the palette's, the screen's Tab, the focused table's): (what they do, their actions, joined by)
@@ -76,7 +78,8 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text(_("segtui: keys"), style="bold"))
             yield Static(self.keys_table())
             guide = VIEWER_GUIDE if self.app.ctx.read_only else GUIDE
-            self.guide_text = "\n\n".join(_(paragraph) for paragraph in guide)
+            named = {field: key_name(key) for field, key in GUIDE_KEYS.items()}
+            self.guide_text = "\n\n".join(_(paragraph).format(**named) for paragraph in guide)
             yield Static(Text(self.guide_text))
 
     def keys_table(self) -> Table:

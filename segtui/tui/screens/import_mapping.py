@@ -23,6 +23,7 @@ from ...core.properties import TYPES, WITH_OPTIONS, internal_name, properties
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..keys import key_name
 from ..columns import SCROLLBAR, Column, fit, need
 from ..text import literal, printable
 from ..work import CoreWork
@@ -226,7 +227,8 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
             text.append("\n  " + _("line {line}: ").format(line=line) + printable(message, limit=200),
                         style="dim")
         if not report.problems:
-            text.append("\n" + _("Nothing is written until Import (ctrl+s)."), style="dim")
+            run_import = key_name(self.ACTIONS.by_name["run_import"].key)
+            text.append("\n" + _("Nothing is written until Import ({key}).").format(key=run_import), style="dim")
         self.query_one("#mapping-summary", Static).update(text)
         self.query_one("#mapping-import", Button).disabled = (bool(report.problems) or self.running
                                                               or self.app.ctx.read_only)

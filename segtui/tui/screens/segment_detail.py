@@ -20,6 +20,7 @@ from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions, MenuEntry
+from ..keys import key_name
 from ..columns import CELL_PADDING, SCROLLBAR, Column, fit, need
 from ..text import literal, moment, moment_cell, moment_width, printable, type_badge
 from ..widgets.members_view import MembersView
@@ -387,7 +388,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if self.marked:
             text += " · " + _n("{n} marked: - removes them", "{n} marked: - removes them", len(self.marked))
         elif self.segment.type == SegmentType.STATIC and self.segment.size and not self.app.ctx.read_only:
-            text += " · " + _("space marks")
+            text += " · " + _("{space} marks").format(space=key_name("space"))
         # a fixed-size label: no re-layout of the whole screen on every page turn
         self.query_one("#members-status", Label).update(text, layout=False)
 
@@ -529,7 +530,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         self.app.push_screen(
             ConfirmModal(_("Leave without saving the automatic conversion?"),
                          _("The change on the Settings tab is not saved: Leave drops it; Cancel goes back "
-                           "to it (ctrl+s saves it)."), _("Leave")),
+                           "to it ({key} saves it).").format(key=key_name(SettingsPanel.ACTIONS.by_name["save"].key)),
+                         _("Leave")),
             lambda ok: self.app.pop_screen() if ok else None,
         )
 
@@ -694,7 +696,8 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if not chosen and 0 <= row < len(self.member_ids):
             chosen = {self.member_ids[row]: self.pages.rows[row].key}
         if not chosen:
-            self.notify(_("No member to remove: mark rows with space on the Records tab."), severity="warning",
+            self.notify(_("No member to remove: mark rows with {space} on the Records tab.").format(
+                space=key_name("space")), severity="warning",
                         timeout=5)
             return
         shown = ", ".join(printable(k, limit=40) for k in list(chosen.values())[:5])

@@ -15,6 +15,7 @@ from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
 from ..actions import BACK, Action, ActionTable, HasActions
+from ..keys import key_name
 from ..text import literal, moment, moment_width, type_badge
 from ..work import CoreWork
 from .confirm import ConfirmModal
@@ -79,9 +80,12 @@ class UnusedScreen(HasActions, CoreWork, Screen):
             text = _n("{n} segment nothing uses, unchanged for {days} days",
                       "{n} segments nothing uses, unchanged for {days} days", len(self.rows), days=self.days)
             if not self.app.ctx.read_only:
-                text += " · " + (_n("{n} marked · del deletes them (restorable for 90 days)",
-                                    "{n} marked · del deletes them (restorable for 90 days)", len(self.marked))
-                                 if self.marked else _("space marks · del deletes the marked ones"))
+                delete = key_name("delete")
+                text += " · " + (_n("{n} marked · {delete} deletes them (restorable for 90 days)",
+                                    "{n} marked · {delete} deletes them (restorable for 90 days)", len(self.marked),
+                                    delete=delete)
+                                 if self.marked else _("{space} marks · {delete} deletes the marked ones").format(
+                                     space=key_name("space"), delete=delete))
         self.query_one("#unused-status", Label).update(text)
 
     def refused(self, exc: SegtuiError) -> None:
@@ -115,7 +119,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
 
     def action_delete(self) -> None:
         if not self.marked:
-            self.notify(_("Mark the segments to delete with space first."), severity="warning")
+            self.notify(_("Mark the segments to delete with {space} first.").format(space=key_name("space")), severity="warning")
             return
         chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
         names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])
