@@ -8,7 +8,7 @@ from .core import imports, property_admin, records, segments
 from .core.context import Context
 from .core.display import printable
 from .core.errors import ImportRefused, InvalidInput
-from .core.properties import TYPE_LABELS, TYPES
+from .core.properties import TYPE_LABELS, TYPES, group_of, label_of, option_label_of
 from .i18n import N_, Message, _, _n, pgettext
 
 OBJECTS = ["contacts", "companies"]
@@ -148,7 +148,8 @@ def cmd_import(args, ctx: Context) -> int:
 
 def _options_text(prop) -> str:
     archived = _("{option} (archived)")
-    return ", ".join(archived.format(option=o.label) if o.archived else o.label for o in prop.choices)
+    labels = [(option_label_of(prop, o.value), o.archived) for o in prop.choices]  # built-in ones in the language
+    return ", ".join(archived.format(option=label) if gone else label for label, gone in labels)
 
 
 def cmd_properties_list(args, ctx: Context) -> int:
@@ -165,7 +166,7 @@ def cmd_properties_list(args, ctx: Context) -> int:
         return 0
     kinds = {"built-in": pgettext("property kind", "built-in"), "archived": pgettext("property kind", "archived"),
              "custom": pgettext("property kind", "custom")}
-    rows = [[p.name, printable(p.label), p.type, printable(p.group),
+    rows = [[p.name, printable(label_of(p)), p.type, printable(group_of(p)),
              kinds["built-in" if p.builtin else ("archived" if p.archived else "custom")],
              printable(_options_text(p))[:60]] for p in found]
     _out(_table(rows, [_("NAME"), _("LABEL"), _("TYPE"), _("GROUP"), _("KIND"), _("OPTIONS")]))
@@ -187,7 +188,7 @@ def cmd_properties_edit(args, ctx: Context) -> int:
     if args.type:
         prop, converted = property_admin.change_type(ctx, args.object_type, prop.name, args.type, options=args.options)
         _out(said(_n("{label!r} is now {type}: {n} value converted.", "{label!r} is now {type}: {n} values converted.",
-                          converted, label=prop.label, type=prop.type)))
+                          converted, label=label_of(prop), type=prop.type)))
     elif args.options:
         raise InvalidInput("--options goes with --type; to add options use --add-option LABEL")
     changed = property_admin.edit(ctx, args.object_type, prop.name, label=args.label, description=args.description,
@@ -195,7 +196,7 @@ def cmd_properties_edit(args, ctx: Context) -> int:
                                   restore_options=args.restore_option)
     if changed.version != prop.version or not args.type:
         extra = " " + _("Options: {options}.").format(options=_options_text(changed)) if changed.choices else ""
-        _out(said(f"{changed.label!r} ({changed.name}, {changed.type}).{extra}"))
+        _out(said(f"{label_of(changed)!r} ({changed.name}, {changed.type}).{extra}"))
     return 0
 
 
@@ -203,13 +204,13 @@ def cmd_properties_archive(args, ctx: Context) -> int:
     prop = property_admin.archive(ctx, args.object_type, args.name)
     _out(said(_("Archived {label!r} ({name}); its values are kept. Restore it with: "
                      "segtui properties restore {object_type} {name}").format(
-        label=prop.label, name=prop.name, object_type=args.object_type)))
+        label=label_of(prop), name=prop.name, object_type=args.object_type)))
     return 0
 
 
 def cmd_properties_restore(args, ctx: Context) -> int:
     prop = property_admin.restore(ctx, args.object_type, args.name)
-    _out(said(_("Restored {label!r} ({name}).").format(label=prop.label, name=prop.name)))
+    _out(said(_("Restored {label!r} ({name}).").format(label=label_of(prop), name=prop.name)))
     return 0
 
 

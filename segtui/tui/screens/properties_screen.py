@@ -253,7 +253,7 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
             yield Label(title, id="property-form-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("Label"), classes="form-label")
-                yield Input(prop.label if prop else "", id="form-label", compact=True)
+                yield Input(property_label(prop) if prop else "", id="form-label", compact=True)
             if prop is None:
                 yield Static("", id="form-name", classes="muted")
                 with Horizontal(classes="form-row"):
@@ -262,7 +262,7 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
                                  id="form-type", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Description"), classes="form-label")
-                yield Input(prop.description if prop else "", id="form-description", compact=True)
+                yield Input(description(prop) if prop else "", id="form-description", compact=True)
             with Horizontal(classes="form-row"):
                 yield Label(_("Group"), classes="form-label")
                 yield Input(_group(prop.group) if prop else _("Custom"), id="form-group", compact=True)
@@ -311,6 +311,11 @@ class PropertyFormModal(CoreWork, ModalScreen[str | None]):
         original = self.prop.group if self.prop is not None else CUSTOM_GROUP
         if " ".join(fields["form-group"].split()) == _group(original):
             fields["form-group"] = original
+        if self.prop is not None:  # so do a built-in label and description shown in the language
+            for wid, shown, stored in (("form-label", property_label(self.prop), self.prop.label),
+                                       ("form-description", description(self.prop), self.prop.description)):
+                if fields[wid].strip() == shown.strip():
+                    fields[wid] = stored
         if self.prop is None:
             type_ = self.query_one("#form-type", Select).value
             options = fields["form-options"] if type_ in WITH_OPTIONS else None
