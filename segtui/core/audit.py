@@ -16,8 +16,9 @@ from .models import AuditEntry
 
 def summary_of(entry: AuditEntry) -> str:
     """What the entry says was done, in the language of the moment (an entry written before
-    messages were stored: its English summary)."""
-    return stored_messages.from_columns(entry.summary, entry.template, entry.params)
+    messages were stored: read back from its English summary if it is a known sentence, else
+    that summary)."""
+    return stored_messages.from_columns(entry.summary, entry.template, entry.params, entry.action)
 
 
 def record(

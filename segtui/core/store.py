@@ -142,7 +142,7 @@ class _Said:
 def last_change(segment: Segment) -> _Said | None:
     """What the last person who changed the segment did, from the audit log."""
     entry = (
-        AuditEntry.select(AuditEntry.summary, AuditEntry.template, AuditEntry.params)
+        AuditEntry.select(AuditEntry.action, AuditEntry.summary, AuditEntry.template, AuditEntry.params)
         .where((AuditEntry.segment_id == segment.id) & (AuditEntry.actor == segment.updated_by))
         .order_by(AuditEntry.id.desc())
         .first()

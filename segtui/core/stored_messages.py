@@ -206,11 +206,18 @@ def to_columns(message: Message) -> tuple[str, str, str]:
     return english(message), data["template"], json.dumps(rest, sort_keys=True, ensure_ascii=False)
 
 
-def from_columns(summary: str, template: str | None, params: str | None) -> str:
+def from_columns(summary: str, template: str | None, params: str | None, action: str | None = None) -> str:
     """The stored message in the language of the moment; the stored summary as it is for a row
-    without a template (written before it was stored) or one that no longer reads."""
-    if not template or i18n.language() == i18n.ENGLISH:
+    that no longer reads. A row without a template (written before it was stored) is read back
+    from its summary when that is exactly one of its action's known sentences
+    (``old_summaries``), else shown as it is."""
+    if i18n.language() == i18n.ENGLISH:
         return summary
+    if not template:
+        from .old_summaries import read
+
+        message = read(action, summary) if action else None
+        return str(message) if message is not None else summary
     try:
         data = json.loads(params or "{}")
         return str(decode({"template": template, **data}))

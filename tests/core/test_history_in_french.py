@@ -118,7 +118,10 @@ def test_a_cause_written_in_english_reads_in_french(ctx):
 def test_a_row_written_before_the_template_shows_its_summary(ctx, french):
     entry = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="rename",
                               summary="Renamed 'A' to 'B'")
-    assert audit.summary_of(entry) == "Renamed 'A' to 'B'"
+    assert audit.summary_of(entry) == "'A' renommé en 'B'"  # a known sentence, read back (test_old_summaries)
+    unknown = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="rename",
+                                summary="Renamed A to B")
+    assert audit.summary_of(unknown) == "Renamed A to B"
     # a template this version cannot fill is shown as the English it was stored with
     broken = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="rename",
                                summary="Renamed 'A' to 'B'", template="Renamed {old!r} to {new!r}",

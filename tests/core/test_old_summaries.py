@@ -1,0 +1,91 @@
+"""History written before its messages were stored (issue 16, rows older than migration 0006)
+and the demo's: an old English summary that is exactly a known sentence reads in the reader's
+language; any other is shown as written. The demo writes through the same messages, so a
+French demo reads French on the Activity tab and on the record page."""
+
+from __future__ import annotations
+
+import pendulum
+import pytest
+
+from segtui import i18n
+from segtui.core import audit, demo, old_summaries, stored_messages, why
+from segtui.core.models import AuditEntry, Contact, MembershipLog
+from segtui.i18n import Message
+
+pytestmark = pytest.mark.sqlite_only
+
+SAMPLES = {"name": "L'Été \"quoted\"", "old": "Bretons", "new": "Les Bretons", "source": "Bretons", "n": 1234,
+           "added": 5, "removed": 0, "path": "Campagnes / 2026", "folder": "Campagnes / 2026",
+           "schedule": '{"mode": "never"}', "due": "2026-12-31T00:00:00+00:00",
+           "applied": "2026-12-31T00:00:30+00:00", "label": "First name", "type": "text"}
+
+
+def sample(template: str) -> Message:
+    import string
+
+    fields = {name for _lit, name, _spec, _conv in string.Formatter().parse(template) if name}
+    params = {name: (stored_messages.Count(SAMPLES[name]) if name in ("n", "added", "removed") else SAMPLES[name])
+              for name in fields}
+    if "label" in params:  # a property's internal name beside its label (retyped: custom ones only)
+        params["label"] = "Favourite colour"
+        if "name" in params:
+            params["name"] = "first_name"
+            params["label"] = stored_messages.Label("first_name", "First name")
+        params.update({key: value for key, value in (("old", "text"), ("new", "number")) if key in params})
+    return Message(template, **params)
+
+
+def all_templates():
+    return [(action, template) for action, templates in old_summaries._templates().items() for template in templates]
+
+
+@pytest.mark.parametrize("action, template", all_templates())
+def test_every_known_sentence_is_read_back_into_its_message(action, template):
+    message = sample(template)
+    english = stored_messages.english(message)
+    read = old_summaries.read(action, english)
+    assert read is not None and stored_messages.english(read) == english
+    i18n.set_language("fr")
+    try:
+        assert str(read) == str(message) != english  # the French of the message written today
+    finally:
+        i18n.set_language("en")
+
+
+def test_an_old_row_reads_in_french_if_it_is_a_known_sentence(database, french):
+    def old(action: str, summary: str) -> AuditEntry:
+        return AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action=action,
+                                 summary=summary)
+
+    assert audit.summary_of(old("rename", "Renamed 'A' to 'B'")) == "'A' renommé en 'B'"
+    assert audit.summary_of(old("create", "Created active contacts segment 'Bretons' with 1234 members")) == (
+        "Segment actif de contacts 'Bretons' créé avec 1\u202f234 membre(s)")
+    assert audit.summary_of(old("edit_property", "Edited contacts property 'First name' (first_name)")) == (
+        "Propriété de contact 'Prénom' modifiée (first_name)")  # the seeded label in French
+    assert audit.summary_of(old("move", "Moved 'A' to the top")) == "'A' déplacé à la racine"
+    # not a known sentence of its action, or one with a sentence inside: as written
+    assert audit.summary_of(old("rename", "Renamed 'A' to 'B' (by hand)")) == "Renamed 'A' to 'B' (by hand)"
+    assert audit.summary_of(old("delete", "Renamed 'A' to 'B'")) == "Renamed 'A' to 'B'"
+    imported = "Imported contacts: 1 lines: 1 created, 0 updated"
+    assert audit.summary_of(old("import", imported)) == imported
+    i18n.set_language("en")
+    assert audit.summary_of(old("rename", "Renamed 'A' to 'B'")) == "Renamed 'A' to 'B'"
+
+
+def test_a_french_demo_reads_french_on_the_activity_tab_and_the_record_page(ctx):
+    demo.build(ctx, contacts=120, seed=7)
+    entries = list(AuditEntry.select())
+    assert entries and all(e.template for e in entries)  # written through the messages
+    contacts = [c.id for c in Contact.select(Contact.id).order_by(Contact.id).limit(40)]
+    stays = [s for cid in contacts for s in why.stays(ctx, "contacts", cid)]
+    assert stays and {r.reason for r in MembershipLog.select(MembershipLog.reason)} <= {"filter", "manual"}
+    english = [audit.summary_of(e) for e in entries], [s.join_sentence(ctx.tz) for s in stays]
+    i18n.set_language("fr")
+    try:
+        french = [audit.summary_of(e) for e in entries], [s.join_sentence(ctx.tz) for s in stays]
+    finally:
+        i18n.set_language("en")
+    for said, in_french in zip(english[0] + english[1], french[0] + french[1], strict=True):
+        assert said != in_french
+    assert all(sentence.startswith("entré le ") for sentence in french[1])
