@@ -16,7 +16,7 @@ from . import cli_analysis, cli_data, config, i18n
 from .core import causes, check, conversions, dates, db, demo, describe, filters, membership, records, schedule, segments, store
 from .core.clock import clock_from_env, resolve_timezone
 from .core.context import Context, default_actor
-from .core.display import format_value, printable
+from .core.display import format_value, printable, shown_actor
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError, StaleSegment
 from .cli_data import said, subcommand
 from .core.properties import key_property, properties
@@ -450,8 +450,8 @@ def cmd_segments_show(args, ctx: Context) -> int:
     out(line("size", count(segment.size)))
     out(line("activity", moment(ctx, segment.last_activity_at, config.MINUTE_ZONE)))
     by = _("{moment} by {actor}")
-    out(line("created", by.format(moment=moment(ctx, segment.created_at), actor=printable(segment.created_by))))
-    out(line("updated", by.format(moment=moment(ctx, segment.updated_at), actor=printable(segment.updated_by))))
+    out(line("created", by.format(moment=moment(ctx, segment.created_at), actor=printable(shown_actor(segment.created_by)))))
+    out(line("updated", by.format(moment=moment(ctx, segment.updated_at), actor=printable(shown_actor(segment.updated_by)))))
     out(line("filters", "" if data["filters_readable"] else pgettext("no filters", "none")))
     and_, or_ = _("AND"), _("OR")
     for i, group in enumerate(data["filters_readable"]):
@@ -466,7 +466,7 @@ def cmd_segments_show(args, ctx: Context) -> int:
     for c in conversions.history(segment.id):
         shown = {"converted_at": describe.iso(c.converted_at) if english else moment(ctx, c.converted_at),
                  "due": (describe.iso(c.due_at) if english else moment(ctx, c.due_at)) if c.due_at else None,
-                 "trigger": trigger_label(c.trigger), "actor": printable(c.actor)}
+                 "trigger": trigger_label(c.trigger), "actor": printable(shown_actor(c.actor))}
         if c.direction == "to_static":
             text = (_("converted to static at {converted_at}, due {due} ({trigger}, by {actor})") if shown["due"]
                     else _("converted to static at {converted_at} ({trigger}, by {actor})"))
@@ -671,7 +671,7 @@ def cmd_records_show(args, ctx: Context) -> int:
     out(_("segments:") + ("" if data["segments"] else " " + pgettext("no segments", "none")))
     for b in records.memberships_of(args.object_type, record.id):
         how = joined_label(b.reason or b.source, args.object_type)
-        why = _("{reason} by {actor}").format(reason=how, actor=printable(b.actor)) if b.actor else how
+        why = _("{reason} by {actor}").format(reason=how, actor=printable(shown_actor(b.actor))) if b.actor else how
         out("  " + _("#{id} {name} [{type}]  joined {moment}: {why}").format(
             id=b.segment.id, name=printable(b.segment.name), type=type_label(b.segment.type),
             moment=moment(ctx, b.joined_at), why=why))

@@ -8,7 +8,7 @@ import heapq
 from .core import folders, history, overlap, segments, upcoming, usage
 from .core.context import Context
 from .core.describe import iso, list_row
-from .core.display import printable
+from .core.display import printable, shown_actor
 from .core.errors import InvalidInput
 from .core.models import RECORD_MODELS, Membership, database_proxy
 from .cli_data import said, subcommand
@@ -371,7 +371,7 @@ def cmd_conversions_upcoming(args, ctx: Context) -> int:
     if cal.applied:
         _out("\n" + _("Recently applied:"))
         _table([[_moment(ctx, a.converted_at), _moment(ctx, a.due_at) if a.due_at else "-", printable(a.name),
-                 _trigger(a.trigger), printable(a.actor)] for a in cal.applied],
+                 _trigger(a.trigger), printable(shown_actor(a.actor))] for a in cal.applied],
                [_("APPLIED"), _("DUE"), _("SEGMENT"), _("TRIGGER"), _("BY")])
     return 0
 

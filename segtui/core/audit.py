@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+import pendulum
+
 from ..i18n import Message
 from . import stored_messages
 from .context import Context
@@ -17,8 +19,50 @@ from .models import AuditEntry
 def summary_of(entry: AuditEntry) -> str:
     """What the entry says was done, in the language of the moment (an entry written before
     messages were stored: read back from its English summary if it is a known sentence, else
-    that summary)."""
+    that summary). Parameters stored for machines (a schedule's JSON, ISO moments) are said
+    in words, in every language."""
+    said = _in_words.get(entry.action)
+    if said is not None:
+        message = stored_messages.message_of(entry.summary, entry.template, entry.params, entry.action)
+        if message is not None and all(isinstance(message.params.get(key), str) for key in said):
+            for key, words in said.items():
+                message.params[key] = words(message.params[key])
+            try:
+                return str(message)
+            except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+                return entry.summary
     return stored_messages.from_columns(entry.summary, entry.template, entry.params, entry.action)
+
+
+class _UtcMinute:
+    """A stored ISO moment (UTC) said to the minute, in the language, with its zone."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        from .display import shown_minute
+
+        try:
+            moment = pendulum.parse(self.text).in_timezone("UTC")
+        except (ValueError, TypeError, AttributeError):
+            return self.text
+        return f"{shown_minute(moment)} UTC"
+
+
+def _schedule_words(text: str):
+    from .schedule import InWords
+
+    return InWords(text)
+
+
+# the actions whose sentences hold a parameter written for machines, and how to say each
+_in_words = {
+    "set_schedule": {"schedule": _schedule_words},
+    "auto_convert_to_static": {"due": _UtcMinute, "applied": _UtcMinute},
+}
 
 
 def record(

@@ -11,10 +11,10 @@ from pendulum import DateTime
 from .. import i18n
 from ..i18n import N_, _, pgettext
 from . import audit, causes, conversions, filters, store
-from .display import format_local
+from .display import format_local, shown_actor
 from .context import Context
 from .models import Segment
-from .schedule import explain, format_moment, summary
+from .schedule import explain, format_moment, in_words, summary
 
 
 def iso(moment: DateTime | None) -> str | None:
@@ -135,9 +135,11 @@ def _moment(moment: DateTime | None, ctx: Context) -> str:
 _ISO_MOMENT = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+([+-][0-9:]+|Z)?$")
 
 
-def _shown(value, ctx: Context) -> str:
+def _shown(value, ctx: Context, key: str = "") -> str:
     if value in (None, ""):
         return "-"
+    if key == "schedule" and (said := in_words(value)) is not None:  # {"mode": "on_day", ...}: in words
+        return said
     if isinstance(value, str) and _ISO_MOMENT.match(value):  # a stored UTC moment: in the account's zone
         return format_local(ctx.local(pendulum.parse(value)), i18n.MOMENT)
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
@@ -158,14 +160,14 @@ def _changes(before: str | None, after: str | None, ctx: Context) -> list[tuple[
     rows = []
     for key in sorted(set(old) | set(new)):
         if old.get(key) != new.get(key):
-            shown_old, shown_new = _shown(old.get(key), ctx), _shown(new.get(key), ctx)
+            shown_old, shown_new = _shown(old.get(key), ctx, key), _shown(new.get(key), ctx, key)
             rows.append((_field(key), f"{shown_old} -> {shown_new}"))
     return rows
 
 
 def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
     """An audit entry in full, as (label, text) rows; a conversion adds its trigger, due and applied moments."""
-    rows = [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor), (_("What"), audit.summary_of(entry))]
+    rows = [(_("When"), _moment(entry.at, ctx)), (_("Who"), shown_actor(entry.actor)), (_("What"), audit.summary_of(entry))]
     rows += _changes(entry.before, entry.after, ctx)
     if entry.action in CONVERSION_ACTIONS and entry.segment_id is not None:
         record = conversions.record_at(entry.segment_id, entry.at)
@@ -173,7 +175,7 @@ def audit_detail(entry, ctx: Context) -> list[tuple[str, str]]:
             trigger = TRIGGERS.get(record.trigger)
             rows += [
                 (_("Trigger"), _(trigger) if trigger else record.trigger),
-                (_("Requested"), record.requested),
+                (_("Requested"), in_words(record.requested) or record.requested),
                 (_("Due"), _moment(record.due_at, ctx) if record.due_at else _("- (converted by hand)")),
                 (_("Applied"), _moment(record.converted_at, ctx)),
                 (_("Members then"), i18n.number(record.size)),
@@ -186,5 +188,5 @@ def membership_detail(entry, key: str, ctx: Context, object_type: str = "contact
     reason = REASONS.get(entry.reason)
     what = (_("Added to the segment: {record}") if entry.action == "added"
             else _("Removed from the segment: {record}")).format(record=key)
-    return [(_("When"), _moment(entry.at, ctx)), (_("Who"), entry.actor),
+    return [(_("When"), _moment(entry.at, ctx)), (_("Who"), shown_actor(entry.actor)),
             (_("What"), what), (_("How"), _(reason) if reason else causes.shown(entry.reason, object_type))]

@@ -74,6 +74,17 @@ def format_value(prop: Property, value, *, tz: str = "UTC", labels: bool = False
     return str(value)
 
 
+_CONSOLE_WORKER = re.compile(r"worker \(console of (.+)\)", re.S)
+
+
+def shown_actor(actor: str | None) -> str:
+    """Who acted, as stored (a person's name), but the worker inside someone's console, which
+    the log names in English ('worker (console of alice)'), said in the language."""
+    text = actor or ""
+    found = _CONSOLE_WORKER.fullmatch(text)
+    return _("worker (console of {name})").format(name=found[1]) if found else text
+
+
 SECOND_ZONE = "d MMM y HH:mm:ss xxx"  # a date-time value on a screen in another language than English
 ISO_MINUTE = "yyyy-MM-dd HH:mm"
 

@@ -5,6 +5,7 @@ Mirrors HubSpot's API: CONVERSION_DATE {day, month, year} and INACTIVITY {offset
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -12,7 +13,7 @@ import pendulum
 from pendulum import Date, DateTime
 
 from .. import config, i18n
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, pgettext
 from .display import format_local
 from .errors import InvalidSchedule
 from .kinds import ScheduleMode
@@ -177,6 +178,46 @@ def format_moment(moment: DateTime, tz: str) -> str:
     local = moment.in_timezone(tz)
     return _("{day} at {time} {zone}").format(day=format_local(local, i18n.FULL_DAY),
                                               time=format_local(local, i18n.TIME), zone=tz)
+
+
+def in_words(plan) -> str | None:
+    """A schedule as stored in the audit ({"mode": "on_day", "day": "2027-01-03"}, a dict or its
+    JSON) said in the language: 'on 3 Jan 2027', 'after 30 days of inactivity', 'never', 'now';
+    None for what is not one."""
+    if isinstance(plan, str):
+        try:
+            plan = json.loads(plan)
+        except ValueError:
+            return None
+    mode = plan.get("mode") if isinstance(plan, dict) else None
+    if mode == ON_DAY:
+        try:
+            day = Date.fromisoformat(str(plan.get("day")))
+        except ValueError:
+            return None
+        return pgettext("automatic conversion", "on {day}").format(day=format_local(day, config.SHOWN_DAY))
+    if mode == AFTER_INACTIVITY and isinstance(plan.get("amount"), int) and plan.get("unit") in UNITS:
+        return pgettext("automatic conversion", "after {period} of inactivity").format(
+            period=format_period(plan["amount"], plan["unit"]))
+    if mode == NEVER:
+        return pgettext("automatic conversion", "never")
+    if mode == "now":
+        return pgettext("automatic conversion", "now")
+    return None
+
+
+class InWords:
+    """A stored schedule as a message parameter, said by ``in_words`` in the language of the
+    moment (as stored when it is not one)."""
+
+    __slots__ = ("plan",)
+
+    def __init__(self, plan) -> None:
+        self.plan = plan
+
+    def __str__(self) -> str:
+        said = in_words(self.plan)
+        return said if said is not None else str(self.plan)
 
 
 def summary(schedule: Schedule, due_at: DateTime | None, *, tz: str, now: DateTime | None = None) -> str:

@@ -206,20 +206,30 @@ def to_columns(message: Message) -> tuple[str, str, str]:
     return english(message), data["template"], json.dumps(rest, sort_keys=True, ensure_ascii=False)
 
 
-def from_columns(summary: str, template: str | None, params: str | None, action: str | None = None) -> str:
-    """The stored message in the language of the moment; the stored summary as it is for a row
-    that no longer reads. A row without a template (written before it was stored) is read back
-    from its summary when that is exactly one of its action's known sentences
-    (``old_summaries``), else shown as it is."""
-    if i18n.language() == i18n.ENGLISH:
-        return summary
+def message_of(summary: str, template: str | None, params: str | None, action: str | None = None) -> Message | None:
+    """The message an audit row was made from: its stored template and parameters, or for a row
+    written before they were stored (migration 0006), its summary read back when that is
+    exactly one of its action's known sentences (``old_summaries``); None otherwise."""
     if not template:
         from .old_summaries import read
 
-        message = read(action, summary) if action else None
-        return str(message) if message is not None else summary
+        return read(action, summary) if action else None
     try:
         data = json.loads(params or "{}")
-        return str(decode({"template": template, **data}))
+        return decode({"template": template, **data})
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return None
+
+
+def from_columns(summary: str, template: str | None, params: str | None, action: str | None = None) -> str:
+    """The stored message in the language of the moment (``message_of``); the stored summary
+    as it is in English, and for a row whose message cannot be read."""
+    if i18n.language() == i18n.ENGLISH:
+        return summary
+    message = message_of(summary, template, params, action)
+    if message is None:
+        return summary
+    try:
+        return str(message)
     except (ValueError, TypeError, KeyError, IndexError, AttributeError):
         return summary

@@ -20,7 +20,7 @@ import pendulum
 from .. import i18n
 from ..i18n import _
 from .display import format_value
-from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, TEXT, Property
+from .properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, TEXT, Property, label_of
 
 TRUE_WORDS = {"true", "yes", "1"}
 FALSE_WORDS = {"false", "no", "0"}
@@ -137,7 +137,7 @@ def option_value(prop: Property, text: str) -> str:
             return option.value
     shown = ", ".join(o.label for o in prop.live_choices) or _("none yet")
     raise ValueError(_("{property}: {value!r} is not one of its options ({options})").format(
-        property=prop.label, value=text.strip(), options=shown))
+        property=label_of(prop), value=text.strip(), options=shown))
 
 
 def pack_multiple(prop: Property, values) -> str | None:
@@ -162,30 +162,30 @@ def parse(prop: Property, text: str, *, tz: str = "UTC", style: str = TYPED):
     text = text.strip(" \n") if prop.type == TEXT else text.strip()
     if "\x00" in text:
         raise ValueError(_("{property} contains a NUL character (\\x00), which cannot be stored").format(
-            property=prop.label))
+            property=label_of(prop)))
     if prop.type == NUMBER:
         try:
             return parse_number(text, style)
         except OverflowError:
-            raise ValueError(_("{property}: {value!r} is too large").format(property=prop.label, value=text)) from None
+            raise ValueError(_("{property}: {value!r} is too large").format(property=label_of(prop), value=text)) from None
         except ValueError:
             raise ValueError(_("{property} must be a number, not {value!r}").format(
-                property=prop.label, value=text)) from None
+                property=label_of(prop), value=text)) from None
     if prop.type == DATE:
         try:
             return parse_day(text, tz)
         except ValueError:
             if _DAY.match(text):
                 raise ValueError(_("{property}: {value} is not a real day").format(
-                    property=prop.label, value=text)) from None
+                    property=label_of(prop), value=text)) from None
             raise ValueError(_("{property} must be a date YYYY-MM-DD, not {value!r}").format(
-                property=prop.label, value=text)) from None
+                property=label_of(prop), value=text)) from None
     if prop.type == DATETIME:
         try:
             return parse_moment(text, tz)
         except ValueError:
             raise ValueError(_("{property} must be a date and time (YYYY-MM-DD HH:MM, or ISO 8601), not "
-                               "{value!r}").format(property=prop.label, value=text)) from None
+                               "{value!r}").format(property=label_of(prop), value=text)) from None
     if prop.type == BOOLEAN:
         lowered = text.lower()
         if lowered in TRUE_WORDS or lowered in LOCAL_TRUE_WORDS.get(i18n.language(), ()):
@@ -193,7 +193,7 @@ def parse(prop: Property, text: str, *, tz: str = "UTC", style: str = TYPED):
         if lowered in FALSE_WORDS or lowered in LOCAL_FALSE_WORDS.get(i18n.language(), ()):
             return False
         raise ValueError(_("{property} must be true or false (or yes/no, 1/0), not {value!r}").format(
-            property=prop.label, value=text))
+            property=label_of(prop), value=text))
     if prop.type == ENUMERATION:
         return option_value(prop, text)
     if prop.type == MULTIPLE:

@@ -14,7 +14,7 @@ from ..i18n import N_, _, in_english
 from . import causes, filters, store
 from .context import Context
 from .describe import segment_names
-from .display import shown_minute
+from .display import shown_actor, shown_minute
 from .models import AuditEntry, Membership, MembershipLog, Segment
 from .stored_messages import PropertyName
 
@@ -88,22 +88,23 @@ class Stay:
 
     def join_sentence(self, tz: str) -> str:
         when = _at(self.joined_at, tz) if self.joined_at else "?"
+        actor = shown_actor(self.join_actor)
         how = _(REASONS[self.join_reason]) if self.join_reason in REASONS else self.join_reason
         by_hand = self.join_reason in ("manual", "import")
         if self.edit is not None:
             if by_hand:
                 return _("joined {when} through {how} by {actor} after {edit} at {edit_when}").format(
-                    when=when, how=how, actor=self.join_actor, edit=self.edit.sentence(), edit_when=_at(self.edit.at, tz))
+                    when=when, how=how, actor=actor, edit=self.edit.sentence(), edit_when=_at(self.edit.at, tz))
             return _("joined {when} through {how} after {edit} at {edit_when}").format(
                 when=when, how=how, edit=self.edit.sentence(), edit_when=_at(self.edit.at, tz))
         if self.join_cause:
             if by_hand:
                 return _("joined {when} through {how} by {actor} after {cause} (by {actor})").format(
-                    when=when, how=how, actor=self.join_actor, cause=self._cause(self.join_cause))
+                    when=when, how=how, actor=actor, cause=self._cause(self.join_cause))
             return _("joined {when} through {how} after {cause} (by {actor})").format(
-                when=when, how=how, cause=self._cause(self.join_cause), actor=self.join_actor)
+                when=when, how=how, cause=self._cause(self.join_cause), actor=actor)
         if by_hand:
-            return _("joined {when} through {how} by {actor}").format(when=when, how=how, actor=self.join_actor)
+            return _("joined {when} through {how} by {actor}").format(when=when, how=how, actor=actor)
         return _("joined {when} through {how}").format(when=when, how=how)
 
     def _cause(self, cause: str) -> str:
@@ -117,9 +118,9 @@ class Stay:
         when = _at(self.left_at, tz)
         if self.leave_cause:
             return _("left {when}: {how} after {cause} (by {actor})").format(
-                when=when, how=how, cause=self._cause(self.leave_cause), actor=self.leave_actor)
+                when=when, how=how, cause=self._cause(self.leave_cause), actor=shown_actor(self.leave_actor))
         if self.leave_reason == "manual":
-            return _("left {when}: {how} by {actor}").format(when=when, how=how, actor=self.leave_actor)
+            return _("left {when}: {how} by {actor}").format(when=when, how=how, actor=shown_actor(self.leave_actor))
         return _("left {when}: {how}").format(when=when, how=how)
 
     def match_sentence(self) -> str:

@@ -18,6 +18,7 @@ from textual.worker import Worker, WorkerState
 from .. import i18n, worker
 from ..core import conversions, files
 from ..core.context import Context
+from ..core.display import shown_actor
 from ..core.errors import SegtuiError
 from ..i18n import N_, _
 from .actions import Action, ActionTable, HasActions
@@ -158,7 +159,7 @@ class SegtuiApp(HasActions, CoreWork, App):
         else:
             said = (_("{name!r} was converted to active automatically.") if record.trigger != "manual"
                     else _("{name!r} was converted to active by {actor}."))
-        return said.format(name=name, actor=record.actor)
+        return said.format(name=name, actor=shown_actor(record.actor))
 
     def reload_screen(self) -> None:
         reload = getattr(self.screen, "reload", None)

@@ -105,3 +105,95 @@ def test_records_show_dates_match_the_value_column(ctx, language):
     finally:
         i18n.set_language("en")
     assert shown == {"en": "2026-09-01", "fr": "1 sept. 2026"}[language]
+
+
+def test_an_automatic_conversion_set_is_said_in_words_in_either_language(ctx):
+    """The audit stored the schedule as its JSON: the Activity tab and its entry say it in words."""
+    from segtui.core import audit, describe
+    from segtui.core.models import AuditEntry
+    from segtui.core.schedule import AFTER_INACTIVITY, NEVER_SCHEDULE
+
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, bretons.id, Schedule(ON_DAY, day=D(2027, 1, 3)))
+    conversions.set_schedule(ctx, bretons.id, Schedule(AFTER_INACTIVITY, amount=30, unit="days"))
+    conversions.set_schedule(ctx, bretons.id, NEVER_SCHEDULE)
+    old = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="set_schedule",
+                            summary='Automatic conversion of \'Bretons\': {"mode": "on_day", "day": "2027-01-03"}')
+    entries = list(AuditEntry.select().where(AuditEntry.action == "set_schedule").order_by(AuditEntry.id))
+    assert entries[0].summary == 'Automatic conversion of \'Bretons\': {"mode": "on_day", "day": "2027-01-03"}'  # --json
+    english = ["Automatic conversion of 'Bretons': on 3 Jan 2027",
+               "Automatic conversion of 'Bretons': after 30 days of inactivity",
+               "Automatic conversion of 'Bretons': never"]
+    assert [audit.summary_of(e) for e in entries] == english + english[:1]
+    detail = dict(describe.audit_detail(entries[0], ctx))
+    assert detail["Schedule"] == "never -> on 3 Jan 2027"
+    i18n.set_language("fr")
+    try:
+        said = [audit.summary_of(e) for e in entries]
+        detail = dict(describe.audit_detail(entries[1], ctx))
+    finally:
+        i18n.set_language("en")
+    french = ["Conversion automatique de 'Bretons'\u00a0: le 3 janv. 2027",
+              "Conversion automatique de 'Bretons'\u00a0: après 30 jours d'inactivité",
+              "Conversion automatique de 'Bretons'\u00a0: jamais"]
+    assert said == french + french[:1]
+    assert old.template is None
+    assert detail[next(k for k in detail if k.startswith("Conversion auto") or k == "Programmation")] == (
+        "le 3 janv. 2027 -> après 30 jours d'inactivité")
+
+
+def test_the_worker_of_a_console_is_named_in_the_language(ctx, clock):
+    """The log names it in English ('worker (console of alice)'): shown in the reader's language."""
+    from dataclasses import replace
+
+    from segtui import worker
+    from segtui.core import describe
+    from segtui.core.display import shown_actor
+    from segtui.core.models import AuditEntry
+
+    regions("Bretagne")
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, bretons.id, Schedule(ON_DAY, day=D(2026, 12, 31)))
+    clock.set(pendulum.datetime(2027, 1, 1, 9, 0, tz="UTC"))
+    conversions.apply_due(replace(ctx, actor=worker.console_actor("alice")))
+    entry = AuditEntry.select().where(AuditEntry.action == "auto_convert_to_static").get()
+    assert entry.actor == "worker (console of alice)"  # stored as it always was
+    assert dict(describe.audit_detail(entry, ctx))["Who"] == "worker (console of alice)"
+    assert shown_actor("alice") == "alice" and shown_actor(None) == ""
+    i18n.set_language("fr")
+    try:
+        assert dict(describe.audit_detail(entry, ctx))["Qui"] == "tâche de fond (console\u00a0: alice)"
+        assert shown_actor("worker (console of bob)") == "tâche de fond (console\u00a0: bob)"
+        assert shown_actor("worker") == "worker"  # a name someone chose
+    finally:
+        i18n.set_language("en")
+
+
+def test_a_refused_value_names_a_built_in_property_in_the_language(french):
+    from segtui.core import values
+
+    with pytest.raises(ValueError) as caught:
+        values.parse(registry.get("contacts", "last_activity_date"), "hier")
+    assert str(caught.value).startswith("Date de dernière activité doit être une date")
+
+
+def test_an_automatic_conversion_applied_says_its_moments_to_the_minute(ctx, clock):
+    from segtui.core import audit
+    from segtui.core.models import AuditEntry
+
+    regions("Bretagne")
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, bretons.id, Schedule(ON_DAY, day=D(2026, 12, 31)))
+    clock.set(pendulum.datetime(2027, 1, 1, 9, 0, 30, 123456, tz="UTC"))
+    conversions.apply_due(ctx)
+    entry = AuditEntry.select().where(AuditEntry.action == "auto_convert_to_static").get()
+    assert entry.summary == ("Converted 'Bretons' to static automatically "
+                             "(due 2026-12-30T23:00:00+00:00, applied 2027-01-01T09:00:30.123456+00:00)")  # --json
+    assert audit.summary_of(entry) == ("Converted 'Bretons' to static automatically "
+                                       "(due 2026-12-30 23:00 UTC, applied 2027-01-01 09:00 UTC)")
+    i18n.set_language("fr")
+    try:
+        assert audit.summary_of(entry) == ("'Bretons' converti automatiquement en segment statique "
+                                           "(échéance\u00a0: 30 déc. 2026 23:00 UTC, appliquée\u00a0: 1 janv. 2027 09:00 UTC)")
+    finally:
+        i18n.set_language("en")

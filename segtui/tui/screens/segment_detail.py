@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
 
 from ...core import audit, causes, conversions, describe, files, filters, history, membership, records, segments, store
+from ...core.display import shown_actor
 from ...core.errors import InvalidInput, SegmentNotFound, SegtuiError
 from ...core.member_pages import MemberPages
 from ...core.past_member_pages import PastMemberPages
@@ -467,14 +468,14 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         tz = self.app.ctx.tz
         items = []
         for entry in audit.for_segment(self.segment_id, limit=100):
-            items.append((entry.at, audit.summary_of(entry), entry.actor, entry, None))
+            items.append((entry.at, audit.summary_of(entry), shown_actor(entry.actor), entry, None))
         log = membership.log_page(self.segment_id, limit=100)
         keys = membership.record_keys(self.segment.object_type, [e.record_id for e in log])
         for entry in log:
             key = keys.get(entry.record_id, f"#{entry.record_id}")
             what = (_("Added {record} ({how})") if entry.action == "added" else _("Removed {record} ({how})")).format(
                 record=key, how=self.cause(entry.reason))
-            items.append((entry.at, what, entry.actor, entry, key))
+            items.append((entry.at, what, shown_actor(entry.actor), entry, key))
         items.sort(key=lambda item: item[0], reverse=True)
         self.activity_items = items[:150]
         what, when, who = _("What"), _("When"), _("Who")

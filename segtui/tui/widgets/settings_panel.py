@@ -12,6 +12,7 @@ from textual.widgets import Button, ContentSwitcher, Input, Label, OptionList, S
 from textual.widgets.option_list import Option
 
 from ...core import conversions, dates, schedule, store
+from ...core.display import shown_actor
 from ...core.errors import SegtuiError
 from ...core.kinds import SegmentType
 from ...core.schedule import AFTER_INACTIVITY, NEVER, ON_DAY, Schedule
@@ -153,8 +154,8 @@ class SettingsPanel(HasActions, CoreWork, Widget):
             _("Id: {id}").format(id=seg.id),
             _("Object: {object}").format(object=_(OBJECTS[seg.object_type]) if seg.object_type in OBJECTS
                                          else seg.object_type),
-            _("Created: {moment} by {actor}").format(moment=moment(seg.created_at, tz), actor=printable(seg.created_by)),
-            _("Updated: {moment} by {actor}").format(moment=moment(seg.updated_at, tz), actor=printable(seg.updated_by)),
+            _("Created: {moment} by {actor}").format(moment=moment(seg.created_at, tz), actor=printable(shown_actor(seg.created_by))),
+            _("Updated: {moment} by {actor}").format(moment=moment(seg.updated_at, tz), actor=printable(shown_actor(seg.updated_by))),
             _("Version: {version}").format(version=seg.version),
             _("Last refreshed: {moment}").format(moment=moment(seg.refreshed_at, tz)),
             _("Times shown in {zone}.").format(zone=tz),

@@ -14,6 +14,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from ...core import history, usage
+from ...core.display import shown_actor
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, decimal, language, number
 from ..actions import Action, ActionTable, HasActions
@@ -208,7 +209,7 @@ class SizeChart(HasActions, Vertical, can_focus=True):
         for m in data.markers_in(p):
             text.append(f"\n{MARKS.get(m.kind, '•')} {m.at.in_timezone(data.tz).format('HH:mm')} ")
             text.append(printable(m.text, limit=80))
-            text.append(f" ({printable(m.actor, limit=20)})", style="dim")
+            text.append(f" ({printable(shown_actor(m.actor), limit=20)})", style="dim")
         self.query_one("#chart-day", Static).update(text)
 
     # -- keys ---------------------------------------------------------------------------
