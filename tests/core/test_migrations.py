@@ -90,14 +90,15 @@ def test_0006_keeps_the_old_rows_summaries_and_reads_new_ones_in_the_language(ct
     assert dbmod.migrate(database) == ["0006_audit_messages"]
     segments.rename(ctx, bretons.id, "Les Bretons")
     entries = audit.for_segment(bretons.id)
-    # the creation's template went with the columns (down): it reads as its summary, as the old row does
+    # the creation's template went with the columns (down): it is an old row, as the one inserted
     assert [(e.summary, e.template is None) for e in entries] == [
         ("Renamed 'Bretons' to 'Les Bretons'", False), ("Renamed 'B' to 'Bretons'", True),
         ("Created active contacts segment 'Bretons' with 0 members", True)]
     i18n.set_language("fr")
     try:
+        # the old rows are known sentences: read back from their summaries (core/old_summaries.py)
         assert [audit.summary_of(e) for e in entries] == [
-            "'Bretons' renommé en 'Les Bretons'", "Renamed 'B' to 'Bretons'",  # the old row as it was written
-            "Created active contacts segment 'Bretons' with 0 members"]
+            "'Bretons' renommé en 'Les Bretons'", "'B' renommé en 'Bretons'",
+            "Segment actif de contacts 'Bretons' créé avec 0 membre(s)"]
     finally:
         i18n.set_language("en")
