@@ -142,9 +142,15 @@ async def search_and_open(pilot, name: str) -> None:
     edit of the search field rather than a key press per character (a key costs ~0.1 s of
     rendering; typing itself is covered by the search tests)."""
     await pilot.press("slash")
-    pilot.app.screen.query_one("#search").value = name
-    await pilot.pause()
-    await pilot.press("enter", "enter")
+    listing = pilot.app.screen
+    listing.query_one("#search").value = name
+    # each Enter once the step before it shows (the list read for the name, then its table
+    # focused): on a loaded machine a key can otherwise overtake the step it depends on
+    await wait_until(pilot, lambda: listing.search_text == name, f"the list searched for {name!r}")
+    await pilot.press("enter")
+    table = listing.query_one("#segments")
+    await wait_until(pilot, lambda: table.has_focus or pilot.app.screen is not listing, "the list's table focused")
+    await pilot.press("enter")
     await pilot.pause()
 
 
