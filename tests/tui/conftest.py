@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from textual.app import App
 from textual.css.stylesheet import Stylesheet
 from textual.timer import Timer
 from textual.widgets import Input
@@ -47,6 +48,65 @@ def stylesheets_parsed_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Stylesheet, "_parse_rules", parse_rules_once)
+        yield
+
+
+async def handled_so_far(nodes, timeout: float) -> bool:
+    """Every one of ``nodes`` has handled what was posted to it before this call (False after
+    ``timeout``): a callback queued behind those messages on each node, counted back."""
+    handled = asyncio.Event()
+    pending = 0
+
+    def one_handled() -> None:
+        nonlocal pending
+        pending -= 1
+        if pending == 0:
+            handled.set()
+
+    for node in nodes:
+        if node.call_later(one_handled):
+            pending += 1
+    if not pending:
+        return True
+    try:
+        await asyncio.wait_for(handled.wait(), timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+async def screen_settled(app, timeout: float = 2.0) -> None:
+    """The console and every widget of its screen have handled what was posted to them so far,
+    again on the new screen when that made another one current (a key that opens a screen,
+    then its mount and focus). Bounded: a handler that waits (a modal awaited in a worker)
+    only delays the next key by ``timeout``, as a person would wait."""
+    for _round in range(5):
+        try:
+            screen = app.screen
+        except Exception:  # no screen any more: the console is closing
+            return
+        if not await handled_so_far((app, *screen.walk_children(with_self=True)), timeout):
+            return
+        if app.screen is screen:
+            return
+
+
+@pytest.fixture(scope="session", autouse=True)
+def keys_wait_for_their_screen():
+    """``pilot.press("U", "space")`` sends the second key once the first is handled, the screen
+    it opened included. Textual waits only for the process to look idle between two keys; on a
+    loaded machine the space then reached the screen underneath and a snapshot showed nothing
+    marked. A person at a terminal never types into a screen that is not there yet."""
+    press_keys = App._press_keys
+
+    async def press_keys_in_turn(self, keys) -> None:
+        for key in keys:
+            await press_keys(self, [key])
+            if not key.startswith("wait:"):
+                await screen_settled(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(App, "_press_keys", press_keys_in_turn)
         yield
 
 
