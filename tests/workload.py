@@ -52,17 +52,26 @@ def seed_due_conversions(url: str, count: int) -> None:
 
 
 def tick_in_a_process(url: str, actor: str, barrier, results) -> None:
-    """A headless worker: open the database, wait for the others, tick until nothing is left."""
+    """A headless worker: open the database, wait for the others, tick until nothing is left.
+    A tick ended by the database being locked past the busy timeout (eight writers on SQLite
+    on a loaded machine) is tried again, as ``segtui worker`` does: it wrote nothing."""
     from segtui import worker
+    from segtui.core.db_errors import is_transient
 
     try:
         db = dbmod.open_database(url)
         ctx = context(actor)
         barrier.wait(timeout=60)
         started = time.perf_counter()
-        won = []
+        won, retries = [], 0
         while True:
-            applied = worker.tick(ctx, me=actor).applied
+            try:
+                applied = worker.tick(ctx, me=actor).applied
+            except Exception as exc:
+                if not is_transient(exc) or retries == 20:
+                    raise
+                retries += 1
+                continue
             won += [a.segment_id for a in applied]
             if not applied:
                 break
