@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 from textual.widgets._footer import FooterKey
 
+from segtui.core import segments
 from segtui.tui.keys import key_name
+from segtui.tui.screens.edit_filters import EditFiltersScreen
 from segtui.tui.screens.help import HelpScreen
 from segtui.tui.screens.properties_screen import PropertiesScreen
 from segtui.tui.widgets.footer import Footer
@@ -103,3 +105,30 @@ def test_a_footer_too_long_leaves_its_last_keys_out_whole_and_keeps_help(request
     assert seen["80 text"].rstrip().endswith("^p palette")
     keys, left_out = seen["120"]  # room for every key again
     assert archived in keys and left_out == []
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_footer_too_long_keeps_the_keys_that_leave_and_save(request, make_app, language):
+    """The filter editor declares its own keys before Save and Cancel: at 80 columns in French
+    they do not all fit, and the footer leaves out a lesser key rather than Échap Annuler."""
+    if language == "fr":
+        request.getfixturevalue("french")
+    segment = next(s for s in segments.list_page(search="Newsletter", limit=5).rows)
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.app.push_screen(EditFiltersScreen(segment))
+        await settle(pilot)
+        seen["80"] = footer_keys(pilot.app.screen)
+        seen["80 text"] = screen_lines(pilot.app)[-1]
+
+    run(make_app(), scenario, size=(80, 24))
+    keys, left_out = seen["80"]
+    cancel, save, help_key = {"en": ("esc Cancel", "^s Save", "? Help"),
+                              "fr": ("Échap Annuler", "^s Enregistrer", "? Aide")}[language]
+    assert cancel in keys and save in keys and help_key in keys, keys
+    assert "cancel" not in left_out and "save" not in left_out
+    assert keys.index(save) < keys.index(cancel)  # in the order the screen declares them
+    if language == "fr":
+        assert left_out, "the French footer is longer than 80 columns: a lesser key goes"
+    assert seen["80 text"].rstrip().endswith("^p palette")

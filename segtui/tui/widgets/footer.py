@@ -5,9 +5,11 @@ marked by ``N_``; Textual's footer shows a binding's description as it is, so th
 translates each key's words (and its tooltip) as it lays the keys out (the keys' own names
 come from ``App.get_key_display``: ``keys.key_name``).
 
-When the keys do not fit the width (a narrow terminal, a longer language), the footer shows
-the first ones its screen declares, as many as fit whole, and always the ``?`` help key, which
-lists them all; the others are left out rather than cut at the edge.
+When the keys do not fit the width (a narrow terminal, a longer language), the footer keeps
+the ``?`` help key, which lists them all, and the keys that leave or save (Escape: back, cancel,
+close; Ctrl+s: save, apply, import), then the first other keys its screen declares, as many as
+fit whole; the others are left out rather than cut at the edge. The keys kept stay in the
+order they are declared.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 from ...i18n import _
 
 HELP_ACTION = "help"  # the app's ? key: kept whatever the width
+# the keys a person cannot do without (leave the screen, save what they did): kept before the others
+ESSENTIAL_KEYS = ("escape", "ctrl+s")
 
 
 class Footer(TextualFooter):
@@ -66,6 +70,15 @@ class Footer(TextualFooter):
             self.widths[widget] = widget.outer_size.width + margin.left + margin.right
         return self.widths.get(widget, 0)
 
+    @staticmethod
+    def essential(units: list[list[Widget]]) -> list[int]:
+        """The units holding an essential key, in the order of ``ESSENTIAL_KEYS``."""
+        found = []
+        for key in ESSENTIAL_KEYS:
+            found += [i for i, unit in enumerate(units)
+                      if i not in found and isinstance(unit[0], FooterKey) and unit[0].key == key]
+        return found
+
     def fit_keys(self, tries: int = 5) -> None:
         units, palette = self.units()
         if not units or not self.size.width:
@@ -81,8 +94,12 @@ class Footer(TextualFooter):
         if helps:  # the last key's margin may touch the palette's border
             room += units[helps[-1]][-1].styles.margin.right
         shown, full = set(helps), False
+        for i in self.essential(units):
+            if i not in shown and sum(widths[i]) <= room:
+                shown.add(i)
+                room -= sum(widths[i])
         for i, unit_widths in enumerate(widths):
-            if i in helps:
+            if i in shown:
                 continue
             if not full and sum(unit_widths) <= room:
                 shown.add(i)
