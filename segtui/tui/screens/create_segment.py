@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Input, Label, ProgressBar, Select, Static
+from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from ...core import filters, segments
 from ...core.errors import SegtuiError
@@ -14,6 +14,7 @@ from ...core.kinds import SegmentType
 from ...core.properties import OBJECT_LABELS, OBJECT_TYPES
 from ...i18n import N_, _, _n
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import Action, ActionTable, HasActions
 from ..text import printable, problem
 from ..widgets.filter_editor import FilterEditor

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...core import segments
 from ...core.properties import OBJECT_TYPES
@@ -14,6 +14,7 @@ from ...core.errors import SegtuiError
 from ... import config
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import badge_width, literal, moment, moment_width, printable, type_badge
 from .data_words import object_label

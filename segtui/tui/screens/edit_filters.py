@@ -8,12 +8,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import Action, ActionTable, HasActions
 from ..text import printable, problem
 from .data_words import segment_type_word
@@ -69,7 +70,7 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
         yield from self.query_one(FilterEditor).palette_commands()
 
     def on_mount(self) -> None:
-        self.title = _("Edit filters · {name}").format(name=printable(self.segment.name, limit=50))
+        name_title(self, _("Edit filters · {name}"), self.segment.name)
         self.query_one(FilterEditor).focus_rows()
 
     def action_save(self) -> None:

@@ -15,13 +15,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from ...core import imports, property_admin
 from ...core.errors import InvalidInput, SegtuiError
 from ...core.properties import TYPES, WITH_OPTIONS, internal_name, properties
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..keys import key_name
 from ..columns import SCROLLBAR, Column, fit, need

@@ -8,13 +8,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Static
+from textual.widgets import DataTable, Input, Label, Static
 
 from ...core import history
 from ...core.past_member_pages import PastMemberPages
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, language, number
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 
@@ -52,7 +53,7 @@ class MembersAsOfScreen(HasActions, Screen):
         table = self.query_one(DataTable)
         for label, width in ((N_("Record"), 38), (N_("Name"), 30)):
             table.add_column(_(label), width=width)
-        self.title = printable(self.segment.name, limit=60)
+        name_title(self, "{name}", self.segment.name)
         self.load()
         table.focus()
 

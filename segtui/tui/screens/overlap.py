@@ -6,12 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...core import overlap, segments
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, number, pgettext
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
 from .name_modal import NameModal
@@ -86,7 +87,7 @@ class OverlapScreen(HasActions, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = _("Overlap of {name}").format(name=printable(self.first.name, limit=50))
+        name_title(self, _("Overlap of {name}"), self.first.name)
         table = self.query_one(DataTable)
         # a region of the drawing (not a place), and a column's short word for records
         for label, width in ((pgettext("overlap", "Region"), 7), (_("Who"), 46), (pgettext("column", "Records"), 10)):

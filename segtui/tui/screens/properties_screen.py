@@ -8,13 +8,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from ...core import property_admin
 from ...core.errors import SegtuiError
 from ...core.properties import CUSTOM_GROUP, MAX_NAME, OBJECT_TYPES, TYPES, WITH_OPTIONS, Property, internal_name
 from ...i18n import N_, _, _n
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need, widest
 from ..text import literal, printable

@@ -15,7 +15,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...core import associations, records, why
 from ...core.display import format_value
@@ -23,6 +23,7 @@ from ...core.errors import SegtuiError
 from ...core.properties import OTHER, key_property, properties, value_of
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import widest
 from ..text import literal, moment, printable, type_badge
@@ -111,7 +112,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         registry = properties(self.object_type)
         key = getattr(record, key_property(self.object_type).name)
         name = record_name(self.object_type, record)
-        self.title = printable(key, limit=60)
+        name_title(self, "{name}", key)
         title = Text.assemble((per_object(self.object_type, _("Contact"), _("Company")) + "  ", "bold"),
                               literal(key, "bold"))
         if name:

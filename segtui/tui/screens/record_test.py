@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
@@ -14,6 +14,7 @@ from ...core.errors import SegtuiError
 from ...core.properties import key_property, properties, value_of
 from ...i18n import N_, _, number
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import printable
 from ..work import CoreWork
@@ -46,7 +47,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        self.title = _("Test a record · {name}").format(name=printable(self.segment.name, limit=50))
+        name_title(self, _("Test a record · {name}"), self.segment.name)
         self.show()
 
     def show(self) -> None:

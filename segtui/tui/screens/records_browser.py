@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
+from textual.widgets import DataTable, Input, Label, Tab, Tabs
 
 from ...core import records
 from ...core.display import format_value
@@ -16,6 +16,7 @@ from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_TYPES, properties, value_of
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..widgets.debounced_search import DebouncedSearch
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import SCROLLBAR, Column, fit, need

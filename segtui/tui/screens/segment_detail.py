@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Header, Input, Label, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Input, Label, Static, TabbedContent, TabPane
 
 from ...core import audit, causes, conversions, describe, files, filters, history, membership, records, segments, store
 from ...core.display import shown_actor
@@ -20,6 +20,7 @@ from ...core.kinds import ScheduleMode, SegmentType
 from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
+from ..widgets.header import Header, name_title
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..keys import key_name
 from ..columns import CELL_PADDING, SCROLLBAR, Column, fit, need
@@ -199,7 +200,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
 
     def show_header(self) -> None:
         seg, ctx = self.segment, self.app.ctx
-        self.title = printable(seg.name)  # the header cuts it (one ellipsis) to the width it has
+        name_title(self, "{name}", seg.name)  # shortened in the middle where it does not fit
         name = Text.assemble(type_badge(seg.type), " ", literal(seg.name, "bold"))
         self.query_one("#segment-name", Static).update(name)
         facts = _n("{object} · {n} member · last activity {moment}", "{object} · {n} members · last activity {moment}",

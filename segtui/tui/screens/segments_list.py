@@ -7,13 +7,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label, Tab, Tabs
+from textual.widgets import DataTable, Input, Label, Tab, Tabs
 
 from ...core import folders, schedule, segments, store
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, language, number, pgettext
 from .. import flows
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import Action, ActionTable, HasActions
 from ..columns import SCROLLBAR, Column, fit, need
 from ..text import literal, moment_cell, moment_width, printable, type_badge

@@ -8,12 +8,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Input, Label
+from textual.widgets import DataTable, Input, Label
 
 from ...core import usage
 from ...core.errors import SegtuiError
 from ...i18n import N_, _, _n, number, pgettext
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..keys import key_name
 from ..text import literal, moment, moment_width, type_badge

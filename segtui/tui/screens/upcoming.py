@@ -12,12 +12,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Header, Label, Static
+from textual.widgets import DataTable, Label, Static
 
 from ...core import upcoming
 from ...core.errors import SegtuiError
 from ...i18n import ENGLISH, N_, _, _n, format_moment, language, number, weekday_names
 from ..widgets.footer import Footer
+from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import Column, fit, need
 from ..text import literal
