@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, partial
 
 import pendulum
 from pendulum import DateTime
+from rich.cells import cell_len
 from rich.text import Text
 
 from .. import config, i18n
@@ -28,6 +30,23 @@ def problem(message: object, prefix: str = "⚠ ") -> Text:
 def literal(value: object, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
     """A Rich Text that shows ``value`` exactly (Text is never parsed as markup)."""
     return Text(printable(value, limit=limit), style=style, no_wrap=True, overflow="ellipsis")
+
+
+def wrapping(value: object, width: int, style: str = "", *, limit: int = MAX_SHOWN) -> Text:
+    """``value`` for a cell ``width`` cells wide whose lines wrap: read whole, never cut. A word
+    longer than the width (an e-mail, a web address) is broken before its ``@``, else after a
+    dot, dash or slash, where one falls in its last two thirds, rather than at whatever letter the
+    width ends on."""
+    pieces = []
+    for word in re.split(r"(\s+)", printable(value, limit=limit)):
+        while cell_len(word) > width > 2 and len(word) > 1:
+            places = range(min(width, len(word) - 1), width // 3, -1)  # wide letters: the Text folds them
+            cut = next((i for i in places if word[i] == "@"), None) or next(
+                (i for i in places if word[i - 1] in "./-_"), min(width, len(word) - 1))
+            pieces.append(word[:cut] + "\n")
+            word = word[cut:]
+        pieces.append(word)
+    return Text("".join(pieces), style=style, overflow="fold")
 
 
 def type_badge(segment_type: str) -> Text:

@@ -5,18 +5,23 @@ conversions are not cut."""
 from __future__ import annotations
 
 import pytest
+from peewee import fn
 from rich.cells import cell_len
 
-from segtui.core import segments
+from segtui.core import conversions, records, segments
 from segtui.core.models import Contact
+from segtui.core.schedule import ON_DAY, Schedule
 from segtui.tui.screens.edit_filters import EditFiltersScreen
 from segtui.tui.screens.members_as_of import MembersAsOfScreen
 from segtui.tui.screens.overlap import OverlapScreen
+from segtui.tui.screens.record_page import RecordScreen
 from segtui.tui.screens.record_test import RecordTestScreen
 from segtui.tui.screens.segment_detail import SegmentDetailScreen
 from segtui.tui.widgets.header import fit, middle
+from segtui.tui.widgets.row_list import RowList
 
 from .conftest import run, screen_lines, settle
+from .lived import give_history
 
 SIZE = (80, 24)
 LONG = "Newsletter subscribers in Normandie or Bretagne, autumn 2026 campaign, engaged"
@@ -86,3 +91,97 @@ def test_a_long_segment_name_stays_recognisable_in_every_header(language, make_a
         assert "Newsletter sub" in title and title.endswith("campaign, engaged"), (screen, line)
         assert "…" in title and cell_len(line.rstrip()) <= 80 - 10, (screen, line)
     assert seen["EditFiltersScreen"][8:].strip().startswith(words[0])
+
+
+def test_the_record_page_shows_every_value_whole(language, make_app, demo_ctx):
+    """A contact with a long e-mail and 'Lead qualifié marketing' / 'Marketing qualified lead': at
+    80 columns each value is on the screen whole (wrapped where it is longer than its column),
+    none ends with '…', and the segments it belongs to are named whole, a long name too."""
+    person = next(c for c in Contact.select().where(Contact.lifecycle_stage == "marketing_qualified_lead")
+                  .order_by(fn.LENGTH(Contact.email).desc(), Contact.id) if records.segments_of("contacts", c.id))
+    segments.rename(demo_ctx, records.segments_of("contacts", person.id)[0].id, LONG)
+    stage = {"en": "Marketing qualified lead", "fr": "Lead qualifié marketing"}[language]
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.app.push_screen(RecordScreen("contacts", person.id))
+        await settle(pilot)
+        page = pilot.app.screen
+        props = page.query_one("#properties")
+        seen["values"] = {name: props.get_row(name)[1] for name in page.names}
+        seen["widths"] = [column.width for column in props.ordered_columns]
+        seen["heights"] = {name: props.rows[name].height for name in page.names}
+        seen["segments"] = [row[0].plain for row in (page.query_one("#record-segments").get_row_at(i)
+                                                      for i in range(page.query_one("#record-segments").row_count))]
+        seen["lines"] = screen_lines(pilot.app)
+
+    run(make_app(), scenario, size=SIZE)
+    shown = "\n".join(seen["lines"])
+    value_width = seen["widths"][1]
+    assert stage in shown
+    assert cell_len(person.email) > value_width  # the e-mail does not fit one line: it wraps at its @
+    local, domain = person.email.split("@")
+    assert local in shown and f"@{domain}" in shown
+    for name, value in seen["values"].items():
+        lines = value.plain.split("\n")
+        assert all(cell_len(line) <= value_width for line in lines), (name, value.plain)
+        assert seen["heights"][name] >= len(lines), name
+        assert not value.plain.endswith("…"), name
+    assert seen["values"]["email"].plain.replace("\n", "") == person.email
+    assert sum(seen["widths"]) + 2 * 2 + 2 <= 52  # the two columns and the scrollbar's room in their panel
+    segment_names = {s.name for s in records.segments_of("contacts", person.id)}
+    assert {" ".join(text.split()[1:]) for text in seen["segments"]} == {" ".join(n.split()) for n in segment_names}
+
+
+@pytest.fixture
+def lived(demo_ctx, clock) -> int:
+    """The history of lived.py (an overdue, a projected and an on-day conversion to come) and a
+    conversion applied yesterday by the worker, on its day."""
+    today = clock.now()
+    segment = segments.get("Customers not in VIPs")
+    clock.set(today.subtract(days=3))
+    conversions.set_schedule(demo_ctx, segment.id, Schedule(ON_DAY, day=today.subtract(days=1).in_timezone(
+        demo_ctx.tz).date()))
+    clock.set(today.subtract(days=1).add(hours=1))
+    assert [a.segment_id for a in conversions.apply_due(demo_ctx)] == [segment.id]
+    clock.set(today)
+    return give_history(demo_ctx, clock)
+
+
+def test_the_upcoming_conversions_are_not_cut(language, make_app, lived):
+    """An overdue, a projected, an on-day and an applied conversion at 80 columns: every cell of
+    the list whole in its column (none ends with '…'), and the line under the list says the
+    highlighted one in whole words, following the cursor."""
+    seen = {}
+
+    async def scenario(pilot):
+        await pilot.press("C")
+        await settle(pilot)
+        screen = pilot.app.screen
+        listing = screen.query_one("#upcoming-list", RowList)
+        seen["columns"] = list(listing.columns)
+        seen["rows"] = [[cell.plain for cell in row] for row in listing.rows]
+        seen["conditions"] = [u.condition() for u in screen.cal.upcoming]
+        seen["details"] = []
+        listing.focus()
+        for index in range(listing.row_count):
+            listing.move_cursor(index)
+            await pilot.pause()
+            seen["details"].append(str(screen.query_one("#upcoming-detail").render()))
+        seen["lines"] = screen_lines(pilot.app)
+
+    run(make_app(), scenario, size=SIZE)
+    widths = [width for _label, width in seen["columns"]]
+    assert sum(width + 2 for width in widths) + 2 <= SIZE[0]  # no column pushed off, the scrollbar's room kept
+    assert len(seen["rows"]) >= 4
+    for row in seen["rows"]:
+        for cell, width in zip(row, widths):
+            assert cell_len(cell) <= width and not cell.endswith("…"), (cell, width)
+    notes = {row[3] for row in seen["rows"]}
+    words = {"en": ("at the next worker run", "if idle for", "applied"),
+             "fr": ("au prochain passage", "si inactif", "appliquée")}[language]
+    assert words[0] in notes and any(n.startswith(words[1]) for n in notes) and words[2] in notes, notes
+    for index, condition in enumerate(seen["conditions"]):  # the core's whole sentence under the list
+        assert seen["details"][index] == f"{seen['rows'][index][1]} · {condition}"
+    assert seen["details"][-1].startswith(seen["rows"][-1][1] + " · ")
+    assert not any(line.rstrip().endswith("…") for line in seen["lines"])

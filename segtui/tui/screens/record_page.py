@@ -26,12 +26,18 @@ from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import widest
-from ..text import literal, moment, printable, type_badge
+from ..text import literal, moment, printable, type_badge, wrapping
 from .data_words import per_object, property_label
 from ..work import CoreWork
 from .confirm import ConfirmModal
 from .edit_property import EditPropertyModal
 from .record_picker import RecordPicker, record_name
+
+
+# the properties' two columns in their 52-cell panel: each column's padding (2 x 2) and the room of
+# the scrollbar that wrapped lines may bring (a column under it would be cut)
+PROPERTIES_WIDTH = 52 - 4 - 2
+LABEL_MOST = 21  # 'Phase du cycle de vie' whole; 'ID de fiche d'informations' on two lines
 
 
 class RecordScreen(HasActions, CoreWork, Screen):
@@ -82,11 +88,12 @@ class RecordScreen(HasActions, CoreWork, Screen):
 
     def on_mount(self) -> None:
         props = self.query_one("#properties", DataTable)
-        # the built-in labels whole where the language's are longer (English: 18 and 30), in the same panel
+        # as wide as the built-in labels in the language, up to LABEL_MOST (a longer label wraps): the
+        # value the rest; a longer label or value wraps, never cut (English: 18 and 28; French: 21 and 25)
         registry = properties(self.object_type)
-        label_width = widest((property_label(p) for p in registry.values() if p.builtin), least=18, most=26)
+        label_width = widest((property_label(p) for p in registry.values() if p.builtin), least=18, most=LABEL_MOST)
         props.add_column(_("Property"), width=label_width)
-        props.add_column(_("Value"), width=48 - label_width)
+        props.add_column(_("Value"), width=PROPERTIES_WIDTH - label_width)
         self.reload()
         props.focus()
 
@@ -123,24 +130,28 @@ class RecordScreen(HasActions, CoreWork, Screen):
         self.query_one("#record-title", Static).update(title)
 
         props = self.query_one("#properties", DataTable)
+        label_width = props.ordered_columns[0].width
         row = props.cursor_row
         props.clear()
         for prop_name in self.names:
             prop = registry[prop_name]
             value = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz, labels=True)
             props.add_row(property_label(prop),
-                          literal(value, limit=200) if value else Text(_("unknown"), style="dim italic"),
-                          key=prop_name)
+                          wrapping(value, PROPERTIES_WIDTH - label_width) if value
+                          else Text(_("unknown"), style="dim italic"),
+                          key=prop_name, height=None)
         props.move_cursor(row=min(row, len(self.names) - 1), animate=False)
 
         segs = self.query_one("#record-segments", DataTable)
         segs.clear(columns=True)
-        # the column as wide as the panel: long names end with an ellipsis instead of leaving the screen
-        segs.add_column(_("Segment"), width=max(20, self.size.width - 52 - 5))
+        # the column as wide as the panel: a long name wraps instead of leaving the screen or being cut
+        width = max(20, self.size.width - 52 - 5)
+        segs.add_column(_("Segment"), width=width)
         found = records.segments_of(self.object_type, self.record_id)
         for seg in found:
-            segs.add_row(Text.assemble(type_badge(seg.type), " ", literal(seg.name), no_wrap=True, overflow="ellipsis"),
-                          key=str(seg.id))
+            badge = type_badge(seg.type)
+            segs.add_row(Text.assemble(badge, " ", wrapping(seg.name, width - badge.cell_len - 1)), key=str(seg.id),
+                         height=None)
         if not found:
             segs.add_row(Text(_("no segment"), style="dim italic"))
         self.show_associations()
@@ -151,19 +162,19 @@ class RecordScreen(HasActions, CoreWork, Screen):
         table = self.query_one("#record-associations", DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_column(_("Record"), width=max(20, self.size.width - 52 - 5))  # as the segments' column
+        width = max(20, self.size.width - 52 - 5)  # as the segments' column
+        table.add_column(_("Record"), width=width)
         found, total = associations.associated(self.object_type, self.record_id)
         self.linked = [record.id for record, _primary in found]
         for record, primary in found:
             key = getattr(record, key_property(self.other).name)
             name = record_name(self.other, record)
-            text = Text.assemble((_("primary") + " ", "bold green") if primary else "", literal(key, limit=50),
-                                 no_wrap=True,
-                                 overflow="ellipsis")
+            text = Text((_("primary") + " ") if primary else "", style="bold green")
+            text.append_text(wrapping(key, width - text.cell_len, limit=50))  # whole, wrapped where too long
             if name:
                 text.append("  ")
-                text.append(literal(name, "dim", limit=40))
-            table.add_row(text, key=str(record.id))
+                text.append_text(wrapping(name, width, "dim", limit=40))
+            table.add_row(text, key=str(record.id), height=None)
         if not found:
             table.add_row(Text(per_object(self.other, _("no associated contact"), _("no associated company")),
                                style="dim italic"))

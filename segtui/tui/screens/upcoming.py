@@ -20,7 +20,7 @@ from ...i18n import ENGLISH, N_, _, _n, format_moment, language, number, weekday
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..columns import Column, fit, need
+from ..columns import CELL_PADDING, SCROLLBAR, Column, fit, need
 from ..text import literal
 from ..widgets.row_list import RowList
 
@@ -37,6 +37,31 @@ def shown(moment, english: str, pattern: str) -> str:
 
 def heading(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def short_condition(u: upcoming.Upcoming) -> str:
+    """The list's few words on how a conversion is due (the line under the list says it whole)."""
+    if u.overdue:
+        return _("at the next worker run")
+    if u.projected:
+        return _("if idle for {period}").format(period=u.period)
+    return u.condition()
+
+
+def detail(name: str, sentence: str) -> Text:
+    return Text.assemble(literal(name, "bold", limit=200), " · ", sentence)
+
+
+def widths(labels: tuple[str, ...], rows: list[list[str]], available: int) -> list[int]:
+    """The list's columns: the moment, the size and the note whole, the segment's name the rest
+    (a name longer than that ends with '…': the line under the list names it whole). Too narrow
+    for that, issue 15's fitting, the name first."""
+    when, name, size, note = (need(label, [r[i] for r in rows], 80) for i, label in enumerate(labels))
+    room = available - SCROLLBAR - 4 * CELL_PADDING - when - size - note
+    if room >= min(name, 12):
+        return [when, min(name, room), size, note]
+    return fit([Column("when", labels[0], when), Column("segment", labels[1], min(name, 40), 12),
+                Column("size", labels[2], size, 4), Column("note", "", note, 12)], available, first_share=0.3)
 
 
 class UpcomingScreen(HasActions, Screen):
@@ -59,6 +84,7 @@ class UpcomingScreen(HasActions, Screen):
         self.selected: Date | None = None
         self.painted = False
         self.row_days: list[Date | None] = []
+        self.row_details: list[Text] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -70,6 +96,7 @@ class UpcomingScreen(HasActions, Screen):
             yield Static(id="upcoming-day")
         # hundreds of rows with 2,000 schedules: drawn line by line, not laid out as a table
         yield RowList(id="upcoming-list")
+        yield Static(id="upcoming-detail")  # the highlighted row in whole sentences
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
@@ -110,29 +137,30 @@ class UpcomingScreen(HasActions, Screen):
         cal, tz = self.cal, pendulum.timezone(self.app.ctx.tz)
         listing = self.query_one("#upcoming-list", RowList)
         self.row_days = []
+        self.row_details = []
         rows = []
         for u in cal.upcoming:
-            when = u.condition()
             rows.append((_("today, overdue") if u.overdue else shown(u.local, "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
-                         literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size), when))
+                         literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size), short_condition(u)))
             self.row_days.append(u.day)
+            self.row_details.append(detail(u.name, u.condition()))
         keys = [str(u.segment_id) for u in cal.upcoming]
         for a in cal.applied:
             due = shown(a.due_at.in_timezone(tz), "D MMM HH:mm", "d MMM HH:mm") if a.due_at else "-"
             trigger = _(TRIGGER_WORDS[a.trigger]) if a.trigger in TRIGGER_WORDS else a.trigger.replace("_", " ")
             rows.append((shown(a.converted_at.in_timezone(tz), "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
-                         literal(a.name, "dim", limit=80), "",
-                         Text(_("applied, due {due} ({trigger})").format(due=due, trigger=trigger), style="dim")))
+                         literal(a.name, "dim", limit=80), "", Text(_("applied"), style="dim")))
             self.row_days.append(None)
+            self.row_details.append(detail(a.name, _("applied, due {due} ({trigger})").format(due=due, trigger=trigger)))
             keys.append(f"applied-{a.segment_id}-{len(keys)}")
-        # issue 15's column fitting: the segment's name as wide as the names need, then the rest
         plain = [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
         labels = (_("When"), _("Segment"), _("Size"), "")
-        widths = fit([Column("when", labels[0], 16),
-                      Column("segment", labels[1], need(labels[1], [r[1] for r in plain], 40), 12),
-                      Column("size", labels[2], need(labels[2], [r[2] for r in plain]), 4),
-                      Column("note", "", need("", [r[3] for r in plain]), 12)], self.app.size.width, first_share=0.3)
-        listing.set_rows(list(zip(labels, widths)), rows, keys)
+        listing.set_rows(list(zip(labels, widths(labels, plain, self.app.size.width))), rows, keys)
+
+    @on(RowList.Highlighted, "#upcoming-list")
+    def row_highlighted(self, event: RowList.Highlighted) -> None:
+        details = self.row_details
+        self.query_one("#upcoming-detail", Static).update(details[event.index] if event.index < len(details) else "")
 
     def draw_month(self) -> None:
         cal = self.cal

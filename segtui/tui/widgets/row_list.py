@@ -68,6 +68,18 @@ class RowList(ScrollView, can_focus=True):
         def control(self) -> RowList:
             return self.row_list
 
+    class Highlighted(Message):
+        """The cursor is on another row (or the rows were replaced)."""
+
+        def __init__(self, row_list: RowList, index: int) -> None:
+            super().__init__()
+            self.row_list = row_list
+            self.index = index
+
+        @property
+        def control(self) -> RowList:
+            return self.row_list
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.columns: list[tuple[str, int]] = []
@@ -86,6 +98,7 @@ class RowList(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(self.rows) + 1)  # + the header
         self.scroll_to(0, 0, animate=False)
         self.refresh()
+        self.post_message(self.Highlighted(self, 0))
 
     @property
     def row_count(self) -> int:
@@ -106,6 +119,7 @@ class RowList(ScrollView, can_focus=True):
         elif self.cursor_row >= top + seen:
             self.scroll_to(y=self.cursor_row - seen + 1, animate=False)
         self.refresh()
+        self.post_message(self.Highlighted(self, self.cursor_row))
 
     def action_cursor(self, step: int) -> None:
         self.move_cursor(self.cursor_row + step)
