@@ -170,7 +170,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
             key = getattr(record, key_property(self.other).name)
             name = record_name(self.other, record)
             text = Text((_("primary") + " ") if primary else "", style="bold green")
-            text.append_text(wrapping(key, width - text.cell_len, limit=50))  # whole, wrapped where too long
+            text.append_text(wrapping(key, width, limit=50))  # whole: on the next line, or wrapped, where too long
             if name:
                 text.append("  ")
                 text.append_text(wrapping(name, width, "dim", limit=40))

@@ -48,6 +48,10 @@ def short_condition(u: upcoming.Upcoming) -> str:
     return u.condition()
 
 
+def plain_rows(rows: list[tuple]) -> list[list[str]]:
+    return [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
+
+
 def detail(name: str, sentence: str) -> Text:
     return Text.assemble(literal(name, "bold", limit=200), " · ", sentence)
 
@@ -138,24 +142,33 @@ class UpcomingScreen(HasActions, Screen):
         listing = self.query_one("#upcoming-list", RowList)
         self.row_days = []
         self.row_details = []
-        rows = []
+        rows, notes, names = [], [], []  # notes: (few words, whole sentence, style)
         for u in cal.upcoming:
             rows.append((_("today, overdue") if u.overdue else shown(u.local, "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
-                         literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size), short_condition(u)))
+                         literal(u.name, "bold" if u.overdue else "", limit=80), number(u.size)))
+            notes.append((short_condition(u), u.condition(), ""))
+            names.append(u.name)
             self.row_days.append(u.day)
-            self.row_details.append(detail(u.name, u.condition()))
         keys = [str(u.segment_id) for u in cal.upcoming]
         for a in cal.applied:
             due = shown(a.due_at.in_timezone(tz), "D MMM HH:mm", "d MMM HH:mm") if a.due_at else "-"
             trigger = _(TRIGGER_WORDS[a.trigger]) if a.trigger in TRIGGER_WORDS else a.trigger.replace("_", " ")
             rows.append((shown(a.converted_at.in_timezone(tz), "ddd D MMM HH:mm", "EEE d/MM HH:mm"),
-                         literal(a.name, "dim", limit=80), "", Text(_("applied"), style="dim")))
+                         literal(a.name, "dim", limit=80), ""))
+            notes.append((_("applied"), _("applied, due {due} ({trigger})").format(due=due, trigger=trigger), "dim"))
+            names.append(a.name)
             self.row_days.append(None)
-            self.row_details.append(detail(a.name, _("applied, due {due} ({trigger})").format(due=due, trigger=trigger)))
             keys.append(f"applied-{a.segment_id}-{len(keys)}")
-        plain = [[c.plain if isinstance(c, Text) else c for c in row] for row in rows]
+        self.row_details = [detail(name, sentence) for name, (_few, sentence, _style) in zip(names, notes)]
         labels = (_("When"), _("Segment"), _("Size"), "")
-        listing.set_rows(list(zip(labels, widths(labels, plain, self.app.size.width))), rows, keys)
+        # the whole sentences where the names still fit whole beside them (a wide terminal), else the few words
+        whole = [(*row, Text(sentence, style=style)) for row, (_few, sentence, style) in zip(rows, notes)]
+        columns = widths(labels, plain_rows(whole), self.app.size.width)
+        if columns == [need(label, column, 80) for label, column in zip(labels, zip(*plain_rows(whole)))]:
+            listing.set_rows(list(zip(labels, columns)), whole, keys)
+            return
+        few = [(*row, Text(words, style=style)) for row, (words, _sentence, style) in zip(rows, notes)]
+        listing.set_rows(list(zip(labels, widths(labels, plain_rows(few), self.app.size.width))), few, keys)
 
     @on(RowList.Highlighted, "#upcoming-list")
     def row_highlighted(self, event: RowList.Highlighted) -> None:
