@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from peewee import fn
 from rich.cells import cell_len
+from rich.console import Console
+from rich.text import Text
 
 from segtui.core import conversions, records, segments
 from segtui.core.models import Contact
@@ -185,3 +187,42 @@ def test_the_upcoming_conversions_are_not_cut(language, make_app, lived):
         assert seen["details"][index] == f"{seen['rows'][index][1]} · {condition}"
     assert seen["details"][-1].startswith(seen["rows"][-1][1] + " · ")
     assert not any(line.rstrip().endswith("…") for line in seen["lines"])
+
+
+def test_the_activity_and_the_overlap_of_three_are_not_cut(language, make_app, demo_ctx):
+    """The Activity tab's 'what' and the overlap's 'who' of three segments with long names wrap
+    in their column at 80 columns instead of ending with '…'."""
+    first = segments.get("Events 2025, Bretagne")
+    others = [segments.get("Newsletter, Normandie or Bretagne").id, segments.get("Fundraising event contacts").id]
+    seen = {}
+
+    def cells(table, column: int) -> list[tuple[str, int]]:
+        """Each row's text in that column, and the lines the row has."""
+        return [(table.get_row_at(i)[column].plain, row.height) for i, row in enumerate(table.ordered_rows)]
+
+    async def scenario(pilot):
+        detail = SegmentDetailScreen(first.id)
+        await pilot.app.push_screen(detail)
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        activity = detail.query_one("#activity")
+        seen["activity"] = (cells(activity, 1), activity.ordered_columns[1].width)
+        overlap = OverlapScreen(first)
+        overlap.others = others
+        await pilot.app.push_screen(overlap)
+        overlap.compute()
+        await settle(pilot)
+        regions = overlap.query_one("#overlap-regions")
+        seen["overlap"] = (cells(regions, 1), regions.ordered_columns[1].width)
+        seen["labels"] = [overlap.result.label(mask) for mask in overlap.result.regions]
+
+    run(make_app(), scenario, size=SIZE)
+    for name in ("activity", "overlap"):
+        texts, width = seen[name]
+        assert texts, name
+        for text, height in texts:  # every line of the text on its row: whole
+            assert not text.endswith("…") and height >= len(Text(text).wrap(Console(), width)), (name, text, height)
+    assert sorted(" ".join(t.split()) for t, _h in seen["overlap"][0]) == sorted(" ".join(t.split())
+                                                                               for t in seen["labels"])
+    assert any(cell_len(label) > seen["overlap"][1] for label in seen["labels"])  # some wrap at 80 columns

@@ -14,7 +14,8 @@ from ...i18n import N_, _, number, pgettext
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
-from ..text import literal, printable
+from ..columns import CELL_PADDING, SCROLLBAR, widest
+from ..text import printable, wrapping
 from .name_modal import NameModal
 from .segment_picker import SegmentPicker
 
@@ -88,12 +89,21 @@ class OverlapScreen(HasActions, Screen):
 
     def on_mount(self) -> None:
         name_title(self, _("Overlap of {name}"), self.first.name)
-        table = self.query_one(DataTable)
-        # a region of the drawing (not a place), and a column's short word for records
-        for label, width in ((pgettext("overlap", "Region"), 7), (_("Who"), 46), (pgettext("column", "Records"), 10)):
-            table.add_column(label, width=width)
+        self.lay_out_columns()
         if not self.others:
             self.action_add_segment()
+
+    def lay_out_columns(self, labels: list[str] = ()) -> int:
+        """The table's columns, the regions' words (``labels``) as wide as they need and the screen lets
+        them be (a longer one wraps); returns that width."""
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        room = max(30, self.app.size.width - 7 - 10 - 3 * CELL_PADDING - SCROLLBAR)
+        who = min(room, widest([_("Who"), *labels], least=46))
+        # a region of the drawing (not a place), and a column's short word for records
+        for label, width in ((pgettext("overlap", "Region"), 7), (_("Who"), who), (pgettext("column", "Records"), 10)):
+            table.add_column(label, width=width)
+        return who
 
     def show(self, result: overlap.Overlap | None) -> None:
         self.result = result
@@ -107,11 +117,12 @@ class OverlapScreen(HasActions, Screen):
         self.query_one("#overlap-legend", Static).update(legend)
         self.query_one("#overlap-drawing", Static).update(drawing(result))
         table = self.query_one(DataTable)
-        table.clear()
+        who = self.lay_out_columns([result.label(mask) for mask in result.regions])
         n = len(result.segments)
         for mask in sorted(result.regions, key=lambda m: (-bin(m).count("1"), m)):
-            table.add_row(overlap.Region(mask).code(n), literal(result.label(mask), limit=80),
-                          number(result.regions[mask]), key=str(mask))
+            # the three names of a region wrap rather than being cut
+            table.add_row(overlap.Region(mask).code(n), wrapping(result.label(mask), who, limit=200),
+                          number(result.regions[mask]), key=str(mask), height=None)
         status = _("{n} records in at least one · s makes the highlighted region a static segment").format(
             n=number(result.union))
         if n < 3:

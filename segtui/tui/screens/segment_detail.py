@@ -24,7 +24,7 @@ from ..widgets.header import Header, name_title
 from ..actions import Action, ActionTable, HasActions, MenuEntry
 from ..keys import key_name
 from ..columns import CELL_PADDING, SCROLLBAR, Column, fit, need
-from ..text import literal, moment, moment_cell, moment_width, printable, type_badge
+from ..text import literal, moment, moment_cell, moment_width, printable, type_badge, wrapping
 from ..widgets.members_view import MembersView
 from ..widgets.settings_panel import SettingsPanel
 from ..widgets.size_chart import SizeChart
@@ -491,7 +491,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         for label, width in ((when, when_width), (what, what_width), (who, who_width)):
             table.add_column(label, width=width)
         for at, what, who, _entry, _key in self.activity_items:
-            table.add_row(moment_cell(at, tz), literal(what, limit=400), literal(who, limit=40))
+            # what happened wraps rather than being cut (Enter shows the whole entry, before and after)
+            table.add_row(moment_cell(at, tz), wrapping(what, what_width, limit=400), literal(who, limit=40),
+                          height=None)
         if self.activity_items:
             table.move_cursor(row=min(max(cursor, 0), len(self.activity_items) - 1), animate=False)
 
