@@ -274,7 +274,8 @@ def test_stored_history_reads_in_french_on_the_activity_tab_and_the_record_page(
     run(make_app(), scenario, size=(80, 24))
     assert "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["activity"]
     assert f"Ajout de {person.email} (modification de Région)" in seen["activity_items"]
-    assert f"Ajout de {person.email} (modificati…" in seen["activity"]  # cut at 80 columns: Entrée shows it whole
+    # whole at 80 columns, on two lines (Entrée shows the entry)
+    assert f"Ajout de {person.email}" in seen["activity"] and "(modification de Région)" in seen["activity"]
     assert "Renamed" not in seen["activity"] and not any("changed" in item for item in seen["activity_items"])
     assert "Quoi  " in seen["entry"] and "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["entry"]
     assert "après modification de Région (par alice)" in seen["record"]
