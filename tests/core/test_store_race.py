@@ -24,37 +24,54 @@ from core_helpers import audit_actions, make, region_is, regions, reload
 TIMEOUT = 60  # a deadline against a hang, never a measure
 
 
-class PausedWriter(threading.Thread):
-    """A second connection (its own thread): reads the segment, waits to be let go, then
-    writes ``changes`` with ``store.conditional_update`` in a write transaction of its own."""
+class Paused(threading.Thread):
+    """A second connection (its own thread) that does its ``work``, pausing once inside it
+    (``pause``) until let go; what it returned or raised is its ``outcome``."""
 
-    def __init__(self, ctx, segment_id: int, **changes) -> None:
+    def __init__(self) -> None:
         super().__init__(daemon=True)
-        self.ctx, self.segment_id, self.changes = ctx, segment_id, changes
-        self.has_read = threading.Event()
+        self.paused = threading.Event()
         self.go = threading.Event()
-        self.read_version: int | None = None
         self.outcome: object = None
+
+    def work(self) -> object:
+        raise NotImplementedError
+
+    def pause(self) -> None:
+        self.paused.set()
+        assert self.go.wait(TIMEOUT), "never let go"
 
     def run(self) -> None:
         try:
-            segment = Segment.get_by_id(self.segment_id)  # the read, on this thread's connection
-            self.read_version = segment.version
-            self.has_read.set()
-            assert self.go.wait(TIMEOUT), "never let go"
-            with write_transaction():
-                self.outcome = store.conditional_update(self.ctx, segment, **self.changes)
+            self.outcome = self.work()
         except Exception as exc:  # handed to the test, which asserts on it
             self.outcome = exc
         finally:
-            self.has_read.set()
+            self.paused.set()
             database_proxy.close()  # this thread's connection
 
     def finish(self) -> object:
         self.go.set()
         self.join(TIMEOUT)
-        assert not self.is_alive(), "the paused writer never finished"
+        assert not self.is_alive(), f"the paused {type(self).__name__} never finished"
         return self.outcome
+
+
+class PausedWriter(Paused):
+    """Reads the segment, pauses, then writes ``changes`` with ``store.conditional_update`` in a
+    write transaction of its own."""
+
+    def __init__(self, ctx, segment_id: int, **changes) -> None:
+        super().__init__()
+        self.ctx, self.segment_id, self.changes = ctx, segment_id, changes
+        self.read_version: int | None = None
+
+    def work(self) -> object:
+        segment = Segment.get_by_id(self.segment_id)  # the read, on this thread's connection
+        self.read_version = segment.version
+        self.pause()
+        with write_transaction():
+            return store.conditional_update(self.ctx, segment, **self.changes)
 
 
 @pytest.fixture
@@ -66,7 +83,7 @@ def bretons(ctx):
 def test_the_writer_that_read_before_the_other_committed_loses(ctx, bretons):
     second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
-    assert second.has_read.wait(TIMEOUT)
+    assert second.paused.wait(TIMEOUT)
     assert second.read_version == bretons.version
 
     first = segments.rename(ctx, bretons.id, "Bretons of Alice")  # the first writer commits meanwhile
@@ -84,7 +101,7 @@ def test_the_writer_that_read_before_the_other_committed_loses(ctx, bretons):
 def test_without_a_rival_the_paused_writer_wins_and_bumps_the_version(ctx, bretons):
     second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
-    assert second.has_read.wait(TIMEOUT)
+    assert second.paused.wait(TIMEOUT)
     won = second.finish()
     assert isinstance(won, Segment), won
     assert (won.name, won.version, won.updated_by) == ("Bob's name", bretons.version + 1, "bob")
@@ -96,7 +113,7 @@ def test_without_a_rival_the_paused_writer_wins_and_bumps_the_version(ctx, breto
 def test_the_writer_that_read_before_a_delete_is_told_it_was_deleted(ctx, bretons):
     second = PausedWriter(replace(ctx, actor="bob"), bretons.id, name="Bob's name", name_key="bob's name")
     second.start()
-    assert second.has_read.wait(TIMEOUT)
+    assert second.paused.wait(TIMEOUT)
     segments.delete(ctx, bretons.id)
 
     lost = second.finish()
@@ -111,43 +128,27 @@ def test_two_paused_writers_of_one_version_exactly_one_wins(ctx, bretons):
                for who in ("bob", "carol")]
     for writer in writers:
         writer.start()
-        assert writer.has_read.wait(TIMEOUT)
+        assert writer.paused.wait(TIMEOUT)
     outcomes = [writer.finish() for writer in writers]  # one after the other, both from version 1
     assert isinstance(outcomes[0], Segment) and isinstance(outcomes[1], StaleSegment), outcomes
     assert "was changed by bob" in str(outcomes[1])
     assert (reload(bretons).name, reload(bretons).version) == ("bob's", bretons.version + 1)
 
 
-class PausedRestore(threading.Thread):
-    """``segments.restore`` on a connection of its own, paused after its checks (the segment
-    read deleted, its name free) and before its conditional write, until let go."""
+class PausedRestore(Paused):
+    """``segments.restore``, paused after its checks (the segment read deleted, its name free)
+    and before its conditional write: ``pause_here`` is hooked into its checks."""
 
     def __init__(self, ctx, segment_id: int) -> None:
-        super().__init__(daemon=True)
+        super().__init__()
         self.ctx, self.segment_id = ctx, segment_id
-        self.has_checked = threading.Event()
-        self.go = threading.Event()
-        self.outcome: object = None
 
-    def run(self) -> None:
-        try:
-            self.outcome = segments.restore(self.ctx, self.segment_id)
-        except Exception as exc:  # handed to the test, which asserts on it
-            self.outcome = exc
-        finally:
-            self.has_checked.set()
-            database_proxy.close()
+    def work(self) -> object:
+        return segments.restore(self.ctx, self.segment_id)
 
     def pause_here(self) -> None:
         if threading.current_thread() is self:
-            self.has_checked.set()
-            assert self.go.wait(TIMEOUT), "never let go"
-
-    def finish(self) -> object:
-        self.go.set()
-        self.join(TIMEOUT)
-        assert not self.is_alive(), "the paused restore never finished"
-        return self.outcome
+            self.pause()
 
 
 @pytest.fixture
@@ -161,7 +162,7 @@ def paused_restore(ctx, bretons, monkeypatch):
     monkeypatch.setattr(segments.membership, "check_references",
                         lambda tree: (checked(tree), restore.pause_here())[0])
     restore.start()
-    assert restore.has_checked.wait(TIMEOUT)
+    assert restore.paused.wait(TIMEOUT)
     return restore
 
 
