@@ -38,7 +38,7 @@ from .context import Context
 from .db import is_sqlite, write_transaction
 from .errors import InvalidFilter
 from .properties import DATETIME, OTHER, properties, registry_stamp
-from .schedule import AFTER_INACTIVITY
+from .schedule import AFTER_INACTIVITY, Schedule, due_moment
 from .stored_messages import Joined, Number, Sentence
 from .models import (
     RECORD_MODELS,
@@ -659,18 +659,24 @@ def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) 
             _sql(f"DELETE FROM membership WHERE segment_id = ? AND record_id IN ({_marks(part)})", [segment.id, *part])
     for marks, params in _values(new, 4):
         _sql(f"INSERT INTO membership (segment_id, record_id, source, joined_at) VALUES {marks}", params)
-    by_id = {segment.id: (len(joined), len(left)) for segment, joined, left, _ in changes}
+    by_id = {segment.id: len(joined) - len(left) for segment, joined, left, _ in changes}
     ids = sorted(by_id)
-    clocked = set(_sql(f"SELECT id FROM segment WHERE id IN ({_marks(ids)}) AND schedule_mode = ?",
-                       [*ids, AFTER_INACTIVITY]))
-    for (sid,) in clocked:  # the inactivity clock: its due moment moves with the activity
-        segment = Segment.get_by_id(sid)
-        membership.record_activity(ctx, segment, membership.Diff(*by_id.pop(sid)), mark_dependants=False)
-    if by_id:
-        ids = sorted(by_id)
-        cases = " ".join("WHEN ? THEN ?" for _ in ids)
-        _sql(f"UPDATE segment SET size = size + CASE id {cases} END, last_activity_at = ? WHERE id IN ({_marks(ids)})",
-             [*(v for sid in ids for v in (sid, by_id[sid][0] - by_id[sid][1])), now, *ids])
+    # the inactivity clocks: an active segment converting after inactivity is due a period
+    # after this activity (its period, in its time zone), all moved by the one statement
+    due = {}
+    for sid, amount, unit, zone in _sql(
+            f"SELECT id, schedule_amount, schedule_unit, schedule_tz FROM segment WHERE id IN ({_marks(ids)}) "
+            f"AND schedule_mode = ? AND type = 'active'", [*ids, AFTER_INACTIVITY]):
+        due[sid] = Segment.due_at.db_value(due_moment(Schedule(AFTER_INACTIVITY, amount=amount, unit=unit),
+                                                      tz=zone or ctx.tz, last_activity_at=ctx.now()))
+    sizes = " ".join("WHEN ? THEN ?" for _ in ids)
+    params = [*(v for sid in ids for v in (sid, by_id[sid])), now]
+    set_due = ""
+    if due:
+        set_due = ", due_at = CASE id " + " ".join("WHEN ? THEN ?" for _ in due) + " ELSE due_at END"
+        params += [v for sid in sorted(due) for v in (sid, due[sid])]
+    _sql(f"UPDATE segment SET size = size + CASE id {sizes} END, last_activity_at = ?{set_due} "
+         f"WHERE id IN ({_marks(ids)})", [*params, *ids])
 
 
 # ---------------------------------------------------------------- relative dates

@@ -105,6 +105,26 @@ def test_the_inactivity_clock_moves_with_incremental_changes_only_when_membershi
     assert row.last_activity_at == clock.now() and row.due_at == clock.now().add(days=2)
 
 
+def test_one_change_moves_every_inactivity_clock_by_its_own_period_and_time_zone(ctx, clock, people):
+    weekly = make(ctx, "Bretons weekly", "active", region_is("Bretagne"))
+    monthly = make(ctx, "Bretons monthly", "active", region_is("Bretagne"))
+    unclocked = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    conversions.set_schedule(ctx, weekly.id, Schedule(AFTER_INACTIVITY, amount=3, unit="weeks"))
+    conversions.set_schedule(replace(ctx, tz="Pacific/Auckland"), monthly.id,
+                             Schedule(AFTER_INACTIVITY, amount=1, unit="months"))
+    # 30 March 2027, 13:00 in Paris, is midnight of 31 March in Auckland: a month later there
+    # is midnight of 30 April, after its summer time ended (29 April, 12:00 UTC)
+    clock.set(pendulum.datetime(2027, 3, 30, 11, tz="UTC"))
+    _, done = records.set_properties(ctx, "contacts", people[3], {"region": "Bretagne"})
+    assert set(done.joined) == {weekly.id, monthly.id, unclocked.id}
+    now = clock.now()
+    assert reload(weekly).due_at == now.add(weeks=3)
+    # a month later in Auckland's calendar, whatever the account's time zone
+    assert reload(monthly).due_at == pendulum.datetime(2027, 4, 29, 12, tz="UTC")
+    assert reload(unclocked).due_at is None
+    assert {(reload(s).size, reload(s).last_activity_at) for s in (weekly, monthly, unclocked)} == {(3, now)}
+
+
 def test_records_added_to_or_removed_from_a_static_segment_by_hand_carry_its_dependants_along(ctx, clock, people):
     vip = make(ctx, "VIP", "static")
     vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
