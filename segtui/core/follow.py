@@ -23,6 +23,7 @@ boundary's old and new position (an index range) can change sides.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import operator
 from dataclasses import dataclass, field
@@ -641,6 +642,57 @@ def _values(rows: list[tuple], width: int):
         yield ", ".join([one] * len(part)), [v for row in part for v in row]
 
 
+def _insert(table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Rows into ``table``: by COPY on PostgreSQL, where multi-row statements cost half again as
+    much (a few hundred rows' text to parse and plan per statement); by multi-row statements on
+    SQLite."""
+    if not rows:
+        return
+    if is_sqlite(database_proxy):
+        for marks, params in _values(rows, len(columns)):
+            _sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES {marks}", params)
+        return
+    known: dict = {}  # a change's rows repeat their reason, moment and actor: each written once
+
+    def field(value) -> str:
+        if value.__class__ is int:
+            return str(value)
+        text = known.get(value)
+        if text is None:
+            text = known[value] = _copy_field(value)
+        return text
+
+    text = "".join("\t".join(map(field, row)) + "\n" for row in rows)
+    database_proxy.cursor().copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", io.StringIO(text))
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_field(value) -> str:
+    """One value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    return value.translate(_COPY_ESCAPES) if isinstance(value, str) else str(value)
+
+
+def _delete_members(leaves: list[tuple[int, list[int]]]) -> None:
+    """(segment id, record ids) pairs out of ``membership``: on PostgreSQL by one statement
+    joining a table of the pairs (a probe of the record index each); on SQLite segment by
+    segment, where a row-value IN would scan the table."""
+    if not leaves:
+        return
+    if not is_sqlite(database_proxy):
+        pairs = [(sid, rid) for sid, ids in leaves for rid in ids]
+        _sql("DELETE FROM membership AS m USING unnest(?::int[], ?::int[]) AS d(s, r) "
+             "WHERE m.segment_id = d.s AND m.record_id = d.r", [[p[0] for p in pairs], [p[1] for p in pairs]])
+        return
+    for sid, left in leaves:
+        for i in range(0, len(left), IDS_PER_QUERY):
+            part = left[i : i + IDS_PER_QUERY]
+            _sql(f"DELETE FROM membership WHERE segment_id = ? AND record_id IN ({_marks(part)})", [sid, *part])
+
+
 def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) -> None:
     """Joins and leaves of a level's segments in a few multi-row statements: the log (leaves
     then joins, by record id, segment by segment), the members, then each segment's size,
@@ -651,14 +703,9 @@ def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) 
         log += [(segment.id, rid, "removed", reason, now, ctx.actor) for rid in left]
         log += [(segment.id, rid, "added", reason, now, ctx.actor) for rid in joined]
         new += [(segment.id, rid, "filter", now) for rid in joined]
-    for marks, params in _values(log, 6):
-        _sql(f"INSERT INTO membership_log (segment_id, record_id, action, reason, at, actor) VALUES {marks}", params)
-    for segment, _, left, _ in changes:  # per segment: a row-value IN would scan the table on SQLite
-        for i in range(0, len(left), IDS_PER_QUERY):
-            part = left[i : i + IDS_PER_QUERY]
-            _sql(f"DELETE FROM membership WHERE segment_id = ? AND record_id IN ({_marks(part)})", [segment.id, *part])
-    for marks, params in _values(new, 4):
-        _sql(f"INSERT INTO membership (segment_id, record_id, source, joined_at) VALUES {marks}", params)
+    _insert("membership_log", ("segment_id", "record_id", "action", "reason", "at", "actor"), log)
+    _delete_members([(segment.id, left) for segment, _, left, _ in changes if left])
+    _insert("membership", ("segment_id", "record_id", "source", "joined_at"), new)
     by_id = {segment.id: len(joined) - len(left) for segment, joined, left, _ in changes}
     ids = sorted(by_id)
     # the inactivity clocks: an active segment converting after inactivity is due a period

@@ -125,6 +125,24 @@ def test_one_change_moves_every_inactivity_clock_by_its_own_period_and_time_zone
     assert {(reload(s).size, reload(s).last_activity_at) for s in (weekly, monthly, unclocked)} == {(3, now)}
 
 
+def test_reasons_and_actors_are_logged_as_written_whatever_their_characters(ctx, people):
+    # PostgreSQL receives the log by COPY, whose text format gives a backslash, a tab and "\\N"
+    # (its null) a meaning of their own
+    vip = make(ctx, "R&D \\ EMEA \\N", "static")
+    vip_keen = make(ctx, "VIP keen", "active", tree([{"segment": vip.id, "operator": "in_segment"}]))
+    bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
+    start = MembershipLog.select(MembershipLog.id).order_by(MembershipLog.id.desc()).scalar()
+    membership.add_records(replace(ctx, actor="\\N"), vip.id, [people[2]])
+    records.set_properties(replace(ctx, actor="CORP\\bob\t(night)\r\n"), "contacts", people[3], {"region": "Bretagne"})
+    joined = MembershipLog.select().where(MembershipLog.segment.in_([vip_keen.id, bretons.id])
+                                          & (MembershipLog.id > start)).order_by(MembershipLog.id)
+    assert [(r.segment_id, r.record_id, r.actor, r.reason) for r in joined] == [
+        (vip_keen.id, people[2], "\\N", f"added to {vip.name!r}"),
+        (bretons.id, people[3], "CORP\\bob\t(night)\r\n", "region changed"),
+    ]
+    assert members(vip_keen) == {people[2]} and people[3] in members(bretons)
+
+
 def test_records_added_to_or_removed_from_a_static_segment_by_hand_carry_its_dependants_along(ctx, clock, people):
     vip = make(ctx, "VIP", "static")
     vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
