@@ -314,12 +314,16 @@ def association_gone(ctx: Context, object_type: str, record_ids, *, cause: str) 
 
 
 def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *, cause: str,
-           causes: dict[int, str] | None = None, today: dict[int, pendulum.Date] | None = None) -> Followed:
+           causes: dict[int, str] | None = None, today: dict[int, pendulum.Date] | None = None,
+           among: dict[int, set[int]] | None = None) -> Followed:
     """Evaluate ``ids`` against the ``direct`` segments, then their dependants, in order.
 
     ``today`` overrides, per segment, the day its relative dates are read for (the rollover
     evaluates for the new day); otherwise a segment is evaluated for the day it was last
     evaluated for, so that an edit and the rollover never disagree about "today".
+    ``among`` narrows, per direct segment, the records of ``ids`` that can change for it
+    (the rollover: those whose date crossed one of its own boundaries); the others are
+    evaluated for all of ``ids``.
     """
     result = Followed()
     if not ids or not direct:
@@ -333,7 +337,8 @@ def follow(ctx: Context, object_type: str, ids: list[int], direct: list[int], *,
     in_level: set[int] = set()
 
     def run():
-        _run_level(ctx, object_type, ids, level, cause, causes or {}, today, touched, result, due, upstream)
+        _run_level(ctx, object_type, ids, level, cause, causes or {}, today, touched, result, due, upstream,
+                   among or {})
         level.clear()
         in_level.clear()
 
@@ -404,19 +409,23 @@ def _dependency_order(segments: dict[int, _Seg], upstream: dict[int, set[int]]) 
     return order
 
 
-def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, result, direct, upstream) -> None:
+def _run_level(ctx, object_type, ids, level, cause, causes, today, touched, result, direct, upstream,
+               among) -> None:
     """Segments none of which reads another's membership: evaluated together, then applied."""
     if not level:
         return
     now_day = ctx.today()
     days = {s.id: (today or {}).get(s.id) or s.dates_as_of or now_day for s in level}
-    matching = _matching(object_type, level, ids, days, ctx.tz)
+    scopes = {s.id: among[s.id] for s in level if s.id in among}
+    matching = _matching(object_type, level, ids, days, ctx.tz, scopes)
     current = _members_among([s.id for s in level], ids)
     result.evaluated += len(level)
     changes = []
     for segment in level:  # by id within the level: one lock order for every process
         now_in = matching[segment.id]
         was_in = current.get(segment.id, set())
+        if segment.id in scopes:  # the records read for others say nothing of this one
+            now_in, was_in = now_in & scopes[segment.id], was_in & scopes[segment.id]
         joined, left = sorted(now_in - was_in), sorted(was_in - now_in)
         if not joined and not left:
             continue
@@ -457,12 +466,14 @@ def _predicate(object_type: str, segment: _Seg, day: pendulum.Date, tz: str) -> 
     return found
 
 
-def _matching(object_type: str, segments: list[_Seg], ids: list[int],
-              days: dict[int, pendulum.Date], tz: str) -> dict[int, set[int]]:
-    """Which of ``ids`` each segment's filters select. Segments of one family (the same
-    filters but for their values, "first_name is any of X and lifecycle stage is any of
-    Y") are evaluated by one join with a table of their values; the others by one query
-    per 248 segments and 1,000 records, each segment one bit of an integer column."""
+def _matching(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date], tz: str,
+              scopes: dict[int, set[int]] | None = None) -> dict[int, set[int]]:
+    """Which of ``ids`` each segment's filters select (at least among its ``scopes`` records,
+    when it has some). Segments of one family (the same filters but for their values,
+    "first_name is any of X and lifecycle stage is any of Y") are evaluated by one join with
+    a table of their values; the others by one query per 248 segments and 1,000 records,
+    each segment one bit of an integer column."""
+    scopes = scopes or {}
     out: dict[int, set[int]] = {s.id: set() for s in segments}
     families: dict[tuple, list[tuple[_Seg, tuple]]] = {}
     for segment in segments:
@@ -473,10 +484,19 @@ def _matching(object_type: str, segments: list[_Seg], ids: list[int],
     for key, members in families.items():
         if len(members) >= FAMILY_AT_LEAST:
             for start in range(0, len(members), FAMILY_PER_QUERY):  # a bounded number of parameters
-                _match_family(object_type, key, members[start : start + FAMILY_PER_QUERY], ids, out)
+                chunk = members[start : start + FAMILY_PER_QUERY]
+                _match_family(object_type, key, chunk, _records_for([s for s, _ in chunk], ids, scopes), out)
             grouped.update(segment.id for segment, _ in members)
-    _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, tz, out)
+    _match_bits(object_type, [s for s in segments if s.id not in grouped], ids, days, tz, out, scopes)
     return out
+
+
+def _records_for(segments: list[_Seg], ids: list[int], scopes: dict[int, set[int]]) -> list[int]:
+    """The records one query evaluates for ``segments``: the union of their scopes, or every
+    one of ``ids`` when one of them has none."""
+    if not all(s.id in scopes for s in segments):
+        return ids
+    return sorted(set().union(*(scopes[s.id] for s in segments)))
 
 
 FAMILY_AT_LEAST = 8  # below, a family's join costs more than its segments' bits
@@ -580,7 +600,7 @@ def _match_family(object_type: str, key: tuple, members: list[tuple[_Seg, tuple]
 
 
 def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date], tz: str,
-                out: dict[int, set[int]]) -> None:
+                out: dict[int, set[int]], scopes: dict[int, set[int]]) -> None:
     model = RECORD_MODELS[object_type]
     head, _ = model.select(model.id).sql()  # SELECT "t1"."id" FROM "contact" AS "t1"
     param = database_proxy.obj.param
@@ -595,8 +615,9 @@ def _match_bits(object_type: str, segments: list[_Seg], ids: list[int], days: di
                 params.extend(values)
             columns.append("(" + " + ".join(terms) + ")")
         select = head.replace(' FROM ', ", " + ", ".join(columns) + " FROM ", 1)
-        for i in range(0, len(ids), IDS_PER_QUERY):
-            part = ids[i : i + IDS_PER_QUERY]
+        read = _records_for(chunk, ids, scopes)
+        for i in range(0, len(read), IDS_PER_QUERY):
+            part = read[i : i + IDS_PER_QUERY]
             sql = f'{select} WHERE "t1"."id" IN ({", ".join([param] * len(part))})'
             for row in database_proxy.execute_sql(sql, params + part).fetchall():  # "?" may be in the text
                 record_id = row[0]
@@ -872,8 +893,11 @@ def _roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
             groups.setdefault((object_type, old), {}).setdefault(sid, set()).add((sql, tuple(params)))
     for (object_type, _), crossings in groups.items():
         ids: set[int] = set()
-        for sql, params in set().union(*crossings.values()):  # segments alike share their ranges
-            ids.update(rid for (rid,) in database_proxy.execute_sql(sql, list(params)).fetchall())
+        crossed: dict[tuple, set[int]] = {}
+        for query in set().union(*crossings.values()):  # segments alike share their ranges
+            sql, params = query
+            crossed[query] = {rid for (rid,) in database_proxy.execute_sql(sql, list(params)).fetchall()}
+            ids |= crossed[query]
             if len(ids) > ROLL_AT_MOST:
                 break
         if len(ids) > ROLL_AT_MOST:
@@ -881,8 +905,10 @@ def _roll_over(ctx: Context, segment_ids) -> dict[int, membership.Diff]:
                 del rolled[sid]
             continue
         direct = sorted(crossings)
+        # each segment evaluated for the records that crossed its own boundaries only
+        among = {sid: set().union(*(crossed[q] for q in queries)) for sid, queries in crossings.items()}
         done = follow(ctx, object_type, sorted(ids), direct, cause=reasons.DATES_MOVED_ON,
-                      today=dict.fromkeys(direct, today))
+                      today=dict.fromkeys(direct, today), among=among)
         for sid in direct:
             rolled[sid] = membership.Diff(len(done.joined.get(sid, ())), len(done.left.get(sid, ())))
     if rolled:

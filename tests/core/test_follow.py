@@ -13,7 +13,7 @@ import pytest
 from segtui import worker
 from segtui.core import check, filters, follow, membership, property_admin, records, segments
 from segtui.core.errors import InvalidInput, RecordNotFound
-from segtui.core.models import Contact, MembershipLog, SegmentRead, database_proxy
+from segtui.core.models import Contact, Membership, MembershipLog, SegmentRead, database_proxy
 from segtui.core.schedule import AFTER_INACTIVITY, Schedule
 from segtui.core import conversions
 
@@ -314,9 +314,9 @@ def test_an_import_evaluates_each_record_only_against_the_segments_reading_what_
     evaluated = []
     real = follow._matching
 
-    def spy(object_type, segments, ids, days, tz):
+    def spy(object_type, segments, ids, days, tz, scopes):
         evaluated.append(({s.name for s in segments}, sorted(ids)))
-        return real(object_type, segments, ids, days, tz)
+        return real(object_type, segments, ids, days, tz, scopes)
 
     monkeypatch.setattr(follow, "_matching", spy)
     text = ("email,region,events_attended\n"
@@ -436,6 +436,25 @@ def test_the_rollover_is_a_diff_among_the_crossing_records_and_carries_the_depen
     assert members(lapsed) == {ids[1], ids[3]}  # followed at once, no full refresh owed
     assert reload(lapsed).stale is False and log_rows(lapsed)[-1] == (ids[1], "added", "dates moved on, via 'Recent'")
     assert log_rows(recent)[-2:] == [(ids[1], "removed", "dates moved on"), (ids[2], "removed", "dates moved on")]
+
+
+def test_segments_rolled_over_together_are_each_evaluated_for_the_records_crossing_their_own_boundaries(
+        ctx, clock, database):
+    today = pendulum.date(2026, 11, 26)
+    ids = add_contacts(*({"last_activity_date": today.subtract(days=n)} for n in (0, 6, 29, 60)))
+    month = make(ctx, "This month", "active", tree([f("last_activity_date", "less_than_days_ago", value=30)]))
+    week = make(ctx, "This week", "active", tree([f("last_activity_date", "less_than_days_ago", value=7)]))
+    assert (members(month), members(week)) == ({ids[0], ids[1], ids[2]}, {ids[0], ids[1]})
+    # drift behind the engine's back: the 29-day-old record in "This week". Its date crosses a
+    # boundary of "This month" tonight, none of "This week": read for the one, not the other
+    Membership.insert(segment=week.id, record_id=ids[2], source="filter", joined_at=clock.now()).execute()
+    clock.advance(hours=14)  # the account's midnight
+    result = worker.tick(ctx, me="w")
+    assert sorted(sid for sid, _ in result.refreshed) == sorted([month.id, week.id])
+    assert members(month) == {ids[0], ids[1]}  # 29 days became 30
+    assert members(week) == {ids[0], ids[2]}  # 6 days became 7; the drift was not looked at
+    assert log_rows(week)[-1] == (ids[1], "removed", "dates moved on")
+    assert membership.refresh(ctx, week.id, full=True) == membership.Diff(0, 1)  # as a repair finds it
 
 
 @pytest.mark.postgres_only
