@@ -91,6 +91,34 @@ def example(order: str | None) -> str:
     return {DAY_FIRST: "31/12/2026", MONTH_FIRST: "12/31/2026"}.get(language_order(order), "")
 
 
+def typed_form(day: Date, order: str | None) -> str:
+    """A day as a field shows it to be typed again: ISO in English (as segtui always showed it),
+    the language's numeric form otherwise, in the order it is read back (31/12/2026, or
+    12/31/2026 under a month-first locale); ISO when no order is known."""
+    shown = language_order(order) if i18n.language() != i18n.ENGLISH else None
+    if shown == DAY_FIRST:
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
+    if shown == MONTH_FIRST:
+        return f"{day.month:02d}/{day.day:02d}/{day.year}"
+    return day.isoformat()
+
+
+def form(order: str | None) -> str:
+    """The form ``typed_form`` shows, said for a hint: 'YYYY-MM-DD' / 'JJ/MM/AAAA'."""
+    shown = language_order(order) if i18n.language() != i18n.ENGLISH else None
+    if shown == DAY_FIRST:
+        return _("DD/MM/YYYY")
+    if shown == MONTH_FIRST:
+        return _("MM/DD/YYYY")
+    return _("YYYY-MM-DD")
+
+
+def reads_as_shown(typed: str, day: Date, order: str | None) -> bool:
+    """``typed`` is ``day`` written as a field shows it (ISO or ``typed_form``): nothing to say
+    back about how it was read."""
+    return typed.strip() in (day.isoformat(), typed_form(day, order))
+
+
 def hint(order: str | None) -> str:
     local = example(order)
     if local:

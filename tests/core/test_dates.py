@@ -70,3 +70,30 @@ def test_bad_days_are_refused_with_the_reason(typed, order, message):
 
 def test_full_form_names_the_weekday():
     assert dates.full(Date(2026, 12, 31)) == "Thursday 31 December 2026"
+
+
+@pytest.mark.parametrize("order", [None, dates.DAY_FIRST, dates.MONTH_FIRST])
+def test_english_fields_show_and_name_iso_whatever_the_locale(order):
+    day = Date(2027, 1, 2)
+    assert dates.typed_form(day, order) == "2027-01-02"
+    assert dates.form(order) == "YYYY-MM-DD"
+    assert dates.reads_as_shown(" 2027-01-02 ", day, order)
+    assert not dates.reads_as_shown("02/01/2027", day, order)
+
+
+@pytest.mark.parametrize("order, shown, form", [
+    (None, "02/01/2027", "JJ/MM/AAAA"),  # French reads day first when the locale does not say
+    (dates.DAY_FIRST, "02/01/2027", "JJ/MM/AAAA"),
+    (dates.MONTH_FIRST, "01/02/2027", "MM/JJ/AAAA"),  # a French console on a US locale
+])
+def test_french_fields_show_the_form_they_read_back(french, order, shown, form):
+    day = Date(2027, 1, 2)
+    assert dates.typed_form(day, order) == shown
+    assert dates.form(order) == form
+    assert dates.parse_day(shown, today=TODAY, order=order) == day  # what a field shows reads back the same day
+    assert dates.reads_as_shown(shown, day, order) and dates.reads_as_shown("2027-01-02", day, order)
+    assert not dates.reads_as_shown("demain", day, order)
+
+
+def test_the_french_hint_gives_the_french_form_first(french):
+    assert dates.hint(dates.DAY_FIRST).startswith("tapez un jour sous la forme 31/12/2026 ou 2026-12-31, ou un mot")

@@ -113,7 +113,7 @@ def test_paramètres_un_jour_spécifique_then_après_l_inactivité_enregistrer(f
         seen["calendar"] = shown(pilot)
         await pilot.press("pagedown", "down", "enter")  # 26 Nov -> 26 Dec -> 2 Jan
         await settle(pilot)
-        assert panel.query_one("#day", Input).value == "2027-01-02"
+        assert panel.query_one("#day", Input).value == "02/01/2027"  # as French types it
         await pilot.click("#save")
         await settle(pilot)
         seen["day_saved"] = segments.get(target.id)

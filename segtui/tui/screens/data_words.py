@@ -13,7 +13,7 @@ import re
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
-from ...core import dates, properties
+from ...core import dates, history, properties
 from ...core.errors import SegtuiError
 from ...i18n import ENGLISH, N_, _, language, locale, parse_number
 
@@ -75,11 +75,23 @@ def day_order(ctx) -> str | None:
     return dates.DAY_FIRST if _day_first() else dates.MONTH_FIRST
 
 
-def shown_day(day) -> str:
-    """A day as the language types it: 2026-12-31 in English (ISO), 31/12/2026 in French."""
+def shown_day(day, ctx) -> str:
+    """A day as the language types it, in the order it is read back: 2026-12-31 in English
+    (ISO), 31/12/2026 in French."""
+    return dates.typed_form(day, day_order(ctx))
+
+
+def day_form(ctx) -> str:
+    """How to type a day, for hints and placeholders: YYYY-MM-DD / JJ/MM/AAAA."""
+    return dates.form(day_order(ctx))
+
+
+def read_past_day(text: str, ctx):
+    """A day typed in an as-of field: ISO in English, as always; in another language its
+    numeric form too (31/12/2026) and its words, as every other day field reads them."""
     if language() == ENGLISH:
-        return day.isoformat()
-    return babel_dates.format_date(day, "dd/MM/y" if _day_first() else "MM/dd/y", locale=locale())
+        return history.parse_day(text, _("The day"))
+    return dates.parse_day(text, today=ctx.today(), order=day_order(ctx))
 
 
 def _day_first() -> bool:

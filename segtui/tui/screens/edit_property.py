@@ -15,10 +15,10 @@ from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, N
 from ...i18n import N_, _
 from ..text import problem
 from ..work import CoreWork
-from .data_words import option_label, property_label, typed_day, typed_number
+from .data_words import day_form, option_label, property_label, typed_day, typed_number
 
 UNKNOWN = ""
-HINTS = {NUMBER: N_("a number with a '.' decimal point"), DATE: N_("a day as YYYY-MM-DD"), "text": N_("text"),
+HINTS = {NUMBER: N_("a number with a '.' decimal point"), DATE: N_("a day as {form}"), "text": N_("text"),
          DATETIME: N_("YYYY-MM-DD HH:MM in the account time zone, or ISO 8601"),
          MULTIPLE: N_("options separated by ';'")}
 
@@ -50,7 +50,7 @@ class EditPropertyModal(CoreWork, ModalScreen[tuple[Property, str, str] | None])
                 yield Select(choices, allow_blank=False, value=self.current if self.current in options else UNKNOWN,
                              id="property-value")
             else:
-                hint = _(HINTS.get(prop.type, "text"))
+                hint = _(HINTS.get(prop.type, "text")).format(form=day_form(self.app.ctx))
                 yield Label(_("{property} ({hint}; empty means unknown):").format(property=label, hint=hint)
                             if not prop.is_key else
                             _("{property} (identifies the record; cannot be empty):").format(property=label),

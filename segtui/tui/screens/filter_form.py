@@ -20,11 +20,11 @@ from textual.widgets.option_list import Option
 from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
 from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, TEXT, WITH_OPTIONS, properties
-from ...i18n import N_, _, full_day, number, pgettext
+from ...i18n import ENGLISH, N_, _, full_day, language, number, pgettext
 from ..keys import key_name
 from ..text import literal, printable
 from .calendar import CalendarModal
-from .data_words import (day_order, option_label, per_object, property_label, segment_type_word, shown_day,
+from .data_words import (day_form, day_order, option_label, per_object, property_label, segment_type_word, shown_day,
                          shown_number, typed_number)
 from ..widgets.live_count import LiveCount
 from ..widgets.type_ahead import TypeAhead
@@ -39,6 +39,7 @@ KIND_WORDS = {TEXT: N_("text"), NUMBER: N_("number"), DATE: N_("date"), DATETIME
               ENUMERATION: N_("enumeration"), BOOLEAN: N_("boolean"), MULTIPLE: N_("multiple_checkboxes")}
 EARLIEST_DAY = pendulum.Date(1900, 1, 1)
 LATEST_DAY = pendulum.Date(2199, 12, 31)
+EXAMPLE_DAY = pendulum.Date(2026, 12, 31)  # a placeholder's example, in the form the field reads
 SHAPE_PANE = {
     "none": "shape-none", "value": "shape-value", "values": "shape-values", "range": "shape-range",
     "date": "shape-date", "date_range": "shape-range", "days": "shape-days", "segment": "shape-segment",
@@ -104,7 +105,8 @@ class FilterForm(ModalScreen[dict | None]):
                     yield Input(id="high", compact=True)
                 with Horizontal(id="shape-date", classes="form-row"):
                     yield Label(_("Day"), classes="form-label")
-                    yield Input(placeholder=_("2026-12-31, today…"), max_length=24, id="date", compact=True)
+                    yield Input(placeholder=_("{day}, today…").format(day=shown_day(EXAMPLE_DAY, self.app.ctx)), max_length=24,
+                                id="date", compact=True)
                     yield Button(_("Calendar…"), id="pick-date", compact=True)
                 with Horizontal(id="shape-days", classes="form-row"):
                     yield Label("N =", classes="form-label")
@@ -244,7 +246,9 @@ class FilterForm(ModalScreen[dict | None]):
             number = self.registry[self.prop].type == NUMBER
             self.query_one("#value", Input).placeholder = _("a number, e.g. 1 or 2.5") if number else _("text")
         if shape in ("range", "date_range"):
-            hint = _("a day") if shape == "date_range" else _("number")
+            hint = _("number")
+            if shape == "date_range":  # the form to type in another language (English: as it was)
+                hint = _("a day") if language() == ENGLISH else day_form(self.app.ctx)
             self.query_one("#low", Input).placeholder = hint
             self.query_one("#high", Input).placeholder = hint
         if shape == "segment":
@@ -315,7 +319,7 @@ class FilterForm(ModalScreen[dict | None]):
 
     def date_picked(self, day) -> None:
         if day is not None:
-            self.query_one("#date", Input).value = shown_day(day)
+            self.query_one("#date", Input).value = shown_day(day, self.app.ctx)
             self.query_one("#date", Input).focus()
 
     # -- loading an existing filter -------------------------------------------------------------
@@ -347,12 +351,12 @@ class FilterForm(ModalScreen[dict | None]):
                 self.query_one("#value", Input).value = shown_number(f.get("value")) if self.is_number() \
                     else _show(f.get("value"))
             elif shape == "date":
-                self.query_one("#date", Input).value = _show(f.get("value"))
+                self.query_one("#date", Input).value = self.stored_day(f.get("value"))
             elif shape == "days":
                 self.query_one("#days", Input).value = _show(f.get("value"))
             elif shape in ("range", "date_range"):
                 low, high = (list(f.get("values") or []) + ["", ""])[:2]
-                show = _show if shape == "date_range" else shown_number
+                show = self.stored_day if shape == "date_range" else shown_number
                 self.query_one("#low", Input).value = "" if low is None else show(low)
                 self.query_one("#high", Input).value = "" if high is None else show(high)
             elif shape == "values":
@@ -418,6 +422,13 @@ class FilterForm(ModalScreen[dict | None]):
                                 first=str(EARLIEST_DAY.year), last=str(LATEST_DAY.year))
         return day
 
+    def stored_day(self, value) -> str:
+        """A filter's stored day (ISO) as the field shows it to be typed again."""
+        try:
+            return shown_day(pendulum.Date.fromisoformat(str(value)), self.app.ctx)
+        except ValueError:
+            return _show(value)
+
     def readings(self) -> str:
         """How typed days were read ('next monday is Monday 30 November 2026'), said before applying."""
         spec = self.spec()
@@ -430,7 +441,7 @@ class FilterForm(ModalScreen[dict | None]):
                 day = self.read_day(selector)
             except SegtuiError:
                 continue
-            if typed != day.isoformat():
+            if typed != day.isoformat():  # a numeric form too: the form applies without saying the day otherwise
                 said.append(_("{typed} is {day}").format(typed=typed, day=full_day(day)))
         return "; ".join(said) + ("." if said else "")
 

@@ -18,6 +18,7 @@ from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..text import literal, printable
+from .data_words import day_form, read_past_day, shown_day
 
 PAGE = 50
 
@@ -43,7 +44,8 @@ class MembersAsOfScreen(HasActions, Screen):
         yield Static(id="as-of-title")
         with Horizontal(id="as-of-bar"):
             yield Label(_("As of the end of"), id="as-of-end-label")
-            yield Input(self.day.isoformat(), id="as-of-day", placeholder=_("YYYY-MM-DD"), compact=True)
+            yield Input(shown_day(self.day, self.app.ctx), id="as-of-day", placeholder=day_form(self.app.ctx),
+                        compact=True)
             yield Label("", id="as-of-error", classes="error-text")
         yield DataTable(id="as-of-members", cursor_type="row", zebra_stripes=True)
         yield Label("", id="as-of-status")
@@ -92,9 +94,9 @@ class MembersAsOfScreen(HasActions, Screen):
     def day_typed(self, event: Input.Submitted) -> None:
         error = self.query_one("#as-of-error", Label)
         try:
-            day = history.parse_day(event.value, _("The day"))
+            day = read_past_day(event.value, self.app.ctx)
             if day > self.app.ctx.today():
-                raise SegtuiError("{day} is in the future: choose a day up to today", day=day.isoformat())
+                raise SegtuiError("{day} is in the future: choose a day up to today", day=shown_day(day, self.app.ctx))
         except SegtuiError as exc:
             error.update(exc.message)
             return

@@ -20,14 +20,14 @@ from textual.widgets import DataTable, Label, Static
 from ...core import associations, records, why
 from ...core.display import format_value
 from ...core.errors import SegtuiError
-from ...core.properties import OTHER, key_property, properties, value_of
+from ...core.properties import DATE, OTHER, key_property, properties, value_of
 from ...i18n import N_, _, _n, number
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
 from ..columns import widest
 from ..text import literal, moment, printable, type_badge, wrapping
-from .data_words import per_object, property_label
+from .data_words import per_object, property_label, shown_day
 from ..work import CoreWork
 from .confirm import ConfirmModal
 from .edit_property import EditPropertyModal
@@ -289,7 +289,10 @@ class RecordScreen(HasActions, CoreWork, Screen):
         record = self.read_core(lambda: records.get_record(self.object_type, self.record_id))
         if record is None:
             return
-        current = format_value(prop, value_of(record, prop), tz=self.app.ctx.tz)
+        value = value_of(record, prop)
+        # a day as the language types it (31/12/2026 in French), as the dialog reads it back
+        current = shown_day(value, self.app.ctx) if prop.type == DATE and value else \
+            format_value(prop, value, tz=self.app.ctx.tz)
         self.app.push_screen(EditPropertyModal(self.object_type, self.record_id, prop, current), self.saved)
 
     @on(DataTable.RowSelected, "#properties")

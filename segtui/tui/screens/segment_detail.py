@@ -33,6 +33,7 @@ from .actions_menu import ActionsMenu
 from .activity_entry import ActivityEntryModal
 from .calendar import CalendarModal
 from .confirm import ConfirmModal
+from .data_words import day_form, read_past_day, shown_day
 from .edit_filters import EditFiltersScreen
 from .export_modal import ExportModal
 from .import_modal import ImportModal
@@ -151,7 +152,7 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
                 with Horizontal(id="as-of-row"):
                     yield Label(_("As of"), id="as-of-label")
                     yield Input(id="records-as-of", placeholder=pgettext("the members as of", "today"), compact=True)
-                    yield Label(_("w: a past day (YYYY-MM-DD) shows who was a member then"), id="as-of-hint")
+                    yield Label(self.as_of_hint(), id="as-of-hint")
                 yield MembersView(id="members", fixed_columns=2)  # the mark and the record stay sideways
                 yield Label("", id="members-status")
             with TabPane(_("Filters"), id="tab-filters"):
@@ -354,6 +355,9 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         if self.as_of_pages is not None and self.read_core(turn):
             self.draw_members_as_of()
 
+    def as_of_hint(self) -> str:
+        return _("w: a past day ({form}) shows who was a member then").format(form=day_form(self.app.ctx))
+
     def action_as_of(self) -> None:
         self.show_tab("tab-records")
         self.query_one("#records-as-of", Input).focus()
@@ -365,16 +369,17 @@ class SegmentDetailScreen(HasActions, CoreWork, Screen):
         day = None
         if text:
             try:
-                day = history.parse_day(text, _("The day"))
+                day = read_past_day(text, self.app.ctx)
                 if day > self.app.ctx.today():
-                    raise SegtuiError("{day} is in the future: choose a day up to today", day=day.isoformat())
+                    raise SegtuiError("{day} is in the future: choose a day up to today",
+                                      day=shown_day(day, self.app.ctx))
             except SegtuiError as exc:
                 hint.update(Text(exc.message, style="bold red"))
                 return
             if day == self.app.ctx.today():
                 day = None  # today is what the table shows live
         if day is None:
-            hint.update(_("w: a past day (YYYY-MM-DD) shows who was a member then"))
+            hint.update(self.as_of_hint())
             event.input.value = ""
         self.as_of = day
         self.marked.clear()

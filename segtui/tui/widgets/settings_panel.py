@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pendulum import Date
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -29,6 +30,7 @@ UNIT_CHOICES = [(N_("days"), "days"), (N_("weeks"), "weeks"), (N_("months"), "mo
 COMMON_PERIODS = N_("e.g. 7 days, 2 weeks, 1 month, 6 months")
 ACTIVE_ONLY = frozenset({SegmentType.ACTIVE})
 OBJECTS = {"contacts": N_("contacts"), "companies": N_("companies")}
+EXAMPLE_DAY = Date(2026, 12, 31)  # the day field's placeholder, in the form it reads
 
 
 class SettingsPanel(HasActions, CoreWork, Widget):
@@ -95,7 +97,8 @@ class SettingsPanel(HasActions, CoreWork, Widget):
                         yield Select([(_(label), value) for label, value in MODE_CHOICES], allow_blank=False,
                                      value=NEVER, id="mode", compact=True)
                         with Horizontal(id="day-row", classes="form-row hidden"):
-                            yield Input(placeholder=_("2026-12-31, tomorrow…"), id="day", max_length=24, compact=True)
+                            yield Input(placeholder=_("{day}, tomorrow…").format(day=self.shown_day(EXAMPLE_DAY)), id="day",
+                                        max_length=24, compact=True)
                             yield Button(_("Calendar…"), id="pick-day", compact=True)
                         yield Static("", id="day-hint", classes="hidden")
                         with Horizontal(id="inactivity-row", classes="form-row hidden"):
@@ -142,7 +145,7 @@ class SettingsPanel(HasActions, CoreWork, Widget):
             return
         with self.prevent(Select.Changed, Input.Changed):
             self.query_one("#mode", Select).value = segment.schedule_mode or NEVER
-            self.query_one("#day", Input).value = segment.schedule_day.isoformat() if segment.schedule_day else ""
+            self.query_one("#day", Input).value = self.shown_day(segment.schedule_day) if segment.schedule_day else ""
             self.query_one("#amount", Input).value = str(segment.schedule_amount or "")
             self.query_one("#unit", Select).value = segment.schedule_unit or "days"
         self.show_rows()
@@ -197,11 +200,16 @@ class SettingsPanel(HasActions, CoreWork, Widget):
         if self.mode() != saved.mode:
             return True
         if self.mode() == ON_DAY:
-            return self.query_one("#day", Input).value.strip() != (saved.day.isoformat() if saved.day else "")
+            typed = self.query_one("#day", Input).value
+            return not dates.reads_as_shown(typed, saved.day, self.app.ctx.date_order) if saved.day else bool(typed.strip())
         if self.mode() == AFTER_INACTIVITY:
             return (self.query_one("#amount", Input).value.strip() != str(saved.amount or "")
                     or self.query_one("#unit", Select).value != (saved.unit or "days"))
         return False
+
+    def shown_day(self, day) -> str:
+        """A day as the field shows it to be typed again (31/12/2026 in French), read back by read_day."""
+        return dates.typed_form(day, self.app.ctx.date_order)
 
     def read_day(self):
         ctx = self.app.ctx
@@ -241,7 +249,8 @@ class SettingsPanel(HasActions, CoreWork, Widget):
             return False
         sentence = conversions.projected(self.app.ctx, self.segment, plan)[1]
         typed = self.query_one("#day", Input).value.strip()
-        if plan.mode == ON_DAY and typed != plan.day.isoformat():  # say how the typed day was read
+        if plan.mode == ON_DAY and not dates.reads_as_shown(typed, plan.day, self.app.ctx.date_order):
+            # say how the typed day was read
             sentence = _("{typed} is {day}. {sentence}").format(typed=typed, day=dates.full(plan.day), sentence=sentence)
         explanation.update(sentence)
         self.error_message = ""
@@ -273,7 +282,7 @@ class SettingsPanel(HasActions, CoreWork, Widget):
 
     def day_picked(self, day) -> None:
         if day is not None:
-            self.query_one("#day", Input).value = day.isoformat()
+            self.query_one("#day", Input).value = self.shown_day(day)
             self.query_one("#day", Input).focus()
 
     @on(Input.Submitted, "#day")
