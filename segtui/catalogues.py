@@ -38,7 +38,7 @@ PACKAGE = Path(__file__).parent
 SKIPPED = ("migrations",)  # never shown to anybody
 ERROR_BASE = "SegtuiError"
 KEYWORDS: dict[str, object] = {
-    "_": None, "N_": None, "Message": None,
+    "_": None, "N_": None, "Message": None, "N_n": (1, 2),
     "ngettext": (1, 2), "_n": (1, 2), "nmsg": (1, 2),
     "pgettext": ((1, "c"), 2),
 }

@@ -501,14 +501,15 @@ def _keys_change(args, ctx: Context, change) -> int:
     segment = segments.get(args.segment)
     ids = membership.resolve_keys(segment.object_type, args.keys)
     diff = change(ctx, segment.id, ids, expected_version=segment.version)
-    changed, size = diff.added or diff.removed, count(membership.segment_size(segment.id))
-    # TRANSLATORS: the English writes "record(s)" whatever the count
+    changed = diff.added or diff.removed
+    # TRANSLATORS: {members} is "12 members", said with its own count
+    members = _n("{n} member", "{n} members", membership.segment_size(segment.id))
     if change is membership.add_records:
-        out(_n("Added {n} record(s); {name!r} now has {size} members.",
-               "Added {n} record(s); {name!r} now has {size} members.", changed, name=segment.name, size=size))
+        out(_n("Added {n} record; {name!r} now has {members}.",
+               "Added {n} records; {name!r} now has {members}.", changed, name=segment.name, members=members))
     else:
-        out(_n("Removed {n} record(s); {name!r} now has {size} members.",
-               "Removed {n} record(s); {name!r} now has {size} members.", changed, name=segment.name, size=size))
+        out(_n("Removed {n} record; {name!r} now has {members}.",
+               "Removed {n} records; {name!r} now has {members}.", changed, name=segment.name, members=members))
     return 0
 
 
@@ -689,13 +690,13 @@ def cmd_check(args, ctx: Context) -> int:
     for d in report.drifts:
         out(said(d.sentence()))
     drifted = len(report.drifts)
-    # TRANSLATORS: the English writes "segment(s)" whatever the count
     verdict = (_("no drift") if not drifted else
-               _n("{n} segment(s) repaired", "{n} segment(s) repaired", drifted) if report.clean else
-               _n("{n} segment(s) drifted: run 'segtui check --repair'",
-                  "{n} segment(s) drifted: run 'segtui check --repair'", drifted))
-    out(_("Checked {active} active and {static} static segment(s): {verdict}.").format(
-        active=count(report.active), static=count(report.static), verdict=verdict))
+               _n("{n} segment repaired", "{n} segments repaired", drifted) if report.clean else
+               _n("{n} segment drifted: run 'segtui check --repair'",
+                  "{n} segments drifted: run 'segtui check --repair'", drifted))
+    checked = i18n.items([_n("{n} active segment", "{n} active segments", report.active),
+                          _n("{n} static segment", "{n} static segments", report.static)])
+    out(_("Checked {segments}: {verdict}.").format(segments=checked, verdict=verdict))
     return 0 if report.clean else 1
 
 

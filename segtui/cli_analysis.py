@@ -268,13 +268,13 @@ def cmd_move(args, ctx: Context) -> int:
     chosen = [segments.get(ref) for ref in args.segments]
     moved = folders.move(ctx, [(s.id, s.version) for s in chosen], args.to)
     where = folders.path_of(folders.get(args.to).id) if args.to.strip() not in ("", "/") else _("the top")
-    # TRANSLATORS: the English writes "segment(s)" whatever the count
     if len(moved) < len(chosen):
-        _out(_n("Moved {n} segment(s) to {folder} ({already} already there).",
-                "Moved {n} segment(s) to {folder} ({already} already there).", len(moved),
-                folder=printable(where), already=len(chosen) - len(moved)))
+        # TRANSLATORS: {already} is "2 already there", said with its own count
+        _out(_n("Moved {n} segment to {folder} ({already}).", "Moved {n} segments to {folder} ({already}).",
+                len(moved), folder=printable(where),
+                already=_n("{n} already there", "{n} already there", len(chosen) - len(moved))))
     else:
-        _out(_n("Moved {n} segment(s) to {folder}.", "Moved {n} segment(s) to {folder}.", len(moved),
+        _out(_n("Moved {n} segment to {folder}.", "Moved {n} segments to {folder}.", len(moved),
                 folder=printable(where)))
     return 0
 

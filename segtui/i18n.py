@@ -4,7 +4,8 @@ Every string a person reads is written in English in the code and marked:
 
 - ``_("Segments")``: translated now, in the console's or the command's language;
 - ``N_("Back")``: only marked, for text written before the language is known (class-level
-  tables such as the actions' labels); whoever shows it calls ``_()`` on it;
+  tables such as the actions' labels); whoever shows it calls ``_()`` on it (``N_n`` marks a
+  plural pair the same way);
 - ``_n("{n} contact", "{n} contacts", n, ...)``: the plural form for ``n``, formatted (``{n}``
   is ``n`` in the locale's digits: ``1 234 contacts``);
 - ``pgettext(context, message)``: one English word that reads two ways in another language;
@@ -141,6 +142,11 @@ def _(message: str) -> str:
 
 def N_(message: str) -> str:
     return message
+
+
+def N_n(singular: str, plural: str) -> tuple[str, str]:
+    """A plural pair only marked, as ``N_`` marks one message: ``nmsg(*PAIR, n)`` shows it."""
+    return singular, plural
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:

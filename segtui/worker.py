@@ -50,13 +50,14 @@ class TickResult:
     failed: list[tuple[int, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        """What the tick did, in the language: "1 conversion(s) applied, 2 segment(s) refreshed (1 changed), 0 failure(s)"."""
+        """What the tick did, in the language: "1 conversion applied, 2 segments refreshed (1 changed), 0 failures"."""
         changed = sum(1 for _unused, d in self.refreshed if d.changed)
         return _("{conversions}, {refreshed}, {failures}").format(
-            conversions=_n("{n} conversion(s) applied", "{n} conversion(s) applied", len(self.applied)),
-            refreshed=_n("{n} segment(s) refreshed ({changed} changed)", "{n} segment(s) refreshed ({changed} changed)",
-                         len(self.refreshed), changed=changed),
-            failures=_n("{n} failure(s)", "{n} failure(s)", len(self.failed)))
+            conversions=_n("{n} conversion applied", "{n} conversions applied", len(self.applied)),
+            # TRANSLATORS: {changed} is "1 changed", said with its own count
+            refreshed=_n("{n} segment refreshed ({changed})", "{n} segments refreshed ({changed})",
+                         len(self.refreshed), changed=_n("{n} changed", "{n} changed", changed)),
+            failures=_n("{n} failure", "{n} failures", len(self.failed)))
 
 
 def tick(ctx: Context, *, me: str | None = None, max_refreshes: int = 50) -> TickResult:

@@ -9,18 +9,22 @@ from __future__ import annotations
 
 from peewee import fn
 
-from ..i18n import N_, Message, _, _n
+from ..i18n import N_, Message, N_n, _, _n, nmsg
 from . import audit, causes, follow
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, RecordNotFound
 from .models import Association, Company, Contact
-from .stored_messages import Count
 
 BATCH = 500
-# the audit's sentence, whole for each object type
-ASSOCIATED_MANY = {"contacts": N_("Associated contact #{id} with {n} companies ({new} new). {effect}"),
-                   "companies": N_("Associated company #{id} with {n} contacts ({new} new). {effect}")}
+# the audit's sentence, whole for each object type: its form follows the new associations ({n}),
+# the records associated are counted in their own words ({records})
+ASSOCIATED_MANY = {"contacts": N_n("Associated contact #{id} with {records} ({n} new). {effect}",
+                                   "Associated contact #{id} with {records} ({n} new). {effect}"),
+                   "companies": N_n("Associated company #{id} with {records} ({n} new). {effect}",
+                                    "Associated company #{id} with {records} ({n} new). {effect}")}
+# the records a contact (a company) was associated with
+OTHERS = {"contacts": N_n("{n} company", "{n} companies"), "companies": N_n("{n} contact", "{n} contacts")}
 
 
 def link_many(pairs: list[tuple[int, int]]) -> int:
@@ -177,8 +181,7 @@ def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: li
             _check(contact_id, company_id)
         new = link_many(pairs)
         done = follow.associations_changed(ctx, pairs, cause=causes.ASSOCIATED)
-        audit.record(ctx, "associate", Message(ASSOCIATED_MANY[object_type], id=record_id, n=Count(len(pairs)),
-                                               new=Count(new), effect=done.message()),
+        audit.record(ctx, "associate", associated_many(object_type, record_id, len(pairs), new, done.message()),
                      after={"pairs": [list(p) for p in pairs], "segments": done.summary()})
     already = len(pairs) - new
     if object_type == "contacts":
@@ -188,6 +191,12 @@ def associate_many(ctx: Context, object_type: str, record_id: int, other_ids: li
     if already:
         text = _n("{associated} ({n} already were)", "{associated} ({n} already were)", already, associated=text)
     return _("{associated}. {segments}").format(associated=text, segments=done.sentence())
+
+
+def associated_many(object_type: str, record_id: int, records: int, new: int, effect) -> Message:
+    """The audit's sentence of a record associated with several of the other object."""
+    return nmsg(*ASSOCIATED_MANY[object_type], new, id=record_id, records=nmsg(*OTHERS[object_type], records),
+                effect=effect)
 
 
 def dissociate_records(ctx: Context, object_type: str, record_id: int, other_id: int) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from ..i18n import Message
+from ..i18n import Message, N_n, nmsg
 from . import audit, causes, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -28,6 +28,12 @@ LOGGED_MEMBERS = """
                ROW_NUMBER() OVER (PARTITION BY segment_id, record_id ORDER BY id DESC) AS n
         FROM membership_log) AS last
     WHERE n = 1 AND action = 'added'"""
+
+# a drift's problems, each said with its own count (a zero one is not said)
+MISSING = N_n("{n} record its filters select is not a member", "{n} records its filters select are not members")
+EXTRA = N_n("{n} member they do not select", "{n} members they do not select")
+NOT_STORED = N_n("the log replays to {n} member not stored", "the log replays to {n} members not stored")
+UNLOGGED = N_n("the log's replay misses {n} stored member", "the log's replay misses {n} stored members")
 
 
 @dataclass
@@ -51,15 +57,11 @@ class Drift:
         parts = []
         if self.error:
             parts.append(Message("cannot be evaluated: {problem}", problem=self.error))
-        if self.missing or self.extra:
-            parts.append(Message("{missing} record(s) its filters select are not members, {extra} member(s) they do "
-                                 "not select", missing=Number(self.missing), extra=Number(self.extra)))
+        parts += [nmsg(*pair, n) for pair, n in ((MISSING, self.missing), (EXTRA, self.extra)) if n]
         if self.size:
             parts.append(Message("size {size} but {rows} member rows", size=Number(self.size[0]),
                                  rows=Number(self.size[1])))
-        if self.log_only or self.unlogged:
-            parts.append(Message("the log replays to {log_only} member(s) not stored and misses {unlogged}",
-                                 log_only=Number(self.log_only), unlogged=Number(self.unlogged)))
+        parts += [nmsg(*pair, n) for pair, n in ((NOT_STORED, self.log_only), (UNLOGGED, self.unlogged)) if n]
         text = Message("#{id} {name!r}: {problems}", id=self.segment_id, name=self.name, problems=Joined(parts, "; "))
         return Message("{drift} (repaired)", drift=text) if self.repaired else text
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pendulum
 
 from .. import i18n
-from ..i18n import Message, _, _n
+from ..i18n import Message, N_n, _, _n, nmsg
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -18,6 +18,9 @@ from .errors import ConversionNotAllowed
 from .models import ConversionRecord, Segment
 from .schedule import NEVER_SCHEDULE, Schedule, check_for_saving, due_moment, explain
 from .stored_messages import Count
+
+# the audit's sentence of a conversion to static
+FROZEN = N_n("Converted {name!r} to static ({n} member frozen)", "Converted {name!r} to static ({n} members frozen)")
 
 
 @dataclass(frozen=True)
@@ -94,8 +97,7 @@ def convert_to_static(ctx: Context, segment_id: int, *, expected_version: int | 
             actor=ctx.actor, size=segment.size,
         )
         audit.record(
-            ctx, "convert_to_static", Message("Converted {name!r} to static ({n} members frozen)", name=segment.name,
-                                              n=Count(segment.size)),
+            ctx, "convert_to_static", nmsg(*FROZEN, segment.size, name=segment.name),
             segment_id=segment.id, before=before, after=_snapshot(segment),
         )
         return record

@@ -139,12 +139,12 @@ def _refusal(folder_id: int) -> Message | None:
     path = path_of(folder_id)
     held = Segment.select().where((Segment.folder == folder_id) & store.live()).count()
     if held:
-        return nmsg("Folder {path!r} holds {n} segment(s): move them out first",
-                    "Folder {path!r} holds {n} segment(s): move them out first", held, path=path)
+        return nmsg("Folder {path!r} holds {n} segment: move it out first",
+                    "Folder {path!r} holds {n} segments: move them out first", held, path=path)
     inner = Folder.select().where(Folder.parent == folder_id).count()
     if inner:
-        return nmsg("Folder {path!r} holds {n} folder(s): delete or empty them first",
-                    "Folder {path!r} holds {n} folder(s): delete or empty them first", inner, path=path)
+        return nmsg("Folder {path!r} holds {n} folder: delete or empty it first",
+                    "Folder {path!r} holds {n} folders: delete or empty them first", inner, path=path)
     return None
 
 

@@ -40,7 +40,7 @@ from .db import is_sqlite, write_transaction
 from .errors import InvalidFilter
 from .properties import DATETIME, OTHER, properties, registry_stamp
 from .schedule import AFTER_INACTIVITY, Schedule, due_moment
-from .stored_messages import Joined, Number, Sentence
+from .stored_messages import Joined, Sentence
 from .models import (
     RECORD_MODELS,
     Association,
@@ -104,7 +104,7 @@ class Followed:
         parts = Joined(self._parts(record_id), "; ")
         text = parts
         if self.across is not None and self.across.changed:
-            counts = Joined(self.across._parts(None), "; ")  # "2 left 1 segment(s)": counts, no names
+            counts = Joined(self.across._parts(None), "; ")  # "2 left 1 segment": counts, no names
             text = (i18n.Message("{changes}; associated records: {counts}", changes=parts, counts=counts) if parts
                     else i18n.Message("associated records: {counts}", counts=counts))
         elif not parts:
@@ -121,15 +121,15 @@ class Followed:
                     parts.append(i18n.Message("joined {names}", names=shown) if joined else
                                  i18n.Message("left {names}", names=shown))
             elif part:
-                count, segments = sum(len(ids) for ids in part.values()), Number(len(part))
-                if joined:
-                    parts.append(i18n.nmsg("{n} joined {segments} segment(s)", "{n} joined {segments} segment(s)",
-                                           count, segments=segments))
-                else:
-                    parts.append(i18n.nmsg("{n} left {segments} segment(s)", "{n} left {segments} segment(s)",
-                                           count, segments=segments))
+                count, segments = sum(len(ids) for ids in part.values()), i18n.nmsg(*SEGMENTS, len(part))
+                parts.append(i18n.nmsg(*(JOINED if joined else LEFT), count, segments=segments))
         return parts
 
+
+# counts of records that joined or left segments: "2 joined 3 segments" (each count its own plural)
+JOINED = i18n.N_n("{n} joined {segments}", "{n} joined {segments}")
+LEFT = i18n.N_n("{n} left {segments}", "{n} left {segments}")
+SEGMENTS = i18n.N_n("{n} segment", "{n} segments")
 
 # the log's causes are built by core/causes.py (which reads them back in the language)
 reason_text = reasons.cut

@@ -666,11 +666,11 @@ class Refusal(Message):
     def __str__(self) -> str:
         n = len(self.problems)
         if self.dry_run:
-            head = _n("The file was refused, it would not import ({n} problem(s)):",
-                      "The file was refused, it would not import ({n} problem(s)):", n)
+            head = _n("The file was refused, it would not import ({n} problem):",
+                      "The file was refused, it would not import ({n} problems):", n)
         else:
-            head = _n("The file was refused, nothing was imported ({n} problem(s)):",
-                      "The file was refused, nothing was imported ({n} problem(s)):", n)
+            head = _n("The file was refused, nothing was imported ({n} problem):",
+                      "The file was refused, nothing was imported ({n} problems):", n)
         lines = [head] + [_("  line {line}: {problem}").format(line=line, problem=message)
                           for line, message in self.problems[:SHOWN_PROBLEMS]]
         if n > SHOWN_PROBLEMS:
@@ -682,7 +682,7 @@ class Refusal(Message):
 
 
 def refusal(problems: list[tuple[int, str]], *, dry_run: bool = False) -> Refusal:
-    """The message of a refused file ("The file was refused, nothing was imported (2 problem(s)):
+    """The message of a refused file ("The file was refused, nothing was imported (2 problems):
     line 3: ..."); ``dry_run``: "it would not import" (what --dry-run says)."""
     return Refusal(problems, dry_run=dry_run)
 

@@ -14,7 +14,7 @@ import pendulum
 from peewee import SQL, Case, Select, Value, chunked, fn
 
 from .. import i18n
-from ..i18n import Message
+from ..i18n import Message, N_n, nmsg
 from . import causes, filters, store
 from .context import Context
 from .errors import InvalidFilter, MembershipNotAllowed, RecordNotFound
@@ -22,9 +22,10 @@ from .models import RECORD_MODELS, Membership, MembershipLog, Segment, SegmentDe
 from .kinds import records_word
 from .properties import key_property
 from .schedule import AFTER_INACTIVITY, due_moment
-from .stored_messages import Count
 
 CHUNK = 500  # ids per IN (...) list: well under every database's parameter limit
+ADDED_BY_HAND = N_n("Added {n} record by hand", "Added {n} records by hand")
+REMOVED_BY_HAND = N_n("Removed {n} record by hand", "Removed {n} records by hand")
 
 
 # A test hook (tests/workload.py): called inside the refresh's transaction once its first
@@ -340,7 +341,7 @@ def add_records(ctx: Context, segment_id: int, record_ids: list[int], *, source:
             joined = [rid for (rid,) in logged_since(segment.id, start, "added").tuples()]
             how = causes.imported_into if source == "import" else causes.added_to
             follow.members_changed(ctx, segment, joined, cause=how(segment.name))
-            _audit_manual(ctx, segment, "add_records", Message("Added {n} record(s) by hand", n=Count(added)), ids)
+            _audit_manual(ctx, segment, "add_records", nmsg(*ADDED_BY_HAND, added), ids)
         return Diff(added, 0)
 
 
@@ -368,7 +369,7 @@ def remove_records(ctx: Context, segment_id: int, record_ids: list[int],
             record_activity(ctx, segment, diff, mark_dependants=False)
             left = [rid for (rid,) in logged_since(segment.id, start, "removed").tuples()]
             follow.members_changed(ctx, segment, left, cause=causes.removed_from(segment.name))
-            _audit_manual(ctx, segment, "remove_records", Message("Removed {n} record(s) by hand", n=Count(removed)), ids)
+            _audit_manual(ctx, segment, "remove_records", nmsg(*REMOVED_BY_HAND, removed), ids)
         return Diff(0, removed)
 
 

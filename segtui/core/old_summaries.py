@@ -13,7 +13,7 @@ import string
 from functools import cache
 
 from ..i18n import Message
-from .stored_messages import Count, Label
+from .stored_messages import OLD_ADDED, OLD_CREATED, OLD_FROZEN, OLD_REMOVED, OLD_RETYPED, Count, Label, current
 
 _QUOTED = r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""
 _COUNTS = {"n", "added", "removed"}
@@ -25,21 +25,20 @@ _FREE = {"folder", "schedule"}  # a folder's path; the schedule's JSON
 def _templates() -> dict[str, tuple[str, ...]]:
     """The sentences of the audit as they were written before 0006, by action."""
     from .property_admin import AUDIT
-    from .segments import CREATED
 
     return {
-        "create": tuple(CREATED.values()),
+        "create": tuple(OLD_CREATED.values()),
         "rename": ("Renamed {old!r} to {new!r}",),
         "edit_filters": ("Edited the filters of {name!r} (+{added}, -{removed})",),
         "clone": ("Cloned {source!r} as {name!r}",),
         "delete": ("Deleted {name!r}",),
         "restore": ("Restored {name!r}",),
-        "convert_to_static": ("Converted {name!r} to static ({n} members frozen)",),
+        "convert_to_static": (OLD_FROZEN,),
         "convert_to_active": ("Converted {name!r} to active (+{added} added, -{removed} removed)",),
         "set_schedule": ("Automatic conversion of {name!r}: {schedule}",),
         "auto_convert_to_static": ("Converted {name!r} to static automatically (due {due}, applied {applied})",),
-        "add_records": ("Added {n} record(s) by hand",),
-        "remove_records": ("Removed {n} record(s) by hand",),
+        "add_records": (OLD_ADDED,),
+        "remove_records": (OLD_REMOVED,),
         "create_folder": ("Created folder {path!r}",),
         "rename_folder": ("Renamed folder {old!r} to {new!r}",),
         "delete_folder": ("Deleted folder {path!r}",),
@@ -49,7 +48,7 @@ def _templates() -> dict[str, tuple[str, ...]]:
         "edit_property": tuple(AUDIT["edit"].values()),
         "archive_property": tuple(AUDIT["archive"].values()),
         "restore_property": tuple(AUDIT["restore"].values()),
-        "retype_property": tuple(AUDIT["retype"].values()),
+        "retype_property": tuple(OLD_RETYPED.values()),
     }
 
 
@@ -77,8 +76,14 @@ def _compiled(template: str) -> tuple[re.Pattern, tuple[tuple[str, str | None], 
 
 
 def read(action: str, summary: str) -> Message | None:
-    """The message an old entry's English ``summary`` was made from, or None if it is not
-    exactly one of the known sentences of its action."""
+    """The message an old entry's English ``summary`` was made from, as it is written today
+    (``stored_messages.current``), or None if it is not exactly one of the known sentences of its action."""
+    message = parse(action, summary)
+    return None if message is None else current(message)
+
+
+def parse(action: str, summary: str) -> Message | None:
+    """The message an old entry's English ``summary`` was made from, as it was then."""
     for template in _templates().get(action, ()):
         pattern, fields = _compiled(template)
         found = pattern.fullmatch(summary)

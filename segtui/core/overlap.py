@@ -8,16 +8,17 @@ from itertools import combinations
 
 from peewee import fn
 
-from ..i18n import Message, _
+from ..i18n import N_n, _, nmsg
 from . import audit, membership, segments, store
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput
 from .kinds import records_word
 from .models import Membership, Segment
-from .stored_messages import Count
 
 LETTERS = "ABC"
+# the audit's sentence of a segment made from a region
+MADE = N_n("Made {name!r} from {region} of {segments} ({n} record)", "Made {name!r} from {region} of {segments} ({n} records)")
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,7 @@ def create_from_region(ctx: Context, refs: list, mask: int, name: str) -> tuple[
         segment, _diff = segments.create(ctx, name, chosen[0].object_type, "static")
         added = membership.add_records(ctx, segment.id, ids, source="manual").added if ids else 0
         audit.record(ctx, "create_from_overlap",
-                     Message("Made {name!r} from {region} of {segments} ({n} records)", name=name,
-                             region=Region(mask).code(len(chosen)), segments=", ".join(repr(s.name) for s in chosen),
-                             n=Count(added)),
+                     nmsg(*MADE, added, name=name, region=Region(mask).code(len(chosen)),
+                          segments=", ".join(repr(s.name) for s in chosen)),
                      segment_id=segment.id, after={"segments": [s.id for s in chosen], "mask": mask})
     return Segment.get_by_id(segment.id), added

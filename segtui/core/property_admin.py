@@ -13,14 +13,14 @@ import json
 import peewee
 from playhouse.migrate import SchemaMigrator
 
-from ..i18n import Message, N_, nmsg
+from ..i18n import Message, N_, N_n, nmsg
 from ..i18n import number as _number
 from . import audit, properties, values
 from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, NotFound
 from .models import RECORD_MODELS, PropertyDefinition, Segment, database_proxy
-from .stored_messages import Label, Number
+from .stored_messages import Label
 from .properties import (
     CUSTOM_GROUP,
     FIELD_TYPES,
@@ -72,8 +72,10 @@ AUDIT = {
                 "companies": N_("Archived companies property {label!r} ({name}); its values are kept")},
     "restore": {"contacts": N_("Restored contacts property {label!r} ({name})"),
                 "companies": N_("Restored companies property {label!r} ({name})")},
-    "retype": {"contacts": N_("Changed contacts property {label!r} from {old} to {new} ({n} values converted)"),
-               "companies": N_("Changed companies property {label!r} from {old} to {new} ({n} values converted)")},
+    "retype": {"contacts": N_n("Changed contacts property {label!r} from {old} to {new} ({n} value converted)",
+                               "Changed contacts property {label!r} from {old} to {new} ({n} values converted)"),
+               "companies": N_n("Changed companies property {label!r} from {old} to {new} ({n} value converted)",
+                                "Changed companies property {label!r} from {old} to {new} ({n} values converted)")},
 }
 # what a label is checked as: "The label", "An option label", "The group"
 THE_LABEL, AN_OPTION_LABEL, THE_GROUP = N_("The label"), N_("An option label"), N_("The group")
@@ -474,8 +476,8 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
                 database.cursor().executemany(sql, [(field.db_value(v), rid) for rid, v in batch])
             _bump(ctx, row, type=new_type, column_name=column, options=_options_json(choices))
             _drop_column(model, prop.column)
-            audit.record(ctx, "retype_property", Message(AUDIT["retype"][object_type], label=Label(prop.name, prop.label),
-                                                           old=prop.type, new=new_type, n=Number(len(converted))),
+            audit.record(ctx, "retype_property", nmsg(*AUDIT["retype"][object_type], len(converted),
+                                                        label=Label(prop.name, prop.label), old=prop.type, new=new_type),
                          before={"type": prop.type}, after={"type": new_type})
     finally:
         properties.reload()

@@ -13,7 +13,7 @@ import pendulum
 from pendulum import Date, DateTime
 
 from .. import config, i18n
-from ..i18n import _, ngettext, pgettext
+from ..i18n import _, ngettext, nmsg, pgettext
 from .display import format_local
 from .errors import InvalidSchedule
 from .kinds import ScheduleMode
@@ -108,7 +108,8 @@ def parse(data) -> Schedule:
     else:
         raise InvalidSchedule("Unknown schedule mode {mode!r}: use never, on_day or after_inactivity", mode=mode)
     if extra:
-        raise InvalidSchedule("Unexpected field(s) in the schedule: {fields}", fields=", ".join(sorted(extra)))
+        raise InvalidSchedule(nmsg("Unexpected field in the schedule: {fields}", "Unexpected fields in the schedule: {fields}",
+                                   len(extra), fields=", ".join(sorted(extra))))
     if mode == ON_DAY:
         return Schedule(ON_DAY, day=parse_day(data["day"]))
     if mode == AFTER_INACTIVITY:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from ..i18n import N_, Message, _
+from ..i18n import Message, N_n, _, nmsg
 from . import audit, filters, membership, store
 from .context import Context
 from .db import write_transaction
@@ -20,10 +20,14 @@ TYPES = tuple(SegmentType)
 RESTORE_DAYS = 90
 # the audit's sentence for each kind of new segment, whole (French agrees the adjective)
 CREATED = {
-    ("active", "contacts"): N_("Created active contacts segment {name!r} with {n} members"),
-    ("active", "companies"): N_("Created active companies segment {name!r} with {n} members"),
-    ("static", "contacts"): N_("Created static contacts segment {name!r} with {n} members"),
-    ("static", "companies"): N_("Created static companies segment {name!r} with {n} members"),
+    ("active", "contacts"): N_n("Created active contacts segment {name!r} with {n} member",
+                                "Created active contacts segment {name!r} with {n} members"),
+    ("active", "companies"): N_n("Created active companies segment {name!r} with {n} member",
+                                 "Created active companies segment {name!r} with {n} members"),
+    ("static", "contacts"): N_n("Created static contacts segment {name!r} with {n} member",
+                                "Created static contacts segment {name!r} with {n} members"),
+    ("static", "companies"): N_n("Created static companies segment {name!r} with {n} member",
+                                 "Created static companies segment {name!r} with {n} members"),
 }
 SORT_COLUMNS = {
     "name": Segment.name_key,
@@ -143,7 +147,7 @@ def create(ctx: Context, name: str, object_type: str, type: str, tree=None) -> t
             else:
                 diff = membership.apply_filters(ctx, segment, normal, reason="filter")
         audit.record(
-            ctx, "create", Message(CREATED[type, object_type], name=name, n=Count(diff.added)),
+            ctx, "create", nmsg(*CREATED[type, object_type], diff.added, name=name),
             segment_id=segment.id, after={"name": name, "type": type, "object_type": object_type, "filters": normal},
         )
     return Segment.get_by_id(segment.id), diff

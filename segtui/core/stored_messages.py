@@ -16,6 +16,10 @@ that shows itself in the language of the moment:
 - ``Joined``: ``{"join": [...], "sep": "; "}``, parts shown one after the other;
 - ``Sentence``: ``{"sentence": ...}``, its first letter made upper case and a full stop added.
 
+A template stored with a count before the count had its plural form (``Added {n} record(s) by
+hand``) is read back as the plural message it became (``current``): an old row says ``1 fiche``
+and ``2 fiches`` as a new one does (its English summary stays as written).
+
 ``english()`` renders any of them in English without touching the process's language (the
 ``summary`` column keeps that rendering: what ``--json``, older readers and rows written
 before the template was stored show).
@@ -24,6 +28,7 @@ before the template was stored show).
 from __future__ import annotations
 
 import json
+from functools import cache
 
 from .. import i18n
 from ..i18n import Message
@@ -160,6 +165,82 @@ def _english_param(value):
     return english(value) if isinstance(value, (Message, *_KINDS)) else value
 
 
+# the templates written before their count had its plural form (the audit's, issue 16)
+OLD_CREATED = {
+    ("active", "contacts"): "Created active contacts segment {name!r} with {n} members",
+    ("active", "companies"): "Created active companies segment {name!r} with {n} members",
+    ("static", "contacts"): "Created static contacts segment {name!r} with {n} members",
+    ("static", "companies"): "Created static companies segment {name!r} with {n} members",
+}
+OLD_RETYPED = {
+    "contacts": "Changed contacts property {label!r} from {old} to {new} ({n} values converted)",
+    "companies": "Changed companies property {label!r} from {old} to {new} ({n} values converted)",
+}
+OLD_FROZEN = "Converted {name!r} to static ({n} members frozen)"
+OLD_ADDED, OLD_REMOVED = "Added {n} record(s) by hand", "Removed {n} record(s) by hand"
+OLD_MADE = "Made {name!r} from {region} of {segments} ({n} records)"
+OLD_ASSOCIATED = {"contacts": "Associated contact #{id} with {n} companies ({new} new). {effect}",
+                  "companies": "Associated company #{id} with {n} contacts ({new} new). {effect}"}
+OLD_DRIFT = "{missing} record(s) its filters select are not members, {extra} member(s) they do not select"
+OLD_REPLAY = "the log replays to {log_only} member(s) not stored and misses {unlogged}"
+OLD_JOINED, OLD_LEFT = "{n} joined {segments} segment(s)", "{n} left {segments} segment(s)"
+
+
+def _count(value) -> int:
+    value = value.n if isinstance(value, Count) else value
+    if not isinstance(value, int):
+        raise TypeError(f"not a count: {value!r}")
+    return value
+
+
+@cache
+def _rewritten() -> dict:
+    """Each old template and how its message (its parameters, its count) makes the one it became."""
+    from .associations import associated_many
+    from .check import EXTRA, MISSING, NOT_STORED, UNLOGGED
+    from .conversions import FROZEN
+    from .follow import JOINED, LEFT, SEGMENTS
+    from .membership import ADDED_BY_HAND, REMOVED_BY_HAND
+    from .overlap import MADE
+    from .property_admin import AUDIT
+    from .segments import CREATED
+
+    def counted(pair):  # the count {n} now chooses the form
+        return lambda m: i18n.nmsg(*pair, _count(m.params["n"]), **{k: v for k, v in m.params.items() if k != "n"})
+
+    def associated(object_type):
+        return lambda m: associated_many(object_type, m.params["id"], _count(m.params["n"]), _count(m.params["new"]),
+                                         m.params["effect"])
+
+    def both(first, first_key, second, second_key):  # two counts, each with its own plural
+        return lambda m: Joined([i18n.nmsg(*first, _count(m.params[first_key])),
+                                 i18n.nmsg(*second, _count(m.params[second_key]))], ", ")
+
+    def in_segments(pair):  # a plural message by its records, the segments counted in their own words
+        return lambda m: i18n.nmsg(*pair, _count(m.count), segments=i18n.nmsg(*SEGMENTS, _count(m.params["segments"])))
+
+    return {**{OLD_CREATED[kind]: counted(CREATED[kind]) for kind in OLD_CREATED},
+            **{OLD_RETYPED[kind]: counted(AUDIT["retype"][kind]) for kind in OLD_RETYPED},
+            **{OLD_ASSOCIATED[kind]: associated(kind) for kind in OLD_ASSOCIATED},
+            OLD_FROZEN: counted(FROZEN), OLD_ADDED: counted(ADDED_BY_HAND), OLD_REMOVED: counted(REMOVED_BY_HAND),
+            OLD_MADE: counted(MADE), OLD_DRIFT: both(MISSING, "missing", EXTRA, "extra"),
+            OLD_REPLAY: both(NOT_STORED, "log_only", UNLOGGED, "unlogged"),
+            OLD_JOINED: in_segments(JOINED), OLD_LEFT: in_segments(LEFT)}
+
+
+def current(message: Message):
+    """``message`` as it is written today: one stored before its counts had their plural forms
+    becomes what it became (a message, or two joined); one whose parameters do not fit stays as
+    it was."""
+    rewrite = _rewritten().get(message.template)
+    if rewrite is None:
+        return message
+    try:
+        return rewrite(message)
+    except (KeyError, TypeError):
+        return message
+
+
 def encode(value):
     """A message or parameter as JSON-able data; TypeError for what cannot be stored."""
     if isinstance(value, Message):
@@ -183,7 +264,7 @@ def decode(data):
         message = Message(data["template"], **params)
         if data.get("plural") is not None:
             message.plural, message.count = data["plural"], data.get("n", 0)
-        return message
+        return current(message)
     if "count" in data:
         return Count(data["count"])
     if "number" in data:

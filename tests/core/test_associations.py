@@ -98,7 +98,7 @@ def test_a_company_change_re_evaluates_contact_segments_at_once(ctx, clock, worl
     assert software.filter_properties == ",@companies,@companies.industry,"
     clock.advance(minutes=1)
     _, done = records.set_property(ctx, "companies", world["farm"], "industry", "software")
-    assert done.sentence(world["farm"]) == "Associated records: 1 joined 1 segment(s)."
+    assert done.sentence(world["farm"]) == "Associated records: 1 joined 1 segment."
     # in the edit's transaction, only its associated contact, logged with the reason; no refresh left to the worker
     assert members(software) == {c1, c2, c4}
     assert log_rows(software)[-1] == (c4, "added", "company: industry changed")
@@ -193,7 +193,7 @@ def test_a_deleted_record_leaves_its_associated_records_segments_and_no_one_else
     assert members(served) == {soft, shop, farm} and members(customers) == {c1, c2, c4}
     done = records.delete_record(ctx, "companies", soft)
     assert members(software) == set() and log_rows(software)[-1] == (c2, "removed", "company deleted")
-    assert done.sentence(soft) == "Left 'With a customer', 'With contacts'; associated records: 2 left 1 segment(s)."
+    assert done.sentence(soft) == "Left 'With a customer', 'With contacts'; associated records: 2 left 1 segment."
     assert members(customers) == {c1, c2, c4}  # contact #1 is not company #1
     assert [(co.id, primary) for co, primary in associations.companies_of(c2)] == [(shop, True)]
     records.delete_record(ctx, "contacts", c2)

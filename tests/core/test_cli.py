@@ -305,11 +305,11 @@ def test_create_filters_rename_clone_delete_restore_refresh(cli, tmp_path, read)
 def test_add_and_remove(cli, read):
     wanted = emails(read, 2, member_of=VIPS)
     out, _ = cli("segments", "add", VIPS, *[e.upper() for e in wanted])
-    assert out == f"Added 2 record(s); '{VIPS}' now has 27 members.\n"
+    assert out == f"Added 2 records; '{VIPS}' now has 27 members.\n"
     out, _ = cli("segments", "add", VIPS, wanted[0])
-    assert out.startswith("Added 0 record(s)")
+    assert out.startswith("Added 0 records")
     out, _ = cli("segments", "remove", VIPS, *wanted)
-    assert out == f"Removed 2 record(s); '{VIPS}' now has 25 members.\n"
+    assert out == f"Removed 2 records; '{VIPS}' now has 25 members.\n"
     assert segment(read, VIPS).size == 25
 
 
@@ -336,7 +336,7 @@ def test_import_and_export(cli, tmp_path, read):
 
     # the import moved the active segments at once: nothing is left for the worker
     out, _ = cli("worker", "--once")
-    assert "0 segment(s) refreshed" in out  # the dependant of the static segment followed too
+    assert "0 segments refreshed" in out  # the dependant of the static segment followed too
     assert segment(read, BRETAGNE).next_refresh_at is None
 
 
@@ -361,7 +361,7 @@ def test_records_set_and_show(cli, read, env):
                       "actor": "bob"}
     assert segment(read, BRETAGNE).next_refresh_at is None
     out, _ = cli("check")
-    assert out.endswith("segment(s): no drift.\n")
+    assert out.endswith("segments: no drift.\n")
 
 
 def test_records_delete_asks_then_leaves_every_segment(cli, read, monkeypatch):
@@ -383,7 +383,7 @@ def test_records_delete_asks_then_leaves_every_segment(cli, read, monkeypatch):
     _, err = cli("records", "delete", "contacts", email, "--yes", code=2)
     assert f"No contact {email}" in err
     out, _ = cli("check")
-    assert out.endswith("segment(s): no drift.\n")
+    assert out.endswith("segments: no drift.\n")
 
 
 def test_check_reports_drift_exit_1_and_repairs(cli, read, path):
@@ -396,12 +396,12 @@ def test_check_reports_drift_exit_1_and_repairs(cli, read, path):
 
     sid = read(corrupt)
     out, _ = cli("check", code=1)
-    assert f"#{sid} '{BRETAGNE}': 2 record(s) its filters select are not members" in out
-    assert out.endswith("1 segment(s) drifted: run 'segtui check --repair'.\n")
+    assert f"#{sid} '{BRETAGNE}': 2 records its filters select are not members" in out
+    assert out.endswith("1 segment drifted: run 'segtui check --repair'.\n")
     out, _ = cli("check", "--json", code=1)
     assert json.loads(out)["drift"][0]["missing"] == 2
     out, _ = cli("check", "--repair")
-    assert out.endswith("1 segment(s) repaired.\n")
+    assert out.endswith("1 segment repaired.\n")
     out, _ = cli("check")
     assert out.endswith("no drift.\n")
 
@@ -477,14 +477,14 @@ def test_worker_once_applies_due_conversions(cli, env, read):
     assert signal.getsignal(signal.SIGTERM) is handler
     assert out.splitlines() == [
         "2026-11-26 10:30:00 converted 'Webinar October 2026' to static (due 2026-11-26 00:00)",
-        "2026-11-26 10:30:00 1 conversion(s) applied, 0 segment(s) refreshed (0 changed), 0 failure(s)",
+        "2026-11-26 10:30:00 1 conversion applied, 0 segments refreshed (0 changed), 0 failures",
     ]
     assert segment(read, WEBINAR).type == "static"
     env.setenv("SEGTUI_NOW", "2026-12-28T00:00:00+01:00")
     out, _ = cli("worker", "--once")
     assert f"converted '{BRETAGNE}' to static (due 2026-12-28 00:00)" in out
     out, _ = cli("worker", "--once")
-    assert "converted" not in out and "0 conversion(s) applied" in out
+    assert "converted" not in out and "0 conversions applied" in out
 
 
 def test_global_options(cli, read):
@@ -960,7 +960,7 @@ def test_properties_and_an_import_as_it_comes_from_the_command_line(cli, tmp_pat
     assert "1 lines: 1 new, 0 updated, 0 unchanged, 0 refused lines. Nothing was written (dry run)." in out
     out, _ = cli("import", "contacts", csv_file, "--dry-run", "--map", "Favourite=", "--map", "Notes=spend", code=2)
     assert "  Notes -> Spend (spend, number) [--map]" in out and "  Favourite -> not imported [--map]" in out
-    assert "The file was refused, it would not import (1 problem(s)):\n  line 2: column 'Notes': Spend must be a " \
+    assert "The file was refused, it would not import (1 problem):\n  line 2: column 'Notes': Spend must be a " \
            "number, not 'x'\n" in out
     _, err = cli("import", "contacts", csv_file, "--map", "Favourite", code=2)
     assert 'write it as "Column=property"' in err

@@ -100,7 +100,7 @@ def test_folders_describe_and_move(cli, read):
     cli("folders", "create", "Marketing")
     cli("folders", "create", "Events", "--in", "Marketing")
     out, _ = cli("segments", "move", BRETAGNE, FUNDRAISING, "--to", "Marketing/Events")
-    assert "Moved 2 segment(s) to Marketing/Events." in out
+    assert "Moved 2 segments to Marketing/Events." in out
     cli("segments", "describe", BRETAGNE, "Met at the 2025 events in Brittany")
     show = json.loads(cli("segments", "show", BRETAGNE, "--json")[0])
     assert (show["folder"], show["description"]) == ("Marketing/Events", "Met at the 2025 events in Brittany")
@@ -109,7 +109,7 @@ def test_folders_describe_and_move(cli, read):
     folders = json.loads(cli("folders", "list", "--json")[0])
     assert [(f["path"], f["segments"]) for f in folders] == [("Marketing", 0), ("Marketing/Events", 2)]
     _, err = cli("folders", "delete", "Marketing/Events", code=2)
-    assert "holds 2 segment(s)" in err
+    assert "holds 2 segments" in err
     cli("folders", "rename", "Marketing", "Growth")
     cli("segments", "move", BRETAGNE, FUNDRAISING, "--to", "/")
     out, _ = cli("folders", "delete", "Growth/Events")

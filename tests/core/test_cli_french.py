@@ -98,7 +98,7 @@ def test_results_and_tables_in_french(demo, lang_fr, capsys):
     code, out, _err = run(capsys, "--db", str(demo), "segments", "show", "Hand-picked VIPs")
     assert code == 0 and f"  taille{NBSP}:" in out and "[Statique]" in out
     code, out, _err = run(capsys, "--db", str(demo), "check")
-    assert code == 0 and out.endswith(f"statique(s) vérifiés{NBSP}: aucun écart.\n")
+    assert code == 0 and out.endswith(f"statiques vérifiés{NBSP}: aucun écart.\n")
     code, out, _err = run(capsys, "--db", str(demo), "folders", "list")
     assert code == 0 and out.startswith("Aucun dossier pour l'instant.")
 

@@ -55,7 +55,7 @@ def test_an_import_refused_in_french_names_its_lines_and_reads_in_english_too(ct
     assert f"\n  ligne 3{NBSP}: 'not-an-email' n'est pas une adresse e-mail" in said
     assert f"\n  ligne 5{NBSP}: email ann@example.org figure aussi à la ligne 2" in said
     i18n.set_language("en")  # the same refusal, shown in English (its problems as they were read)
-    assert caught.value.message.startswith("The file was refused, nothing was imported (3 problem(s)):\n  line 3: ")
+    assert caught.value.message.startswith("The file was refused, nothing was imported (3 problems):\n  line 3: ")
 
 
 def test_one_problem_is_singular_in_french_and_an_unknown_column_is_known_in_any_language(ctx, french):
@@ -170,10 +170,10 @@ def test_the_worker_summary_in_french():
     result = worker.TickResult(applied=[object()], refreshed=refreshed, failed=[])
     i18n.set_language("fr")
     try:
-        assert result.summary() == "1 conversion appliquée, 2 segments actualisés (1 modifié(s)), 0 échec"
+        assert result.summary() == "1 conversion appliquée, 2 segments actualisés (1 modifié), 0 échec"
     finally:
         i18n.set_language("en")
-    assert result.summary() == "1 conversion(s) applied, 2 segment(s) refreshed (1 changed), 0 failure(s)"
+    assert result.summary() == "1 conversion applied, 2 segments refreshed (1 changed), 0 failures"
 
 
 def test_a_property_is_found_by_its_label_as_shown(ctx, french):

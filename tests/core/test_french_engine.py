@@ -79,12 +79,12 @@ def test_french_days_are_shown_in_full_in_french(french):
 
 
 def test_the_hint_is_french_with_french_examples(french):
-    assert dates.hint(None) == (f"tapez un jour sous la forme 2026-12-31 ou 31/12/2026, ou un mot{NBSP}: "
+    assert dates.hint(None) == (f"tapez un jour sous la forme 31/12/2026 ou 2026-12-31, ou un mot{NBSP}: "
                                 "aujourd'hui, demain, dans 2 semaines, lundi prochain")
 
 
 @pytest.mark.parametrize("typed, order, message", [
-    ("", None, f"Aucun jour indiqué{NBSP}: tapez un jour sous la forme 2026-12-31 ou 31/12/2026"),
+    ("", None, f"Aucun jour indiqué{NBSP}: tapez un jour sous la forme 31/12/2026 ou 2026-12-31"),
     ("mardi gras", None, f"'mardi gras' n'est pas un jour{NBSP}: tapez un jour"),
     ("31/31/2026", None, "31/31/2026 n'est pas un jour sous la forme jour/mois/année (par exemple 31/12/2026)"),
     ("2026-02-30", None, "2026-02-30 n'est pas un jour du calendrier"),
@@ -263,10 +263,14 @@ def test_an_edit_is_explained_in_french(french):
 
 def test_a_drift_reads_in_french_and_its_audit_in_english(french):
     drift = check.Drift(4, "Bretons", missing=1234, extra=2, repaired=True)
-    assert drift.sentence() == (f"#4 'Bretons'{NBSP}: 1\u202f234 fiche(s) d'informations sélectionnée(s) par ses "
-                                "filtres ne sont pas membres, 2 membre(s) qu'ils ne sélectionnent pas (réparé)")
-    assert stored_messages.english(drift.message()) == ("#4 'Bretons': 1,234 record(s) its filters select are not members, "
-                                            "2 member(s) they do not select (repaired)")
+    assert drift.sentence() == (f"#4 'Bretons'{NBSP}: 1\u202f234 fiches d'informations sélectionnées par ses "
+                                "filtres ne sont pas membres; 2 membres qu'ils ne sélectionnent pas (réparé)")
+    assert stored_messages.english(drift.message()) == ("#4 'Bretons': 1,234 records its filters select are not members; "
+                                                        "2 members they do not select (repaired)")
+    one = check.Drift(4, "Bretons", missing=1, log_only=1, unlogged=2)
+    assert one.sentence() == (f"#4 'Bretons'{NBSP}: 1 fiche d'informations sélectionnée par ses filtres n'est pas "
+                              "membre; le journal rejoué donne 1 membre non enregistré; le journal rejoué omet "
+                              "2 membres enregistrés")
 
 
 def test_overlap_regions_are_named_in_french(french):

@@ -29,14 +29,14 @@ def test_an_audit_entry_written_in_english_reads_in_french(ctx):
     bretons = make(ctx, "Bretons", "active", region_is("Bretagne"))
     segments.rename(ctx, bretons.id, "Les Bretons")
     english = summaries(bretons.id)
-    assert english == ["Created active contacts segment 'Bretons' with 1 members", "Renamed 'Bretons' to 'Les Bretons'"]
+    assert english == ["Created active contacts segment 'Bretons' with 1 member", "Renamed 'Bretons' to 'Les Bretons'"]
     assert [e.summary for e in AuditEntry.select().order_by(AuditEntry.id)] == english  # what --json shows
     records.set_properties(ctx, "contacts", people[1], {"region": "Bretagne", "city": "Brest"})
     edit = AuditEntry.select().where(AuditEntry.action == "edit_record").get()
     assert edit.summary == f"Set city, region of contact #{people[1]}. Joined 'Les Bretons'."
     i18n.set_language("fr")
     try:
-        assert summaries(bretons.id) == ["Segment actif de contacts 'Bretons' créé avec 1 membre(s)",
+        assert summaries(bretons.id) == ["Segment actif de contacts 'Bretons' créé avec 1 membre",
                                          "'Bretons' renommé en 'Les Bretons'"]
         # the properties by their French labels, the effect in French
         assert audit.summary_of(edit) == f"Modification de Ville, Région du contact #{people[1]}. Entré dans 'Les Bretons'."
@@ -85,8 +85,8 @@ def test_a_repair_reads_in_french(ctx, database, french):
     entry = AuditEntry.select().where(AuditEntry.action == "repair").get()
     assert entry.summary.startswith("Repaired #")  # English, whatever the writer's language
     assert audit.summary_of(entry).startswith(
-        f"Réparé{NBSP}: #{bretons.id} 'Bretons'{NBSP}: 1 fiche(s) d'informations sélectionnée(s) par ses filtres "
-        "ne sont pas membres, 0 membre(s) qu'ils ne sélectionnent pas; taille 1 mais 0 lignes de membres")
+        f"Réparé{NBSP}: #{bretons.id} 'Bretons'{NBSP}: 1 fiche d'informations sélectionnée par ses filtres "
+        "n'est pas membre; taille 1 mais 0 lignes de membres")
     assert audit.summary_of(entry).endswith(" (réparé)")
 
 

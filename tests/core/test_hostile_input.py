@@ -157,7 +157,7 @@ def test_a_field_past_the_csv_limit_is_refused_with_its_line(ctx, people):
     assert caught.value.problems == [(1, "field larger than field limit (131072)")]
     with pytest.raises(ImportRefused) as caught:
         records.import_csv(ctx, "contacts", f"email,region\nok@example.org,Alsace\n{huge}@example.org,Alsace\n")
-    assert str(caught.value) == ("The file was refused, nothing was imported (1 problem(s)):\n"
+    assert str(caught.value) == ("The file was refused, nothing was imported (1 problem):\n"
                                  "  line 3: field larger than field limit (131072)")
     assert dump() == before
 

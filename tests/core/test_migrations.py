@@ -99,6 +99,6 @@ def test_0006_keeps_the_old_rows_summaries_and_reads_new_ones_in_the_language(ct
         # the old rows are known sentences: read back from their summaries (core/old_summaries.py)
         assert [audit.summary_of(e) for e in entries] == [
             "'Bretons' renommé en 'Les Bretons'", "'B' renommé en 'Bretons'",
-            "Segment actif de contacts 'Bretons' créé avec 0 membre(s)"]
+            "Segment actif de contacts 'Bretons' créé avec 0 membre"]
     finally:
         i18n.set_language("en")

@@ -5,6 +5,8 @@ French demo reads French on the Activity tab and on the record page."""
 
 from __future__ import annotations
 
+import json
+
 import pendulum
 import pytest
 
@@ -44,11 +46,13 @@ def all_templates():
 def test_every_known_sentence_is_read_back_into_its_message(action, template):
     message = sample(template)
     english = stored_messages.english(message)
+    parsed = old_summaries.parse(action, english)
+    assert parsed is not None and stored_messages.english(parsed) == english
     read = old_summaries.read(action, english)
-    assert read is not None and stored_messages.english(read) == english
     i18n.set_language("fr")
-    try:
-        assert str(read) == str(message) != english  # the French of the message written today
+    try:  # the French of the message written today (a count in its plural form: no "(s)")
+        assert str(read) == str(stored_messages.current(message)) != english
+        assert "(s)" not in str(read)
     finally:
         i18n.set_language("en")
 
@@ -60,7 +64,9 @@ def test_an_old_row_reads_in_french_if_it_is_a_known_sentence(database, french):
 
     assert audit.summary_of(old("rename", "Renamed 'A' to 'B'")) == "'A' renommé en 'B'"
     assert audit.summary_of(old("create", "Created active contacts segment 'Bretons' with 1234 members")) == (
-        "Segment actif de contacts 'Bretons' créé avec 1\u202f234 membre(s)")
+        "Segment actif de contacts 'Bretons' créé avec 1\u202f234 membres")
+    assert audit.summary_of(old("add_records", "Added 1 record(s) by hand")) == "1 fiche ajoutée à la main"
+    assert audit.summary_of(old("add_records", "Added 0 record(s) by hand")) == "0 fiche ajoutée à la main"
     assert audit.summary_of(old("edit_property", "Edited contacts property 'First name' (first_name)")) == (
         "Propriété de contact 'Prénom' modifiée (first_name)")  # the seeded label in French
     assert audit.summary_of(old("move", "Moved 'A' to the top")) == "'A' déplacé à la racine"
@@ -89,3 +95,45 @@ def test_a_french_demo_reads_french_on_the_activity_tab_and_the_record_page(ctx)
     for said, in_french in zip(english[0] + english[1], french[0] + french[1], strict=True):
         assert said != in_french
     assert all(sentence.startswith("entré le ") for sentence in french[1])
+
+
+def test_a_row_stored_before_its_count_had_a_plural_reads_with_its_plural(database, french):
+    """Templates stored with their parameters (since 0006) but written with "(s)" or a count in
+    a fixed form read as the plural message each became; a row whose parameters do not fit the
+    new message reads as it was stored."""
+    def stored(action: str, summary: str, template: str, params: dict) -> AuditEntry:
+        return AuditEntry.create(at=pendulum.datetime(2026, 11, 1, tz="UTC"), actor="bob", action=action,
+                                 summary=summary, template=template, params=json.dumps({"params": params}))
+
+    added = stored("add_records", "Added 2 record(s) by hand", "Added {n} record(s) by hand", {"n": {"count": 2}})
+    assert audit.summary_of(added) == "2 fiches ajoutées à la main"
+    frozen = stored("convert_to_static", "Converted 'A' to static (1 members frozen)",
+                    "Converted {name!r} to static ({n} members frozen)", {"name": "A", "n": {"count": 1}})
+    assert audit.summary_of(frozen) == "'A' converti en segment statique (1 membre figé)"
+    associated = stored("associate", "Associated contact #4 with 1 companies (1 new). Nothing changed.",
+                        "Associated contact #{id} with {n} companies ({new} new). {effect}",
+                        {"id": 4, "n": {"count": 1}, "new": {"count": 1}, "effect": "…"})
+    assert audit.summary_of(associated) == "Contact #4 associé à 1 entreprise (1 nouvelle). …"
+    odd = stored("add_records", "Added some record(s) by hand", "Added {n} record(s) by hand", {"n": "some"})
+    assert audit.summary_of(odd) == "Added some record(s) by hand"  # not a count: as stored, untranslated
+    i18n.set_language("en")
+    assert audit.summary_of(added) == "Added 2 record(s) by hand"  # English shows the summary as written
+
+
+def test_nested_counts_stored_before_their_plurals_read_with_them(french):
+    """A drift's two counts in one sentence and the records that joined segments (a plural
+    message with the segments' count inside), as stored before: each count said in its form."""
+    drift = stored_messages.decode({"template": "{missing} record(s) its filters select are not members, {extra} "
+                                                "member(s) they do not select",
+                                    "params": {"missing": {"number": 1}, "extra": {"number": 3}}})
+    assert str(drift) == ("1 fiche d'informations sélectionnée par ses filtres n'est pas membre, "
+                          "3 membres qu'ils ne sélectionnent pas")
+    replay = stored_messages.decode({"template": "the log replays to {log_only} member(s) not stored and misses "
+                                                 "{unlogged}", "params": {"log_only": {"number": 2}, "unlogged": 1}})
+    assert str(replay) == "le journal rejoué donne 2 membres non enregistrés, le journal rejoué omet 1 membre enregistré"
+    joined = stored_messages.decode({"template": "{n} joined {segments} segment(s)", "plural": "{n} joined {segments} "
+                                     "segment(s)", "n": 1, "params": {"segments": {"number": 2}}})
+    assert str(joined) == "1 fiche entrée dans 2 segments"
+    left = stored_messages.decode({"template": "{n} left {segments} segment(s)", "plural": "{n} left {segments} "
+                                   "segment(s)", "n": 3, "params": {"segments": {"number": 1}}})
+    assert str(left) == "3 fiches sorties de 1 segment"

@@ -159,7 +159,7 @@ def test_import_moves_the_affected_active_segments_in_its_transaction(ctx, clock
     report = records.import_csv(ctx, "contacts", "email,region\nyann@example.org,bretagne\n")
     assert members(by_region) == {1, 2} and reload(by_region).size == 2
     assert report.followed.joined == {by_region.id: [2]} and report.followed.evaluated == 1
-    assert report.segments_sentence() == "1 joined 1 segment(s)."
+    assert report.segments_sentence() == "1 joined 1 segment."
     assert log_rows(by_region)[-1] == (2, "added", "import: region changed")
     assert reload(by_region).last_activity_at == clock.now()
     assert {reload(s).next_refresh_at for s in (by_region, by_events, frozen, big)} == {None}

@@ -37,14 +37,14 @@ def test_tick_converts_due_segments_then_refreshes_stale_ones(ctx, clock, people
     assert [(a.segment_id, a.due_at) for a in result.applied] == [(due.id, pendulum.datetime(2026, 11, 26, 23, tz="UTC"))]
     assert result.refreshed == [(other.id, Diff(1, 0))]
     assert result.failed == []
-    assert result.summary() == "1 conversion(s) applied, 1 segment(s) refreshed (1 changed), 0 failure(s)"
+    assert result.summary() == "1 conversion applied, 1 segment refreshed (1 changed), 0 failures"
     # converted before the refresh: frozen with the members it had when it fell due
     assert reload(due).type == "static" and members(due) == set(people[:3])
     assert reload(due).next_refresh_at is None
     assert members(other) == set(people[:3]) | {people[5]}
     assert (reload(other).claimed_by, reload(other).claim_expires_at, reload(other).next_refresh_at) == (None, None, None)
     nothing = worker.tick(ctx, me="w1")
-    assert nothing.summary() == "0 conversion(s) applied, 0 segment(s) refreshed (0 changed), 0 failure(s)"
+    assert nothing.summary() == "0 conversions applied, 0 segments refreshed (0 changed), 0 failures"
 
 
 def test_not_yet_stale_segments_are_left_alone(ctx, clock, people):

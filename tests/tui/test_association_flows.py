@@ -99,7 +99,7 @@ def test_add_open_make_primary_and_remove_associations(make_app, demo_ctx):
     run(make_app(), scenario, size=(120, 40))
     assert seen["none"] == ["no associated company"]
     assert len(seen["added"]) == 2 and seen["added"][0].startswith("primary ")
-    assert "2 companies associated" in seen["note"] and "1 joined 1 segment(s)" in seen["note"]
+    assert "2 companies associated" in seen["note"] and "1 joined 1 segment" in seen["note"]
     assert person.id in seen["members_after_add"]  # at once, no worker run
     assert seen["primary"][0].startswith(f"primary {shop.domain}")
     assert seen["after_cancel"] == seen["primary"]

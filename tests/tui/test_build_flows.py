@@ -476,7 +476,7 @@ def test_import_a_good_file_and_a_bad_one(make_app, files_dir):
         assert isinstance(pilot.app.screen, SegmentsListScreen)
 
     run(app, scenario)
-    assert "Import is refused as it stands (2 problem(s))" in seen["bad"]
+    assert "Import is refused as it stands (2 problems)" in seen["bad"]
     assert "line 2: Events attended must be a number" in seen["bad"]
     assert "line 4: missing email" in seen["bad"]
     assert "Nothing was imported." in seen["bad"]
@@ -596,7 +596,7 @@ def test_cycle_is_marked_on_the_filter_and_nothing_saved(make_app):
     run(app, scenario)
     assert "Is member of segment Customers not in VIPs" in seen["row"]
     assert "⚠ These filters would make 'Hand-picked VIPs' depend on itself" in seen["row"]
-    assert seen["count"] == "Fix the 1 marked filter(s) to see how many match."
+    assert seen["count"] == "Fix the marked filter to see how many match."
     assert seen["error"].startswith("⚠ Not saved: Group 1, filter 1: These filters would make")
     assert store.tree(segments.get(target.id)) == {"groups": []}
 

@@ -107,7 +107,7 @@ def test_folders_are_made_renamed_and_deleted_only_when_empty(make_app, demo_ctx
         picker.query_one(DataTable).move_cursor(row=1)
         await pilot.press("delete")
         assert pilot.app.screen is picker
-        assert "holds 1 segment(s)" in str(picker.query_one("#folders-error").render())
+        assert "holds 1 segment:" in str(picker.query_one("#folders-error").render())
         # the empty one is deleted after a confirmation
         picker.query_one(DataTable).move_cursor(row=rows(picker).index(str(made.id)))
         await pilot.press("delete")

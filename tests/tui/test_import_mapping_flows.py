@@ -189,15 +189,15 @@ def test_bad_input_on_the_mapping_screen_changes_nothing(make_app, files_dir):
     run(make_app(), scenario, size=(120, 40))
     assert "The file is empty" in seen["empty"]
     summary = seen["summary"]
-    assert "Import is refused as it stands (2 problem(s))" in summary
+    assert "Import is refused as it stands (2 problems)" in summary
     assert "line 3: Lifecycle stage: 'Starship captain' is not one of its options" in summary
     assert "line 4: 'no-at-sign' is not an email address" in summary
-    assert "1 value(s) of the file are not options of Lifecycle stage: Starship captain — press o" in summary
+    assert "1 value of the file is not an option of Lifecycle stage: Starship captain — press o" in summary
     assert seen["import_disabled"] is True
     assert "Type a label with at least one letter or digit" in seen["empty_label"]
     assert "A contacts property named 'city' already exists" in seen["clash"]
     assert "needs options" in seen["no_options"]
     assert seen["during"] == before
-    assert "Starship captain" not in seen["after_o"] and "(1 problem(s))" in seen["after_o"]
+    assert "Starship captain" not in seen["after_o"] and "(1 problem)" in seen["after_o"]
     assert "Nothing was imported." in seen["back"]
     assert dump() == before

@@ -209,8 +209,9 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
             text.append("\n" + _("Creates {properties}").format(
                 properties=", ".join(printable(new_property(p), limit=80) for p in report.created_properties)))
         if report.problems:
-            text.append("\n⚠ " + _("Import is refused as it stands ({n} problem(s)); nothing will be written until "
-                                   "they are fixed:").format(n=number(len(report.problems))), style="bold red")
+            text.append("\n⚠ " + _n("Import is refused as it stands ({n} problem); nothing will be written until "
+                                    "it is fixed:", "Import is refused as it stands ({n} problems); nothing will be "
+                                    "written until they are fixed:", len(report.problems)), style="bold red")
             for line, message in report.problems[:30]:
                 text.append("\n  " + (_("line {line}: ").format(line=line) if line > 1 else _("header: ")),
                             style="bold")
@@ -220,9 +221,10 @@ class ImportMappingScreen(HasActions, CoreWork, Screen[object]):
         for name, missing in report.unknown_options.items():
             prop = properties(self.object_type).get(name)
             label = property_label(prop) if prop else name
-            text.append("\n" + _("{n} value(s) of the file are not options of {property}: {values} — press o to add "
-                                 "them as options.").format(n=number(len(missing)), property=printable(label, limit=40),
-                                                            values=printable(", ".join(missing), limit=200)),
+            text.append("\n" + _n("{n} value of the file is not an option of {property}: {values} — press o to "
+                                  "add it as an option.", "{n} values of the file are not options of {property}: "
+                                  "{values} — press o to add them as options.", len(missing),
+                                  property=printable(label, limit=40), values=printable(", ".join(missing), limit=200)),
                         style="yellow")
         for line, message in report.warnings[:10]:
             text.append("\n  " + _("line {line}: ").format(line=line) + printable(message, limit=200),

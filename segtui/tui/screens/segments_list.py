@@ -430,10 +430,10 @@ class SegmentsListScreen(HasActions, CoreWork, Screen):
 
             def moved(done) -> None:
                 if folder:
-                    moved_text = _n("Moved {n} segment(s) to {folder}.", "Moved {n} segment(s) to {folder}.", len(chosen),
+                    moved_text = _n("Moved {n} segment to {folder}.", "Moved {n} segments to {folder}.", len(chosen),
                                     folder=printable(folders.path_of(folder), limit=40))
                 else:
-                    moved_text = _n("Moved {n} segment(s) to the top level.", "Moved {n} segment(s) to the top level.",
+                    moved_text = _n("Moved {n} segment to the top level.", "Moved {n} segments to the top level.",
                                     len(chosen))
                 self.notify(moved_text, timeout=4)
                 self.marked.clear()

@@ -125,7 +125,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
         names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])
         self.app.push_screen(
-            ConfirmModal(_("Delete {n} segment(s)?").format(n=number(len(chosen))),
+            ConfirmModal(_n("Delete {n} segment?", "Delete {n} segments?", len(chosen)),
                          f"{names}{' ...' if len(chosen) > 5 else ''}\n"
                          + _("They can be restored for 90 days (D on the segments list)."), _("Delete")),
             lambda yes: self.delete(chosen) if yes else None,
@@ -136,8 +136,9 @@ class UnusedScreen(HasActions, CoreWork, Screen):
         self.run_core(lambda: usage.delete_many(ctx, chosen), done=self.deleted)
 
     def deleted(self, result: usage.BulkResult) -> None:
-        self.notify(_("Deleted {n} segment(s); restore them from Recently deleted (D).").format(
-            n=number(len(result.deleted))), title=pgettext("notification", "Deleted"))
+        self.notify(_n("Deleted {n} segment; restore it from Recently deleted (D).",
+                       "Deleted {n} segments; restore them from Recently deleted (D).", len(result.deleted)),
+                    title=pgettext("notification", "Deleted"))
         for name, why in result.refused[:3]:
             self.notify(_("{name} was not deleted: {why}").format(name=repr(name), why=why), severity="warning",
                         timeout=10)

@@ -155,8 +155,8 @@ class FilterEditor(HasActions, Widget):
     def update_count(self) -> None:
         count = self.query_one(LiveCount)
         if self.error_count():
-            count.request(None, why_not=_n("Fix the {n} marked filter(s) to see how many match.",
-                                           "Fix the {n} marked filter(s) to see how many match.", self.error_count()))
+            count.request(None, why_not=_n("Fix the marked filter to see how many match.",
+                                           "Fix the {n} marked filters to see how many match.", self.error_count()))
         else:
             count.request(self.current_tree())
 
