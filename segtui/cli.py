@@ -20,7 +20,7 @@ from .core.display import format_value, printable, shown_actor
 from .core.errors import DatabaseProblem, InvalidInput, SegtuiError, StaleSegment
 from .cli_data import said, subcommand
 from .core.properties import key_property, properties
-from .i18n import N_, Message, _, _n, pgettext
+from .i18n import N_, Message, _, _n, pgettext, quoted
 
 # argparse says its own words ("usage:", "options", "the following arguments are required"...)
 # through the gettext functions it imported as module globals, bound to Python's default
@@ -491,9 +491,12 @@ def _read_filters(path: str) -> dict:
 def cmd_segments_create(args, ctx: Context) -> int:
     tree = _read_filters(args.filters) if args.filters else None
     segment, diff = segments.create(ctx, args.name, args.object, args.type, tree)
-    made = (_("Created active segment #{id} '{name}' with {size} members.") if segment.type == "active" else
-            _("Created static segment #{id} '{name}' with {size} members."))
-    out(made.format(id=segment.id, name=printable(segment.name), size=count(segment.size)))
+    if segment.type == "active":
+        out(_n("Created active segment #{id} '{name}' with {n} member.", "Created active segment #{id} '{name}' with {n} "
+               "members.", segment.size, id=segment.id, name=printable(segment.name)))
+    else:
+        out(_n("Created static segment #{id} '{name}' with {n} member.", "Created static segment #{id} '{name}' with {n} "
+               "members.", segment.size, id=segment.id, name=printable(segment.name)))
     return 0
 
 
@@ -623,7 +626,7 @@ def cmd_records_delete(args, ctx: Context) -> int:
     else:
         leaving = (_("Delete contact {key} (#{id}) for good; it leaves no segment.") if contact else
                    _("Delete company {key} (#{id}) for good; it leaves no segment."))
-    out(leaving.format(key=key, id=record.id, segments=", ".join(repr(printable(b.segment.name)) for b in held)))
+    out(leaving.format(key=key, id=record.id, segments=", ".join(quoted(printable(b.segment.name)) for b in held)))
     if not args.yes and not _confirm(_("Delete?"), Message("Not deleting without confirmation: run again with --yes")):
         out(_("Nothing was changed."))
         return 1

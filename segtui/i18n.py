@@ -13,7 +13,9 @@ Every string a person reads is written in English in the code and marked:
   time it is shown (the domain errors are built on it, so an error reads in either language).
 
 Templates use ``str.format`` fields (``{name}``); a test checks that each translation keeps
-the same fields. The catalogues are per source module (``segtui/locale/<lang>/<path>.po``,
+the same fields. A name or typed text is quoted with ``{name!r}`` (or ``quoted(name)`` where
+it is built in code): Python's quotes in English, as segtui always showed them ('Bretons'), the
+language's own marks otherwise (« Bretons » in French), control characters escaped either way. The catalogues are per source module (``segtui/locale/<lang>/<path>.po``,
 compiled into one ``LC_MESSAGES/segtui.mo``: ``python -m segtui.catalogues``).
 
 The language is the process's: a command has one, a console has one (its palette can switch
@@ -23,9 +25,11 @@ else English.
 
 from __future__ import annotations
 
+import ast
 import gettext
 import os
 import re
+import string
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -136,8 +140,59 @@ def locale() -> Locale:
 
 
 # -- messages ------------------------------------------------------------------------------------
+# the quotation marks of each language but English (which keeps Python's quotes, as it always had)
+QUOTES = {"fr": ("\u00ab\u00a0", "\u00a0\u00bb")}
+_KEPT = "\u00a0\u202f"  # spaces French typography puts in text: printable for a terminal
+
+
+def quoted(value: object) -> str:
+    """A name or typed text quoted as the language quotes it: 'Bretons' in English (Python's
+    repr), « Bretons » in French; a character a terminal would act on is escaped as repr does."""
+    marks = QUOTES.get(_State.code)
+    text = value if isinstance(value, str) else _quoted_text(value)
+    if marks is None or text is None:
+        return repr(value)
+    return marks[0] + "".join(c if c.isprintable() or c in _KEPT else repr(c)[1:-1] for c in text) + marks[1]
+
+
+def _quoted_text(value: object) -> str | None:
+    """The text of an object that quotes itself as a string does (a label), else None (a number)."""
+    shown = repr(value)
+    if len(shown) < 2 or shown[0] not in "'\"" or shown[-1] != shown[0]:
+        return None
+    try:
+        text = ast.literal_eval(shown)
+    except (ValueError, SyntaxError):
+        return None
+    return text if isinstance(text, str) else None
+
+
+class _Quoting(string.Formatter):
+    def convert_field(self, value, conversion):
+        return quoted(value) if conversion == "r" else super().convert_field(value, conversion)
+
+
+_QUOTING = _Quoting()
+
+
+class Translated(str):
+    """A translation: its ``format`` quotes ``{name!r}`` as the language does (``quoted``)."""
+
+    __slots__ = ()
+
+    def format(self, /, *args, **kwargs) -> str:
+        return _QUOTING.vformat(self, args, kwargs)
+
+    def format_map(self, mapping) -> str:
+        return _QUOTING.vformat(self, (), mapping)
+
+
+def _translated(text: str) -> str:
+    return text if _State.code == ENGLISH else Translated(text)
+
+
 def _(message: str) -> str:
-    return _State.translations.gettext(message)
+    return _translated(_State.translations.gettext(message))
 
 
 def N_(message: str) -> str:
@@ -150,11 +205,11 @@ def N_n(singular: str, plural: str) -> tuple[str, str]:
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
-    return _State.translations.ngettext(singular, plural, n)
+    return _translated(_State.translations.ngettext(singular, plural, n))
 
 
 def pgettext(context: str, message: str) -> str:
-    return _State.translations.pgettext(context, message)
+    return _translated(_State.translations.pgettext(context, message))
 
 
 def _n(singular: str, plural: str, n: int, **params: object) -> str:

@@ -26,12 +26,13 @@ back into a message (the properties by their label in the language); what it doe
 
 from __future__ import annotations
 
+import ast
 import re
 
 from .. import i18n
 from ..i18n import N_, Message, nmsg
 from .properties import OTHER, SINGULAR
-from .stored_messages import Joined, PropertyName
+from .stored_messages import Joined, PropertyName, quoted_names
 
 REASON_LENGTH = 200  # the log's reason column is a VARCHAR(255) on PostgreSQL
 NAME_LENGTH = 60  # a segment's name in a cause
@@ -146,13 +147,13 @@ def describe(text: str | None, object_type: str) -> Message | None:
         inner = describe(text[len("import: "):], object_type)
         return Message("import: {cause}", cause=inner) if inner is not None else None
     if (found := _BY_HAND.fullmatch(text)) is not None:
-        return Message(BY_HAND[found["how"]], name=found["name"])
+        return Message(BY_HAND[found["how"]], name=_names_in(found["name"]))
     if (found := _WITH.fullmatch(text)) is not None:
         return Message(WITH[found["how"]], domain=found["domain"])
     if (found := _VIA.fullmatch(text)) is not None:
         inner = describe(found["cause"], object_type)
         if inner is not None:
-            return Message("{cause}, via {segments}", cause=inner, segments=found["names"])
+            return Message("{cause}, via {segments}", cause=inner, segments=_names_in(found["names"]))
     if (found := _ACROSS.fullmatch(text)) is not None:
         other = _OBJECT_OF[found["object"]]
         if other == OTHER.get(object_type, other):
@@ -160,6 +161,11 @@ def describe(text: str | None, object_type: str) -> Message | None:
             if inner is not None:
                 return Message(ACROSS[found["object"]], cause=inner)
     return None
+
+
+def _names_in(text: str) -> Joined:
+    """Names stored quoted as Python quotes them, quoted as the reader's language does."""
+    return quoted_names(ast.literal_eval(name) for name in re.findall(_NAMED, text))
 
 
 def shown(text: str | None, object_type: str) -> str:

@@ -40,7 +40,7 @@ from .db import is_sqlite, write_transaction
 from .errors import InvalidFilter
 from .properties import DATETIME, OTHER, properties, registry_stamp
 from .schedule import AFTER_INACTIVITY, Schedule, due_moment
-from .stored_messages import Joined, Sentence
+from .stored_messages import Joined, Sentence, quoted_names
 from .models import (
     RECORD_MODELS,
     Association,
@@ -117,7 +117,7 @@ class Followed:
             if record_id is not None:
                 names = [self.names.get(sid, f"#{sid}") for sid, ids in sorted(part.items()) if record_id in ids]
                 if names:
-                    shown = ", ".join(repr(n) for n in names)
+                    shown = quoted_names(names)
                     parts.append(i18n.Message("joined {names}", names=shown) if joined else
                                  i18n.Message("left {names}", names=shown))
             elif part:

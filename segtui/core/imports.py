@@ -35,7 +35,7 @@ from .db import locked, write_transaction
 from .display import format_value
 from .errors import ImportRefused, InvalidInput
 from .models import RECORD_MODELS, Company, Contact, ImportMapping
-from .stored_messages import Joined
+from .stored_messages import Joined, quoted_names
 from .properties import (
     BOOLEAN,
     CUSTOM_GROUP,
@@ -333,7 +333,7 @@ def problems_of_plan(object_type: str, table: Table, columns: list[Column], opti
     filled = Counter(c.property for c in columns if c.action == PROPERTY)
     for name, count in sorted(filled.items()):
         if count > 1:
-            shown = ", ".join(repr(c.header) for c in columns if c.property == name)
+            shown = quoted_names(c.header for c in columns if c.property == name)
             problems.append((1, Problem(Message("columns {headers} all fill {label!r}", headers=shown,
                                                 label=label_of(props[name])))))
     created = Counter(c.proposal.name for c in columns if c.action == CREATE)

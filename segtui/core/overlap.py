@@ -15,6 +15,7 @@ from .db import write_transaction
 from .errors import InvalidInput
 from .kinds import records_word
 from .models import Membership, Segment
+from .stored_messages import quoted_names
 
 LETTERS = "ABC"
 # the audit's sentence of a segment made from a region
@@ -148,6 +149,6 @@ def create_from_region(ctx: Context, refs: list, mask: int, name: str) -> tuple[
         added = membership.add_records(ctx, segment.id, ids, source="manual").added if ids else 0
         audit.record(ctx, "create_from_overlap",
                      nmsg(*MADE, added, name=name, region=Region(mask).code(len(chosen)),
-                          segments=", ".join(repr(s.name) for s in chosen)),
+                          segments=quoted_names(s.name for s in chosen)),
                      segment_id=segment.id, after={"segments": [s.id for s in chosen], "mask": mask})
     return Segment.get_by_id(segment.id), added

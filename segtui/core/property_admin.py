@@ -20,7 +20,7 @@ from .context import Context
 from .db import write_transaction
 from .errors import InvalidInput, NotFound
 from .models import RECORD_MODELS, PropertyDefinition, Segment, database_proxy
-from .stored_messages import Label
+from .stored_messages import Joined, Label, quoted_names
 from .properties import (
     CUSTOM_GROUP,
     FIELD_TYPES,
@@ -337,8 +337,8 @@ def _edited_options(ctx, object_type, prop, choices, add, archive, restore, rela
     return choices
 
 
-def _names(segments: list[Segment]) -> Message | str:
-    shown = ", ".join(repr(s.name) for s in segments[:5])
+def _names(segments: list[Segment]) -> Message | Joined:
+    shown = quoted_names(s.name for s in segments[:5])
     if len(segments) > 5:
         return nmsg("{names} and {n} more", "{names} and {n} more", len(segments) - 5, names=shown)
     return shown
@@ -453,7 +453,7 @@ def change_type(ctx: Context, object_type: str, name: str, new_type: str, *, opt
             continue
         converted.append((rid, value))
     if failed:
-        examples = ", ".join(repr(t) for t in list(dict.fromkeys(failed))[:3])
+        examples = quoted_names(list(dict.fromkeys(failed))[:3])
         raise InvalidInput(nmsg("{n} of {total} values of {label!r} would not convert to {type} (e.g. {examples}): "
                                 "nothing was changed",
                                 "{n} of {total} values of {label!r} would not convert to {type} (e.g. {examples}): "

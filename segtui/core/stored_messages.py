@@ -14,6 +14,8 @@ that shows itself in the language of the moment:
 - ``Label``: ``{"label": text, "property": name}``, a label as it was; a built-in property's
   seeded label reads in the language;
 - ``Joined``: ``{"join": [...], "sep": "; "}``, parts shown one after the other;
+- ``Quoted``: ``{"quoted": text}``, a name quoted as the reader's language quotes it ('X' in
+  English, as the log always wrote it; « X » in French);
 - ``Sentence``: ``{"sentence": ...}``, its first letter made upper case and a full stop added.
 
 A template stored with a count before the count had its plural form (``Added {n} record(s) by
@@ -124,6 +126,27 @@ class Joined:
         return {"join": [encode(p) for p in self.parts], "sep": self.sep}
 
 
+class Quoted:
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __str__(self) -> str:
+        return i18n.quoted(self.text)
+
+    def english(self) -> str:
+        return repr(self.text)
+
+    def encode(self) -> dict:
+        return {"quoted": self.text}
+
+
+def quoted_names(names) -> Joined:
+    """'A', 'B' / « A », « B »: names quoted in the reader's language, one after the other."""
+    return Joined([Quoted(name) for name in names], ", ")
+
+
 class Sentence:
     __slots__ = ("inner",)
 
@@ -144,7 +167,7 @@ class Sentence:
         return {"sentence": encode(self.inner)}
 
 
-_KINDS = (Count, PropertyName, Label, Joined, Sentence)
+_KINDS = (Count, PropertyName, Label, Joined, Quoted, Sentence)
 _PLAIN = (str, int, float, bool, type(None))
 
 
@@ -273,6 +296,8 @@ def decode(data):
         return Joined([decode(p) for p in data["join"]], data.get("sep", ", "))
     if "sentence" in data:
         return Sentence(decode(data["sentence"]))
+    if "quoted" in data:
+        return Quoted(data["quoted"])
     if "label" in data:
         return Label(data.get("property", ""), data["label"])
     if "property" in data:

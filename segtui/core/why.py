@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pendulum
 from peewee import fn
 
-from ..i18n import N_, _, in_english
+from ..i18n import N_, _, in_english, quoted
 from . import causes, filters, store
 from .context import Context
 from .describe import segment_names
@@ -28,7 +28,7 @@ def _at(moment: pendulum.DateTime, tz: str) -> str:
 
 def _said(text: str) -> str:
     """A value as a person reads it in a sentence (an empty one is unknown)."""
-    return repr(text or _("unknown"))
+    return quoted(text or _("unknown"))
 
 
 def _kind(reason: str | None) -> tuple[str | None, str | None]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from ..core import segments
 from ..core.errors import SegtuiError
-from ..i18n import _, _n, language, pgettext
+from ..i18n import _, _n, language, pgettext, quoted
 from .screens.confirm import ConfirmModal
 from .screens.name_modal import NameModal
 from .text import printable
@@ -33,7 +33,7 @@ def delete_segment(screen: CoreWork, segment, done: Callable[[], None]) -> None:
         return
     name = printable(segment.name, limit=60)
     if users:
-        names = ", ".join(repr(printable(u.name, limit=40)) for u in users[:8])
+        names = ", ".join(quoted(printable(u.name, limit=40)) for u in users[:8])
         if len(users) > 8:
             names = _n("{names} and {n} more", "{names} and {n} more", len(users) - 8, names=names)
         screen.notify(_("{name!r} cannot be deleted: it is used in the filters of {names}. Remove it from their "

@@ -67,11 +67,11 @@ def test_causes_read_in_french_with_the_properties_labels(ctx, french):
         causes.deleted("companies"): "entreprise supprimée",
         causes.associated_with("acme.com"): "association avec acme.com",
         causes.no_longer_with("acme.com"): "fin de l'association avec acme.com",
-        causes.added_to("Bretons"): "ajout à 'Bretons'",
-        causes.imported_into("Bretons"): "importation dans 'Bretons'",
-        causes.removed_from("L'Oréal"): "retrait de \"L'Oréal\"",
-        causes.via(causes.DATES_MOVED_ON, ["Bretons"]): "les dates ont avancé, via 'Bretons'",
-        causes.via(causes.changed(["region"]), ["A", "B"]): "modification de Région, via 'A', 'B'",
+        causes.added_to("Bretons"): "ajout à «\u00a0Bretons\u00a0»",
+        causes.imported_into("Bretons"): "importation dans «\u00a0Bretons\u00a0»",
+        causes.removed_from("L'Oréal"): "retrait de «\u00a0L'Oréal\u00a0»",
+        causes.via(causes.DATES_MOVED_ON, ["Bretons"]): "les dates ont avancé, via «\u00a0Bretons\u00a0»",
+        causes.via(causes.changed(["region"]), ["A", "B"]): "modification de Région, via «\u00a0A\u00a0», «\u00a0B\u00a0»",
         causes.REPAIR: "réparation",
     }
     for cause, french_text in said.items():

@@ -119,7 +119,7 @@ def test_errors_in_french_exit_2(demo, lang_fr, capsys):
 def test_lang_de_is_refused_with_a_clear_sentence(lang_fr, monkeypatch, capsys):
     code, out, err = run(capsys, "--lang", "de", "segments", "list")
     assert (code, out) == (2, "")
-    assert err == (f"segtui{NBSP}: --lang{NBSP}: 'de' n'est pas une langue que parle segtui{NBSP}: "
+    assert err == (f"segtui{NBSP}: --lang{NBSP}: «\u00a0de\u00a0» n'est pas une langue que parle segtui{NBSP}: "
                    "en (English), fr (Français)\n")
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     code, out, err = run(capsys, "--lang=de", "--help")
@@ -192,7 +192,7 @@ def test_a_sentence_keeps_the_french_spaces_and_a_custom_property_is_shown(demo,
     assert code == 0, err
     code, out, err = run(capsys, "--db", str(demo), "properties", "edit", "contacts", "Pointure", "--type", "number")
     assert code == 0, err
-    assert out == f"'Pointure' est maintenant de type number{NBSP}: 0 valeur convertie.\n"  # no \\u00a0 escape
+    assert out == f"«\u00a0Pointure\u00a0» est maintenant de type number{NBSP}: 0 valeur convertie.\n"  # no \\u00a0 escape
 
 
 @pytest.mark.parametrize("dry_run", [True, False])

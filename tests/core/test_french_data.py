@@ -52,7 +52,7 @@ def test_an_import_refused_in_french_names_its_lines_and_reads_in_english_too(ct
     assert [line for line, _problem in caught.value.problems] == [3, 4, 5]
     said = caught.value.message
     assert said.startswith(f"Le fichier est refusé, rien n'a été importé (3 problèmes){NBSP}:\n")
-    assert f"\n  ligne 3{NBSP}: 'not-an-email' n'est pas une adresse e-mail" in said
+    assert f"\n  ligne 3{NBSP}: «\u00a0not-an-email\u00a0» n'est pas une adresse e-mail" in said
     assert f"\n  ligne 5{NBSP}: email ann@example.org figure aussi à la ligne 2" in said
     i18n.set_language("en")  # the same refusal, shown in English (its problems as they were read)
     assert caught.value.message.startswith("The file was refused, nothing was imported (3 problems):\n  line 3: ")
@@ -61,11 +61,11 @@ def test_an_import_refused_in_french_names_its_lines_and_reads_in_english_too(ct
 def test_one_problem_is_singular_in_french_and_an_unknown_column_is_known_in_any_language(ctx, french):
     table = imports.read_table("E-mail,Geburtstag\nann@example.org,1990\n")
     checked, report = imports.check(ctx, "contacts", table)
-    assert report.problems == [(1, "colonne inconnue 'Geburtstag'")]
+    assert report.problems == [(1, "colonne inconnue «\u00a0Geburtstag\u00a0»")]
     assert imports.has_unknown_columns(report.problems)
     assert str(imports.refusal(report.problems, dry_run=True)) == (
         f"Le fichier est refusé, il ne serait pas importé (1 problème){NBSP}:\n"
-        f"  ligne 1{NBSP}: colonne inconnue 'Geburtstag'")
+        f"  ligne 1{NBSP}: colonne inconnue «\u00a0Geburtstag\u00a0»")
 
 
 def test_a_french_hubspot_export_imports_by_its_french_headers_and_options(ctx):
@@ -130,14 +130,14 @@ def test_a_property_refusal_in_french(ctx, french):
     with pytest.raises(InvalidInput) as caught:
         property_admin.create(ctx, "contacts", "Region", "text")
     assert caught.value.message == (
-        f"Une propriété de contact nommée 'region' existe déjà{NBSP}: 'Région'{NBSP}; choisissez un autre "
+        f"Une propriété de contact nommée «\u00a0region\u00a0» existe déjà{NBSP}: «\u00a0Région\u00a0»{NBSP}; choisissez un autre "
         "libellé ou --name")
     with pytest.raises(InvalidInput) as caught:
         property_admin.create(ctx, "contacts", "  ", "text")
     assert caught.value.message == "Le libellé ne peut pas être vide"
     with pytest.raises(InvalidInput) as caught:
         property_admin.archive(ctx, "contacts", "city")
-    assert caught.value.message == f"'Ville' est une propriété intégrée{NBSP}: elle ne peut pas être archivée"
+    assert caught.value.message == f"«\u00a0Ville\u00a0» est une propriété intégrée{NBSP}: elle ne peut pas être archivée"
 
 
 def test_record_and_folder_refusals_in_french(ctx, french):
@@ -149,7 +149,7 @@ def test_record_and_folder_refusals_in_french(ctx, french):
     with pytest.raises(InvalidInput) as caught:
         folders.delete(ctx, folder.id)
     assert caught.value.message == (
-        f"Le dossier 'Marketing' contient 1 dossier{NBSP}: supprimez-le ou videz-le d'abord")
+        f"Le dossier «\u00a0Marketing\u00a0» contient 1 dossier{NBSP}: supprimez-le ou videz-le d'abord")
 
 
 @pytest.mark.sqlite_only
@@ -181,4 +181,4 @@ def test_a_property_is_found_by_its_label_as_shown(ctx, french):
     assert property_admin.get("contacts", "First name").name == "first_name"
     with pytest.raises(InvalidInput) as caught:
         property_admin.get("companies", "Prénom")
-    assert caught.value.message == "Aucune propriété d'entreprise nommée 'Prénom'"
+    assert caught.value.message == "Aucune propriété d'entreprise nommée «\u00a0Prénom\u00a0»"

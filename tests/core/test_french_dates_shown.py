@@ -88,7 +88,7 @@ def test_a_segment_changed_meanwhile_says_when_in_the_language(ctx):
     assert "'Les Bretons' was changed by alice at 2026-11-26 09:30 UTC" in str(caught.value)
     i18n.set_language("fr")
     try:
-        assert "modifié par alice le 26 nov. 2026 09:30 UTC depuis que vous l'avez ouvert ('Bretons' renommé en 'Les Bretons')" in str(caught.value)
+        assert "modifié par alice le 26 nov. 2026 09:30 UTC depuis que vous l'avez ouvert («\u00a0Bretons\u00a0» renommé en «\u00a0Les Bretons\u00a0»)" in str(caught.value)
     finally:
         i18n.set_language("en")
 
@@ -133,9 +133,9 @@ def test_an_automatic_conversion_set_is_said_in_words_in_either_language(ctx):
         detail = dict(describe.audit_detail(entries[1], ctx))
     finally:
         i18n.set_language("en")
-    french = ["Conversion automatique de 'Bretons'\u00a0: le 3 janv. 2027",
-              "Conversion automatique de 'Bretons'\u00a0: après 30 jours d'inactivité",
-              "Conversion automatique de 'Bretons'\u00a0: jamais"]
+    french = ["Conversion automatique de «\u00a0Bretons\u00a0»\u00a0: le 3 janv. 2027",
+              "Conversion automatique de «\u00a0Bretons\u00a0»\u00a0: après 30 jours d'inactivité",
+              "Conversion automatique de «\u00a0Bretons\u00a0»\u00a0: jamais"]
     assert said == french + french[:1]
     assert old.template is None
     assert detail[next(k for k in detail if k.startswith("Conversion auto") or k == "Programmation")] == (
@@ -193,7 +193,7 @@ def test_an_automatic_conversion_applied_says_its_moments_to_the_minute(ctx, clo
                                        "(due 2026-12-30 23:00 UTC, applied 2027-01-01 09:00 UTC)")
     i18n.set_language("fr")
     try:
-        assert audit.summary_of(entry) == ("'Bretons' converti automatiquement en segment statique "
+        assert audit.summary_of(entry) == ("«\u00a0Bretons\u00a0» converti automatiquement en segment statique "
                                            "(échéance\u00a0: 30 déc. 2026 23:00 UTC, appliquée\u00a0: 1 janv. 2027 09:00 UTC)")
     finally:
         i18n.set_language("en")

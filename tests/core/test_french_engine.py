@@ -85,11 +85,11 @@ def test_the_hint_is_french_with_french_examples(french):
 
 @pytest.mark.parametrize("typed, order, message", [
     ("", None, f"Aucun jour indiqué{NBSP}: tapez un jour sous la forme 31/12/2026 ou 2026-12-31"),
-    ("mardi gras", None, f"'mardi gras' n'est pas un jour{NBSP}: tapez un jour"),
+    ("mardi gras", None, f"«\u00a0mardi gras\u00a0» n'est pas un jour{NBSP}: tapez un jour"),
     ("31/31/2026", None, "31/31/2026 n'est pas un jour sous la forme jour/mois/année (par exemple 31/12/2026)"),
     ("2026-02-30", None, "2026-02-30 n'est pas un jour du calendrier"),
     ("31/12/2026", dates.MONTH_FIRST, "31/12/2026 n'est pas un jour sous la forme mois/jour/année"),
-    ("dans 9999 ans", None, "'dans 9999 ans' est au-delà du dernier jour du calendrier"),
+    ("dans 9999 ans", None, "«\u00a0dans 9999 ans\u00a0» est au-delà du dernier jour du calendrier"),
 ])
 def test_french_refusals_name_what_was_typed(french, typed, order, message):
     with pytest.raises(InvalidInput) as info:
@@ -132,7 +132,7 @@ def test_an_import_column_keeps_its_own_style_in_french(french):
 def test_number_refusals_are_french(french):
     with pytest.raises(ValueError) as info:
         values.parse(AMOUNT, "1,2,3")
-    assert str(info.value) == "Amount doit être un nombre, pas '1,2,3'"
+    assert str(info.value) == "Amount doit être un nombre, pas «\u00a01,2,3\u00a0»"
     with pytest.raises(ValueError) as info:
         values.number_style(["1,234"])
     assert "peut se lire avec ',' ou '.' comme séparateur décimal" in str(info.value)
@@ -196,11 +196,11 @@ def test_filter_refusals_are_french_with_their_parameters(french):
     with pytest.raises(InvalidFilter) as info:
         filters.validate({"groups": [{"filters": [f("shoe_size", "is_known")]}]}, "contacts",
                          resolve_segment=lambda ref: (1, "contacts"))
-    assert str(info.value) == f"Groupe 1, filtre 1{NBSP}: propriété inconnue 'shoe_size' pour les contacts"
+    assert str(info.value) == f"Groupe 1, filtre 1{NBSP}: propriété inconnue «\u00a0shoe_size\u00a0» pour les contacts"
     with pytest.raises(InvalidFilter) as info:
         filters.validate_filter(f("events_attended", "gt", value="beaucoup"), "contacts",
                                 resolve_segment=lambda ref: (1, "contacts"))
-    assert str(info.value) == f"Ce filtre{NBSP}: {label('events_attended')}{NBSP}: il faut un nombre, reçu 'beaucoup'"
+    assert str(info.value) == f"Ce filtre{NBSP}: {label('events_attended')}{NBSP}: il faut un nombre, reçu «\u00a0beaucoup\u00a0»"
 
 
 # -- schedule texts -----------------------------------------------------------------------------------
@@ -258,17 +258,17 @@ def test_a_membership_entry_is_detailed_in_french(french):
 
 def test_an_edit_is_explained_in_french(french):
     edit = why.Edit(NOW, "bob", "region", "Nord", "", "contacts")
-    assert edit.sentence() == "modification de Région de 'Nord' en 'inconnu' par bob"
+    assert edit.sentence() == "modification de Région de «\u00a0Nord\u00a0» en «\u00a0inconnu\u00a0» par bob"
 
 
 def test_a_drift_reads_in_french_and_its_audit_in_english(french):
     drift = check.Drift(4, "Bretons", missing=1234, extra=2, repaired=True)
-    assert drift.sentence() == (f"#4 'Bretons'{NBSP}: 1\u202f234 fiches d'informations sélectionnées par ses "
+    assert drift.sentence() == (f"#4 «\u00a0Bretons\u00a0»{NBSP}: 1\u202f234 fiches d'informations sélectionnées par ses "
                                 "filtres ne sont pas membres; 2 membres qu'ils ne sélectionnent pas (réparé)")
     assert stored_messages.english(drift.message()) == ("#4 'Bretons': 1,234 records its filters select are not members; "
                                                         "2 members they do not select (repaired)")
     one = check.Drift(4, "Bretons", missing=1, log_only=1, unlogged=2)
-    assert one.sentence() == (f"#4 'Bretons'{NBSP}: 1 fiche d'informations sélectionnée par ses filtres n'est pas "
+    assert one.sentence() == (f"#4 «\u00a0Bretons\u00a0»{NBSP}: 1 fiche d'informations sélectionnée par ses filtres n'est pas "
                               "membre; le journal rejoué donne 1 membre non enregistré; le journal rejoué omet "
                               "2 membres enregistrés")
 
@@ -289,7 +289,7 @@ def test_a_read_only_console_refuses_in_french(french):
 def test_an_unknown_time_zone_is_refused_in_french(french):
     with pytest.raises(InvalidInput) as info:
         resolve_timezone("Europe/Lutece")
-    assert str(info.value) == f"Fuseau horaire inconnu 'Europe/Lutece'{NBSP}: utilisez un nom IANA comme Europe/Paris"
+    assert str(info.value) == f"Fuseau horaire inconnu «\u00a0Europe/Lutece\u00a0»{NBSP}: utilisez un nom IANA comme Europe/Paris"
 
 
 def test_a_missing_segment_is_refused_in_french(french, database):
@@ -297,7 +297,7 @@ def test_a_missing_segment_is_refused_in_french(french, database):
 
     with pytest.raises(SegmentNotFound) as info:
         store.get("Nulle part")
-    assert str(info.value) == "Aucun segment nommé 'Nulle part'"
+    assert str(info.value) == "Aucun segment nommé «\u00a0Nulle part\u00a0»"
 
 
 # -- the console's formats -----------------------------------------------------------------------------

@@ -36,10 +36,10 @@ def test_an_audit_entry_written_in_english_reads_in_french(ctx):
     assert edit.summary == f"Set city, region of contact #{people[1]}. Joined 'Les Bretons'."
     i18n.set_language("fr")
     try:
-        assert summaries(bretons.id) == ["Segment actif de contacts 'Bretons' créé avec 1 membre",
-                                         "'Bretons' renommé en 'Les Bretons'"]
+        assert summaries(bretons.id) == ["Segment actif de contacts «\u00a0Bretons\u00a0» créé avec 1 membre",
+                                         "«\u00a0Bretons\u00a0» renommé en «\u00a0Les Bretons\u00a0»"]
         # the properties by their French labels, the effect in French
-        assert audit.summary_of(edit) == f"Modification de Ville, Région du contact #{people[1]}. Entré dans 'Les Bretons'."
+        assert audit.summary_of(edit) == f"Modification de Ville, Région du contact #{people[1]}. Entré dans «\u00a0Les Bretons\u00a0»."
     finally:
         i18n.set_language("en")
     assert summaries(bretons.id) == english
@@ -60,10 +60,10 @@ def test_translatable_parameters_read_in_french_too(ctx, french):
     associations.associate(ctx, contact, company, primary=True)
     records.import_csv(ctx, "contacts", "email,region\nnew@example.org,Bretagne\n")
     shown = summaries()
-    assert "Propriété de contact 'Couleur préférée' créée (couleur_preferee, text)" in shown
-    assert "Propriété de contact 'Couleur préférée' archivée (couleur_preferee)" + NBSP + "; ses valeurs sont conservées" in shown
-    assert "Propriété de contact 'Prénom' modifiée (first_name)" in shown  # the seeded label, in French
-    assert "'Main' déplacé dans Campagnes" in shown and "'Main' déplacé à la racine" in shown
+    assert "Propriété de contact «\u00a0Couleur préférée\u00a0» créée (couleur_preferee, text)" in shown
+    assert "Propriété de contact «\u00a0Couleur préférée\u00a0» archivée (couleur_preferee)" + NBSP + "; ses valeurs sont conservées" in shown
+    assert "Propriété de contact «\u00a0Prénom\u00a0» modifiée (first_name)" in shown  # the seeded label, in French
+    assert "«\u00a0Main\u00a0» déplacé dans Campagnes" in shown and "«\u00a0Main\u00a0» déplacé à la racine" in shown
     assert ("Contact c1@example.org associé à l'entreprise co1.example (principale). "
             "Aucun segment n'a changé de membres.") in shown
     assert f"Importation de contacts{NBSP}: 1 ligne{NBSP}: 1 créée, 0 mise à jour" in shown
@@ -85,7 +85,7 @@ def test_a_repair_reads_in_french(ctx, database, french):
     entry = AuditEntry.select().where(AuditEntry.action == "repair").get()
     assert entry.summary.startswith("Repaired #")  # English, whatever the writer's language
     assert audit.summary_of(entry).startswith(
-        f"Réparé{NBSP}: #{bretons.id} 'Bretons'{NBSP}: 1 fiche d'informations sélectionnée par ses filtres "
+        f"Réparé{NBSP}: #{bretons.id} «\u00a0Bretons\u00a0»{NBSP}: 1 fiche d'informations sélectionnée par ses filtres "
         "n'est pas membre; taille 1 mais 0 lignes de membres")
     assert audit.summary_of(entry).endswith(" (réparé)")
 
@@ -107,9 +107,9 @@ def test_a_cause_written_in_english_reads_in_french(ctx):
         "How", "region changed, via 'Bretons'")
     i18n.set_language("fr")
     try:
-        assert "après modification de Région, via 'Bretons' (par alice)" in stay.join_sentence("Europe/Paris")
+        assert "après modification de Région, via «\u00a0Bretons\u00a0» (par alice)" in stay.join_sentence("Europe/Paris")
         assert describe.membership_detail(entry, "c1@example.org", ctx, "contacts")[-1] == (
-            "Origine", "modification de Région, via 'Bretons'")
+            "Origine", "modification de Région, via «\u00a0Bretons\u00a0»")
     finally:
         i18n.set_language("en")
     assert stay.join_sentence("Europe/Paris") == english
@@ -118,7 +118,7 @@ def test_a_cause_written_in_english_reads_in_french(ctx):
 def test_a_row_written_before_the_template_shows_its_summary(ctx, french):
     entry = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="rename",
                               summary="Renamed 'A' to 'B'")
-    assert audit.summary_of(entry) == "'A' renommé en 'B'"  # a known sentence, read back (test_old_summaries)
+    assert audit.summary_of(entry) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"  # a known sentence, read back (test_old_summaries)
     unknown = AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action="rename",
                                 summary="Renamed A to B")
     assert audit.summary_of(unknown) == "Renamed A to B"

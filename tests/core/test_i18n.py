@@ -94,3 +94,27 @@ def test_messages_inside_messages_are_translated_when_shown(french):
     inner = Message("Not available")
     assert str(Message("{action}: {why}.", action="X", why=inner)) == "X\u00a0: Indisponible."
     assert str(nmsg("{n} row", "{n} rows", 3)) == "3 rows"
+
+
+def test_names_are_quoted_as_the_language_quotes_them():
+    """Python's quotes in English, as segtui always showed them; « » with no-break spaces in
+    French, a control character escaped either way (a name can never drive the terminal)."""
+    from segtui.core.stored_messages import Label, Quoted, decode, encode, english, quoted_names
+
+    name = "L'Été \"x\"\x1b[31m"
+    template = "Renamed {old!r} to {new!r}"
+    assert i18n._(template).format(old="A", new=name) == f"Renamed 'A' to {name!r}"
+    assert i18n.quoted(name) == repr(name) and i18n.quoted(5) == "5"
+    assert str(quoted_names(["A", "B"])) == "'A', 'B'"
+    i18n.set_language("fr")
+    try:
+        assert i18n.quoted(name) == "«\u00a0L'Été \"x\"\\x1b[31m\u00a0»"
+        assert i18n.quoted(5) == "5" and i18n.quoted(Label("first_name", "First name")) == "«\u00a0Prénom\u00a0»"
+        assert i18n._(template).format(old="A", new="B") == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
+        assert i18n._(template).format_map({"old": "A", "new": "B"}) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
+        assert str(Message(template, old="A", new="B")) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
+        names = decode(encode(quoted_names(["A", "B"])))
+        assert str(names) == "«\u00a0A\u00a0», «\u00a0B\u00a0»" and english(names) == "'A', 'B'"
+        assert str(decode(encode(Quoted("x")))) == "«\u00a0x\u00a0»"
+    finally:
+        i18n.set_language("en")

@@ -62,14 +62,14 @@ def test_an_old_row_reads_in_french_if_it_is_a_known_sentence(database, french):
         return AuditEntry.create(at=pendulum.datetime(2026, 1, 1, tz="UTC"), actor="bob", action=action,
                                  summary=summary)
 
-    assert audit.summary_of(old("rename", "Renamed 'A' to 'B'")) == "'A' renommé en 'B'"
+    assert audit.summary_of(old("rename", "Renamed 'A' to 'B'")) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
     assert audit.summary_of(old("create", "Created active contacts segment 'Bretons' with 1234 members")) == (
-        "Segment actif de contacts 'Bretons' créé avec 1\u202f234 membres")
+        "Segment actif de contacts «\u00a0Bretons\u00a0» créé avec 1\u202f234 membres")
     assert audit.summary_of(old("add_records", "Added 1 record(s) by hand")) == "1 fiche ajoutée à la main"
     assert audit.summary_of(old("add_records", "Added 0 record(s) by hand")) == "0 fiche ajoutée à la main"
     assert audit.summary_of(old("edit_property", "Edited contacts property 'First name' (first_name)")) == (
-        "Propriété de contact 'Prénom' modifiée (first_name)")  # the seeded label in French
-    assert audit.summary_of(old("move", "Moved 'A' to the top")) == "'A' déplacé à la racine"
+        "Propriété de contact «\u00a0Prénom\u00a0» modifiée (first_name)")  # the seeded label in French
+    assert audit.summary_of(old("move", "Moved 'A' to the top")) == "«\u00a0A\u00a0» déplacé à la racine"
     # not a known sentence of its action, or one with a sentence inside: as written
     assert audit.summary_of(old("rename", "Renamed 'A' to 'B' (by hand)")) == "Renamed 'A' to 'B' (by hand)"
     assert audit.summary_of(old("delete", "Renamed 'A' to 'B'")) == "Renamed 'A' to 'B'"
@@ -109,7 +109,7 @@ def test_a_row_stored_before_its_count_had_a_plural_reads_with_its_plural(databa
     assert audit.summary_of(added) == "2 fiches ajoutées à la main"
     frozen = stored("convert_to_static", "Converted 'A' to static (1 members frozen)",
                     "Converted {name!r} to static ({n} members frozen)", {"name": "A", "n": {"count": 1}})
-    assert audit.summary_of(frozen) == "'A' converti en segment statique (1 membre figé)"
+    assert audit.summary_of(frozen) == "«\u00a0A\u00a0» converti en segment statique (1 membre figé)"
     associated = stored("associate", "Associated contact #4 with 1 companies (1 new). Nothing changed.",
                         "Associated contact #{id} with {n} companies ({new} new). {effect}",
                         {"id": 4, "n": {"count": 1}, "new": {"count": 1}, "effect": "…"})

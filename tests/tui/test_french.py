@@ -272,10 +272,10 @@ def test_stored_history_reads_in_french_on_the_activity_tab_and_the_record_page(
         seen["record"] = str(pilot.app.screen.query_one("#record-why").render())
 
     run(make_app(), scenario, size=(80, 24))
-    assert "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["activity"]
+    assert "«\u00a0Zanzibarais\u00a0» renommé en «\u00a0Les Zanzibarais\u00a0»" in seen["activity"]
     assert f"Ajout de {person.email} (modification de Région)" in seen["activity_items"]
     # whole at 80 columns, on two lines (Entrée shows the entry)
     assert f"Ajout de {person.email}" in seen["activity"] and "(modification de Région)" in seen["activity"]
     assert "Renamed" not in seen["activity"] and not any("changed" in item for item in seen["activity_items"])
-    assert "Quoi  " in seen["entry"] and "'Zanzibarais' renommé en 'Les Zanzibarais'" in seen["entry"]
+    assert "Quoi  " in seen["entry"] and "«\u00a0Zanzibarais\u00a0» renommé en «\u00a0Les Zanzibarais\u00a0»" in seen["entry"]
     assert "après modification de Région (par alice)" in seen["record"]

@@ -220,7 +220,7 @@ def test_the_import_mapping_speaks_french(console):
     run(console, scenario, size=SIZE)
     assert seen["title"] == "Importer des contacts depuis hubspot.csv · 4 lignes · 7 colonnes"
     assert any("Colonne" in line and "Importe dans" in line for line in seen["lines"])
-    assert seen["summary"].startswith("4 lignes\u00a0: ") and "\nCrée 'Favorite Color'" in seen["summary"]
+    assert seen["summary"].startswith("4 lignes\u00a0: ") and "\nCrée «\u00a0Favorite Color\u00a0»" in seen["summary"]
     assert seen["summary"].endswith("\nRien n'est écrit avant Importer (Ctrl+s).")
 
 

@@ -12,7 +12,7 @@ from ...core import segments
 from ...core.properties import OBJECT_TYPES
 from ...core.errors import SegtuiError
 from ... import config
-from ...i18n import N_, _, _n, number, pgettext
+from ...i18n import N_, _, _n, number, pgettext, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -108,7 +108,7 @@ class DeletedSegmentsScreen(HasActions, CoreWork, Screen):
         self.reload()
 
     def restored(self, restored) -> None:
-        name = repr(printable(restored.name, limit=60))
+        name = quoted(printable(restored.name, limit=60))
         if restored.type == "active":
             said = _("Restored {name} (its members are refreshed at the next run of the worker).").format(name=name)
         else:

@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from ...core import filters, segments, store
 from ...core.errors import SegtuiError, StaleSegment
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import Action, ActionTable, HasActions
@@ -113,7 +113,7 @@ class EditFiltersScreen(HasActions, CoreWork, Screen[bool]):
                   "+{added} added, -{removed} removed ({n} members after). The members follow the new filters "
                   "from now on.", size_after, added=number(diff.added), removed=number(diff.removed))
         self.app.push_screen(
-            ConfirmModal(_("Save the filters of {name}?").format(name=repr(printable(self.segment.name, limit=50))),
+            ConfirmModal(_("Save the filters of {name}?").format(name=quoted(printable(self.segment.name, limit=50))),
                          body, _("Save")),
             lambda ok: self.start_save(tree, version) if ok else None,
         )

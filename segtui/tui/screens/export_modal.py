@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label
 
 from ...core import files
 from ...core.errors import InvalidInput
-from ...i18n import N_, _, _n
+from ...i18n import N_, _, _n, quoted
 from ..text import printable
 
 
@@ -34,7 +34,7 @@ class ExportModal(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Label(_n("Export {n} member of {name}", "Export {n} members of {name}", self.member_count,
-                           name=repr(printable(self.segment_name, limit=50))),
+                           name=quoted(printable(self.segment_name, limit=50))),
                         id="dialog-title", markup=False)
             yield Label(_("Files folder: {folder}").format(folder=printable(str(self.folder), limit=300)),
                         id="export-folder", markup=False)

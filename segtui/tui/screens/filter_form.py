@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from ...core import dates, filters, segments
 from ...core.errors import InvalidFilter, SegtuiError
 from ...core.properties import BOOLEAN, DATE, DATETIME, ENUMERATION, MULTIPLE, NUMBER, OTHER, TEXT, WITH_OPTIONS, properties
-from ...i18n import ENGLISH, N_, _, full_day, language, number, pgettext
+from ...i18n import ENGLISH, N_, _, full_day, language, number, pgettext, quoted
 from ..keys import key_name
 from ..text import literal, printable
 from .calendar import CalendarModal
@@ -177,7 +177,7 @@ class FilterForm(ModalScreen[dict | None]):
             ids = [c[0] for c in choices]
             listing.highlighted = ids.index(self.prop) if self.prop in ids else 0
         else:
-            listing.set_options([Option(Text(_("No property matches {text}").format(text=repr(printable(text))),
+            listing.set_options([Option(Text(_("No property matches {text}").format(text=quoted(printable(text))),
                                              style="italic"),
                                         disabled=True)])
 

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ...core import folders
 from ...core.errors import SegtuiError
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, quoted
 from ..widgets.footer import Footer
 from ..actions import Action, ActionTable, HasActions
 from ..text import literal, printable, problem
@@ -100,7 +100,7 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
     # -- making, renaming, deleting ------------------------------------------------------------
     def action_new_folder(self) -> None:
         parent = self.highlighted()
-        title = (_("New folder in {path}").format(path=repr(printable(parent.path, limit=40))) if parent
+        title = (_("New folder in {path}").format(path=quoted(printable(parent.path, limit=40))) if parent
                  else _("New folder at the top"))
 
         def check(name: str) -> str:
@@ -131,7 +131,7 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
             self.run_core(lambda: folders.rename(ctx, row.folder.id, name),
                           done=lambda folder: self.load(keep=str(folder.id)), failed=lambda exc: self.say(exc.message))
 
-        self.app.push_screen(NameModal(_("Rename folder {path}").format(path=repr(printable(row.path, limit=40))),
+        self.app.push_screen(NameModal(_("Rename folder {path}").format(path=quoted(printable(row.path, limit=40))),
                                        row.folder.name, _("Rename"), check), renamed)
 
     def action_delete_folder(self) -> None:
@@ -152,7 +152,7 @@ class FoldersScreen(HasActions, CoreWork, ModalScreen[str | None]):
                           failed=lambda exc: self.say(exc.message))
 
         self.app.push_screen(ConfirmModal(_("Delete folder"), _("Delete the empty folder {path}?").format(
-            path=repr(printable(row.path))), _("Delete")), confirmed)
+            path=quoted(printable(row.path))), _("Delete")), confirmed)
 
     def failed(self, exc: SegtuiError) -> None:
         self.say(exc.message)

@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from ...core import imports, property_admin
 from ...core.errors import InvalidInput, SegtuiError
 from ...core.properties import TYPES, WITH_OPTIONS, internal_name, properties
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -57,7 +57,7 @@ def fate(column: imports.Column, object_type: str, detected: str | None = None) 
     if column.action in ASSOCIATIONS:
         return Text(_(ASSOCIATIONS[column.action]).split(" (")[0], style="italic")
     if column.suggestion:
-        return Text("⚠ " + _("unknown (did you mean {name}?)").format(name=printable(repr(column.suggestion), limit=50)),
+        return Text("⚠ " + _("unknown (did you mean {name}?)").format(name=printable(quoted(column.suggestion), limit=50)),
                     style="bold red")
     return Text("⚠ " + _("unknown"), style="bold red")
 
@@ -351,7 +351,7 @@ class ColumnMappingModal(CoreWork, ModalScreen[tuple | None]):
     def compose(self) -> ComposeResult:
         column = self.column
         with Vertical(id="column-form"):
-            yield Label(_("Column {header}").format(header=repr(printable(column.header, limit=60))),
+            yield Label(_("Column {header}").format(header=quoted(printable(column.header, limit=60))),
                         id="column-form-title", markup=False)
             yield Static(Text.assemble((_("Samples: "), "dim"),
                                        literal(" | ".join(column.samples) or _("empty"), limit=120)))

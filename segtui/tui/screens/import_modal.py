@@ -13,7 +13,7 @@ from textual.widgets import Button, Checkbox, Input, Label, ProgressBar, Select,
 from ...core import files, imports
 from ...core.errors import ImportRefused, SegtuiError
 from ...core.properties import OBJECT_TYPES
-from ...i18n import N_, _, number
+from ...i18n import N_, _, number, quoted
 from ..text import printable
 from ..work import CoreWork
 from .data_words import new_property, object_label, per_object
@@ -54,7 +54,7 @@ class ImportModal(CoreWork, ModalScreen[bool]):
                 yield Label(_("File"), classes="form-label")
                 yield Input(placeholder=_("name.csv (in the files folder)"), id="import-path", compact=True)
             if self.segment is not None:
-                yield Checkbox(_("Also add them to {name}").format(name=repr(printable(self.segment.name, limit=50))),
+                yield Checkbox(_("Also add them to {name}").format(name=quoted(printable(self.segment.name, limit=50))),
                                True, id="import-into", compact=True)
             yield Static(self.help_text(), id="import-help", classes="muted")
             yield ProgressBar(total=None, show_eta=False, id="import-progress", classes="hidden")

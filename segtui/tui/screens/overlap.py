@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Label, Static
 
 from ...core import overlap, segments
 from ...core.errors import SegtuiError
-from ...i18n import N_, _, number, pgettext
+from ...i18n import N_, _, number, pgettext, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -141,7 +141,7 @@ class OverlapScreen(HasActions, Screen):
             self.notify(_("At most three segments are compared at once."), severity="warning")
             return
         self.app.push_screen(
-            SegmentPicker(_("Compare {name} with").format(name=repr(printable(self.first.name, limit=40))),
+            SegmentPicker(_("Compare {name} with").format(name=quoted(printable(self.first.name, limit=40))),
                           self.first.object_type,
                           exclude=self.first.id),
             self.picked,
@@ -178,7 +178,7 @@ class OverlapScreen(HasActions, Screen):
         except SegtuiError as exc:
             self.notify(exc.message, title=_("Not created"), severity="error")
             return
-        self.notify(_("Created {name} with {n} records.").format(name=repr(made.name), n=number(added)),
+        self.notify(_("Created {name} with {n} records.").format(name=quoted(made.name), n=number(added)),
                     title=_("Static segment created"))
         from .segment_detail import SegmentDetailScreen
 

@@ -13,7 +13,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from ...core import property_admin
 from ...core.errors import SegtuiError
 from ...core.properties import CUSTOM_GROUP, MAX_NAME, OBJECT_TYPES, TYPES, WITH_OPTIONS, Property, internal_name
-from ...i18n import N_, _, _n
+from ...i18n import N_, _, _n, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -218,9 +218,9 @@ class PropertiesScreen(HasActions, CoreWork, Screen):
     def archived_or_restored(self, prop: Property) -> None:
         if prop.archived:
             self.notify(_("Archived {property}: its values are kept; h shows it, a restores it.").format(
-                property=repr(printable(property_label(prop), limit=60))), title=_("Archived"))
+                property=quoted(printable(property_label(prop), limit=60))), title=_("Archived"))
         else:
-            self.notify(_("Restored {property}.").format(property=repr(printable(property_label(prop), limit=60))),
+            self.notify(_("Restored {property}.").format(property=quoted(printable(property_label(prop), limit=60))),
                         title=_("Restored"))
         self.reload(keep=prop.name)
 

@@ -21,7 +21,7 @@ from ...core import associations, records, why
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import DATE, OTHER, key_property, properties, value_of
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -322,7 +322,7 @@ class RecordScreen(HasActions, CoreWork, Screen):
         record, held = found
         key = printable(getattr(record, key_property(self.object_type).name), limit=60)
         if held:
-            names = ", ".join(repr(printable(b.segment.name, limit=40)) for b in held[:8])
+            names = ", ".join(quoted(printable(b.segment.name, limit=40)) for b in held[:8])
             if len(held) > 8:
                 names = _n("{names} and {n} more", "{names} and {n} more", len(held) - 8, names=names)
             leaves = _n("It leaves {n} segment: {names}.", "It leaves {n} segments: {names}.", len(held), names=names)

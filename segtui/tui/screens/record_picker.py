@@ -17,7 +17,7 @@ from textual.widgets import Button, DataTable, Input, Label
 from ...core import membership, records
 from ...core.errors import SegtuiError
 from ...core.properties import key_property
-from ...i18n import N_, _, _n, number
+from ...i18n import N_, _, _n, number, quoted
 from ..widgets.debounced_search import DebouncedSearch
 from ..columns import Column, fit, need
 from ..text import literal, printable
@@ -175,7 +175,7 @@ class RecordPicker(DebouncedSearch, ModalScreen[list[int] | None]):
         if not self.total:
             if self.search_text.strip():
                 text = per_object(self.object_type, _("No contacts match {text}."),
-                                  _("No companies match {text}.")).format(text=repr(printable(self.search_text)))
+                                  _("No companies match {text}.")).format(text=quoted(printable(self.search_text)))
             else:
                 text = per_object(self.object_type, _("No contacts yet: import some first."),
                                   _("No companies yet: import some first."))

@@ -12,7 +12,7 @@ from ...core import describe, filters, membership, records, segments, store
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import key_property, properties, value_of
-from ...i18n import N_, _, number
+from ...i18n import N_, _, number, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header, name_title
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -128,7 +128,7 @@ class RecordTestScreen(HasActions, CoreWork, Screen):
 
     def action_another(self) -> None:
         title = per_object(self.segment.object_type, _("Test a contact against {name}"),
-                           _("Test a company against {name}")).format(name=repr(printable(self.segment.name, limit=50)))
+                           _("Test a company against {name}")).format(name=quoted(printable(self.segment.name, limit=50)))
         self.app.push_screen(
             RecordPicker(self.segment.object_type, title, segment_id=self.segment.id, confirm_label=_("Test")),
             self.picked,

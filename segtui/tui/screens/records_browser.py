@@ -14,7 +14,7 @@ from ...core import records
 from ...core.display import format_value
 from ...core.errors import SegtuiError
 from ...core.properties import OBJECT_TYPES, properties, value_of
-from ...i18n import N_, _, _n, number, pgettext
+from ...i18n import N_, _, _n, number, pgettext, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..widgets.debounced_search import DebouncedSearch
@@ -138,7 +138,7 @@ class RecordsBrowserScreen(HasActions, DebouncedSearch, Screen):
         if not total:
             if self.search_text.strip():
                 status.update(per_object(object_type, _("No contacts match {text}."), _("No companies match {text}."))
-                              .format(text=repr(printable(self.search_text))))
+                              .format(text=quoted(printable(self.search_text))))
             else:
                 status.update(per_object(object_type, _("No contacts yet: import a CSV file (i on the segments list)."),
                                          _("No companies yet: import a CSV file (i on the segments list).")))

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Input, Label
 
 from ...core import usage
 from ...core.errors import SegtuiError
-from ...i18n import N_, _, _n, number, pgettext
+from ...i18n import N_, _, _n, number, pgettext, quoted
 from ..widgets.footer import Footer
 from ..widgets.header import Header
 from ..actions import BACK, Action, ActionTable, HasActions
@@ -123,7 +123,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
             self.notify(_("Mark the segments to delete with {space} first.").format(space=key_name("space")), severity="warning")
             return
         chosen = [(s.id, s.version) for s in self.rows if s.id in self.marked]
-        names = ", ".join([repr(s.name) for s in self.rows if s.id in self.marked][:5])
+        names = ", ".join([quoted(s.name) for s in self.rows if s.id in self.marked][:5])
         self.app.push_screen(
             ConfirmModal(_n("Delete {n} segment?", "Delete {n} segments?", len(chosen)),
                          f"{names}{' ...' if len(chosen) > 5 else ''}\n"
@@ -140,7 +140,7 @@ class UnusedScreen(HasActions, CoreWork, Screen):
                        "Deleted {n} segments; restore them from Recently deleted (D).", len(result.deleted)),
                     title=pgettext("notification", "Deleted"))
         for name, why in result.refused[:3]:
-            self.notify(_("{name} was not deleted: {why}").format(name=repr(name), why=why), severity="warning",
+            self.notify(_("{name} was not deleted: {why}").format(name=quoted(name), why=why), severity="warning",
                         timeout=10)
         self.marked.clear()
         self.load()
