@@ -110,6 +110,12 @@ def test_names_are_quoted_as_the_language_quotes_them():
     try:
         assert i18n.quoted(name) == "«\u00a0L'Été \"x\"\\x1b[31m\u00a0»"
         assert i18n.quoted(5) == "5" and i18n.quoted(Label("first_name", "First name")) == "«\u00a0Prénom\u00a0»"
+
+        class Odd:  # quotes itself, but not as a string does: shown as it says itself
+            def __repr__(self) -> str:
+                return "'a'b'"
+
+        assert i18n.quoted(Odd()) == "'a'b'"
         assert i18n._(template).format(old="A", new="B") == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
         assert i18n._(template).format_map({"old": "A", "new": "B"}) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
         assert str(Message(template, old="A", new="B")) == "«\u00a0A\u00a0» renommé en «\u00a0B\u00a0»"
