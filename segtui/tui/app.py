@@ -26,6 +26,7 @@ from .keys import binding_key_name
 from .screens.confirm import ConfirmModal
 from .screens.help import HelpScreen
 from .screens.segments_list import SegmentsListScreen
+from .text import keep_no_break_spaces
 from .work import CoreWork
 
 
@@ -79,6 +80,7 @@ class SegtuiApp(HasActions, CoreWork, App):
     def __init__(self, ctx: Context, *, worker_interval: float = 30.0, db_label: str = "",
                  animations: bool = True, db_url: str | None = None, files_dir=None) -> None:
         super().__init__()
+        keep_no_break_spaces()
         self.db_url = db_url
         # the only folder this console's imports and exports touch (files.py); None: a viewer's
         self.files_dir = files_dir

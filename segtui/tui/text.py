@@ -16,6 +16,21 @@ from ..core.display import printable as core_printable
 from ..i18n import _, _n
 
 MAX_SHOWN = 200
+# the no-break spaces French typography puts before ":" and inside « »: a line never wraps there
+NO_BREAK = "\u00a0\u202f"
+_SPACE = rf"[^\S{NO_BREAK}]"  # a space a line may wrap at
+_WORD = rf"[^\s]|[{NO_BREAK}]"
+
+
+def keep_no_break_spaces() -> None:
+    """Rich and Textual wrap a line at any white space, the no-break ones included: « Bretagne »
+    could end a line with « and start the next with Bretagne », or a line start with ":". Their
+    wrapping (the one pattern each reads, Textual pinned) then treats them as part of a word."""
+    from rich import _wrap as rich_wrap
+    from textual import _wrap as textual_wrap
+
+    rich_wrap.re_word = re.compile(rf"{_SPACE}*(?:{_WORD})+{_SPACE}*")
+    textual_wrap.re_chunk = re.compile(rf"(?:{_WORD})+{_SPACE}*|{_SPACE}+")
 
 
 # the one printable(), with the console's default length

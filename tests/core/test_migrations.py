@@ -98,7 +98,7 @@ def test_0006_keeps_the_old_rows_summaries_and_reads_new_ones_in_the_language(ct
     try:
         # the old rows are known sentences: read back from their summaries (core/old_summaries.py)
         assert [audit.summary_of(e) for e in entries] == [
-            "'Bretons' renommé en 'Les Bretons'", "'B' renommé en 'Bretons'",
-            "Segment actif de contacts 'Bretons' créé avec 0 membre"]
+            "«\u00a0Bretons\u00a0» renommé en «\u00a0Les Bretons\u00a0»", "«\u00a0B\u00a0» renommé en «\u00a0Bretons\u00a0»",
+            "Segment actif de contacts «\u00a0Bretons\u00a0» créé avec 0 membre"]
     finally:
         i18n.set_language("en")
