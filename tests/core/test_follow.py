@@ -143,6 +143,10 @@ def test_reasons_and_actors_are_logged_as_written_whatever_their_characters(ctx,
     assert members(vip_keen) == {people[2]} and people[3] in members(bretons)
 
 
+def test_a_value_in_copy_text_format():
+    assert [follow._copy_field(v) for v in (None, 7, "a\\b\tc\nd\re", "\\N")] == ["\\N", "7", "a\\\\b\\tc\\nd\\re", "\\\\N"]
+
+
 def test_records_added_to_or_removed_from_a_static_segment_by_hand_carry_its_dependants_along(ctx, clock, people):
     vip = make(ctx, "VIP", "static")
     vip_bretons = make(ctx, "VIP Bretons", "active", tree([{"segment": vip.id, "operator": "in_segment"},
