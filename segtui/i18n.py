@@ -145,6 +145,17 @@ QUOTES = {"fr": ("\u00ab\u00a0", "\u00a0\u00bb")}
 _KEPT = "\u00a0\u202f"  # spaces French typography puts in text: printable for a terminal
 
 
+# the punctuation each language puts a no-break space before (French: "a ; b", "x : y")
+SPACED_BEFORE = {"fr": ";:!?"}
+
+
+def separator(sep: str) -> str:
+    """A separator written in English ("; ") as the language spaces it: " ; " in French."""
+    if sep.strip() and sep.strip()[0] in SPACED_BEFORE.get(_State.code, ""):
+        return "\u00a0" + sep.lstrip()
+    return sep
+
+
 def quoted(value: object) -> str:
     """A name or typed text quoted as the language quotes it: 'Bretons' in English (Python's
     repr), « Bretons » in French; a character a terminal would act on is escaped as repr does."""

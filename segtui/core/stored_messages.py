@@ -114,7 +114,7 @@ class Joined:
         self.parts, self.sep = list(parts), sep
 
     def __str__(self) -> str:
-        return self.sep.join(str(p) for p in self.parts)
+        return i18n.separator(self.sep).join(str(p) for p in self.parts)
 
     def __bool__(self) -> bool:
         return bool(self.parts)

@@ -264,12 +264,12 @@ def test_an_edit_is_explained_in_french(french):
 def test_a_drift_reads_in_french_and_its_audit_in_english(french):
     drift = check.Drift(4, "Bretons", missing=1234, extra=2, repaired=True)
     assert drift.sentence() == (f"#4 «\u00a0Bretons\u00a0»{NBSP}: 1\u202f234 fiches d'informations sélectionnées par ses "
-                                "filtres ne sont pas membres; 2 membres qu'ils ne sélectionnent pas (réparé)")
+                                "filtres ne sont pas membres\u00a0; 2 membres qu'ils ne sélectionnent pas (réparé)")
     assert stored_messages.english(drift.message()) == ("#4 'Bretons': 1,234 records its filters select are not members; "
                                                         "2 members they do not select (repaired)")
     one = check.Drift(4, "Bretons", missing=1, log_only=1, unlogged=2)
     assert one.sentence() == (f"#4 «\u00a0Bretons\u00a0»{NBSP}: 1 fiche d'informations sélectionnée par ses filtres n'est pas "
-                              "membre; le journal rejoué donne 1 membre non enregistré; le journal rejoué omet "
+                              "membre\u00a0; le journal rejoué donne 1 membre non enregistré\u00a0; le journal rejoué omet "
                               "2 membres enregistrés")
 
 

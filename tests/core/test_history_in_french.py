@@ -86,7 +86,7 @@ def test_a_repair_reads_in_french(ctx, database, french):
     assert entry.summary.startswith("Repaired #")  # English, whatever the writer's language
     assert audit.summary_of(entry).startswith(
         f"Réparé{NBSP}: #{bretons.id} «\u00a0Bretons\u00a0»{NBSP}: 1 fiche d'informations sélectionnée par ses filtres "
-        "n'est pas membre; taille 1 mais 0 lignes de membres")
+        "n'est pas membre\u00a0; taille 1 mais 0 lignes de membres")
     assert audit.summary_of(entry).endswith(" (réparé)")
 
 

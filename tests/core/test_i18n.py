@@ -124,3 +124,12 @@ def test_names_are_quoted_as_the_language_quotes_them():
         assert str(decode(encode(Quoted("x")))) == "«\u00a0x\u00a0»"
     finally:
         i18n.set_language("en")
+
+
+def test_separators_are_spaced_as_the_language_spaces_them(french):
+    from segtui.core.stored_messages import Joined
+
+    assert i18n.separator("; ") == "\u00a0; " and i18n.separator(", ") == ", " and i18n.separator("") == ""
+    assert str(Joined(["a", "b"], "; ")) == "a\u00a0; b"
+    i18n.set_language("en")
+    assert i18n.separator("; ") == "; " and str(Joined(["a", "b"], "; ")) == "a; b"
