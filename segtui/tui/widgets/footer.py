@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Footer as TextualFooter
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
+from ... import i18n
 from ...i18n import _
 
 HELP_ACTION = "help"  # the app's ? key: kept whatever the width
@@ -31,6 +32,7 @@ class Footer(TextualFooter):
         super().__init__(*args, **kwargs)
         self.widths: dict[Widget, int] = {}  # each key's cells as laid out (a hidden one keeps its own)
         self.left_out: list[str] = []  # the actions of the keys left out now (tests read it)
+        self.composed: tuple | None = None  # what the keys laid out now were made from
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
@@ -42,7 +44,21 @@ class Footer(TextualFooter):
                 widget.update(_(str(widget.render())))
             yield widget
 
+    def keys_to_show(self) -> tuple:
+        """Everything the keys are made from: the screen's bindings as they apply now (enabled or
+        not, their tooltips), the language and the footer's own options."""
+        bindings = tuple((binding, enabled, tooltip) for (_node, binding, enabled, tooltip)
+                         in self.screen.active_bindings.values())
+        return bindings, i18n.language(), self.compact, self.show_command_palette
+
     async def recompose(self) -> None:
+        # Textual recomposes on every change of focus or of the bindings: the keys are made
+        # again only when what they show changed (each new set of keys is mounted, styled and
+        # laid out, the whole screen with it)
+        shown = self.keys_to_show() if self._bindings_ready and self.is_attached else None
+        if shown is not None and shown == self.composed:
+            return
+        self.composed = shown
         await super().recompose()
         self.widths = {}
         self.call_after_refresh(self.fit_keys)
