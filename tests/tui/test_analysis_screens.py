@@ -22,7 +22,7 @@ from segtui.tui.widgets.members_view import MembersView
 from segtui.tui.widgets.row_list import RowList
 from segtui.tui.widgets.size_chart import SizeChart
 
-from .conftest import SIZES, compare, run, scenario, wait_until, walk
+from .conftest import SIZES, compare, run, scenario, search_and_open, wait_until, walk
 from .lived import NAME, give_history
 
 
@@ -32,8 +32,7 @@ def lived(demo_ctx, clock) -> int:
 
 
 async def open_lived(pilot) -> None:
-    await pilot.press("slash", *NAME, "enter", "enter")
-    await pilot.pause()
+    await search_and_open(pilot, NAME)  # the name set at once: typing it is the search tests' part
 
 
 async def analyze(pilot, *pressed) -> None:
