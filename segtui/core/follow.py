@@ -39,7 +39,6 @@ from .context import Context
 from .db import is_sqlite, write_transaction
 from .errors import InvalidFilter
 from .properties import DATETIME, OTHER, properties, registry_stamp
-from .schedule import AFTER_INACTIVITY, Schedule, due_moment
 from .stored_messages import Joined, Sentence, quoted_names
 from .models import (
     RECORD_MODELS,
@@ -467,13 +466,12 @@ def _predicate(object_type: str, segment: _Seg, day: pendulum.Date, tz: str) -> 
 
 
 def _matching(object_type: str, segments: list[_Seg], ids: list[int], days: dict[int, pendulum.Date], tz: str,
-              scopes: dict[int, set[int]] | None = None) -> dict[int, set[int]]:
+              scopes: dict[int, set[int]]) -> dict[int, set[int]]:
     """Which of ``ids`` each segment's filters select (at least among its ``scopes`` records,
     when it has some). Segments of one family (the same filters but for their values,
     "first_name is any of X and lifecycle stage is any of Y") are evaluated by one join with
     a table of their values; the others by one query per 248 segments and 1,000 records,
     each segment one bit of an integer column."""
-    scopes = scopes or {}
     out: dict[int, set[int]] = {s.id: set() for s in segments}
     families: dict[tuple, list[tuple[_Seg, tuple]]] = {}
     for segment in segments:
@@ -715,9 +713,9 @@ def _delete_members(leaves: list[tuple[int, list[int]]]) -> None:
 
 
 def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) -> None:
-    """Joins and leaves of a level's segments in a few multi-row statements: the log (leaves
-    then joins, by record id, segment by segment), the members, then each segment's size,
-    last activity and inactivity due moment."""
+    """Joins and leaves of a level's segments in a few statements: the log (leaves then joins,
+    by record id, segment by segment), the members, then each segment's size, last activity
+    and inactivity due moment."""
     now = MembershipLog.at.db_value(ctx.now())
     log, new = [], []
     for segment, joined, left, reason in changes:
@@ -727,24 +725,7 @@ def _apply(ctx: Context, changes: list[tuple[_Seg, list[int], list[int], str]]) 
     _insert("membership_log", ("segment_id", "record_id", "action", "reason", "at", "actor"), log)
     _delete_members([(segment.id, left) for segment, _, left, _ in changes if left])
     _insert("membership", ("segment_id", "record_id", "source", "joined_at"), new)
-    by_id = {segment.id: len(joined) - len(left) for segment, joined, left, _ in changes}
-    ids = sorted(by_id)
-    # the inactivity clocks: an active segment converting after inactivity is due a period
-    # after this activity (its period, in its time zone), all moved by the one statement
-    due = {}
-    for sid, amount, unit, zone in _sql(
-            f"SELECT id, schedule_amount, schedule_unit, schedule_tz FROM segment WHERE id IN ({_marks(ids)}) "
-            f"AND schedule_mode = ? AND type = 'active'", [*ids, AFTER_INACTIVITY]):
-        due[sid] = Segment.due_at.db_value(due_moment(Schedule(AFTER_INACTIVITY, amount=amount, unit=unit),
-                                                      tz=zone or ctx.tz, last_activity_at=ctx.now()))
-    sizes = " ".join("WHEN ? THEN ?" for _ in ids)
-    params = [*(v for sid in ids for v in (sid, by_id[sid])), now]
-    set_due = ""
-    if due:
-        set_due = ", due_at = CASE id " + " ".join("WHEN ? THEN ?" for _ in due) + " ELSE due_at END"
-        params += [v for sid in sorted(due) for v in (sid, due[sid])]
-    _sql(f"UPDATE segment SET size = size + CASE id {sizes} END, last_activity_at = ?{set_due} "
-         f"WHERE id IN ({_marks(ids)})", [*params, *ids])
+    membership.record_activities(ctx, {segment.id: len(joined) - len(left) for segment, joined, left, _ in changes})
 
 
 # ---------------------------------------------------------------- relative dates
